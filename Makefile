@@ -1,0 +1,46 @@
+# rigport: the two commands in the README are `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint typecheck bench install clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[postgres,dask]'
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[postgres,dask,test,dev]'
+	touch $@ $(STAMP_RUN)
+
+install: $(STAMP_RUN)
+
+## The main job: seed the demo scenario into the embedded SQLite database and serve it.
+demo: $(STAMP_RUN)
+	$(VENV)/bin/rigport demo --host $(HOST) --port $(PORT)
+
+## Everything CI checks: system packages, lint, types, the whole test suite.
+test: $(STAMP_TEST)
+	scripts/install-system-deps
+	$(MAKE) lint typecheck
+	scripts/run-tests
+
+lint: $(STAMP_TEST)
+	$(VENV)/bin/ruff check src tests benchmarks
+
+typecheck: $(STAMP_TEST)
+	$(VENV)/bin/mypy --strict src
+
+bench: $(STAMP_TEST)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

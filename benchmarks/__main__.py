@@ -1,0 +1,75 @@
+"""Run every benchmark module and write docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import platform
+import sys
+from pathlib import Path
+
+from benchmarks.harness import Result
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "docs" / "benchmarks.md"
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.node()} - {os.cpu_count()} cores - {cpu} - Python {platform.python_version()}"
+
+
+def main(argv: list[str]) -> int:
+    only = set(argv)
+    modules = sorted(p.stem for p in (ROOT / "benchmarks").glob("bench_*.py"))
+    results: list[Result] = []
+    for name in modules:
+        if only and name not in only and name.removeprefix("bench_") not in only:
+            continue
+        print(f"== {name}", flush=True)
+        module = importlib.import_module(f"benchmarks.{name}")
+        for result in module.run():
+            results.append(result)
+            verdict = {True: "meets target", False: "MISSES target", None: ""}[result.passed]
+            ratio = f" ratio {result.ratio:.3g}" if result.ratio is not None else ""
+            print(f"   {result.measure}: {result.value:,.4g} {result.unit}{ratio} {verdict}", flush=True)
+    write_report(results, " ".join(["make bench", *argv]))
+    return 0 if all(r.passed is not False for r in results) else 1
+
+
+def write_report(results: list[Result], command: str) -> None:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (python -m benchmarks). Shared, noisy machines: read the ratio against",
+        "the baseline measured in the same run; absolute figures are for orientation only.",
+        "",
+        f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Machine: {machine()}",
+        f"- Command: `{command}`",
+        "",
+        "| benchmark | measure | value | unit | baseline (same run) | ratio | target | result |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        verdict = {True: "meets", False: "misses", None: "-"}[r.passed]
+        ratio = f"{r.ratio:.3g}" if r.ratio is not None else "-"
+        lines.append(
+            f"| {r.benchmark} | {r.measure} | {r.value:,.4g} | {r.unit} | {r.baseline or '-'} | {ratio} "
+            f"| {r.target or '-'} | {verdict} |"
+        )
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {REPORT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,3 @@
+from rigport.cli.app import main
+
+main()

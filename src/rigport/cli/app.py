@@ -1,0 +1,44 @@
+"""The `rigport` command: one Typer app, one module per command group.
+
+`main()` is the console-script entry point. It turns rigport's own errors into a one-line
+message on stderr and an exit code (2 bad input, 1 failure) so users never see a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from rigport.cli import chain
+from rigport.cli.output import err_console
+from rigport.errors import RigportError
+from rigport.settings import get_settings
+
+app = typer.Typer(
+    name="rigport",
+    help="Track ASIC miner imports through US customs, screen the supply chain, price every day of delay.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(chain.app, name="chain")
+
+
+def main() -> None:
+    try:
+        app()
+    except RigportError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # last resort: explain, never dump a traceback on a user
+        if get_settings().debug:
+            raise
+        err_console.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} (set RIGPORT_DEBUG=1 for details)",
+            highlight=False,
+        )
+        sys.exit(1)

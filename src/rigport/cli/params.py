@@ -1,0 +1,44 @@
+"""Parsers for command-line values that Click does not read the way users write them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from rigport.errors import InputError
+
+
+def parse_number(text: str, field: str, *, positive: bool = False, non_negative: bool = False) -> float:
+    """Accept integers, decimals and exponent form (``114e12``) with a clear error otherwise."""
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise InputError(f"{field}: expected a number such as 114e12 or 0.05, got {text!r}") from None
+    if not math.isfinite(value):
+        raise InputError(f"{field}: expected a finite number, got {text!r}")
+    if positive and value <= 0:
+        raise InputError(f"{field}: expected a number greater than 0, got {text!r}")
+    if non_negative and value < 0:
+        raise InputError(f"{field}: expected a number of 0 or more, got {text!r}")
+    return value
+
+
+def parse_int(text: str, field: str, *, minimum: int | None = None) -> int:
+    """Integers, also written in exponent form when exact (``1e6``)."""
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        number = parse_number(text, field)
+        if not number.is_integer():
+            raise InputError(f"{field}: expected a whole number, got {text!r}") from None
+        value = int(number)
+    if minimum is not None and value < minimum:
+        raise InputError(f"{field}: expected a whole number of at least {minimum}, got {text!r}")
+    return value
+
+
+def parse_date(text: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{field}: expected a date as YYYY-MM-DD, got {text!r}") from None

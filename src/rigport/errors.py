@@ -1,0 +1,47 @@
+"""Errors every layer understands.
+
+Domain code raises these; the CLI maps them to exit codes (2 for bad input, 1 for failures) and
+the API to RFC 9457 problem details (4xx for bad input, 409 for conflicts, 503 when a backing
+service is down). Keeping them framework-free lets the pure packages use them.
+"""
+
+from __future__ import annotations
+
+
+class RigportError(Exception):
+    """Base class: a failure rigport can explain to a person without a traceback."""
+
+    exit_code = 1
+    http_status = 500
+    title = "Internal error"
+
+
+class InputError(RigportError):
+    """The user gave something rigport cannot use (file, row, field, flag)."""
+
+    exit_code = 2
+    http_status = 422
+    title = "Invalid input"
+
+
+class NotFoundError(InputError):
+    """A named thing (model, shipment, list entry) does not exist."""
+
+    http_status = 404
+    title = "Not found"
+
+
+class ConflictError(RigportError):
+    """The change was based on stale data or breaks a rule given the current state."""
+
+    exit_code = 1
+    http_status = 409
+    title = "Conflict"
+
+
+class UnavailableError(RigportError):
+    """A backing service (database, remote API) cannot be reached right now."""
+
+    exit_code = 1
+    http_status = 503
+    title = "Service unavailable"

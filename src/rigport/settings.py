@@ -1,0 +1,48 @@
+"""All configuration in one place: environment variables prefixed RIGPORT_ (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("rigport", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Read once per process; tests build their own instances instead of patching globals."""
+
+    model_config = SettingsConfigDict(env_prefix="RIGPORT_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Where the database and caches live.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default is SQLite in data_dir. e.g. postgresql+psycopg://user@host/db",
+    )
+    mempool_api_url: str = Field(default="https://mempool.space/api", description="Live chain data source.")
+    http_timeout_s: float = Field(default=10.0, gt=0)
+    list_max_age_days: int = Field(default=30, ge=1, description="Warn when screening lists are older.")
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    debug: bool = Field(default=False, description="Show tracebacks for internal errors.")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "rigport.db"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
