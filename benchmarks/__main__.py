@@ -45,26 +45,41 @@ def main(argv: list[str]) -> int:
     return 0 if all(r.passed is not False for r in results) else 1
 
 
+def _kept_rows(ran: set[str]) -> list[str]:
+    """Rows of benchmarks not run this time stay in the report, each with its own date."""
+    if not REPORT.exists():
+        return []
+    kept = []
+    for line in REPORT.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 9 and cells[0] not in ("benchmark",) and cells[0] not in ran:
+            kept.append(line)
+    return kept
+
+
 def write_report(results: list[Result], command: str) -> None:
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    kept = _kept_rows({r.benchmark for r in results})
     lines = [
         "# Benchmarks",
         "",
         "Written by `make bench` (python -m benchmarks). Shared, noisy machines: read the ratio against",
         "the baseline measured in the same run; absolute figures are for orientation only.",
         "",
-        f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Last run: {now}",
         f"- Machine: {machine()}",
-        f"- Command: `{command}`",
+        f"- Command: `{command}` (rows of benchmarks not in this run are kept with their own date)",
         "",
-        "| benchmark | measure | value | unit | baseline (same run) | ratio | target | result |",
-        "|---|---|---|---|---|---|---|---|",
+        "| benchmark | measure | value | unit | baseline (same run) | ratio | target | result | date |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *kept,
     ]
     for r in results:
         verdict = {True: "meets", False: "misses", None: "-"}[r.passed]
         ratio = f"{r.ratio:.3g}" if r.ratio is not None else "-"
         lines.append(
             f"| {r.benchmark} | {r.measure} | {r.value:,.4g} | {r.unit} | {r.baseline or '-'} | {ratio} "
-            f"| {r.target or '-'} | {verdict} |"
+            f"| {r.target or '-'} | {verdict} | {now} |"
         )
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")

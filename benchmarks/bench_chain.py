@@ -26,8 +26,8 @@ def run() -> list[Result]:
     # Baseline: the bare big-integer multiply/divide each retarget must do, without validation.
     t_base = best_of(lambda: [((b & 0x7FFFFF) << 200) * (e - s) // 1_209_600 for b, s, e in epochs])
     return [
-        Result("chain", "retargets per second", n / t_retarget, "ops/s", "bare int mul/div",
-               t_base / t_retarget),
-        Result("chain", "GetDifficulty per second", n / t_difficulty, "ops/s", "bare int mul/div",
-               t_base / t_difficulty),
+        Result("chain", "retargets per second", n / t_retarget, "ops/s", "bare int mul/div", t_base / t_retarget),
+        Result(
+            "chain", "GetDifficulty per second", n / t_difficulty, "ops/s", "bare int mul/div", t_base / t_difficulty
+        ),
     ]

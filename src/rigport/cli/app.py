@@ -22,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+# Command groups, one module each (keep heavy imports such as numpy or fastapi inside commands).
 app.add_typer(chain.app, name="chain")
 
 
