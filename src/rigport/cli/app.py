@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from rigport.cli import chain
+from rigport.cli import catalog, chain, economics, network
 from rigport.cli.output import err_console
 from rigport.errors import RigportError
 from rigport.settings import get_settings
@@ -24,6 +24,9 @@ app = typer.Typer(
 )
 # Command groups, one module each (keep heavy imports such as numpy or fastapi inside commands).
 app.add_typer(chain.app, name="chain")
+app.add_typer(network.app, name="network")
+app.add_typer(catalog.app, name="catalog")
+app.command("economics")(economics.economics)
 
 
 def main() -> None:

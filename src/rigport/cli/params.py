@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 
 from rigport.errors import InputError
 
@@ -42,3 +43,8 @@ def parse_date(text: str, field: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{field}: expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def parse_money(text: str, field: str) -> Decimal:
+    """A non-negative USD amount as Decimal (exponent form accepted)."""
+    return Decimal(str(parse_number(text, field, non_negative=True)))

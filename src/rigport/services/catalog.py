@@ -1,0 +1,40 @@
+"""The catalog in force: bundled models plus the user's own file, if any."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rigport.catalog import Catalog, load_bundled, parse_catalog_csv, parse_catalog_toml
+from rigport.errors import InputError
+from rigport.settings import Settings, get_settings
+
+
+def user_catalog_path(settings: Settings) -> Path | None:
+    if settings.catalog_file is not None:
+        return settings.catalog_file
+    for name in ("catalog.csv", "catalog.toml"):
+        candidate = settings.data_dir / name
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def read_catalog_file(path: Path) -> Catalog:
+    """Parse a user's catalog file on its own (for validation before it is used)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: catalog file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: expected UTF-8 text") from None
+    models = parse_catalog_toml(text, str(path)) if path.suffix == ".toml" else parse_catalog_csv(text, str(path))
+    return Catalog(models)
+
+
+def get_catalog(settings: Settings | None = None) -> Catalog:
+    settings = settings or get_settings()
+    bundled = load_bundled()
+    path = user_catalog_path(settings)
+    if path is None:
+        return bundled
+    return bundled.with_overrides(read_catalog_file(path).all())
