@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from rigport.cli import catalog, chain, economics, network
+from rigport.cli import catalog, chain, customs, economics, network
 from rigport.cli.output import err_console
 from rigport.errors import RigportError
 from rigport.settings import get_settings
@@ -27,6 +27,7 @@ app.add_typer(chain.app, name="chain")
 app.add_typer(network.app, name="network")
 app.add_typer(catalog.app, name="catalog")
 app.command("economics")(economics.economics)
+app.add_typer(customs.app, name="customs")
 
 
 def main() -> None:

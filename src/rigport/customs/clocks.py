@@ -1,0 +1,155 @@
+"""Legal clocks started by customs events, from the dated table rigport/data/clocks.csv.
+
+A clock is derived, never stored: given the event, its date and (for bonds and the forfeiture
+route) the value, the due dates follow from the regulation cited on each row.
+Calendar-day deadlines are not moved off weekends or holidays here; such dates are flagged so a
+person checks with the port (see docs/customs-clocks.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from importlib import resources
+
+from rigport.customs.calendar import add_working_days, holiday_name, is_working_day
+from rigport.errors import InputError
+
+BOND_RATE = Decimal("0.10")
+BOND_MIN = Decimal(250)
+BOND_MAX = Decimal(5000)
+BOND_CITATION = "19 USC 1608; 19 CFR 162.47(a)"
+ADMIN_FORFEITURE_MAX = Decimal(500_000)
+ADMIN_FORFEITURE_CITATION = "19 USC 1607(a)(1)"
+OTHER_AGENCY_NOTE = (
+    "may not apply: the hold is at another agency's request (e.g. FCC), and 19 CFR 151.16(a) lets such "
+    "detentions follow that agency's rules"
+)
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    event: str
+    clock: str
+    amount: int
+    unit: str
+    start_offset_days: int
+    citation: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One deadline: when it falls, how it was counted, and the rule behind it."""
+
+    clock: str
+    due: dt.date
+    days: int
+    kind: str
+    citation: str
+    note: str | None
+    starts_from: dt.date
+    event: str
+    may_not_apply: bool = False
+    non_working_due_date: bool = False
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[ClockRule, ...]:
+    text = resources.files("rigport.data").joinpath("clocks.csv").read_text(encoding="utf-8")
+    return tuple(
+        ClockRule(
+            event=row["event"],
+            clock=row["clock"],
+            amount=int(row["amount"]),
+            unit=row["unit"],
+            start_offset_days=int(row["start_offset_days"]),
+            citation=row["citation"],
+            note=row["note"],
+        )
+        for row in csv.DictReader(io.StringIO(text))
+    )
+
+
+EVENTS: tuple[str, ...] = tuple(dict.fromkeys(rule.event for rule in rules()))
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, candidate_day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _due(rule: ClockRule, on: dt.date) -> dt.date:
+    start = on + dt.timedelta(days=rule.start_offset_days)
+    if rule.unit == "working":
+        return add_working_days(start, rule.amount)
+    if rule.unit == "months":
+        return _add_months(start, rule.amount)
+    return start + dt.timedelta(days=rule.amount)
+
+
+def bond_amount(value_usd: Decimal) -> Decimal:
+    """Claim and cost bond: 10% of the value, at least $250, at most $5,000."""
+    return min(BOND_MAX, max(BOND_MIN, (value_usd * BOND_RATE).quantize(Decimal("0.01"), ROUND_HALF_UP)))
+
+
+def forfeiture_route(value_usd: Decimal) -> str:
+    """Administrative forfeiture is open to CBP up to $500,000; above that it must go to court."""
+    return "administrative" if value_usd <= ADMIN_FORFEITURE_MAX else "judicial"
+
+
+def _note(rule: ClockRule, value_usd: Decimal | None, due: dt.date) -> str:
+    parts = [rule.note]
+    if rule.clock == "claim_and_cost_bond" and value_usd is not None:
+        parts.append(f"bond amount ${bond_amount(value_usd):,.2f} ({BOND_CITATION})")
+    if rule.event == "seizure-notice-mailed" and value_usd is not None:
+        route = forfeiture_route(value_usd)
+        parts.append(f"{route} forfeiture route for a value of ${value_usd:,.2f} ({ADMIN_FORFEITURE_CITATION})")
+    if not is_working_day(due):
+        why = holiday_name(due) or due.strftime("%A")
+        parts.append(f"due date falls on a non-working day ({why}): confirm with the port")
+    return "; ".join(parts)
+
+
+def clocks_for_event(
+    event: str, on: dt.date, *, value_usd: Decimal | None = None, other_agency_hold: bool = False
+) -> list[Clock]:
+    """Every clock the event starts, sorted by due date."""
+    if event not in EVENTS:
+        raise InputError(f"event: expected one of {', '.join(EVENTS)}, got {event!r}")
+    if value_usd is not None and value_usd < 0:
+        raise InputError(f"value: expected a USD amount of 0 or more, got {value_usd}")
+    result = []
+    for rule in rules():
+        if rule.event != event:
+            continue
+        due = _due(rule, on)
+        may_not_apply = other_agency_hold and rule.clock == "deemed_exclusion"
+        note = _note(rule, value_usd, due)
+        if may_not_apply:
+            note = f"{OTHER_AGENCY_NOTE}; {note}"
+        result.append(
+            Clock(
+                clock=rule.clock,
+                due=due,
+                days=(due - on).days,
+                kind="working" if rule.unit == "working" else "calendar",
+                citation=rule.citation,
+                note=note,
+                starts_from=on,
+                event=event,
+                may_not_apply=may_not_apply,
+                non_working_due_date=not is_working_day(due),
+            )
+        )
+    return sorted(result, key=lambda c: c.due)
