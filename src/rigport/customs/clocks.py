@@ -40,6 +40,7 @@ class ClockRule:
     start_offset_days: int
     citation: str
     note: str
+    open_while: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Clock:
     event: str
     may_not_apply: bool = False
     non_working_due_date: bool = False
+    open_while: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +72,7 @@ def rules() -> tuple[ClockRule, ...]:
             start_offset_days=int(row["start_offset_days"]),
             citation=row["citation"],
             note=row["note"],
+            open_while=tuple(row["open_while"].split("|")),
         )
         for row in csv.DictReader(io.StringIO(text))
     )
@@ -150,6 +153,7 @@ def clocks_for_event(
                 event=event,
                 may_not_apply=may_not_apply,
                 non_working_due_date=not is_working_day(due),
+                open_while=rule.open_while,
             )
         )
     return sorted(result, key=lambda c: c.due)

@@ -1,1 +1,1 @@
-"""rigport.store"""
+"""Persistence: SQLAlchemy tables, repositories and the unit of work (SQLite default, PostgreSQL for teams)."""

@@ -1,0 +1,155 @@
+"""The system of record's domain: shipments of mining hardware and what is known about them.
+
+Plain dataclasses: the store maps them to tables, the services move them through the lifecycle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from rigport.errors import InputError
+
+
+class State(StrEnum):
+    """Where units of a shipment stand in the customs process (shared/reference/customs.md)."""
+
+    ARRIVED = "ARRIVED"
+    ENTERED = "ENTERED"
+    GO_WAREHOUSE = "GO_WAREHOUSE"
+    EXAM_PRESENTED = "EXAM_PRESENTED"
+    DETAINED = "DETAINED"
+    RELEASED = "RELEASED"
+    EXCLUDED = "EXCLUDED"
+    DEEMED_EXCLUDED = "DEEMED_EXCLUDED"
+    PROTESTED = "PROTESTED"
+    PROTEST_DENIED = "PROTEST_DENIED"
+    CIT_ACTION = "CIT_ACTION"
+    SEIZED = "SEIZED"
+    PETITIONED = "PETITIONED"
+    JUDICIAL_REFERRAL = "JUDICIAL_REFERRAL"
+    REMITTED = "REMITTED"
+    PETITION_DENIED = "PETITION_DENIED"
+    SUPPLEMENTAL_PETITION = "SUPPLEMENTAL_PETITION"
+    RE_EXPORTED = "RE_EXPORTED"
+    ABANDONED = "ABANDONED"
+    DESTROYED = "DESTROYED"
+    FORFEITED = "FORFEITED"
+
+
+TERMINAL_STATES = frozenset(
+    {State.RELEASED, State.RE_EXPORTED, State.ABANDONED, State.DESTROYED, State.FORFEITED, State.CIT_ACTION}
+)
+HELD_STATES = frozenset(
+    {State.DETAINED, State.EXCLUDED, State.DEEMED_EXCLUDED, State.PROTESTED, State.PROTEST_DENIED, State.SEIZED,
+     State.PETITIONED, State.JUDICIAL_REFERRAL, State.REMITTED, State.PETITION_DENIED, State.SUPPLEMENTAL_PETITION,
+     State.CIT_ACTION}
+)  # fmt: skip
+AT_PORT_STATES = frozenset({State.ARRIVED, State.ENTERED, State.GO_WAREHOUSE, State.EXAM_PRESENTED})
+
+
+class Mode(StrEnum):
+    VESSEL = "vessel"
+    AIR = "air"
+
+
+PARTY_ROLES = ("manufacturer", "seller", "broker", "forwarder", "consignee", "importer", "chip_supplier")
+DOCUMENT_KINDS = (
+    "commercial_invoice", "packing_list", "fcc_sdoc", "compliance_statement", "test_report",
+    "certificate_of_origin", "detention_notice", "seizure_notice", "bill_of_lading", "other",
+)  # fmt: skip
+
+HTS_PATTERN = re.compile(r"^\d{4}\.\d{2}\.\d{4}$")
+
+
+def check_hts(code: str, where: str) -> str:
+    """HTSUS statistical codes are written NNNN.NN.NNNN (e.g. 8543.70.9960)."""
+    cleaned = code.strip()
+    if not HTS_PATTERN.match(cleaned):
+        raise InputError(f"{where}: expected an HTS code like 8543.70.9960, got {code!r}")
+    return cleaned
+
+
+@dataclass
+class LineItem:
+    """One invoice line: a model (from the catalog, or free text) with its units and serials."""
+
+    line_no: int
+    quantity: int
+    unit_value_usd: Decimal
+    hts_code: str
+    origin: str
+    model_id: str | None = None
+    description: str = ""
+    chip_supplier: str = ""
+    serials: list[str] = field(default_factory=list)
+
+    @property
+    def value_usd(self) -> Decimal:
+        return self.unit_value_usd * self.quantity
+
+
+@dataclass
+class Party:
+    role: str
+    name: str
+    country: str = ""
+    address: str = ""
+
+
+@dataclass
+class Document:
+    kind: str
+    date: dt.date | None = None
+    reference: str = ""
+    lab_name: str = ""
+    notes: str = ""
+
+
+@dataclass
+class Shipment:
+    """An import of mining hardware; `quantities` says how many units stand in each state."""
+
+    reference: str
+    mode: Mode
+    port: str
+    arrival_date: dt.date
+    total_units: int
+    declared_value_usd: Decimal
+    carrier: str = ""
+    transport_doc: str = ""
+    entry_number: str = ""
+    importer_of_record: str = ""
+    other_agency_hold: bool = False
+    storage_usd_per_unit_day: Decimal = Decimal(0)
+    storage_facility: str = ""
+    quantities: dict[State, int] = field(default_factory=dict)
+    line_items: list[LineItem] = field(default_factory=list)
+    parties: list[Party] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    id: int | None = None
+    version: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.quantities:
+            self.quantities = {State.ARRIVED: self.total_units}
+
+    @property
+    def held_units(self) -> int:
+        return sum(n for s, n in self.quantities.items() if s in HELD_STATES)
+
+    @property
+    def primary_state(self) -> State:
+        """The state a person would name: the largest open (non-terminal) group, else the largest."""
+        open_groups = [(n, s) for s, n in self.quantities.items() if n > 0 and s not in TERMINAL_STATES]
+        groups = open_groups or [(n, s) for s, n in self.quantities.items() if n > 0]
+        return max(groups, key=lambda g: (g[0], g[1].value))[1]
+
+    def check_invariant(self) -> None:
+        if any(n < 0 for n in self.quantities.values()):
+            raise AssertionError(f"{self.reference}: negative quantity in {self.quantities}")
+        if sum(self.quantities.values()) != self.total_units:
+            raise AssertionError(f"{self.reference}: quantities {self.quantities} do not add up to {self.total_units}")

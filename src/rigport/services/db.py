@@ -1,0 +1,98 @@
+"""Database administration: schema upgrade, backup and restore."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from rigport.errors import InputError, UnavailableError
+from rigport.settings import Settings, get_settings
+from rigport.store import engine as store_engine
+
+
+def upgrade(settings: Settings | None = None) -> dict[str, Any]:
+    settings = settings or get_settings()
+    engine = store_engine.get_engine(settings)
+    revision = store_engine.upgrade(engine)
+    return {"database": engine.url.render_as_string(hide_password=True), "revision": revision}
+
+
+def backup(target: Path, settings: Settings | None = None) -> dict[str, Any]:
+    """SQLite: the online backup API (consistent while in use). PostgreSQL: pg_dump custom format."""
+    settings = settings or get_settings()
+    engine = store_engine.get_engine(settings)
+    store_engine.ensure_schema(engine)
+    target = target.expanduser()
+    if target.is_dir():
+        raise InputError(f"{target}: expected a file path, got a directory")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if engine.dialect.name == "sqlite":
+        tmp = target.with_name(target.name + ".partial")
+        source = sqlite3.connect(settings.sqlite_path)
+        dest = sqlite3.connect(tmp)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+            source.close()
+        tmp.replace(target)
+    else:
+        _pg(["pg_dump", "--format=custom", "--file", str(target), _libpq_url(settings)])
+    return {"backup": str(target), "bytes": target.stat().st_size}
+
+
+def restore(source: Path, settings: Settings | None = None) -> dict[str, Any]:
+    """Replace the database with a backup, after checking the backup is sound."""
+    settings = settings or get_settings()
+    if not source.is_file():
+        raise InputError(f"{source}: backup file not found")
+    engine = store_engine.get_engine(settings)
+    if engine.dialect.name == "sqlite":
+        _check_sqlite_backup(source)
+        engine.dispose()
+        settings.ensure_data_dir()
+        tmp = settings.sqlite_path.with_name(settings.sqlite_path.name + ".restoring")
+        shutil.copyfile(source, tmp)
+        for suffix in ("-wal", "-shm"):
+            Path(str(settings.sqlite_path) + suffix).unlink(missing_ok=True)
+        tmp.replace(settings.sqlite_path)
+    else:
+        _pg(["pg_restore", "--list", str(source)], what=f"{source}: not a valid pg_dump archive")
+        engine.dispose()
+        _pg(["pg_restore", "--clean", "--if-exists", "--no-owner", "--dbname", _libpq_url(settings), str(source)])
+    return {"restored_from": str(source)}
+
+
+def _check_sqlite_backup(path: Path) -> None:
+    if path.read_bytes()[:16] != b"SQLite format 3\x00":
+        raise InputError(f"{path}: not a SQLite database (refusing to restore)")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            (result,) = conn.execute("PRAGMA integrity_check").fetchone()
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"{path}: corrupted SQLite file ({exc}); refusing to restore") from None
+    if result != "ok":
+        raise InputError(f"{path}: integrity check failed ({result}); refusing to restore")
+    if "alembic_version" not in tables or "shipments" not in tables:
+        raise InputError(f"{path}: not a rigport backup (no shipments table); refusing to restore")
+
+
+def _libpq_url(settings: Settings) -> str:
+    return settings.effective_database_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _pg(args: list[str], what: str | None = None) -> None:
+    if shutil.which(args[0]) is None:
+        raise UnavailableError(f"{args[0]} not found: install the PostgreSQL client tools")
+    result = subprocess.run(args, capture_output=True, text=True)
+    if result.returncode != 0:
+        if what:
+            raise InputError(what)
+        raise UnavailableError(f"{args[0]} failed: {result.stderr.strip()[:300]}")

@@ -1,0 +1,42 @@
+"""Cost of a day held, per unit, for a stored shipment: economics of its line items' models."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rigport.economics import MiningInputs, hold_cost
+from rigport.errors import NotFoundError
+from rigport.services.catalog import get_catalog
+from rigport.services.network import current_snapshot
+from rigport.settings import Settings
+from rigport.store.tables import ShipmentRow
+
+
+def delay_cost_per_unit_day(row: ShipmentRow, settings: Settings) -> Decimal:
+    """Quantity-weighted margin forgone + storage + capital cost per unit per day.
+
+    Lines without a catalog model count at the shipment's storage rate only.
+    """
+    catalog = get_catalog(settings)
+    snap = current_snapshot(settings)
+    total = Decimal(0)
+    units = 0
+    for li in row.line_items:
+        units += li.quantity
+        try:
+            model = catalog.get(li.model_id) if li.model_id else None
+        except NotFoundError:
+            model = None
+        if model is None:
+            total += row.storage_usd_per_unit_day * li.quantity
+            continue
+        inputs = MiningInputs(
+            hashrate_th=model.hashrate_th, power_w=model.power_w, units=1,
+            power_price_usd_kwh=Decimal(str(settings.default_power_price_usd_kwh)), difficulty=snap.difficulty,
+            price_usd=snap.price_usd, fees_btc_per_block=snap.fees_btc_per_block, height=snap.height,
+            unit_price_usd=li.unit_value_usd,
+        )  # fmt: skip
+        total += hold_cost(inputs, 1, row.storage_usd_per_unit_day).per_unit_per_day_usd * li.quantity
+    if units == 0:
+        return row.storage_usd_per_unit_day
+    return (total / units).quantize(Decimal("0.01"))

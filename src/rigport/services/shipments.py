@@ -1,0 +1,487 @@
+"""Use cases of the system of record: create, list, read, update shipments and record customs events.
+
+Entry points (CLI, API, dashboard) call these; they return plain dicts ready for JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from rigport.customs.clocks import Clock, clocks_for_event
+from rigport.customs.lifecycle import CLOCK_EVENT, TRANSITIONS, allowed_events, apply_event
+from rigport.customs.model import (
+    DOCUMENT_KINDS,
+    HELD_STATES,
+    PARTY_ROLES,
+    TERMINAL_STATES,
+    Mode,
+    Shipment,
+    State,
+    check_hts,
+)
+from rigport.customs.storage import StorageAccrual, accrue_storage
+from rigport.errors import ConflictError, InputError, NotFoundError
+from rigport.settings import Settings
+from rigport.store.tables import DocumentRow, EventRow, LineItemRow, PartyRow, QuantityRow, ShipmentRow
+from rigport.store.uow import UnitOfWork
+
+EDITABLE_FIELDS = (
+    "port", "carrier", "transport_doc", "entry_number", "importer_of_record", "other_agency_hold",
+    "storage_usd_per_unit_day", "storage_facility", "declared_value_usd",
+)  # fmt: skip
+
+
+@dataclass
+class ShipmentDraft:
+    """What a person types to open a shipment record."""
+
+    reference: str
+    mode: str
+    port: str
+    arrival_date: dt.date
+    total_units: int
+    declared_value_usd: Decimal
+    carrier: str = ""
+    transport_doc: str = ""
+    entry_number: str = ""
+    importer_of_record: str = ""
+    other_agency_hold: bool = False
+    storage_usd_per_unit_day: Decimal = Decimal(0)
+    storage_facility: str = ""
+    parties: list[dict[str, str]] = field(default_factory=list)
+
+    def validate(self) -> None:
+        if not self.reference.strip() or len(self.reference) > 64:
+            raise InputError("reference: expected 1-64 characters")
+        if self.mode not in (m.value for m in Mode):
+            raise InputError(f"mode: expected vessel or air, got {self.mode!r}")
+        if not self.port.strip():
+            raise InputError("port: expected the port of entry, got nothing")
+        if self.total_units < 1:
+            raise InputError(f"total_units: expected at least 1 unit, got {self.total_units}")
+        if self.declared_value_usd < 0:
+            raise InputError(f"declared_value_usd: expected 0 or more, got {self.declared_value_usd}")
+        if self.storage_usd_per_unit_day < 0:
+            raise InputError(f"storage_usd_per_unit_day: expected 0 or more, got {self.storage_usd_per_unit_day}")
+        for n, party in enumerate(self.parties, start=1):
+            if party.get("role") not in PARTY_ROLES:
+                raise InputError(
+                    f"parties[{n}].role: expected one of {', '.join(PARTY_ROLES)}, got {party.get('role')!r}"
+                )
+            if not str(party.get("name", "")).strip():
+                raise InputError(f"parties[{n}].name: expected a name, got nothing")
+
+
+# --- mapping between rows and the domain -------------------------------------------------------
+
+
+def to_domain(row: ShipmentRow) -> Shipment:
+    return Shipment(
+        reference=row.reference,
+        mode=Mode(row.mode),
+        port=row.port,
+        arrival_date=row.arrival_date,
+        total_units=row.total_units,
+        declared_value_usd=row.declared_value_usd,
+        carrier=row.carrier,
+        transport_doc=row.transport_doc,
+        entry_number=row.entry_number,
+        importer_of_record=row.importer_of_record,
+        other_agency_hold=row.other_agency_hold,
+        storage_usd_per_unit_day=row.storage_usd_per_unit_day,
+        storage_facility=row.storage_facility,
+        quantities={State(q.state): q.quantity for q in row.quantities if q.quantity > 0},
+        id=row.id,
+        version=row.version,
+    )
+
+
+def _write_quantities(row: ShipmentRow, shipment: Shipment) -> None:
+    existing = {q.state: q for q in row.quantities}
+    for state, quantity in shipment.quantities.items():
+        if state.value in existing:
+            existing.pop(state.value).quantity = quantity
+        else:
+            row.quantities.append(QuantityRow(state=state.value, quantity=quantity))
+    for stale in existing.values():
+        row.quantities.remove(stale)
+    row.primary_state = shipment.primary_state.value
+
+
+def summary(row: ShipmentRow) -> dict[str, Any]:
+    """The fields an audit entry and a list row need."""
+    return {
+        "id": row.id,
+        "reference": row.reference,
+        "mode": row.mode,
+        "port": row.port,
+        "carrier": row.carrier,
+        "transport_doc": row.transport_doc,
+        "arrival_date": row.arrival_date.isoformat(),
+        "entry_number": row.entry_number,
+        "importer_of_record": row.importer_of_record,
+        "total_units": row.total_units,
+        "declared_value_usd": str(row.declared_value_usd),
+        "other_agency_hold": row.other_agency_hold,
+        "storage_usd_per_unit_day": str(row.storage_usd_per_unit_day),
+        "storage_facility": row.storage_facility,
+        "state": row.primary_state,
+        "quantities": {q.state: q.quantity for q in row.quantities if q.quantity > 0},
+        "version": row.version,
+    }
+
+
+# --- clocks and costs --------------------------------------------------------------------------
+
+
+def open_clocks(row: ShipmentRow, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Clocks started by the shipment's events that still matter: units remain in a state they govern."""
+    today = today or dt.date.today()
+    present = {q.state for q in row.quantities if q.quantity > 0}
+    value = row.declared_value_usd
+    started: list[Clock] = []
+    if State.ARRIVED.value in present or State.GO_WAREHOUSE.value in present:
+        started += clocks_for_event("arrival", row.arrival_date, value_usd=value)
+    for event in row.events:
+        clock_event = CLOCK_EVENT.get(event.event)
+        if clock_event:
+            started += clocks_for_event(
+                clock_event, event.occurred_on, value_usd=value, other_agency_hold=row.other_agency_hold
+            )
+    latest: dict[str, Clock] = {}
+    for clock in started:
+        if set(clock.open_while) & present:
+            latest[clock.clock] = clock  # a later event restarts the same clock
+    return sorted(
+        (
+            {
+                "clock": c.clock,
+                "due": c.due.isoformat(),
+                "days": c.days,
+                "kind": c.kind,
+                "citation": c.citation,
+                "note": c.note,
+                "event": c.event,
+                "starts_from": c.starts_from.isoformat(),
+                "days_left": (c.due - today).days,
+                "overdue": c.due < today,
+                "may_not_apply": c.may_not_apply,
+            }
+            for c in latest.values()
+        ),
+        key=lambda c: str(c["due"]),
+    )
+
+
+def _hold_started(row: ShipmentRow) -> dt.date | None:
+    held = [e.occurred_on for e in row.events if e.to_state in {s.value for s in HELD_STATES}]
+    return min(held) if held else None
+
+
+def storage_for(row: ShipmentRow, today: dt.date) -> StorageAccrual:
+    units_in_storage = sum(q.quantity for q in row.quantities if State(q.state) not in TERMINAL_STATES)
+    start = _hold_started(row) or row.arrival_date
+    return accrue_storage(
+        rate_usd_per_unit_day=row.storage_usd_per_unit_day,
+        units=units_in_storage,
+        start=start,
+        end=today,
+        goods_value_usd=row.declared_value_usd,
+    )
+
+
+def cost_of_delay(row: ShipmentRow, settings: Settings, today: dt.date) -> dict[str, Any]:
+    """Margin forgone per day for the units held, plus storage, from the economics module."""
+    from rigport.services.delay import delay_cost_per_unit_day
+
+    held_units = sum(q.quantity for q in row.quantities if State(q.state) in HELD_STATES)
+    per_unit = delay_cost_per_unit_day(row, settings)
+    per_day = (per_unit * held_units).quantize(Decimal("0.01"))
+    start = _hold_started(row)
+    days_held = (today - start).days if start and held_units else 0
+    storage = storage_for(row, today)
+    return {
+        "held_units": held_units,
+        "cost_per_unit_day_usd": per_unit,
+        "cost_per_day_usd": per_day,
+        "days_held": days_held,
+        "cost_to_date_usd": (per_day * days_held).quantize(Decimal("0.01")),
+        "storage_accrued_usd": storage.accrued_usd,
+        "storage_alert": storage.alert,
+        "storage_share_of_value": storage.share_of_value,
+    }
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+def detail(row: ShipmentRow, settings: Settings, today: dt.date | None = None) -> dict[str, Any]:
+    today = today or dt.date.today()
+    shipment = to_domain(row)
+    return {
+        **summary(row),
+        "allowed_events": allowed_events(shipment),
+        "held_units": shipment.held_units,
+        "line_items": [line_item_view(li) for li in row.line_items],
+        "parties": [
+            {"id": p.id, "role": p.role, "name": p.name, "country": p.country, "address": p.address}
+            for p in row.parties
+        ],
+        "documents": [document_view(d) for d in row.documents],
+        "events": [event_view(e) for e in row.events],
+        "clocks": open_clocks(row, today),
+        "cost_of_delay": cost_of_delay(row, settings, today),
+    }
+
+
+def line_item_view(li: LineItemRow) -> dict[str, Any]:
+    return {
+        "line_no": li.line_no, "model_id": li.model_id, "description": li.description, "quantity": li.quantity,
+        "unit_value_usd": li.unit_value_usd, "hts_code": li.hts_code, "origin": li.origin,
+        "chip_supplier": li.chip_supplier, "serials": [s for s in li.serials.split("\n") if s],
+    }  # fmt: skip
+
+
+def document_view(d: DocumentRow) -> dict[str, Any]:
+    return {"id": d.id, "kind": d.kind, "date": d.date, "reference": d.reference, "lab_name": d.lab_name,
+            "notes": d.notes}  # fmt: skip
+
+
+def event_view(e: EventRow) -> dict[str, Any]:
+    return {
+        "id": e.id, "event": e.event, "occurred_on": e.occurred_on, "quantity": e.quantity,
+        "from_state": e.from_state, "to_state": e.to_state, "actor": e.actor, "recorded_at": e.recorded_at,
+        "data": e.data,
+    }  # fmt: skip
+
+
+def list_view(row: ShipmentRow, today: dt.date) -> dict[str, Any]:
+    clocks = open_clocks(row, today)
+    return {**summary(row), "next_deadline": clocks[0] if clocks else None}
+
+
+# --- use cases ---------------------------------------------------------------------------------
+
+
+def _get(uow: UnitOfWork, reference: str) -> ShipmentRow:
+    row = uow.shipments.get(reference)
+    if row is None:
+        raise NotFoundError(f"shipment {reference!r} not found")
+    return row
+
+
+def create_shipment(draft: ShipmentDraft, actor: str, settings: Settings | None = None) -> dict[str, Any]:
+    draft.validate()
+    with UnitOfWork(settings) as uow:
+        if uow.shipments.get(draft.reference) is not None:
+            raise ConflictError(f"shipment {draft.reference!r} already exists")
+        shipment = Shipment(
+            reference=draft.reference, mode=Mode(draft.mode), port=draft.port, arrival_date=draft.arrival_date,
+            total_units=draft.total_units, declared_value_usd=draft.declared_value_usd,
+        )  # fmt: skip
+        row = ShipmentRow(
+            reference=draft.reference, mode=draft.mode, port=draft.port.strip(), carrier=draft.carrier,
+            transport_doc=draft.transport_doc, arrival_date=draft.arrival_date, entry_number=draft.entry_number,
+            importer_of_record=draft.importer_of_record, total_units=draft.total_units,
+            declared_value_usd=draft.declared_value_usd, other_agency_hold=draft.other_agency_hold,
+            storage_usd_per_unit_day=draft.storage_usd_per_unit_day, storage_facility=draft.storage_facility,
+            primary_state=shipment.primary_state.value,
+        )  # fmt: skip
+        _write_quantities(row, shipment)
+        for party in draft.parties:
+            row.parties.append(
+                PartyRow(
+                    role=party["role"],
+                    name=party["name"].strip(),
+                    country=party.get("country", "").upper(),
+                    address=party.get("address", ""),
+                )
+            )
+        row.events.append(
+            EventRow(
+                event="arrival",
+                occurred_on=draft.arrival_date,
+                quantity=draft.total_units,
+                from_state=None,
+                to_state=State.ARRIVED.value,
+                actor=actor,
+                data={},
+            )
+        )
+        uow.shipments.add(row)
+        uow.flush()
+        uow.audit.record(actor, "create", "shipment", row.reference, None, summary(row))
+        uow.commit()
+        return detail(row, uow.settings)
+
+
+def get_shipment(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> dict[str, Any]:
+    with UnitOfWork(settings) as uow:
+        return detail(_get(uow, reference), uow.settings, today)
+
+
+def list_shipments(
+    *,
+    state: str | None = None,
+    port: str | None = None,
+    due_within_days: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    settings: Settings | None = None,
+    today: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    today = today or dt.date.today()
+    if state is not None and state.upper() not in State.__members__:
+        raise InputError(f"state: expected one of {', '.join(State.__members__)}, got {state!r}")
+    if not 1 <= limit <= 1000:
+        raise InputError(f"limit: expected 1 to 1000, got {limit}")
+    if offset < 0:
+        raise InputError(f"offset: expected 0 or more, got {offset}")
+    with UnitOfWork(settings) as uow:
+        rows = uow.shipments.list(state=state.upper() if state else None, port=port, limit=limit, offset=offset)
+        views = [list_view(r, today) for r in rows]
+    if due_within_days is not None:
+        if due_within_days < 0:
+            raise InputError(f"due_within_days: expected 0 or more, got {due_within_days}")
+        views = [v for v in views if v["next_deadline"] and v["next_deadline"]["days_left"] <= due_within_days]
+    return views
+
+
+def update_shipment(
+    reference: str,
+    changes: dict[str, Any],
+    actor: str,
+    expected_version: int | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InputError(f"{sorted(unknown)[0]}: not an editable field; editable: {', '.join(EDITABLE_FIELDS)}")
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        if expected_version is not None and row.version != expected_version:
+            raise ConflictError(
+                f"shipment {reference} is at version {row.version}, not {expected_version}: reload it and try again"
+            )
+        before = summary(row)
+        for name, value in changes.items():
+            if name in ("storage_usd_per_unit_day", "declared_value_usd"):
+                value = Decimal(str(value))
+                if value < 0:
+                    raise InputError(f"{name}: expected 0 or more, got {value}")
+            setattr(row, name, value)
+        uow.flush()
+        uow.audit.record(actor, "update", "shipment", reference, before, summary(row))
+        uow.commit()
+        return detail(row, uow.settings)
+
+
+def record_event(
+    reference: str,
+    event: str,
+    occurred_on: dt.date,
+    actor: str,
+    *,
+    quantity: int | None = None,
+    from_state: str | None = None,
+    data: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Apply a customs event to some or all units; refused events change nothing."""
+    if event not in TRANSITIONS:
+        raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
+    source = None
+    if from_state is not None:
+        if from_state.upper() not in State.__members__:
+            raise InputError(f"from_state: expected one of {', '.join(State.__members__)}, got {from_state!r}")
+        source = State(from_state.upper())
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        if expected_version is not None and row.version != expected_version:
+            raise ConflictError(
+                f"shipment {reference} is at version {row.version}, not {expected_version}: reload it and try again"
+            )
+        before = summary(row)
+        shipment = to_domain(row)
+        transition = apply_event(
+            shipment, event, occurred_on, actor=actor, quantity=quantity, from_state=source, data=data
+        )
+        _write_quantities(row, shipment)
+        row.events.append(EventRow(
+            event=transition.event, occurred_on=transition.occurred_on, quantity=transition.quantity,
+            from_state=transition.from_state.value,
+            to_state=transition.to_state.value if transition.to_state else None,
+            actor=actor, data=transition.data,
+        ))  # fmt: skip
+        row.updated_at = dt.datetime.now(dt.UTC)  # bumps the version even for clock-only events
+        uow.flush()
+        uow.audit.record(actor, f"event:{event}", "shipment", reference, before, summary(row))
+        uow.commit()
+        return detail(row, uow.settings)
+
+
+def add_document(
+    reference: str,
+    kind: str,
+    actor: str,
+    *,
+    date: dt.date | None = None,
+    doc_reference: str = "",
+    lab_name: str = "",
+    notes: str = "",
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    if kind not in DOCUMENT_KINDS:
+        raise InputError(f"kind: expected one of {', '.join(DOCUMENT_KINDS)}, got {kind!r}")
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        doc = DocumentRow(kind=kind, date=date, reference=doc_reference, lab_name=lab_name, notes=notes)
+        row.documents.append(doc)
+        row.updated_at = dt.datetime.now(dt.UTC)
+        uow.flush()
+        uow.audit.record(actor, "add-document", "shipment", reference, None, document_view(doc) | {"date": str(date)})
+        uow.commit()
+        return document_view(doc)
+
+
+def add_party(
+    reference: str,
+    role: str,
+    name: str,
+    actor: str,
+    *,
+    country: str = "",
+    address: str = "",
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    if role not in PARTY_ROLES:
+        raise InputError(f"role: expected one of {', '.join(PARTY_ROLES)}, got {role!r}")
+    if not name.strip():
+        raise InputError("name: expected a name, got nothing")
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        party = PartyRow(role=role, name=name.strip(), country=country.upper(), address=address)
+        row.parties.append(party)
+        row.updated_at = dt.datetime.now(dt.UTC)
+        uow.flush()
+        view = {"id": party.id, "role": role, "name": party.name, "country": party.country, "address": address}
+        uow.audit.record(actor, "add-party", "shipment", reference, None, view)
+        uow.commit()
+        return view
+
+
+def audit_trail(reference: str, settings: Settings | None = None) -> list[dict[str, Any]]:
+    with UnitOfWork(settings) as uow:
+        _get(uow, reference)
+        return [
+            {"id": a.id, "at": a.at, "actor": a.actor, "action": a.action, "before": a.before, "after": a.after}
+            for a in uow.audit.for_entity("shipment", reference)
+        ]
+
+
+def check_hts_code(code: str, where: str) -> str:
+    return check_hts(code, where)

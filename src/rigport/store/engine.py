@@ -1,0 +1,91 @@
+"""Engines and schema upgrades for the embedded SQLite default and PostgreSQL."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+
+from rigport.errors import UnavailableError
+from rigport.settings import Settings
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL for concurrent readers, foreign keys on, and wait rather than fail on a busy file."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def get_engine(settings: Settings) -> Engine:
+    if settings.database_url is None:
+        settings.ensure_data_dir()
+    return _engine_for(settings.effective_database_url)
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("rigport.store").joinpath("migrations")))
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> str | None:
+    """Bring the schema to the newest migration (idempotent)."""
+    config = alembic_config()
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except OperationalError as exc:
+        raise UnavailableError(f"database {engine.url.render_as_string(hide_password=True)}: {exc.orig}") from None
+    return head_revision()
+
+
+_checked: set[str] = set()
+
+
+def ensure_schema(engine: Engine) -> None:
+    """The embedded SQLite database upgrades itself on first use; PostgreSQL needs `rigport db upgrade`."""
+    key = str(engine.url)
+    if key in _checked:
+        return
+    try:
+        current = current_revision(engine)
+    except OperationalError as exc:
+        raise UnavailableError(f"database {engine.url.render_as_string(hide_password=True)}: {exc.orig}") from None
+    if current != head_revision():
+        if engine.dialect.name == "sqlite":
+            upgrade(engine)
+        else:
+            raise UnavailableError(
+                f"database schema is at {current or 'nothing'}, expected {head_revision()}: run `rigport db upgrade`"
+            )
+    _checked.add(key)

@@ -1,0 +1,117 @@
+"""Repositories: the only place that writes queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from rigport.store.tables import AuditRow, QuantityRow, ShipmentRow, TokenRow
+
+
+class ShipmentRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: ShipmentRow) -> ShipmentRow:
+        self.session.add(row)
+        return row
+
+    def get(self, reference: str, *, for_update: bool = False) -> ShipmentRow | None:
+        query = select(ShipmentRow).where(ShipmentRow.reference == reference)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).one_or_none()
+
+    def get_by_id(self, shipment_id: int) -> ShipmentRow | None:
+        return self.session.get(ShipmentRow, shipment_id)
+
+    def list(
+        self,
+        *,
+        state: str | None = None,
+        port: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[ShipmentRow]:
+        query = (
+            select(ShipmentRow)
+            .options(selectinload(ShipmentRow.quantities), selectinload(ShipmentRow.events))
+            .order_by(ShipmentRow.arrival_date, ShipmentRow.reference)
+        )
+        if state:
+            query = query.where(
+                ShipmentRow.id.in_(
+                    select(QuantityRow.shipment_id).where(QuantityRow.state == state, QuantityRow.quantity > 0)
+                )
+            )
+        if port:
+            query = query.where(func.lower(ShipmentRow.port) == port.lower())
+        return self.session.scalars(query.limit(limit).offset(offset)).all()
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(ShipmentRow)) or 0)
+
+    def references(self) -> set[str]:
+        return set(self.session.scalars(select(ShipmentRow.reference)))
+
+
+class TokenRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: TokenRow) -> TokenRow:
+        self.session.add(row)
+        return row
+
+    def by_hash(self, token_hash: str) -> TokenRow | None:
+        return self.session.scalars(select(TokenRow).where(TokenRow.token_hash == token_hash)).one_or_none()
+
+    def get(self, token_id: int) -> TokenRow | None:
+        return self.session.get(TokenRow, token_id)
+
+    def list(self) -> Sequence[TokenRow]:
+        return self.session.scalars(select(TokenRow).order_by(TokenRow.id)).all()
+
+
+class AuditRepository:
+    """Append-only: there is no update or delete here on purpose."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        self.session.add(
+            AuditRow(
+                at=dt.datetime.now(dt.UTC),
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                before=before,
+                after=after,
+            )
+        )
+
+    def for_entity(self, entity: str, entity_id: str, limit: int = 500) -> Sequence[AuditRow]:
+        query = (
+            select(AuditRow)
+            .where(AuditRow.entity == entity, AuditRow.entity_id == entity_id)
+            .order_by(AuditRow.id)
+            .limit(limit)
+        )
+        return self.session.scalars(query).all()
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(AuditRow)) or 0)

@@ -1,0 +1,163 @@
+"""Database tables (SQLAlchemy 2 declarative). The schema itself is owned by Alembic migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+Money = Numeric(16, 2)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ShipmentRow(Base):
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    mode: Mapped[str] = mapped_column(String(8))
+    port: Mapped[str] = mapped_column(String(80), index=True)
+    carrier: Mapped[str] = mapped_column(String(120), default="")
+    transport_doc: Mapped[str] = mapped_column(String(80), default="")
+    arrival_date: Mapped[dt.date] = mapped_column(Date)
+    entry_number: Mapped[str] = mapped_column(String(40), default="")
+    importer_of_record: Mapped[str] = mapped_column(String(200), default="")
+    total_units: Mapped[int] = mapped_column(Integer)
+    declared_value_usd: Mapped[Decimal] = mapped_column(Money)
+    other_agency_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    storage_usd_per_unit_day: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    storage_facility: Mapped[str] = mapped_column(String(120), default="")
+    primary_state: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    quantities: Mapped[list[QuantityRow]] = relationship(
+        back_populates="shipment", cascade="all, delete-orphan", order_by="QuantityRow.state"
+    )
+    line_items: Mapped[list[LineItemRow]] = relationship(
+        back_populates="shipment", cascade="all, delete-orphan", order_by="LineItemRow.line_no"
+    )
+    parties: Mapped[list[PartyRow]] = relationship(back_populates="shipment", cascade="all, delete-orphan")
+    documents: Mapped[list[DocumentRow]] = relationship(back_populates="shipment", cascade="all, delete-orphan")
+    events: Mapped[list[EventRow]] = relationship(
+        back_populates="shipment", cascade="all, delete-orphan", order_by="EventRow.id"
+    )
+
+
+class QuantityRow(Base):
+    __tablename__ = "shipment_quantities"
+
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(32), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    shipment: Mapped[ShipmentRow] = relationship(back_populates="quantities")
+
+
+class LineItemRow(Base):
+    __tablename__ = "line_items"
+    __table_args__ = (UniqueConstraint("shipment_id", "line_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    model_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_value_usd: Mapped[Decimal] = mapped_column(Money)
+    hts_code: Mapped[str] = mapped_column(String(12))
+    origin: Mapped[str] = mapped_column(String(2))
+    chip_supplier: Mapped[str] = mapped_column(String(120), default="")
+    serials: Mapped[str] = mapped_column(Text, default="")  # newline-separated; uniqueness checked on import
+    shipment: Mapped[ShipmentRow] = relationship(back_populates="line_items")
+
+
+class PartyRow(Base):
+    __tablename__ = "parties"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(2), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    shipment: Mapped[ShipmentRow] = relationship(back_populates="parties")
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    lab_name: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    shipment: Mapped[ShipmentRow] = relationship(back_populates="documents")
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(Integer)
+    from_state: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    to_state: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    shipment: Mapped[ShipmentRow] = relationship(back_populates="events")
+
+
+class TokenRow(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

@@ -1,0 +1,64 @@
+"""Unit of work: one transaction per use case; commit all or nothing (cosmicpython pattern)."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from rigport.errors import ConflictError, UnavailableError
+from rigport.settings import Settings, get_settings
+from rigport.store.engine import ensure_schema, get_engine
+from rigport.store.repository import AuditRepository, ShipmentRepository, TokenRepository
+
+
+class UnitOfWork:
+    """`with UnitOfWork() as uow: ...; uow.commit()` — leaving without commit rolls back."""
+
+    session: Session
+    shipments: ShipmentRepository
+    tokens: TokenRepository
+    audit: AuditRepository
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.engine = get_engine(self.settings)
+        ensure_schema(self.engine)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self.shipments = ShipmentRepository(self.session)
+        self.tokens = TokenRepository(self.session)
+        self.audit = AuditRepository(self.session)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+        if isinstance(exc, OperationalError):
+            raise UnavailableError(f"database unavailable: {exc.orig}") from None
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise ConflictError("the record was changed by someone else; reload it and try again") from None
+        except IntegrityError as exc:
+            raise ConflictError(f"conflicts with stored data: {exc.orig}") from None
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except StaleDataError:
+            self.session.rollback()
+            raise ConflictError("the record was changed by someone else; reload it and try again") from None
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise ConflictError(f"conflicts with stored data: {exc.orig}") from None
