@@ -1,1 +1,1 @@
-"""rigport.api"""
+"""REST API under /api/v1 (FastAPI). Build it with `create_app()`."""

@@ -1,0 +1,25 @@
+"""Liveness and database reachability (no auth: load balancers call it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from rigport import __version__
+from rigport.store.engine import get_engine
+
+router = APIRouter(prefix="/api/v1", tags=["health"])
+
+
+@router.get("/health")
+def health(request: Request) -> Any:
+    engine = get_engine(request.app.state.settings)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means the database is not usable right now
+        return JSONResponse({"status": "unavailable", "database": str(exc)[:200], "version": __version__}, 503)
+    return {"status": "ok", "database": engine.dialect.name, "version": __version__}

@@ -1,0 +1,60 @@
+"""`rigport serve` and `rigport demo`: the API (and dashboard) over HTTP with uvicorn."""
+
+from __future__ import annotations
+
+import typer
+
+from rigport.cli.output import console, print_json
+
+
+def run_server(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from rigport.services import db
+
+    db.upgrade()
+    uvicorn.run(
+        "rigport.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="uvicorn worker processes."),
+) -> None:
+    """Serve the REST API (OpenAPI at /openapi.json)."""
+    run_server(host, port, workers)
+
+
+def demo(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Only seed the demo data."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable summary on stdout."),
+) -> None:
+    """Seed the 2024-25 port-crisis demo scenario (idempotent), then serve it."""
+    from rigport.services import auth
+    from rigport.services.demo import seed
+
+    with console.status("seeding demo shipments..."):
+        result = seed(progress=lambda ref: console.print(f"  seeded {ref}", highlight=False))
+    token, _ = auth.create_token("operator", "demo")
+    if as_json:
+        print_json({**result, "operator_token": token})
+    else:
+        console.print(
+            f"demo data: {len(result['created'])} shipments created, {len(result['skipped'])} already present; "
+            f"{result['units']:,} units, ${result['declared_value_usd']:,.0f} declared",
+            highlight=False,
+        )
+        console.print(f"operator token for the API and dashboard (shown once): {token}", highlight=False)
+    if not no_serve:
+        console.print(f"serving on http://{host}:{port}  (API docs at /docs, Ctrl-C to stop)", highlight=False)
+        run_server(host, port, 1)

@@ -1,0 +1,193 @@
+"""`rigport shipments ...` and `rigport import manifest ...`: the system of record from the terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from rigport.cli.output import console, print_json, print_key_values, print_table
+from rigport.cli.params import parse_date, parse_money
+from rigport.errors import InputError
+
+app = typer.Typer(help="Shipments through customs: list, show, create, record events.", no_args_is_help=True)
+import_app = typer.Typer(help="Import files into the system of record.", no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="Machine-readable output on stdout.")
+ACTOR = "cli"
+
+
+def _next_deadline(view: dict[str, Any]) -> str:
+    deadline = view.get("next_deadline")
+    if not deadline:
+        return ""
+    tag = "OVERDUE " if deadline["overdue"] else ""
+    return f"{tag}{deadline['clock']} {deadline['due']} ({deadline['days_left']}d)"
+
+
+@app.command("list")
+def list_shipments(
+    state: str | None = typer.Option(None, "--state", help="Only shipments with units in this state."),
+    port: str | None = typer.Option(None, "--port", help="Port of entry."),
+    due_within: int | None = typer.Option(None, "--due-within", min=0, help="Next deadline within N days."),
+    limit: int = typer.Option(100, "--limit", min=1, max=1000),
+    offset: int = typer.Option(0, "--offset", min=0),
+    as_json: bool = JSON,
+) -> None:
+    """Shipments with their state and next deadline."""
+    from rigport.services.shipments import list_shipments as list_all
+
+    rows = list_all(state=state, port=port, due_within_days=due_within, limit=limit, offset=offset)
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        "Shipments",
+        ["reference", "port", "arrived", "units", "value USD", "state", "by state", "next deadline"],
+        [(r["reference"], r["port"], r["arrival_date"], f"{r['total_units']:,}",
+          f"{float(r['declared_value_usd']):,.0f}", r["state"],
+          ", ".join(f"{s} {n:,}" for s, n in r["quantities"].items()), _next_deadline(r)) for r in rows],
+    )  # fmt: skip
+
+
+@app.command()
+def show(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
+    """Everything known about one shipment: quantities by state, clocks, cost of delay, events."""
+    from rigport.services.shipments import get_shipment
+
+    view = get_shipment(reference)
+    if as_json:
+        print_json(view)
+        return
+    cost = view["cost_of_delay"]
+    print_key_values(view["reference"], [
+        ("port / mode", f"{view['port']} / {view['mode']}"), ("arrived", view["arrival_date"]),
+        ("units by state", ", ".join(f"{s} {n:,}" for s, n in view["quantities"].items())),
+        ("declared value", f"${float(view['declared_value_usd']):,.2f}"),
+        ("cost of delay per day", f"${cost['cost_per_day_usd']:,.2f} ({cost['held_units']:,} units held)"),
+        ("storage accrued", f"${cost['storage_accrued_usd']:,.2f}" + (" ALERT: >= 50% of value"
+                                                                       if cost["storage_alert"] else "")),
+        ("allowed events", ", ".join(view["allowed_events"])), ("version", view["version"]),
+    ])  # fmt: skip
+    print_table(
+        "Clocks",
+        ["clock", "due", "days left", "citation", "note"],
+        [(c["clock"], c["due"], c["days_left"], c["citation"], c["note"]) for c in view["clocks"]],
+    )
+    print_table(
+        "Events",
+        ["date", "event", "units", "from", "to", "by"],
+        [
+            (e["occurred_on"], e["event"], e["quantity"], e["from_state"], e["to_state"], e["actor"])
+            for e in view["events"]
+        ],
+    )
+
+
+@app.command()
+def create(
+    reference: str = typer.Argument(...),
+    mode: str = typer.Option(..., "--mode", help="vessel or air."),
+    port: str = typer.Option(..., "--port", help="Port of entry."),
+    arrival: str = typer.Option(..., "--arrival", help="Arrival date YYYY-MM-DD."),
+    units: int = typer.Option(..., "--units", help="Total units in the shipment."),
+    value: str = typer.Option(..., "--value", help="Declared value in USD."),
+    carrier: str = typer.Option("", "--carrier"),
+    transport_doc: str = typer.Option("", "--bl", help="Bill of lading or air waybill number."),
+    importer: str = typer.Option("", "--importer", help="Importer of record."),
+    other_agency_hold: bool = typer.Option(False, "--other-agency-hold", help="Hold requested by e.g. the FCC."),
+    storage_per_day: str = typer.Option("0", "--storage-per-day", help="Storage USD per unit per day."),
+    as_json: bool = JSON,
+) -> None:
+    """Open a shipment record at arrival."""
+    from rigport.services.shipments import ShipmentDraft, create_shipment
+
+    draft = ShipmentDraft(
+        reference=reference, mode=mode, port=port, arrival_date=parse_date(arrival, "--arrival"), total_units=units,
+        declared_value_usd=parse_money(value, "--value"), carrier=carrier, transport_doc=transport_doc,
+        importer_of_record=importer, other_agency_hold=other_agency_hold,
+        storage_usd_per_unit_day=parse_money(storage_per_day, "--storage-per-day"),
+    )  # fmt: skip
+    view = create_shipment(draft, ACTOR)
+    print_json(view) if as_json else console.print(f"created {reference} ({view['state']})")
+
+
+@app.command()
+def event(
+    reference: str = typer.Argument(...),
+    name: str = typer.Argument(..., help="Event, e.g. detention, release, seizure-notice-mailed."),
+    date: str = typer.Option(..., "--date", help="When it happened, YYYY-MM-DD."),
+    quantity: int | None = typer.Option(None, "--quantity", help="Units affected (default: all)."),
+    from_state: str | None = typer.Option(None, "--from-state", help="Source state when ambiguous."),
+    data: str | None = typer.Option(None, "--data", help='JSON object of event details, e.g. \'{"notice": "X"}\'.'),
+    as_json: bool = JSON,
+) -> None:
+    """Record a customs event; refused if not allowed from the current state."""
+    from rigport.services.shipments import record_event
+
+    payload: dict[str, Any] = {}
+    if data:
+        try:
+            payload = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"--data: expected a JSON object, got {data!r} ({exc.msg})") from None
+        if not isinstance(payload, dict):
+            raise InputError("--data: expected a JSON object")
+    view = record_event(
+        reference, name, parse_date(date, "--date"), ACTOR, quantity=quantity, from_state=from_state, data=payload
+    )
+    if as_json:
+        print_json(view)
+    else:
+        console.print(
+            f"{reference}: {name} recorded; units by state: "
+            + ", ".join(f"{s} {n:,}" for s, n in view["quantities"].items()),
+            highlight=False,
+        )
+
+
+@app.command()
+def audit(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
+    """Who changed what, when (append-only)."""
+    from rigport.services.shipments import audit_trail
+
+    rows = audit_trail(reference)
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(
+            f"Audit trail of {reference}", ["at", "actor", "action"], [(r["at"], r["actor"], r["action"]) for r in rows]
+        )
+
+
+@import_app.command("manifest")
+def import_manifest(
+    file: Path = typer.Argument(..., help="CSV or XLSX invoice / packing list."),
+    shipment: str = typer.Option(..., "--shipment", help="Shipment reference to add the line items to."),
+    as_json: bool = JSON,
+) -> None:
+    """Add line items (with serial numbers) to a shipment: all rows or none."""
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from rigport.services.manifest import import_manifest as run_import
+
+    if not file.is_file():
+        raise InputError(f"{file}: file not found")
+    data = file.read_bytes()
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
+                  console=console, transient=True, disable=as_json) as progress:  # fmt: skip
+        task = progress.add_task(f"checking {file.name}", total=None)
+        result = run_import(
+            data, str(file), shipment, ACTOR, progress=lambda done, _total: progress.update(task, completed=done)
+        )
+    if as_json:
+        print_json(result)
+    else:
+        console.print(
+            f"imported {result['lines']:,} lines ({result['units']:,} units, "
+            f"${result['value_usd']:,.2f}) into {shipment}",
+            highlight=False,
+        )
+        if not result["units_match_shipment"]:
+            console.print(f"[yellow]note:[/] the shipment record says {result['shipment_total_units']:,} units")
