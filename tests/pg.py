@@ -1,0 +1,103 @@
+"""A throwaway PostgreSQL cluster for tests: initdb + pg_ctl on a free loopback port, removed afterwards.
+
+Skips (with the reason) only when the PostgreSQL server binaries are not installed; CI installs them.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def pg_bin_dir() -> Path | None:
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).resolve().parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(candidates[-1]).parent if candidates else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_owner(cmd: list[str], user: str | None) -> list[str]:
+    return ["runuser", "-u", user, "--", *cmd] if user else cmd
+
+
+@contextmanager
+def throwaway_cluster() -> Iterator[str]:
+    """Yield a libpq base URL (postgresql://user@127.0.0.1:port) for a fresh cluster."""
+    bin_dir = pg_bin_dir()
+    if bin_dir is None:
+        raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) not found")
+    user = None
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        user = "postgres"
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            subprocess.run(["useradd", "--system", "--no-create-home", user], check=True)
+    root = Path(tempfile.mkdtemp(prefix="rigport-pg-"))
+    data, sock = root / "data", root / "sock"
+    data.mkdir()
+    sock.mkdir()
+    if user:
+        shutil.chown(root, user)
+        shutil.chown(data, user)
+        shutil.chown(sock, user)
+        os.chmod(root, 0o755)
+    port = _free_port()
+    db_user = user or pwd.getpwuid(os.geteuid()).pw_name
+    try:
+        subprocess.run(
+            _as_owner(
+                [
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(data),
+                    "--auth=trust",
+                    "-U",
+                    db_user,
+                    "--encoding=UTF8",
+                    "--no-sync",
+                ],
+                user,
+            ),
+            check=True,
+            capture_output=True,
+        )
+        options = f"-h 127.0.0.1 -p {port} -k {sock} -c fsync=off -c full_page_writes=off -c max_connections=200"
+        subprocess.run(
+            _as_owner(
+                [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"], user
+            ),
+            check=True,
+            capture_output=True,
+        )
+        yield f"postgresql://{db_user}@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            _as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], user), capture_output=True
+        )
+        time.sleep(0.1)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def create_database(base_url: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base_url}/{name}".replace("postgresql://", "postgresql+psycopg://")

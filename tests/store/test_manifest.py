@@ -1,0 +1,102 @@
+"""Manifest import is all-or-nothing, on both databases, with a report naming row and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from rigport.services import manifest, shipments
+from rigport.settings import Settings
+from rigport.store.tables import LineItemRow
+from rigport.store.uow import UnitOfWork
+
+HEADER = "line,model,description,quantity,unit_value,hts_code,origin,chip_supplier,serials\n"
+
+
+def new_shipment(settings: Settings) -> None:
+    draft = shipments.ShipmentDraft("SHIP", "air", "Detroit", dt.date(2025, 2, 1), 3, Decimal(9000))
+    shipments.create_shipment(draft, "t", settings)
+
+
+def stored_lines(settings: Settings) -> int:
+    with UnitOfWork(settings) as uow:
+        return uow.session.query(LineItemRow).count()
+
+
+def test_good_csv_imports_everything(settings: Settings) -> None:
+    new_shipment(settings)
+    data = (HEADER + "1,antminer-s21,,2,3400,8543.70.9960,CN,,A1;A2\n2,,Spare PSU,1,200,8504.40.9580,CN,,\n").encode()
+    result = manifest.import_manifest(data, "invoice.csv", "SHIP", "t", settings)
+    assert result["lines"] == 2 and result["units"] == 3 and result["value_usd"] == Decimal("7000")
+    view = shipments.get_shipment("SHIP", settings)
+    assert view["line_items"][0]["serials"] == ["A1", "A2"]
+    assert [a["action"] for a in shipments.audit_trail("SHIP", settings)][-1] == "import-manifest"
+
+
+def test_every_problem_reported_and_nothing_written(settings: Settings) -> None:
+    new_shipment(settings)
+    rows = [
+        "1,antminer-s12,,2,3400,8543.70.9960,CN,,",  # unknown model
+        "2,antminer-s21,,-1,3400,8543.70.9960,CN,,",  # negative quantity
+        "3,antminer-s21,,1,3400,8543.70.99,CN,,",  # bad HTS
+        "4,antminer-s21,,1,3400,8543.70.9960,XX,,",  # unknown country
+        "5,antminer-s21,,1,3400,8543.70.9960,CN,,S1",
+        "6,antminer-s21,,1,3400,8543.70.9960,CN,,S1",  # duplicate serial
+        "7,antminer-s21,,1,lots,8543.70.9960,CN,,",  # bad value
+        "8,antminer-s21,,1,3400,8543.70.9960,CN,,",  # the only good row: still not written
+    ]
+    with pytest.raises(manifest.ManifestError) as caught:
+        manifest.import_manifest((HEADER + "\n".join(rows) + "\n").encode(), "bad.csv", "SHIP", "t", settings)
+    problems = caught.value.problems
+    assert problems == [
+        problems[0],
+        "row 3, column quantity: expected a whole number of at least 1, got '-1'",
+        "row 4, column hts_code: expected an HTS code like 8543.70.9960, got '8543.70.99'",
+        "row 5, column origin: expected an ISO 3166 two-letter country code such as CN or MY, got 'XX'",
+        "row 7, column serials: expected serial numbers unique in the file (also on row 6), got 'S1'",
+        "row 8, column unit_value: expected a USD amount of 0 or more, got 'lots'",
+    ]
+    assert problems[0].startswith("row 2, column model: expected a catalog model id")
+    assert stored_lines(settings) == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"model,quantity\nantminer-s21,1\n", r"row 1: missing column\(s\) unit_value, hts_code, origin"),
+        (HEADER.encode() + "1,antminer-s21,,1,3400,8543.70.9960,CN,Caf\xe9,\n".encode("latin-1"), "expected UTF-8"),
+        (b"", "expected a header row"),
+    ],
+)
+def test_file_level_problems(settings: Settings, data: bytes, message: str) -> None:
+    new_shipment(settings)
+    with pytest.raises(manifest.ManifestError, match=message):
+        manifest.import_manifest(data, "bad.csv", "SHIP", "t", settings)
+    assert stored_lines(settings) == 0
+
+
+def test_serial_already_stored_rejects_whole_file(settings: Settings) -> None:
+    new_shipment(settings)
+    manifest.import_manifest((HEADER + "1,antminer-s21,,1,3400,8543.70.9960,CN,,X1\n").encode(), "a.csv", "SHIP", "t",
+                             settings)  # fmt: skip
+    again = HEADER + "2,antminer-s21,,1,3400,8543.70.9960,CN,,X2\n3,antminer-s21,,1,3400,8543.70.9960,CN,,X1\n"
+    with pytest.raises(manifest.ManifestError, match="already stored"):
+        manifest.import_manifest(again.encode(), "b.csv", "SHIP", "t", settings)
+    assert stored_lines(settings) == 1
+
+
+def test_xlsx_manifest(settings: Settings) -> None:
+    new_shipment(settings)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["line", "model", "quantity", "unit_value", "hts_code", "origin", "serials"])
+    ws.append([1, "avalon-a1566", 3, 2600, "8543.70.9960", "CN", "V1;V2;V3"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = manifest.import_manifest(buf.getvalue(), "packing.xlsx", "SHIP", "t", settings)
+    assert result["units"] == 3 and result["units_match_shipment"] is True
