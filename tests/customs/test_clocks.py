@@ -121,7 +121,7 @@ def test_cli_json_contract() -> None:
     clocks = json.loads(result.stdout)
     assert all({"clock", "due", "days", "kind", "citation"} <= c.keys() for c in clocks)
     decision = [c for c in clocks if c["clock"] == "release_or_detain_decision"][0]
-    assert decision == decision | {"due": "2025-01-23", "days": 8, "kind": "working", "citation": decision["citation"]}
+    assert decision == decision | {"due": "2025-01-23", "days": 5, "kind": "working", "citation": decision["citation"]}
     assert "151.16(b)" in decision["citation"]
 
 

@@ -45,7 +45,10 @@ class ClockRule:
 
 @dataclass(frozen=True)
 class Clock:
-    """One deadline: when it falls, how it was counted, and the rule behind it."""
+    """One deadline: when it falls, how it was counted, and the rule behind it.
+
+    `days` is the rule's own count (5 working days, 30 calendar days ...); `due` is the date it gives.
+    """
 
     clock: str
     due: dt.date
@@ -145,7 +148,7 @@ def clocks_for_event(
             Clock(
                 clock=rule.clock,
                 due=due,
-                days=(due - on).days,
+                days=rule.amount if rule.unit in ("calendar", "working") else (due - on).days,
                 kind="working" if rule.unit == "working" else "calendar",
                 citation=rule.citation,
                 note=note,
