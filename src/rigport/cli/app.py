@@ -11,6 +11,8 @@ import sys
 import typer
 
 from rigport.cli import catalog, chain, customs, db, economics, landed_cost, network, serve, shipments, tokens
+from rigport.cli import lists as lists_cli
+from rigport.cli import screen as screen_cli
 from rigport.cli.output import err_console
 from rigport.errors import RigportError
 from rigport.settings import get_settings
@@ -35,6 +37,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(tokens.app, name="tokens")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
+app.add_typer(screen_cli.app, name="screen")
+app.add_typer(lists_cli.app, name="lists")
 
 
 def main() -> None:

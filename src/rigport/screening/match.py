@@ -1,0 +1,207 @@
+"""Scoring two names: token alignment with fuzzy token similarity, weighted by how distinctive each token is.
+
+Why not one rapidfuzz ratio on the whole string: a whole-string ratio lets shared generic words
+("Technologies Co., Ltd.") carry a match and cannot say which words matched. Here each token is
+aligned one-to-one with its best partner, distinctive words weigh 1, generic business words and
+particles weigh little, legal forms nothing; the score is the weighted share of both names that
+was matched. Entity type and country adjust the score as supporting evidence only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel
+
+from rigport.screening.model import Explanation
+from rigport.screening.normalize import GENERIC, HONORIFICS, NormalName, normalize
+
+DEFAULT_THRESHOLD = 0.7
+TOKEN_MIN_SIMILARITY = 0.8  # below this two tokens are different words (bitmain/bitmax 0.77, kanan/canaan 0.73)
+INITIAL_SIMILARITY = 0.6
+GENERIC_WEIGHT = 0.35
+HONORIFIC_WEIGHT = 0.05
+TYPE_MISMATCH_FACTOR = 0.7
+GENERIC_ONLY_CAP = 0.5
+PARTIAL_FLOOR = 0.65
+SUBSET_BLEND = 0.5
+
+ORG_KINDS = {"org", "component", "vessel", "aircraft"}
+
+
+def token_weight(token: str) -> float:
+    if token in HONORIFICS:
+        return HONORIFIC_WEIGHT
+    if token in GENERIC:
+        return GENERIC_WEIGHT
+    return 1.0
+
+
+def token_similarity(a: str, b: str) -> float:
+    """1 for equal tokens, 0.6 for an initial against a word it starts, Indel ratio when close enough, else 0."""
+    if a == b:
+        return 1.0
+    if len(a) == 1 or len(b) == 1:
+        return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
+    if a.isdigit() or b.isdigit() or min(len(a), len(b)) < 3:
+        return 0.0
+    sim = Indel.normalized_similarity(a, b)
+    if sim >= TOKEN_MIN_SIMILARITY:
+        return sim
+    if sim >= PARTIAL_FLOOR and a[0] == b[0]:
+        # Same initial and close spelling (Schulze/Scholz): partial credit, never a distinctive hit alone.
+        return sim * (sim - PARTIAL_FLOOR) / (TOKEN_MIN_SIMILARITY - PARTIAL_FLOOR)
+    return 0.0
+
+
+def _merge_joined(a: list[str], b: list[str]) -> list[str]:
+    """Join adjacent tokens of `a` that are written as one word in `b` (Jan Daniel / JanDaniel)."""
+    bset = set(b)
+    out: list[str] = []
+    i = 0
+    while i < len(a):
+        if i + 1 < len(a) and a[i] not in bset and a[i] + a[i + 1] in bset:
+            out.append(a[i] + a[i + 1])
+            i += 2
+        else:
+            out.append(a[i])
+            i += 1
+    return out
+
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g", "@": "a"})
+
+
+def _deleet(tokens: list[str]) -> list[str]:
+    """Digits typed for letters inside a word (Sech1n, I9or) read as the letters."""
+    return [t.translate(_LEET) if not t.isdigit() and any(c.isdigit() for c in t) else t for t in tokens]
+
+
+def _acronym(a: list[str], b: list[str]) -> list[str]:
+    """When `a` holds the initials of every word of `b` (PLA / People's Liberation Army), `b` collapses to them."""
+    if len(b) >= 2:
+        initials = "".join(t[0] for t in b)
+        if initials in a:
+            return [initials]
+    return b
+
+
+def _pairs_used(
+    pairs: list[tuple[float, float, int, int]], used_q: set[int], used_c: set[int]
+) -> list[tuple[float, float, int, int]]:
+    seen_q: set[int] = set()
+    seen_c: set[int] = set()
+    out = []
+    for p in pairs:
+        if p[2] in seen_q or p[3] in seen_c:
+            continue
+        seen_q.add(p[2])
+        seen_c.add(p[3])
+        out.append(p)
+    return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    score: float
+    explanation: Explanation
+
+
+def align(query: NormalName, candidate: NormalName) -> Comparison:
+    """Symmetric weighted alignment score of two normalized names, 0..1, with the evidence."""
+    qa = _deleet(list(query.tokens))
+    cb = _deleet(list(candidate.tokens))
+    qa, cb = _acronym(cb, qa), _acronym(qa, cb)
+    qa = _merge_joined(qa, cb)
+    cb = _merge_joined(cb, qa)
+    if not qa or not cb:
+        return Comparison(0.0, Explanation((), tuple(qa), tuple(cb), ("nothing to compare",)))
+    pairs = []
+    for i, x in enumerate(qa):
+        for j, y in enumerate(cb):
+            s = token_similarity(x, y)
+            if s > 0:
+                pairs.append((s, token_weight(x) + token_weight(y), i, j))
+    pairs.sort(key=lambda p: (-p[0], -p[1]))
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    matched: list[tuple[str, str, float]] = []
+    gained = 0.0
+    distinctive_hit = False
+    for s, w, i, j in pairs:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        matched.append((qa[i], cb[j], s))
+        gained += s * w
+        if s >= TOKEN_MIN_SIMILARITY and token_weight(qa[i]) == 1.0 and token_weight(cb[j]) == 1.0:
+            distinctive_hit = True
+    wq = sum(token_weight(t) for t in qa)
+    wc = sum(token_weight(t) for t in cb)
+    score = gained / (wq + wc) if wq + wc else 0.0
+    # A name fully contained in the other (Erdogan / Recep Tayyip Erdogan) is half-way credited.
+    half = sum(s * token_weight(qa[i] if wq <= wc else cb[j]) for s, _, i, j in _pairs_used(pairs, used_q, used_c))
+    smaller = min(wq, wc)
+    if smaller:
+        score = (1 - SUBSET_BLEND) * score + SUBSET_BLEND * min(1.0, half / smaller)
+    notes: list[str] = []
+    # Word-joining and spacing differences: compare the names written as one word.
+    joined = Indel.normalized_similarity("".join(qa), "".join(cb))
+    if joined >= 0.9 and joined > score and len("".join(qa)) >= 6:
+        score = joined
+        distinctive_hit = distinctive_hit or bool(query.distinctive or candidate.distinctive)
+        notes.append(f"names written as one word agree {joined:.2f}")
+    if not distinctive_hit:
+        if score > GENERIC_ONLY_CAP:
+            notes.append("only generic words matched")
+        score = min(score, GENERIC_ONLY_CAP)
+    unmatched_q = tuple(t for i, t in enumerate(qa) if i not in used_q)
+    unmatched_c = tuple(t for j, t in enumerate(cb) if j not in used_c)
+    return Comparison(score, Explanation(tuple(matched), unmatched_q, unmatched_c, tuple(notes)))
+
+
+def infer_kind(name: NormalName, given: str | None) -> str:
+    """The query's type: as given, else an organisation when it carries a legal form, else unknown."""
+    if given:
+        return "org" if given in ORG_KINDS else given
+    return "org" if name.is_org else ""
+
+
+def adjust(
+    comparison: Comparison,
+    query_kind: str,
+    entry_kind: str,
+    query_country: str | None = None,
+    entry_countries: tuple[str, ...] = (),
+) -> Comparison:
+    """Type and country as supporting evidence: a person never fully matches a company; a country nudges."""
+    score = comparison.score
+    notes = list(comparison.explanation.notes)
+    qk = "org" if query_kind in ORG_KINDS else query_kind
+    ek = "org" if entry_kind in ORG_KINDS else entry_kind
+    if qk and ek and qk != ek:
+        score *= TYPE_MISMATCH_FACTOR
+        notes.append(f"type differs (query {qk}, list {ek})")
+    if query_country and entry_countries:
+        from rigport.screening.countries import same_country
+
+        if any(same_country(query_country, c) for c in entry_countries):
+            score = min(1.0, score + 0.03)
+            notes.append(f"country {query_country.upper()} matches")
+        else:
+            score = max(0.0, score - 0.05)
+            notes.append(f"country {query_country.upper()} not among {', '.join(entry_countries[:3])}")
+    e = comparison.explanation
+    return Comparison(
+        score, Explanation(e.matched_tokens, e.unmatched_query_tokens, e.unmatched_list_tokens, tuple(notes))
+    )
+
+
+def compare(left: str, right: str, *, threshold: float = DEFAULT_THRESHOLD) -> tuple[float, bool]:
+    """Similarity of two free-text names, 0..1, and whether it reaches the threshold."""
+    a, b = normalize(left), normalize(right)
+    c = align(a, b)
+    ka, kb = infer_kind(a, None), infer_kind(b, None)
+    c = adjust(c, ka, kb)
+    return round(c.score, 4), c.score >= threshold

@@ -1,0 +1,184 @@
+"""Name normalization: one canonical token form per name, so spelling noise does not hide a party.
+
+Steps: Chinese/Japanese legal suffixes mapped first (有限公司 -> ltd), then transliteration of every
+script to ASCII (anyascii), lower case, apostrophes and dots dropped (A.B.C. -> abc, KAN'AN -> kanan),
+other punctuation split, numbers to words, common abbreviations expanded (TECH -> technology),
+legal forms recognised (kept aside, down-weighted), generic business words and honorifics marked
+so they can never make a hit on their own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+# Chinese legal forms (longest first) before transliteration glues the syllables together.
+_CJK_LEGAL = (
+    ("股份有限公司", " co ltd "),
+    ("有限责任公司", " co ltd "),
+    ("有限公司", " co ltd "),
+    ("集团", " group "),
+    ("公司", " company "),
+    ("株式会社", " kk "),
+    ("科技", " technology "),
+    ("技术", " technology "),
+    ("国际", " international "),
+    ("贸易", " trading "),
+    ("电子", " electronics "),
+    ("北京", " beijing "),
+    ("上海", " shanghai "),
+    ("深圳", " shenzhen "),
+)
+
+# Multi-word legal forms (after normalisation) collapsed to one token.
+_LEGAL_PHRASES = (
+    ("open joint stock company", "ojsc"),
+    ("closed joint stock company", "cjsc"),
+    ("public joint stock company", "pjsc"),
+    ("joint stock company", "jsc"),
+    ("limited liability company", "llc"),
+    ("limited liability partnership", "llp"),
+    ("societatea cu raspundere limitata", "srl"),
+    ("sp z o o", "spzoo"),
+    ("sp z oo", "spzoo"),
+    ("s de rl de cv", "sdeRLdecv"),
+    ("sa de cv", "sadecv"),
+    ("l l c", "llc"),
+    ("s a", "sa"),
+    ("s r l", "srl"),
+    ("b v", "bv"),
+    ("n v", "nv"),
+    ("co ltd", "ltd"),
+    ("pty ltd", "ltd"),
+    ("pte ltd", "ltd"),
+    ("private limited", "ltd"),
+    ("public limited company", "plc"),
+)
+
+LEGAL_FORMS = {
+    "co": "company", "company": "company", "cos": "company", "companies": "company",
+    "corp": "corporation", "corporation": "corporation", "inc": "incorporated", "incorporated": "incorporated",
+    "ltd": "limited", "limited": "limited", "ltda": "limited", "llc": "llc", "llp": "llp", "lp": "lp", "plc": "plc",
+    "gmbh": "gmbh", "ag": "ag", "aktiengesellschaft": "ag", "akg": "ag", "kg": "kg", "ug": "ug", "ev": "ev",
+    "sa": "sa", "sas": "sas", "sarl": "sarl", "srl": "srl", "spa": "spa", "sl": "sl", "bv": "bv", "nv": "nv",
+    "ab": "ab", "as": "as", "asa": "asa", "oy": "oy", "oyj": "oyj", "kft": "kft", "zrt": "zrt",
+    "spzoo": "spzoo", "sadecv": "sadecv", "sdeRLdecv": "sdeRLdecv", "pte": "pte", "pty": "pty", "bhd": "bhd",
+    "sdn": "sdn", "kk": "kk", "ooo": "llc", "oao": "ojsc", "zao": "cjsc", "pao": "pjsc", "ao": "jsc",
+    "ojsc": "ojsc", "cjsc": "cjsc", "pjsc": "pjsc", "jsc": "jsc", "tov": "llc", "dd": "dd", "doo": "doo",
+    "fze": "fze", "fzco": "fzco", "fzc": "fzc", "fzllc": "fzllc", "wll": "wll", "est": "establishment",
+    "establishment": "establishment", "gie": "gie", "cv": "cv", "ltdco": "limited",
+}  # fmt: skip
+
+ABBREVIATIONS = {
+    "tech": "technology", "techs": "technology", "technologies": "technology", "technological": "technology",
+    "intl": "international", "int'l": "international", "internat": "international",
+    "grp": "group", "hldgs": "holding", "hldg": "holding", "holdings": "holding",
+    "mfg": "manufacturing", "mfr": "manufacturing", "ind": "industry", "inds": "industry", "industries": "industry",
+    "industrial": "industry", "svc": "service", "svcs": "service", "services": "service", "sys": "system",
+    "systems": "system", "elec": "electronics", "electronic": "electronics", "natl": "national",
+    "assn": "association", "assoc": "association", "bros": "brothers", "dept": "department", "univ": "university",
+    "ctr": "center", "centre": "center", "dev": "development", "eng": "engineering", "engg": "engineering",
+    "trad": "trading", "tradings": "trading", "enterprises": "enterprise", "ent": "enterprise",
+    "mgmt": "management", "invest": "investment", "investments": "investment", "products": "product",
+    "ben": "bin", "ibn": "bin", "abdul": "abd", "abdel": "abd", "abdal": "abd", "el": "al",
+}  # fmt: skip
+
+# Words that describe a business rather than name it: they can support a hit, never make one.
+GENERIC = {
+    "technology", "trading", "company", "international", "group", "holding", "industry", "service", "system",
+    "global", "import", "export", "general", "development", "investment", "science", "scientific", "electronics",
+    "engineering", "product", "manufacturing", "logistics", "commercial", "enterprise", "management", "network",
+    "solutions", "solution", "trade", "shipping", "energy", "power", "digital", "mining", "computer", "computing",
+    "equipment", "machinery", "materials", "research", "institute", "national", "china", "chinese", "hong", "kong",
+    "beijing", "shanghai", "shenzhen", "america", "american", "usa", "us", "europe", "asia", "world", "new",
+    "bank", "the", "and", "of", "for", "de", "la", "le", "du", "des", "del", "da", "do", "y", "et", "und", "a",
+    "center", "department", "university", "association", "brothers", "partners", "agency", "office", "factory",
+    "bin", "bint", "al", "abu", "abd", "van", "von", "der", "den", "ter", "di", "dos", "das", "mac", "mc", "o",
+    "keji", "youxian", "gongsi", "co", "ltd", "inc", "corp", "llc", "cargo", "freight", "transport", "marine",
+}  # fmt: skip
+
+HONORIFICS = {
+    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "sheikh", "shaikh", "sheik", "haji", "hajji", "mullah",
+    "general", "gen", "col", "colonel", "maj", "major", "capt", "captain", "lt", "president", "minister", "hon",
+}  # fmt: skip
+
+_NUMBERS = {
+    "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "7": "seven",
+    "8": "eight", "9": "nine", "10": "ten", "12": "twelve", "20": "twenty", "100": "hundred",
+}  # fmt: skip
+
+_PREFIX_FORMS = {"ooo", "oao", "zao", "pao", "ao", "ojsc", "cjsc", "pjsc", "jsc", "tov", "srl", "pt", "cv", "kk"}
+_APOSTROPHES = re.compile(r"['’‘`´ʼʻ\"“”«»]")
+_DOTS = re.compile(r"(?<=\w)\.(?=\w)|\.")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+@dataclass(frozen=True)
+class NormalName:
+    """A name reduced to comparable tokens, with the legal forms and generic words set aside."""
+
+    original: str
+    tokens: tuple[str, ...]  # every canonical token, in order (legal forms excluded)
+    legal: tuple[str, ...]  # canonical legal forms found
+    distinctive: frozenset[str]  # tokens that are neither generic nor honorific
+
+    @property
+    def key(self) -> str:
+        return " ".join(self.tokens)
+
+    @property
+    def is_org(self) -> bool:
+        return bool(self.legal)
+
+
+def transliterate(text: str) -> str:
+    """Any script to ASCII; CJK syllables are spaced so each character stays a separate syllable group."""
+    for src, dst in _CJK_LEGAL:
+        text = text.replace(src, dst)
+    text = unicodedata.normalize("NFKC", text)
+    return anyascii(text)
+
+
+def _split_words(text: str) -> list[str]:
+    text = transliterate(text).lower()
+    text = _APOSTROPHES.sub("", text)
+    text = _DOTS.sub("", text)
+    text = text.replace("&", " and ")
+    return [w for w in _NON_WORD.split(text) if w]
+
+
+def _collapse_phrases(words: list[str]) -> list[str]:
+    joined = " " + " ".join(words) + " "
+    for phrase, token in _LEGAL_PHRASES:
+        joined = joined.replace(f" {phrase} ", f" {token} ")
+    return joined.split()
+
+
+@lru_cache(maxsize=200_000)
+def normalize(name: str) -> NormalName:
+    """Canonical tokens for one name (cached: batches repeat names and tokens)."""
+    words = _collapse_phrases(_split_words(name))
+    tokens: list[str] = []
+    legal: list[str] = []
+    for i, word in enumerate(words):
+        word = _NUMBERS.get(word, word)
+        word = ABBREVIATIONS.get(word, word)
+        form = LEGAL_FORMS.get(word)
+        # A legal form follows the name proper ("Co" first is a name), except forms written first (OOO, JSC).
+        if form is not None and len(words) > 1 and (i > 0 or word in _PREFIX_FORMS):
+            legal.append(form)
+            continue
+        tokens.append(word)
+    if not tokens and legal:  # a name made only of legal words ("Company"): keep them as generic tokens
+        tokens, legal = [LEGAL_FORMS.get(w, w) for w in words], []
+    distinctive = frozenset(t for t in tokens if t not in GENERIC and t not in HONORIFICS)
+    return NormalName(name, tuple(tokens), tuple(legal), distinctive)
+
+
+def is_generic(token: str) -> bool:
+    return token in GENERIC or token in HONORIFICS

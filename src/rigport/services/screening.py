@@ -1,0 +1,593 @@
+"""Screening use cases: which list copies are in force, the cached index, screen/compare, load and update lists.
+
+Lists in force: for each list id, the copy the user loaded or downloaded into
+`<data_dir>/lists/<id>/` if any, else the dated copy bundled in the package. Every copy has a
+manifest (source, date, file names, sha256). The built index is pickled to
+`<data_dir>/cache/` under a key made of the list hashes, so a second process starts in well under
+a second and a new list version can never be served from a stale index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rigport.errors import InputError, UnavailableError
+from rigport.screening.index import ScreeningIndex
+from rigport.screening.loaders import load_csl_csv, load_csl_json, load_ofac, load_user_list
+from rigport.screening.match import DEFAULT_THRESHOLD, compare
+from rigport.screening.model import Hit, ListVersion, ScreeningList
+from rigport.settings import Settings, get_settings
+
+INDEX_FORMAT = "3"  # bump when the index or normalization changes so old caches are ignored
+KINDS = ("ofac-sdn", "csl", "user")
+OFFICIAL_URLS = {
+    "sdn": "https://www.treasury.gov/ofac/downloads/sdn.csv",
+    "add": "https://www.treasury.gov/ofac/downloads/add.csv",
+    "alt": "https://www.treasury.gov/ofac/downloads/alt.csv",
+    "csl": "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv",
+}
+UPDATE_HINT = "run `rigport lists update` (online) or `rigport lists load FILE --kind ofac-sdn|csl|user`"
+
+
+@dataclass(frozen=True)
+class ListCopy:
+    """One list copy on disk: its manifest and the directory its files live in."""
+
+    list_id: str
+    directory: Path
+    manifest: dict[str, Any]
+    bundled: bool
+
+    def file(self, role: str) -> Path | None:
+        name = self.manifest["files"].get(role)
+        return self.directory / name if name else None
+
+
+def _bundled_dir() -> Path:
+    return Path(str(resources.files("rigport.data").joinpath("lists")))
+
+
+def _user_lists_dir(settings: Settings) -> Path:
+    return settings.data_dir / "lists"
+
+
+def list_copies(settings: Settings | None = None) -> list[ListCopy]:
+    """The copy in force for every list id: a user/downloaded copy wins over the bundled one."""
+    settings = settings or get_settings()
+    bundled_dir = _bundled_dir()
+    manifest = json.loads((bundled_dir / "manifest.json").read_text(encoding="utf-8"))
+    copies: dict[str, ListCopy] = {
+        list_id: ListCopy(list_id, bundled_dir, info, True) for list_id, info in manifest["lists"].items()
+    }
+    user_dir = _user_lists_dir(settings)
+    if user_dir.is_dir():
+        for child in sorted(user_dir.iterdir()):
+            mf = child / "manifest.json"
+            if child.is_dir() and mf.exists():
+                info = json.loads(mf.read_text(encoding="utf-8"))
+                copies[child.name] = ListCopy(child.name, child, info, False)
+    return list(copies.values())
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def read_copy(copy: ListCopy) -> ScreeningList:
+    """Parse one list copy completely (raises InputError naming the file and line on bad data)."""
+    info = copy.manifest
+    kind = info["kind"]
+    published = _date(info.get("published"))
+    loaded = _date(info.get("loaded")) or published or dt.date.today()
+    note = info.get("date_note", "")
+    source = info.get("source", str(copy.directory))
+    if kind == "ofac-sdn":
+        paths = [copy.file(r) for r in ("sdn", "add", "alt")]
+        blobs = [p.read_bytes() if p is not None else None for p in paths]
+        assert blobs[0] is not None
+        names = [str(p) if p else r for p, r in zip(paths, ("sdn.csv", "add.csv", "alt.csv"), strict=True)]
+        labels = (names[0], names[1], names[2])
+        return load_ofac(
+            blobs[0],
+            blobs[1],
+            blobs[2],
+            labels=labels,
+            source=source,
+            published=published,
+            loaded=loaded,
+            date_note=note,
+        )
+    if kind == "csl":
+        path = copy.file("csl")
+        assert path is not None
+        loader = load_csl_json if path.name.endswith((".json", ".json.gz")) else load_csl_csv
+        return loader(
+            path.read_bytes(), label=str(path), source=source, published=published, loaded=loaded, date_note=note
+        )
+    path = copy.file("user")
+    assert path is not None
+    lst = load_user_list(
+        path.read_bytes(),
+        label=str(path),
+        list_id=copy.list_id,
+        title=info.get("title", "User restricted list"),
+        source=source,
+        loaded=loaded,
+    )
+    v = lst.version
+    fixed = ListVersion(
+        v.list_id,
+        v.title,
+        v.source,
+        v.sha256,
+        published or v.published,
+        v.loaded,
+        v.entries,
+        v.names,
+        v.counts,
+        note or v.date_note,
+    )
+    return ScreeningList(fixed, lst.entries)
+
+
+def _copy_key(copies: Iterable[ListCopy]) -> str:
+    h = hashlib.sha256(INDEX_FORMAT.encode())
+    for copy in copies:
+        h.update(copy.list_id.encode())
+        h.update(json.dumps(copy.manifest, sort_keys=True).encode())
+        for name in sorted(copy.manifest["files"].values()):
+            path = copy.directory / name
+            st = path.stat()
+            h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:24]
+
+
+_MEMO: dict[str, ScreeningIndex] = {}
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def get_index(settings: Settings | None = None) -> ScreeningIndex:
+    """The index over every list in force: from memory, else the disk cache, else built (and cached)."""
+    settings = settings or get_settings()
+    copies = list_copies(settings)
+    key = _copy_key(copies)
+    if key in _MEMO:
+        return _MEMO[key]
+    cache = settings.data_dir / "cache" / f"screening-index-{key}.pickle"
+    index: ScreeningIndex | None = None
+    if cache.exists():
+        try:
+            loaded = pickle.loads(cache.read_bytes())  # our own file in the user's data dir
+            if isinstance(loaded, ScreeningIndex):
+                index = loaded
+        except Exception:  # a corrupt cache is rebuilt, never trusted
+            index = None
+    if index is None:
+        index = ScreeningIndex.build([read_copy(c) for c in copies])
+        for old in cache.parent.glob("screening-index-*.pickle") if cache.parent.exists() else ():
+            old.unlink(missing_ok=True)
+        _atomic_write_bytes(cache, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+    _MEMO.clear()
+    _MEMO[key] = index
+    return index
+
+
+def version_dict(v: ListVersion, today: dt.date, max_age_days: int) -> dict[str, Any]:
+    age = v.age_days(today)
+    # Downloadable lists go stale; a curated list (shipped restricted components, user list) is dated by its entries.
+    stale = v.list_id in ("ofac-sdn", "csl") and age > max_age_days
+    return {
+        "list": v.list_id,
+        "title": v.title,
+        "source": v.source,
+        "sha256": v.sha256,
+        "published": v.published.isoformat() if v.published else None,
+        "loaded": v.loaded.isoformat(),
+        "as_of": v.as_of.isoformat(),
+        "date_note": v.date_note,
+        "age_days": age,
+        "stale": stale,
+        "entries": v.entries,
+        "names": v.names,
+        "counts": v.counts,
+        "warning": (f"{v.list_id} is {age} days old (as of {v.as_of}); older than {max_age_days} days: {UPDATE_HINT}")
+        if stale
+        else None,
+    }
+
+
+def list_versions(settings: Settings | None = None, today: dt.date | None = None) -> list[dict[str, Any]]:
+    settings = settings or get_settings()
+    today = today or dt.date.today()
+    return [version_dict(v, today, settings.list_max_age_days) for v in get_index(settings).versions]  # type: ignore[arg-type]
+
+
+def list_status(settings: Settings | None = None, today: dt.date | None = None) -> dict[str, Any]:
+    """Every list in force with version, date, source, counts and a staleness warning."""
+    settings = settings or get_settings()
+    versions = list_versions(settings, today)
+    copies = {c.list_id: c for c in list_copies(settings)}
+    for v in versions:
+        copy = copies.get(v["list"])
+        v["bundled"] = bool(copy and copy.bundled)
+    warnings = [v["warning"] for v in versions if v["warning"]]
+    return {"lists": versions, "warnings": warnings, "max_age_days": settings.list_max_age_days}
+
+
+def screen_name(
+    name: str,
+    *,
+    kind: str | None = None,
+    country: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """One name against every list in force: `{"query", "lists", "warnings", "matches"}`."""
+    settings = settings or get_settings()
+    _check_query(name, kind, threshold)
+    index = get_index(settings)
+    hits = index.screen(name, kind=kind, country=country, threshold=threshold)
+    versions = list_versions(settings)
+    decisions = load_decisions(settings)
+    matches, dismissed = _apply_decisions(name, hits, decisions)
+    return {
+        "query": name,
+        "type": kind,
+        "country": country,
+        "threshold": threshold,
+        "lists": versions,
+        "warnings": [v["warning"] for v in versions if v["warning"]],
+        "matches": matches,
+        "dismissed": dismissed,
+    }
+
+
+def _check_query(name: str, kind: str | None, threshold: float) -> None:
+    if not name.strip():
+        raise InputError("NAME: expected a non-empty name")
+    if kind not in (None, "org", "person"):
+        raise InputError(f"--type: expected org or person, got {kind!r}")
+    if not 0 < threshold <= 1:
+        raise InputError(f"--threshold: expected a number in (0, 1], got {threshold}")
+
+
+def screen_many(
+    rows: list[tuple[str, str | None, str | None]],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    settings: Settings | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[tuple[str, list[Hit]]]:
+    """Batch screening: (name, type, country) rows -> hits per name, in input order."""
+    settings = settings or get_settings()
+    index = get_index(settings)
+    decisions = load_decisions(settings)
+    out = []
+    for i, (name, kind, country) in enumerate(rows, start=1):
+        hits = index.screen(name, kind=kind, country=country, threshold=threshold)
+        kept = [h for h in hits if not _dismissed(name, h, decisions)]
+        out.append((name, kept))
+        if progress is not None:
+            progress(i)
+    return out
+
+
+def compare_names(left: str, right: str, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
+    score, match = compare(left, right, threshold=threshold)
+    return {"left": left, "right": right, "score": score, "match": match, "threshold": threshold}
+
+
+# ---- reviewer decisions (false positives), a JSON file in the data dir written atomically ----
+
+
+def _decisions_path(settings: Settings) -> Path:
+    return settings.data_dir / "screening-decisions.json"
+
+
+def _decision_key(name: str, list_id: str, entry_id: str) -> str:
+    from rigport.screening.normalize import normalize
+
+    return f"{normalize(name).key}|{list_id}|{entry_id}"
+
+
+def load_decisions(settings: Settings) -> dict[str, dict[str, Any]]:
+    path = _decisions_path(settings)
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}, line {exc.lineno}: invalid JSON in reviewer decisions") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _dismissed(name: str, hit: Hit, decisions: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    d = decisions.get(_decision_key(name, hit.entry.list_id, hit.entry.entry_id))
+    if d and d.get("entry_fingerprint") == hit.entry.fingerprint:
+        return d
+    return None
+
+
+def _apply_decisions(
+    name: str, hits: list[Hit], decisions: dict[str, dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    matches, dismissed = [], []
+    for hit in hits:
+        row = hit.to_dict()
+        key = _decision_key(name, hit.entry.list_id, hit.entry.entry_id)
+        d = decisions.get(key)
+        if d and d.get("entry_fingerprint") == hit.entry.fingerprint:
+            row["review"] = {"status": "false_positive", **d}
+            dismissed.append(row)
+            continue
+        if d:
+            row["review"] = {"status": "reopened", "reason": "the list entry changed since it was dismissed", **d}
+        matches.append(row)
+    return matches, dismissed
+
+
+def mark_false_positive(
+    name: str, list_id: str, entry_id: str, reason: str, *, reviewer: str = "", settings: Settings | None = None
+) -> dict[str, Any]:
+    """Remember that `name` is not list entry (list_id, entry_id); reopened automatically if the entry changes."""
+    settings = settings or get_settings()
+    if not reason.strip():
+        raise InputError("--reason: say why this hit is a false positive")
+    index = get_index(settings)
+    entry = next((e for e in index.entries if e.list_id == list_id and e.entry_id == entry_id), None)
+    if entry is None:
+        from rigport.errors import NotFoundError
+
+        raise NotFoundError(f"list entry {list_id}/{entry_id} not found in the lists in force")
+    decisions = load_decisions(settings)
+    record = {
+        "name": name,
+        "list": list_id,
+        "entry_id": entry_id,
+        "entry_name": entry.name,
+        "entry_fingerprint": entry.fingerprint,
+        "reason": reason.strip(),
+        "reviewer": reviewer,
+        "decided_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    decisions[_decision_key(name, list_id, entry_id)] = record
+    _atomic_write_bytes(_decisions_path(settings), json.dumps(decisions, indent=2, ensure_ascii=False).encode("utf-8"))
+    return record
+
+
+# ---- loading and updating lists: validate completely, then swap in atomically ----
+
+
+def _install_copy(settings: Settings, list_id: str, files: dict[str, tuple[str, bytes]], info: dict[str, Any]) -> None:
+    """Write the files and manifest to a temporary directory, then swap it in with one rename."""
+    target = _user_lists_dir(settings) / list_id
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{list_id}."))
+    try:
+        names = {}
+        for role, (filename, data) in files.items():
+            (staging / filename).write_bytes(data)
+            names[role] = filename
+        manifest = {**info, "files": names}
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        old = None
+        if target.exists():
+            old = target.parent / f".{list_id}.old"
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _MEMO.clear()
+
+
+def _read_file(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: expected a file, found a directory") from None
+
+
+def load_list_file(
+    path: Path,
+    kind: str,
+    *,
+    add: Path | None = None,
+    alt: Path | None = None,
+    name: str | None = None,
+    published: dt.date | None = None,
+    source: str | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Validate a list file completely, then make it the copy in force for its list id."""
+    settings = settings or get_settings()
+    if kind not in KINDS:
+        raise InputError(f"--kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+    today = dt.date.today()
+    data = _read_file(path, kind)
+    files: dict[str, tuple[str, bytes]]
+    if kind == "ofac-sdn":
+        add_data = _read_file(add, "add.csv") if add else None
+        alt_data = _read_file(alt, "alt.csv") if alt else None
+        lst = load_ofac(data, add_data, alt_data, labels=(str(path), str(add or "add.csv"), str(alt or "alt.csv")),
+                        source=source or str(path), published=published, loaded=today)  # fmt: skip
+        files = {"sdn": ("sdn.csv", data)}
+        if add_data is not None:
+            files["add"] = ("add.csv", add_data)
+        if alt_data is not None:
+            files["alt"] = ("alt.csv", alt_data)
+        list_id = "ofac-sdn"
+    elif kind == "csl":
+        is_json = path.name.lower().endswith((".json", ".json.gz"))
+        loader = load_csl_json if is_json else load_csl_csv
+        lst = loader(data, label=str(path), source=source or str(path), published=published, loaded=today)
+        files = {"csl": ("consolidated.json" if is_json else "consolidated.csv", data)}
+        list_id = "csl"
+    else:
+        list_id = name or "user"
+        if not list_id.replace("-", "").replace("_", "").isalnum():
+            raise InputError(f"--name: expected letters, digits, '-' or '_', got {list_id!r}")
+        suffix = path.suffix.lower() if path.suffix.lower() in (".csv", ".yaml", ".yml") else ".csv"
+        lst = load_user_list(data, label=str(path), list_id=list_id, source=source or str(path), loaded=today)
+        files = {"user": (f"list{suffix}", data)}
+    info = {
+        "kind": kind,
+        "title": lst.version.title,
+        "source": source or str(path.resolve()),
+        "published": (published or lst.version.published or today).isoformat(),
+        "loaded": today.isoformat(),
+        "date_note": lst.version.date_note or ("load date" if not published else "as given"),
+    }
+    _install_copy(settings, list_id, files, info)
+    return version_dict(read_copy(next(c for c in list_copies(settings) if c.list_id == list_id)).version,
+                        today, settings.list_max_age_days)  # fmt: skip
+
+
+def _download(client: Any, url: str) -> bytes:
+    import httpx
+
+    try:
+        with client.stream("GET", url) as response:
+            if response.status_code != 200:
+                raise UnavailableError(f"{url}: HTTP {response.status_code}, expected 200; previous list kept")
+            data = b"".join(response.iter_bytes())
+            expected = response.headers.get("content-length")
+            if (
+                expected is not None
+                and response.headers.get("content-encoding") in (None, "identity")
+                and int(expected) != len(data)
+            ):
+                raise UnavailableError(
+                    f"{url}: truncated download ({len(data)} of {expected} bytes); previous list kept"
+                )
+    except httpx.HTTPError as exc:
+        raise UnavailableError(f"{url}: {type(exc).__name__}: {exc}; previous list kept") from None
+    if not data:
+        raise UnavailableError(f"{url}: empty download; previous list kept")
+    return data
+
+
+def update_lists(
+    *,
+    url: str | None = None,
+    lists: tuple[str, ...] = ("ofac-sdn", "csl"),
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Download the official files (or from `url`, a base holding sdn.csv, add.csv, alt.csv, consolidated.csv).
+
+    Each list is downloaded and parsed completely before it replaces the previous copy; a failed,
+    truncated or malformed download leaves the previous version in force. Returns the new versions
+    and, per list, new and cleared hits for the names screened before (see `rescreen`).
+    """
+    import httpx
+
+    settings = settings or get_settings()
+    base = url.rstrip("/") if url else None
+    urls = {role: (f"{base}/{u.rsplit('/', 1)[1]}" if base else u) for role, u in OFFICIAL_URLS.items()}
+    today = dt.date.today()
+    before = _watch_snapshot(settings)
+    updated, errors = [], []
+    with httpx.Client(timeout=settings.http_timeout_s, follow_redirects=True) as client:
+        for list_id in lists:
+            try:
+                if list_id == "ofac-sdn":
+                    blobs = {r: _download(client, urls[r]) for r in ("sdn", "add", "alt")}
+                    labels = (urls["sdn"], urls["add"], urls["alt"])
+                    lst = load_ofac(blobs["sdn"], blobs["add"], blobs["alt"], labels=labels,
+                                    source=urls["sdn"], published=today, loaded=today)  # fmt: skip
+                    files = {r: (f"{r}.csv", b) for r, b in blobs.items()}
+                elif list_id == "csl":
+                    blob = _download(client, urls["csl"])
+                    lst = load_csl_csv(blob, label=urls["csl"], source=urls["csl"], published=today, loaded=today)
+                    files = {"csl": ("consolidated.csv", blob)}
+                else:
+                    raise InputError(f"--list: expected ofac-sdn or csl, got {list_id!r}")
+            except (UnavailableError, InputError) as exc:
+                errors.append(
+                    f"{list_id}: {exc}" if "previous list kept" in str(exc) else f"{list_id}: {exc}; previous list kept"
+                )
+                continue
+            info = {
+                "kind": list_id,
+                "title": lst.version.title,
+                "source": lst.version.source,
+                "published": today.isoformat(),
+                "loaded": today.isoformat(),
+                "date_note": "downloaded",
+            }
+            _install_copy(settings, list_id, files, info)
+            updated.append(list_id)
+    result: dict[str, Any] = {"updated": updated, "errors": errors, "lists": list_status(settings)["lists"]}
+    result["rescreen"] = rescreen(settings, before) if updated else {"new_hits": [], "cleared_hits": []}
+    return result
+
+
+# ---- names screened before, re-screened after an update ----
+
+
+def _watch_path(settings: Settings) -> Path:
+    return settings.data_dir / "screening-watchlist.json"
+
+
+def watch_names(settings: Settings) -> list[dict[str, Any]]:
+    path = _watch_path(settings)
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, list) else []
+
+
+def remember_party(name: str, kind: str | None, country: str | None, settings: Settings | None = None) -> None:
+    """Keep a party name so a list update can re-screen it (used when no database store is available)."""
+    settings = settings or get_settings()
+    names = watch_names(settings)
+    item = {"name": name, "type": kind, "country": country}
+    if item not in names:
+        names.append(item)
+        _atomic_write_bytes(_watch_path(settings), json.dumps(names, indent=2, ensure_ascii=False).encode("utf-8"))
+
+
+def _watch_snapshot(settings: Settings) -> dict[str, set[tuple[str, str]]]:
+    names = watch_names(settings)
+    if not names:
+        return {}
+    results = screen_many([(n["name"], n.get("type"), n.get("country")) for n in names], settings=settings)
+    return {name: {(h.entry.list_id, h.entry.entry_id) for h in hits} for name, hits in results}
+
+
+def rescreen(settings: Settings, before: dict[str, set[tuple[str, str]]]) -> dict[str, list[dict[str, str]]]:
+    """Screen every remembered party again and report hits that appeared or disappeared."""
+    after = _watch_snapshot(settings)
+    new, cleared = [], []
+    for name in sorted(set(before) | set(after)):
+        b, a = before.get(name, set()), after.get(name, set())
+        new += [{"name": name, "list": lst, "entry_id": eid} for lst, eid in sorted(a - b)]
+        cleared += [{"name": name, "list": lst, "entry_id": eid} for lst, eid in sorted(b - a)]
+    return {"new_hits": new, "cleared_hits": cleared}
