@@ -82,6 +82,10 @@ def read_names(path: Path) -> list[tuple[str, str | None, str | None]]:
         reader.fieldnames = fields
         for rec in reader:
             line = reader.line_num
+            if None in rec:
+                raise InputError(
+                    f"--input {path}, line {line}: more columns than the header's {len(fields)} (quote names with commas)"
+                )
             name = (rec.get("name") or "").strip()
             if not name:
                 raise InputError(f"--input {path}, line {line}: column 'name' is empty")

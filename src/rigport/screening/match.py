@@ -24,6 +24,7 @@ HONORIFIC_WEIGHT = 0.05
 TYPE_MISMATCH_FACTOR = 0.7
 GENERIC_ONLY_CAP = 0.5
 PARTIAL_FLOOR = 0.65
+LEGAL_MISMATCH_FACTOR = 0.92
 SUBSET_BLEND = 0.5
 
 ORG_KINDS = {"org", "component", "vessel", "aircraft"}
@@ -37,10 +38,33 @@ def token_weight(token: str) -> float:
     return 1.0
 
 
+# Common given-name short forms (hypocorisms) and cross-language equivalents, each group one person name.
+_NAME_GROUPS = (
+    "william bill billy will willy", "robert bob bobby rob robbie", "richard rick dick rich", "edward ed ted eddie ned",
+    "theodore ted theo", "james jim jimmy jamie", "john jack johnny juan jon johann jean ivan ioannis",
+    "michael mike mikey mikhail miguel michel", "benjamin ben benny bibi", "joseph joe joey jose giuseppe iosif",
+    "alexander alex sasha aleksandr alexandre alejandro", "thomas tom tommy", "charles charlie chuck carlos karl",
+    "elizabeth liz beth betty eliza", "margaret maggie meg peggy", "catherine kate cathy katie ekaterina",
+    "anthony tony antonio anton", "nicholas nick nikolai nicolas", "peter pete pedro pyotr pierre",
+    "paul pablo pavel paolo", "stephen steve steven stefan esteban", "daniel dan danny", "david dave",
+    "andrew andy andrei andres", "george georgy jorge", "henry harry hank enrique heinrich", "francis frank francisco",
+    "samuel sam", "matthew matt matvei mateo", "gregory greg grigory", "patrick pat paddy", "lawrence larry",
+    "sergey sergei serge sergio", "dmitry dmitri dima", "vladimir vova volodymyr", "muhammad mohammed mohamed mohammad",
+)  # fmt: skip
+NICKNAMES: dict[str, frozenset[str]] = {}
+for _group in _NAME_GROUPS:
+    _names = frozenset(_group.split())
+    for _n in _names:
+        NICKNAMES[_n] = NICKNAMES.get(_n, frozenset()) | _names
+NICKNAME_SIMILARITY = 0.85
+
+
 def token_similarity(a: str, b: str) -> float:
     """1 for equal tokens, 0.6 for an initial against a word it starts, Indel ratio when close enough, else 0."""
     if a == b:
         return 1.0
+    if b in NICKNAMES.get(a, ()):
+        return NICKNAME_SIMILARITY
     if len(a) == 1 or len(b) == 1:
         return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
     if a.isdigit() or b.isdigit() or min(len(a), len(b)) < 3:
@@ -79,7 +103,7 @@ def _deleet(tokens: list[str]) -> list[str]:
 
 def _acronym(a: list[str], b: list[str]) -> list[str]:
     """When `a` holds the initials of every word of `b` (PLA / People's Liberation Army), `b` collapses to them."""
-    if len(b) >= 2:
+    if len(b) >= 3:
         initials = "".join(t[0] for t in b)
         if initials in a:
             return [initials]
@@ -152,6 +176,9 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
         score = joined
         distinctive_hit = distinctive_hit or bool(query.distinctive or candidate.distinctive)
         notes.append(f"names written as one word agree {joined:.2f}")
+    if query.legal and candidate.legal and not set(query.legal) & set(candidate.legal):
+        score *= LEGAL_MISMATCH_FACTOR
+        notes.append(f"legal form differs ({'/'.join(query.legal)} vs {'/'.join(candidate.legal)})")
     if not distinctive_hit:
         if score > GENERIC_ONLY_CAP:
             notes.append("only generic words matched")

@@ -67,7 +67,7 @@ LEGAL_FORMS = {
     "sa": "sa", "sas": "sas", "sarl": "sarl", "srl": "srl", "spa": "spa", "sl": "sl", "bv": "bv", "nv": "nv",
     "ab": "ab", "as": "as", "asa": "asa", "oy": "oy", "oyj": "oyj", "kft": "kft", "zrt": "zrt",
     "spzoo": "spzoo", "sadecv": "sadecv", "sdeRLdecv": "sdeRLdecv", "pte": "pte", "pty": "pty", "bhd": "bhd",
-    "sdn": "sdn", "kk": "kk", "ooo": "llc", "oao": "ojsc", "zao": "cjsc", "pao": "pjsc", "ao": "jsc",
+    "sdn": "sdn", "kk": "kk", "ano": "ano", "ooo": "llc", "oao": "ojsc", "zao": "cjsc", "pao": "pjsc", "ao": "jsc",
     "ojsc": "ojsc", "cjsc": "cjsc", "pjsc": "pjsc", "jsc": "jsc", "tov": "llc", "dd": "dd", "doo": "doo",
     "fze": "fze", "fzco": "fzco", "fzc": "fzc", "fzllc": "fzllc", "wll": "wll", "est": "establishment",
     "establishment": "establishment", "gie": "gie", "cv": "cv", "ltdco": "limited",
@@ -98,7 +98,8 @@ GENERIC = {
     "bank", "the", "and", "of", "for", "de", "la", "le", "du", "des", "del", "da", "do", "y", "et", "und", "a",
     "center", "department", "university", "association", "brothers", "partners", "agency", "office", "factory",
     "bin", "bint", "al", "abu", "abd", "van", "von", "der", "den", "ter", "di", "dos", "das", "mac", "mc", "o",
-    "keji", "youxian", "gongsi", "co", "ltd", "inc", "corp", "llc", "cargo", "freight", "transport", "marine",
+    "keji", "youxian", "gongsi", "co", "ltd", "inc", "corp", "llc",
+    "construction", "consulting", "design", "building", "supply", "supplies", "cargo", "freight", "transport", "marine",
 }  # fmt: skip
 
 HONORIFICS = {
@@ -106,12 +107,22 @@ HONORIFICS = {
     "general", "gen", "col", "colonel", "maj", "major", "capt", "captain", "lt", "president", "minister", "hon",
 }  # fmt: skip
 
-_NUMBERS = {
-    "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "7": "seven",
-    "8": "eight", "9": "nine", "10": "ten", "12": "twelve", "20": "twenty", "100": "hundred",
-}  # fmt: skip
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]  # fmt: skip
+_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
-_PREFIX_FORMS = {"ooo", "oao", "zao", "pao", "ao", "ojsc", "cjsc", "pjsc", "jsc", "tov", "srl", "pt", "cv", "kk"}
+
+def number_words(digits: str) -> list[str]:
+    """Numbers under 100 as words (44 -> forty four) so "Brigade 44" meets "Brigade Forty-Four"."""
+    n = int(digits)
+    if n < 20:
+        return [_ONES[n]]
+    if n < 100:
+        return [_TENS[n // 10]] + ([_ONES[n % 10]] if n % 10 else [])
+    return [digits]
+
+
+_PREFIX_FORMS = {"ano", "ooo", "oao", "zao", "pao", "ao", "ojsc", "cjsc", "pjsc", "jsc", "tov", "srl", "pt", "cv", "kk"}
 _APOSTROPHES = re.compile(r"['’‘`´ʼʻ\"“”«»]")
 _DOTS = re.compile(r"(?<=\w)\.(?=\w)|\.")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -165,8 +176,11 @@ def normalize(name: str) -> NormalName:
     words = _collapse_phrases(_split_words(name))
     tokens: list[str] = []
     legal: list[str] = []
+    expanded: list[str] = []
+    for word in words:
+        expanded.extend(number_words(word) if word.isdigit() and len(word) <= 2 else [word])
+    words = expanded
     for i, word in enumerate(words):
-        word = _NUMBERS.get(word, word)
         word = ABBREVIATIONS.get(word, word)
         form = LEGAL_FORMS.get(word)
         # A legal form follows the name proper ("Co" first is a name), except forms written first (OOO, JSC).

@@ -1,0 +1,144 @@
+"""List loaders: the published quirks parse, malformed files fail with file and line, nothing half-loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from rigport.errors import InputError
+from rigport.screening.loaders import load_csl_csv, load_csl_json, load_ofac, load_user_list
+
+SDN = (
+    b'36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+    b'173,"ANGLO-CARIBBEAN CO., LTD.",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+    b'2674,"ABBAS, Abu","individual","SDT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 10 Dec 1948."\r\n\x1a'
+)
+ADD = (
+    b'36,25,-0- ,"Havana",Cuba,-0- \r\n'
+    b'173,129,"Ibex House, The Minories","London EC3N 1DY","United Kingdom",-0- \r\n\x1a'
+)
+ALT = b'36,12,"aka","AERO-CARIBBEAN",-0- \r\n2674,1,"aka","ABBAS, Muhammad",-0- \r\n\x1a'
+CSL_HEADER = (
+    "_id,source,entity_number,type,programs,name,title,addresses,federal_register_notice,start_date,end_date,"
+    "standard_order,license_requirement,license_policy,call_sign,vessel_type,gross_tonnage,gross_registered_tonnage,"
+    "vessel_flag,vessel_owner,remarks,source_list_url,alt_names,citizenships,dates_of_birth,nationalities,"
+    "places_of_birth,source_information_url,ids"
+)
+
+
+def test_ofac_legacy_quirks_join_aliases_and_countries() -> None:
+    lst = load_ofac(SDN, ADD, ALT, published=dt.date(2021, 7, 7), loaded=dt.date(2026, 11, 24))
+    by_id = {e.entry_id: e for e in lst.entries}
+    assert by_id["36"].aliases[0].name == "AERO-CARIBBEAN"
+    assert by_id["36"].countries == ("Cuba",)
+    assert by_id["36"].programs == ("CUBA",)
+    assert by_id["36"].remarks == ""  # -0- means empty
+    assert by_id["2674"].kind == "person" and by_id["173"].kind == "org"
+    assert lst.version.entries == 3 and lst.version.names == 5
+    assert lst.version.counts == {"org": 2, "person": 1}
+    assert len(lst.version.sha256) == 64 and lst.version.as_of == dt.date(2021, 7, 7)
+
+
+def test_bundled_copies_parse_completely(shared_dir: Path) -> None:
+    d = shared_dir / "data" / "screening"
+    ofac = load_ofac(
+        (d / "ofac/sdn.csv").read_bytes(), (d / "ofac/add.csv").read_bytes(), (d / "ofac/alt.csv").read_bytes()
+    )
+    assert ofac.version.entries == 8976
+    csl = load_csl_csv((d / "csl/consolidated.csv.gz").read_bytes())
+    assert csl.version.entries == 14160
+    assert csl.version.counts["Entity List (EL)"] == 2001
+    assert csl.version.published == dt.date(2022, 4, 21)  # latest start_date, not today
+    el = [e for e in csl.entries if e.source_list.startswith("Entity List")]
+    huawei = [e for e in el if e.name.upper().startswith("HUAWEI TECHNOLOGIES CO., LTD.")]
+    assert huawei and huawei[0].federal_register_notice and huawei[0].license_requirement
+
+
+@pytest.mark.parametrize(
+    ("sdn", "message"),
+    [
+        (SDN.replace(b"173,", b"17x,"), "sdn.csv, line 2: ent_num"),
+        (
+            SDN.replace(b'"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n173', b'"CUBA"\r\n173'),
+            "sdn.csv, line 1: expected 12 columns",
+        ),
+        (SDN.replace(b'"individual"', b'"robot"'), "sdn.csv, line 3: SDN_Type"),
+    ],
+)
+def test_ofac_malformed_rows_name_the_line(sdn: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        load_ofac(sdn, ADD, ALT)
+
+
+def test_ofac_bad_alias_file_fails_whole_load() -> None:
+    with pytest.raises(InputError, match="alt.csv, line 2: expected 5 columns"):
+        load_ofac(SDN, ADD, ALT.replace(b'"ABBAS, Muhammad",-0- ', b'"ABBAS, Muhammad"'))
+
+
+def _csl_row(**values: str) -> str:
+    cols = CSL_HEADER.split(",")
+    return ",".join(f'"{values.get(c, "")}"' for c in cols)
+
+
+def test_csl_csv_multi_values_and_gzip() -> None:
+    row = _csl_row(
+        _id="e1", source="Entity List (EL) - Bureau of Industry and Security", type="Entity", name="ACME CHIPS",
+        alt_names="ACME SEMI; ACME 芯片", addresses="1 Road, Shenzhen, CN", federal_register_notice="90 FR 1",
+        start_date="2025-01-16", license_requirement="For all items subject to the EAR.", programs="EAR",
+    )  # fmt: skip
+    data = gzip.compress(f"{CSL_HEADER}\n{row}\n".encode())
+    lst = load_csl_csv(data, loaded=dt.date(2026, 1, 1))
+    e = lst.entries[0]
+    assert [a.name for a in e.aliases] == ["ACME SEMI", "ACME 芯片"]
+    assert e.countries == ("CN",) and e.federal_register_notice == "90 FR 1" and e.programs == ("EAR",)
+    assert lst.version.published == dt.date(2025, 1, 16)
+
+
+def test_csl_csv_short_row_names_line() -> None:
+    data = f'{CSL_HEADER}\n{_csl_row(name="A", type="Entity")}\n"x","y"\n'.encode()
+    with pytest.raises(InputError, match="consolidated.csv, line 3: expected 29 columns, found 2"):
+        load_csl_csv(data)
+
+
+def test_csl_json_form() -> None:
+    doc = {"results": [{"id": "j1", "source": "Entity List (EL) - Bureau of Industry and Security", "type": "Entity",
+                        "name": "SOPHGO TECHNOLOGIES LTD.", "alt_names": ["SOPHGO", "算能"], "programs": ["EAR"],
+                        "addresses": [{"country": "CN"}], "federal_register_notice": "90 FR 4621",
+                        "start_date": "2025-01-16"}]}  # fmt: skip
+    lst = load_csl_json(json.dumps(doc).encode(), loaded=dt.date(2026, 1, 1))
+    e = lst.entries[0]
+    assert e.entry_id == "j1" and [a.name for a in e.aliases] == ["SOPHGO", "算能"] and e.countries == ("CN",)
+    with pytest.raises(InputError, match="consolidated.json, line 1: invalid JSON"):
+        load_csl_json(b'{"results": [')
+
+
+def test_user_list_csv_and_yaml() -> None:
+    csv_data = b"name,aliases,kind,reason,source,date\n"
+    csv_data += b"Sophgo,SOPHGO;\xe7\xae\x97\xe8\x83\xbd,component,EL,90 FR 4621,2025-01-16\n"
+    lst = load_user_list(csv_data, label="mine.csv")
+    assert lst.entries[0].kind == "component" and [a.name for a in lst.entries[0].aliases] == ["SOPHGO", "算能"]
+    assert lst.version.published == dt.date(2025, 1, 16)
+    yaml_data = b"- name: Acme\n  aliases: [Acme Intl]\n  kind: entity\n  reason: test\n  date: 2025-02-01\n"
+    assert load_user_list(yaml_data, label="mine.yaml").entries[0].aliases[0].name == "Acme Intl"
+
+
+@pytest.mark.parametrize(
+    ("data", "label", "message"),
+    [
+        (
+            b"name,kind,date\nA,entity,2025-01-01\nB,entity,01/02/2025\n",
+            "l.csv",
+            "l.csv, line 3: date must be YYYY-MM-DD",
+        ),
+        (b"name,kind\nA,robot\n", "l.csv", "l.csv, line 2: kind must be entity or component"),
+        (b"alias\nA\n", "l.csv", "l.csv, line 1: header must have a 'name' column"),
+        (b"- name: A\n- [x\n", "l.yaml", "l.yaml, line 2: invalid YAML"),
+    ],
+)
+def test_user_list_errors(data: bytes, label: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        load_user_list(data, label=label)
