@@ -84,7 +84,7 @@ def read_names(path: Path) -> list[tuple[str, str | None, str | None]]:
             line = reader.line_num
             if None in rec:
                 raise InputError(
-                    f"--input {path}, line {line}: more columns than the header's {len(fields)} (quote names with commas)"
+                    f"--input {path}, line {line}: more columns than the {len(fields)} in the header (quote commas)"
                 )
             name = (rec.get("name") or "").strip()
             if not name:
