@@ -1,1 +1,5 @@
-"""rigport.simulate"""
+"""Monte Carlo of mining payback under price, difficulty, fee and customs-hold uncertainty (numpy)."""
+
+from rigport.simulate.engine import ChunkResult, SimulationParams, run_chunk, summarize
+
+__all__ = ["ChunkResult", "SimulationParams", "run_chunk", "summarize"]

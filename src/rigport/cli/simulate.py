@@ -1,0 +1,131 @@
+"""`rigport simulate ...`: the distribution of payback and NPV, and a sourcing comparison."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from rigport.cli.output import console, err_console, print_json, print_table
+from rigport.errors import InputError
+
+
+class SimulateGroup(TyperGroup):
+    """`simulate --model ...` runs the hidden `run` command; `simulate compare` is a subcommand."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's vendored click Context
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(cls=SimulateGroup, help="Monte Carlo of payback and NPV under price, difficulty and hold risk.")
+
+
+def _progress(total_label: str) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn(total_label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True)  # fmt: skip
+
+
+@app.command("run", hidden=True)
+def run_command(
+    model: str = typer.Option(..., "--model", help="Catalog model id."),
+    units: int = typer.Option(..., "--units", min=1, help="Number of machines."),
+    unit_price: float | None = typer.Option(None, "--unit-price", min=0, help="USD per unit (default: catalog)."),
+    power_price: float = typer.Option(..., "--power-price", min=0, help="USD per kWh."),
+    paths: int = typer.Option(10_000, "--paths", min=1, max=10_000_000, help="Simulated paths."),
+    days: int = typer.Option(1095, "--days", min=1, max=3650, help="Horizon in days."),
+    hold_prob: float = typer.Option(0.0, "--hold-prob", min=0, max=1, help="Probability of a customs hold."),
+    hold_days_mean: float = typer.Option(60.0, "--hold-days-mean", min=0, help="Mean hold length in days."),
+    forfeit_prob: float = typer.Option(0.0, "--forfeit-prob", min=0, max=1, help="P(goods forfeited | hold)."),
+    storage_per_day: float = typer.Option(0.0, "--storage-per-day", min=0, help="Storage USD per unit per day."),
+    volatility: float | None = typer.Option(None, "--volatility", min=0, help="Annual BTC price volatility."),
+    drift: float | None = typer.Option(None, "--drift", help="Annual BTC price drift."),
+    difficulty_growth: float | None = typer.Option(None, "--difficulty-growth", help="Annual difficulty growth."),
+    discount_rate: float | None = typer.Option(None, "--discount-rate", min=0, help="Annual discount rate."),
+    seed: int | None = typer.Option(None, "--seed", help="Same seed, same numbers (in-process or on Dask)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the charts to this .html file."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler, tcp://HOST:PORT."),
+    workers: int | None = typer.Option(None, "--workers", min=1, max=64, help="Start a local Dask cluster."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
+) -> None:
+    """Simulate N machines of a model: NPV percentiles, payback probability, expected hold cost."""
+    from rigport.services.simulation import params_for_model, run, write_plot
+
+    params = params_for_model(
+        model, units, unit_price, power_price, days, hold_probability=hold_prob, hold_days_mean=hold_days_mean,
+        forfeiture_probability=forfeit_prob, storage_usd_per_unit_day=storage_per_day, price_volatility=volatility,
+        price_drift=drift, difficulty_growth=difficulty_growth, discount_rate=discount_rate,
+    )  # fmt: skip
+    with _progress(f"{paths:,} paths x {days} days") as progress:
+        task = progress.add_task("chunks", total=None)
+        report = run(
+            params,
+            paths,
+            seed,
+            scheduler=scheduler,
+            workers=workers,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    report["model"] = model
+    report["units"] = units
+    if plot:
+        report["plot"] = str(write_plot(report, plot))
+    if as_json:
+        print_json({k: v for k, v in report.items() if k not in ("fan_chart", "npv_histogram")}
+                   | {"fan_chart_days": days})  # fmt: skip
+        return
+    npv, pb = report["npv_usd"], report["payback_day"]
+    print_table(f"{model} x {units}: {report['paths']:,} paths, {days} days, seed {seed}", ["measure", "value"], [
+        ("NPV P5 / P50 / P95", f"${npv['p5']:,.0f} / ${npv['p50']:,.0f} / ${npv['p95']:,.0f}"),
+        ("NPV mean", f"${npv['mean']:,.0f}"),
+        ("pays back within horizon", f"{report['payback_probability']:.1%}"),
+        ("payback day P5 / P50 / P95", " / ".join("-" if v is None else f"{v:.0f}" for v in pb.values())),
+        ("expected hold cost", f"${report['expected_hold_cost_usd']:,.0f}"),
+    ])  # fmt: skip
+    if plot:
+        console.print(f"charts written to {plot}")
+
+
+@app.command()
+def compare(
+    options: Path = typer.Option(..., "--options", help="TOML file with [[option]] tables."),
+    paths: int = typer.Option(5_000, "--paths", min=1, max=1_000_000),
+    days: int = typer.Option(1095, "--days", min=1, max=3650),
+    power_price: float = typer.Option(0.05, "--power-price", min=0),
+    seed: int = typer.Option(1, "--seed"),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
+) -> None:
+    """Rank sourcing options by expected NPV, with the chance each beats the others (common random numbers)."""
+    from rigport.services.simulation import compare_options
+
+    if not options.is_file():
+        raise InputError(f"{options}: file not found")
+    try:
+        spec = tomllib.loads(options.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{options}: not valid TOML ({exc})") from None
+    result = compare_options(spec.get("option", []), paths, days, power_price, seed, str(options))
+    if as_json:
+        print_json(result)
+        return
+    print_table(
+        "Sourcing options, best expected NPV first",
+        ["option", "model", "NPV mean", "NPV P5", "pays back", "P(best)"],
+        [
+            (
+                o["name"],
+                o["model"],
+                f"${o['npv_usd']['mean']:,.0f}",
+                f"${o['npv_usd']['p5']:,.0f}",
+                f"{o['payback_probability']:.0%}",
+                f"{o['probability_best']:.0%}",
+            )
+            for o in result["options"]
+        ],
+    )
