@@ -9,16 +9,19 @@ scored with the full token alignment in `match`; only candidates are scored.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rigport.screening.match import (
     DEFAULT_THRESHOLD,
+    Comparison,
     adjust,
     align,
     infer_kind,
     token_similarity,
+    token_weight,
 )
 from rigport.screening.model import Hit, ListEntry, ScreeningList
 from rigport.screening.normalize import GENERIC, HONORIFICS, normalize
@@ -26,6 +29,8 @@ from rigport.screening.normalize import GENERIC, HONORIFICS, normalize
 MAX_CANDIDATES = 60
 COMMON_DF = 400  # tokens in more names than this only count when the query has nothing rarer
 WEAK_ALIAS_MIN = 0.95
+BOUND_SLACK = 0.1
+COUNTRY_BOOST_MAX = 1.05  # adjust() adds at most +0.03: a name scoring below threshold/1.05 cannot become a hit
 
 
 def _deletes(token: str) -> set[str]:
@@ -33,8 +38,6 @@ def _deletes(token: str) -> set[str]:
         return set()
     return {token[:i] + token[i + 1 :] for i in range(len(token))}
 
-
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g"})
 
 
 @dataclass
@@ -48,6 +51,7 @@ class ScreeningIndex:
     postings: dict[str, list[int]] = field(default_factory=dict)
     deletes: dict[str, list[str]] = field(default_factory=dict)
     joined: dict[str, list[int]] = field(default_factory=dict)
+    name_weight: list[float] = field(default_factory=list)
     versions: list[object] = field(default_factory=list)
 
     @classmethod
@@ -68,6 +72,7 @@ class ScreeningIndex:
                     index.name_entry.append(entry_no)
                     index.name_text.append(text)
                     index.name_weak.append(weak)
+                    index.name_weight.append(sum(token_weight(t) for t in norm.tokens))
                     for token in set(norm.tokens):
                         postings[token].append(name_no)
                     joined["".join(norm.tokens)].append(name_no)
@@ -94,27 +99,58 @@ class ScreeningIndex:
                 found.add(key)
         return [t for t in found if token_similarity(token, t) > 0]
 
-    def candidates(self, query: str) -> list[int]:
-        """Name numbers worth scoring for `query`, best first by summed inverse document frequency."""
+    def candidates(self, query: str, threshold: float = 0.0) -> list[int]:
+        """Name numbers worth scoring for `query`, best first by summed inverse document frequency.
+
+        A name is dropped when even a perfect match of every query word it contains could not reach
+        `threshold` under the scoring formula of `match.align` (weighted share of both names, blended with
+        the share of the smaller name); the bound is loosened by BOUND_SLACK to stay on the safe side.
+        """
         norm = normalize(query)
-        tokens = [t.translate(_LEET) if not t.isdigit() else t for t in norm.tokens]
+        tokens = list(norm.tokens)
         total = max(1, self.size)
         scores: dict[int, float] = defaultdict(float)
+        covered: dict[int, float] = defaultdict(float)
         rare = [t for t in tokens if t not in GENERIC and t not in HONORIFICS]
+        unindexed_weight = 0.0  # query words too common to look up: assume they could match anything
         for token in tokens:
+            weight = token_weight(token)
+            names: set[int] = set()
+            skipped = False
             for vocab in self.similar_tokens(token):
                 posting = self.postings[vocab]
                 if len(posting) > COMMON_DF and (rare or len(posting) > 20 * COMMON_DF):
+                    skipped = True
                     continue
                 idf = math.log(total / len(posting))
                 for name_no in posting:
                     scores[name_no] += idf
-        for name_no in self.joined.get("".join(tokens), ()):
+                names.update(posting)
+            if skipped:
+                unindexed_weight += weight
+            else:
+                for name_no in names:
+                    covered[name_no] += weight
+        joined = set(self.joined.get("".join(tokens), ()))
+        for name_no in joined:
             scores[name_no] += 100.0
         if not scores:
             return []
-        best = sorted(scores.items(), key=lambda kv: -kv[1])[:MAX_CANDIDATES]
-        return [name_no for name_no, _ in best]
+        wq = sum(token_weight(t) for t in tokens)
+        need = threshold - BOUND_SLACK
+        weights = self.name_weight
+        keep = []
+        for name_no in scores:
+            if need > 0 and name_no not in joined:
+                wc = weights[name_no]
+                m = covered.get(name_no, 0.0) + unindexed_weight
+                small = wq if wq < wc else wc
+                if m > small:
+                    m = small
+                if m / (wq + wc) + 0.5 * m / small < need:
+                    continue
+            keep.append(name_no)
+        return heapq.nlargest(MAX_CANDIDATES, keep, key=scores.__getitem__)
 
     def screen(
         self,
@@ -130,11 +166,19 @@ class ScreeningIndex:
             return []  # generic words alone ("Technology", "Trading Company") never make a hit
         qkind = infer_kind(qn, kind)
         best: dict[int, Hit] = {}
-        for name_no in self.candidates(query):
+        aligned: dict[tuple[tuple[str, ...], tuple[str, ...]], Comparison] = {}  # SDN names recur in the CSL
+        for name_no in self.candidates(query, threshold):
             entry_no = self.name_entry[name_no]
             entry = self.entries[entry_no]
             text = self.name_text[name_no]
-            comparison = adjust(align(qn, normalize(text)), qkind, entry.kind, country, entry.countries)
+            cn = normalize(text)
+            key = (cn.tokens, cn.legal)
+            base = aligned.get(key)
+            if base is None:
+                base = aligned[key] = align(qn, cn)
+            if base.score * COUNTRY_BOOST_MAX < threshold:
+                continue
+            comparison = adjust(base, qkind, entry.kind, country, entry.countries)
             score = comparison.score
             if self.name_weak[name_no] and score < WEAK_ALIAS_MIN:
                 continue

@@ -10,6 +10,7 @@ was matched. Entity type and country adjust the score as supporting evidence onl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
@@ -59,6 +60,7 @@ for _group in _NAME_GROUPS:
 NICKNAME_SIMILARITY = 0.85
 
 
+@lru_cache(maxsize=1 << 18)
 def token_similarity(a: str, b: str) -> float:
     """1 for equal tokens, 0.6 for an initial against a word it starts, Indel ratio when close enough, else 0."""
     if a == b:
@@ -93,14 +95,6 @@ def _merge_joined(a: list[str], b: list[str]) -> list[str]:
     return out
 
 
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g", "@": "a"})
-
-
-def _deleet(tokens: list[str]) -> list[str]:
-    """Digits typed for letters inside a word (Sech1n, I9or) read as the letters."""
-    return [t.translate(_LEET) if not t.isdigit() and any(c.isdigit() for c in t) else t for t in tokens]
-
-
 def _acronym(a: list[str], b: list[str]) -> list[str]:
     """When `a` holds the initials of every word of `b` (PLA / People's Liberation Army), `b` collapses to them."""
     if len(b) >= 3:
@@ -108,21 +102,6 @@ def _acronym(a: list[str], b: list[str]) -> list[str]:
         if initials in a:
             return [initials]
     return b
-
-
-def _pairs_used(
-    pairs: list[tuple[float, float, int, int]], used_q: set[int], used_c: set[int]
-) -> list[tuple[float, float, int, int]]:
-    seen_q: set[int] = set()
-    seen_c: set[int] = set()
-    out = []
-    for p in pairs:
-        if p[2] in seen_q or p[3] in seen_c:
-            continue
-        seen_q.add(p[2])
-        seen_c.add(p[3])
-        out.append(p)
-    return out
 
 
 @dataclass(frozen=True)
@@ -133,24 +112,28 @@ class Comparison:
 
 def align(query: NormalName, candidate: NormalName) -> Comparison:
     """Symmetric weighted alignment score of two normalized names, 0..1, with the evidence."""
-    qa = _deleet(list(query.tokens))
-    cb = _deleet(list(candidate.tokens))
+    qa = list(query.tokens)
+    cb = list(candidate.tokens)
     qa, cb = _acronym(cb, qa), _acronym(qa, cb)
     qa = _merge_joined(qa, cb)
     cb = _merge_joined(cb, qa)
     if not qa or not cb:
         return Comparison(0.0, Explanation((), tuple(qa), tuple(cb), ("nothing to compare",)))
+    wqa = [token_weight(t) for t in qa]
+    wcb = [token_weight(t) for t in cb]
     pairs = []
     for i, x in enumerate(qa):
         for j, y in enumerate(cb):
             s = token_similarity(x, y)
             if s > 0:
-                pairs.append((s, token_weight(x) + token_weight(y), i, j))
+                pairs.append((s, wqa[i] + wcb[j], i, j))
     pairs.sort(key=lambda p: (-p[0], -p[1]))
+    wq, wc = sum(wqa), sum(wcb)
+    query_smaller = wq <= wc
     used_q: set[int] = set()
     used_c: set[int] = set()
     matched: list[tuple[str, str, float]] = []
-    gained = 0.0
+    gained = half = 0.0
     distinctive_hit = False
     for s, w, i, j in pairs:
         if i in used_q or j in used_c:
@@ -159,23 +142,23 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
         used_c.add(j)
         matched.append((qa[i], cb[j], s))
         gained += s * w
-        if s >= TOKEN_MIN_SIMILARITY and token_weight(qa[i]) == 1.0 and token_weight(cb[j]) == 1.0:
+        half += s * (wqa[i] if query_smaller else wcb[j])
+        if s >= TOKEN_MIN_SIMILARITY and wqa[i] == 1.0 and wcb[j] == 1.0:
             distinctive_hit = True
-    wq = sum(token_weight(t) for t in qa)
-    wc = sum(token_weight(t) for t in cb)
     score = gained / (wq + wc) if wq + wc else 0.0
     # A name fully contained in the other (Erdogan / Recep Tayyip Erdogan) is half-way credited.
-    half = sum(s * token_weight(qa[i] if wq <= wc else cb[j]) for s, _, i, j in _pairs_used(pairs, used_q, used_c))
     smaller = min(wq, wc)
     if smaller:
         score = (1 - SUBSET_BLEND) * score + SUBSET_BLEND * min(1.0, half / smaller)
     notes: list[str] = []
     # Word-joining and spacing differences: compare the names written as one word.
-    joined = Indel.normalized_similarity("".join(qa), "".join(cb))
-    if joined >= 0.9 and joined > score and len("".join(qa)) >= 6:
-        score = joined
-        distinctive_hit = distinctive_hit or bool(query.distinctive or candidate.distinctive)
-        notes.append(f"names written as one word agree {joined:.2f}")
+    jq, jc = "".join(qa), "".join(cb)
+    if len(jq) >= 6 and score < 1.0:
+        joined = Indel.normalized_similarity(jq, jc, score_cutoff=0.9)
+        if joined > score:
+            score = joined
+            distinctive_hit = distinctive_hit or bool(query.distinctive or candidate.distinctive)
+            notes.append(f"names written as one word agree {joined:.2f}")
     if query.legal and candidate.legal and not set(query.legal) & set(candidate.legal):
         score *= LEGAL_MISMATCH_FACTOR
         notes.append(f"legal form differs ({'/'.join(query.legal)} vs {'/'.join(candidate.legal)})")

@@ -122,6 +122,7 @@ def number_words(digits: str) -> list[str]:
     return [digits]
 
 
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g"})
 _PREFIX_FORMS = {"ano", "ooo", "oao", "zao", "pao", "ao", "ojsc", "cjsc", "pjsc", "jsc", "tov", "srl", "pt", "cv", "kk"}
 _APOSTROPHES = re.compile(r"['’‘`´ʼʻ\"“”«»]")
 _DOTS = re.compile(r"(?<=\w)\.(?=\w)|\.")
@@ -178,7 +179,12 @@ def normalize(name: str) -> NormalName:
     legal: list[str] = []
     expanded: list[str] = []
     for word in words:
-        expanded.extend(number_words(word) if word.isdigit() and len(word) <= 2 else [word])
+        if word.isdigit():
+            expanded.extend(number_words(word) if len(word) <= 2 else [word])
+        elif any(c.isdigit() for c in word):  # digits typed for letters (Sech1n, I9or)
+            expanded.append(word.translate(_LEET))
+        else:
+            expanded.append(word)
     words = expanded
     for i, word in enumerate(words):
         word = ABBREVIATIONS.get(word, word)

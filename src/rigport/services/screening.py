@@ -141,8 +141,18 @@ def read_copy(copy: ListCopy) -> ScreeningList:
     return ScreeningList(fixed, lst.entries)
 
 
+def _code_fingerprint() -> bytes:
+    """The screening code that shapes the index: a changed normalizer must never be served from an old cache."""
+    import rigport.screening.index as index_mod
+    import rigport.screening.match as match_mod
+    import rigport.screening.normalize as normalize_mod
+
+    return b"".join(Path(str(m.__file__)).read_bytes() for m in (index_mod, match_mod, normalize_mod))
+
+
 def _copy_key(copies: Iterable[ListCopy]) -> str:
     h = hashlib.sha256(INDEX_FORMAT.encode())
+    h.update(_code_fingerprint())
     for copy in copies:
         h.update(copy.list_id.encode())
         h.update(json.dumps(copy.manifest, sort_keys=True).encode())

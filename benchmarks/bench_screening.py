@@ -1,0 +1,236 @@
+"""Screening: match quality on labelled pairs, batch speed vs brute force, index build, memory.
+
+Quality: precision/recall/F1 of `rigport screen compare` at the default threshold on the dev pairs
+(tuned on) and the eval pairs (never tuned on). Speed: names screened per second against the full
+bundled SDN + CSL on one core, and the same queries with a brute-force rapidfuzz scan of every list
+name (token_sort_ratio, the usual baseline) measured in the same run; recall of both on queries made
+by perturbing real list names (typo, case, word order, legal form), so the speed-up is not bought
+with lost hits. Memory: peak RSS of a fresh process that loads the cached index and screens a batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.harness import Result
+from rigport.screening.index import ScreeningIndex
+from rigport.screening.match import DEFAULT_THRESHOLD, compare
+from rigport.screening.normalize import normalize
+from rigport.services.screening import list_copies, read_copy
+
+PAIRS = Path(__file__).resolve().parents[2] / "shared" / "data" / "screening" / "pairs"
+BRUTE_QUERIES = 150
+SEED = 20261124
+
+
+def _quality(path: Path) -> tuple[float, float, float, int]:
+    tp = fp = fn = 0
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    for r in rows:
+        _, match = compare(r["left"], r["right"])
+        truth = r["is_match"].strip().lower() == "true"
+        tp += match and truth
+        fp += match and not truth
+        fn += (not match) and truth
+    p = tp / (tp + fp) if tp + fp else 0.0
+    rc = tp / (tp + fn) if tp + fn else 0.0
+    return p, rc, (2 * p * rc / (p + rc) if p + rc else 0.0), len(rows)
+
+
+def _perturb(name: str, rng: random.Random) -> str:
+    words = name.replace(",", "").split()
+    choice = rng.randrange(4)
+    if choice == 0 and words:  # one-letter typo in the longest word
+        i = max(range(len(words)), key=lambda k: len(words[k]))
+        w = words[i]
+        if len(w) > 4:
+            j = rng.randrange(1, len(w) - 1)
+            words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    elif choice == 1:
+        words = [w.lower() for w in words]
+    elif choice == 2 and len(words) > 1:
+        words = words[1:] + words[:1]
+    else:
+        words = [*words, "Co.,", "Ltd."] if rng.random() < 0.5 else words
+    return " ".join(words)
+
+
+def _queries(index: ScreeningIndex, rng: random.Random, n: int) -> tuple[list[str], list[tuple[str, int]]]:
+    """n queries: half perturbed real list names (with the entry they came from), half made-up company names."""
+    primaries = [
+        i for i in range(index.size) if not index.name_weak[i] and len(normalize(index.name_text[i]).distinctive) >= 1
+    ]
+    picked = rng.sample(primaries, n // 2)
+    known = [(_perturb(index.name_text[i], rng), index.name_entry[i]) for i in picked]
+    syllables = [
+        "ar",
+        "bel",
+        "cor",
+        "dan",
+        "ex",
+        "fin",
+        "gal",
+        "hor",
+        "ix",
+        "jun",
+        "kel",
+        "lum",
+        "mor",
+        "nex",
+        "ost",
+        "pra",
+    ]
+    tails = ["Mining LLC", "Hosting Inc.", "Logistics Ltd", "Power Co.", "Digital GmbH", "Freight Corp", ""]
+    made_up = [
+        f"{''.join(rng.sample(syllables, 3)).title()} {rng.choice(tails)}".strip() for _ in range(n - len(known))
+    ]
+    queries = [q for q, _ in known] + made_up
+    rng.shuffle(queries)
+    return queries, known
+
+
+def _rss_child() -> float:
+    """Peak RSS (MB) of a fresh process: load the cached index, screen 2,000 names."""
+    code = (
+        "import resource, sys\n"
+        "from rigport.services.screening import get_index\n"
+        "ix = get_index()\n"
+        "names = ix.name_text[:2000]\n"
+        "for n in names: ix.screen(n)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "RIGPORT_DATA_DIR": tmp}
+        build = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        t0 = time.perf_counter()
+        cached = subprocess.run(
+            [sys.executable, "-c", "from rigport.services.screening import get_index; get_index()"],
+            env=env, check=True,
+        )  # fmt: skip
+        del cached
+        cold_start = time.perf_counter() - t0
+        rss_cached = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return max(float(build.stdout.strip()), float(rss_cached.stdout.strip())), cold_start  # type: ignore[return-value]
+
+
+def run() -> list[Result]:
+    from rapidfuzz import fuzz, process
+
+    results: list[Result] = []
+    # ---- quality ----
+    for label, fname in (("dev", "dev-pairs.csv"), ("eval", "eval-pairs.csv")):
+        path = PAIRS / fname
+        if not path.exists():
+            continue
+        p, r, f1, n = _quality(path)
+        note = "tuned on" if label == "dev" else "not tuned on"
+        results.append(
+            Result("screening", f"precision, {label} pairs ({n}, {note})", p, "ratio", f"threshold {DEFAULT_THRESHOLD}")
+        )
+        results.append(
+            Result("screening", f"recall, {label} pairs ({n}, {note})", r, "ratio", f"threshold {DEFAULT_THRESHOLD}")
+        )
+        results.append(
+            Result(
+                "screening",
+                f"F1, {label} pairs ({n}, {note})",
+                f1,
+                "ratio",
+                "nomenklatura logic-v2 F1 0.719 on eval",
+                f1 / 0.719 if label == "eval" else None,
+                ">= 0.95",
+                f1 >= 0.95,
+            )  # fmt: skip
+        )
+    # ---- build ----
+    t0 = time.perf_counter()
+    lists = [read_copy(c) for c in list_copies() if c.list_id in ("ofac-sdn", "csl", "restricted-components")]
+    t_parse = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    index = ScreeningIndex.build(lists)
+    t_build = time.perf_counter() - t0
+    results.append(Result("screening", "parse bundled SDN+CSL+restricted", t_parse, "s"))
+    results.append(
+        Result(
+            "screening", f"index build ({index.size:,} names)", t_build, "s", "", None, "< 10 s", t_parse + t_build < 10
+        )
+    )
+    # ---- batch speed and recall vs brute force ----
+    rng = random.Random(SEED)
+    queries, known = _queries(index, rng, 4000)
+    t0 = time.perf_counter()
+    hits = {q: index.screen(q) for q in queries}
+    t_index = time.perf_counter() - t0
+    rate = len(queries) / t_index
+    keys = [normalize(t).key for t in index.name_text]
+    sample = queries[:BRUTE_QUERIES]
+    t0 = time.perf_counter()
+    for q in sample:
+        process.extract(normalize(q).key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=80, limit=None)
+    t_brute = time.perf_counter() - t0
+    brute_rate = len(sample) / t_brute
+    results.append(
+        Result(
+            "screening",
+            f"batch names/s, full SDN+CSL ({len(queries):,} names, 1 core)",
+            rate,
+            "names/s",
+            f"brute-force rapidfuzz {brute_rate:,.0f} names/s",
+            rate / brute_rate,
+            ">= 2,000/s and >= 20x",
+            rate >= 2000 and rate / brute_rate >= 20,
+        )  # fmt: skip
+    )
+    # Recall on perturbed real names: index pipeline vs brute force over every name.
+    known_sample = known[:BRUTE_QUERIES]
+    found_index = sum(any(h.entry is index.entries[e] for h in hits[q]) for q, e in known)
+    found_brute = 0
+    for q, e in known_sample:
+        got = process.extract(normalize(q).key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=80, limit=None)
+        found_brute += any(index.name_entry[i] == e for _, _, i in got)
+    found_index_sample = sum(any(h.entry is index.entries[e] for h in hits[q]) for q, e in known_sample)
+    r_index, r_brute = found_index_sample / len(known_sample), found_brute / len(known_sample)
+    results.append(
+        Result(
+            "screening",
+            f"recall on {len(known_sample)} perturbed list names, index",
+            r_index,
+            "ratio",
+            f"brute-force token_sort_ratio>=80: {r_brute:.3f}",
+            r_index / r_brute if r_brute else None,
+            ">= brute force",
+            r_index >= r_brute,
+        )  # fmt: skip
+    )
+    results.append(
+        Result(
+            "screening", f"recall on all {len(known)} perturbed list names, index", found_index / len(known), "ratio"
+        )
+    )
+    # ---- single-query latency ----
+    lat = []
+    for q in queries[:1000]:
+        t0 = time.perf_counter()
+        index.screen(q)
+        lat.append(time.perf_counter() - t0)
+    lat.sort()
+    p99 = lat[int(len(lat) * 0.99)] * 1000
+    results.append(Result("screening", "single query p99 (in-process)", p99, "ms", "", None, "< 10 ms", p99 < 10))
+    # ---- memory and cached start ----
+    rss, cold = _rss_child()
+    results.append(
+        Result("screening", "index load from disk cache (fresh process)", cold, "s", "", None, "< 10 s", cold < 10)
+    )
+    results.append(
+        Result(
+            "screening", "peak RSS, fresh process, index + 2,000 screens", rss, "MB", "", None, "< 300 MB", rss < 300
+        )
+    )
+    return results
