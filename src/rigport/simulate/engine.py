@@ -94,6 +94,17 @@ def _bins() -> F64:
     return np.geomspace(FAN_RANGE[0], FAN_RANGE[1], FAN_BINS + 1)
 
 
+_LOG_LO = float(np.log(FAN_RANGE[0]))
+_LOG_STEP = float((np.log(FAN_RANGE[1]) - np.log(FAN_RANGE[0])) / FAN_BINS)
+
+
+def _bin_counts(log_ratio: F64) -> npt.NDArray[np.int64]:
+    """Counts per log-spaced bin (values outside the range land in the end bins); bincount, not searchsorted."""
+    index = ((log_ratio - _LOG_LO) / _LOG_STEP).astype(np.int64)
+    np.clip(index, 0, FAN_BINS - 1, out=index)
+    return np.bincount(index, minlength=FAN_BINS)
+
+
 def run_chunk(params: SimulationParams, n_paths: int, seed: np.random.SeedSequence | int) -> ChunkResult:
     """Simulate `n_paths` paths day by day."""
     rng = np.random.default_rng(seed)
@@ -121,7 +132,7 @@ def run_chunk(params: SimulationParams, n_paths: int, seed: np.random.SeedSequen
     power_cost_day = p.power_w * p.units / 1000 * 24 * p.uptime * p.power_price_usd_kwh
     mu = (p.price_drift - p.price_volatility**2 / 2) * dt_year
     sigma = p.price_volatility * np.sqrt(dt_year)
-    bins = _bins()
+    log_start_price = float(np.log(p.start_price_usd))
     price_hist = np.zeros((p.days, FAN_BINS), dtype=np.int64)
     diff_hist = np.zeros((p.days, FAN_BINS), dtype=np.int64)
     for day in range(p.days):
@@ -140,8 +151,8 @@ def run_chunk(params: SimulationParams, n_paths: int, seed: np.random.SeedSequen
         npv += margin / (1 + p.discount_rate) ** (day * dt_year)
         newly = (payback < 0) & mining & (cum_margin >= capex + storage)
         payback[newly] = day + 1
-        price_hist[day] = np.histogram(np.exp(log_price) / p.start_price_usd, bins)[0]
-        diff_hist[day] = np.histogram(difficulty / p.start_difficulty, bins)[0]
+        price_hist[day] = _bin_counts(log_price - log_start_price)
+        diff_hist[day] = _bin_counts(np.log(difficulty / p.start_difficulty))
     npv = npv - capex - storage
     return ChunkResult(npv, payback, hold_cost, cum_margin, np.exp(log_price), price_hist, diff_hist)
 
