@@ -93,3 +93,16 @@ def test_normalization_handles_legal_forms_abbreviations_and_scripts() -> None:
 def test_compare(a: str, b: str, expected: bool) -> None:
     score, match = compare(a, b)
     assert 0.0 <= score <= 1.0 and match is expected
+
+
+def test_cli_default_threshold_mirrors_the_domain_default() -> None:
+    from rigport.cli.screen import DEFAULT_THRESHOLD as cli_default
+    from rigport.screening.match import DEFAULT_THRESHOLD
+
+    assert cli_default == DEFAULT_THRESHOLD
+
+
+def test_conflicting_initials_and_russian_legal_forms() -> None:
+    assert compare("Frost, William G.", "William W Frost")[1] is False
+    assert compare("Frost, William W.", "William W Frost")[1] is True
+    assert compare('ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ "БАЙ"', 'ООО "БАЙКАЛ"')[1] is False

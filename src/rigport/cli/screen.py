@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 from rigport.cli.output import console, err_console, print_json, print_table
 from rigport.errors import InputError
 
-DEFAULT_THRESHOLD = 0.7  # mirrors rigport.screening.match.DEFAULT_THRESHOLD (kept literal for fast startup)
+DEFAULT_THRESHOLD = 0.75  # mirrors rigport.screening.match.DEFAULT_THRESHOLD (kept literal for fast startup)
 
 
 class _ScreenGroup(TyperGroup):

@@ -17,10 +17,12 @@ from rapidfuzz.distance import Indel
 from rigport.screening.model import Explanation
 from rigport.screening.normalize import GENERIC, HONORIFICS, NormalName, normalize
 
-DEFAULT_THRESHOLD = 0.7
+DEFAULT_THRESHOLD = 0.75
 TOKEN_MIN_SIMILARITY = 0.8  # below this two tokens are different words (bitmain/bitmax 0.77, kanan/canaan 0.73)
 INITIAL_SIMILARITY = 0.6
 GENERIC_WEIGHT = 0.35
+INITIAL_WEIGHT = 0.5
+CONFLICT_WEIGHT = 0.5
 HONORIFIC_WEIGHT = 0.05
 TYPE_MISMATCH_FACTOR = 0.7
 GENERIC_ONLY_CAP = 0.5
@@ -32,6 +34,9 @@ ORG_KINDS = {"org", "component", "vessel", "aircraft"}
 
 
 def token_weight(token: str) -> float:
+    """Distinctive words 1, initials 0.5, generic business words and particles 0.35, honorifics 0.05."""
+    if len(token) == 1:
+        return INITIAL_WEIGHT
     if token in HONORIFICS:
         return HONORIFIC_WEIGHT
     if token in GENERIC:
@@ -146,9 +151,13 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
         if s >= TOKEN_MIN_SIMILARITY and wqa[i] == 1.0 and wcb[j] == 1.0:
             distinctive_hit = True
     score = gained / (wq + wc) if wq + wc else 0.0
-    # A name fully contained in the other (Erdogan / Recep Tayyip Erdogan) is half-way credited.
+    # A name contained in the other (Erdogan / Recep Tayyip Erdogan) is half-way credited, unless both
+    # names keep words of their own (William G. Frost / William W. Frost): that is conflicting evidence.
     smaller = min(wq, wc)
-    if smaller:
+    left_q = sum(w for i, w in enumerate(wqa) if i not in used_q)
+    left_c = sum(w for j, w in enumerate(wcb) if j not in used_c)
+    conflict = left_q >= CONFLICT_WEIGHT and left_c >= CONFLICT_WEIGHT
+    if smaller and not conflict:
         score = (1 - SUBSET_BLEND) * score + SUBSET_BLEND * min(1.0, half / smaller)
     notes: list[str] = []
     # Word-joining and spacing differences: compare the names written as one word.

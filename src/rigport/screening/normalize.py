@@ -36,6 +36,13 @@ _CJK_LEGAL = (
 
 # Multi-word legal forms (after normalisation) collapsed to one token.
 _LEGAL_PHRASES = (
+    ("obshchestvo s ogranichennoy otvetstvennostyu", "llc"),
+    ("tovarystvo z obmezhenoyu vidpovidalnistyu", "llc"),
+    ("publichnoe aktsionernoe obshchestvo", "pjsc"),
+    ("otkrytoe aktsionernoe obshchestvo", "ojsc"),
+    ("zakrytoe aktsionernoe obshchestvo", "cjsc"),
+    ("aktsionernoe obshchestvo", "jsc"),
+    ("avtonomnaya nekommercheskaya organizatsiya", "ano"),
     ("open joint stock company", "ojsc"),
     ("closed joint stock company", "cjsc"),
     ("public joint stock company", "pjsc"),
@@ -97,7 +104,7 @@ GENERIC = {
     "beijing", "shanghai", "shenzhen", "america", "american", "usa", "us", "europe", "asia", "world", "new",
     "bank", "the", "and", "of", "for", "de", "la", "le", "du", "des", "del", "da", "do", "y", "et", "und", "a",
     "center", "department", "university", "association", "brothers", "partners", "agency", "office", "factory",
-    "bin", "bint", "al", "abu", "abd", "van", "von", "der", "den", "ter", "di", "dos", "das", "mac", "mc", "o",
+    "bin", "bint", "al", "abu", "abd", "van", "von", "der", "den", "ter", "di", "dos", "das", "mac", "mc",
     "keji", "youxian", "gongsi", "co", "ltd", "inc", "corp", "llc",
     "construction", "consulting", "design", "building", "supply", "supplies", "cargo", "freight", "transport", "marine",
 }  # fmt: skip
