@@ -157,7 +157,9 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
     left_q = sum(w for i, w in enumerate(wqa) if i not in used_q)
     left_c = sum(w for j, w in enumerate(wcb) if j not in used_c)
     conflict = left_q >= CONFLICT_WEIGHT and left_c >= CONFLICT_WEIGHT
-    if smaller and not conflict:
+    if conflict:  # words left over on both sides count twice against the match
+        score = gained / (wq + wc + left_q + left_c)
+    elif smaller:
         score = (1 - SUBSET_BLEND) * score + SUBSET_BLEND * min(1.0, half / smaller)
     notes: list[str] = []
     # Word-joining and spacing differences: compare the names written as one word.
