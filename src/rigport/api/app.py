@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from rigport import __version__
 from rigport.api import problems
 from rigport.api.routers import health, shipments
+from rigport.api.routers import screening as screening_router
 from rigport.settings import Settings, get_settings
 from rigport.store.engine import ensure_schema, get_engine
 
@@ -24,4 +25,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(shipments.router)
+    app.include_router(screening_router.router)
     return app

@@ -270,3 +270,35 @@ def review_cmd(
         print_json(record)
     else:
         console.print(f"remembered: {name!r} is not {list_id}/{entry_id} ({record['entry_name']}): {reason}")
+
+
+_CLEAR_ROW = {"list": "", "entry_id": "", "matched_name": "", "score": 0.0, "explanation": ""}
+
+
+@app.command("shipment")
+def shipment_cmd(
+    reference: str = typer.Argument(..., help="Shipment reference."),
+    threshold: float = typer.Option(DEFAULT_THRESHOLD, "--threshold", help="Minimum score 0..1 for a hit."),
+    actor: str = typer.Option("cli", "--actor", help="Who ran the screening (audit log)."),
+    as_json: bool = JSON,
+) -> None:
+    """Screen every party, importer, carrier and chip supplier of a stored shipment; results are stored."""
+    from rigport.services.screening import screen_shipment
+
+    if not 0 < threshold <= 1:
+        raise InputError(f"--threshold: expected a number in (0, 1], got {threshold}")
+    result = screen_shipment(reference, actor=actor, threshold=threshold)
+    if as_json:
+        print_json(result)
+        return
+    _warn(result["warnings"])
+    print_table(
+        f"Shipment {reference}: {result['hits']} hit(s) (run {result['run_id']})",
+        ["subject", "role", "status", "list", "entry", "matched", "score", "why"],
+        [
+            (s["subject"], s["role"], s["status"], m["list"], m["entry_id"], m["matched_name"], f"{m['score']:.2f}",
+             m["explanation"])  # fmt: skip
+            for s in result["subjects"]
+            for m in (s["matches"] or [_CLEAR_ROW])
+        ],
+    )

@@ -309,28 +309,41 @@ def compare_names(left: str, right: str, threshold: float = DEFAULT_THRESHOLD) -
     return {"left": left, "right": right, "score": score, "match": match, "threshold": threshold}
 
 
-# ---- reviewer decisions (false positives), a JSON file in the data dir written atomically ----
+# ---- reviewer decisions (false positives), stored in the database (table screening_decisions) ----
 
 
-def _decisions_path(settings: Settings) -> Path:
-    return settings.data_dir / "screening-decisions.json"
+def _name_key(name: str) -> str:
+    from rigport.screening.normalize import normalize
+
+    return normalize(name).key or name.strip().lower()
 
 
 def _decision_key(name: str, list_id: str, entry_id: str) -> str:
-    from rigport.screening.normalize import normalize
-
-    return f"{normalize(name).key}|{list_id}|{entry_id}"
+    return f"{_name_key(name)}|{list_id}|{entry_id}"
 
 
 def load_decisions(settings: Settings) -> dict[str, dict[str, Any]]:
-    path = _decisions_path(settings)
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}, line {exc.lineno}: invalid JSON in reviewer decisions") from None
-    return data if isinstance(data, dict) else {}
+    """Every reviewer decision, keyed by normalized name, list and entry id."""
+    from rigport.store.screening_repository import ScreeningRepository
+    from rigport.store.uow import UnitOfWork
+
+    with UnitOfWork(settings) as uow:
+        rows = ScreeningRepository(uow.session).decisions()
+        return {f"{r.name_key}|{r.list_id}|{r.entry_id}": _decision_dict(r) for r in rows}
+
+
+def _decision_dict(row: Any) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "list": row.list_id,
+        "entry_id": row.entry_id,
+        "entry_name": row.entry_name,
+        "entry_fingerprint": row.entry_fingerprint,
+        "verdict": row.verdict,
+        "reason": row.reason,
+        "reviewer": row.reviewer,
+        "decided_at": row.decided_at.isoformat(timespec="seconds") if row.decided_at else None,
+    }
 
 
 def _dismissed(name: str, hit: Hit, decisions: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
@@ -343,17 +356,18 @@ def _dismissed(name: str, hit: Hit, decisions: dict[str, dict[str, Any]]) -> dic
 def _apply_decisions(
     name: str, hits: list[Hit], decisions: dict[str, dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Split hits into open matches and dismissed ones; a decision on a changed entry is reopened."""
     matches, dismissed = [], []
     for hit in hits:
         row = hit.to_dict()
         key = _decision_key(name, hit.entry.list_id, hit.entry.entry_id)
         d = decisions.get(key)
         if d and d.get("entry_fingerprint") == hit.entry.fingerprint:
-            row["review"] = {"status": "false_positive", **d}
+            row["review"] = {**d, "status": "false_positive"}
             dismissed.append(row)
             continue
         if d:
-            row["review"] = {"status": "reopened", "reason": "the list entry changed since it was dismissed", **d}
+            row["review"] = {**d, "status": "reopened", "note": "the list entry changed since it was dismissed"}
         matches.append(row)
     return matches, dismissed
 
@@ -362,29 +376,115 @@ def mark_false_positive(
     name: str, list_id: str, entry_id: str, reason: str, *, reviewer: str = "", settings: Settings | None = None
 ) -> dict[str, Any]:
     """Remember that `name` is not list entry (list_id, entry_id); reopened automatically if the entry changes."""
+    from rigport.errors import NotFoundError
+    from rigport.store.screening_repository import ScreeningRepository
+    from rigport.store.screening_tables import ScreeningDecisionRow
+    from rigport.store.uow import UnitOfWork
+
     settings = settings or get_settings()
     if not reason.strip():
         raise InputError("--reason: say why this hit is a false positive")
+    if not name.strip():
+        raise InputError("NAME: expected the screened name")
     index = get_index(settings)
     entry = next((e for e in index.entries if e.list_id == list_id and e.entry_id == entry_id), None)
     if entry is None:
-        from rigport.errors import NotFoundError
-
         raise NotFoundError(f"list entry {list_id}/{entry_id} not found in the lists in force")
-    decisions = load_decisions(settings)
-    record = {
-        "name": name,
-        "list": list_id,
-        "entry_id": entry_id,
-        "entry_name": entry.name,
-        "entry_fingerprint": entry.fingerprint,
-        "reason": reason.strip(),
-        "reviewer": reviewer,
-        "decided_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
-    decisions[_decision_key(name, list_id, entry_id)] = record
-    _atomic_write_bytes(_decisions_path(settings), json.dumps(decisions, indent=2, ensure_ascii=False).encode("utf-8"))
+    with UnitOfWork(settings) as uow:
+        row = ScreeningRepository(uow.session).save_decision(
+            ScreeningDecisionRow(
+                name_key=_name_key(name), name=name.strip(), list_id=list_id, entry_id=entry_id,
+                entry_name=entry.name, entry_fingerprint=entry.fingerprint, verdict="false_positive",
+                reason=reason.strip(), reviewer=reviewer, decided_at=dt.datetime.now(dt.UTC),
+            )
+        )  # fmt: skip
+        uow.audit.record(reviewer or "cli", "dismiss_hit", "screening", f"{list_id}/{entry_id}", None,
+                         {"name": name, "reason": reason.strip(), "entry_fingerprint": entry.fingerprint})  # fmt: skip
+        uow.flush()
+        record = _decision_dict(row)
+        uow.commit()
     return record
+
+
+# ---- screening a stored shipment: every party and chip supplier, results stored with the list versions ----
+
+
+def screen_shipment(
+    reference: str, *, actor: str = "cli", threshold: float = DEFAULT_THRESHOLD, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Screen every party, the importer, the carrier and each line's chip supplier of a stored shipment."""
+    from rigport.errors import NotFoundError
+    from rigport.store.screening_repository import ScreeningRepository
+    from rigport.store.screening_tables import ScreeningResultRow, ScreeningRunRow
+    from rigport.store.uow import UnitOfWork
+
+    settings = settings or get_settings()
+    index = get_index(settings)
+    versions = list_versions(settings)
+    decisions = load_decisions(settings)
+    with UnitOfWork(settings) as uow:
+        ship = uow.shipments.get(reference)
+        if ship is None:
+            raise NotFoundError(f"shipment {reference!r} not found")
+        subjects: list[tuple[str, str, str | None, str | None]] = []
+        for party in ship.parties:
+            subjects.append((party.name, party.role, None, party.country or None))
+        if ship.importer_of_record:
+            subjects.append((ship.importer_of_record, "importer of record", "org", None))
+        if ship.carrier:
+            subjects.append((ship.carrier, "carrier", "org", None))
+        for item in ship.line_items:
+            if item.chip_supplier:
+                subjects.append((item.chip_supplier, f"chip supplier (line {item.line_no})", "org", None))
+        seen: set[tuple[str, str]] = set()
+        run = ScreeningRunRow(
+            shipment_id=ship.id, actor=actor, threshold=threshold, screened_at=dt.datetime.now(dt.UTC),
+            list_versions=[{k: v[k] for k in ("list", "as_of", "sha256", "source", "entries")} for v in versions],
+        )  # fmt: skip
+        out_subjects = []
+        total_hits = 0
+        for name, role, kind, country in subjects:
+            if (name, role) in seen or not name.strip():
+                continue
+            seen.add((name, role))
+            hits = index.screen(name, kind=kind, country=country, threshold=threshold)
+            matches, dismissed = _apply_decisions(name, hits, decisions)
+            total_hits += len(matches)
+            status = "hit" if matches else "clear"
+            out_subjects.append({"subject": name, "role": role, "status": status, "matches": matches,
+                                 "dismissed": dismissed})  # fmt: skip
+            for m in matches + dismissed:
+                review = m.get("review", {}).get("status")
+                result_status = "dismissed" if review == "false_positive" else (review or "hit")
+                run.results.append(
+                    ScreeningResultRow(
+                        subject=name, role=role, status=result_status,
+                        list_id=m["list"], entry_id=m["entry_id"], entry_name=m["name"], matched_name=m["matched_name"],
+                        score=m["score"], programs=m["programs"], explanation=m["explanation"],
+                        entry_fingerprint=m["entry_fingerprint"],
+                    )
+                )  # fmt: skip
+            if not matches and not dismissed:
+                run.results.append(ScreeningResultRow(subject=name, role=role, status="clear", list_id="", entry_id="",
+                                                      entry_name="", matched_name="", score=None, programs=[],
+                                                      explanation="", entry_fingerprint=""))  # fmt: skip
+        ScreeningRepository(uow.session).add_run(run)
+        uow.audit.record(
+            actor, "screen", "shipment", reference, None, {"hits": total_hits, "subjects": len(out_subjects)}
+        )
+        uow.flush()
+        run_id, screened_at = run.id, run.screened_at
+        uow.commit()
+    return {
+        "shipment": reference,
+        "run_id": run_id,
+        "screened_at": screened_at.isoformat(timespec="seconds"),
+        "threshold": threshold,
+        "lists": versions,
+        "warnings": [v["warning"] for v in versions if v["warning"]],
+        "hits": total_hits,
+        "subjects": out_subjects,
+    }
 
 
 # ---- loading and updating lists: validate completely, then swap in atomically ----
@@ -575,7 +675,7 @@ def watch_names(settings: Settings) -> list[dict[str, Any]]:
 
 
 def remember_party(name: str, kind: str | None, country: str | None, settings: Settings | None = None) -> None:
-    """Keep a party name so a list update can re-screen it (used when no database store is available)."""
+    """Keep an ad-hoc name (not a stored shipment party) so a list update re-screens it too."""
     settings = settings or get_settings()
     names = watch_names(settings)
     item = {"name": name, "type": kind, "country": country}
@@ -584,11 +684,21 @@ def remember_party(name: str, kind: str | None, country: str | None, settings: S
         _atomic_write_bytes(_watch_path(settings), json.dumps(names, indent=2, ensure_ascii=False).encode("utf-8"))
 
 
+def _stored_parties(settings: Settings) -> list[tuple[str, str | None, str | None]]:
+    from rigport.store.screening_repository import ScreeningRepository
+    from rigport.store.uow import UnitOfWork
+
+    with UnitOfWork(settings) as uow:
+        return [(n, k or None, c or None) for n, k, c in ScreeningRepository(uow.session).stored_parties()]
+
+
 def _watch_snapshot(settings: Settings) -> dict[str, set[tuple[str, str]]]:
-    names = watch_names(settings)
-    if not names:
+    """Current hits of every stored party and chip supplier, and of names kept with remember_party."""
+    rows = [(n["name"], n.get("type"), n.get("country")) for n in watch_names(settings)]
+    rows += [r for r in _stored_parties(settings) if r not in rows]
+    if not rows:
         return {}
-    results = screen_many([(n["name"], n.get("type"), n.get("country")) for n in names], settings=settings)
+    results = screen_many(rows, settings=settings)
     return {name: {(h.entry.list_id, h.entry.entry_id) for h in hits} for name, hits in results}
 
 

@@ -1,0 +1,59 @@
+"""Screening over HTTP: one name, a stored shipment, and the list versions in force."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from rigport.api.auth import require
+from rigport.cli.output import to_jsonable
+from rigport.screening.match import DEFAULT_THRESHOLD
+from rigport.services import screening
+from rigport.services.auth import Principal
+
+router = APIRouter(prefix="/api/v1", tags=["screening"])
+viewer = require("viewer")
+operator = require("operator")
+
+
+class ScreenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=300, description="Party or component name.")
+    type: Literal["org", "person"] | None = None
+    country: str | None = Field(None, min_length=2, max_length=60)
+    threshold: float = Field(DEFAULT_THRESHOLD, gt=0, le=1)
+
+
+class ShipmentScreenIn(BaseModel):
+    threshold: float = Field(DEFAULT_THRESHOLD, gt=0, le=1)
+
+
+@router.post("/screen")
+async def screen(request: Request, body: ScreenIn, _: Principal = Depends(viewer)) -> Any:
+    """`{"query", "lists", "warnings", "matches", "dismissed"}` as `rigport screen NAME --json`."""
+    settings = request.app.state.settings
+    result = await run_in_threadpool(
+        screening.screen_name, body.name, kind=body.type, country=body.country, threshold=body.threshold,
+        settings=settings,
+    )  # fmt: skip
+    return to_jsonable(result)
+
+
+@router.post("/shipments/{reference}/screen")
+async def screen_shipment(
+    request: Request, reference: str, body: ShipmentScreenIn | None = None, who: Principal = Depends(operator)
+) -> Any:
+    """Screen every party and chip supplier of a shipment and store the results with the list versions."""
+    threshold = body.threshold if body is not None else DEFAULT_THRESHOLD
+    result = await run_in_threadpool(
+        screening.screen_shipment, reference, actor=who.actor, threshold=threshold, settings=request.app.state.settings
+    )
+    return to_jsonable(result)
+
+
+@router.get("/lists")
+async def lists(request: Request, _: Principal = Depends(viewer)) -> Any:
+    """Every list in force with version, date, source, counts and staleness warnings."""
+    return to_jsonable(await run_in_threadpool(screening.list_status, request.app.state.settings))

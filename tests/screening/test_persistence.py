@@ -1,0 +1,123 @@
+"""Screening with the database: stored shipment results with list versions, decisions, API routes, migration."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, select
+
+from rigport.api.app import create_app
+from rigport.services.auth import create_token
+from rigport.services.screening import mark_false_positive, screen_name, screen_shipment
+from rigport.services.shipments import ShipmentDraft, create_shipment
+from rigport.settings import Settings
+from rigport.store.engine import get_engine, head_revision
+from rigport.store.screening_tables import ScreeningResultRow, ScreeningRunRow
+from rigport.store.tables import LineItemRow
+from rigport.store.uow import UnitOfWork
+from tests.conftest import run_cli
+
+
+def _shipment(settings: Settings, reference: str = "SCR-1") -> None:
+    draft = ShipmentDraft(
+        reference=reference, mode="air", port="Detroit", arrival_date=dt.date(2025, 2, 1), total_units=10,
+        declared_value_usd=Decimal("34000.00"), importer_of_record="Prairie Summit Hosting LLC",
+        parties=[{"role": "manufacturer", "name": "Bitmain Technologies Ltd.", "country": "CN"},
+                 {"role": "seller", "name": "Huawei Technologies Co., Ltd.", "country": "CN"}],
+    )  # fmt: skip
+    create_shipment(draft, "test", settings)
+    with UnitOfWork(settings) as uow:
+        ship = uow.shipments.get(reference)
+        assert ship is not None
+        uow.session.add(LineItemRow(shipment_id=ship.id, line_no=1, model_id=None, description="S21", quantity=10,
+                                    unit_value_usd=Decimal("3400.00"), hts_code="8471.50.0150", origin="CN",
+                                    chip_supplier="SOPHGO TECHNOLOGIES LTD.", serials=""))  # fmt: skip
+        uow.commit()
+
+
+@pytest.fixture
+def settings(isolated_data_dir: Path) -> Settings:
+    return Settings(data_dir=isolated_data_dir)
+
+
+def test_migration_has_one_head_and_creates_tables(settings: Settings) -> None:
+    assert head_revision() == "0002_screening"
+    with UnitOfWork(settings):
+        pass
+    tables = set(inspect(get_engine(settings)).get_table_names())
+    assert {"screening_runs", "screening_results", "screening_decisions"} <= tables
+
+
+def test_screen_shipment_stores_results_with_list_versions(settings: Settings) -> None:
+    _shipment(settings)
+    result = screen_shipment("SCR-1", actor="alice", settings=settings)
+    by_subject = {s["subject"]: s for s in result["subjects"]}
+    assert by_subject["SOPHGO TECHNOLOGIES LTD."]["status"] == "hit"
+    assert by_subject["SOPHGO TECHNOLOGIES LTD."]["matches"][0]["list"] == "restricted-components"
+    assert by_subject["Huawei Technologies Co., Ltd."]["status"] == "hit"
+    assert by_subject["Bitmain Technologies Ltd."]["status"] == "clear"
+    assert by_subject["Prairie Summit Hosting LLC"]["status"] == "clear"
+    with UnitOfWork(settings) as uow:
+        run = uow.session.scalars(select(ScreeningRunRow)).one()
+        assert run.actor == "alice" and {v["list"] for v in run.list_versions} >= {"ofac-sdn", "csl"}
+        rows = uow.session.scalars(select(ScreeningResultRow).where(ScreeningResultRow.run_id == run.id)).all()
+        assert {r.subject for r in rows if r.status == "clear"} == {
+            "Bitmain Technologies Ltd.",
+            "Prairie Summit Hosting LLC",
+        }
+        assert any(r.list_id == "restricted-components" and r.status == "hit" for r in rows)
+
+
+def test_unknown_shipment_is_not_found_and_nothing_stored(settings: Settings) -> None:
+    p = run_cli("screen", "shipment", "NOPE-1")
+    assert p.returncode == 2 and "NOPE-1" in p.stderr and "Traceback" not in p.stderr
+    with UnitOfWork(settings) as uow:
+        assert uow.session.scalars(select(ScreeningRunRow)).all() == []
+
+
+def test_decision_in_database_dismisses_then_reopens(settings: Settings) -> None:
+    hit = screen_name("Huawei Technologies Co., Ltd.", kind="org", settings=settings)["matches"][0]
+    mark_false_positive("HUAWEI TECHNOLOGIES CO LTD", hit["list"], hit["entry_id"], "test reason", settings=settings)
+    after = screen_name("Huawei Technologies Co., Ltd.", kind="org", settings=settings)
+    assert hit["entry_id"] in {d["entry_id"] for d in after["dismissed"]}
+    assert hit["entry_id"] not in {m["entry_id"] for m in after["matches"]}
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
+    client = TestClient(create_app(settings))
+    headers = {}
+    for role in ("viewer", "operator"):
+        token, _ = create_token(role, settings=settings)
+        headers[role] = {"Authorization": f"Bearer {token}"}
+    yield client, headers
+
+
+def test_api_screen_lists_and_shipment(api: tuple[TestClient, dict[str, dict[str, str]]], settings: Settings) -> None:
+    client, headers = api
+    r = client.post("/api/v1/screen", json={"name": "SOPHGO TECHNOLOGIES LTD."}, headers=headers["viewer"])
+    assert r.status_code == 200 and r.json()["matches"][0]["list"] == "restricted-components"
+    r = client.post("/api/v1/screen", json={"name": "", "type": "robot"}, headers=headers["viewer"])
+    assert r.status_code == 422
+    assert client.post("/api/v1/screen", json={"name": "x"}).status_code == 401
+    lists = client.get("/api/v1/lists", headers=headers["viewer"]).json()
+    assert {v["list"] for v in lists["lists"]} == {"ofac-sdn", "csl", "restricted-components"} and lists["warnings"]
+    _shipment(settings, "SCR-API")
+    assert client.post("/api/v1/shipments/SCR-API/screen", headers=headers["viewer"]).status_code == 403
+    r = client.post("/api/v1/shipments/SCR-API/screen", headers=headers["operator"])
+    assert r.status_code == 200 and r.json()["hits"] >= 2
+    assert client.post("/api/v1/shipments/NOPE/screen", headers=headers["operator"]).status_code == 404
+
+
+def test_cli_screen_shipment_json(settings: Settings) -> None:
+    _shipment(settings, "SCR-CLI")
+    p = run_cli("screen", "shipment", "SCR-CLI", "--json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["shipment"] == "SCR-CLI" and d["run_id"] >= 1 and d["hits"] >= 2
