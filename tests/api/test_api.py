@@ -142,3 +142,14 @@ def test_list_filters_and_paging(api: tuple[TestClient, dict[str, dict[str, str]
     assert client.get("/api/v1/shipments?state=bogus", headers=headers["viewer"]).status_code == 422
     assert client.get("/api/v1/shipments?limit=0", headers=headers["viewer"]).status_code == 422
     assert dt.date.fromisoformat(page[0]["arrival_date"])
+
+
+def test_risk_endpoint(api: tuple[TestClient, dict[str, dict[str, str]], Settings]) -> None:
+    client, headers, _ = api
+    client.post("/api/v1/shipments", json=SHIPMENT, headers=headers["operator"])
+    response = client.get("/api/v1/shipments/API-1/risk", headers=headers["viewer"])
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert {"probability", "level", "factors", "evidence", "expected_hold_cost_usd"} <= set(data)
+    assert {f["code"] for f in data["factors"]} >= {"missing_sdoc", "no_us_responsible_party"}
+    assert client.get("/api/v1/shipments/API-1/risk").status_code == 401

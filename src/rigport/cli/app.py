@@ -10,7 +10,20 @@ import sys
 
 import typer
 
-from rigport.cli import catalog, chain, customs, db, economics, landed_cost, network, serve, shipments, simulate, tokens
+from rigport.cli import (
+    assess,
+    catalog,
+    chain,
+    customs,
+    db,
+    economics,
+    landed_cost,
+    network,
+    serve,
+    shipments,
+    simulate,
+    tokens,
+)
 from rigport.cli import lists as lists_cli
 from rigport.cli import screen as screen_cli
 from rigport.cli.output import err_console
@@ -31,6 +44,7 @@ app.add_typer(catalog.app, name="catalog")
 app.command("economics")(economics.economics)
 app.add_typer(customs.app, name="customs")
 app.add_typer(simulate.app, name="simulate")
+app.command("assess")(assess.assess_command)
 app.command("landed-cost")(landed_cost.landed_cost_command)
 app.add_typer(shipments.app, name="shipments")
 app.add_typer(shipments.import_app, name="import")

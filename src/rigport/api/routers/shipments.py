@@ -138,3 +138,11 @@ class ManifestProblems(RigportError):
     def __init__(self, error: manifest.ManifestError) -> None:
         super().__init__(str(error))
         self.problems = error.problems
+
+
+@router.get("/shipments/{reference}/risk", tags=["risk"])
+def shipment_risk(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
+    """Hold risk with reasons, the evidence checklist and the expected cost of a hold."""
+    from rigport.services.assess import assess_shipment
+
+    return to_jsonable(assess_shipment(reference, settings_of(request)))

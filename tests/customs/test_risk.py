@@ -1,0 +1,103 @@
+"""Hold-risk assessment: every factor moves the probability, every missing document shows up."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rigport.customs.risk import EVIDENCE, LineFacts, RiskFacts, assess
+from rigport.services.assess import load_config
+from rigport.settings import Settings
+from tests.conftest import run_cli
+
+CONFIG = load_config(Settings())
+ALL_DOCS = {
+    "commercial_invoice": "",
+    "packing_list": "",
+    "fcc_sdoc": "",
+    "compliance_statement": "",
+    "test_report": "Example EMC Lab (US)",
+    "certificate_of_origin": "",
+}
+CLEAN_LINE = LineFacts("sealminer-a2", "SEAL", "Bitdeer", "MY", "MY", "no", "Bitdeer", 100, Decimal(350_000))
+CLEAN = RiskFacts([CLEAN_LINE], dict(ALL_DOCS), True)
+
+
+def probability(facts: RiskFacts) -> float:
+    return float(assess(facts, CONFIG, Decimal(1000), Decimal(100), Decimal(350_000))["probability"])
+
+
+def test_clean_shipment_sits_at_the_base_rate() -> None:
+    result = assess(CLEAN, CONFIG, Decimal(1000), Decimal(100), Decimal(350_000))
+    assert result["probability"] == pytest.approx(CONFIG["base_probability"], abs=1e-4)
+    assert result["factors"] == [] and all(e["status"] == "present" for e in result["evidence"])
+
+
+@pytest.mark.parametrize(
+    ("change", "factor"),
+    [
+        ({"restricted_hits": ["Sophgo"]}, "restricted_chip_supplier"),
+        ({"lines": [replace(CLEAN_LINE, sophgo_content="unknown")]}, "sophgo_content_unknown"),
+        ({"lines": [replace(CLEAN_LINE, family="S21")]}, "enforcement_family_first_wave"),
+        ({"lines": [replace(CLEAN_LINE, maker="MicroBT")]}, "enforcement_family_second_wave"),
+        ({"documents": {k: v for k, v in ALL_DOCS.items() if k != "fcc_sdoc"}}, "missing_sdoc"),
+        (
+            {"documents": {k: v for k, v in ALL_DOCS.items() if k != "compliance_statement"}},
+            "missing_compliance_statement",
+        ),
+        ({"us_responsible_party": False}, "no_us_responsible_party"),
+        ({"documents": {**ALL_DOCS, "test_report": "Shenzhen Test Lab (CN)"}}, "weak_test_report"),
+        ({"lines": [replace(CLEAN_LINE, model_origin="CN", declared_origin="MY")]}, "transshipment_signal"),
+        ({"party_hits": ["Huawei"]}, "party_screening_hit"),
+        ({"prior_holds": 2, "prior_shipments": 3}, "prior_holds"),
+    ],
+)
+def test_each_factor_raises_the_probability(change: dict[str, object], factor: str) -> None:
+    facts = replace(CLEAN, **change)  # type: ignore[arg-type]
+    result = assess(facts, CONFIG, Decimal(1000), Decimal(100), Decimal(350_000))
+    assert [f["code"] for f in result["factors"]] == [factor]
+    assert result["probability"] > probability(CLEAN)
+
+
+@pytest.mark.parametrize("missing", sorted(set(EVIDENCE) - {"us_responsible_party"}))
+def test_each_missing_document_shows_up_with_an_action(missing: str) -> None:
+    facts = replace(CLEAN, documents={k: v for k, v in ALL_DOCS.items() if k != missing})
+    evidence = {e["item"]: e for e in assess(facts, CONFIG, Decimal(1), Decimal(0), Decimal(1))["evidence"]}
+    assert evidence[missing]["status"] == "missing" and evidence[missing]["action"]
+
+
+def test_expected_cost_is_probability_times_cost_if_held() -> None:
+    result = assess(replace(CLEAN, restricted_hits=["Sophgo"]), CONFIG, Decimal(1000), Decimal(100), Decimal(350_000))
+    days = Decimal(str(CONFIG["hold_days_mean"]))
+    assert result["cost_if_held_usd"] == days * 1100 + Decimal(str(CONFIG["petition_cost_usd"])) + 5000
+    assert float(result["expected_hold_cost_usd"]) == pytest.approx(
+        float(result["cost_if_held_usd"]) * result["probability"], abs=0.01
+    )
+
+
+def test_cli_manifest_before_anything_is_stored(tmp_path: Path) -> None:
+    manifest = tmp_path / "invoice.csv"
+    manifest.write_text(
+        "line,model,quantity,unit_value,hts_code,origin,chip_supplier\n1,antminer-s21,10,3400,8543.70.9960,CN,Sophgo\n"
+    )
+    result = run_cli("assess", "--manifest", str(manifest), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    codes = {f["code"] for f in data["factors"]}
+    assert {"restricted_chip_supplier", "enforcement_family_first_wave", "missing_sdoc"} <= codes
+    assert data["level"] == "high"
+    with_docs = run_cli(
+        "assess",
+        "--manifest",
+        str(manifest),
+        "--documents",
+        "fcc_sdoc,compliance_statement",
+        "--us-responsible-party",
+        "--json",
+    )
+    assert json.loads(with_docs.stdout)["probability"] < data["probability"]
+    assert run_cli("assess").returncode == 2
