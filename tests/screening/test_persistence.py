@@ -121,3 +121,31 @@ def test_cli_screen_shipment_json(settings: Settings) -> None:
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     assert d["shipment"] == "SCR-CLI" and d["run_id"] >= 1 and d["hits"] >= 2
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    from tests.pg import pg_bin_dir, throwaway_cluster
+
+    if pg_bin_dir() is None:
+        pytest.skip("PostgreSQL server binaries not installed (CI installs the postgresql package)")
+    with throwaway_cluster() as url:
+        yield url
+
+
+def test_screen_shipment_and_decisions_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    from rigport.store.engine import upgrade
+    from tests.pg import create_database
+
+    settings = Settings(data_dir=tmp_path, database_url=create_database(pg_url, "rp_screening"))
+    upgrade(get_engine(settings))
+    _shipment(settings, "PG-1")
+    result = screen_shipment("PG-1", settings=settings)
+    assert result["hits"] >= 2
+    sophgo = next(s for s in result["subjects"] if s["subject"] == "SOPHGO TECHNOLOGIES LTD.")["matches"][0]
+    mark_false_positive("SOPHGO TECHNOLOGIES LTD.", sophgo["list"], sophgo["entry_id"], "test", settings=settings)
+    again = screen_shipment("PG-1", settings=settings)
+    assert next(s for s in again["subjects"] if s["subject"] == "SOPHGO TECHNOLOGIES LTD.")["status"] == "dismissed"
+    with UnitOfWork(settings) as uow:
+        statuses = uow.session.scalars(select(ScreeningResultRow.status)).all()
+        assert "dismissed" in statuses and "hit" in statuses

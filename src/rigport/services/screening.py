@@ -450,7 +450,7 @@ def screen_shipment(
             hits = index.screen(name, kind=kind, country=country, threshold=threshold)
             matches, dismissed = _apply_decisions(name, hits, decisions)
             total_hits += len(matches)
-            status = "hit" if matches else "clear"
+            status = "hit" if matches else ("dismissed" if dismissed else "clear")
             out_subjects.append({"subject": name, "role": role, "status": status, "matches": matches,
                                  "dismissed": dismissed})  # fmt: skip
             for m in matches + dismissed:
