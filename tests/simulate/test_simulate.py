@@ -108,3 +108,17 @@ def test_compare_ranks_options(tmp_path: object) -> None:
     options = json.loads(result.stdout)["options"]
     assert options[0]["name"] == "Malaysia"
     assert sum(o["probability_best"] for o in options) == pytest.approx(1.0)
+
+
+def test_country_share_loss_only_while_held() -> None:
+    from rigport.simulate.country import us_share_path
+
+    path = us_share_path(held_units=10_000, hashrate_th=200, hold_days=60, days=120, difficulty=114e12,
+                         network_growth=0.0)  # fmt: skip
+    network = 114e12 * 2**32 / 600
+    expected_gain = (network * 0.438 + 2e18) / (network + 2e18) - 0.438
+    assert path[0].points_lost == pytest.approx(expected_gain * 100)
+    assert all(d.points_lost > 0 for d in path[:60]) and all(d.points_lost == 0 for d in path[60:])
+    result = run_cli("simulate", "country-share", "--held-units", "10000", "--hold-days", "60", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["max_share_points_lost"] > 0

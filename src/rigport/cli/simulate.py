@@ -129,3 +129,37 @@ def compare(
             for o in result["options"]
         ],
     )
+
+
+@app.command("country-share")
+def country_share(
+    held_units: int = typer.Option(..., "--held-units", min=0, help="Units held at the port."),
+    model: str = typer.Option("antminer-s21", "--model", help="Catalog model id of the held units."),
+    hold_days: int = typer.Option(60, "--hold-days", min=0, help="Days held before release."),
+    days: int = typer.Option(365, "--days", min=1, max=3650, help="Horizon in days."),
+    network_growth: float = typer.Option(0.35, "--network-growth", help="Annual network hashrate growth."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
+) -> None:
+    """How much US hashrate share the held units cost over time (from US 43.8% / China 45.8%, early 2025)."""
+    from rigport.services.catalog import get_catalog
+    from rigport.services.network import current_snapshot
+    from rigport.simulate.country import CHINA_SHARE_EARLY_2025, SHARE_SOURCE, US_SHARE_EARLY_2025, us_share_path
+
+    snap = current_snapshot()
+    path = us_share_path(held_units=held_units, hashrate_th=get_catalog().get(model).hashrate_th,
+                         hold_days=hold_days, days=days, difficulty=snap.difficulty, network_growth=network_growth)
+    lost = [d.points_lost for d in path]
+    result = {
+        "held_units": held_units, "model": model, "hold_days": hold_days, "days": days,
+        "start_shares": {"US": US_SHARE_EARLY_2025, "CN": CHINA_SHARE_EARLY_2025, "source": SHARE_SOURCE},
+        "network_as_of": snap.as_of, "max_share_points_lost": max(lost), "share_point_days_lost": sum(lost),
+        "daily": [{"day": d.day, "us_share_if_released": round(d.us_share_if_released, 6),
+                   "us_share_with_hold": round(d.us_share_with_hold, 6)} for d in path],
+    }
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"{held_units:,} x {model} held {hold_days} days: US share lower by up to "
+                  f"{result['max_share_points_lost']:.3f} points; "
+                  f"{result['share_point_days_lost']:.1f} share-point-days "
+                  f"over {days} days ({SHARE_SOURCE}; network as of {snap.as_of})", highlight=False)
