@@ -16,20 +16,12 @@ JSON = typer.Option(False, "--json", help="Machine-readable output on stdout.")
 def _show(lists: list[dict[str, object]], title: str) -> None:
     print_table(
         title,
-        ["list", "as of", "age (days)", "entries", "names", "source", "sha256"],
-        [
-            (
-                v["list"],
-                f"{v['as_of']} ({v['date_note']})" if v["date_note"] else v["as_of"],
-                v["age_days"],
-                v["entries"],
-                v["names"],
-                v["source"],
-                str(v["sha256"])[:12],
-            )  # fmt: skip
-            for v in lists
-        ],
+        ["list", "as of", "age (days)", "entries", "names", "sha256"],
+        [(v["list"], v["as_of"], v["age_days"], v["entries"], v["names"], str(v["sha256"])[:12]) for v in lists],
     )
+    for v in lists:
+        note = f" ({v['date_note']})" if v["date_note"] else ""
+        console.print(f"[bold]{v['list']}[/]: {v['source']}{note}", highlight=False)
 
 
 @app.command("status")

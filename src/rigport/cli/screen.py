@@ -132,21 +132,17 @@ def screen_cmd(
     else:
         print_table(
             f"{len(result['matches'])} hit(s) for {name!r}",
-            ["list", "entry", "name", "matched", "score", "programs", "why", "FR notice / licence"],
+            ["list", "entry", "matched name", "score", "programs", "why"],
             [
-                (
-                    m["source_list"].split(" - ")[0] or m["list"],
-                    m["entry_id"],
-                    m["name"],
-                    m["matched_name"],
-                    f"{m['score']:.2f}",
-                    ", ".join(m["programs"]),
-                    m["explanation"],
-                    " / ".join(x for x in (m["federal_register_notice"], m["license_requirement"]) if x),
-                )
+                (m["source_list"].split(" - ")[0] or m["list"], m["entry_id"], m["matched_name"], f"{m['score']:.2f}",
+                 ", ".join(m["programs"]), m["explanation"])  # fmt: skip
                 for m in result["matches"]
             ],
         )
+        for m in result["matches"]:
+            legal = "; ".join(x for x in (m["federal_register_notice"], m["license_requirement"]) if x)
+            if legal:
+                console.print(f"{m['list']}/{m['entry_id']} {m['name']}: {legal}", highlight=False)
     for d in result["dismissed"]:
         console.print(f"dismissed as false positive: {d['list']}/{d['entry_id']} {d['name']} ({d['review']['reason']})")
     console.print("lists: " + "; ".join(f"{v['list']} as of {v['as_of']}" for v in result["lists"]))

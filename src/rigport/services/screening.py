@@ -324,6 +324,8 @@ def _decision_key(name: str, list_id: str, entry_id: str) -> str:
 
 def load_decisions(settings: Settings) -> dict[str, dict[str, Any]]:
     """Every reviewer decision, keyed by normalized name, list and entry id."""
+    if settings.database_url is None and not settings.sqlite_path.exists():
+        return {}  # no database yet, so no decisions: screening a name must not create one (or import SQLAlchemy)
     from rigport.store.screening_repository import ScreeningRepository
     from rigport.store.uow import UnitOfWork
 
