@@ -15,7 +15,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Indel
 
 from rigport.screening.model import Explanation
-from rigport.screening.normalize import GENERIC, HONORIFICS, NormalName, normalize
+from rigport.screening.normalize import GENERIC, HONORIFICS, NUMBER_WORDS, NormalName, normalize
 
 DEFAULT_THRESHOLD = 0.75
 TOKEN_MIN_SIMILARITY = 0.8  # below this two tokens are different words (bitmain/bitmax 0.77, kanan/canaan 0.73)
@@ -39,6 +39,8 @@ def token_weight(token: str) -> float:
         return INITIAL_WEIGHT
     if token in HONORIFICS:
         return HONORIFIC_WEIGHT
+    if token in NUMBER_WORDS:  # "Snow Storm 1" / "Snow Storm 2": numbering is weak evidence
+        return GENERIC_WEIGHT
     if token in GENERIC:
         return GENERIC_WEIGHT
     return 1.0
@@ -55,7 +57,7 @@ _NAME_GROUPS = (
     "paul pablo pavel paolo", "stephen steve steven stefan esteban", "daniel dan danny", "david dave",
     "andrew andy andrei andres", "george georgy jorge", "henry harry hank enrique heinrich", "francis frank francisco",
     "samuel sam", "matthew matt matvei mateo", "gregory greg grigory", "patrick pat paddy", "lawrence larry",
-    "sergey sergei serge sergio", "dmitry dmitri dima", "vladimir vova volodymyr", "muhammad mohammed mohamed mohammad",
+    "sergey sergei serge sergio", "bin ben ibn", "dmitry dmitri dima", "vladimir vova volodymyr", "muhammad mohammed mohamed mohammad",
 )  # fmt: skip
 NICKNAMES: dict[str, frozenset[str]] = {}
 for _group in _NAME_GROUPS:
@@ -79,8 +81,8 @@ def token_similarity(a: str, b: str) -> float:
     sim = Indel.normalized_similarity(a, b)
     if sim >= TOKEN_MIN_SIMILARITY:
         return sim
-    if sim >= PARTIAL_FLOOR and a[0] == b[0]:
-        # Same initial and close spelling (Schulze/Scholz): partial credit, never a distinctive hit alone.
+    if sim >= PARTIAL_FLOOR:
+        # Close spelling (Schulze/Scholz, Ssad/Asad): partial credit, never a distinctive hit alone.
         return sim * (sim - PARTIAL_FLOOR) / (TOKEN_MIN_SIMILARITY - PARTIAL_FLOOR)
     return 0.0
 

@@ -91,7 +91,7 @@ ABBREVIATIONS = {
     "ctr": "center", "centre": "center", "dev": "development", "eng": "engineering", "engg": "engineering",
     "trad": "trading", "tradings": "trading", "enterprises": "enterprise", "ent": "enterprise",
     "mgmt": "management", "invest": "investment", "investments": "investment", "products": "product",
-    "ben": "bin", "ibn": "bin", "abdul": "abd", "abdel": "abd", "abdal": "abd", "el": "al",
+    "abdul": "abd", "abdel": "abd", "abdal": "abd", "el": "al",
 }  # fmt: skip
 
 # Words that describe a business rather than name it: they can support a hit, never make one.
@@ -117,6 +117,7 @@ HONORIFICS = {
 _ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]  # fmt: skip
 _TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+NUMBER_WORDS = frozenset(_ONES) | frozenset(_TENS[2:])
 
 
 def number_words(digits: str) -> list[str]:
