@@ -44,7 +44,7 @@ def _quality(path: Path) -> tuple[float, float, float, int]:
     return p, rc, (2 * p * rc / (p + rc) if p + rc else 0.0), len(rows)
 
 
-def _perturb(name: str, rng: random.Random) -> str:
+def _perturb(name: str, rng: random.Random, is_person: bool) -> str:
     words = name.replace(",", "").split()
     choice = rng.randrange(4)
     if choice == 0 and words:  # one-letter typo in the longest word
@@ -57,8 +57,8 @@ def _perturb(name: str, rng: random.Random) -> str:
         words = [w.lower() for w in words]
     elif choice == 2 and len(words) > 1:
         words = words[1:] + words[:1]
-    else:
-        words = [*words, "Co.,", "Ltd."] if rng.random() < 0.5 else words
+    elif not is_person:  # a legal form only makes sense on an organisation
+        words = [*words, "Co.,", "Ltd."]
     return " ".join(words)
 
 
@@ -68,7 +68,10 @@ def _queries(index: ScreeningIndex, rng: random.Random, n: int) -> tuple[list[st
         i for i in range(index.size) if not index.name_weak[i] and len(normalize(index.name_text[i]).distinctive) >= 1
     ]
     picked = rng.sample(primaries, n // 2)
-    known = [(_perturb(index.name_text[i], rng), index.name_entry[i]) for i in picked]
+    known = [
+        (_perturb(index.name_text[i], rng, index.entries[index.name_entry[i]].kind == "person"), index.name_entry[i])
+        for i in picked
+    ]
     syllables = [
         "ar",
         "bel",

@@ -139,18 +139,21 @@ class ScreeningIndex:
         wq = sum(token_weight(t) for t in tokens)
         need = threshold - BOUND_SLACK
         weights = self.name_weight
-        keep = []
-        for name_no in scores:
-            if need > 0 and name_no not in joined:
-                wc = weights[name_no]
-                m = covered.get(name_no, 0.0) + unindexed_weight
-                small = wq if wq < wc else wc
-                if m > small:
-                    m = small
-                if m / (wq + wc) + 0.5 * m / small < need:
-                    continue
-            keep.append(name_no)
-        return heapq.nlargest(MAX_CANDIDATES, keep, key=scores.__getitem__)
+        keep: list[tuple[float, float, int]] = []
+        for name_no, idf_sum in scores.items():
+            wc = weights[name_no]
+            m = covered.get(name_no, 0.0) + unindexed_weight
+            small = wq if wq < wc else wc
+            if m > small:
+                m = small
+            bound = m / (wq + wc) + 0.5 * m / small if small else 0.0
+            if name_no in joined:
+                bound = 2.0
+            elif bound < need:
+                continue
+            keep.append((bound, idf_sum, name_no))
+        # Best possible score first (short names that contain all query words), then rarer shared words.
+        return [name_no for _, _, name_no in heapq.nlargest(MAX_CANDIDATES, keep)]
 
     def screen(
         self,

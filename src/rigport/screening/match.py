@@ -55,9 +55,11 @@ _NAME_GROUPS = (
     "elizabeth liz beth betty eliza", "margaret maggie meg peggy", "catherine kate cathy katie ekaterina",
     "anthony tony antonio anton", "nicholas nick nikolai nicolas", "peter pete pedro pyotr pierre",
     "paul pablo pavel paolo", "stephen steve steven stefan esteban", "daniel dan danny", "david dave",
-    "andrew andy andrei andres", "george georgy jorge", "henry harry hank enrique heinrich", "francis frank francisco",
+    "andrew andy andrei andres", "george georgy jorge", "henry harry hank enrique heinrich",
+    "francis frank francisco",
     "samuel sam", "matthew matt matvei mateo", "gregory greg grigory", "patrick pat paddy", "lawrence larry",
-    "sergey sergei serge sergio", "bin ben ibn", "dmitry dmitri dima", "vladimir vova volodymyr", "muhammad mohammed mohamed mohammad",
+    "sergey sergei serge sergio", "bin ben ibn",
+    "dmitry dmitri dima", "vladimir vova volodymyr", "muhammad mohammed mohamed mohammad",
 )  # fmt: skip
 NICKNAMES: dict[str, frozenset[str]] = {}
 for _group in _NAME_GROUPS:

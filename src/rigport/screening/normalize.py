@@ -131,6 +131,7 @@ def number_words(digits: str) -> list[str]:
 
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g"})
+_PREFIX_ONLY = {"ooo", "oao", "zao", "pao", "ao", "tov", "ano"}  # Russian/Ukrainian forms are written first
 _PREFIX_FORMS = {"ano", "ooo", "oao", "zao", "pao", "ao", "ojsc", "cjsc", "pjsc", "jsc", "tov", "srl", "pt", "cv", "kk"}
 _APOSTROPHES = re.compile(r"['’‘`´ʼʻ\"“”«»]")
 _DOTS = re.compile(r"(?<=\w)\.(?=\w)|\.")
@@ -198,7 +199,8 @@ def normalize(name: str) -> NormalName:
         word = ABBREVIATIONS.get(word, word)
         form = LEGAL_FORMS.get(word)
         # A legal form follows the name proper ("Co" first is a name), except forms written first (OOO, JSC).
-        if form is not None and len(words) > 1 and (i > 0 or word in _PREFIX_FORMS):
+        written_ok = (i > 0 and word not in _PREFIX_ONLY) or (i == 0 and word in _PREFIX_FORMS)
+        if form is not None and len(words) > 1 and written_ok:
             legal.append(form)
             continue
         tokens.append(word)
