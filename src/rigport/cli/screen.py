@@ -36,7 +36,9 @@ class _ScreenGroup(TyperGroup):
 
 app = typer.Typer(
     cls=_ScreenGroup,
-    help="Screen parties and components against OFAC SDN, the Consolidated Screening List and your restricted list.",
+    help="Screen parties and components against OFAC SDN, the Consolidated Screening List and your restricted list.\n\n"
+    "rigport screen NAME [--type org|person] [--country CC] [--threshold X] [--json]\n\n"
+    "rigport screen --input names.csv|names.txt --output hits.csv",
     no_args_is_help=False,
 )
 JSON = typer.Option(False, "--json", help="Machine-readable output on stdout.")
