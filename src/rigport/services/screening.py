@@ -687,6 +687,8 @@ def remember_party(name: str, kind: str | None, country: str | None, settings: S
 
 
 def _stored_parties(settings: Settings) -> list[tuple[str, str | None, str | None]]:
+    if settings.database_url is None and not settings.sqlite_path.exists():
+        return []  # nothing stored yet
     from rigport.store.screening_repository import ScreeningRepository
     from rigport.store.uow import UnitOfWork
 
