@@ -22,6 +22,7 @@ from rigport.store.screening_tables import ScreeningResultRow, ScreeningRunRow
 from rigport.store.tables import LineItemRow
 from rigport.store.uow import UnitOfWork
 from tests.conftest import run_cli
+from tests.screening.test_cli import list_server  # noqa: F401 - fixture
 
 
 def _shipment(settings: Settings, reference: str = "SCR-1") -> None:
@@ -149,3 +150,18 @@ def test_screen_shipment_and_decisions_on_postgresql(pg_url: str, tmp_path: Path
     with UnitOfWork(settings) as uow:
         statuses = uow.session.scalars(select(ScreeningResultRow.status)).all()
         assert "dismissed" in statuses and "hit" in statuses
+
+
+def test_list_update_rescreens_stored_parties(settings: Settings, request: pytest.FixtureRequest) -> None:
+    from rigport.services.screening import update_lists
+
+    url, _ = request.getfixturevalue("list_server")  # local HTTP server serving new list files
+    draft = ShipmentDraft(
+        reference="RS-1", mode="air", port="Detroit", arrival_date=dt.date(2026, 11, 1), total_units=1,
+        declared_value_usd=Decimal("1000.00"),
+        parties=[{"role": "seller", "name": "Newco Semiconductor Ltd", "country": "CN"}],
+    )  # fmt: skip
+    create_shipment(draft, "test", settings)
+    result = update_lists(url=str(url), settings=settings)
+    assert result["updated"] == ["ofac-sdn", "csl"]
+    assert {"name": "Newco Semiconductor Ltd", "list": "csl", "entry_id": "n1"} in result["rescreen"]["new_hits"]
