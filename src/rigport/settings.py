@@ -34,6 +34,18 @@ class Settings(BaseSettings):
         default=0.05, ge=0, description="Power price assumed for cost-of-delay figures when none is given."
     )
     debug: bool = Field(default=False, description="Show tracebacks for internal errors.")
+    session_secret: str | None = Field(
+        default=None,
+        min_length=32,
+        description="Key that signs dashboard session cookies; default: a random key kept in data_dir. "
+        "Set it when several hosts serve one database.",
+    )
+    session_max_age_s: int = Field(default=12 * 3600, ge=60, description="Dashboard sessions end after this.")
+    cookie_secure: bool = Field(
+        default=True, description="Send the session cookie only over HTTPS (browsers treat 127.0.0.1 as secure)."
+    )
+    login_attempts_per_minute: int = Field(default=5, ge=1, description="Failed dashboard logins allowed per client.")
+    web_max_paths: int = Field(default=20_000, ge=100, description="Largest simulation the dashboard runs inline.")
 
     @property
     def sqlite_path(self) -> Path:
@@ -42,6 +54,10 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def session_secret_path(self) -> Path:
+        return self.data_dir / "session-secret"
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -6,10 +6,11 @@ from fastapi import FastAPI
 
 from rigport import __version__
 from rigport.api import problems
-from rigport.api.routers import health, shipments
+from rigport.api.routers import health, portfolio, shipments
 from rigport.api.routers import screening as screening_router
 from rigport.settings import Settings, get_settings
 from rigport.store.engine import ensure_schema, get_engine
+from rigport.web import routes as web
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -18,7 +19,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="rigport",
         version=__version__,
-        description="Shipments of mining hardware through US customs: records, legal clocks, costs.",
+        description="Shipments of mining hardware through US customs: records, legal clocks, costs. "
+        "The dashboard is served at / (sign in at /login).",
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
@@ -26,4 +28,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(shipments.router)
     app.include_router(screening_router.router)
+    app.include_router(portfolio.router)
+    web.install(app)
     return app

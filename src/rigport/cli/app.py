@@ -23,6 +23,7 @@ from rigport.cli import (
     shipments,
     simulate,
     tokens,
+    users,
 )
 from rigport.cli import lists as lists_cli
 from rigport.cli import screen as screen_cli
@@ -50,6 +51,7 @@ app.add_typer(shipments.app, name="shipments")
 app.add_typer(shipments.import_app, name="import")
 app.add_typer(db.app, name="db")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(users.app, name="users")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.add_typer(screen_cli.app, name="screen")

@@ -29,7 +29,7 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="uvicorn worker processes."),
 ) -> None:
-    """Serve the REST API (OpenAPI at /openapi.json)."""
+    """Serve the dashboard (at /) and the REST API (OpenAPI at /openapi.json)."""
     run_server(host, port, workers)
 
 
@@ -45,9 +45,13 @@ def demo(
 
     with console.status("seeding demo shipments..."):
         result = seed(progress=lambda ref: console.print(f"  seeded {ref}", highlight=False))
+    import secrets
+
     token, _ = auth.create_token("operator", "demo")
+    password = secrets.token_urlsafe(12)
+    auth.set_user("demo", password, "operator")
     if as_json:
-        print_json({**result, "operator_token": token})
+        print_json({**result, "operator_token": token, "dashboard_user": "demo", "dashboard_password": password})
     else:
         console.print(
             f"demo data: {len(result['created'])} shipments created, {len(result['skipped'])} already present; "
@@ -55,6 +59,8 @@ def demo(
             highlight=False,
         )
         console.print(f"operator token for the API and dashboard (shown once): {token}", highlight=False)
+        console.print(f"dashboard sign-in: user [bold]demo[/], password [bold]{password}[/] (new each run)",
+                      highlight=False)  # fmt: skip
     if not no_serve:
-        console.print(f"serving on http://{host}:{port}  (API docs at /docs, Ctrl-C to stop)", highlight=False)
+        console.print(f"dashboard on http://{host}:{port}/  (API docs at /docs, Ctrl-C to stop)", highlight=False)
         run_server(host, port, 1)

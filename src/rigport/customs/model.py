@@ -50,6 +50,23 @@ HELD_STATES = frozenset(
 )  # fmt: skip
 AT_PORT_STATES = frozenset({State.ARRIVED, State.ENTERED, State.GO_WAREHOUSE, State.EXAM_PRESENTED})
 
+# The five groups a person working a port crisis talks about, for portfolio totals and charts.
+# Seizure and everything that follows it (petitions, remission not yet released) count as "seized";
+# detention, exclusion and the protest/court route as "detained".
+STATE_GROUPS: dict[str, frozenset[State]] = {
+    "at_port": AT_PORT_STATES,
+    "detained": frozenset({State.DETAINED, State.EXCLUDED, State.DEEMED_EXCLUDED, State.PROTESTED,
+                           State.PROTEST_DENIED, State.CIT_ACTION}),
+    "seized": frozenset({State.SEIZED, State.PETITIONED, State.JUDICIAL_REFERRAL, State.PETITION_DENIED,
+                         State.SUPPLEMENTAL_PETITION, State.REMITTED}),
+    "released": frozenset({State.RELEASED}),
+    "closed": frozenset({State.RE_EXPORTED, State.ABANDONED, State.DESTROYED, State.FORFEITED}),
+}  # fmt: skip
+
+
+def state_group(state: State) -> str:
+    return next(group for group, states in STATE_GROUPS.items() if state in states)
+
 
 class Mode(StrEnum):
     VESSEL = "vessel"

@@ -1,17 +1,23 @@
-"""API tokens: shown once, stored only as SHA-256, compared in constant time, revocable, optionally expiring."""
+"""Who is calling: API tokens and dashboard users.
+
+Tokens are shown once, stored only as SHA-256, compared in constant time, revocable and optionally
+expiring. Users log in to the dashboard with a password kept as a salted scrypt hash.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import base64
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from rigport.errors import InputError, NotFoundError
 from rigport.settings import Settings
-from rigport.store.tables import TokenRow
+from rigport.store.tables import TokenRow, UserRow
 from rigport.store.uow import UnitOfWork
 
 ROLES = ("viewer", "operator", "admin")
@@ -26,9 +32,12 @@ class Principal:
     token_id: int
     role: str
     label: str
+    kind: str = "token"  # "token" or "user"; token_id is the user's id for a user
 
     @property
     def actor(self) -> str:
+        if self.kind == "user":
+            return f"user:{self.label}"
         return f"token:{self.token_id}" + (f" ({self.label})" if self.label else "")
 
     def can(self, role: str) -> bool:
@@ -71,13 +80,7 @@ def authenticate(token: str, settings: Settings | None = None) -> Principal | No
         row = uow.tokens.by_hash(presented)
         if row is None or not hmac.compare_digest(row.token_hash, presented):
             return None
-        now = dt.datetime.now(dt.UTC)
-        expires = (
-            row.expires_at.replace(tzinfo=dt.UTC)
-            if row.expires_at and row.expires_at.tzinfo is None
-            else row.expires_at
-        )
-        if row.revoked_at is not None or (expires is not None and expires <= now):
+        if not _token_usable(row):
             return None
         return Principal(row.id, row.role, row.label)
 
@@ -97,3 +100,116 @@ def revoke_token(token_id: int, settings: Settings | None = None) -> dict[str, A
 def list_tokens(settings: Settings | None = None) -> list[dict[str, Any]]:
     with UnitOfWork(settings) as uow:
         return [token_view(r) for r in uow.tokens.list()]
+
+
+# --- dashboard users ---------------------------------------------------------------------------
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+MIN_PASSWORD = 8
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    """scrypt (memory-hard, in the standard library); the parameters travel with the hash."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **_SCRYPT)
+    b64 = base64.urlsafe_b64encode
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        expected = base64.urlsafe_b64decode(digest)
+        actual = hashlib.scrypt(password.encode("utf-8"), salt=base64.urlsafe_b64decode(salt), dklen=len(expected),
+                                n=int(n), r=int(r), p=int(p))  # fmt: skip
+    except ValueError:
+        return False
+    return scheme == "scrypt" and hmac.compare_digest(actual, expected)
+
+
+_DUMMY_HASH = hash_password("not-a-real-password", salt=b"rigport-dummy-salt")
+
+
+def _check_user_fields(username: str, password: str, role: str) -> None:
+    if not USERNAME.match(username):
+        raise InputError(f"username: expected 1-64 letters, digits or _.@-, got {username!r}")
+    if len(password) < MIN_PASSWORD:
+        raise InputError(f"password: expected at least {MIN_PASSWORD} characters")
+    if role not in ROLES:
+        raise InputError(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
+
+
+def user_view(row: UserRow) -> dict[str, Any]:
+    return {"id": row.id, "username": row.username, "role": row.role, "created_at": row.created_at,
+            "disabled_at": row.disabled_at}  # fmt: skip
+
+
+def set_user(username: str, password: str, role: str, settings: Settings | None = None) -> dict[str, Any]:
+    """Create the user, or reset its password and role (and enable it) when it exists."""
+    _check_user_fields(username, password, role)
+    with UnitOfWork(settings) as uow:
+        row = uow.users.by_name(username)
+        before = user_view(row) if row else None
+        if row is None:
+            row = uow.users.add(UserRow(username=username, password_hash=hash_password(password), role=role))
+        else:
+            row.password_hash, row.role, row.disabled_at = hash_password(password), role, None
+        uow.flush()
+        after = user_view(row)
+        uow.audit.record("cli", "set-user", "user", username, to_audit(before), to_audit(after))
+        uow.commit()
+        return after
+
+
+def to_audit(view: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if view is None else {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in view.items()}
+
+
+def disable_user(username: str, settings: Settings | None = None) -> dict[str, Any]:
+    with UnitOfWork(settings) as uow:
+        row = uow.users.by_name(username)
+        if row is None:
+            raise NotFoundError(f"user {username!r} not found")
+        if row.disabled_at is None:
+            row.disabled_at = dt.datetime.now(dt.UTC)
+            uow.audit.record("cli", "disable-user", "user", username, None, {"disabled": True})
+        uow.commit()
+        return user_view(row)
+
+
+def list_users(settings: Settings | None = None) -> list[dict[str, Any]]:
+    with UnitOfWork(settings) as uow:
+        return [user_view(r) for r in uow.users.list()]
+
+
+def login_with_password(username: str, password: str, settings: Settings | None = None) -> Principal | None:
+    """The user's principal when the password is right and the user enabled; same work either way."""
+    with UnitOfWork(settings) as uow:
+        row = uow.users.by_name(username) if USERNAME.match(username) else None
+        ok = verify_password(password, row.password_hash if row else _DUMMY_HASH)
+        if row is None or not ok or row.disabled_at is not None:
+            return None
+        return Principal(row.id, row.role, row.username, kind="user")
+
+
+def principal_for_session(kind: str, ident: int, settings: Settings | None = None) -> Principal | None:
+    """Re-check a logged-in session on every request, so revoking a token or disabling a user ends it."""
+    with UnitOfWork(settings) as uow:
+        if kind == "user":
+            user = uow.users.get(ident)
+            if user is None or user.disabled_at is not None:
+                return None
+            return Principal(user.id, user.role, user.username, kind="user")
+        token = uow.tokens.get(ident)
+        if token is None or not _token_usable(token):
+            return None
+        return Principal(token.id, token.role, token.label)
+
+
+def _token_usable(row: TokenRow) -> bool:
+    now = dt.datetime.now(dt.UTC)
+    expires = row.expires_at
+    if expires is not None and expires.tzinfo is None:
+        expires = expires.replace(tzinfo=dt.UTC)
+    return row.revoked_at is None and (expires is None or expires > now)

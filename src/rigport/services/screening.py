@@ -489,6 +489,37 @@ def screen_shipment(
     }
 
 
+def latest_shipment_screening(reference: str, settings: Settings | None = None) -> dict[str, Any] | None:
+    """The most recent stored screening of a shipment (read-only), or None when it was never screened."""
+    from rigport.errors import NotFoundError
+    from rigport.store.screening_repository import ScreeningRepository
+    from rigport.store.uow import UnitOfWork
+
+    with UnitOfWork(settings) as uow:
+        ship = uow.shipments.get(reference)
+        if ship is None:
+            raise NotFoundError(f"shipment {reference!r} not found")
+        runs = ScreeningRepository(uow.session).runs_for_shipment(ship.id, limit=1)
+        if not runs:
+            return None
+        run = runs[0]
+        subjects: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in run.results:
+            subject = subjects.setdefault((r.subject, r.role), {"subject": r.subject, "role": r.role,
+                                                                "status": "clear", "matches": []})
+            if r.status != "clear":
+                subject["matches"].append({"list": r.list_id, "entry_id": r.entry_id, "name": r.entry_name,
+                                           "matched_name": r.matched_name, "score": r.score,
+                                           "programs": r.programs, "explanation": r.explanation,
+                                           "status": r.status})  # fmt: skip
+                if r.status == "hit" or subject["status"] == "clear":
+                    subject["status"] = r.status
+        return {"shipment": reference, "run_id": run.id, "screened_at": run.screened_at, "actor": run.actor,
+                "threshold": run.threshold, "lists": run.list_versions,
+                "hits": sum(1 for s in subjects.values() for m in s["matches"] if m["status"] == "hit"),
+                "subjects": list(subjects.values())}  # fmt: skip
+
+
 # ---- loading and updating lists: validate completely, then swap in atomically ----
 
 

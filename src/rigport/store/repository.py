@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from rigport.store.tables import AuditRow, QuantityRow, ShipmentRow, TokenRow
+from rigport.store.tables import AuditRow, QuantityRow, ShipmentRow, TokenRow, UserRow
 
 
 class ShipmentRepository:
@@ -52,6 +52,14 @@ class ShipmentRepository:
             query = query.where(func.lower(ShipmentRow.port) == port.lower())
         return self.session.scalars(query.limit(limit).offset(offset)).all()
 
+    def all_with_details(self) -> Sequence[ShipmentRow]:
+        """Every shipment with what portfolio figures need, loaded in a few queries (not one per row)."""
+        query = select(ShipmentRow).options(
+            selectinload(ShipmentRow.quantities), selectinload(ShipmentRow.events),
+            selectinload(ShipmentRow.line_items),
+        ).order_by(ShipmentRow.arrival_date, ShipmentRow.reference)  # fmt: skip
+        return self.session.scalars(query).all()
+
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(ShipmentRow)) or 0)
 
@@ -75,6 +83,24 @@ class TokenRepository:
 
     def list(self) -> Sequence[TokenRow]:
         return self.session.scalars(select(TokenRow).order_by(TokenRow.id)).all()
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: UserRow) -> UserRow:
+        self.session.add(row)
+        return row
+
+    def by_name(self, username: str) -> UserRow | None:
+        return self.session.scalars(select(UserRow).where(UserRow.username == username)).one_or_none()
+
+    def get(self, user_id: int) -> UserRow | None:
+        return self.session.get(UserRow, user_id)
+
+    def list(self) -> Sequence[UserRow]:
+        return self.session.scalars(select(UserRow).order_by(UserRow.username)).all()
 
 
 class AuditRepository:
@@ -111,6 +137,14 @@ class AuditRepository:
             .order_by(AuditRow.id)
             .limit(limit)
         )
+        return self.session.scalars(query).all()
+
+    def all_with_details(self) -> Sequence[ShipmentRow]:
+        """Every shipment with what portfolio figures need, loaded in a few queries (not one per row)."""
+        query = select(ShipmentRow).options(
+            selectinload(ShipmentRow.quantities), selectinload(ShipmentRow.events),
+            selectinload(ShipmentRow.line_items),
+        ).order_by(ShipmentRow.arrival_date, ShipmentRow.reference)  # fmt: skip
         return self.session.scalars(query).all()
 
     def count(self) -> int:

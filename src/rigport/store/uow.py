@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from rigport.errors import ConflictError, UnavailableError
 from rigport.settings import Settings, get_settings
 from rigport.store.engine import ensure_schema, get_engine
-from rigport.store.repository import AuditRepository, ShipmentRepository, TokenRepository
+from rigport.store.repository import AuditRepository, ShipmentRepository, TokenRepository, UserRepository
 
 
 class UnitOfWork:
@@ -21,6 +21,7 @@ class UnitOfWork:
     shipments: ShipmentRepository
     tokens: TokenRepository
     audit: AuditRepository
+    users: UserRepository
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
@@ -33,6 +34,7 @@ class UnitOfWork:
         self.shipments = ShipmentRepository(self.session)
         self.tokens = TokenRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.users = UserRepository(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,123 @@
+"""Use case: the whole book at a glance — units and value by state, money at risk, what is due next.
+
+Everything is derived from the stored shipments and their events each time (never cached totals),
+so the dashboard, `GET /api/v1/portfolio` and `rigport portfolio` always agree with the records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from rigport.customs.model import HELD_STATES, STATE_GROUPS, State, state_group
+from rigport.errors import InputError
+from rigport.services.shipments import cost_of_delay, open_clocks
+from rigport.settings import Settings
+from rigport.store.tables import ShipmentRow
+from rigport.store.uow import UnitOfWork
+
+CENT = Decimal("0.01")
+DEFAULT_HORIZON_DAYS = 14
+
+
+def _unit_value(row: ShipmentRow) -> Decimal:
+    return row.declared_value_usd / row.total_units if row.total_units else Decimal(0)
+
+
+def _by_group(rows: list[ShipmentRow]) -> dict[str, dict[str, Any]]:
+    totals: dict[str, dict[str, Any]] = {g: {"units": 0, "value_usd": Decimal(0)} for g in STATE_GROUPS}
+    for row in rows:
+        for q in row.quantities:
+            if q.quantity > 0:
+                group = totals[state_group(State(q.state))]
+                group["units"] += q.quantity
+                group["value_usd"] += _unit_value(row) * q.quantity
+    for group in totals.values():
+        group["value_usd"] = group["value_usd"].quantize(CENT, ROUND_HALF_UP)
+    return totals
+
+
+def _value_at_risk(rows: list[ShipmentRow]) -> Decimal:
+    held = {s.value for s in HELD_STATES}
+    total = sum(
+        (_unit_value(r) * q.quantity for r in rows for q in r.quantities if q.state in held and q.quantity > 0),
+        Decimal(0),
+    )
+    return total.quantize(CENT, ROUND_HALF_UP)
+
+
+def upcoming_deadlines(rows: list[ShipmentRow], today: dt.date, horizon_days: int) -> list[dict[str, Any]]:
+    """Open clocks due within the horizon, overdue ones included, most urgent first."""
+    due = [
+        {"shipment": row.reference, "port": row.port, **clock}
+        for row in rows
+        for clock in open_clocks(row, today)
+        if clock["days_left"] <= horizon_days
+    ]
+    return sorted(due, key=lambda c: (c["due"], c["shipment"], c["clock"]))
+
+
+def units_by_state_over_time(rows: list[ShipmentRow], today: dt.date) -> dict[str, Any]:
+    """Daily units per state group, replayed from the recorded events (the arrival puts all units in)."""
+    if not rows:
+        return {"dates": [], "series": {g: [] for g in STATE_GROUPS}}
+    deltas: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        for event in sorted(row.events, key=lambda e: (e.occurred_on, e.id)):
+            if event.to_state is None or event.from_state == event.to_state:
+                continue
+            if event.from_state is not None:
+                deltas[event.occurred_on][state_group(State(event.from_state))] -= event.quantity
+            deltas[event.occurred_on][state_group(State(event.to_state))] += event.quantity
+    start = min(min(deltas), today) if deltas else today
+    end = max(today, max(deltas) if deltas else today)
+    dates, series = [], {g: [] for g in STATE_GROUPS}
+    running = dict.fromkeys(STATE_GROUPS, 0)
+    day = start
+    while day <= end:
+        for group, change in deltas.get(day, {}).items():
+            running[group] += change
+        dates.append(day)
+        for group in STATE_GROUPS:
+            series[group].append(running[group])
+        day += dt.timedelta(days=1)
+    return {"dates": dates, "series": series}
+
+
+def portfolio(
+    settings: Settings | None = None, today: dt.date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS
+) -> dict[str, Any]:
+    today = today or dt.date.today()
+    if not 0 <= horizon_days <= 3650:
+        raise InputError(f"horizon_days: expected 0 to 3650, got {horizon_days}")
+    with UnitOfWork(settings) as uow:
+        rows = list(uow.shipments.all_with_details())
+        costs = {r.reference: cost_of_delay(r, uow.settings, today) for r in rows}
+        deadlines = upcoming_deadlines(rows, today, horizon_days)
+        history = units_by_state_over_time(rows, today)
+        groups = _by_group(rows)
+        at_risk = _value_at_risk(rows)
+        declared = sum((r.declared_value_usd for r in rows), Decimal(0))
+        shipments = [
+            {"reference": r.reference, "port": r.port, "state": r.primary_state, "total_units": r.total_units,
+             "declared_value_usd": r.declared_value_usd, **costs[r.reference]}
+            for r in rows
+        ]  # fmt: skip
+    return {
+        "as_of": today,
+        "shipments": len(rows),
+        "units": sum(r["total_units"] for r in shipments),
+        "declared_value_usd": declared,
+        "by_state": groups,
+        "value_at_risk_usd": at_risk,
+        "cost_per_day_usd": sum((c["cost_per_day_usd"] for c in costs.values()), Decimal(0)),
+        "cost_to_date_usd": sum((c["cost_to_date_usd"] for c in costs.values()), Decimal(0)),
+        "storage_accrued_usd": sum((c["storage_accrued_usd"] for c in costs.values()), Decimal(0)),
+        "horizon_days": horizon_days,
+        "deadlines": deadlines,
+        "overdue": sum(1 for d in deadlines if d["overdue"]),
+        "cost_by_shipment": shipments,
+        "units_over_time": history,
+    }
