@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rigport.cli.output import console, print_json
+from rigport.cli.output import console, err_console, print_json
 
 
 def run_server(host: str, port: int, workers: int) -> None:
@@ -43,8 +43,9 @@ def demo(
     from rigport.services import auth
     from rigport.services.demo import seed
 
-    with console.status("seeding demo shipments..."):
-        result = seed(progress=lambda ref: console.print(f"  seeded {ref}", highlight=False))
+    out = err_console if as_json else console  # stdout carries only the JSON document with --json
+    with out.status("seeding demo shipments..."):
+        result = seed(progress=lambda ref: out.print(f"  seeded {ref}", highlight=False))
     import secrets
 
     token, _ = auth.create_token("operator", "demo")

@@ -41,7 +41,8 @@ def cost_by_shipment(rows: list[dict[str, Any]]) -> dict[str, Any]:
         {"type": "bar", "name": "Storage accrued", "x": refs, "y": [float(r["storage_accrued_usd"]) for r in rows]},
     ]  # fmt: skip
     layout = {**LAYOUT, "barmode": "stack", "title": {"text": "Cost of delay to date by shipment (USD)"},
-              "yaxis": {"title": {"text": "USD"}}}  # fmt: skip
+              "yaxis": {"title": {"text": "USD"}}, "xaxis": {"tickangle": -30, "automargin": True},
+              "legend": {"orientation": "h", "y": 1.12}}  # fmt: skip
     return {"data": data, "layout": layout}
 
 

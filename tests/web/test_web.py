@@ -1,0 +1,210 @@
+"""Dashboard behaviour through HTTP (no browser): sessions, CSRF, roles, escaping, rate limits, validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from rigport.api.app import create_app
+from rigport.services import shipments
+from rigport.services.auth import create_token, disable_user, revoke_token, set_user
+from rigport.services.demo import seed
+from rigport.settings import Settings
+from rigport.web.routes import login_limiter
+
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[TestClient, Settings]]:
+    settings = Settings(data_dir=tmp_path)
+    seed(settings)
+    login_limiter._failures.clear()
+    client = TestClient(create_app(settings), base_url="https://testserver")
+    yield client, settings
+    login_limiter._failures.clear()
+
+
+def sign_in(client: TestClient, settings: Settings, role: str = "operator") -> str:
+    set_user(f"{role}-user", "correct horse battery", role, settings)
+    response = client.post("/login", data={"username": f"{role}-user", "password": "correct horse battery"},
+                           follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303, response.text
+    return csrf_of(client.get("/").text)
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def test_pages_need_a_session(site: tuple[TestClient, Settings]) -> None:
+    client, _ = site
+    for path in ("/", "/shipments/DEMO-SFO-M60S", "/screening", "/economics"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login?next=")
+    assert client.get("/", headers={"HX-Request": "true"}, follow_redirects=False).headers["HX-Redirect"]
+
+
+def test_session_cookie_is_secure_httponly_samesite(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    set_user("ops", "correct horse battery", "operator", settings)
+    response = client.post("/login", data={"username": "ops", "password": "correct horse battery"},
+                           follow_redirects=False)  # fmt: skip
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "secure" in cookie and "samesite=strict" in cookie
+    assert "correct horse" not in cookie
+
+
+def test_login_with_token_and_wrong_password(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    set_user("ops", "correct horse battery", "operator", settings)
+    bad = client.post("/login", data={"username": "ops", "password": "wrong password!"}, follow_redirects=False)
+    assert bad.status_code == 401 and "Sign-in failed" in bad.text
+    token, _ = create_token("viewer", "t", settings=settings)
+    ok = client.post("/login", data={"token": token}, follow_redirects=False)
+    assert ok.status_code == 303
+    assert "viewer" in client.get("/").text
+
+
+def test_open_redirect_after_login_is_refused(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    set_user("ops", "correct horse battery", "operator", settings)
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        response = client.post("/login", data={"username": "ops", "password": "correct horse battery",
+                                               "next": target}, follow_redirects=False)  # fmt: skip
+        assert response.headers["location"] == "/"
+
+
+def test_failed_logins_are_rate_limited(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    set_user("ops", "correct horse battery", "operator", settings)
+    for _ in range(settings.login_attempts_per_minute):
+        assert client.post("/login", data={"username": "ops", "password": "guess-guess"}).status_code == 401
+    blocked = client.post("/login", data={"username": "ops", "password": "correct horse battery"})
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) >= 1
+
+
+def test_revoked_token_and_disabled_user_end_the_session(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    token, record = create_token("operator", "t", settings=settings)
+    client.post("/login", data={"token": token})
+    assert client.get("/", follow_redirects=False).status_code == 200
+    revoke_token(record["id"], settings)
+    assert client.get("/", follow_redirects=False).status_code == 303
+    sign_in(client, settings, "viewer")
+    disable_user("viewer-user", settings)
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_forged_cookie_is_ignored(site: tuple[TestClient, Settings]) -> None:
+    client, _ = site
+    client.cookies.set("rigport_session", "eyJrIjoidXNlciIsImkiOjEsImMiOiJ4In0.forged.signature")
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_event_needs_csrf_and_operator(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    csrf = sign_in(client, settings, "viewer")
+    page = client.get("/shipments/DEMO-SFO-M60S").text
+    assert 'id="read-only-note"' in page and 'name="event"' not in page
+    form = {"event": "release", "date": dt.date.today().isoformat(), "quantity": "10"}
+    assert client.post("/shipments/DEMO-SFO-M60S/events", data={**form, "csrf_token": csrf}).status_code == 403
+    client.cookies.clear()
+    csrf = sign_in(client, settings, "operator")
+    assert client.post("/shipments/DEMO-SFO-M60S/events", data=form).status_code == 403
+    assert shipments.get_shipment("DEMO-SFO-M60S", settings)["quantities"] == {"DETAINED": 1500}
+    ok = client.post("/shipments/DEMO-SFO-M60S/events", data={**form, "csrf_token": csrf},
+                     headers={"HX-Request": "true"})  # fmt: skip
+    assert ok.status_code == 200
+    stored = shipments.get_shipment("DEMO-SFO-M60S", settings)
+    assert stored["quantities"] == {"DETAINED": 1490, "RELEASED": 10}
+    assert stored["events"][-1]["actor"] == "user:operator-user"
+
+
+def test_bad_event_shows_the_reason_and_changes_nothing(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    csrf = sign_in(client, settings)
+    before = shipments.get_shipment("DEMO-SFO-M60S", settings)
+    cases = {
+        "99999": "only 1500 are in state DETAINED",
+        "ten": "Units: expected a whole number",
+    }
+    for quantity, message in cases.items():
+        response = client.post("/shipments/DEMO-SFO-M60S/events", headers={"HX-Request": "true"}, data={
+            "event": "release", "date": dt.date.today().isoformat(), "quantity": quantity, "csrf_token": csrf,
+        })  # fmt: skip
+        assert response.status_code == 422
+        assert message in response.text
+        assert 'id="event-error"' in response.text
+    stale = client.post("/shipments/DEMO-SFO-M60S/events", headers={"HX-Request": "true"}, data={
+        "event": "release", "date": dt.date.today().isoformat(), "version": str(before["version"] - 1), "csrf_token": csrf,
+    })  # fmt: skip
+    assert stale.status_code == 409 and "reload it" in stale.text
+    after = shipments.get_shipment("DEMO-SFO-M60S", settings)
+    assert after["quantities"] == before["quantities"] and len(after["events"]) == len(before["events"])
+
+
+def test_html_in_names_is_escaped(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    draft = shipments.ShipmentDraft(
+        reference="EVIL-1", mode="air", port=EVIL, arrival_date=dt.date.today(), total_units=5,
+        declared_value_usd=shipments.Decimal("1000"), parties=[{"role": "seller", "name": EVIL, "country": "CN"}],
+    )  # fmt: skip
+    shipments.create_shipment(draft, "test", settings)
+    sign_in(client, settings)
+    for path in ("/", "/shipments/EVIL-1", f"/screening?q={EVIL}"):
+        html = client.get(path).text
+        assert EVIL not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_portfolio_figures_match_the_records(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    sign_in(client, settings, "viewer")
+    html = client.get("/").text
+    # demo: 1,500 detained + 1,000 seized S21 + 1,200 petitioned S21 Pro + 1,000 protested A1566 held
+    from rigport.services.portfolio import portfolio
+
+    book = portfolio(settings)
+    assert f"${float(book['value_at_risk_usd']):,.0f}" in html
+    assert book["by_state"]["detained"]["units"] + book["by_state"]["seized"]["units"] == 4700
+    assert 'data-shipment="DEMO-SFO-M60S"' in html  # its detention-notice clock is overdue
+
+
+def test_economics_and_simulation_partials(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    sign_in(client, settings, "viewer")
+    calc = client.post("/economics/calc", data={"model": "antminer-s21", "units": "100", "power_price": "0.05"})
+    assert calc.status_code == 200 and 'id="payback"' in calc.text
+    form = {"model": "antminer-s21", "units": "100", "power_price": "0.05", "paths": "500", "days": "365",
+            "hold_prob": "0", "hold_days_mean": "0", "seed": "7"}  # fmt: skip
+    sim = client.post("/economics/simulate", data=form)
+    assert sim.status_code == 200 and 'id="chart-npv"' in sim.text
+    too_big = client.post("/economics/simulate", data={**form, "paths": str(settings.web_max_paths + 1)})
+    assert too_big.status_code == 422 and "Paths: expected 100 to" in too_big.text
+    unknown = client.post("/economics/calc", data={**form, "model": "antminer-nope"})
+    assert unknown.status_code == 404 and "antminer-nope" in unknown.text
+
+
+def test_security_headers_on_pages(site: tuple[TestClient, Settings]) -> None:
+    client, _ = site
+    response = client.get("/login")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_api_errors_stay_problem_details(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    token, _ = create_token("viewer", settings=settings)
+    response = client.get("/api/v1/shipments/NOPE", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
