@@ -6,9 +6,9 @@ expiring. Users log in to the dashboard with a password kept as a salted scrypt 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
-import base64
 import hmac
 import re
 import secrets

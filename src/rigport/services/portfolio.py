@@ -73,7 +73,8 @@ def units_by_state_over_time(rows: list[ShipmentRow], today: dt.date) -> dict[st
             deltas[event.occurred_on][state_group(State(event.to_state))] += event.quantity
     start = min(min(deltas), today) if deltas else today
     end = max(today, max(deltas) if deltas else today)
-    dates, series = [], {g: [] for g in STATE_GROUPS}
+    dates: list[dt.date] = []
+    series: dict[str, list[int]] = {g: [] for g in STATE_GROUPS}
     running = dict.fromkeys(STATE_GROUPS, 0)
     day = start
     while day <= end:

@@ -7,6 +7,7 @@ No business logic lives here: every figure comes from `rigport.services`. Pages 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -186,12 +187,12 @@ async def login(request: Request) -> Response:
                     error="Enter a username and password, or an API token.")  # fmt: skip
     if principal is None:
         login_limiter.failed(client)
-        return page(request, "login.html", None, 401, next=target,
-                    error="Sign-in failed: unknown user, wrong password, or an invalid, expired or revoked token.")  # fmt: skip
+        failed = "Sign-in failed: unknown user, wrong password, or an invalid, expired or revoked token."
+        return page(request, "login.html", None, 401, next=target, error=failed)
     login_limiter.succeeded(client)
-    response = RedirectResponse(target, status_code=303)
-    write_session(response, new_session(principal.kind, principal.token_id), settings)
-    return response
+    redirect = RedirectResponse(target, status_code=303)
+    write_session(redirect, new_session(principal.kind, principal.token_id), settings)
+    return redirect
 
 
 @router.post("/logout")
@@ -240,7 +241,8 @@ def _shipment_context(reference: str, settings: Settings) -> dict[str, Any]:
 @router.get("/shipments/{reference}", response_class=HTMLResponse)
 def shipment_page(request: Request, reference: str) -> HTMLResponse:
     who = visitor(request)
-    return page(request, "shipment.html", who, form=None, form_error=None, **_shipment_context(reference, settings_of(request)))
+    context = _shipment_context(reference, settings_of(request))
+    return page(request, "shipment.html", who, form=None, form_error=None, **context)
 
 
 @router.post("/shipments/{reference}/events", response_class=HTMLResponse)
@@ -456,7 +458,8 @@ def install(app: FastAPI) -> None:
     async def error_page(request: Request, exc: RigportError) -> Response:
         """Problem details for the API; a readable page (or partial) for the dashboard."""
         if request.url.path.startswith("/api/"):
-            return await api_errors(request, exc)  # type: ignore[no-any-return]
+            answer = api_errors(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
         who = None
         if not isinstance(exc, Forbidden):
             try:
