@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rigport.customs.risk import EVIDENCE, LineFacts, RiskFacts, assess
+from rigport.customs.risk import EVIDENCE, LineFacts, RiskFacts, assess, checklist
 from rigport.services.assess import load_config
 from rigport.settings import Settings
 from tests.conftest import run_cli
@@ -101,3 +101,22 @@ def test_cli_manifest_before_anything_is_stored(tmp_path: Path) -> None:
     )
     assert json.loads(with_docs.stdout)["probability"] < data["probability"]
     assert run_cli("assess").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("lab", "weak"),
+    [
+        ("UL-CCIC (Suzhou) Co., Ltd.", True),  # named in the FCC's Sept 2025 withdrawal notices
+        ("Telecommunication Technology Labs, CAICT", True),
+        ("tuv rheinland / ccic (ningbo)", True),  # punctuation and case do not hide the name
+        ("CVC Testing Technology (Shenzhen)", True),
+        ("Element Materials Technology (US)", False),
+        ("TUV Rheinland of North America", False),  # only the CCIC joint venture lost recognition
+    ],
+)
+def test_withdrawn_labs_make_the_test_report_weak(lab: str, weak: bool) -> None:
+    facts = replace(CLEAN, documents={**ALL_DOCS, "test_report": lab})
+    codes = [f["code"] for f in assess(facts, CONFIG, Decimal(1000), Decimal(100), Decimal(350_000))["factors"]]
+    assert ("weak_test_report" in codes) is weak
+    status = {i["item"]: i["status"] for i in checklist(facts, CONFIG)}["test_report"]
+    assert status == ("weak" if weak else "present")

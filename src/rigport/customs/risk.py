@@ -7,6 +7,7 @@ why it counts (with its citation); weights live in rigport/data/risk_weights.tom
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -129,12 +130,17 @@ def factors(facts: RiskFacts, config: dict[str, Any]) -> list[Factor]:
     return found
 
 
+def _words(text: str) -> str:
+    """Lower-case words separated by single spaces, so punctuation and spacing never hide a lab's name."""
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+
+
 def _weak_lab(lab: str | None, config: dict[str, Any]) -> str | None:
     if lab is None:
         return None
-    withdrawn = [str(x).lower() for x in config.get("withdrawn_labs", [])]
-    if lab and lab.lower() in withdrawn:
-        return f"lab {lab!r} lost its FCC recognition"
+    for name in config.get("withdrawn_labs", []):
+        if lab and _words(str(name)).strip() and _words(str(name)) in _words(lab):
+            return f"lab {lab!r} lost (or is losing) its FCC recognition: listed as {name!r}"
     covered = config.get("covered_lab_countries", [])
     if lab and any(lab.upper().endswith(f"({c})") or f" {c} " in f" {lab.upper()} " for c in covered):
         return f"lab {lab!r} is in a covered country: check its recognition status"
