@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from rigport import __version__
 from rigport.api import problems
-from rigport.api.routers import health, packet, shipments
+from rigport.api.routers import assess, health, packet, shipments
 from rigport.api.routers import screening as screening_router
 from rigport.settings import Settings, get_settings
 from rigport.store.engine import ensure_schema, get_engine
@@ -27,4 +27,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(shipments.router)
     app.include_router(screening_router.router)
     app.include_router(packet.router)
+    app.include_router(assess.router)
     return app
