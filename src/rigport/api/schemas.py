@@ -101,3 +101,25 @@ class AssessIn(ShipmentIn):
     us_responsible_party: bool | None = Field(
         default=None, description="Default: true when an importer or consignee party is in the US."
     )
+
+
+class SimulationIn(BaseModel):
+    """`POST /api/v1/simulations`: the `rigport simulate` flags, with bounds so one request cannot exhaust memory."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str = Field(min_length=1, max_length=64, description="Catalog model id, e.g. antminer-s21.")
+    units: int = Field(ge=1, le=1_000_000)
+    unit_price: float | None = Field(default=None, ge=0, le=1e7, description="USD per unit; default: catalog.")
+    power_price: float | None = Field(default=None, ge=0, le=10, description="USD per kWh; default: settings.")
+    paths: int = Field(default=10_000, ge=1, le=200_000)
+    days: int = Field(default=1095, ge=1, le=3650)
+    hold_prob: float | None = Field(default=None, ge=0, le=1)
+    hold_days_mean: float | None = Field(default=None, ge=0, le=3650)
+    fit_holds: bool = Field(default=False, description="Fit hold probability and length to recorded holds.")
+    forfeit_prob: float = Field(default=0.0, ge=0, le=1)
+    storage_per_day: float = Field(default=0.0, ge=0, le=1e5)
+    volatility: float | None = Field(default=None, ge=0, le=5)
+    drift: float | None = Field(default=None, ge=-5, le=5)
+    difficulty_growth: float | None = Field(default=None, ge=-1, le=10)
+    discount_rate: float | None = Field(default=None, ge=0, le=1)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1, description="Default: drawn and stored.")
