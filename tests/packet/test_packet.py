@@ -41,6 +41,7 @@ def test_seized_packet_has_summary_line_items_values_and_citations(seized_html: 
     assert html.count("<td>antminer-s21</td>") >= 25  # 25 invoice lines of 100 units each
     assert "SFO-S21-000001 … SFO-S21-000100 (100)" in html  # serial range of line 1
     assert "$340,000.00" in html  # line value 100 x $3,400
+    assert '<th class="num">2,500</th><th></th>\n      <th class="num">$8,500,000.00</th>' in html  # line totals
     # evidence checklist from services.assess: the demo shipment has an SDoC but no compliance statement
     assert "Compliance information statement</td><td class=\"status-missing\">missing" in html
     assert "FCC Supplier&#39;s Declaration of Conformity</td><td class=\"status-present\">present" in html

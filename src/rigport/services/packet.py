@@ -270,6 +270,10 @@ def packet_data(reference: str, settings: Settings | None = None, today: dt.date
         "risk": risk,
         "screening": screening,
         "landed_cost": landed_cost_for(view),
+        "line_totals": {
+            "units": sum(li["quantity"] for li in view["line_items"]),
+            "value_usd": sum((li["unit_value_usd"] * li["quantity"] for li in view["line_items"]), Decimal(0)),
+        },
         "petition": petition_worksheet(view, risk, screening),
     }
 
