@@ -178,6 +178,7 @@ def test_api_packet_route(api: tuple[TestClient, dict[str, str]]) -> None:
     assert response.headers["content-type"].startswith("text/html")
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert "Petition worksheet" in response.text and "$8,500,000.00" in response.text
+    assert "No stored screening run" in response.text  # earlier renders screened without writing a run
     assert client.get("/api/v1/shipments/DEMO-SFO-S21/packet").status_code == 401
     missing = client.get("/api/v1/shipments/NOPE/packet", headers=viewer)
     assert missing.status_code == 404 and missing.json()["detail"] == "shipment 'NOPE' not found"
