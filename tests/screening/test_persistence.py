@@ -52,8 +52,9 @@ def test_migration_has_one_head_and_creates_tables(settings: Settings) -> None:
 
     from rigport.store.engine import alembic_config
 
-    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    assert heads == [head_revision()]  # one linear history
+    script = ScriptDirectory.from_config(alembic_config())
+    assert script.get_heads() == [head_revision()]  # one linear head (later migrations build on 0002)
+    assert "0002_screening" in {r.revision for r in script.walk_revisions()}
     with UnitOfWork(settings):
         pass
     tables = set(inspect(get_engine(settings)).get_table_names())

@@ -6,8 +6,9 @@ from fastapi import FastAPI
 
 from rigport import __version__
 from rigport.api import problems
-from rigport.api.routers import health, portfolio, shipments
+from rigport.api.routers import assess, health, packet, portfolio, shipments, simulations
 from rigport.api.routers import screening as screening_router
+from rigport.services import simulation_runs
 from rigport.settings import Settings, get_settings
 from rigport.store.engine import ensure_schema, get_engine
 from rigport.web import routes as web
@@ -28,6 +29,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(shipments.router)
     app.include_router(screening_router.router)
+    app.include_router(packet.router)
+    app.include_router(assess.router)
+    app.include_router(simulations.router)
     app.include_router(portfolio.router)
     web.install(app)
+    # Background simulations: runs a dead server left queued/running are failed now; ours stop on shutdown.
+    simulation_runs.mark_interrupted(settings)
+    app.router.add_event_handler("shutdown", lambda: simulation_runs.shutdown(settings))
     return app

@@ -66,3 +66,60 @@ class DocumentIn(BaseModel):
     reference: str = Field(default="", max_length=120)
     lab_name: str = Field(default="", max_length=200)
     notes: str = Field(default="", max_length=2000)
+
+
+class LineItemIn(BaseModel):
+    """One invoice line of a draft (same fields as a manifest row)."""
+
+    model_config = ConfigDict(extra="forbid")
+    line_no: int | None = Field(default=None, ge=1)
+    model_id: str | None = Field(default=None, min_length=1, max_length=64, description="Catalog model id.")
+    description: str = Field(default="", max_length=300)
+    quantity: int = Field(ge=1, le=10_000_000)
+    unit_value_usd: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
+    hts_code: str = Field(pattern=r"^\d{4}\.\d{2}\.\d{4}$", description="HTSUS code like 8543.70.9960.")
+    origin: str = Field(min_length=2, max_length=2, description="ISO 3166 country of origin.")
+    chip_supplier: str = Field(default="", max_length=120)
+
+
+class DraftDocumentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["commercial_invoice", "packing_list", "fcc_sdoc", "compliance_statement", "test_report",
+                  "certificate_of_origin", "detention_notice", "seizure_notice", "bill_of_lading", "other"]  # fmt: skip
+    lab_name: str = Field(default="", max_length=200, description="Test lab (a withdrawn lab makes the report weak).")
+
+
+class AssessIn(ShipmentIn):
+    """A shipment draft assessed before anything is stored: the shipment body plus line items and evidence."""
+
+    reference: str = Field(default="draft", min_length=1, max_length=64)
+    arrival_date: dt.date | None = None  # type: ignore[assignment]
+    total_units: int | None = Field(default=None, ge=1, le=10_000_000)  # type: ignore[assignment]
+    declared_value_usd: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2)  # type: ignore[assignment]
+    line_items: list[LineItemIn] = Field(min_length=1, max_length=10_000)
+    documents: list[DraftDocumentIn] = Field(default_factory=list, max_length=50)
+    us_responsible_party: bool | None = Field(
+        default=None, description="Default: true when an importer or consignee party is in the US."
+    )
+
+
+class SimulationIn(BaseModel):
+    """`POST /api/v1/simulations`: the `rigport simulate` flags, with bounds so one request cannot exhaust memory."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str = Field(min_length=1, max_length=64, description="Catalog model id, e.g. antminer-s21.")
+    units: int = Field(ge=1, le=1_000_000)
+    unit_price: float | None = Field(default=None, ge=0, le=1e7, description="USD per unit; default: catalog.")
+    power_price: float | None = Field(default=None, ge=0, le=10, description="USD per kWh; default: settings.")
+    paths: int = Field(default=10_000, ge=1, le=200_000)
+    days: int = Field(default=1095, ge=1, le=3650)
+    hold_prob: float | None = Field(default=None, ge=0, le=1)
+    hold_days_mean: float | None = Field(default=None, ge=0, le=3650)
+    fit_holds: bool = Field(default=False, description="Fit hold probability and length to recorded holds.")
+    forfeit_prob: float = Field(default=0.0, ge=0, le=1)
+    storage_per_day: float = Field(default=0.0, ge=0, le=1e5)
+    volatility: float | None = Field(default=None, ge=0, le=5)
+    drift: float | None = Field(default=None, ge=-5, le=5)
+    difficulty_growth: float | None = Field(default=None, ge=-1, le=10)
+    discount_rate: float | None = Field(default=None, ge=0, le=1)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1, description="Default: drawn and stored.")

@@ -19,6 +19,7 @@ from rigport.cli import (
     economics,
     landed_cost,
     network,
+    packet,
     serve,
     shipments,
     simulate,
@@ -47,6 +48,7 @@ app.add_typer(customs.app, name="customs")
 app.add_typer(simulate.app, name="simulate")
 app.command("assess")(assess.assess_command)
 app.command("landed-cost")(landed_cost.landed_cost_command)
+app.command("packet")(packet.packet_command)
 app.add_typer(shipments.app, name="shipments")
 app.add_typer(shipments.import_app, name="import")
 app.add_typer(db.app, name="db")

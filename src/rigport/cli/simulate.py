@@ -40,8 +40,15 @@ def run_command(
     power_price: float = typer.Option(..., "--power-price", min=0, help="USD per kWh."),
     paths: int = typer.Option(10_000, "--paths", min=1, max=10_000_000, help="Simulated paths."),
     days: int = typer.Option(1095, "--days", min=1, max=3650, help="Horizon in days."),
-    hold_prob: float = typer.Option(0.0, "--hold-prob", min=0, max=1, help="Probability of a customs hold."),
-    hold_days_mean: float = typer.Option(60.0, "--hold-days-mean", min=0, help="Mean hold length in days."),
+    hold_prob: float | None = typer.Option(
+        None, "--hold-prob", min=0, max=1, help="Probability of a customs hold (default 0, or fitted)."
+    ),
+    hold_days_mean: float | None = typer.Option(
+        None, "--hold-days-mean", min=0, help="Mean hold length in days (default 60, or fitted)."
+    ),
+    fit_holds: bool = typer.Option(
+        False, "--fit-holds", help="Fit hold probability and mean length to your recorded holds (5+ needed)."
+    ),
     forfeit_prob: float = typer.Option(0.0, "--forfeit-prob", min=0, max=1, help="P(goods forfeited | hold)."),
     storage_per_day: float = typer.Option(0.0, "--storage-per-day", min=0, help="Storage USD per unit per day."),
     volatility: float | None = typer.Option(None, "--volatility", min=0, help="Annual BTC price volatility."),
@@ -49,31 +56,25 @@ def run_command(
     difficulty_growth: float | None = typer.Option(None, "--difficulty-growth", help="Annual difficulty growth."),
     discount_rate: float | None = typer.Option(None, "--discount-rate", min=0, help="Annual discount rate."),
     seed: int | None = typer.Option(None, "--seed", help="Same seed, same numbers (in-process or on Dask)."),
-    plot: Path | None = typer.Option(None, "--plot", help="Write the charts to this .html file."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the charts to this .html or .png file."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler, tcp://HOST:PORT."),
     workers: int | None = typer.Option(None, "--workers", min=1, max=64, help="Start a local Dask cluster."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
     """Simulate N machines of a model: NPV percentiles, payback probability, expected hold cost."""
-    from rigport.services.simulation import params_for_model, run, write_plot
+    from rigport.services.simulation import check_plot_path, simulate_model, write_plot
 
-    params = params_for_model(
-        model, units, unit_price, power_price, days, hold_probability=hold_prob, hold_days_mean=hold_days_mean,
-        forfeiture_probability=forfeit_prob, storage_usd_per_unit_day=storage_per_day, price_volatility=volatility,
-        price_drift=drift, difficulty_growth=difficulty_growth, discount_rate=discount_rate,
-    )  # fmt: skip
+    if plot is not None:
+        check_plot_path(plot)  # refuse a bad --plot before minutes of simulation, not after
     with _progress(f"{paths:,} paths x {days} days") as progress:
         task = progress.add_task("chunks", total=None)
-        report = run(
-            params,
-            paths,
-            seed,
-            scheduler=scheduler,
-            workers=workers,
+        report = simulate_model(
+            model, units, unit_price, power_price, paths, days, seed, hold_prob=hold_prob,
+            hold_days_mean=hold_days_mean, fit=fit_holds, scheduler=scheduler, workers=workers,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
-        )
-    report["model"] = model
-    report["units"] = units
+            forfeiture_probability=forfeit_prob, storage_usd_per_unit_day=storage_per_day, price_volatility=volatility,
+            price_drift=drift, difficulty_growth=difficulty_growth, discount_rate=discount_rate,
+        )  # fmt: skip
     if plot:
         report["plot"] = str(write_plot(report, plot))
     if as_json:
@@ -87,7 +88,12 @@ def run_command(
         ("pays back within horizon", f"{report['payback_probability']:.1%}"),
         ("payback day P5 / P50 / P95", " / ".join("-" if v is None else f"{v:.0f}" for v in pb.values())),
         ("expected hold cost", f"${report['expected_hold_cost_usd']:,.0f}"),
+        ("hold probability / mean length", f"{report['hold']['probability']:.1%} / "
+         f"{report['hold']['days_mean']:.0f} days ({report['hold']['source']['days_mean']})"),
     ])  # fmt: skip
+    hold = report["hold"]
+    if hold["fit"] is not None:
+        err_console.print(f"holds: {hold['fit']['note']}", highlight=False)
     if plot:
         console.print(f"charts written to {plot}")
 

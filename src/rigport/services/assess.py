@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -10,12 +11,12 @@ from typing import Any
 from sqlalchemy import select
 
 from rigport.catalog import Catalog
-from rigport.customs.model import HELD_STATES
+from rigport.customs.model import DOCUMENT_KINDS, HELD_STATES, LineItem
 from rigport.customs.risk import LineFacts, RiskFacts, assess
 from rigport.errors import InputError, NotFoundError
 from rigport.services.catalog import get_catalog
 from rigport.services.delay import delay_cost_per_unit_day
-from rigport.services.manifest import parse_manifest
+from rigport.services.manifest import COUNTRIES, parse_manifest
 from rigport.settings import Settings, get_settings
 from rigport.store.tables import EventRow, ShipmentRow
 from rigport.store.uow import UnitOfWork
@@ -96,14 +97,15 @@ def assess_shipment(reference: str, settings: Settings | None = None) -> dict[st
 
 def _prior(uow: UnitOfWork, row: ShipmentRow) -> tuple[int, int]:
     """Comparable shipments in the user's own records (same port or importer) and how many were held."""
+    return _prior_for(uow, row.port, row.importer_of_record, exclude_id=row.id)
+
+
+def _prior_for(uow: UnitOfWork, port: str, importer: str, exclude_id: int | None = None) -> tuple[int, int]:
     others = [
         s
         for s in uow.session.scalars(select(ShipmentRow))
-        if s.id != row.id
-        and (
-            s.port.lower() == row.port.lower()
-            or (row.importer_of_record and s.importer_of_record == row.importer_of_record)
-        )
+        if s.id != exclude_id
+        and ((port and s.port.lower() == port.lower()) or (importer and s.importer_of_record == importer))
     ]
     held_states = {s.value for s in HELD_STATES}
     held_ids = set(uow.session.scalars(select(EventRow.shipment_id).where(EventRow.to_state.in_(held_states))))
@@ -155,3 +157,73 @@ def _per_day(items: Any, catalog: Catalog, settings: Settings) -> Decimal:
         )
         total += hold_cost(inputs, 1).shipment_per_day_usd
     return total
+
+
+@dataclass
+class AssessmentDraft:
+    """A shipment not stored yet (API body, dashboard form): what the buyer knows before it ships."""
+
+    reference: str
+    items: list[LineItem]
+    documents: dict[str, str] = field(default_factory=dict)  # kind -> lab name ("" when not a test report)
+    parties: list[dict[str, str]] = field(default_factory=list)  # role, name, country
+    us_responsible_party: bool | None = None  # None: a US importer or consignee among the parties
+    port: str = ""
+    importer_of_record: str = ""
+    storage_usd_per_unit_day: Decimal = Decimal(0)
+    declared_value_usd: Decimal | None = None
+    total_units: int | None = None
+
+    def validate(self, catalog: Catalog) -> None:
+        """Field-named errors (the API turns them into 422 problem details)."""
+        if not self.items:
+            raise InputError("line_items: expected at least one line item")
+        for n, item in enumerate(self.items):
+            if item.model_id:
+                try:
+                    catalog.get(item.model_id)
+                except NotFoundError as exc:
+                    raise InputError(f"line_items[{n}].model_id: {exc}") from None
+            elif not item.description.strip():
+                raise InputError(f"line_items[{n}]: expected a model_id or a description")
+            if item.origin.upper() not in COUNTRIES:
+                raise InputError(f"line_items[{n}].origin: expected an ISO 3166 two-letter code, got {item.origin!r}")
+        for kind in self.documents:
+            if kind not in DOCUMENT_KINDS:
+                raise InputError(f"documents: expected kinds from {', '.join(DOCUMENT_KINDS)}, got {kind!r}")
+        units = sum(i.quantity for i in self.items)
+        if self.total_units is not None and self.total_units != units:
+            raise InputError(f"total_units: expected the sum of the line item quantities ({units}), "
+                             f"got {self.total_units}")  # fmt: skip
+
+
+def assess_draft(draft: AssessmentDraft, settings: Settings | None = None) -> dict[str, Any]:
+    """The stored-shipment assessment for a draft, before anything is stored (nothing is written).
+
+    Same output as `assess_shipment` (`GET /api/v1/shipments/{ref}/risk`), with `shipment` = the draft's
+    reference. Prior holds at the same port or importer come from the user's records when a port or
+    importer is given.
+    """
+    settings = settings or get_settings()
+    catalog = get_catalog(settings)
+    draft.validate(catalog)
+    items = [replace(i, origin=i.origin.upper()) for i in draft.items]
+    lines = [_line(catalog, i.model_id, i.origin, i.chip_supplier, i.quantity, i.value_usd) for i in items]
+    party_names = [p["name"] for p in draft.parties] + ([draft.importer_of_record] if draft.importer_of_record else [])
+    chip_names = [ln.chip_supplier for ln in lines] + [p["name"] for p in draft.parties if p["role"] == "chip_supplier"]
+    us_party = draft.us_responsible_party
+    if us_party is None:
+        us_party = any(p["role"] in ("importer", "consignee") and p.get("country", "").upper() == "US"
+                       for p in draft.parties)  # fmt: skip
+    prior_holds, prior_total = 0, 0
+    if draft.port or draft.importer_of_record:
+        with UnitOfWork(settings) as uow:
+            prior_holds, prior_total = _prior_for(uow, draft.port, draft.importer_of_record)
+    restricted, party_hits = _screen(chip_names, party_names, settings)
+    facts = RiskFacts(lines, dict(draft.documents), us_party, restricted, party_hits, prior_holds, prior_total)
+    units = sum(i.quantity for i in items)
+    value = draft.declared_value_usd if draft.declared_value_usd is not None else sum(
+        (i.value_usd for i in items), Decimal(0))  # fmt: skip
+    per_day = _per_day(items, catalog, settings)
+    storage = draft.storage_usd_per_unit_day * units
+    return {"shipment": draft.reference, **assess(facts, load_config(settings), per_day, storage, value)}

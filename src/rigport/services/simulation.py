@@ -16,6 +16,9 @@ from rigport.settings import Settings
 from rigport.simulate.engine import ChunkResult, SimulationParams, run_chunk, summarize
 
 CHUNK_PATHS = 10_000  # fixed, so the same seed gives the same numbers however many workers run it
+DEFAULT_HOLD_PROBABILITY = 0.0  # docs/simulation.md: no hold unless you say so (or fit it)
+DEFAULT_HOLD_DAYS_MEAN = 60.0  # docs/simulation.md: about two months, the Nov 2024 holds (shared/reference/customs.md)
+MIN_FITTED_HOLDS = 5  # fewer completed holds than this and the mean is noise: fall back to the default
 
 
 def params_for_model(model_id: str, units: int, unit_price: float | None, power_price: float, days: int,
@@ -84,13 +87,24 @@ def _run_dask(params: SimulationParams, plan: list[tuple[int, np.random.SeedSequ
             cluster.close()
 
 
+def check_plot_path(path: Path) -> str:
+    """The plot format from the file name (.html or .png); PNG also needs kaleido installed."""
+    import importlib.util
+
+    suffix = path.suffix.lower()
+    if suffix not in (".html", ".htm", ".png"):
+        raise InputError(f"--plot: expected a .html or .png file, got {path.name}")
+    if suffix == ".png" and importlib.util.find_spec("kaleido") is None:
+        raise InputError(f"--plot {path.name}: {PNG_HINT}; kaleido is not installed (or use a .html file)")
+    return suffix
+
+
 def write_plot(report: dict[str, Any], path: Path) -> Path:
-    """NPV histogram and price/difficulty fan charts as a self-contained HTML page (works offline)."""
+    """NPV histogram and price/difficulty fan charts: a self-contained HTML page (works offline) or a PNG."""
     import plotly.graph_objects as go  # type: ignore[import-untyped]
     from plotly.subplots import make_subplots  # type: ignore[import-untyped]
 
-    if path.suffix.lower() not in (".html", ".htm"):
-        raise InputError(f"--plot: expected a .html file (PNG export needs kaleido, not installed), got {path.name}")
+    suffix = check_plot_path(path)
     fig = make_subplots(rows=1, cols=3, subplot_titles=("NPV (USD)", "BTC price fan (USD)", "Difficulty fan"))
     hist = report["npv_histogram"]
     centers = [(a + b) / 2 for a, b in zip(hist["edges"][:-1], hist["edges"][1:], strict=True)]
@@ -105,9 +119,137 @@ def write_plot(report: dict[str, Any], path: Path) -> Path:
     fig.update_layout(
         title=f"rigport simulation: {report['paths']:,} paths x {report['days']} days, seed {report['seed']}"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.write_html(str(path), include_plotlyjs=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--plot: cannot create {path.parent} ({exc.strerror or exc})") from None
+    if suffix == ".png":
+        _write_png(fig, path)
+    else:
+        fig.write_html(str(path), include_plotlyjs=True)
     return path
+
+
+PNG_HINT = "PNG export needs the kaleido package and a Chrome/Chromium browser (Debian: apt install chromium)"
+
+
+def _write_png(fig: Any, path: Path) -> None:
+    """Static PNG through kaleido (>= 1 drives a local Chromium); a clear exit-2 error when it cannot."""
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    try:
+        fig.write_image(str(tmp), format="png", width=1500, height=500)
+        if not tmp.read_bytes().startswith(b"\x89PNG"):
+            raise InputError(f"--plot {path.name}: the PNG export produced no image; {PNG_HINT}")
+        tmp.replace(path)
+    except InputError:
+        raise
+    except Exception as exc:  # kaleido/choreographer raise their own types when no browser can be started
+        raise InputError(f"--plot {path.name}: {PNG_HINT} ({type(exc).__name__}: {exc})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# ---- hold length and probability fitted to the user's own records ----
+
+
+def fit_holds(settings: Settings | None = None, min_holds: int = MIN_FITTED_HOLDS) -> dict[str, Any]:
+    """Mean hold length and hold probability from the system of record.
+
+    A hold starts at the first event that puts units in a held state (detention, seizure, ...). It is
+    complete when units were released after it and none remain held; its length is start -> last
+    release. Holds still open are censored: counted in the probability, not in the mean (so the mean
+    understates long holds while many are open; the result says how many). Probability = shipments
+    ever held / shipments with a customs decision (a release or a hold). Fitted only with at least
+    `min_holds` completed holds; otherwise `fitted` is false and the documented defaults apply.
+    """
+    from rigport.settings import get_settings
+
+    settings = settings or get_settings()
+    durations: list[int] = []
+    held = decided = open_holds = 0
+    if settings.database_url is not None or settings.sqlite_path.exists():  # never create a database to read it
+        from rigport.store.uow import UnitOfWork
+
+        with UnitOfWork(settings) as uow:
+            for row in uow.shipments.list(limit=1_000_000):
+                kind, days = _hold_of(row)
+                decided += kind != "undecided"
+                held += kind in ("completed", "open")
+                open_holds += kind == "open"
+                if days is not None:
+                    durations.append(days)
+    fitted = len(durations) >= min_holds
+    mean = sum(durations) / len(durations) if durations else None
+    probability = held / decided if decided else None
+    note = (
+        f"fitted from {len(durations)} completed holds ({open_holds} still open, not in the mean) "
+        f"and {held} held of {decided} decided shipments"
+        if fitted
+        else f"fell back to the documented defaults (hold length mean {DEFAULT_HOLD_DAYS_MEAN:g} days): only "
+        f"{len(durations)} completed holds recorded, {min_holds} needed"
+    )
+    return {
+        "fitted": fitted, "completed_holds": len(durations), "open_holds": open_holds, "held_shipments": held,
+        "decided_shipments": decided, "min_holds": min_holds,
+        "observed_hold_days_mean": round(mean, 2) if mean is not None else None,
+        "observed_hold_probability": round(probability, 4) if probability is not None else None, "note": note,
+    }  # fmt: skip
+
+
+def _hold_of(row: Any) -> tuple[str, int | None]:
+    """One shipment's hold: ("undecided" | "released" | "open" | "completed", length in days when completed)."""
+    from rigport.customs.model import HELD_STATES, State
+
+    held_states = {s.value for s in HELD_STATES}
+    events = sorted(row.events, key=lambda e: (e.occurred_on, e.id))
+    released = State.RELEASED.value
+    start = next((e.occurred_on for e in events if e.to_state in held_states), None)
+    if start is None:
+        return ("released" if any(e.to_state == released for e in events) else "undecided"), None
+    releases = [e.occurred_on for e in events if e.to_state == released and e.occurred_on >= start]
+    still_held = any(q.quantity > 0 and q.state in held_states for q in row.quantities)
+    if releases and not still_held:
+        return "completed", (max(releases) - start).days
+    return "open", None
+
+
+def resolve_hold(hold_prob: float | None, hold_days_mean: float | None, fit: bool,
+                 settings: Settings | None = None) -> dict[str, Any]:  # fmt: skip
+    """Hold assumptions for a run: a value given explicitly wins, then the fitted one (with fit), then the default."""
+    fitted = fit_holds(settings) if fit else None
+    use_fit = bool(fitted and fitted["fitted"])
+    probability = hold_prob if hold_prob is not None else (
+        fitted["observed_hold_probability"] if use_fit and fitted else DEFAULT_HOLD_PROBABILITY)  # fmt: skip
+    days = hold_days_mean if hold_days_mean is not None else (
+        fitted["observed_hold_days_mean"] if use_fit and fitted else DEFAULT_HOLD_DAYS_MEAN)  # fmt: skip
+    source = {
+        "probability": "given" if hold_prob is not None else ("fitted" if use_fit else "default"),
+        "days_mean": "given" if hold_days_mean is not None else ("fitted" if use_fit else "default"),
+    }
+    return {"probability": float(probability), "days_mean": float(days), "source": source, "fit": fitted}
+
+
+def simulate_model(
+    model: str, units: int, unit_price: float | None, power_price: float, paths: int, days: int,
+    seed: int | None = None, *, hold_prob: float | None = None, hold_days_mean: float | None = None,
+    fit: bool = False, settings: Settings | None = None, scheduler: str | None = None, workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None, **overrides: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """The one use case behind `rigport simulate` and `POST /api/v1/simulations`: same inputs, same report.
+
+    The report holds the summary (`npv_usd`, `payback_probability`, `payback_day`, `expected_hold_cost_usd`,
+    `paths`, `days`, `seed`), `fan_chart` and `npv_histogram`, plus `model`, `units` and `hold` (the hold
+    assumptions used and where they came from, with the fit when asked for).
+    """
+    hold = resolve_hold(hold_prob, hold_days_mean, fit, settings)
+    params = params_for_model(model, units, unit_price, power_price, days, settings,
+                              hold_probability=hold["probability"], hold_days_mean=hold["days_mean"],
+                              **overrides)  # fmt: skip
+    report = run(params, paths, seed, scheduler=scheduler, workers=workers, progress=progress)
+    report["model"] = model
+    report["units"] = units
+    report["hold"] = hold
+    return report
 
 
 def compare_options(options: list[dict[str, Any]], paths: int, days: int, power_price: float, seed: int,

@@ -1,7 +1,7 @@
 """users: dashboard logins (username, scrypt password hash, role)
 
-Revision ID: 0003_users
-Revises: 0002_screening
+Revision ID: 0004_users
+Revises: 0003_simulations
 Create Date: 2026-11-25
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_users"
-down_revision = "0002_screening"
+revision = "0004_users"
+down_revision = "0003_simulations"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,391 @@
+"""Use case: the entry packet, a printable dossier of one shipment (HTML, and PDF where a browser exists).
+
+The packet gathers what a broker hands to CBP or to counsel: the shipment, its line items, the
+evidence checklist (services.assess), screening results with the list versions they were run
+against (services.screening), landed cost (customs.landed_cost), the legal clocks with their
+citations (customs.clocks) and, when units are seized, a petition worksheet pre-filled from the
+record with the blanks a person must complete (content per 19 CFR 171.11; filing per 19 CFR
+171.2). Everything shown comes from the system of record or the bundled, dated tables; nothing
+is invented, and every blank is marked `TO ADD`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from rigport import __version__
+from rigport.customs.clocks import (
+    ADMIN_FORFEITURE_CITATION,
+    BOND_CITATION,
+    bond_amount,
+    forfeiture_route,
+)
+from rigport.customs.landed_cost import LandedCost, compare_hts, landed_cost
+from rigport.errors import InputError, RigportError
+from rigport.settings import Settings, get_settings
+
+# Units in these states are under seizure: a petition for relief (or a supplemental one) is the live remedy.
+PETITION_STATES = ("SEIZED", "PETITIONED", "PETITION_DENIED", "SUPPLEMENTAL_PETITION")
+# Browsers that can print HTML to PDF headless, tried in order (Debian ships /usr/bin/chromium).
+PDF_BROWSERS: Sequence[str] = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PDF_TIMEOUT_S = 90
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+CENT = Decimal("0.01")
+
+# Citations for the petition worksheet (19 CFR Part 171; 19 USC 1618 is the remission authority).
+PETITION_CONTENT_CITATION = "19 CFR 171.11"
+PETITION_FILING_CITATION = "19 CFR 171.2(a), (b)(1), (d)"
+PETITION_EXTENSION_CITATION = "19 CFR 171.2(c); 171.15"
+REMISSION_AUTHORITY = "19 USC 1618"
+SEIZURE_AUTHORITY_2025 = "19 USC 1595a(c)(2)(A)"
+SUPPLEMENTAL_CITATION = "19 CFR 171.61"
+
+
+def safe_filename(reference: str) -> str:
+    """A file name stem from user data: letters, digits, dot, dash, underscore only; never a path."""
+    stem = SAFE_NAME.sub("_", reference).strip("._")[:64]
+    return stem or "shipment"
+
+
+def _money(value: Decimal | float | int | None) -> str:
+    if value is None:
+        return "-"
+    return f"${Decimal(str(value)).quantize(CENT, ROUND_HALF_UP):,.2f}"
+
+
+def _entry_date(view: dict[str, Any]) -> tuple[dt.date, str]:
+    """Entry date for duties: the recorded entry-filed event, else the arrival date (said so in the packet)."""
+    for event in view["events"]:
+        if event["event"] == "entry-filed":
+            return event["occurred_on"], "date of the recorded entry-filed event"
+    arrival = dt.date.fromisoformat(view["arrival_date"])
+    return arrival, "arrival date (no entry-filed event recorded)"
+
+
+def _landed_cost_view(cost: LandedCost) -> dict[str, Any]:
+    return {
+        "hts": cost.hts,
+        "origin": cost.origin,
+        "units": cost.units,
+        "entered_value_usd": cost.entered_value_usd,
+        "components": [
+            {"code": c.code, "rate": c.rate, "basis": c.basis, "amount_usd": c.amount_usd, "citation": c.citation,
+             "note": c.note, "refundable": c.refundable}
+            for c in cost.components
+        ],  # fmt: skip
+        "total_duties_and_fees_usd": cost.total_duties_and_fees_usd,
+        "landed_cost_usd": cost.landed_cost_usd,
+        "landed_cost_per_unit_usd": (cost.landed_cost_usd / cost.units).quantize(CENT, ROUND_HALF_UP),
+        "potentially_refundable_ieepa_usd": cost.refundable_usd,
+    }
+
+
+def landed_cost_for(view: dict[str, Any]) -> dict[str, Any]:
+    """Duties and fees per (HTS code, origin) group of the line items, on the entry date.
+
+    A group's unit value is its average; MPF minimum/maximum apply per entry (19 CFR 24.23(b)(1)),
+    so with more than one group the MPF shown per group is an upper bound, and the packet says so.
+    """
+    entry_date, basis = _entry_date(view)
+    groups: dict[tuple[str, str], tuple[int, Decimal]] = {}
+    for li in view["line_items"]:
+        units, value = groups.get((li["hts_code"], li["origin"]), (0, Decimal(0)))
+        groups[(li["hts_code"], li["origin"])] = (units + li["quantity"], value + li["unit_value_usd"] * li["quantity"])
+    out: dict[str, Any] = {"entry_date": entry_date, "entry_date_basis": basis, "mode": view["mode"], "groups": [],
+                           "errors": [], "hts_options": [], "multi_group": len(groups) > 1}  # fmt: skip
+    for (hts, origin), (units, value) in sorted(groups.items()):
+        unit_value = value / units
+        try:
+            cost = landed_cost(hts=hts, origin=origin, entry_date=entry_date, mode=view["mode"], units=units,
+                               unit_value_usd=unit_value)  # fmt: skip
+        except InputError as exc:
+            out["errors"].append(f"{hts} / {origin}: {exc}")
+            continue
+        out["groups"].append(_landed_cost_view(cost))
+        if len(groups) == 1:
+            options = compare_hts(origin=origin, entry_date=entry_date, mode=view["mode"], units=units,
+                                  unit_value_usd=unit_value)  # fmt: skip
+            out["hts_options"] = [
+                {"hts": o.hts, "total_duties_and_fees_usd": o.total_duties_and_fees_usd,
+                 "difference_usd": o.total_duties_and_fees_usd - cost.total_duties_and_fees_usd}
+                for o in options
+            ]  # fmt: skip
+    out["total_duties_and_fees_usd"] = sum((g["total_duties_and_fees_usd"] for g in out["groups"]), Decimal(0))
+    out["landed_cost_usd"] = sum((g["landed_cost_usd"] for g in out["groups"]), Decimal(0))
+    return out
+
+
+def _stored_run_view(run: Any) -> dict[str, Any]:
+    """A stored run grouped by subject: 'hit' if any open (or reopened) match, else 'dismissed' or 'clear'."""
+    subjects: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in run.results:
+        subject = subjects.setdefault((r.subject, r.role), {"subject": r.subject, "role": r.role, "matches": []})
+        if r.status != "clear":
+            subject["matches"].append({"list": r.list_id, "entry_id": r.entry_id, "name": r.entry_name,
+                                       "score": r.score, "status": r.status, "explanation": r.explanation,
+                                       "programs": r.programs})  # fmt: skip
+    for subject in subjects.values():
+        statuses = {m["status"] for m in subject["matches"]}
+        subject["status"] = "hit" if statuses & {"hit", "reopened"} else ("dismissed" if statuses else "clear")
+    return {"stored": True, "run_id": run.id, "screened_at": run.screened_at, "actor": run.actor,
+            "threshold": run.threshold, "lists": run.list_versions,
+            "subjects": list(subjects.values())}  # fmt: skip
+
+
+def _screening(shipment_id: int, view: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The latest stored screening run of the shipment; if none, screen now without storing (a read stays a read)."""
+    from rigport.services.screening import list_versions, screen_name
+    from rigport.store.screening_repository import ScreeningRepository
+    from rigport.store.uow import UnitOfWork
+
+    with UnitOfWork(settings) as uow:
+        runs = ScreeningRepository(uow.session).runs_for_shipment(shipment_id, limit=1)
+        if runs:
+            return _stored_run_view(runs[0])
+    names: list[tuple[str, str, str | None, str | None]] = [
+        (p["name"], p["role"], None, p["country"] or None) for p in view["parties"]
+    ]
+    if view["importer_of_record"]:
+        names.append((view["importer_of_record"], "importer of record", "org", None))
+    if view["carrier"]:
+        names.append((view["carrier"], "carrier", "org", None))
+    names += [(li["chip_supplier"], f"chip supplier (line {li['line_no']})", "org", None)
+              for li in view["line_items"] if li["chip_supplier"]]  # fmt: skip
+    out_subjects, seen = [], set()
+    for name, role, kind, country in names:
+        if (name, role) in seen or not name.strip():
+            continue
+        seen.add((name, role))
+        result = screen_name(name, kind=kind, country=country, settings=settings)
+        matches = [{"list": m["list"], "entry_id": m["entry_id"], "name": m["name"], "score": m["score"],
+                    "status": "hit", "explanation": m["explanation"], "programs": m["programs"]}
+                   for m in result["matches"]]  # fmt: skip
+        out_subjects.append({"subject": name, "role": role, "status": "hit" if matches else "clear",
+                             "matches": matches})  # fmt: skip
+    lists = [{k: v[k] for k in ("list", "as_of", "sha256", "source", "entries")} for v in list_versions(settings)]
+    return {"stored": False, "run_id": None, "screened_at": dt.datetime.now(dt.UTC), "actor": "packet",
+            "threshold": None, "lists": lists, "subjects": out_subjects}  # fmt: skip
+
+
+def _serial_ranges(line_items: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for li in line_items:
+        serials = li["serials"]
+        if serials:
+            out.append(f"line {li['line_no']}: {serials[0]} ... {serials[-1]} ({len(serials)} serials)")
+    return out
+
+
+def petition_worksheet(view: dict[str, Any], risk: dict[str, Any], screening: dict[str, Any]) -> dict[str, Any] | None:
+    """The facts a petition for relief needs, from the record; None unless units are seized or petitioned."""
+    quantities = view["quantities"]
+    seized_units = sum(quantities.get(s, 0) for s in PETITION_STATES)
+    if not seized_units:
+        return None
+    value = Decimal(str(view["declared_value_usd"]))
+    per_unit = value / view["total_units"] if view["total_units"] else Decimal(0)
+    seized_value = (per_unit * seized_units).quantize(CENT, ROUND_HALF_UP)
+    seizure = next((e for e in view["events"] if e["event"] == "seizure-notice-mailed"), None)
+    petition_clock = next((c for c in view["clocks"] if c["clock"] == "petition_for_relief"), None)
+    petitioned = next((e for e in view["events"] if e["event"] == "petition-filed"), None)
+    models = sorted({li["model_id"] or li["description"] for li in view["line_items"]})
+    present = [e for e in risk["evidence"] if e["status"] == "present"]
+    missing = [e for e in risk["evidence"] if e["status"] != "present"]
+    hits = [s for s in screening["subjects"] if s["status"] == "hit"]
+    facts = [f"Importer of record: {view['importer_of_record'] or 'not recorded'}; entry number: "
+             f"{view['entry_number'] or 'not recorded'}."]  # fmt: skip
+    facts += [f"{e['label']} is on file ({e['citation']})." for e in present]
+    if screening["subjects"]:
+        facts.append(
+            f"{len(screening['subjects'])} parties and suppliers screened against "
+            f"{', '.join(str(v['list']) for v in screening['lists'])}: "
+            + ("no open matches." if not hits else f"open matches for {', '.join(s['subject'] for s in hits)}.")
+        )
+    released = quantities.get("RELEASED", 0)
+    if released:
+        facts.append(f"{released:,} units of the same shipment were released by CBP.")
+    return {
+        "seized_units": seized_units,
+        "states": {s: quantities[s] for s in PETITION_STATES if quantities.get(s)},
+        "description": {
+            "models": models,
+            "line_items": view["line_items"],
+            "serial_ranges": _serial_ranges(view["line_items"]),
+            "partial": seized_units < view["total_units"],
+        },
+        "value": {
+            "declared_value_usd": value,
+            "seized_units_value_usd": seized_value,
+            "per_unit_usd": per_unit.quantize(CENT, ROUND_HALF_UP),
+            "forfeiture_route": forfeiture_route(seized_value),
+            "forfeiture_route_citation": ADMIN_FORFEITURE_CITATION,
+            "bond_usd": bond_amount(seized_value),
+            "bond_citation": BOND_CITATION,
+        },
+        "seizure": {
+            "notice_mailed_on": seizure["occurred_on"] if seizure else None,
+            "place": ", ".join(x for x in (view["port"], view["storage_facility"]) if x),
+        },
+        "petition_clock": petition_clock,
+        "petition_filed_on": petitioned["occurred_on"] if petitioned else None,
+        "facts": facts,
+        "evidence_missing": missing,
+        "chronology": view["events"],
+        "documents": view["documents"],
+        "citations": {
+            "content": PETITION_CONTENT_CITATION,
+            "filing": PETITION_FILING_CITATION,
+            "extension": PETITION_EXTENSION_CITATION,
+            "remission": REMISSION_AUTHORITY,
+            "seizure_authority_2025": SEIZURE_AUTHORITY_2025,
+            "supplemental": SUPPLEMENTAL_CITATION,
+        },
+    }
+
+
+def packet_data(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> dict[str, Any]:
+    """Everything the packet shows, as plain values (the template only formats)."""
+    from rigport.services.assess import assess_shipment
+    from rigport.services.shipments import get_shipment
+
+    settings = settings or get_settings()
+    today = today or dt.date.today()
+    view = get_shipment(reference, settings, today)  # NotFoundError (exit 2 / 404) for an unknown reference
+    risk = assess_shipment(reference, settings)
+    screening = _screening(view["id"], view, settings)
+    return {
+        "generated_on": today,
+        "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
+        "version": __version__,
+        "shipment": view,
+        "risk": risk,
+        "screening": screening,
+        "landed_cost": landed_cost_for(view),
+        "line_totals": {
+            "units": sum(li["quantity"] for li in view["line_items"]),
+            "value_usd": sum((li["unit_value_usd"] * li["quantity"] for li in view["line_items"]), Decimal(0)),
+        },
+        "petition": petition_worksheet(view, risk, screening),
+    }
+
+
+def _environment() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("rigport.services", "templates"),
+        autoescape=select_autoescape(("html", "j2"), default=True),  # names and notes are user data
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = _money
+    env.filters["pct"] = lambda r: f"{(Decimal(str(r)) * 100).normalize():f}%"
+    return env
+
+
+def render_html(data: dict[str, Any]) -> str:
+    return str(_environment().get_template("packet.html.j2").render(**data))
+
+
+def render_packet_html(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> str:
+    """The packet as one self-contained HTML page (inline CSS, no external assets), ready to print."""
+    return render_html(packet_data(reference, settings, today))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write beside the target and rename, so a reader never sees half a packet."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a packet is meant to be shared and printed
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def find_pdf_browser() -> str | None:
+    for name in PDF_BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path) -> str | None:
+    """Print the HTML with a headless Chromium; return None on success or the reason there is no PDF."""
+    browser = find_pdf_browser()
+    if browser is None:
+        return f"no PDF written: no headless browser found (tried {', '.join(PDF_BROWSERS)}); print the HTML instead"
+    with tempfile.TemporaryDirectory(prefix="rigport-pdf-") as profile:
+        tmp_pdf = Path(profile) / "packet.pdf"
+        command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                   f"--user-data-dir={profile}", f"--print-to-pdf={tmp_pdf}", html_path.resolve().as_uri()]  # fmt: skip
+        try:
+            subprocess.run(command, capture_output=True, timeout=PDF_TIMEOUT_S, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"no PDF written: {Path(browser).name} failed ({type(exc).__name__}); print the HTML instead"
+        if not tmp_pdf.exists() or not tmp_pdf.read_bytes().startswith(b"%PDF"):
+            return f"no PDF written: {Path(browser).name} produced no PDF; print the HTML instead"
+        _atomic_write(pdf_path, tmp_pdf.read_bytes())
+    return None
+
+
+def _prepare_dir(output_dir: Path) -> Path:
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--output: cannot create directory {output_dir} ({exc.strerror or exc})") from None
+    if not output_dir.is_dir():
+        raise InputError(f"--output: {output_dir} is not a directory")
+    if not os.access(output_dir, os.W_OK | os.X_OK):
+        raise InputError(f"--output: directory {output_dir} is not writable")
+    return output_dir
+
+
+def write_packet(
+    reference: str, output_dir: Path | str, settings: Settings | None = None, *, pdf: bool = True,
+    today: dt.date | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Write packet-<reference>.html (and .pdf when a headless browser exists) into output_dir.
+
+    Returns `{"shipment", "html", "pdf" (path or None), "note" (why no PDF, or None), "petition_worksheet"}`.
+    """
+    output_dir = Path(output_dir)
+    data = packet_data(reference, settings, today)  # an unknown shipment fails before anything is written
+    html = render_html(data)
+    directory = _prepare_dir(output_dir)
+    stem = f"packet-{safe_filename(reference)}"
+    html_path = directory / f"{stem}.html"
+    try:
+        _atomic_write(html_path, html.encode("utf-8"))
+    except OSError as exc:
+        raise InputError(f"--output: cannot write {html_path} ({exc.strerror or exc})") from None
+    pdf_path: Path | None = None
+    note: str | None = "PDF not requested"
+    if pdf:
+        pdf_path = directory / f"{stem}.pdf"
+        try:
+            note = html_to_pdf(html_path, pdf_path)
+        except (OSError, RigportError) as exc:
+            note = f"no PDF written: {exc}"
+        if note is not None:
+            pdf_path = None
+    return {
+        "shipment": reference,
+        "html": str(html_path),
+        "pdf": str(pdf_path) if pdf_path else None,
+        "note": note,
+        "petition_worksheet": data["petition"] is not None,
+    }
