@@ -209,3 +209,15 @@ def test_api_errors_stay_problem_details(site: tuple[TestClient, Settings]) -> N
     response = client.get("/api/v1/shipments/NOPE", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_shipment_page_shows_landed_cost_and_links_the_packet(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    assert client.get("/shipments/DEMO-SFO-S21/packet", follow_redirects=False).status_code == 303
+    sign_in(client, settings, "viewer")
+    html = client.get("/shipments/DEMO-SFO-S21").text
+    assert 'id="landed-cost"' in html and "19 USC 58c" in html  # MPF with its citation
+    assert 'href="/shipments/DEMO-SFO-S21/packet"' in html
+    packet = client.get("/shipments/DEMO-SFO-S21/packet")
+    assert packet.status_code == 200 and "DEMO-SFO-S21" in packet.text
+    assert packet.headers["content-security-policy"].startswith("default-src 'none'")

@@ -226,11 +226,13 @@ def portfolio_page(request: Request) -> HTMLResponse:
 
 def _shipment_context(reference: str, settings: Settings) -> dict[str, Any]:
     from rigport.services.assess import assess_shipment
+    from rigport.services.packet import landed_cost_for
     from rigport.services.screening import latest_shipment_screening
 
     shipment = shipments.get_shipment(reference, settings)
     return {
         "s": shipment,
+        "landed": landed_cost_for(shipment),
         "risk": assess_shipment(reference, settings),
         "screening": latest_shipment_screening(reference, settings),
         "today": dt.date.today(),
@@ -243,6 +245,17 @@ def shipment_page(request: Request, reference: str) -> HTMLResponse:
     who = visitor(request)
     context = _shipment_context(reference, settings_of(request))
     return page(request, "shipment.html", who, form=None, form_error=None, **context)
+
+
+@router.get("/shipments/{reference}/packet", response_class=HTMLResponse)
+def shipment_packet(request: Request, reference: str) -> HTMLResponse:
+    """The printable entry packet (the same document as `rigport packet` and the API route)."""
+    from rigport.services.packet import render_packet_html
+
+    visitor(request)
+    html = render_packet_html(reference, settings_of(request))
+    return HTMLResponse(html, headers={**SECURITY_HEADERS,
+                                       "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})  # fmt: skip
 
 
 @router.post("/shipments/{reference}/events", response_class=HTMLResponse)
