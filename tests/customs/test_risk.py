@@ -120,3 +120,24 @@ def test_withdrawn_labs_make_the_test_report_weak(lab: str, weak: bool) -> None:
     assert ("weak_test_report" in codes) is weak
     status = {i["item"]: i["status"] for i in checklist(facts, CONFIG)}["test_report"]
     assert status == ("weak" if weak else "present")
+
+
+def test_stored_shipment_counts_storage_once(tmp_path: Path) -> None:
+    """Two stored shipments that differ only in storage rate: the hold cost differs by days x rate x units."""
+    import datetime as dt
+
+    from rigport.services import manifest, shipments
+    from rigport.services.assess import assess_shipment
+
+    settings = Settings(data_dir=tmp_path)
+    costs = {}
+    for ref, rate in (("ST-0", Decimal(0)), ("ST-5", Decimal(5))):
+        draft = shipments.ShipmentDraft(ref, "vessel", "Oakland", dt.date(2025, 3, 1), 100, Decimal(340_000),
+                                        storage_usd_per_unit_day=rate)  # fmt: skip
+        shipments.create_shipment(draft, "test", settings)
+        data = b"line,model,quantity,unit_value,hts_code,origin\n1,antminer-s21,100,3400,8543.70.9960,CN\n"
+        manifest.import_manifest(data, "m.csv", ref, "test", settings)
+        costs[ref] = assess_shipment(ref, settings)
+    days = Decimal(str(costs["ST-0"]["assumptions"]["hold_days_mean"]))
+    extra = Decimal(str(costs["ST-5"]["cost_if_held_usd"])) - Decimal(str(costs["ST-0"]["cost_if_held_usd"]))
+    assert abs(extra - days * 5 * 100) < 1

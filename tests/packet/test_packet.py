@@ -64,7 +64,7 @@ def test_petition_worksheet_prefilled_from_the_record(seized_html: str) -> None:
     html = seized_html
     assert 'id="petition"' in html
     section = html.split('id="petition"')[1]
-    assert "19 CFR 171.11" in section and "19 CFR 171.2(a), (b)(1), (d)" in section
+    assert "19 CFR 171.1 (petition for relief" in section and "19 CFR 171.2(a), (b)(1), (d)" in section
     assert "1,000 units are under seizure (SEIZED 1,000)" in section
     assert "$3,400,000.00 (1,000 × $3,400.00)" in section  # value of the seized units
     assert "judicial" in section and "19 USC 1607(a)(1)" in section  # over $500,000: judicial route

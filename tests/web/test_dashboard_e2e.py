@@ -134,7 +134,7 @@ def test_operator_works_a_detained_shipment(server: dict[str, str], browser: obj
     expect(page.locator("#timeline li").first).to_contain_text("seizure-notice-mailed")
     expect(page.locator("#landed-cost")).to_contain_text("Duties and fees")
 
-    # the entry packet now carries a petition worksheet (19 CFR 171.11)
+    # the entry packet now carries a petition worksheet (19 CFR 171.1)
     packet = page.context.new_page()  # type: ignore[attr-defined]
     packet.goto(server["base"] + page.locator("#packet-link").get_attribute("href"))  # type: ignore[operator]
     expect(packet.get_by_role("heading", name="Petition", exact=False).first).to_be_visible()

@@ -85,7 +85,8 @@ def assess_shipment(reference: str, settings: Settings | None = None) -> dict[st
         documents = {d.kind: d.lab_name for d in row.documents}
         us_party = any(p.role in ("importer", "consignee") and p.country == "US" for p in row.parties)
         prior_holds, prior_total = _prior(uow, row)
-        per_day = delay_cost_per_unit_day(row, settings) * row.total_units
+        # the cost of delay already holds storage; assess() adds storage itself, so take it out here
+        per_day = (delay_cost_per_unit_day(row, settings) - row.storage_usd_per_unit_day) * row.total_units
         storage = row.storage_usd_per_unit_day * row.total_units
         chip_names = [ln.chip_supplier for ln in lines] + [p.name for p in row.parties if p.role == "chip_supplier"]
         parties = [p.name for p in row.parties]

@@ -4,9 +4,10 @@ The packet gathers what a broker hands to CBP or to counsel: the shipment, its l
 evidence checklist (services.assess), screening results with the list versions they were run
 against (services.screening), landed cost (customs.landed_cost), the legal clocks with their
 citations (customs.clocks) and, when units are seized, a petition worksheet pre-filled from the
-record with the blanks a person must complete (content per 19 CFR 171.11; filing per 19 CFR
-171.2). Everything shown comes from the system of record or the bundled, dated tables; nothing
-is invented, and every blank is marked `TO ADD`.
+record with the blanks a person must complete (content per 19 CFR 171.1 — the issue said 171.11, its
+number before T.D. 00-57 in 2000; filing per 19 CFR 171.2). Everything shown comes from the system of
+record or the bundled, dated tables; nothing is invented, and every blank is marked `TO ADD`.
+
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 CENT = Decimal("0.01")
 
 # Citations for the petition worksheet (19 CFR Part 171; 19 USC 1618 is the remission authority).
-PETITION_CONTENT_CITATION = "19 CFR 171.11"
+PETITION_CONTENT_CITATION = "19 CFR 171.1 (petition for relief: description, date and place, facts relied on)"
 PETITION_FILING_CITATION = "19 CFR 171.2(a), (b)(1), (d)"
 PETITION_EXTENSION_CITATION = "19 CFR 171.2(c); 171.15"
 REMISSION_AUTHORITY = "19 USC 1618"
