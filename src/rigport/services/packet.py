@@ -7,7 +7,6 @@ citations (customs.clocks) and, when units are seized, a petition worksheet pre-
 record with the blanks a person must complete (content per 19 CFR 171.1 — the issue said 171.11, its
 number before T.D. 00-57 in 2000; filing per 19 CFR 171.2). Everything shown comes from the system of
 record or the bundled, dated tables; nothing is invented, and every blank is marked `TO ADD`.
-
 """
 
 from __future__ import annotations
