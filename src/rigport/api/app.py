@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from rigport import __version__
 from rigport.api import problems
-from rigport.api.routers import assess, health, packet, portfolio, shipments, simulations
+from rigport.api.routers import assess, health, packet, portfolio, records, shipments, simulations
 from rigport.api.routers import screening as screening_router
 from rigport.services import simulation_runs
 from rigport.settings import Settings, get_settings
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(shipments.router)
+    app.include_router(records.router)
     app.include_router(screening_router.router)
     app.include_router(packet.router)
     app.include_router(assess.router)

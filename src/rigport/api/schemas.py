@@ -32,6 +32,8 @@ class ShipmentIn(BaseModel):
     other_agency_hold: bool = False
     storage_usd_per_unit_day: Decimal = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
     storage_facility: str = Field(default="", max_length=120)
+    storage_pallets: int | None = Field(default=None, ge=0, le=1_000_000, description="With a per-pallet rate.")
+    storage_usd_per_pallet_day: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
     parties: list[PartyIn] = Field(default_factory=list, max_length=100)
 
 
@@ -47,6 +49,8 @@ class ShipmentPatch(BaseModel):
     storage_usd_per_unit_day: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
     storage_facility: str | None = Field(default=None, max_length=120)
     declared_value_usd: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2)
+    storage_pallets: int | None = Field(default=None, ge=0, le=1_000_000)
+    storage_usd_per_pallet_day: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
 
 
 class EventIn(BaseModel):
@@ -123,3 +127,22 @@ class SimulationIn(BaseModel):
     difficulty_growth: float | None = Field(default=None, ge=-1, le=10)
     discount_rate: float | None = Field(default=None, ge=0, le=1)
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1, description="Default: drawn and stored.")
+
+
+class PartyPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["manufacturer", "seller", "broker", "forwarder", "consignee", "importer", "chip_supplier"] | None = (
+        None
+    )
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    country: str | None = Field(default=None, max_length=2)
+    address: str | None = Field(default=None, max_length=500)
+
+
+class DocumentPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str | None = Field(default=None, min_length=1, max_length=40)
+    date: dt.date | None = None
+    reference: str | None = Field(default=None, max_length=120)
+    lab_name: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=2000)

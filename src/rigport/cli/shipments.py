@@ -98,6 +98,10 @@ def create(
     importer: str = typer.Option("", "--importer", help="Importer of record."),
     other_agency_hold: bool = typer.Option(False, "--other-agency-hold", help="Hold requested by e.g. the FCC."),
     storage_per_day: str = typer.Option("0", "--storage-per-day", help="Storage USD per unit per day."),
+    pallets: int | None = typer.Option(None, "--pallets", min=0, help="Pallets in storage (with a pallet rate)."),
+    storage_per_pallet_day: str | None = typer.Option(
+        None, "--storage-per-pallet-day", help="Storage USD per pallet per day; wins over the unit rate."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Open a shipment record at arrival."""
@@ -107,7 +111,9 @@ def create(
         reference=reference, mode=mode, port=port, arrival_date=parse_date(arrival, "--arrival"), total_units=units,
         declared_value_usd=parse_money(value, "--value"), carrier=carrier, transport_doc=transport_doc,
         importer_of_record=importer, other_agency_hold=other_agency_hold,
-        storage_usd_per_unit_day=parse_money(storage_per_day, "--storage-per-day"),
+        storage_usd_per_unit_day=parse_money(storage_per_day, "--storage-per-day"), storage_pallets=pallets,
+        storage_usd_per_pallet_day=None if storage_per_pallet_day is None
+        else parse_money(storage_per_pallet_day, "--storage-per-pallet-day"),
     )  # fmt: skip
     view = create_shipment(draft, ACTOR)
     print_json(view) if as_json else console.print(f"created {reference} ({view['state']})")

@@ -15,7 +15,7 @@ from rigport.customs.model import DOCUMENT_KINDS, HELD_STATES, LineItem
 from rigport.customs.risk import LineFacts, RiskFacts, assess
 from rigport.errors import InputError, NotFoundError
 from rigport.services.catalog import get_catalog
-from rigport.services.delay import delay_cost_per_unit_day
+from rigport.services.delay import delay_cost_per_unit_day, storage_rate_per_unit_day
 from rigport.services.manifest import COUNTRIES, parse_manifest
 from rigport.settings import Settings, get_settings
 from rigport.store.tables import EventRow, ShipmentRow
@@ -86,8 +86,9 @@ def assess_shipment(reference: str, settings: Settings | None = None) -> dict[st
         us_party = any(p.role in ("importer", "consignee") and p.country == "US" for p in row.parties)
         prior_holds, prior_total = _prior(uow, row)
         # the cost of delay already holds storage; assess() adds storage itself, so take it out here
-        per_day = (delay_cost_per_unit_day(row, settings) - row.storage_usd_per_unit_day) * row.total_units
-        storage = row.storage_usd_per_unit_day * row.total_units
+        storage_rate = storage_rate_per_unit_day(row)
+        per_day = (delay_cost_per_unit_day(row, settings) - storage_rate) * row.total_units
+        storage = storage_rate * row.total_units
         chip_names = [ln.chip_supplier for ln in lines] + [p.name for p in row.parties if p.role == "chip_supplier"]
         parties = [p.name for p in row.parties]
         value = row.declared_value_usd

@@ -12,6 +12,14 @@ from rigport.settings import Settings
 from rigport.store.tables import ShipmentRow
 
 
+def storage_rate_per_unit_day(row: ShipmentRow) -> Decimal:
+    """Storage per unit per day; a per-pallet rate, when the facility bills that way, spread over the units."""
+    if row.storage_pallets is not None and row.storage_usd_per_pallet_day is not None and row.total_units:
+        per_unit = row.storage_usd_per_pallet_day * row.storage_pallets / row.total_units
+        return per_unit.quantize(Decimal("0.0001"))
+    return row.storage_usd_per_unit_day
+
+
 def delay_cost_per_unit_day(row: ShipmentRow, settings: Settings) -> Decimal:
     """Quantity-weighted margin forgone + storage + capital cost per unit per day.
 
@@ -19,6 +27,7 @@ def delay_cost_per_unit_day(row: ShipmentRow, settings: Settings) -> Decimal:
     """
     catalog = get_catalog(settings)
     snap = current_snapshot(settings)
+    storage = storage_rate_per_unit_day(row)
     total = Decimal(0)
     units = 0
     for li in row.line_items:
@@ -28,7 +37,7 @@ def delay_cost_per_unit_day(row: ShipmentRow, settings: Settings) -> Decimal:
         except NotFoundError:
             model = None
         if model is None:
-            total += row.storage_usd_per_unit_day * li.quantity
+            total += storage * li.quantity
             continue
         inputs = MiningInputs(
             hashrate_th=model.hashrate_th, power_w=model.power_w, units=1,
@@ -36,7 +45,7 @@ def delay_cost_per_unit_day(row: ShipmentRow, settings: Settings) -> Decimal:
             price_usd=snap.price_usd, fees_btc_per_block=snap.fees_btc_per_block, height=snap.height,
             unit_price_usd=li.unit_value_usd,
         )  # fmt: skip
-        total += hold_cost(inputs, 1, row.storage_usd_per_unit_day).per_unit_per_day_usd * li.quantity
+        total += hold_cost(inputs, 1, storage).per_unit_per_day_usd * li.quantity
     if units == 0:
-        return row.storage_usd_per_unit_day
+        return storage
     return (total / units).quantize(Decimal("0.01"))

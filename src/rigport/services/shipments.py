@@ -30,7 +30,8 @@ from rigport.store.uow import UnitOfWork
 
 EDITABLE_FIELDS = (
     "port", "carrier", "transport_doc", "entry_number", "importer_of_record", "other_agency_hold",
-    "storage_usd_per_unit_day", "storage_facility", "declared_value_usd",
+    "storage_usd_per_unit_day", "storage_facility", "declared_value_usd", "storage_pallets",
+    "storage_usd_per_pallet_day",
 )  # fmt: skip
 
 
@@ -51,6 +52,8 @@ class ShipmentDraft:
     other_agency_hold: bool = False
     storage_usd_per_unit_day: Decimal = Decimal(0)
     storage_facility: str = ""
+    storage_pallets: int | None = None
+    storage_usd_per_pallet_day: Decimal | None = None
     parties: list[dict[str, str]] = field(default_factory=list)
 
     def validate(self) -> None:
@@ -66,6 +69,7 @@ class ShipmentDraft:
             raise InputError(f"declared_value_usd: expected 0 or more, got {self.declared_value_usd}")
         if self.storage_usd_per_unit_day < 0:
             raise InputError(f"storage_usd_per_unit_day: expected 0 or more, got {self.storage_usd_per_unit_day}")
+        check_pallet_storage(self.storage_pallets, self.storage_usd_per_pallet_day)
         for n, party in enumerate(self.parties, start=1):
             if party.get("role") not in PARTY_ROLES:
                 raise InputError(
@@ -73,6 +77,16 @@ class ShipmentDraft:
                 )
             if not str(party.get("name", "")).strip():
                 raise InputError(f"parties[{n}].name: expected a name, got nothing")
+
+
+def check_pallet_storage(pallets: int | None, rate: Decimal | None) -> None:
+    """A pallet rate needs a pallet count and the other way round; neither may be negative."""
+    if (pallets is None) != (rate is None):
+        raise InputError("storage_pallets and storage_usd_per_pallet_day: give both, or neither")
+    if pallets is not None and pallets < 0:
+        raise InputError(f"storage_pallets: expected 0 or more, got {pallets}")
+    if rate is not None and rate < 0:
+        raise InputError(f"storage_usd_per_pallet_day: expected 0 or more, got {rate}")
 
 
 # --- mapping between rows and the domain -------------------------------------------------------
@@ -128,6 +142,9 @@ def summary(row: ShipmentRow) -> dict[str, Any]:
         "other_agency_hold": row.other_agency_hold,
         "storage_usd_per_unit_day": str(row.storage_usd_per_unit_day),
         "storage_facility": row.storage_facility,
+        "storage_pallets": row.storage_pallets,
+        "storage_usd_per_pallet_day": None if row.storage_usd_per_pallet_day is None
+        else str(row.storage_usd_per_pallet_day),
         "state": row.primary_state,
         "quantities": {q.state: q.quantity for q in row.quantities if q.quantity > 0},
         "version": row.version,
@@ -190,6 +207,8 @@ def storage_for(row: ShipmentRow, today: dt.date) -> StorageAccrual:
         start=start,
         end=today,
         goods_value_usd=row.declared_value_usd,
+        pallets=row.storage_pallets,
+        rate_usd_per_pallet_day=row.storage_usd_per_pallet_day,
     )
 
 
@@ -288,6 +307,7 @@ def create_shipment(draft: ShipmentDraft, actor: str, settings: Settings | None 
             importer_of_record=draft.importer_of_record, total_units=draft.total_units,
             declared_value_usd=draft.declared_value_usd, other_agency_hold=draft.other_agency_hold,
             storage_usd_per_unit_day=draft.storage_usd_per_unit_day, storage_facility=draft.storage_facility,
+            storage_pallets=draft.storage_pallets, storage_usd_per_pallet_day=draft.storage_usd_per_pallet_day,
             primary_state=shipment.primary_state.value,
         )  # fmt: skip
         _write_quantities(row, shipment)
@@ -368,11 +388,12 @@ def update_shipment(
             )
         before = summary(row)
         for name, value in changes.items():
-            if name in ("storage_usd_per_unit_day", "declared_value_usd"):
-                value = Decimal(str(value))
-                if value < 0:
+            if name in ("storage_usd_per_unit_day", "declared_value_usd", "storage_usd_per_pallet_day"):
+                value = None if value is None and name == "storage_usd_per_pallet_day" else Decimal(str(value))
+                if value is not None and value < 0:
                     raise InputError(f"{name}: expected 0 or more, got {value}")
             setattr(row, name, value)
+        check_pallet_storage(row.storage_pallets, row.storage_usd_per_pallet_day)
         uow.flush()
         uow.audit.record(actor, "update", "shipment", reference, before, summary(row))
         uow.commit()
@@ -472,6 +493,98 @@ def add_party(
         uow.audit.record(actor, "add-party", "shipment", reference, None, view)
         uow.commit()
         return view
+
+
+def _party_view(party: PartyRow) -> dict[str, Any]:
+    return {"id": party.id, "role": party.role, "name": party.name, "country": party.country,
+            "address": party.address}  # fmt: skip
+
+
+def _child(rows: list[Any], child_id: int, what: str, reference: str) -> Any:
+    found = next((r for r in rows if r.id == child_id), None)
+    if found is None:
+        raise NotFoundError(f"{what} {child_id} not found on shipment {reference!r}")
+    return found
+
+
+def update_party(
+    reference: str, party_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Correct a party's role, name, country or address; the change is audited and bumps the version."""
+    unknown = set(changes) - {"role", "name", "country", "address"}
+    if unknown:
+        raise InputError(f"{sorted(unknown)[0]}: not an editable party field (role, name, country, address)")
+    if "role" in changes and changes["role"] not in PARTY_ROLES:
+        raise InputError(f"role: expected one of {', '.join(PARTY_ROLES)}, got {changes['role']!r}")
+    if "name" in changes and not str(changes["name"] or "").strip():
+        raise InputError("name: expected a name, got nothing")
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        party = _child(row.parties, party_id, "party", reference)
+        before = _party_view(party)
+        for name, value in changes.items():
+            value = str(value or "").strip()
+            setattr(party, name, value.upper() if name == "country" else value)
+        row.updated_at = dt.datetime.now(dt.UTC)
+        uow.flush()
+        after = _party_view(party)
+        uow.audit.record(actor, "update-party", "shipment", reference, before, after)
+        uow.commit()
+        return after
+
+
+def remove_party(reference: str, party_id: int, actor: str, settings: Settings | None = None) -> dict[str, Any]:
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        party = _child(row.parties, party_id, "party", reference)
+        before = _party_view(party)
+        row.parties.remove(party)
+        row.updated_at = dt.datetime.now(dt.UTC)
+        uow.flush()
+        uow.audit.record(actor, "remove-party", "shipment", reference, before, None)
+        uow.commit()
+        return before
+
+
+def update_document(
+    reference: str, document_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Correct a document's kind, date, reference, lab or notes (e.g. the lab named on a test report)."""
+    unknown = set(changes) - {"kind", "date", "reference", "lab_name", "notes"}
+    if unknown:
+        raise InputError(f"{sorted(unknown)[0]}: not an editable document field (kind, date, reference, "
+                         "lab_name, notes)")  # fmt: skip
+    if "kind" in changes and changes["kind"] not in DOCUMENT_KINDS:
+        raise InputError(f"kind: expected one of {', '.join(DOCUMENT_KINDS)}, got {changes['kind']!r}")
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        doc = _child(row.documents, document_id, "document", reference)
+        before = _jsonable(document_view(doc))
+        for name, value in changes.items():
+            setattr(doc, name, value if name == "date" else str(value or ""))
+        row.updated_at = dt.datetime.now(dt.UTC)
+        uow.flush()
+        after = document_view(doc)
+        uow.audit.record(actor, "update-document", "shipment", reference, before, _jsonable(after))
+        uow.commit()
+        return after
+
+
+def remove_document(reference: str, document_id: int, actor: str, settings: Settings | None = None) -> dict[str, Any]:
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        doc = _child(row.documents, document_id, "document", reference)
+        before = document_view(doc)
+        row.documents.remove(doc)
+        row.updated_at = dt.datetime.now(dt.UTC)
+        uow.flush()
+        uow.audit.record(actor, "remove-document", "shipment", reference, _jsonable(before), None)
+        uow.commit()
+        return before
+
+
+def _jsonable(view: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in view.items()}
 
 
 def audit_trail(reference: str, settings: Settings | None = None) -> list[dict[str, Any]]:

@@ -49,6 +49,9 @@ class ShipmentRow(Base):
     other_agency_hold: Mapped[bool] = mapped_column(Boolean, default=False)
     storage_usd_per_unit_day: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     storage_facility: Mapped[str] = mapped_column(String(120), default="")
+    # Facilities that bill per pallet: both set, and they win over the per-unit rate.
+    storage_pallets: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    storage_usd_per_pallet_day: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
     primary_state: Mapped[str] = mapped_column(String(32), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
