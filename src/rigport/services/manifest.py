@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from rigport.customs.model import HTS_PATTERN, LineItem
 from rigport.errors import InputError, NotFoundError
 from rigport.services.catalog import get_catalog
 from rigport.settings import Settings
+from rigport.store.repository import bulk_insert
 from rigport.store.tables import LineItemRow
 from rigport.store.uow import UnitOfWork
 
@@ -226,13 +227,14 @@ def import_manifest(
             ]
         if problems:
             raise ManifestError(source, problems)
+        columns = ("shipment_id", "line_no", "model_id", "description", "quantity", "unit_value_usd", "hts_code",
+                   "origin", "chip_supplier", "serials")
         rows = [
-            {"shipment_id": row.id, "line_no": i.line_no, "model_id": i.model_id, "description": i.description,
-             "quantity": i.quantity, "unit_value_usd": i.unit_value_usd, "hts_code": i.hts_code, "origin": i.origin,
-             "chip_supplier": i.chip_supplier, "serials": "\n".join(i.serials)}
+            (row.id, i.line_no, i.model_id, i.description, i.quantity, i.unit_value_usd, i.hts_code, i.origin,
+             i.chip_supplier, "\n".join(i.serials))
             for i in parsed.items
         ]  # fmt: skip
-        uow.session.execute(insert(LineItemRow), rows)
+        bulk_insert(uow.session, LineItemRow, columns, rows)
         uow.audit.record(actor, "import-manifest", "shipment", shipment_reference, None,
                          {"source": Path(source).name, "lines": len(rows), "units": parsed.units,
                           "value_usd": str(parsed.value_usd)})  # fmt: skip
