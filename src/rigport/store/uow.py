@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from rigport.errors import ConflictError, UnavailableError
 from rigport.settings import Settings, get_settings
-from rigport.store.engine import ensure_schema, get_engine
+from rigport.store.engine import as_unavailable, ensure_schema, get_engine
 from rigport.store.repository import AuditRepository, ShipmentRepository, TokenRepository
 
 
@@ -42,8 +42,10 @@ class UnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
-        if isinstance(exc, OperationalError):
-            raise UnavailableError(f"database unavailable: {exc.orig}") from None
+        if exc is not None and not isinstance(exc, UnavailableError):
+            unavailable = as_unavailable(exc)
+            if unavailable is not None:
+                raise unavailable from None
 
     def flush(self) -> None:
         try:
