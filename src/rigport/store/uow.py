@@ -42,6 +42,8 @@ class UnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
+        if isinstance(exc, StaleDataError | IntegrityError):  # e.g. raised by an autoflush in a concurrent race
+            raise _conflict(exc) from None
         if exc is not None and not isinstance(exc, UnavailableError):
             unavailable = as_unavailable(exc)
             if unavailable is not None:
@@ -50,17 +52,19 @@ class UnitOfWork:
     def flush(self) -> None:
         try:
             self.session.flush()
-        except StaleDataError:
-            raise ConflictError("the record was changed by someone else; reload it and try again") from None
-        except IntegrityError as exc:
-            raise ConflictError(f"conflicts with stored data: {exc.orig}") from None
+        except (StaleDataError, IntegrityError) as exc:
+            raise _conflict(exc) from None
 
     def commit(self) -> None:
         try:
             self.session.commit()
-        except StaleDataError:
+        except (StaleDataError, IntegrityError) as exc:
             self.session.rollback()
-            raise ConflictError("the record was changed by someone else; reload it and try again") from None
-        except IntegrityError as exc:
-            self.session.rollback()
-            raise ConflictError(f"conflicts with stored data: {exc.orig}") from None
+            raise _conflict(exc) from None
+
+
+def _conflict(exc: StaleDataError | IntegrityError) -> ConflictError:
+    """A concurrent writer got there first (stale version or a row it just inserted): 409, reload and retry."""
+    if isinstance(exc, StaleDataError):
+        return ConflictError("the record was changed by someone else; reload it and try again")
+    return ConflictError(f"conflicts with stored data: {exc.orig}")
