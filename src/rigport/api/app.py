@@ -20,6 +20,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Shipments of mining hardware through US customs: records, legal clocks, costs.",
         openapi_url="/openapi.json",
+        responses=problems.PROBLEM_RESPONSES,
     )
     app.state.settings = settings
     problems.install(app)

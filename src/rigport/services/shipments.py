@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rigport.customs.clocks import Clock, clocks_for_event
@@ -368,9 +368,14 @@ def update_shipment(
             )
         before = summary(row)
         for name, value in changes.items():
+            if value is None:  # every editable field is required in the record; null would be a 409/500 later
+                raise InputError(f"{name}: expected a value, got null")
             if name in ("storage_usd_per_unit_day", "declared_value_usd"):
-                value = Decimal(str(value))
-                if value < 0:
+                try:
+                    value = Decimal(str(value))
+                except InvalidOperation:
+                    raise InputError(f"{name}: expected a USD amount, got {value!r}") from None
+                if not value.is_finite() or value < 0:
                     raise InputError(f"{name}: expected 0 or more, got {value}")
             setattr(row, name, value)
         uow.flush()
