@@ -34,6 +34,10 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
+MAX_UNITS = 10_000_000  # as the API's schema says
+MAX_MONEY = Decimal(10) ** 14  # Numeric(16, 2) columns
+
+
 @dataclass
 class ShipmentDraft:
     """What a person types to open a shipment record."""
@@ -60,12 +64,12 @@ class ShipmentDraft:
             raise InputError(f"mode: expected vessel or air, got {self.mode!r}")
         if not self.port.strip():
             raise InputError("port: expected the port of entry, got nothing")
-        if self.total_units < 1:
-            raise InputError(f"total_units: expected at least 1 unit, got {self.total_units}")
-        if self.declared_value_usd < 0:
-            raise InputError(f"declared_value_usd: expected 0 or more, got {self.declared_value_usd}")
-        if self.storage_usd_per_unit_day < 0:
-            raise InputError(f"storage_usd_per_unit_day: expected 0 or more, got {self.storage_usd_per_unit_day}")
+        if not 1 <= self.total_units <= MAX_UNITS:
+            raise InputError(f"total_units: expected 1 to {MAX_UNITS:,} units, got {self.total_units}")
+        for name in ("declared_value_usd", "storage_usd_per_unit_day"):
+            value = getattr(self, name)
+            if not value.is_finite() or not 0 <= value < MAX_MONEY:
+                raise InputError(f"{name}: expected 0 or more, below {MAX_MONEY:,}, got {value}")
         for n, party in enumerate(self.parties, start=1):
             if party.get("role") not in PARTY_ROLES:
                 raise InputError(
@@ -375,8 +379,8 @@ def update_shipment(
                     value = Decimal(str(value))
                 except InvalidOperation:
                     raise InputError(f"{name}: expected a USD amount, got {value!r}") from None
-                if not value.is_finite() or value < 0:
-                    raise InputError(f"{name}: expected 0 or more, got {value}")
+                if not value.is_finite() or not 0 <= value < MAX_MONEY:
+                    raise InputError(f"{name}: expected 0 or more, below {MAX_MONEY:,}, got {value}")
             setattr(row, name, value)
         uow.flush()
         uow.audit.record(actor, "update", "shipment", reference, before, summary(row))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from rigport.errors import ConflictError, UnavailableError
+from rigport.errors import ConflictError, InputError, UnavailableError
 from rigport.settings import Settings, get_settings
 from rigport.store.engine import as_unavailable, ensure_schema, get_engine
 from rigport.store.repository import AuditRepository, ShipmentRepository, TokenRepository
@@ -44,6 +44,9 @@ class UnitOfWork:
             self.session.close()
         if isinstance(exc, StaleDataError | IntegrityError):  # e.g. raised by an autoflush in a concurrent race
             raise _conflict(exc) from None
+        if isinstance(exc, DataError):  # a value the column cannot hold that validation let through: bad input
+            reason = str(exc.orig).strip().splitlines()
+            raise InputError(f"value does not fit the database: {reason[0] if reason else 'out of range'}") from None
         if exc is not None and not isinstance(exc, UnavailableError):
             unavailable = as_unavailable(exc)
             if unavailable is not None:
