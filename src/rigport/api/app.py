@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Shipments of mining hardware through US customs: records, legal clocks, costs. "
         "The dashboard is served at / (sign in at /login).",
         openapi_url="/openapi.json",
+        responses=problems.PROBLEM_RESPONSES,
     )
     app.state.settings = settings
     problems.install(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from rigport.cli import (
     assess,
@@ -64,12 +65,18 @@ def main() -> None:
     try:
         app()
     except RigportError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
     except Exception as exc:  # last resort: explain, never dump a traceback on a user
+        from rigport.store.engine import as_unavailable
+
+        unavailable = as_unavailable(exc)
+        if unavailable is not None:
+            err_console.print(f"[bold red]error:[/] {escape(str(unavailable))}", highlight=False, markup=True)
+            sys.exit(unavailable.exit_code)
         if get_settings().debug:
             raise
         err_console.print(

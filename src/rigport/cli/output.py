@@ -18,6 +18,19 @@ console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Any) -> Any:
+    """Neutralise CSV formula injection: a text cell a spreadsheet would run as a formula gets a leading '.
+
+    Names screened or echoed back come from outside (lists, invoices, users); "=HYPERLINK(...)" must stay text.
+    """
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def to_jsonable(value: Any) -> Any:
     """Plain JSON types: Decimal money becomes a number, dates ISO strings, dataclasses dicts."""
     if isinstance(value, Decimal):

@@ -17,7 +17,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from rigport.cli.output import console, err_console, print_json, print_table
+from rigport.cli.output import console, err_console, print_json, print_table, spreadsheet_safe
 from rigport.errors import InputError
 
 DEFAULT_THRESHOLD = 0.75  # mirrors rigport.screening.match.DEFAULT_THRESHOLD (kept literal for fast startup)
@@ -171,11 +171,12 @@ def _batch(
     hits_total = 0
     for query, hits in results:
         if not hits:
-            writer.writerow([query, "", "", "", "", "", "", ""])
+            writer.writerow([spreadsheet_safe(query), "", "", "", "", "", "", ""])
         for h in hits:
             hits_total += 1
-            writer.writerow([query, h.entry.list_id, h.entry.entry_id, h.matched_name, f"{h.score:.4f}", h.entry.name,
-                             "; ".join(h.entry.programs), h.explanation.text()])  # fmt: skip
+            writer.writerow([spreadsheet_safe(c) for c in (
+                query, h.entry.list_id, h.entry.entry_id, h.matched_name, f"{h.score:.4f}", h.entry.name,
+                "; ".join(h.entry.programs), h.explanation.text())])  # fmt: skip
     _atomic_write_text(output_file, buf.getvalue())
     summary: dict[str, Any] = {
         "input": str(input_file),
@@ -235,13 +236,14 @@ def _compare_pairs(pairs: Path, output_file: Path, threshold: float, as_json: bo
     out_fields = [*fields, *(f for f in ("score", "match") if f not in fields)]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=out_fields, lineterminator="\n")
-    writer.writeheader()
+    writer.writerow({f: spreadsheet_safe(f) for f in out_fields})
     n = matches = 0
     for rec in reader:
         if rec.get("left") is None or rec.get("right") is None:
             raise InputError(f"--pairs {pairs}, line {reader.line_num}: expected values for left and right")
         r = compare_names(rec["left"], rec["right"], threshold)
-        writer.writerow({**rec, "score": f"{r['score']:.4f}", "match": "true" if r["match"] else "false"})
+        row = {**rec, "score": f"{r['score']:.4f}", "match": "true" if r["match"] else "false"}
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
         n += 1
         matches += bool(r["match"])
     _atomic_write_text(output_file, buf.getvalue())

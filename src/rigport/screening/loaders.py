@@ -325,6 +325,17 @@ def load_csl_json(
 _USER_KINDS = {"entity": "org", "org": "org", "component": "component", "person": "person"}
 
 
+def _text_list(value: Any, label: str, where: str, field: str) -> tuple[str, ...]:
+    """`a; b` or a YAML list of names; anything else (a number, true, a mapping) is the user's mistake to name."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return _split(value)
+    if isinstance(value, list | tuple):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    raise InputError(f"{label}, {where}: {field} must be text or a list, got {type(value).__name__}")
+
+
 def _user_record(rec: Mapping[str, Any], label: str, where: str, list_id: str, index: int) -> tuple[ListEntry, str]:
     name = str(rec.get("name") or "").strip()
     if not name:
@@ -332,12 +343,7 @@ def _user_record(rec: Mapping[str, Any], label: str, where: str, list_id: str, i
     kind = str(rec.get("kind") or "entity").strip().lower()
     if kind not in _USER_KINDS:
         raise InputError(f"{label}, {where}: kind must be entity or component, got {kind!r}")
-    raw_aliases = rec.get("aliases") or []
-    aliases = (
-        _split(raw_aliases)
-        if isinstance(raw_aliases, str)
-        else tuple(str(a).strip() for a in raw_aliases if str(a).strip())
-    )
+    aliases = _text_list(rec.get("aliases"), label, where, "aliases")
     date_value = rec.get("date") or ""
     date_text = date_value.isoformat() if isinstance(date_value, dt.date) else str(date_value).strip()
     if date_text:
@@ -345,8 +351,7 @@ def _user_record(rec: Mapping[str, Any], label: str, where: str, list_id: str, i
             dt.date.fromisoformat(date_text)
         except ValueError:
             raise InputError(f"{label}, {where}: date must be YYYY-MM-DD, got {date_text!r}") from None
-    programs = rec.get("programs") or rec.get("program") or ""
-    program_list = _split(programs) if isinstance(programs, str) else tuple(str(p) for p in programs)
+    program_list = _text_list(rec.get("programs") or rec.get("program"), label, where, "programs")
     entry = ListEntry(
         list_id=list_id,
         entry_id=str(rec.get("id") or f"{list_id}-{index}").strip(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -61,8 +62,12 @@ def restore(source: Path, settings: Settings | None = None) -> dict[str, Any]:
         tmp.replace(settings.sqlite_path)
     else:
         _pg(["pg_restore", "--list", str(source)], what=f"{source}: not a valid pg_dump archive")
+        # --list reads only the table of contents; reading every data block catches a truncated or damaged file
+        # before anything is dropped, and one transaction means a failure half-way leaves the database as it was.
+        _pg(["pg_restore", "--file", os.devnull, str(source)], what=f"{source}: damaged pg_dump archive")
         engine.dispose()
-        _pg(["pg_restore", "--clean", "--if-exists", "--no-owner", "--dbname", _libpq_url(settings), str(source)])
+        _pg(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--dbname",
+             _libpq_url(settings), str(source)])  # fmt: skip
     return {"restored_from": str(source)}
 
 
@@ -94,5 +99,7 @@ def _pg(args: list[str], what: str | None = None) -> None:
     result = subprocess.run(args, capture_output=True, text=True)
     if result.returncode != 0:
         if what:
-            raise InputError(what)
+            reason = result.stderr.strip().splitlines()
+            raise InputError(f"{what} ({reason[0].removeprefix('pg_restore: ')}); refusing to restore" if reason
+                             else f"{what}; refusing to restore")  # fmt: skip
         raise UnavailableError(f"{args[0]} failed: {result.stderr.strip()[:300]}")

@@ -30,6 +30,11 @@ OPTIONAL_COLUMNS = ("line", "model", "description", "chip_supplier", "serials")
 SERIAL_SEPARATORS = (";", "|", " ")
 MAX_PROBLEMS_SHOWN = 200
 COUNTRIES = frozenset(c.alpha_2 for c in pycountry.countries)
+# What the line_items columns hold on every database (PostgreSQL refuses more; SQLite would store it silently).
+MAX_QUANTITY = 10_000_000
+MAX_UNIT_VALUE = Decimal(10) ** 14  # Numeric(16, 2)
+MAX_LINE_NO = 2**31 - 1
+TEXT_LIMITS = {"description": 300, "chip_supplier": 120}
 
 Progress = Callable[[int, int], None]
 
@@ -159,17 +164,23 @@ def _parse_row(
     quantity = 0
     try:
         quantity = int(row.get("quantity", ""))
-        if quantity < 1:
-            bad("quantity", "a whole number of at least 1", row.get("quantity", ""))
+        if not 1 <= quantity <= MAX_QUANTITY:
+            bad("quantity", f"a whole number from 1 to {MAX_QUANTITY:,}", row.get("quantity", ""))
     except ValueError:
         bad("quantity", "a whole number of at least 1", row.get("quantity", ""))
     unit_value = Decimal(0)
     try:
         unit_value = Decimal(row.get("unit_value", "").replace(",", "").lstrip("$"))
-        if not unit_value.is_finite() or unit_value < 0:
-            bad("unit_value", "a USD amount of 0 or more", row.get("unit_value", ""))
+        if not unit_value.is_finite() or not 0 <= unit_value < MAX_UNIT_VALUE:
+            bad("unit_value", f"a USD amount of 0 or more, below {MAX_UNIT_VALUE:,}", row.get("unit_value", ""))
     except InvalidOperation:
         bad("unit_value", "a USD amount of 0 or more", row.get("unit_value", ""))
+    line = row.get("line", "")
+    if line.isdigit() and int(line) > MAX_LINE_NO:
+        bad("line", f"a line number up to {MAX_LINE_NO:,}", line)
+    for column, limit in TEXT_LIMITS.items():
+        if len(row.get(column, "")) > limit:
+            bad(column, f"at most {limit} characters", row.get(column, "")[:40] + "...")
     hts = row.get("hts_code", "")
     if not HTS_PATTERN.match(hts):
         bad("hts_code", "an HTS code like 8543.70.9960", hts)
@@ -186,7 +197,6 @@ def _parse_row(
         bad("serials", f"{quantity} serial numbers (one per unit)", f"{len(serials)} serials")
     if len(problems) > start:
         return None
-    line = row.get("line", "")
     return LineItem(
         line_no=int(line) if line.isdigit() else row_no - 1,
         quantity=quantity,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rigport.customs.clocks import Clock, clocks_for_event
@@ -33,6 +33,10 @@ EDITABLE_FIELDS = (
     "storage_usd_per_unit_day", "storage_facility", "declared_value_usd", "storage_pallets",
     "storage_usd_per_pallet_day",
 )  # fmt: skip
+
+
+MAX_UNITS = 10_000_000  # as the API's schema says
+MAX_MONEY = Decimal(10) ** 14  # Numeric(16, 2) columns
 
 
 @dataclass
@@ -63,12 +67,12 @@ class ShipmentDraft:
             raise InputError(f"mode: expected vessel or air, got {self.mode!r}")
         if not self.port.strip():
             raise InputError("port: expected the port of entry, got nothing")
-        if self.total_units < 1:
-            raise InputError(f"total_units: expected at least 1 unit, got {self.total_units}")
-        if self.declared_value_usd < 0:
-            raise InputError(f"declared_value_usd: expected 0 or more, got {self.declared_value_usd}")
-        if self.storage_usd_per_unit_day < 0:
-            raise InputError(f"storage_usd_per_unit_day: expected 0 or more, got {self.storage_usd_per_unit_day}")
+        if not 1 <= self.total_units <= MAX_UNITS:
+            raise InputError(f"total_units: expected 1 to {MAX_UNITS:,} units, got {self.total_units}")
+        for name in ("declared_value_usd", "storage_usd_per_unit_day"):
+            value = getattr(self, name)
+            if not value.is_finite() or not 0 <= value < MAX_MONEY:
+                raise InputError(f"{name}: expected 0 or more, below {MAX_MONEY:,}, got {value}")
         check_pallet_storage(self.storage_pallets, self.storage_usd_per_pallet_day)
         for n, party in enumerate(self.parties, start=1):
             if party.get("role") not in PARTY_ROLES:
@@ -83,10 +87,10 @@ def check_pallet_storage(pallets: int | None, rate: Decimal | None) -> None:
     """A pallet rate needs a pallet count and the other way round; neither may be negative."""
     if (pallets is None) != (rate is None):
         raise InputError("storage_pallets and storage_usd_per_pallet_day: give both, or neither")
-    if pallets is not None and pallets < 0:
-        raise InputError(f"storage_pallets: expected 0 or more, got {pallets}")
-    if rate is not None and rate < 0:
-        raise InputError(f"storage_usd_per_pallet_day: expected 0 or more, got {rate}")
+    if pallets is not None and not 0 <= pallets <= MAX_UNITS:
+        raise InputError(f"storage_pallets: expected 0 to {MAX_UNITS:,}, got {pallets}")
+    if rate is not None and (not rate.is_finite() or not 0 <= rate < MAX_MONEY):
+        raise InputError(f"storage_usd_per_pallet_day: expected 0 or more, below {MAX_MONEY:,}, got {rate}")
 
 
 # --- mapping between rows and the domain -------------------------------------------------------
@@ -388,10 +392,21 @@ def update_shipment(
             )
         before = summary(row)
         for name, value in changes.items():
-            if name in ("storage_usd_per_unit_day", "declared_value_usd", "storage_usd_per_pallet_day"):
-                value = None if value is None and name == "storage_usd_per_pallet_day" else Decimal(str(value))
-                if value is not None and value < 0:
-                    raise InputError(f"{name}: expected 0 or more, got {value}")
+            nullable = name in ("storage_pallets", "storage_usd_per_pallet_day")
+            if value is None and not nullable:  # every other editable field is required in the record
+                raise InputError(f"{name}: expected a value, got null")
+            if value is not None and name in ("storage_usd_per_unit_day", "declared_value_usd",
+                                              "storage_usd_per_pallet_day"):
+                try:
+                    value = Decimal(str(value))
+                except InvalidOperation:
+                    raise InputError(f"{name}: expected a USD amount, got {value!r}") from None
+                if not value.is_finite() or not 0 <= value < MAX_MONEY:
+                    raise InputError(f"{name}: expected 0 or more, below {MAX_MONEY:,}, got {value}")
+            if value is not None and name == "storage_pallets" and (
+                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_UNITS
+            ):
+                raise InputError(f"storage_pallets: expected a whole number from 0 to {MAX_UNITS:,}, got {value!r}")
             setattr(row, name, value)
         check_pallet_storage(row.storage_pallets, row.storage_usd_per_pallet_day)
         uow.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -11,7 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from rigport.errors import UnavailableError
 from rigport.settings import Settings
@@ -25,6 +26,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def as_unavailable(exc: BaseException, engine: Engine | None = None) -> UnavailableError | None:
+    """The UnavailableError for a database that is down, locked, read-only or full; None for anything else.
+
+    One place decides this so the API (503) and the CLI (exit 1) agree, and neither shows a traceback
+    for an outage the user can only wait out or fix outside rigport.
+    """
+    if isinstance(exc, UnavailableError):
+        return exc
+    lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
+    where = f" ({engine.url.render_as_string(hide_password=True)})" if engine is not None else ""
+    if isinstance(exc, OperationalError | InterfaceError) or lost:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()  # first line: one-line CLI errors
+        return UnavailableError(f"database unavailable{where}: {reason[0] if reason else type(exc).__name__}")
+    if isinstance(exc, sqlite3.OperationalError):  # raw sqlite3 use (backup) outside SQLAlchemy
+        return UnavailableError(f"database unavailable{where}: {exc}")
+    return None
 
 
 @lru_cache(maxsize=8)
@@ -65,7 +84,7 @@ def upgrade(engine: Engine) -> str | None:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
     except OperationalError as exc:
-        raise UnavailableError(f"database {engine.url.render_as_string(hide_password=True)}: {exc.orig}") from None
+        raise as_unavailable(exc, engine) or exc from None
     return head_revision()
 
 
@@ -80,7 +99,7 @@ def ensure_schema(engine: Engine) -> None:
     try:
         current = current_revision(engine)
     except OperationalError as exc:
-        raise UnavailableError(f"database {engine.url.render_as_string(hide_password=True)}: {exc.orig}") from None
+        raise as_unavailable(exc, engine) or exc from None
     if current != head_revision():
         if engine.dialect.name == "sqlite":
             upgrade(engine)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from rigport.errors import ConflictError, UnavailableError
+from rigport.errors import ConflictError, InputError, UnavailableError
 from rigport.settings import Settings, get_settings
-from rigport.store.engine import ensure_schema, get_engine
+from rigport.store.engine import as_unavailable, ensure_schema, get_engine
 from rigport.store.repository import AuditRepository, ShipmentRepository, TokenRepository, UserRepository
 
 
@@ -44,23 +44,32 @@ class UnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
-        if isinstance(exc, OperationalError):
-            raise UnavailableError(f"database unavailable: {exc.orig}") from None
+        if isinstance(exc, StaleDataError | IntegrityError):  # e.g. raised by an autoflush in a concurrent race
+            raise _conflict(exc) from None
+        if isinstance(exc, DataError):  # a value the column cannot hold that validation let through: bad input
+            reason = str(exc.orig).strip().splitlines()
+            raise InputError(f"value does not fit the database: {reason[0] if reason else 'out of range'}") from None
+        if exc is not None and not isinstance(exc, UnavailableError):
+            unavailable = as_unavailable(exc)
+            if unavailable is not None:
+                raise unavailable from None
 
     def flush(self) -> None:
         try:
             self.session.flush()
-        except StaleDataError:
-            raise ConflictError("the record was changed by someone else; reload it and try again") from None
-        except IntegrityError as exc:
-            raise ConflictError(f"conflicts with stored data: {exc.orig}") from None
+        except (StaleDataError, IntegrityError) as exc:
+            raise _conflict(exc) from None
 
     def commit(self) -> None:
         try:
             self.session.commit()
-        except StaleDataError:
+        except (StaleDataError, IntegrityError) as exc:
             self.session.rollback()
-            raise ConflictError("the record was changed by someone else; reload it and try again") from None
-        except IntegrityError as exc:
-            self.session.rollback()
-            raise ConflictError(f"conflicts with stored data: {exc.orig}") from None
+            raise _conflict(exc) from None
+
+
+def _conflict(exc: StaleDataError | IntegrityError) -> ConflictError:
+    """A concurrent writer got there first (stale version or a row it just inserted): 409, reload and retry."""
+    if isinstance(exc, StaleDataError):
+        return ConflictError("the record was changed by someone else; reload it and try again")
+    return ConflictError(f"conflicts with stored data: {exc.orig}")

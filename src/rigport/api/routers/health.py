@@ -14,12 +14,21 @@ from rigport.store.engine import get_engine
 router = APIRouter(prefix="/api/v1", tags=["health"])
 
 
-@router.get("/health")
+UNHEALTHY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "description": "The database cannot be reached (plain JSON for load balancers, not a problem).",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+@router.get("/health", responses=UNHEALTHY)
 def health(request: Request) -> Any:
     engine = get_engine(request.app.state.settings)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means the database is not usable right now
-        return JSONResponse({"status": "unavailable", "database": str(exc)[:200], "version": __version__}, 503)
+        return JSONResponse({"status": "unavailable", "database": str(exc)[:200], "version": __version__}, 503,
+                            headers={"Retry-After": "5"})  # fmt: skip
     return {"status": "ok", "database": engine.dialect.name, "version": __version__}
