@@ -30,7 +30,7 @@ from rigport.store.engine import get_engine
 
 PUBLIC = {("GET", "/api/v1/health")}
 # Reads that are POSTs because they take a body but store nothing: viewer may call them.
-READ_POSTS = {("POST", "/api/v1/screen")}
+READ_POSTS = {("POST", "/api/v1/screen"), ("POST", "/api/v1/assess")}
 SHIPMENT = {"reference": "AC-1", "mode": "air", "port": "Detroit", "arrival_date": "2025-02-01",
             "total_units": 10, "declared_value_usd": "34000.00"}  # fmt: skip
 KINDS = ("none", "viewer", "operator", "admin", "revoked", "expired")

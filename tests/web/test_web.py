@@ -221,3 +221,20 @@ def test_shipment_page_shows_landed_cost_and_links_the_packet(site: tuple[TestCl
     packet = client.get("/shipments/DEMO-SFO-S21/packet")
     assert packet.status_code == 200 and "DEMO-SFO-S21" in packet.text
     assert packet.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_units_over_time_replays_the_events(tmp_path: Path) -> None:
+    """One point per day something moved (plus today); totals add up to the units on record."""
+    from rigport.services.portfolio import portfolio
+
+    settings = Settings(data_dir=tmp_path)
+    draft = shipments.ShipmentDraft("OLD-1", "air", "Miami", dt.date(1990, 1, 2), 40, shipments.Decimal("4000"))
+    shipments.create_shipment(draft, "test", settings)
+    for event, day in (("entry-filed", 3), ("exam-presented", 4), ("detention", 5)):
+        shipments.record_event("OLD-1", event, dt.date(1990, 1, day), "test", settings=settings)
+    shipments.record_event("OLD-1", "release", dt.date(1990, 1, 9), "test", quantity=15, settings=settings)
+    history = portfolio(settings, today=dt.date(2026, 11, 25))["units_over_time"]
+    assert history["dates"] == [dt.date(1990, 1, d) for d in (2, 3, 4, 5, 9)] + [dt.date(2026, 11, 25)]
+    assert history["series"]["detained"] == [0, 0, 0, 40, 25, 25]
+    assert history["series"]["released"] == [0, 0, 0, 0, 15, 15]
+    assert history["series"]["at_port"] == [40, 40, 40, 0, 0, 0]

@@ -60,30 +60,29 @@ def upcoming_deadlines(rows: list[ShipmentRow], today: dt.date, horizon_days: in
 
 
 def units_by_state_over_time(rows: list[ShipmentRow], today: dt.date) -> dict[str, Any]:
-    """Daily units per state group, replayed from the recorded events (the arrival puts all units in)."""
-    if not rows:
-        return {"dates": [], "series": {g: [] for g in STATE_GROUPS}}
+    """Units per state group after each day on which something moved, replayed from the recorded events.
+
+    A step series (one point per change, plus today) rather than one point per calendar day, so its
+    size follows the number of events, not how long ago the oldest shipment arrived.
+    """
     deltas: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        for event in sorted(row.events, key=lambda e: (e.occurred_on, e.id)):
+        for event in row.events:
             if event.to_state is None or event.from_state == event.to_state:
                 continue
             if event.from_state is not None:
                 deltas[event.occurred_on][state_group(State(event.from_state))] -= event.quantity
             deltas[event.occurred_on][state_group(State(event.to_state))] += event.quantity
-    start = min(min(deltas), today) if deltas else today
-    end = max(today, max(deltas) if deltas else today)
-    dates: list[dt.date] = []
+    if not deltas:
+        return {"dates": [], "series": {g: [] for g in STATE_GROUPS}}
+    dates = sorted(set(deltas) | {today})
     series: dict[str, list[int]] = {g: [] for g in STATE_GROUPS}
     running = dict.fromkeys(STATE_GROUPS, 0)
-    day = start
-    while day <= end:
+    for day in dates:
         for group, change in deltas.get(day, {}).items():
             running[group] += change
-        dates.append(day)
         for group in STATE_GROUPS:
             series[group].append(running[group])
-        day += dt.timedelta(days=1)
     return {"dates": dates, "series": series}
 
 

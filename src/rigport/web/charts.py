@@ -25,7 +25,7 @@ def units_by_state(history: dict[str, Any]) -> dict[str, Any]:
     dates = [d.isoformat() for d in history["dates"]]
     data = [
         {"type": "scatter", "mode": "lines", "stackgroup": "units", "name": GROUP_LABELS[group], "x": dates,
-         "y": values, "line": {"color": GROUP_COLORS[group]}}
+         "y": values, "line": {"color": GROUP_COLORS[group], "shape": "hv"}}
         for group, values in history["series"].items()
         if any(values)
     ]  # fmt: skip
