@@ -227,7 +227,7 @@ def import_manifest(
         existing_lines = set(uow.session.scalars(select(LineItemRow.line_no).where(LineItemRow.shipment_id == row.id)))
         stored_serials = _stored_serials(uow, row.id)
         problems = []
-        for item in parsed.items:
+        for item in parsed.items if existing_lines or stored_serials else ():  # nothing stored: nothing to clash
             if item.line_no in existing_lines:
                 problems.append(f"line {item.line_no}: line number already stored for {shipment_reference}")
             problems += [
