@@ -238,3 +238,33 @@ def test_units_over_time_replays_the_events(tmp_path: Path) -> None:
     assert history["series"]["detained"] == [0, 0, 0, 40, 25, 25]
     assert history["series"]["released"] == [0, 0, 0, 0, 15, 15]
     assert history["series"]["at_port"] == [40, 40, 40, 0, 0, 0]
+
+
+def test_background_simulation_runs_from_the_dashboard(site: tuple[TestClient, Settings]) -> None:
+    import time
+
+    client, settings = site
+    csrf = sign_in(client, settings, "operator")
+    form = {"model": "antminer-s21", "units": "100", "power_price": "0.05", "paths": "1000", "days": "365",
+            "hold_prob": "0.2", "hold_days_mean": "30", "seed": "3", "csrf_token": csrf}  # fmt: skip
+    assert client.post("/economics/runs", data={**form, "csrf_token": "forged"}).status_code == 403
+    started = client.post("/economics/runs", data=form)
+    assert started.status_code == 200
+    run_id = re.search(r'id="run-([0-9a-f-]+)"', started.text)
+    assert run_id, started.text
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        polled = client.get(f"/economics/runs/{run_id.group(1)}")
+        if 'id="chart-npv"' in polled.text:
+            break
+        assert 'hx-trigger="load delay:1s"' in polled.text  # still queued/running: the partial keeps polling
+        time.sleep(0.2)
+    else:
+        raise AssertionError("background run did not finish")
+    assert 'id="payback-probability"' in polled.text
+    from rigport.services.simulation_runs import get_simulation
+
+    stored = get_simulation(run_id.group(1), settings)
+    assert stored["status"] == "succeeded" and stored["params"]["paths"] == 1000
+    assert f"{stored['result']['payback_probability'] * 100:.1f}%" in polled.text
+    assert run_id.group(1)[:8] in client.get("/economics").text  # listed among stored runs

@@ -349,7 +349,10 @@ def _models(settings: Settings) -> list[Any]:
 def economics_page(request: Request) -> HTMLResponse:
     who = visitor(request)
     settings = settings_of(request)
-    return page(request, "economics.html", who, models=_models(settings), defaults={
+    from rigport.services.simulation_runs import list_simulations
+
+    runs = list_simulations(settings, limit=10)
+    return page(request, "economics.html", who, models=_models(settings), runs=runs, defaults={
         "model": "antminer-s21", "units": 500, "power_price": settings.default_power_price_usd_kwh,
         "paths": 2000, "days": 1095, "hold_prob": 0.3, "hold_days_mean": 60, "seed": 1,
     }, max_paths=settings.web_max_paths)  # fmt: skip
@@ -403,12 +406,53 @@ async def economics_simulate(request: Request) -> HTMLResponse:
         report = await run_in_threadpool(run, params, paths, seed)
     except RigportError as exc:
         return page(request, "_error.html", who, exc.http_status, error=str(exc))
-    figures = {
+    return page(request, "_simulation_result.html", who, r=report, figures=_simulation_figures(report), run=None)
+
+
+def _simulation_figures(report: dict[str, Any]) -> dict[str, Any]:
+    return {
         "npv": charts.npv_histogram(report),
         "price": charts.fan(report, "price_usd", "BTC price fan (USD)"),
         "difficulty": charts.fan(report, "difficulty", "Difficulty fan"),
     }
-    return page(request, "_simulation_result.html", who, r=report, figures=figures)
+
+
+@router.post("/economics/runs", response_class=HTMLResponse)
+async def start_background_run(request: Request) -> HTMLResponse:
+    """Larger simulations run on the server's background pool (the same runs as POST /api/v1/simulations)."""
+    from rigport.services.simulation_runs import start_simulation
+
+    who = visitor(request)
+    form = await writer_form(request, who)
+    settings = settings_of(request)
+    try:
+        inputs = _economics_inputs(form, settings)
+        params = {
+            "model": inputs["model"], "units": inputs["units"], "power_price": inputs["power_price"],
+            "unit_price": inputs["unit_price"],
+            "paths": forms.integer(form, "paths", "Paths", minimum=100, maximum=200_000),
+            "days": forms.integer(form, "days", "Days", minimum=30, maximum=3650),
+            "seed": forms.integer(form, "seed", "Seed", minimum=0, maximum=2**32 - 1, default=1),
+            "hold_prob": forms.number(form, "hold_prob", "Hold probability", minimum=0, maximum=1, default=0),
+            "hold_days_mean": forms.number(form, "hold_days_mean", "Mean hold (days)", minimum=0, maximum=3650,
+                                           default=60),
+        }  # fmt: skip
+        run = await run_in_threadpool(start_simulation, params, who.principal.actor, settings)
+    except RigportError as exc:
+        return page(request, "_error.html", who, exc.http_status, error=str(exc))
+    return page(request, "_simulation_run.html", who, run=run)
+
+
+@router.get("/economics/runs/{run_id}", response_class=HTMLResponse)
+def background_run(request: Request, run_id: str) -> HTMLResponse:
+    from rigport.services.simulation_runs import get_simulation
+
+    who = visitor(request)
+    run = get_simulation(run_id, settings_of(request))
+    if run["status"] == "succeeded" and run.get("result"):
+        report = run["result"]
+        return page(request, "_simulation_result.html", who, r=report, figures=_simulation_figures(report), run=run)
+    return page(request, "_simulation_run.html", who, run=run)
 
 
 @router.post("/economics/compare", response_class=HTMLResponse)
