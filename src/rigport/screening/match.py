@@ -12,10 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from jellyfish import metaphone
+from nicknames import NickNamer
 from rapidfuzz.distance import Indel
 
 from rigport.screening.model import Explanation
-from rigport.screening.normalize import GENERIC, HONORIFICS, NUMBER_WORDS, NormalName, normalize
+from rigport.screening.normalize import (
+    GENERIC,
+    HONORIFICS,
+    NUMBER_WORDS,
+    NormalName,
+    looks_patronymic,
+    normalize,
+)
 
 DEFAULT_THRESHOLD = 0.75
 TOKEN_MIN_SIMILARITY = 0.8  # below this two tokens are different words (bitmain/bitmax 0.77, kanan/canaan 0.73)
@@ -23,14 +32,36 @@ INITIAL_SIMILARITY = 0.6
 GENERIC_WEIGHT = 0.35
 INITIAL_WEIGHT = 0.5
 CONFLICT_WEIGHT = 0.5
-HONORIFIC_WEIGHT = 0.05
+HONORIFIC_WEIGHT = 0.0  # a title (Mr, President, Sheikh) says nothing about who the person is
+PATRONYMIC_WEIGHT = 0.35  # a father's name is often left out (Sergey Lavrov / Sergey Viktorovich Lavrov)
+FUZZY_MIN_LENGTH = 4  # one edit in a 3-letter word (abc / nabc, kim / tim) changes the word
+ANAGRAM_MIN_LENGTH = 5
+ANAGRAM_SIMILARITY = 0.8  # letters scrambled or reversed (nituP / Putin): a known evasion pattern
+SKELETON_SIMILARITY = 0.85
+PHONETIC_MIN_KEY = 3  # metaphone keys shorter than this (MR: Maria, Mario, Mary) say too little
+PHONETIC_MIN_LENGTH = 5  # short given names share keys too easily (Olga / Oleg: OLK)
+# Slavic surnames inflect for gender (Ivanov / Ivanova, Lisitsyn / Lisitsyna, Kovalskiy / Kovalskaya):
+# lists name spouses and children of a listed person, so the two forms are two people.
+_MALE_ENDINGS = ("ov", "ev", "in", "yn")
+_MALE_ADJ = ("skiy", "skii", "sky", "ski", "tskiy", "tskii", "tsky")
+_FEMALE_ADJ = ("skaya", "skaia", "ska", "tskaya", "tska")
 TYPE_MISMATCH_FACTOR = 0.7
 GENERIC_ONLY_CAP = 0.5
 PARTIAL_FLOOR = 0.65
-LEGAL_MISMATCH_FACTOR = 0.92
+LEGAL_MISMATCH_FACTOR = 0.92  # kindred forms (Inc / Ltd / Corp): often written loosely
+DISTINCT_LEGAL_FACTOR = 0.8  # different kinds of legal person (AG / GmbH, ANO / LLC): a different entity
 SUBSET_BLEND = 0.5
+ORG_SUBSET_BLEND = 0.15  # an organisation with an extra distinctive word is usually another one (a subsidiary)
 
 ORG_KINDS = {"org", "component", "vessel", "aircraft"}
+
+
+# Legal forms that records use interchangeably for the same company: English limited companies, and the
+# Russian joint-stock company before and after the 2014 reform (OAO / ZAO -> PAO / AO).
+_KINDRED_FORMS = (
+    frozenset({"company", "corporation", "incorporated", "limited", "llc", "plc"}),
+    frozenset({"jsc", "ojsc", "cjsc", "pjsc"}),
+)
 
 
 def token_weight(token: str) -> float:
@@ -61,32 +92,152 @@ _NAME_GROUPS = (
     "sergey sergei serge sergio", "bin ben ibn",
     "dmitry dmitri dima", "vladimir vova volodymyr", "muhammad mohammed mohamed mohammad",
 )  # fmt: skip
-NICKNAMES: dict[str, frozenset[str]] = {}
-for _group in _NAME_GROUPS:
-    _names = frozenset(_group.split())
-    for _n in _names:
-        NICKNAMES[_n] = NICKNAMES.get(_n, frozenset()) | _names
+
+
+def _nickname_table() -> dict[str, frozenset[str]]:
+    """Given name -> its known short forms and long forms.
+
+    Two sources: the cross-language groups above (each group is one name), and the `nicknames`
+    package (carltonnorthern/nicknames, Apache-2.0: a hand-curated table of ~1,100 English given
+    names and their diminutives). Package links are used one step only (name <-> nickname), never
+    chained: Fred is Frederick and Alfred, which are not each other.
+    """
+    table: dict[str, set[str]] = {}
+    for group in _NAME_GROUPS:
+        names = set(group.split())
+        for name in names:
+            table.setdefault(name, set()).update(names - {name})
+    for canonical, nicks in NickNamer().nickname_lookup.items():
+        if not canonical.isalpha():
+            continue
+        for nick in nicks:
+            if nick.isalpha() and nick != canonical:
+                table.setdefault(canonical, set()).add(nick)
+                table.setdefault(nick, set()).add(canonical)
+    return {name: frozenset(others) for name, others in table.items()}
+
+
+NICKNAMES: dict[str, frozenset[str]] = _nickname_table()
 NICKNAME_SIMILARITY = 0.85
+
+
+def _gender_forms(a: str, b: str) -> bool:
+    """The male and female form of one Slavic surname (Petrov / Petrova, Kovalskiy / Kovalskaya)."""
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if long_ == short + "a" and short.endswith(_MALE_ENDINGS):
+        return True
+    male = next((e for e in _MALE_ADJ if short.endswith(e)), None)
+    female = next((e for e in _FEMALE_ADJ if long_.endswith(e)), None)
+    if male is None or female is None:
+        male = next((e for e in _MALE_ADJ if long_.endswith(e)), None)
+        female = next((e for e in _FEMALE_ADJ if short.endswith(e)), None)
+        short, long_ = long_, short
+    return male is not None and female is not None and short[: -len(male)] == long_[: -len(female)]
+
+
+def _same_sound(a: str, b: str) -> bool:
+    """Equal metaphone keys of a useful length: supporting evidence for two close spellings only."""
+    if min(len(a), len(b)) < PHONETIC_MIN_LENGTH:
+        return False
+    key = metaphone(a)
+    return len(key) >= PHONETIC_MIN_KEY and key == metaphone(b)
+
+
+def _given_vs_patronymic(a: str, b: str) -> bool:
+    """A given name against the patronymic built on it (Oleksandr / Oleksandrovych): two different people."""
+    if looks_patronymic(a) == looks_patronymic(b):
+        return False
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return long_.startswith(short[:-1])
 
 
 @lru_cache(maxsize=1 << 18)
 def token_similarity(a: str, b: str) -> float:
-    """1 for equal tokens, 0.6 for an initial against a word it starts, Indel ratio when close enough, else 0."""
+    """How far two tokens are the same word, 0..1.
+
+    1 for equal tokens, 0.85 for a known nickname, 0.6 for an initial against a word it starts; for
+    words of four letters or more the Indel ratio when close enough (partial credit just below
+    TOKEN_MIN_SIMILARITY), 0.8 for the same letters scrambled; else 0.
+    """
     if a == b:
         return 1.0
     if b in NICKNAMES.get(a, ()):
         return NICKNAME_SIMILARITY
     if len(a) == 1 or len(b) == 1:
         return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
-    if a.isdigit() or b.isdigit() or min(len(a), len(b)) < 3:
+    if a.isdigit() or b.isdigit() or min(len(a), len(b)) < FUZZY_MIN_LENGTH:
+        return 0.0
+    if _given_vs_patronymic(a, b) or _gender_forms(a, b):
         return 0.0
     sim = Indel.normalized_similarity(a, b)
+    if len(a) >= ANAGRAM_MIN_LENGTH and sim < ANAGRAM_SIMILARITY and sorted(a) == sorted(b):
+        return ANAGRAM_SIMILARITY
     if sim >= TOKEN_MIN_SIMILARITY:
         return sim
+    if sim >= PARTIAL_FLOOR and _same_sound(a, b):
+        # Spelling variants that sound alike (Serej / Sergey, Zelenskiy / Zelenskyy) count as the same word.
+        return TOKEN_MIN_SIMILARITY
     if sim >= PARTIAL_FLOOR:
         # Close spelling (Schulze/Scholz, Ssad/Asad): partial credit, never a distinctive hit alone.
         return sim * (sim - PARTIAL_FLOOR) / (TOKEN_MIN_SIMILARITY - PARTIAL_FLOOR)
     return 0.0
+
+
+_SKELETON_MAP = str.maketrans({"p": "b", "v": "f", "z": "s", "c": "k", "q": "k", "x": "k", "g": "j", "o": "u"})
+_SKELETON_DROP = str.maketrans("", "", "aeiuyhw")
+
+
+@lru_cache(maxsize=1 << 16)
+def consonant_skeleton(token: str) -> str:
+    """The consonants of a word as an abjad writes them: vowels, w/y (long vowels) and h dropped, doubles merged.
+
+    Arabic has no p, v or hard c and writes short vowels rarely, so Fernando -> frnd and the
+    anyascii rendering of فرناندو (frnndw) -> frnd agree.
+    """
+    mapped = token.translate(_SKELETON_MAP).translate(_SKELETON_DROP)
+    return "".join(c for i, c in enumerate(mapped) if i == 0 or c != mapped[i - 1])
+
+
+def skeleton_similarity(a: str, b: str) -> float:
+    """Similarity of two tokens when one was transliterated from an abjad: their consonant skeletons agree."""
+    base = token_similarity(a, b)
+    if base >= TOKEN_MIN_SIMILARITY or min(len(a), len(b)) < 2:
+        return base
+    sa, sb = consonant_skeleton(a), consonant_skeleton(b)
+    if len(sa) >= 2 and sa == sb:
+        return SKELETON_SIMILARITY
+    return base
+
+
+def _split_initials(a: list[str], b: list[str]) -> list[str]:
+    """Initials written together (JC / Jean-Claude, JR / John Robert) become one initial per word of `b`."""
+    out: list[str] = []
+    for token in a:
+        n = len(token)
+        if 2 <= n <= 3 and token not in b and token.isalpha() and any(
+            all(len(w) > 1 for w in b[i : i + n]) and "".join(w[0] for w in b[i : i + n]) == token
+            for i in range(len(b) - n + 1)
+        ):
+            out.extend(token)
+        else:
+            out.append(token)
+    return out
+
+
+def name_weights(name: NormalName, tokens: list[str] | tuple[str, ...] | None = None) -> list[float]:
+    """Weight of each token of `name` (or of `tokens` derived from it): patronymics count as little as generic words."""
+    words = name.tokens if tokens is None else tokens
+    return [PATRONYMIC_WEIGHT if t in name.patronymics else token_weight(t) for t in words]
+
+
+def _legal_factor(query: NormalName, candidate: NormalName) -> float:
+    """1 when the legal forms agree or one is missing; less when both name one and they differ."""
+    if not (query.legal and candidate.legal) or set(query.legal) & set(candidate.legal):
+        return 1.0
+    both = set(query.legal) | set(candidate.legal)
+    if any(both <= family for family in _KINDRED_FORMS):
+        return LEGAL_MISMATCH_FACTOR
+    return DISTINCT_LEGAL_FACTOR
 
 
 def _merge_joined(a: list[str], b: list[str]) -> list[str]:
@@ -126,14 +277,16 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
     qa, cb = _acronym(cb, qa), _acronym(qa, cb)
     qa = _merge_joined(qa, cb)
     cb = _merge_joined(cb, qa)
+    qa, cb = _split_initials(qa, cb), _split_initials(cb, qa)
     if not qa or not cb:
         return Comparison(0.0, Explanation((), tuple(qa), tuple(cb), ("nothing to compare",)))
-    wqa = [token_weight(t) for t in qa]
-    wcb = [token_weight(t) for t in cb]
+    wqa = name_weights(query, qa)
+    wcb = name_weights(candidate, cb)
+    similarity = skeleton_similarity if query.abjad != candidate.abjad else token_similarity
     pairs = []
     for i, x in enumerate(qa):
         for j, y in enumerate(cb):
-            s = token_similarity(x, y)
+            s = similarity(x, y)
             if s > 0:
                 pairs.append((s, wqa[i] + wcb[j], i, j))
     pairs.sort(key=lambda p: (-p[0], -p[1]))
@@ -160,11 +313,19 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
     smaller = min(wq, wc)
     left_q = sum(w for i, w in enumerate(wqa) if i not in used_q)
     left_c = sum(w for j, w in enumerate(wcb) if j not in used_c)
+    lone_q = [qa[i] for i in range(len(qa)) if i not in used_q and qa[i] in query.patronymics]
+    lone_c = [cb[j] for j in range(len(cb)) if j not in used_c and cb[j] in candidate.patronymics]
+    if lone_q and lone_c:  # two different fathers (Ivanovich / Viktorovich): full conflicting evidence
+        left_q += (1 - PATRONYMIC_WEIGHT) * len(lone_q)
+        left_c += (1 - PATRONYMIC_WEIGHT) * len(lone_c)
     conflict = left_q >= CONFLICT_WEIGHT and left_c >= CONFLICT_WEIGHT
     if conflict:  # words left over on both sides count twice against the match
         score = gained / (wq + wc + left_q + left_c)
     elif smaller:
-        score = (1 - SUBSET_BLEND) * score + SUBSET_BLEND * min(1.0, half / smaller)
+        blend = SUBSET_BLEND
+        if (query.is_org or candidate.is_org) and max(left_q, left_c) >= 1.0:
+            blend = ORG_SUBSET_BLEND
+        score = (1 - blend) * score + blend * min(1.0, half / smaller)
     notes: list[str] = []
     # Word-joining and spacing differences: compare the names written as one word.
     jq, jc = "".join(qa), "".join(cb)
@@ -174,8 +335,9 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
             score = joined
             distinctive_hit = distinctive_hit or bool(query.distinctive or candidate.distinctive)
             notes.append(f"names written as one word agree {joined:.2f}")
-    if query.legal and candidate.legal and not set(query.legal) & set(candidate.legal):
-        score *= LEGAL_MISMATCH_FACTOR
+    legal_factor = _legal_factor(query, candidate)
+    if legal_factor < 1.0:
+        score *= legal_factor
         notes.append(f"legal form differs ({'/'.join(query.legal)} vs {'/'.join(candidate.legal)})")
     if not distinctive_hit:
         if score > GENERIC_ONLY_CAP:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+from rapidfuzz.distance import Indel
 
 # Chinese legal forms (longest first) before transliteration glues the syllables together.
 _CJK_LEGAL = (
@@ -137,6 +138,12 @@ _APOSTROPHES = re.compile(r"['’‘`´ʼʻ\"“”«»]")
 _DOTS = re.compile(r"(?<=\w)\.(?=\w)|\.")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Abjad scripts (Arabic, Persian, Urdu, Hebrew) write few or no short vowels: their transliteration is a
+# consonant skeleton ("فرناندو" -> frnndw), to be compared with the skeleton of a Latin spelling.
+_ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
+# East Slavic patronymics (Viktorovich, Oleksandrovych, Ivanovna): a father's name, often left out.
+_PATRONYMIC_SUFFIXES = ("ovich", "evich", "ovych", "evych", "avich", "ovna", "evna", "ivna", "ichna", "ilyich")
+PATRONYMIC_MIN_LENGTH = 7
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,8 @@ class NormalName:
     tokens: tuple[str, ...]  # every canonical token, in order (legal forms excluded)
     legal: tuple[str, ...]  # canonical legal forms found
     distinctive: frozenset[str]  # tokens that are neither generic nor honorific
+    patronymics: frozenset[str] = frozenset()  # middle tokens that are a father's name (Viktorovich)
+    abjad: bool = False  # written in Arabic or Hebrew script: tokens are consonant skeletons
 
     @property
     def key(self) -> str:
@@ -173,6 +182,24 @@ def _split_words(text: str) -> list[str]:
     return [w for w in _NON_WORD.split(text) if w]
 
 
+# Long legal-form words that show up misspelt or cut off by fixed-width fields ("JOINT STOCK COMPAN").
+_LONG_FORMS = tuple(w for w in LEGAL_FORMS if len(w) >= 7)
+LEGAL_TYPO_SIMILARITY = 0.9
+TRUNCATED_MIN = 5
+
+
+def _repair_legal_word(word: str, last: bool) -> str:
+    """The legal-form word `word` was meant to be: misspelt (Aktiengeselschaft) or, last in the name, cut off."""
+    if word in LEGAL_FORMS or len(word) < TRUNCATED_MIN:
+        return word
+    for long_form in _LONG_FORMS:
+        if last and long_form.startswith(word):
+            return long_form
+        if len(word) >= 7 and Indel.normalized_similarity(word, long_form) >= LEGAL_TYPO_SIMILARITY:
+            return long_form
+    return word
+
+
 def _collapse_phrases(words: list[str]) -> list[str]:
     joined = " " + " ".join(words) + " "
     for phrase, token in _LEGAL_PHRASES:
@@ -183,7 +210,9 @@ def _collapse_phrases(words: list[str]) -> list[str]:
 @lru_cache(maxsize=200_000)
 def normalize(name: str) -> NormalName:
     """Canonical tokens for one name (cached: batches repeat names and tokens)."""
-    words = _collapse_phrases(_split_words(name))
+    words = _split_words(name)
+    words = [_repair_legal_word(w, i == len(words) - 1) if i else w for i, w in enumerate(words)]
+    words = _collapse_phrases(words)
     tokens: list[str] = []
     legal: list[str] = []
     expanded: list[str] = []
@@ -207,7 +236,27 @@ def normalize(name: str) -> NormalName:
     if not tokens and legal:  # a name made only of legal words ("Company"): keep them as generic tokens
         tokens, legal = [LEGAL_FORMS.get(w, w) for w in words], []
     distinctive = frozenset(t for t in tokens if t not in GENERIC and t not in HONORIFICS)
-    return NormalName(name, tuple(tokens), tuple(legal), distinctive)
+    abjad = bool(_ABJAD.search(name))
+    return NormalName(name, tuple(tokens), tuple(legal), distinctive, _patronymics(tokens, legal), abjad)
+
+
+def looks_patronymic(token: str) -> bool:
+    """A token shaped like an East Slavic patronymic (-ovich, -evna, -ovych ...)."""
+    return len(token) >= PATRONYMIC_MIN_LENGTH and token.endswith(_PATRONYMIC_SUFFIXES)
+
+
+def _patronymics(tokens: list[str], legal: list[str]) -> frozenset[str]:
+    """Patronymics of a person name of three or more words.
+
+    Surnames can share the shape (Abramovich), so a two-word name has none, and when several words
+    look patronymic only those that are neither first nor last (given-patronymic-surname order) count.
+    """
+    if legal or len(tokens) < 3:
+        return frozenset()
+    shaped = [i for i, t in enumerate(tokens) if looks_patronymic(t)]
+    if len(shaped) > 1:
+        shaped = [i for i in shaped if 0 < i < len(tokens) - 1]
+    return frozenset(tokens[i] for i in shaped)
 
 
 def is_generic(token: str) -> bool:
