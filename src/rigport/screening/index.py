@@ -20,6 +20,7 @@ from rigport.screening.match import (
     adjust,
     align,
     infer_kind,
+    name_weights,
     token_similarity,
     token_weight,
 )
@@ -72,7 +73,7 @@ class ScreeningIndex:
                     index.name_entry.append(entry_no)
                     index.name_text.append(text)
                     index.name_weak.append(weak)
-                    index.name_weight.append(sum(token_weight(t) for t in norm.tokens))
+                    index.name_weight.append(sum(name_weights(norm)))
                     for token in set(norm.tokens):
                         postings[token].append(name_no)
                     joined["".join(norm.tokens)].append(name_no)
@@ -136,7 +137,7 @@ class ScreeningIndex:
             scores[name_no] += 100.0
         if not scores:
             return []
-        wq = sum(token_weight(t) for t in tokens)
+        wq = sum(name_weights(norm))
         need = threshold - BOUND_SLACK
         weights = self.name_weight
         keep: list[tuple[float, float, int]] = []

@@ -9,7 +9,7 @@ was matched. Entity type and country adjust the score as supporting evidence onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from jellyfish import metaphone
@@ -32,7 +32,11 @@ INITIAL_SIMILARITY = 0.6
 GENERIC_WEIGHT = 0.35
 INITIAL_WEIGHT = 0.5
 CONFLICT_WEIGHT = 0.5
+CONFLICT_MIN_WEIGHT = 0.3  # a particle (bin, de) left against a name is conflicting evidence too
+JOINED_MIN_SIMILARITY = 0.9
+JOINED_MAX_EDITS = 4  # two substituted letters
 HONORIFIC_WEIGHT = 0.0  # a title (Mr, President, Sheikh) says nothing about who the person is
+PATRONYMIC_SUFFIX_MAX = 6
 PATRONYMIC_WEIGHT = 0.35  # a father's name is often left out (Sergey Lavrov / Sergey Viktorovich Lavrov)
 FUZZY_MIN_LENGTH = 4  # one edit in a 3-letter word (abc / nabc, kim / tim) changes the word
 ANAGRAM_MIN_LENGTH = 5
@@ -44,6 +48,7 @@ PHONETIC_MIN_LENGTH = 5  # short given names share keys too easily (Olga / Oleg:
 # lists name spouses and children of a listed person, so the two forms are two people.
 _MALE_ENDINGS = ("ov", "ev", "in", "yn")
 _MALE_ADJ = ("skiy", "skii", "sky", "ski", "tskiy", "tskii", "tsky")
+_MASCULINE_ENDINGS = ("us", "os")  # Marcus / Marca, Carlos / Carla
 _FEMALE_ADJ = ("skaya", "skaia", "ska", "tskaya", "tska")
 TYPE_MISMATCH_FACTOR = 0.7
 GENERIC_ONLY_CAP = 0.5
@@ -135,6 +140,26 @@ def _gender_forms(a: str, b: str) -> bool:
     return male is not None and female is not None and short[: -len(male)] == long_[: -len(female)]
 
 
+def _gendered_given_names(a: str, b: str) -> bool:
+    """Masculine and feminine forms of one given name (Mario / Maria, Daniel / Daniela, Ivan / Ivana).
+
+    Romance and Slavic names mark the feminine with a final -a; the same stem with another ending
+    (or none) is the masculine: two people, not a typo.
+    """
+    if a[-1] == "a" and b[-1] != "a":
+        fem, other = a, b
+    elif b[-1] == "a" and a[-1] != "a":
+        fem, other = b, a
+    else:
+        return False
+    stem = fem[:-1]
+    if other == stem or (other[-1] in "aeiou" and other[:-1] == stem):
+        return True
+    if other.endswith("er"):  # Alexander / Alexandra
+        return other[:-2] + "r" == stem
+    return other[:-2] == stem and other[-2:] in _MASCULINE_ENDINGS
+
+
 def _same_sound(a: str, b: str) -> bool:
     """Equal metaphone keys of a useful length: supporting evidence for two close spellings only."""
     if min(len(a), len(b)) < PHONETIC_MIN_LENGTH:
@@ -148,7 +173,13 @@ def _given_vs_patronymic(a: str, b: str) -> bool:
     if looks_patronymic(a) == looks_patronymic(b):
         return False
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return long_.startswith(short[:-1])
+    # stem + suffix: Ivan + ovich, Oleksandr + ovych, Sergey + evich (not a fragment: Plat / Platonovich)
+    return len(short) >= 4 and len(long_) - len(short) <= PATRONYMIC_SUFFIX_MAX and long_.startswith(short[:-1])
+
+
+def distinct_forms(a: str, b: str) -> bool:
+    """Two forms of one name that belong to two people: given name vs patronymic, male vs female form."""
+    return _given_vs_patronymic(a, b) or _gender_forms(a, b) or _gendered_given_names(a, b)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -167,7 +198,7 @@ def token_similarity(a: str, b: str) -> float:
         return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
     if a.isdigit() or b.isdigit() or min(len(a), len(b)) < FUZZY_MIN_LENGTH:
         return 0.0
-    if _given_vs_patronymic(a, b) or _gender_forms(a, b):
+    if distinct_forms(a, b):
         return 0.0
     sim = Indel.normalized_similarity(a, b)
     if len(a) >= ANAGRAM_MIN_LENGTH and sim < ANAGRAM_SIMILARITY and sorted(a) == sorted(b):
@@ -204,7 +235,7 @@ def skeleton_similarity(a: str, b: str) -> float:
     if base >= TOKEN_MIN_SIMILARITY or min(len(a), len(b)) < 2:
         return base
     sa, sb = consonant_skeleton(a), consonant_skeleton(b)
-    if len(sa) >= 2 and sa == sb:
+    if sa and sa == sb and (len(sa) >= 2 or max(len(a), len(b)) <= 3):  # Ali: علي -> ly -> l
         return SKELETON_SIMILARITY
     return base
 
@@ -270,6 +301,114 @@ class Comparison:
     explanation: Explanation
 
 
+@dataclass
+class _Alignment:
+    """One-to-one token pairs of two names and what they add up to."""
+
+    qa: list[str]
+    cb: list[str]
+    wqa: list[float]
+    wcb: list[float]
+    used_q: set[int] = field(default_factory=set)
+    used_c: set[int] = field(default_factory=set)
+    matched: list[tuple[str, str, float]] = field(default_factory=list)
+    gained: float = 0.0  # similarity x weight of both tokens, summed over pairs
+    half: float = 0.0  # the same counted on the smaller name only
+    distinctive_hit: bool = False
+
+    @property
+    def left_q(self) -> float:
+        return sum(w for i, w in enumerate(self.wqa) if i not in self.used_q)
+
+    @property
+    def left_c(self) -> float:
+        return sum(w for j, w in enumerate(self.wcb) if j not in self.used_c)
+
+    def unmatched(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return (
+            tuple(t for i, t in enumerate(self.qa) if i not in self.used_q),
+            tuple(t for j, t in enumerate(self.cb) if j not in self.used_c),
+        )
+
+
+def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: list[str]) -> _Alignment:
+    """Greedy one-to-one pairing, most similar (then heaviest) pairs first."""
+    al = _Alignment(qa, cb, name_weights(query, qa), name_weights(candidate, cb))
+    similarity = skeleton_similarity if query.abjad != candidate.abjad else token_similarity
+    pairs = []
+    for i, x in enumerate(qa):
+        for j, y in enumerate(cb):
+            s = similarity(x, y)
+            if s > 0:
+                pairs.append((s, al.wqa[i] + al.wcb[j], i, j))
+    pairs.sort(key=lambda p: (-p[0], -p[1]))
+    query_smaller = sum(al.wqa) <= sum(al.wcb)
+    for s, w, i, j in pairs:
+        if i in al.used_q or j in al.used_c:
+            continue
+        al.used_q.add(i)
+        al.used_c.add(j)
+        al.matched.append((qa[i], cb[j], s))
+        al.gained += s * w
+        al.half += s * (al.wqa[i] if query_smaller else al.wcb[j])
+        if s >= TOKEN_MIN_SIMILARITY and al.wqa[i] == 1.0 and al.wcb[j] == 1.0:
+            al.distinctive_hit = True
+    return al
+
+
+def _leftovers(query: NormalName, candidate: NormalName, al: _Alignment) -> tuple[float, float]:
+    """Weight left unmatched on each side; two different patronymics count in full (two different fathers)."""
+    left_q, left_c = al.left_q, al.left_c
+    lone_q = sum(1 for i, t in enumerate(al.qa) if i not in al.used_q and t in query.patronymics)
+    lone_c = sum(1 for j, t in enumerate(al.cb) if j not in al.used_c and t in candidate.patronymics)
+    if lone_q and lone_c:
+        left_q += (1 - PATRONYMIC_WEIGHT) * lone_q
+        left_c += (1 - PATRONYMIC_WEIGHT) * lone_c
+    return left_q, left_c
+
+
+def _token_score(query: NormalName, candidate: NormalName, al: _Alignment) -> tuple[float, bool]:
+    """Weighted share of both names matched, and whether both names keep words of their own (a conflict).
+
+    A name contained in the other (Erdogan / Recep Tayyip Erdogan) is half-way credited with the share of
+    the smaller name. When both names keep words of their own (William G. Frost / William W. Frost, or a
+    particle against a name) the leftovers count twice against the match instead. An organisation with
+    an extra distinctive word (Deutsche Bank Trust) is usually another organisation: little subset credit.
+    """
+    wq, wc = sum(al.wqa), sum(al.wcb)
+    if not wq + wc:
+        return 0.0, False
+    left_q, left_c = _leftovers(query, candidate, al)
+    if min(left_q, left_c) >= CONFLICT_MIN_WEIGHT and max(left_q, left_c) >= CONFLICT_WEIGHT:
+        return al.gained / (wq + wc + left_q + left_c), True
+    score = al.gained / (wq + wc)
+    smaller = min(wq, wc)
+    if smaller:
+        blend = SUBSET_BLEND
+        if (query.is_org or candidate.is_org) and max(left_q, left_c) >= 1.0:
+            blend = ORG_SUBSET_BLEND
+        score = (1 - blend) * score + blend * min(1.0, al.half / smaller)
+    return score, False
+
+
+def _joined_score(al: _Alignment, score: float) -> float:
+    """Similarity of the names written as one word, when that is a typo or spacing away (RamiMakhlouf).
+
+    Bounded in edits, not only in ratio: in a long name a whole different word still leaves a high ratio.
+    Never used when the words left over are known to name two people (Maria / Mario, Petrov / Petrova).
+    """
+    jq, jc = "".join(al.qa), "".join(al.cb)
+    if len(jq) < 6 or score >= 1.0:
+        return 0.0
+    left_q, left_c = al.unmatched()
+    if any(distinct_forms(x, y) for x in left_q for y in left_c):
+        return 0.0
+    joined = Indel.normalized_similarity(jq, jc, score_cutoff=JOINED_MIN_SIMILARITY)
+    if joined <= score or Indel.distance(jq, jc) > JOINED_MAX_EDITS:
+        return 0.0
+    return joined
+
+
 def align(query: NormalName, candidate: NormalName) -> Comparison:
     """Symmetric weighted alignment score of two normalized names, 0..1, with the evidence."""
     qa = list(query.tokens)
@@ -280,61 +419,15 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
     qa, cb = _split_initials(qa, cb), _split_initials(cb, qa)
     if not qa or not cb:
         return Comparison(0.0, Explanation((), tuple(qa), tuple(cb), ("nothing to compare",)))
-    wqa = name_weights(query, qa)
-    wcb = name_weights(candidate, cb)
-    similarity = skeleton_similarity if query.abjad != candidate.abjad else token_similarity
-    pairs = []
-    for i, x in enumerate(qa):
-        for j, y in enumerate(cb):
-            s = similarity(x, y)
-            if s > 0:
-                pairs.append((s, wqa[i] + wcb[j], i, j))
-    pairs.sort(key=lambda p: (-p[0], -p[1]))
-    wq, wc = sum(wqa), sum(wcb)
-    query_smaller = wq <= wc
-    used_q: set[int] = set()
-    used_c: set[int] = set()
-    matched: list[tuple[str, str, float]] = []
-    gained = half = 0.0
-    distinctive_hit = False
-    for s, w, i, j in pairs:
-        if i in used_q or j in used_c:
-            continue
-        used_q.add(i)
-        used_c.add(j)
-        matched.append((qa[i], cb[j], s))
-        gained += s * w
-        half += s * (wqa[i] if query_smaller else wcb[j])
-        if s >= TOKEN_MIN_SIMILARITY and wqa[i] == 1.0 and wcb[j] == 1.0:
-            distinctive_hit = True
-    score = gained / (wq + wc) if wq + wc else 0.0
-    # A name contained in the other (Erdogan / Recep Tayyip Erdogan) is half-way credited, unless both
-    # names keep words of their own (William G. Frost / William W. Frost): that is conflicting evidence.
-    smaller = min(wq, wc)
-    left_q = sum(w for i, w in enumerate(wqa) if i not in used_q)
-    left_c = sum(w for j, w in enumerate(wcb) if j not in used_c)
-    lone_q = [qa[i] for i in range(len(qa)) if i not in used_q and qa[i] in query.patronymics]
-    lone_c = [cb[j] for j in range(len(cb)) if j not in used_c and cb[j] in candidate.patronymics]
-    if lone_q and lone_c:  # two different fathers (Ivanovich / Viktorovich): full conflicting evidence
-        left_q += (1 - PATRONYMIC_WEIGHT) * len(lone_q)
-        left_c += (1 - PATRONYMIC_WEIGHT) * len(lone_c)
-    conflict = left_q >= CONFLICT_WEIGHT and left_c >= CONFLICT_WEIGHT
-    if conflict:  # words left over on both sides count twice against the match
-        score = gained / (wq + wc + left_q + left_c)
-    elif smaller:
-        blend = SUBSET_BLEND
-        if (query.is_org or candidate.is_org) and max(left_q, left_c) >= 1.0:
-            blend = ORG_SUBSET_BLEND
-        score = (1 - blend) * score + blend * min(1.0, half / smaller)
+    al = _pair_tokens(query, candidate, qa, cb)
+    score, _ = _token_score(query, candidate, al)
+    distinctive_hit = al.distinctive_hit
     notes: list[str] = []
-    # Word-joining and spacing differences: compare the names written as one word.
-    jq, jc = "".join(qa), "".join(cb)
-    if len(jq) >= 6 and score < 1.0:
-        joined = Indel.normalized_similarity(jq, jc, score_cutoff=0.9)
-        if joined > score:
-            score = joined
-            distinctive_hit = distinctive_hit or bool(query.distinctive or candidate.distinctive)
-            notes.append(f"names written as one word agree {joined:.2f}")
+    joined = _joined_score(al, score)
+    if joined:
+        score = joined
+        distinctive_hit = distinctive_hit or bool(query.distinctive or candidate.distinctive)
+        notes.append(f"names written as one word agree {joined:.2f}")
     legal_factor = _legal_factor(query, candidate)
     if legal_factor < 1.0:
         score *= legal_factor
@@ -343,9 +436,8 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
         if score > GENERIC_ONLY_CAP:
             notes.append("only generic words matched")
         score = min(score, GENERIC_ONLY_CAP)
-    unmatched_q = tuple(t for i, t in enumerate(qa) if i not in used_q)
-    unmatched_c = tuple(t for j, t in enumerate(cb) if j not in used_c)
-    return Comparison(score, Explanation(tuple(matched), unmatched_q, unmatched_c, tuple(notes)))
+    unmatched_q, unmatched_c = al.unmatched()
+    return Comparison(score, Explanation(tuple(al.matched), unmatched_q, unmatched_c, tuple(notes)))
 
 
 def infer_kind(name: NormalName, given: str | None) -> str:
