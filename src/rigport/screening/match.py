@@ -53,6 +53,7 @@ _FEMALE_ADJ = ("skaya", "skaia", "ska", "tskaya", "tska")
 TYPE_MISMATCH_FACTOR = 0.7
 GENERIC_ONLY_CAP = 0.5
 PARTIAL_FLOOR = 0.65
+PARTIAL_CONFLICT_BELOW = 0.8
 LEGAL_MISMATCH_FACTOR = 0.92  # kindred forms (Inc / Ltd / Corp): often written loosely
 DISTINCT_LEGAL_FACTOR = 0.8  # different kinds of legal person (AG / GmbH, ANO / LLC): a different entity
 SUBSET_BLEND = 0.5
@@ -160,6 +161,14 @@ def _gendered_given_names(a: str, b: str) -> bool:
     return other[:-2] == stem and other[-2:] in _MASCULINE_ENDINGS
 
 
+def _nominative_s(a: str, b: str) -> bool:
+    """Latvian and Lithuanian add a nominative -s to names (Sergejs, Vladimirs): close once it is removed."""
+    if (a[-1] == "s") == (b[-1] == "s"):
+        return False
+    a, b = (a[:-1], b) if a[-1] == "s" else (a, b[:-1])
+    return min(len(a), len(b)) >= FUZZY_MIN_LENGTH and Indel.normalized_similarity(a, b) >= TOKEN_MIN_SIMILARITY
+
+
 def _same_sound(a: str, b: str) -> bool:
     """Equal metaphone keys of a useful length: supporting evidence for two close spellings only."""
     if min(len(a), len(b)) < PHONETIC_MIN_LENGTH:
@@ -205,8 +214,9 @@ def token_similarity(a: str, b: str) -> float:
         return ANAGRAM_SIMILARITY
     if sim >= TOKEN_MIN_SIMILARITY:
         return sim
-    if sim >= PARTIAL_FLOOR and _same_sound(a, b):
-        # Spelling variants that sound alike (Serej / Sergey, Zelenskiy / Zelenskyy) count as the same word.
+    if sim >= PARTIAL_FLOOR and (_same_sound(a, b) or _nominative_s(a, b)):
+        # Spelling variants that sound alike (Serej / Sergey, Zelenskiy / Zelenskyy) or that differ by the
+        # Baltic nominative -s (Sergejs / Sergey) count as the same word.
         return TOKEN_MIN_SIMILARITY
     if sim >= PARTIAL_FLOOR:
         # Close spelling (Schulze/Scholz, Ssad/Asad): partial credit, never a distinctive hit alone.
@@ -312,6 +322,8 @@ class _Alignment:
     used_q: set[int] = field(default_factory=set)
     used_c: set[int] = field(default_factory=set)
     matched: list[tuple[str, str, float]] = field(default_factory=list)
+    partial_q: float = 0.0  # weight of tokens paired only by partial credit: different words, spelt alike
+    partial_c: float = 0.0
     gained: float = 0.0  # similarity x weight of both tokens, summed over pairs
     half: float = 0.0  # the same counted on the smaller name only
     distinctive_hit: bool = False
@@ -353,12 +365,15 @@ def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: li
         al.half += s * (al.wqa[i] if query_smaller else al.wcb[j])
         if s >= TOKEN_MIN_SIMILARITY and al.wqa[i] == 1.0 and al.wcb[j] == 1.0:
             al.distinctive_hit = True
+        if s < PARTIAL_CONFLICT_BELOW and min(len(qa[i]), len(cb[j])) > 1:
+            al.partial_q += al.wqa[i]
+            al.partial_c += al.wcb[j]
     return al
 
 
 def _leftovers(query: NormalName, candidate: NormalName, al: _Alignment) -> tuple[float, float]:
     """Weight left unmatched on each side; two different patronymics count in full (two different fathers)."""
-    left_q, left_c = al.left_q, al.left_c
+    left_q, left_c = al.left_q + al.partial_q, al.left_c + al.partial_c
     lone_q = sum(1 for i, t in enumerate(al.qa) if i not in al.used_q and t in query.patronymics)
     lone_c = sum(1 for j, t in enumerate(al.cb) if j not in al.used_c and t in candidate.patronymics)
     if lone_q and lone_c:
