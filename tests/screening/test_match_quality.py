@@ -148,3 +148,12 @@ def test_full_lists_cyrillic_query_finds_the_listed_person(index: ScreeningIndex
 def test_changing_the_legal_form_does_not_evade_the_restricted_list(index: ScreeningIndex) -> None:
     hits = index.screen("Sophgo Technologies GmbH")
     assert hits and hits[0].entry.list_id == "restricted-components"
+
+
+def test_names_written_as_alternatives_in_one_field() -> None:
+    from rigport.screening.match import alternatives
+
+    assert alternatives("Zenobar Holdings/Kestrel Trading") == ["Zenobar Holdings", "Kestrel Trading"]
+    assert alternatives("Maersk Line A/S") == ["Maersk Line A/S"]
+    assert alternatives("Ahmed s/o Karim") == ["Ahmed s/o Karim"]
+    assert matches("Kestrel Trading", "Zenobar Holdings/Kestrel Trading")

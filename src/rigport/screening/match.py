@@ -9,6 +9,7 @@ was matched. Entity type and country adjust the score as supporting evidence onl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -57,6 +58,7 @@ PARTIAL_CONFLICT_BELOW = 0.8
 LEGAL_MISMATCH_FACTOR = 0.92  # kindred forms (Inc / Ltd / Corp): often written loosely
 DISTINCT_LEGAL_FACTOR = 0.8  # different kinds of legal person (AG / GmbH, ANO / LLC): a different entity
 SUBSET_BLEND = 0.5
+ALTERNATIVE_MIN_CHARS = 3
 ORG_SUBSET_BLEND = 0.15  # an organisation with an extra distinctive word is usually another one (a subsidiary)
 
 ORG_KINDS = {"org", "component", "vessel", "aircraft"}
@@ -492,10 +494,25 @@ def adjust(
     )
 
 
-def compare(left: str, right: str, *, threshold: float = DEFAULT_THRESHOLD) -> tuple[float, bool]:
-    """Similarity of two free-text names, 0..1, and whether it reaches the threshold."""
+# A slash between two words of two letters or more; a slash inside a short form (A/S, s/o, c/o) is not one.
+_ALTERNATIVES = re.compile(r"(?<=\w\w)\s*/\s*(?=\w\w)")
+
+
+def alternatives(text: str) -> list[str]:
+    """Names written in one field as "A/B" (Al-Qa'ida/Islamic Army), split; a slash inside a form (A/S, s/o) is kept."""
+    parts = _ALTERNATIVES.split(text)
+    if len(parts) > 1 and all(len(re.sub(r"\W", "", p)) >= ALTERNATIVE_MIN_CHARS for p in parts):
+        return parts
+    return [text]
+
+
+def _compare_one(left: str, right: str) -> float:
     a, b = normalize(left), normalize(right)
-    c = align(a, b)
-    ka, kb = infer_kind(a, None), infer_kind(b, None)
-    c = adjust(c, ka, kb)
-    return round(c.score, 4), c.score >= threshold
+    c = adjust(align(a, b), infer_kind(a, None), infer_kind(b, None))
+    return c.score
+
+
+def compare(left: str, right: str, *, threshold: float = DEFAULT_THRESHOLD) -> tuple[float, bool]:
+    """Similarity of two free-text names, 0..1, and whether it reaches the threshold (best pair of alternatives)."""
+    score = max(_compare_one(x, y) for x in alternatives(left) for y in alternatives(right))
+    return round(score, 4), score >= threshold
