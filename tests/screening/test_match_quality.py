@@ -110,8 +110,9 @@ def test_short_words_need_exact_spelling() -> None:
 
 def test_legal_forms_misspelt_or_cut_off_are_still_legal_forms() -> None:
     assert normalize("Acme Mining Aktiengeselschaft").legal == ("ag",)
-    assert normalize("Acme Mining Corporation Limit").legal == ("corporation", "limited")
-    assert normalize("Limit Breakers").tokens == ("limit", "breakers")  # first word: the name itself
+    assert normalize("Acme Mining Corporation Limite").legal == ("corporation", "limited")
+    assert normalize("ACME MINING JOINT STOCK COMPAN").legal == ("jsc",)  # cut off by a fixed-width field
+    assert normalize("Speed Limit").tokens == ("speed", "limit")  # a word of its own, not a cut-off form
 
 
 def test_different_kinds_of_legal_person_lower_the_score_but_do_not_hide_a_name() -> None:

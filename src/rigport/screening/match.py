@@ -49,6 +49,7 @@ PHONETIC_MIN_LENGTH = 5  # short given names share keys too easily (Olga / Oleg:
 # lists name spouses and children of a listed person, so the two forms are two people.
 _MALE_ENDINGS = ("ov", "ev", "in", "yn")
 _MALE_ADJ = ("skiy", "skii", "sky", "ski", "tskiy", "tskii", "tsky")
+GENDERED_STEM_MIN = 3
 _MASCULINE_ENDINGS = ("us", "os")  # Marcus / Marca, Carlos / Carla
 _FEMALE_ADJ = ("skaya", "skaia", "ska", "tskaya", "tska")
 TYPE_MISMATCH_FACTOR = 0.7
@@ -132,15 +133,14 @@ NICKNAME_SIMILARITY = 0.85
 def _gender_forms(a: str, b: str) -> bool:
     """The male and female form of one Slavic surname (Petrov / Petrova, Kovalskiy / Kovalskaya)."""
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    if long_ == short + "a" and short.endswith(_MALE_ENDINGS):
-        return True
-    male = next((e for e in _MALE_ADJ if short.endswith(e)), None)
-    female = next((e for e in _FEMALE_ADJ if long_.endswith(e)), None)
-    if male is None or female is None:
-        male = next((e for e in _MALE_ADJ if long_.endswith(e)), None)
-        female = next((e for e in _FEMALE_ADJ if short.endswith(e)), None)
-        short, long_ = long_, short
-    return male is not None and female is not None and short[: -len(male)] == long_[: -len(female)]
+    if long_ == short + "a":
+        return short.endswith(_MALE_ENDINGS)
+    for male_form, female_form in ((short, long_), (long_, short)):
+        if male_form.endswith(_MALE_ADJ) and female_form.endswith(_FEMALE_ADJ):
+            male = next(e for e in _MALE_ADJ if male_form.endswith(e))
+            female = next(e for e in _FEMALE_ADJ if female_form.endswith(e))
+            return male_form[: -len(male)] == female_form[: -len(female)]
+    return False
 
 
 def _gendered_given_names(a: str, b: str) -> bool:
@@ -156,6 +156,8 @@ def _gendered_given_names(a: str, b: str) -> bool:
     else:
         return False
     stem = fem[:-1]
+    if len(stem) < GENDERED_STEM_MIN:  # Ala / Al: a particle, not a name
+        return False
     if other == stem or (other[-1] in "aeiou" and other[:-1] == stem):
         return True
     if other.endswith("er"):  # Alexander / Alexandra
@@ -188,8 +190,14 @@ def _given_vs_patronymic(a: str, b: str) -> bool:
     return len(short) >= 4 and len(long_) - len(short) <= PATRONYMIC_SUFFIX_MAX and long_.startswith(short[:-1])
 
 
+@lru_cache(maxsize=1 << 16)
 def distinct_forms(a: str, b: str) -> bool:
-    """Two forms of one name that belong to two people: given name vs patronymic, male vs female form."""
+    """Two forms of one name that belong to two people: given name vs patronymic, male vs female form.
+
+    Every such pair shares the stem, so words that differ in their first two letters are skipped at once.
+    """
+    if a[:2] != b[:2] or a == b:
+        return False
     return _given_vs_patronymic(a, b) or _gender_forms(a, b) or _gendered_given_names(a, b)
 
 
@@ -209,21 +217,19 @@ def token_similarity(a: str, b: str) -> float:
         return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
     if a.isdigit() or b.isdigit() or min(len(a), len(b)) < FUZZY_MIN_LENGTH:
         return 0.0
-    if distinct_forms(a, b):
-        return 0.0
     sim = Indel.normalized_similarity(a, b)
-    if len(a) >= ANAGRAM_MIN_LENGTH and sim < ANAGRAM_SIMILARITY and sorted(a) == sorted(b):
+    if sim < ANAGRAM_SIMILARITY and len(a) == len(b) >= ANAGRAM_MIN_LENGTH and sorted(a) == sorted(b):
         return ANAGRAM_SIMILARITY
+    if sim < PARTIAL_FLOOR or distinct_forms(a, b):  # most pairs stop here, before the slower checks
+        return 0.0
     if sim >= TOKEN_MIN_SIMILARITY:
         return sim
-    if sim >= PARTIAL_FLOOR and (_same_sound(a, b) or _nominative_s(a, b)):
+    if _same_sound(a, b) or _nominative_s(a, b):
         # Spelling variants that sound alike (Serej / Sergey, Zelenskiy / Zelenskyy) or that differ by the
         # Baltic nominative -s (Sergejs / Sergey) count as the same word.
         return TOKEN_MIN_SIMILARITY
-    if sim >= PARTIAL_FLOOR:
-        # Close spelling (Schulze/Scholz, Ssad/Asad): partial credit, never a distinctive hit alone.
-        return sim * (sim - PARTIAL_FLOOR) / (TOKEN_MIN_SIMILARITY - PARTIAL_FLOOR)
-    return 0.0
+    # Close spelling (Schulze/Scholz, Ssad/Asad): partial credit, never a distinctive hit alone.
+    return sim * (sim - PARTIAL_FLOOR) / (TOKEN_MIN_SIMILARITY - PARTIAL_FLOOR)
 
 
 _SKELETON_MAP = str.maketrans({"p": "b", "v": "f", "z": "s", "c": "k", "q": "k", "x": "k", "g": "j", "o": "u"})
@@ -254,6 +260,8 @@ def skeleton_similarity(a: str, b: str) -> float:
 
 def _split_initials(a: list[str], b: list[str]) -> list[str]:
     """Initials written together (JC / Jean-Claude, JR / John Robert) become one initial per word of `b`."""
+    if not any(2 <= len(t) <= 3 for t in a):
+        return a
     out: list[str] = []
     for token in a:
         n = len(token)
@@ -313,7 +321,7 @@ class Comparison:
     explanation: Explanation
 
 
-@dataclass
+@dataclass(slots=True)
 class _Alignment:
     """One-to-one token pairs of two names and what they add up to."""
 
@@ -367,7 +375,7 @@ def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: li
         al.half += s * (al.wqa[i] if query_smaller else al.wcb[j])
         if s >= TOKEN_MIN_SIMILARITY and al.wqa[i] == 1.0 and al.wcb[j] == 1.0:
             al.distinctive_hit = True
-        if s < PARTIAL_CONFLICT_BELOW and min(len(qa[i]), len(cb[j])) > 1:
+        if s < PARTIAL_CONFLICT_BELOW and al.wqa[i] == 1.0 and al.wcb[j] == 1.0 and min(len(qa[i]), len(cb[j])) > 1:
             al.partial_q += al.wqa[i]
             al.partial_c += al.wcb[j]
     return al
@@ -417,11 +425,11 @@ def _joined_score(al: _Alignment, score: float) -> float:
     jq, jc = "".join(al.qa), "".join(al.cb)
     if len(jq) < 6 or score >= 1.0:
         return 0.0
-    left_q, left_c = al.unmatched()
-    if any(distinct_forms(x, y) for x in left_q for y in left_c):
-        return 0.0
     joined = Indel.normalized_similarity(jq, jc, score_cutoff=JOINED_MIN_SIMILARITY)
     if joined <= score or Indel.distance(jq, jc) > JOINED_MAX_EDITS:
+        return 0.0
+    left_q, left_c = al.unmatched()
+    if jq != jc and any(distinct_forms(x, y) for x in left_q for y in left_c):
         return 0.0
     return joined
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import OSA
 
 # Chinese legal forms (longest first) before transliteration glues the syllables together.
 _CJK_LEGAL = (
@@ -110,6 +110,13 @@ GENERIC = {
     "construction", "consulting", "design", "building", "supply", "supplies", "cargo", "freight", "transport", "marine",
 }  # fmt: skip
 
+# Words of legal forms left among the name's words (a form written in an unusual place, "S.A. Unipapel",
+# "Liability Company X Limited"): they describe the form, so they weigh like generic words.
+LEGAL_WORDS = frozenset(w for phrase, _ in _LEGAL_PHRASES for w in phrase.split() if len(w) >= 3) | frozenset(
+    w for w in LEGAL_FORMS if w.isalpha() and w.islower()
+)
+GENERIC |= LEGAL_WORDS
+
 HONORIFICS = {
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "sheikh", "shaikh", "sheik", "haji", "hajji", "mullah",
     "general", "gen", "col", "colonel", "maj", "major", "capt", "captain", "lt", "president", "minister", "hon",
@@ -182,21 +189,45 @@ def _split_words(text: str) -> list[str]:
     return [w for w in _NON_WORD.split(text) if w]
 
 
-# Long legal-form words that show up misspelt or cut off by fixed-width fields ("JOINT STOCK COMPAN").
+# Long legal-form words get cut off by fixed-width fields ("JOINT STOCK COMPAN").
 _LONG_FORMS = tuple(w for w in LEGAL_FORMS if len(w) >= 7)
-LEGAL_TYPO_SIMILARITY = 0.9
-TRUNCATED_MIN = 5
+TRUNCATED_MIN = 6  # "limit" is a word of its own; "limite", "compan" are cut off
+TYPO_MIN_LENGTH = 6
+# Every cut-off form worth recognising (compan, corporat, aktienges ...) -> the full word.
+_TRUNCATED = {f[:n]: f for f in sorted(_LONG_FORMS, key=len, reverse=True) for n in range(TRUNCATED_MIN, len(f))}
 
 
-def _repair_legal_word(word: str, last: bool) -> str:
-    """The legal-form word `word` was meant to be: misspelt (Aktiengeselschaft) or, last in the name, cut off."""
-    if word in LEGAL_FORMS or len(word) < TRUNCATED_MIN:
+def _vocabulary() -> dict[tuple[str, int], tuple[str, ...]]:
+    """Known business and legal words of six letters or more, by first letter and length, for typo repair."""
+    words = set(LEGAL_FORMS) | set(ABBREVIATIONS) | set(ABBREVIATIONS.values()) | GENERIC
+    words |= {w for phrase, _ in _LEGAL_PHRASES for w in phrase.split()}
+    table: dict[tuple[str, int], list[str]] = {}
+    for w in sorted(words):
+        if len(w) >= TYPO_MIN_LENGTH and w.isalpha() and w.islower():
+            table.setdefault((w[0], len(w)), []).append(w)
+    return {k: tuple(v) for k, v in table.items()}
+
+
+_VOCABULARY = _vocabulary()
+_KNOWN_WORDS = frozenset(w for group in _VOCABULARY.values() for w in group)
+
+
+@lru_cache(maxsize=1 << 17)
+def _repair_word(word: str, last: bool) -> str:
+    """The business or legal word `word` was meant to be, when it is one typo away (Copmany, Indsutries,
+    Aktiengeselschaft) or, last in the name, cut off (Compan); else `word` itself.
+
+    One edit (a transposition counts as one) on a word of six letters or more, same first letter: a
+    misspelt "Company" must not turn into a distinctive word that makes the name look like another one.
+    """
+    if len(word) < TYPO_MIN_LENGTH or word in _KNOWN_WORDS:
         return word
-    for long_form in _LONG_FORMS:
-        if last and long_form.startswith(word):
-            return long_form
-        if len(word) >= 7 and Indel.normalized_similarity(word, long_form) >= LEGAL_TYPO_SIMILARITY:
-            return long_form
+    if last and word in _TRUNCATED:
+        return _TRUNCATED[word]
+    for size in (len(word) - 1, len(word), len(word) + 1):
+        for known in _VOCABULARY.get((word[0], size), ()):
+            if OSA.distance(word, known, score_cutoff=1) <= 1:
+                return known
     return word
 
 
@@ -211,7 +242,7 @@ def _collapse_phrases(words: list[str]) -> list[str]:
 def normalize(name: str) -> NormalName:
     """Canonical tokens for one name (cached: batches repeat names and tokens)."""
     words = _split_words(name)
-    words = [_repair_legal_word(w, i == len(words) - 1) if i else w for i, w in enumerate(words)]
+    words = [_repair_word(w, i == len(words) - 1) if i else w for i, w in enumerate(words)]
     words = _collapse_phrases(words)
     tokens: list[str] = []
     legal: list[str] = []
