@@ -73,6 +73,7 @@ _KINDRED_FORMS = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def token_weight(token: str) -> float:
     """Distinctive words 1, initials 0.5, generic business words and particles 0.35, honorifics 0.05."""
     if len(token) == 1:
@@ -218,9 +219,11 @@ def token_similarity(a: str, b: str) -> float:
     if a.isdigit() or b.isdigit() or min(len(a), len(b)) < FUZZY_MIN_LENGTH:
         return 0.0
     sim = Indel.normalized_similarity(a, b)
-    if sim < ANAGRAM_SIMILARITY and len(a) == len(b) >= ANAGRAM_MIN_LENGTH and sorted(a) == sorted(b):
-        return ANAGRAM_SIMILARITY
-    if sim < PARTIAL_FLOOR or distinct_forms(a, b):  # most pairs stop here, before the slower checks
+    if sim < PARTIAL_FLOOR:  # most pairs stop here, before the slower checks
+        if len(a) == len(b) >= ANAGRAM_MIN_LENGTH and sorted(a) == sorted(b):
+            return ANAGRAM_SIMILARITY
+        return 0.0
+    if distinct_forms(a, b):
         return 0.0
     if sim >= TOKEN_MIN_SIMILARITY:
         return sim
@@ -260,24 +263,25 @@ def skeleton_similarity(a: str, b: str) -> float:
 
 def _split_initials(a: list[str], b: list[str]) -> list[str]:
     """Initials written together (JC / Jean-Claude, JR / John Robert) become one initial per word of `b`."""
-    if not any(2 <= len(t) <= 3 for t in a):
-        return a
-    out: list[str] = []
-    for token in a:
-        n = len(token)
-        if 2 <= n <= 3 and token not in b and token.isalpha() and any(
-            all(len(w) > 1 for w in b[i : i + n]) and "".join(w[0] for w in b[i : i + n]) == token
-            for i in range(len(b) - n + 1)
-        ):
-            out.extend(token)
-        else:
+    heads = ""  # first letters of the words of `b`, "|" where a word is itself an initial
+    out: list[str] | None = None
+    for k, token in enumerate(a):
+        if 2 <= len(token) <= 3 and token.isalpha():
+            heads = heads or "".join(w[0] if len(w) > 1 else "|" for w in b)
+            if token in heads and token not in b:
+                out = out if out is not None else a[:k]
+                out.extend(token)
+                continue
+        if out is not None:
             out.append(token)
-    return out
+    return a if out is None else out
 
 
 def name_weights(name: NormalName, tokens: list[str] | tuple[str, ...] | None = None) -> list[float]:
     """Weight of each token of `name` (or of `tokens` derived from it): patronymics count as little as generic words."""
     words = name.tokens if tokens is None else tokens
+    if not name.patronymics:
+        return [token_weight(t) for t in words]
     return [PATRONYMIC_WEIGHT if t in name.patronymics else token_weight(t) for t in words]
 
 
@@ -337,14 +341,16 @@ class _Alignment:
     gained: float = 0.0  # similarity x weight of both tokens, summed over pairs
     half: float = 0.0  # the same counted on the smaller name only
     distinctive_hit: bool = False
+    wq: float = 0.0  # total weight of each name
+    wc: float = 0.0
+    left_q: float = 0.0  # weight left unpaired on each side
+    left_c: float = 0.0
 
-    @property
-    def left_q(self) -> float:
-        return sum(w for i, w in enumerate(self.wqa) if i not in self.used_q)
-
-    @property
-    def left_c(self) -> float:
-        return sum(w for j, w in enumerate(self.wcb) if j not in self.used_c)
+    def extra_distinctive(self) -> bool:
+        """Whether a distinctive word (weight 1) is left unmatched on either side."""
+        return any(w == 1.0 for i, w in enumerate(self.wqa) if i not in self.used_q) or any(
+            w == 1.0 for j, w in enumerate(self.wcb) if j not in self.used_c
+        )
 
     def unmatched(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return (
@@ -354,36 +360,50 @@ class _Alignment:
 
 
 def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: list[str]) -> _Alignment:
-    """Greedy one-to-one pairing, most similar (then heaviest) pairs first."""
-    al = _Alignment(qa, cb, name_weights(query, qa), name_weights(candidate, cb))
+    """Greedy one-to-one pairing, most similar (then heaviest) pairs first (hot path: plain locals)."""
+    wqa, wcb = name_weights(query, qa), name_weights(candidate, cb)
+    al = _Alignment(qa, cb, wqa, wcb)
     similarity = skeleton_similarity if query.abjad != candidate.abjad else token_similarity
     pairs = []
     for i, x in enumerate(qa):
         for j, y in enumerate(cb):
             s = similarity(x, y)
             if s > 0:
-                pairs.append((s, al.wqa[i] + al.wcb[j], i, j))
-    pairs.sort(key=lambda p: (-p[0], -p[1]))
-    query_smaller = sum(al.wqa) <= sum(al.wcb)
-    for s, w, i, j in pairs:
-        if i in al.used_q or j in al.used_c:
+                pairs.append((-s, -(wqa[i] + wcb[j]), i, j))
+    pairs.sort()
+    wq, wc = sum(wqa), sum(wcb)
+    query_smaller = wq <= wc
+    used_q, used_c, matched = al.used_q, al.used_c, al.matched
+    gained = half = partial_q = partial_c = 0.0
+    distinctive_hit = False
+    for neg_s, neg_w, i, j in pairs:
+        if i in used_q or j in used_c:
             continue
-        al.used_q.add(i)
-        al.used_c.add(j)
-        al.matched.append((qa[i], cb[j], s))
-        al.gained += s * w
-        al.half += s * (al.wqa[i] if query_smaller else al.wcb[j])
-        if s >= TOKEN_MIN_SIMILARITY and al.wqa[i] == 1.0 and al.wcb[j] == 1.0:
-            al.distinctive_hit = True
-        if s < PARTIAL_CONFLICT_BELOW and al.wqa[i] == 1.0 and al.wcb[j] == 1.0 and min(len(qa[i]), len(cb[j])) > 1:
-            al.partial_q += al.wqa[i]
-            al.partial_c += al.wcb[j]
+        s = -neg_s
+        used_q.add(i)
+        used_c.add(j)
+        matched.append((qa[i], cb[j], s))
+        gained -= s * neg_w
+        half += s * (wqa[i] if query_smaller else wcb[j])
+        if wqa[i] == 1.0 and wcb[j] == 1.0:
+            if s >= TOKEN_MIN_SIMILARITY:
+                distinctive_hit = True
+            elif s < PARTIAL_CONFLICT_BELOW and min(len(qa[i]), len(cb[j])) > 1:
+                partial_q += 1.0
+                partial_c += 1.0
+    al.gained, al.half, al.distinctive_hit = gained, half, distinctive_hit
+    al.partial_q, al.partial_c = partial_q, partial_c
+    al.wq, al.wc = wq, wc
+    al.left_q = sum(w for i, w in enumerate(wqa) if i not in used_q)
+    al.left_c = sum(w for j, w in enumerate(wcb) if j not in used_c)
     return al
 
 
 def _leftovers(query: NormalName, candidate: NormalName, al: _Alignment) -> tuple[float, float]:
     """Weight left unmatched on each side; two different patronymics count in full (two different fathers)."""
     left_q, left_c = al.left_q + al.partial_q, al.left_c + al.partial_c
+    if not (query.patronymics and candidate.patronymics):
+        return left_q, left_c
     lone_q = sum(1 for i, t in enumerate(al.qa) if i not in al.used_q and t in query.patronymics)
     lone_c = sum(1 for j, t in enumerate(al.cb) if j not in al.used_c and t in candidate.patronymics)
     if lone_q and lone_c:
@@ -400,7 +420,7 @@ def _token_score(query: NormalName, candidate: NormalName, al: _Alignment) -> tu
     particle against a name) the leftovers count twice against the match instead. An organisation with
     an extra distinctive word (Deutsche Bank Trust) is usually another organisation: little subset credit.
     """
-    wq, wc = sum(al.wqa), sum(al.wcb)
+    wq, wc = al.wq, al.wc
     if not wq + wc:
         return 0.0, False
     left_q, left_c = _leftovers(query, candidate, al)
@@ -410,7 +430,7 @@ def _token_score(query: NormalName, candidate: NormalName, al: _Alignment) -> tu
     smaller = min(wq, wc)
     if smaller:
         blend = SUBSET_BLEND
-        if (query.is_org or candidate.is_org) and max(left_q, left_c) >= 1.0:
+        if (query.is_org or candidate.is_org) and al.extra_distinctive():
             blend = ORG_SUBSET_BLEND
         score = (1 - blend) * score + blend * min(1.0, al.half / smaller)
     return score, False

@@ -242,7 +242,8 @@ def _collapse_phrases(words: list[str]) -> list[str]:
 def normalize(name: str) -> NormalName:
     """Canonical tokens for one name (cached: batches repeat names and tokens)."""
     words = _split_words(name)
-    words = [_repair_word(w, i == len(words) - 1) if i else w for i, w in enumerate(words)]
+    last = len(words) - 1
+    words = [_repair_word(w, i == last) if i and len(w) >= TYPO_MIN_LENGTH else w for i, w in enumerate(words)]
     words = _collapse_phrases(words)
     tokens: list[str] = []
     legal: list[str] = []
@@ -250,7 +251,7 @@ def normalize(name: str) -> NormalName:
     for word in words:
         if word.isdigit():
             expanded.extend(number_words(word) if len(word) <= 2 else [word])
-        elif any(c.isdigit() for c in word):  # digits typed for letters (Sech1n, I9or)
+        elif not word.isalpha():  # digits typed for letters (Sech1n, I9or); words are [a-z0-9]+ here
             expanded.append(word.translate(_LEET))
         else:
             expanded.append(word)
