@@ -158,3 +158,17 @@ def test_names_written_as_alternatives_in_one_field() -> None:
     assert alternatives("Maersk Line A/S") == ["Maersk Line A/S"]
     assert alternatives("Ahmed s/o Karim") == ["Ahmed s/o Karim"]
     assert matches("Kestrel Trading", "Zenobar Holdings/Kestrel Trading")
+
+
+def test_swapped_neighbouring_letters_are_a_typo_even_in_short_codes() -> None:
+    from rigport.screening.match import transposed
+
+    assert transposed("icb", "ibc") and not transposed("icb", "cbi")
+    assert matches("XR-KTP", "XR-KPT")
+    assert not matches("XR-KTP", "XR-MTP")  # a different letter in a three-letter code is another code
+    assert matches("Zenobar Kestrle Holdings", "Zenobar Kestrel Holdings")
+
+
+def test_a_legal_form_phrase_written_first_is_a_legal_form() -> None:
+    assert normalize("Limited Liability Company Zenobar").legal == ("llc",)
+    assert normalize("LLC Zenobar").tokens == ("zenobar",)

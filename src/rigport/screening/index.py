@@ -24,6 +24,7 @@ from rigport.screening.match import (
     name_weights,
     token_similarity,
     token_weight,
+    transpositions,
 )
 from rigport.screening.model import Hit, ListEntry, ScreeningList
 from rigport.screening.normalize import GENERIC, HONORIFICS, normalize
@@ -111,6 +112,8 @@ class ScreeningIndex:
         """Vocabulary tokens within about two edits of `token` (itself included when present)."""
         found = {token} if token in self.postings else set()
         keys = _deletes(token) | {token}
+        if len(token) == 3:  # too short for the delete table: look up swapped letters directly
+            keys |= transpositions(token)
         for key in keys:
             found.update(self.deletes.get(key, ()))
             if key in self.postings:

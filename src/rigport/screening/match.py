@@ -191,6 +191,17 @@ def _given_vs_patronymic(a: str, b: str) -> bool:
     return len(short) >= 4 and len(long_) - len(short) <= PATRONYMIC_SUFFIX_MAX and long_.startswith(short[:-1])
 
 
+def transposed(a: str, b: str) -> bool:
+    """`b` is `a` with two neighbouring letters swapped (same length assumed)."""
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def transpositions(token: str) -> set[str]:
+    """Every spelling of `token` with two neighbouring letters swapped."""
+    return {token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(len(token) - 1)} - {token}
+
+
 @lru_cache(maxsize=1 << 16)
 def distinct_forms(a: str, b: str) -> bool:
     """Two forms of one name that belong to two people: given name vs patronymic, male vs female form.
@@ -216,6 +227,8 @@ def token_similarity(a: str, b: str) -> float:
         return NICKNAME_SIMILARITY
     if len(a) == 1 or len(b) == 1:
         return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
+    if len(a) == len(b) >= 3 and transposed(a, b):  # the commonest typo, even in a code (EP-ICB / EP-IBC)
+        return max(TOKEN_MIN_SIMILARITY, Indel.normalized_similarity(a, b))
     if a.isdigit() or b.isdigit() or min(len(a), len(b)) < FUZZY_MIN_LENGTH:
         return 0.0
     sim = Indel.normalized_similarity(a, b)
