@@ -140,7 +140,10 @@ def number_words(digits: str) -> list[str]:
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g"})
 _PREFIX_ONLY = {"ooo", "oao", "zao", "pao", "ao", "tov", "ano"}  # Russian/Ukrainian forms are written first
-_PREFIX_FORMS = {"ano", "ooo", "oao", "zao", "pao", "ao", "ojsc", "cjsc", "pjsc", "jsc", "tov", "srl", "pt", "cv", "kk", "llc"}
+_PREFIX_FORMS = {
+    "ano", "ooo", "oao", "zao", "pao", "ao", "ojsc", "cjsc", "pjsc", "jsc", "tov", "srl", "pt", "cv", "kk",
+    "llc",  # "LLC Garant", "Limited Liability Company Garant": as the lists write Russian companies
+}  # fmt: skip
 _APOSTROPHES = re.compile(r"['’‘`´ʼʻ\"“”«»]")
 _DOTS = re.compile(r"(?<=\w)\.(?=\w)|\.")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
