@@ -4,7 +4,11 @@ Why not one rapidfuzz ratio on the whole string: a whole-string ratio lets share
 ("Technologies Co., Ltd.") carry a match and cannot say which words matched. Here each token is
 aligned one-to-one with its best partner, distinctive words weigh 1, generic business words and
 particles weigh little, legal forms nothing; the score is the weighted share of both names that
-was matched. Entity type and country adjust the score as supporting evidence only.
+was matched. Words on both sides left unmatched (or only partly alike) are conflicting evidence.
+Token similarity knows nicknames (the `nicknames` package), initials, typos (Indel, swapped letters),
+sound-alike spellings (metaphone, supporting evidence only), abjad consonant skeletons, and forms of
+one name that name two people (patronymics, male/female forms). Entity type, country and legal form
+adjust the score as supporting evidence only.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 Steps: Chinese/Japanese legal suffixes mapped first (有限公司 -> ltd), then transliteration of every
 script to ASCII (anyascii), lower case, apostrophes and dots dropped (A.B.C. -> abc, KAN'AN -> kanan),
 other punctuation split, numbers to words, common abbreviations expanded (TECH -> technology),
-legal forms recognised (kept aside, down-weighted), generic business words and honorifics marked
-so they can never make a hit on their own.
+legal forms recognised (kept aside, down-weighted; misspelt or cut-off business and legal words
+repaired first), generic business words and honorifics marked so they can never make a hit on their
+own, East Slavic patronymics marked, names in Arabic or Hebrew script flagged.
 """
 
 from __future__ import annotations
