@@ -9,6 +9,7 @@ scored with the full token alignment in `match`; only candidates are scored.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 from collections import defaultdict
@@ -20,8 +21,10 @@ from rigport.screening.match import (
     adjust,
     align,
     infer_kind,
+    name_weights,
     token_similarity,
     token_weight,
+    transpositions,
 )
 from rigport.screening.model import Hit, ListEntry, ScreeningList
 from rigport.screening.normalize import GENERIC, HONORIFICS, normalize
@@ -38,6 +41,16 @@ def _deletes(token: str) -> set[str]:
         return set()
     return {token[:i] + token[i + 1 :] for i in range(len(token))}
 
+
+
+def _settle() -> None:
+    """Move the objects alive now (the finished index: millions of postings, names and entries) out of the
+    cyclic garbage collector's reach (gc.freeze). They live as long as the index and hold no cycles to
+    reclaim, yet every full collection walked all of them: screening spent a noticeable share of its time
+    there, growing with the token caches of `match`. Reference counting still frees them when the index goes.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 @dataclass
@@ -72,7 +85,7 @@ class ScreeningIndex:
                     index.name_entry.append(entry_no)
                     index.name_text.append(text)
                     index.name_weak.append(weak)
-                    index.name_weight.append(sum(token_weight(t) for t in norm.tokens))
+                    index.name_weight.append(sum(name_weights(norm)))
                     for token in set(norm.tokens):
                         postings[token].append(name_no)
                     joined["".join(norm.tokens)].append(name_no)
@@ -83,7 +96,13 @@ class ScreeningIndex:
         index.postings = dict(postings)
         index.joined = dict(joined)
         index.deletes = dict(deletes)
+        _settle()
         return index
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Unpickled from the disk cache: the index is complete, so it is settled like a fresh build."""
+        self.__dict__.update(state)
+        _settle()
 
     @property
     def size(self) -> int:
@@ -93,6 +112,8 @@ class ScreeningIndex:
         """Vocabulary tokens within about two edits of `token` (itself included when present)."""
         found = {token} if token in self.postings else set()
         keys = _deletes(token) | {token}
+        if len(token) == 3:  # too short for the delete table: look up swapped letters directly
+            keys |= transpositions(token)
         for key in keys:
             found.update(self.deletes.get(key, ()))
             if key in self.postings:
@@ -136,7 +157,7 @@ class ScreeningIndex:
             scores[name_no] += 100.0
         if not scores:
             return []
-        wq = sum(token_weight(t) for t in tokens)
+        wq = sum(name_weights(norm))
         need = threshold - BOUND_SLACK
         weights = self.name_weight
         keep: list[tuple[float, float, int]] = []

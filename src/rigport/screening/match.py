@@ -4,18 +4,32 @@ Why not one rapidfuzz ratio on the whole string: a whole-string ratio lets share
 ("Technologies Co., Ltd.") carry a match and cannot say which words matched. Here each token is
 aligned one-to-one with its best partner, distinctive words weigh 1, generic business words and
 particles weigh little, legal forms nothing; the score is the weighted share of both names that
-was matched. Entity type and country adjust the score as supporting evidence only.
+was matched. Words on both sides left unmatched (or only partly alike) are conflicting evidence.
+Token similarity knows nicknames (the `nicknames` package), initials, typos (Indel, swapped letters),
+sound-alike spellings (metaphone, supporting evidence only), abjad consonant skeletons, and forms of
+one name that name two people (patronymics, male/female forms). Entity type, country and legal form
+adjust the score as supporting evidence only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from jellyfish import metaphone
+from nicknames import NickNamer
 from rapidfuzz.distance import Indel
 
 from rigport.screening.model import Explanation
-from rigport.screening.normalize import GENERIC, HONORIFICS, NUMBER_WORDS, NormalName, normalize
+from rigport.screening.normalize import (
+    GENERIC,
+    HONORIFICS,
+    NUMBER_WORDS,
+    NormalName,
+    looks_patronymic,
+    normalize,
+)
 
 DEFAULT_THRESHOLD = 0.75
 TOKEN_MIN_SIMILARITY = 0.8  # below this two tokens are different words (bitmain/bitmax 0.77, kanan/canaan 0.73)
@@ -23,16 +37,47 @@ INITIAL_SIMILARITY = 0.6
 GENERIC_WEIGHT = 0.35
 INITIAL_WEIGHT = 0.5
 CONFLICT_WEIGHT = 0.5
-HONORIFIC_WEIGHT = 0.05
+CONFLICT_MIN_WEIGHT = 0.3  # a particle (bin, de) left against a name is conflicting evidence too
+JOINED_MIN_SIMILARITY = 0.9
+JOINED_MAX_EDITS = 4  # two substituted letters
+HONORIFIC_WEIGHT = 0.0  # a title (Mr, President, Sheikh) says nothing about who the person is
+PATRONYMIC_SUFFIX_MAX = 6
+PATRONYMIC_WEIGHT = 0.35  # a father's name is often left out (Sergey Lavrov / Sergey Viktorovich Lavrov)
+FUZZY_MIN_LENGTH = 4  # one edit in a 3-letter word (abc / nabc, kim / tim) changes the word
+ANAGRAM_MIN_LENGTH = 5
+ANAGRAM_SIMILARITY = 0.8  # letters scrambled or reversed (nituP / Putin): a known evasion pattern
+SKELETON_SIMILARITY = 0.85
+PHONETIC_MIN_KEY = 3  # metaphone keys shorter than this (MR: Maria, Mario, Mary) say too little
+PHONETIC_MIN_LENGTH = 5  # short given names share keys too easily (Olga / Oleg: OLK)
+# Slavic surnames inflect for gender (Ivanov / Ivanova, Lisitsyn / Lisitsyna, Kovalskiy / Kovalskaya):
+# lists name spouses and children of a listed person, so the two forms are two people.
+_MALE_ENDINGS = ("ov", "ev", "in", "yn")
+_MALE_ADJ = ("skiy", "skii", "sky", "ski", "tskiy", "tskii", "tsky")
+GENDERED_STEM_MIN = 3
+_MASCULINE_ENDINGS = ("us", "os")  # Marcus / Marca, Carlos / Carla
+_FEMALE_ADJ = ("skaya", "skaia", "ska", "tskaya", "tska")
 TYPE_MISMATCH_FACTOR = 0.7
 GENERIC_ONLY_CAP = 0.5
 PARTIAL_FLOOR = 0.65
-LEGAL_MISMATCH_FACTOR = 0.92
+PARTIAL_CONFLICT_BELOW = 0.8
+LEGAL_MISMATCH_FACTOR = 0.92  # kindred forms (Inc / Ltd / Corp): often written loosely
+DISTINCT_LEGAL_FACTOR = 0.8  # different kinds of legal person (AG / GmbH, ANO / LLC): a different entity
 SUBSET_BLEND = 0.5
+ALTERNATIVE_MIN_CHARS = 3
+ORG_SUBSET_BLEND = 0.15  # an organisation with an extra distinctive word is usually another one (a subsidiary)
 
 ORG_KINDS = {"org", "component", "vessel", "aircraft"}
 
 
+# Legal forms that records use interchangeably for the same company: English limited companies, and the
+# Russian joint-stock company before and after the 2014 reform (OAO / ZAO -> PAO / AO).
+_KINDRED_FORMS = (
+    frozenset({"company", "corporation", "incorporated", "limited", "llc", "plc"}),
+    frozenset({"jsc", "ojsc", "cjsc", "pjsc"}),
+)
+
+
+@lru_cache(maxsize=1 << 16)
 def token_weight(token: str) -> float:
     """Distinctive words 1, initials 0.5, generic business words and particles 0.35, honorifics 0.05."""
     if len(token) == 1:
@@ -61,32 +106,210 @@ _NAME_GROUPS = (
     "sergey sergei serge sergio", "bin ben ibn",
     "dmitry dmitri dima", "vladimir vova volodymyr", "muhammad mohammed mohamed mohammad",
 )  # fmt: skip
-NICKNAMES: dict[str, frozenset[str]] = {}
-for _group in _NAME_GROUPS:
-    _names = frozenset(_group.split())
-    for _n in _names:
-        NICKNAMES[_n] = NICKNAMES.get(_n, frozenset()) | _names
+
+
+def _nickname_table() -> dict[str, frozenset[str]]:
+    """Given name -> its known short forms and long forms.
+
+    Two sources: the cross-language groups above (each group is one name), and the `nicknames`
+    package (carltonnorthern/nicknames, Apache-2.0: a hand-curated table of ~1,100 English given
+    names and their diminutives). Package links are used one step only (name <-> nickname), never
+    chained: Fred is Frederick and Alfred, which are not each other.
+    """
+    table: dict[str, set[str]] = {}
+    for group in _NAME_GROUPS:
+        names = set(group.split())
+        for name in names:
+            table.setdefault(name, set()).update(names - {name})
+    for canonical, nicks in NickNamer().nickname_lookup.items():
+        if not canonical.isalpha():
+            continue
+        for nick in nicks:
+            if nick.isalpha() and nick != canonical:
+                table.setdefault(canonical, set()).add(nick)
+                table.setdefault(nick, set()).add(canonical)
+    return {name: frozenset(others) for name, others in table.items()}
+
+
+NICKNAMES: dict[str, frozenset[str]] = _nickname_table()
 NICKNAME_SIMILARITY = 0.85
+
+
+def _gender_forms(a: str, b: str) -> bool:
+    """The male and female form of one Slavic surname (Petrov / Petrova, Kovalskiy / Kovalskaya)."""
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if long_ == short + "a":
+        return short.endswith(_MALE_ENDINGS)
+    for male_form, female_form in ((short, long_), (long_, short)):
+        if male_form.endswith(_MALE_ADJ) and female_form.endswith(_FEMALE_ADJ):
+            male = next(e for e in _MALE_ADJ if male_form.endswith(e))
+            female = next(e for e in _FEMALE_ADJ if female_form.endswith(e))
+            return male_form[: -len(male)] == female_form[: -len(female)]
+    return False
+
+
+def _gendered_given_names(a: str, b: str) -> bool:
+    """Masculine and feminine forms of one given name (Mario / Maria, Daniel / Daniela, Ivan / Ivana).
+
+    Romance and Slavic names mark the feminine with a final -a; the same stem with another ending
+    (or none) is the masculine: two people, not a typo.
+    """
+    if a[-1] == "a" and b[-1] != "a":
+        fem, other = a, b
+    elif b[-1] == "a" and a[-1] != "a":
+        fem, other = b, a
+    else:
+        return False
+    stem = fem[:-1]
+    if len(stem) < GENDERED_STEM_MIN:  # Ala / Al: a particle, not a name
+        return False
+    if other == stem or (other[-1] in "aeiou" and other[:-1] == stem):
+        return True
+    if other.endswith("er"):  # Alexander / Alexandra
+        return other[:-2] + "r" == stem
+    return other[:-2] == stem and other[-2:] in _MASCULINE_ENDINGS
+
+
+def _nominative_s(a: str, b: str) -> bool:
+    """Latvian and Lithuanian add a nominative -s to names (Sergejs, Vladimirs): close once it is removed."""
+    if (a[-1] == "s") == (b[-1] == "s"):
+        return False
+    a, b = (a[:-1], b) if a[-1] == "s" else (a, b[:-1])
+    return min(len(a), len(b)) >= FUZZY_MIN_LENGTH and Indel.normalized_similarity(a, b) >= TOKEN_MIN_SIMILARITY
+
+
+def _same_sound(a: str, b: str) -> bool:
+    """Equal metaphone keys of a useful length: supporting evidence for two close spellings only."""
+    if min(len(a), len(b)) < PHONETIC_MIN_LENGTH:
+        return False
+    key = metaphone(a)
+    return len(key) >= PHONETIC_MIN_KEY and key == metaphone(b)
+
+
+def _given_vs_patronymic(a: str, b: str) -> bool:
+    """A given name against the patronymic built on it (Oleksandr / Oleksandrovych): two different people."""
+    if looks_patronymic(a) == looks_patronymic(b):
+        return False
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    # stem + suffix: Ivan + ovich, Oleksandr + ovych, Sergey + evich (not a fragment: Plat / Platonovich)
+    return len(short) >= 4 and len(long_) - len(short) <= PATRONYMIC_SUFFIX_MAX and long_.startswith(short[:-1])
+
+
+def transposed(a: str, b: str) -> bool:
+    """`b` is `a` with two neighbouring letters swapped (same length assumed)."""
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def transpositions(token: str) -> set[str]:
+    """Every spelling of `token` with two neighbouring letters swapped."""
+    return {token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(len(token) - 1)} - {token}
+
+
+@lru_cache(maxsize=1 << 16)
+def distinct_forms(a: str, b: str) -> bool:
+    """Two forms of one name that belong to two people: given name vs patronymic, male vs female form.
+
+    Every such pair shares the stem, so words that differ in their first two letters are skipped at once.
+    """
+    if a[:2] != b[:2] or a == b:
+        return False
+    return _given_vs_patronymic(a, b) or _gender_forms(a, b) or _gendered_given_names(a, b)
 
 
 @lru_cache(maxsize=1 << 18)
 def token_similarity(a: str, b: str) -> float:
-    """1 for equal tokens, 0.6 for an initial against a word it starts, Indel ratio when close enough, else 0."""
+    """How far two tokens are the same word, 0..1.
+
+    1 for equal tokens, 0.85 for a known nickname, 0.6 for an initial against a word it starts; for
+    words of four letters or more the Indel ratio when close enough (partial credit just below
+    TOKEN_MIN_SIMILARITY), 0.8 for the same letters scrambled; else 0.
+    """
     if a == b:
         return 1.0
     if b in NICKNAMES.get(a, ()):
         return NICKNAME_SIMILARITY
     if len(a) == 1 or len(b) == 1:
         return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
-    if a.isdigit() or b.isdigit() or min(len(a), len(b)) < 3:
+    if len(a) == len(b) >= 3 and transposed(a, b):  # the commonest typo, even in a code (EP-ICB / EP-IBC)
+        return max(TOKEN_MIN_SIMILARITY, Indel.normalized_similarity(a, b))
+    if a.isdigit() or b.isdigit() or min(len(a), len(b)) < FUZZY_MIN_LENGTH:
         return 0.0
     sim = Indel.normalized_similarity(a, b)
+    if sim < PARTIAL_FLOOR:  # most pairs stop here, before the slower checks
+        if len(a) == len(b) >= ANAGRAM_MIN_LENGTH and sorted(a) == sorted(b):
+            return ANAGRAM_SIMILARITY
+        return 0.0
+    if distinct_forms(a, b):
+        return 0.0
     if sim >= TOKEN_MIN_SIMILARITY:
         return sim
-    if sim >= PARTIAL_FLOOR:
-        # Close spelling (Schulze/Scholz, Ssad/Asad): partial credit, never a distinctive hit alone.
-        return sim * (sim - PARTIAL_FLOOR) / (TOKEN_MIN_SIMILARITY - PARTIAL_FLOOR)
-    return 0.0
+    if _same_sound(a, b) or _nominative_s(a, b):
+        # Spelling variants that sound alike (Serej / Sergey, Zelenskiy / Zelenskyy) or that differ by the
+        # Baltic nominative -s (Sergejs / Sergey) count as the same word.
+        return TOKEN_MIN_SIMILARITY
+    # Close spelling (Schulze/Scholz, Ssad/Asad): partial credit, never a distinctive hit alone.
+    return sim * (sim - PARTIAL_FLOOR) / (TOKEN_MIN_SIMILARITY - PARTIAL_FLOOR)
+
+
+_SKELETON_MAP = str.maketrans({"p": "b", "v": "f", "z": "s", "c": "k", "q": "k", "x": "k", "g": "j", "o": "u"})
+_SKELETON_DROP = str.maketrans("", "", "aeiuyhw")
+
+
+@lru_cache(maxsize=1 << 16)
+def consonant_skeleton(token: str) -> str:
+    """The consonants of a word as an abjad writes them: vowels, w/y (long vowels) and h dropped, doubles merged.
+
+    Arabic has no p, v or hard c and writes short vowels rarely, so Fernando -> frnd and the
+    anyascii rendering of فرناندو (frnndw) -> frnd agree.
+    """
+    mapped = token.translate(_SKELETON_MAP).translate(_SKELETON_DROP)
+    return "".join(c for i, c in enumerate(mapped) if i == 0 or c != mapped[i - 1])
+
+
+def skeleton_similarity(a: str, b: str) -> float:
+    """Similarity of two tokens when one was transliterated from an abjad: their consonant skeletons agree."""
+    base = token_similarity(a, b)
+    if base >= TOKEN_MIN_SIMILARITY or min(len(a), len(b)) < 2:
+        return base
+    sa, sb = consonant_skeleton(a), consonant_skeleton(b)
+    if sa and sa == sb and (len(sa) >= 2 or max(len(a), len(b)) <= 3):  # Ali: علي -> ly -> l
+        return SKELETON_SIMILARITY
+    return base
+
+
+def _split_initials(a: list[str], b: list[str]) -> list[str]:
+    """Initials written together (JC / Jean-Claude, JR / John Robert) become one initial per word of `b`."""
+    heads = ""  # first letters of the words of `b`, "|" where a word is itself an initial
+    out: list[str] | None = None
+    for k, token in enumerate(a):
+        if 2 <= len(token) <= 3 and token.isalpha():
+            heads = heads or "".join(w[0] if len(w) > 1 else "|" for w in b)
+            if token in heads and token not in b:
+                out = out if out is not None else a[:k]
+                out.extend(token)
+                continue
+        if out is not None:
+            out.append(token)
+    return a if out is None else out
+
+
+def name_weights(name: NormalName, tokens: list[str] | tuple[str, ...] | None = None) -> list[float]:
+    """Weight of each token of `name` (or of `tokens` derived from it): patronymics count as little as generic words."""
+    words = name.tokens if tokens is None else tokens
+    if not name.patronymics:
+        return [token_weight(t) for t in words]
+    return [PATRONYMIC_WEIGHT if t in name.patronymics else token_weight(t) for t in words]
+
+
+def _legal_factor(query: NormalName, candidate: NormalName) -> float:
+    """1 when the legal forms agree or one is missing; less when both name one and they differ."""
+    if not (query.legal and candidate.legal) or set(query.legal) & set(candidate.legal):
+        return 1.0
+    both = set(query.legal) | set(candidate.legal)
+    if any(both <= family for family in _KINDRED_FORMS):
+        return LEGAL_MISMATCH_FACTOR
+    return DISTINCT_LEGAL_FACTOR
 
 
 def _merge_joined(a: list[str], b: list[str]) -> list[str]:
@@ -119,6 +342,135 @@ class Comparison:
     explanation: Explanation
 
 
+@dataclass(slots=True)
+class _Alignment:
+    """One-to-one token pairs of two names and what they add up to."""
+
+    qa: list[str]
+    cb: list[str]
+    wqa: list[float]
+    wcb: list[float]
+    used_q: set[int] = field(default_factory=set)
+    used_c: set[int] = field(default_factory=set)
+    matched: list[tuple[str, str, float]] = field(default_factory=list)
+    partial_q: float = 0.0  # weight of tokens paired only by partial credit: different words, spelt alike
+    partial_c: float = 0.0
+    gained: float = 0.0  # similarity x weight of both tokens, summed over pairs
+    half: float = 0.0  # the same counted on the smaller name only
+    distinctive_hit: bool = False
+    wq: float = 0.0  # total weight of each name
+    wc: float = 0.0
+    left_q: float = 0.0  # weight left unpaired on each side
+    left_c: float = 0.0
+
+    def extra_distinctive(self) -> bool:
+        """Whether a distinctive word (weight 1) is left unmatched on either side."""
+        return any(w == 1.0 for i, w in enumerate(self.wqa) if i not in self.used_q) or any(
+            w == 1.0 for j, w in enumerate(self.wcb) if j not in self.used_c
+        )
+
+    def unmatched(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return (
+            tuple(t for i, t in enumerate(self.qa) if i not in self.used_q),
+            tuple(t for j, t in enumerate(self.cb) if j not in self.used_c),
+        )
+
+
+def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: list[str]) -> _Alignment:
+    """Greedy one-to-one pairing, most similar (then heaviest) pairs first (hot path: plain locals)."""
+    wqa, wcb = name_weights(query, qa), name_weights(candidate, cb)
+    al = _Alignment(qa, cb, wqa, wcb)
+    similarity = skeleton_similarity if query.abjad != candidate.abjad else token_similarity
+    pairs = []
+    for i, x in enumerate(qa):
+        for j, y in enumerate(cb):
+            s = similarity(x, y)
+            if s > 0:
+                pairs.append((-s, -(wqa[i] + wcb[j]), i, j))
+    pairs.sort()
+    wq, wc = sum(wqa), sum(wcb)
+    query_smaller = wq <= wc
+    used_q, used_c, matched = al.used_q, al.used_c, al.matched
+    gained = half = partial_q = partial_c = 0.0
+    distinctive_hit = False
+    for neg_s, neg_w, i, j in pairs:
+        if i in used_q or j in used_c:
+            continue
+        s = -neg_s
+        used_q.add(i)
+        used_c.add(j)
+        matched.append((qa[i], cb[j], s))
+        gained -= s * neg_w
+        half += s * (wqa[i] if query_smaller else wcb[j])
+        if wqa[i] == 1.0 and wcb[j] == 1.0:
+            if s >= TOKEN_MIN_SIMILARITY:
+                distinctive_hit = True
+            elif s < PARTIAL_CONFLICT_BELOW and min(len(qa[i]), len(cb[j])) > 1:
+                partial_q += 1.0
+                partial_c += 1.0
+    al.gained, al.half, al.distinctive_hit = gained, half, distinctive_hit
+    al.partial_q, al.partial_c = partial_q, partial_c
+    al.wq, al.wc = wq, wc
+    al.left_q = sum(w for i, w in enumerate(wqa) if i not in used_q)
+    al.left_c = sum(w for j, w in enumerate(wcb) if j not in used_c)
+    return al
+
+
+def _leftovers(query: NormalName, candidate: NormalName, al: _Alignment) -> tuple[float, float]:
+    """Weight left unmatched on each side; two different patronymics count in full (two different fathers)."""
+    left_q, left_c = al.left_q + al.partial_q, al.left_c + al.partial_c
+    if not (query.patronymics and candidate.patronymics):
+        return left_q, left_c
+    lone_q = sum(1 for i, t in enumerate(al.qa) if i not in al.used_q and t in query.patronymics)
+    lone_c = sum(1 for j, t in enumerate(al.cb) if j not in al.used_c and t in candidate.patronymics)
+    if lone_q and lone_c:
+        left_q += (1 - PATRONYMIC_WEIGHT) * lone_q
+        left_c += (1 - PATRONYMIC_WEIGHT) * lone_c
+    return left_q, left_c
+
+
+def _token_score(query: NormalName, candidate: NormalName, al: _Alignment) -> tuple[float, bool]:
+    """Weighted share of both names matched, and whether both names keep words of their own (a conflict).
+
+    A name contained in the other (Erdogan / Recep Tayyip Erdogan) is half-way credited with the share of
+    the smaller name. When both names keep words of their own (William G. Frost / William W. Frost, or a
+    particle against a name) the leftovers count twice against the match instead. An organisation with
+    an extra distinctive word (Deutsche Bank Trust) is usually another organisation: little subset credit.
+    """
+    wq, wc = al.wq, al.wc
+    if not wq + wc:
+        return 0.0, False
+    left_q, left_c = _leftovers(query, candidate, al)
+    if min(left_q, left_c) >= CONFLICT_MIN_WEIGHT and max(left_q, left_c) >= CONFLICT_WEIGHT:
+        return al.gained / (wq + wc + left_q + left_c), True
+    score = al.gained / (wq + wc)
+    smaller = min(wq, wc)
+    if smaller:
+        blend = SUBSET_BLEND
+        if (query.is_org or candidate.is_org) and al.extra_distinctive():
+            blend = ORG_SUBSET_BLEND
+        score = (1 - blend) * score + blend * min(1.0, al.half / smaller)
+    return score, False
+
+
+def _joined_score(al: _Alignment, score: float) -> float:
+    """Similarity of the names written as one word, when that is a typo or spacing away (RamiMakhlouf).
+
+    Bounded in edits, not only in ratio: in a long name a whole different word still leaves a high ratio.
+    Never used when the words left over are known to name two people (Maria / Mario, Petrov / Petrova).
+    """
+    jq, jc = "".join(al.qa), "".join(al.cb)
+    if len(jq) < 6 or score >= 1.0:
+        return 0.0
+    joined = Indel.normalized_similarity(jq, jc, score_cutoff=JOINED_MIN_SIMILARITY)
+    if joined <= score or Indel.distance(jq, jc) > JOINED_MAX_EDITS:
+        return 0.0
+    left_q, left_c = al.unmatched()
+    if jq != jc and any(distinct_forms(x, y) for x in left_q for y in left_c):
+        return 0.0
+    return joined
+
+
 def align(query: NormalName, candidate: NormalName) -> Comparison:
     """Symmetric weighted alignment score of two normalized names, 0..1, with the evidence."""
     qa = list(query.tokens)
@@ -126,64 +478,28 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
     qa, cb = _acronym(cb, qa), _acronym(qa, cb)
     qa = _merge_joined(qa, cb)
     cb = _merge_joined(cb, qa)
+    qa, cb = _split_initials(qa, cb), _split_initials(cb, qa)
     if not qa or not cb:
         return Comparison(0.0, Explanation((), tuple(qa), tuple(cb), ("nothing to compare",)))
-    wqa = [token_weight(t) for t in qa]
-    wcb = [token_weight(t) for t in cb]
-    pairs = []
-    for i, x in enumerate(qa):
-        for j, y in enumerate(cb):
-            s = token_similarity(x, y)
-            if s > 0:
-                pairs.append((s, wqa[i] + wcb[j], i, j))
-    pairs.sort(key=lambda p: (-p[0], -p[1]))
-    wq, wc = sum(wqa), sum(wcb)
-    query_smaller = wq <= wc
-    used_q: set[int] = set()
-    used_c: set[int] = set()
-    matched: list[tuple[str, str, float]] = []
-    gained = half = 0.0
-    distinctive_hit = False
-    for s, w, i, j in pairs:
-        if i in used_q or j in used_c:
-            continue
-        used_q.add(i)
-        used_c.add(j)
-        matched.append((qa[i], cb[j], s))
-        gained += s * w
-        half += s * (wqa[i] if query_smaller else wcb[j])
-        if s >= TOKEN_MIN_SIMILARITY and wqa[i] == 1.0 and wcb[j] == 1.0:
-            distinctive_hit = True
-    score = gained / (wq + wc) if wq + wc else 0.0
-    # A name contained in the other (Erdogan / Recep Tayyip Erdogan) is half-way credited, unless both
-    # names keep words of their own (William G. Frost / William W. Frost): that is conflicting evidence.
-    smaller = min(wq, wc)
-    left_q = sum(w for i, w in enumerate(wqa) if i not in used_q)
-    left_c = sum(w for j, w in enumerate(wcb) if j not in used_c)
-    conflict = left_q >= CONFLICT_WEIGHT and left_c >= CONFLICT_WEIGHT
-    if conflict:  # words left over on both sides count twice against the match
-        score = gained / (wq + wc + left_q + left_c)
-    elif smaller:
-        score = (1 - SUBSET_BLEND) * score + SUBSET_BLEND * min(1.0, half / smaller)
+    al = _pair_tokens(query, candidate, qa, cb)
+    score, _ = _token_score(query, candidate, al)
+    distinctive_hit = al.distinctive_hit
     notes: list[str] = []
-    # Word-joining and spacing differences: compare the names written as one word.
-    jq, jc = "".join(qa), "".join(cb)
-    if len(jq) >= 6 and score < 1.0:
-        joined = Indel.normalized_similarity(jq, jc, score_cutoff=0.9)
-        if joined > score:
-            score = joined
-            distinctive_hit = distinctive_hit or bool(query.distinctive or candidate.distinctive)
-            notes.append(f"names written as one word agree {joined:.2f}")
-    if query.legal and candidate.legal and not set(query.legal) & set(candidate.legal):
-        score *= LEGAL_MISMATCH_FACTOR
+    joined = _joined_score(al, score)
+    if joined:
+        score = joined
+        distinctive_hit = distinctive_hit or bool(query.distinctive or candidate.distinctive)
+        notes.append(f"names written as one word agree {joined:.2f}")
+    legal_factor = _legal_factor(query, candidate)
+    if legal_factor < 1.0:
+        score *= legal_factor
         notes.append(f"legal form differs ({'/'.join(query.legal)} vs {'/'.join(candidate.legal)})")
     if not distinctive_hit:
         if score > GENERIC_ONLY_CAP:
             notes.append("only generic words matched")
         score = min(score, GENERIC_ONLY_CAP)
-    unmatched_q = tuple(t for i, t in enumerate(qa) if i not in used_q)
-    unmatched_c = tuple(t for j, t in enumerate(cb) if j not in used_c)
-    return Comparison(score, Explanation(tuple(matched), unmatched_q, unmatched_c, tuple(notes)))
+    unmatched_q, unmatched_c = al.unmatched()
+    return Comparison(score, Explanation(tuple(al.matched), unmatched_q, unmatched_c, tuple(notes)))
 
 
 def infer_kind(name: NormalName, given: str | None) -> str:
@@ -223,10 +539,25 @@ def adjust(
     )
 
 
-def compare(left: str, right: str, *, threshold: float = DEFAULT_THRESHOLD) -> tuple[float, bool]:
-    """Similarity of two free-text names, 0..1, and whether it reaches the threshold."""
+# A slash between two words of two letters or more; a slash inside a short form (A/S, s/o, c/o) is not one.
+_ALTERNATIVES = re.compile(r"(?<=\w\w)\s*/\s*(?=\w\w)")
+
+
+def alternatives(text: str) -> list[str]:
+    """Names written in one field as "A/B" (Al-Qa'ida/Islamic Army), split; a slash inside a form (A/S, s/o) is kept."""
+    parts = _ALTERNATIVES.split(text)
+    if len(parts) > 1 and all(len(re.sub(r"\W", "", p)) >= ALTERNATIVE_MIN_CHARS for p in parts):
+        return parts
+    return [text]
+
+
+def _compare_one(left: str, right: str) -> float:
     a, b = normalize(left), normalize(right)
-    c = align(a, b)
-    ka, kb = infer_kind(a, None), infer_kind(b, None)
-    c = adjust(c, ka, kb)
-    return round(c.score, 4), c.score >= threshold
+    c = adjust(align(a, b), infer_kind(a, None), infer_kind(b, None))
+    return c.score
+
+
+def compare(left: str, right: str, *, threshold: float = DEFAULT_THRESHOLD) -> tuple[float, bool]:
+    """Similarity of two free-text names, 0..1, and whether it reaches the threshold (best pair of alternatives)."""
+    score = max(_compare_one(x, y) for x in alternatives(left) for y in alternatives(right))
+    return round(score, 4), score >= threshold

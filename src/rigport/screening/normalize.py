@@ -3,8 +3,9 @@
 Steps: Chinese/Japanese legal suffixes mapped first (有限公司 -> ltd), then transliteration of every
 script to ASCII (anyascii), lower case, apostrophes and dots dropped (A.B.C. -> abc, KAN'AN -> kanan),
 other punctuation split, numbers to words, common abbreviations expanded (TECH -> technology),
-legal forms recognised (kept aside, down-weighted), generic business words and honorifics marked
-so they can never make a hit on their own.
+legal forms recognised (kept aside, down-weighted; misspelt or cut-off business and legal words
+repaired first), generic business words and honorifics marked so they can never make a hit on their
+own, East Slavic patronymics marked, names in Arabic or Hebrew script flagged.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 # Chinese legal forms (longest first) before transliteration glues the syllables together.
 _CJK_LEGAL = (
@@ -109,6 +111,13 @@ GENERIC = {
     "construction", "consulting", "design", "building", "supply", "supplies", "cargo", "freight", "transport", "marine",
 }  # fmt: skip
 
+# Words of legal forms left among the name's words (a form written in an unusual place, "S.A. Unipapel",
+# "Liability Company X Limited"): they describe the form, so they weigh like generic words.
+LEGAL_WORDS = frozenset(w for phrase, _ in _LEGAL_PHRASES for w in phrase.split() if len(w) >= 3) | frozenset(
+    w for w in LEGAL_FORMS if w.isalpha() and w.islower()
+)
+GENERIC |= LEGAL_WORDS
+
 HONORIFICS = {
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "sheikh", "shaikh", "sheik", "haji", "hajji", "mullah",
     "general", "gen", "col", "colonel", "maj", "major", "capt", "captain", "lt", "president", "minister", "hon",
@@ -132,11 +141,20 @@ def number_words(digits: str) -> list[str]:
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g"})
 _PREFIX_ONLY = {"ooo", "oao", "zao", "pao", "ao", "tov", "ano"}  # Russian/Ukrainian forms are written first
-_PREFIX_FORMS = {"ano", "ooo", "oao", "zao", "pao", "ao", "ojsc", "cjsc", "pjsc", "jsc", "tov", "srl", "pt", "cv", "kk"}
+_PREFIX_FORMS = {
+    "ano", "ooo", "oao", "zao", "pao", "ao", "ojsc", "cjsc", "pjsc", "jsc", "tov", "srl", "pt", "cv", "kk",
+    "llc",  # "LLC Garant", "Limited Liability Company Garant": as the lists write Russian companies
+}  # fmt: skip
 _APOSTROPHES = re.compile(r"['’‘`´ʼʻ\"“”«»]")
 _DOTS = re.compile(r"(?<=\w)\.(?=\w)|\.")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Abjad scripts (Arabic, Persian, Urdu, Hebrew) write few or no short vowels: their transliteration is a
+# consonant skeleton ("فرناندو" -> frnndw), to be compared with the skeleton of a Latin spelling.
+_ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
+# East Slavic patronymics (Viktorovich, Oleksandrovych, Ivanovna): a father's name, often left out.
+_PATRONYMIC_SUFFIXES = ("ovich", "evich", "ovych", "evych", "avich", "ovna", "evna", "ivna", "ichna", "ilyich")
+PATRONYMIC_MIN_LENGTH = 7
 
 
 @dataclass(frozen=True)
@@ -147,6 +165,8 @@ class NormalName:
     tokens: tuple[str, ...]  # every canonical token, in order (legal forms excluded)
     legal: tuple[str, ...]  # canonical legal forms found
     distinctive: frozenset[str]  # tokens that are neither generic nor honorific
+    patronymics: frozenset[str] = frozenset()  # middle tokens that are a father's name (Viktorovich)
+    abjad: bool = False  # written in Arabic or Hebrew script: tokens are consonant skeletons
 
     @property
     def key(self) -> str:
@@ -173,6 +193,48 @@ def _split_words(text: str) -> list[str]:
     return [w for w in _NON_WORD.split(text) if w]
 
 
+# Long legal-form words get cut off by fixed-width fields ("JOINT STOCK COMPAN").
+_LONG_FORMS = tuple(w for w in LEGAL_FORMS if len(w) >= 7)
+TRUNCATED_MIN = 6  # "limit" is a word of its own; "limite", "compan" are cut off
+TYPO_MIN_LENGTH = 6
+# Every cut-off form worth recognising (compan, corporat, aktienges ...) -> the full word.
+_TRUNCATED = {f[:n]: f for f in sorted(_LONG_FORMS, key=len, reverse=True) for n in range(TRUNCATED_MIN, len(f))}
+
+
+def _vocabulary() -> dict[tuple[str, int], tuple[str, ...]]:
+    """Known business and legal words of six letters or more, by first letter and length, for typo repair."""
+    words = set(LEGAL_FORMS) | set(ABBREVIATIONS) | set(ABBREVIATIONS.values()) | GENERIC
+    words |= {w for phrase, _ in _LEGAL_PHRASES for w in phrase.split()}
+    table: dict[tuple[str, int], list[str]] = {}
+    for w in sorted(words):
+        if len(w) >= TYPO_MIN_LENGTH and w.isalpha() and w.islower():
+            table.setdefault((w[0], len(w)), []).append(w)
+    return {k: tuple(v) for k, v in table.items()}
+
+
+_VOCABULARY = _vocabulary()
+_KNOWN_WORDS = frozenset(w for group in _VOCABULARY.values() for w in group)
+
+
+@lru_cache(maxsize=1 << 17)
+def _repair_word(word: str, last: bool) -> str:
+    """The business or legal word `word` was meant to be, when it is one typo away (Copmany, Indsutries,
+    Aktiengeselschaft) or, last in the name, cut off (Compan); else `word` itself.
+
+    One edit (a transposition counts as one) on a word of six letters or more, same first letter: a
+    misspelt "Company" must not turn into a distinctive word that makes the name look like another one.
+    """
+    if len(word) < TYPO_MIN_LENGTH or word in _KNOWN_WORDS:
+        return word
+    if last and word in _TRUNCATED:
+        return _TRUNCATED[word]
+    for size in (len(word) - 1, len(word), len(word) + 1):
+        for known in _VOCABULARY.get((word[0], size), ()):
+            if OSA.distance(word, known, score_cutoff=1) <= 1:
+                return known
+    return word
+
+
 def _collapse_phrases(words: list[str]) -> list[str]:
     joined = " " + " ".join(words) + " "
     for phrase, token in _LEGAL_PHRASES:
@@ -183,14 +245,17 @@ def _collapse_phrases(words: list[str]) -> list[str]:
 @lru_cache(maxsize=200_000)
 def normalize(name: str) -> NormalName:
     """Canonical tokens for one name (cached: batches repeat names and tokens)."""
-    words = _collapse_phrases(_split_words(name))
+    words = _split_words(name)
+    last = len(words) - 1
+    words = [_repair_word(w, i == last) if i and len(w) >= TYPO_MIN_LENGTH else w for i, w in enumerate(words)]
+    words = _collapse_phrases(words)
     tokens: list[str] = []
     legal: list[str] = []
     expanded: list[str] = []
     for word in words:
         if word.isdigit():
             expanded.extend(number_words(word) if len(word) <= 2 else [word])
-        elif any(c.isdigit() for c in word):  # digits typed for letters (Sech1n, I9or)
+        elif not word.isalpha():  # digits typed for letters (Sech1n, I9or); words are [a-z0-9]+ here
             expanded.append(word.translate(_LEET))
         else:
             expanded.append(word)
@@ -207,7 +272,27 @@ def normalize(name: str) -> NormalName:
     if not tokens and legal:  # a name made only of legal words ("Company"): keep them as generic tokens
         tokens, legal = [LEGAL_FORMS.get(w, w) for w in words], []
     distinctive = frozenset(t for t in tokens if t not in GENERIC and t not in HONORIFICS)
-    return NormalName(name, tuple(tokens), tuple(legal), distinctive)
+    abjad = bool(_ABJAD.search(name))
+    return NormalName(name, tuple(tokens), tuple(legal), distinctive, _patronymics(tokens, legal), abjad)
+
+
+def looks_patronymic(token: str) -> bool:
+    """A token shaped like an East Slavic patronymic (-ovich, -evna, -ovych ...)."""
+    return len(token) >= PATRONYMIC_MIN_LENGTH and token.endswith(_PATRONYMIC_SUFFIXES)
+
+
+def _patronymics(tokens: list[str], legal: list[str]) -> frozenset[str]:
+    """Patronymics of a person name of three or more words.
+
+    Surnames can share the shape (Abramovich), so a two-word name has none, and when several words
+    look patronymic only those that are neither first nor last (given-patronymic-surname order) count.
+    """
+    if legal or len(tokens) < 3:
+        return frozenset()
+    shaped = [i for i, t in enumerate(tokens) if looks_patronymic(t)]
+    if len(shaped) > 1:
+        shaped = [i for i in shaped if 0 < i < len(tokens) - 1]
+    return frozenset(tokens[i] for i in shaped)
 
 
 def is_generic(token: str) -> bool:
