@@ -106,17 +106,11 @@ _LOG_LO = float(np.log(FAN_RANGE[0]))
 _LOG_STEP = float((np.log(FAN_RANGE[1]) - np.log(FAN_RANGE[0])) / FAN_BINS)
 
 
-def _bin_counts(log_ratio: F64) -> npt.NDArray[np.int64]:
-    """Counts per log-spaced bin (values outside the range land in the end bins); bincount, not searchsorted."""
-    index = ((log_ratio - _LOG_LO) / _LOG_STEP).astype(np.int64)
-    np.clip(index, 0, FAN_BINS - 1, out=index)
-    return np.bincount(index, minlength=FAN_BINS)
-
-
 BOOL = npt.NDArray[np.bool_]
 F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
 BLOCK_DAYS = RETARGET_DAYS  # days simulated together (a block's buffers stay in the CPU's L2/L3 caches)
+_SLOT: type[np.signedinteger[npt.NBitBase]] | None = None  # histogram slot dtype (None: narrowest)
 HIST_LANES = 4  # neighbouring paths count into separate histogram copies: no serial increments of one bin
 NEVER = np.iinfo(np.int32).max  # first mining day of a path whose goods were forfeited
 
@@ -151,10 +145,63 @@ class _Segment:
     stop: int
     retargets: int  # difficulty retargets since day 0
     subsidy: float
+    discount_sum: float  # sum of the segment's daily discount factors
+
+
+def _plan(params: SimulationParams, discount: F64) -> dict[int, list[_Segment]]:
+    """Each block's segments, keyed by its first day: cut at block starts, retargets and halvings."""
+    days = np.arange(params.days)
+    subsidy = subsidy_btc(params.start_height + days.astype(np.float64) * BLOCKS_PER_DAY)
+    retargets, blocks = days // RETARGET_DAYS, days // BLOCK_DAYS
+    changes = (subsidy[1:] != subsidy[:-1]) | (retargets[1:] != retargets[:-1]) | (blocks[1:] != blocks[:-1])
+    cuts = [0, *(np.flatnonzero(changes) + 1).tolist(), params.days]
+    plan: dict[int, list[_Segment]] = {}
+    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        b0 = a - a % BLOCK_DAYS
+        segment = _Segment(a - b0, b - b0, int(retargets[a]), float(subsidy[a]), float(discount[a:b].sum()))
+        plan.setdefault(b0, []).append(segment)
+    return plan
+
+
+def _difficulty_histogram(days: int, retarget_step: F64) -> npt.NDArray[np.int64]:
+    """Fan-chart counts of difficulty for every day: it only changes at retargets, so count once per period.
+
+    Period by period on one path-sized buffer (stays in cache), each path counted in its lane's copy.
+    """
+    periods = (days - 1) // RETARGET_DAYS + 1
+    counts = np.empty((periods, FAN_BINS), dtype=np.int64)
+    bins = np.empty(retarget_step.shape)
+    index = np.empty(retarget_step.shape, dtype=np.intp)
+    lanes = np.arange(retarget_step.size, dtype=np.intp) % HIST_LANES * FAN_BINS
+    for period in range(periods):
+        np.multiply(retarget_step, period, out=bins)  # log(difficulty / start difficulty)
+        bins -= _LOG_LO
+        bins /= _LOG_STEP
+        np.clip(bins, 0, FAN_BINS - 1, out=index, casting="unsafe")
+        index += lanes
+        counts[period] = np.bincount(index, minlength=HIST_LANES * FAN_BINS).reshape(HIST_LANES, FAN_BINS).sum(axis=0)
+    per_day: npt.NDArray[np.int64] = counts[np.arange(days) // RETARGET_DAYS]
+    return per_day
+
+
+def _by_block(days: npt.NDArray[np.int64], horizon: int) -> dict[int, npt.NDArray[np.intp]]:
+    """Paths grouped by the block holding their day (paths at or beyond the horizon are left out)."""
+    inside = np.flatnonzero(days < horizon)
+    block = days[inside] // BLOCK_DAYS * BLOCK_DAYS
+    order = np.argsort(block, kind="stable")
+    firsts, splits = np.unique(block[order], return_index=True)
+    groups = np.split(inside[order], splits[1:])
+    return {int(b0): group for b0, group in zip(firsts, groups, strict=True)}
 
 
 class _ChunkRun:
-    """One chunk's paths advanced block by block; per-path money state in float64, prices in float32."""
+    """One chunk's paths advanced block by block; money in float64 per path, prices in float32 per path-day.
+
+    Every path's floored margin is summed from day 0 whether or not its fleet mines (`earned`); the
+    sums at its first mining day and at the end of the lead time are recorded when the run passes
+    them, so mined margin = earned - earned at start and margin forgone while held = earned at start
+    - earned at lead time. Only paths starting (or paying back) inside a block are handled day by day.
+    """
 
     def __init__(self, params: SimulationParams, n: int, rng: np.random.Generator) -> None:
         p = self.p = params
@@ -163,56 +210,82 @@ class _ChunkRun:
         dt_year = 1.0 / 365.0
         self.lead = p.lead_time_days
         self.start = np.where(d.forfeited, NEVER, p.lead_time_days + d.hold_days).astype(np.int64)
+        self.starts_in = _by_block(self.start, p.days)
         self.waits = d.held & ~d.forfeited  # its margin while held is a cost of the hold
         self.capex = p.unit_price_usd * p.units
         self.storage = p.storage_usd_per_unit_day * p.units * d.hold_days
-        self.target = self.capex + self.storage  # payback: cumulative margin covers purchase and storage
+        self.target = self.capex + self.storage  # payback: mined margin covers purchase and storage
         self.power = p.power_w * p.units / 1000 * 24 * p.uptime * p.power_price_usd_kwh
         fleet_hs = p.hashrate_th * 1e12 * p.units
         net_share = p.uptime * (1 - p.pool_fee)
-        # revenue per day = revenue_scale * exp(-retargets * step) * (subsidy + fee) * price / start price
+        # revenue per day = revenue_scale * (start difficulty / difficulty) * (subsidy + fee) * price / start price
         self.revenue_scale = fleet_hs * 86_400 / (p.start_difficulty * HASHES_PER_DIFFICULTY_1) * net_share
         self.revenue_scale *= p.start_price_usd
-        self.retarget_step = d.growth * RETARGET_DAYS * dt_year  # log difficulty added at each retarget
+        self.fee_min = float(d.fee_level.min()) if n else 0.0
+        retarget_step = d.growth * RETARGET_DAYS * dt_year  # log difficulty added at each retarget
+        self.retarget_factor = np.exp(-retarget_step)
+        self.diff_factor: tuple[int, F64] = (0, np.ones(n))  # (retargets so far, start difficulty / difficulty)
+        self.diff_hist = _difficulty_histogram(p.days, retarget_step)
         self.mu = (p.price_drift - p.price_volatility**2 / 2) * dt_year
         self.sigma = np.float32(p.price_volatility * np.sqrt(dt_year))
-        days = np.arange(p.days, dtype=np.float64)
-        self.discount = (1 + p.discount_rate) ** (-days * dt_year)
+        self.discount = (1 + p.discount_rate) ** (-np.arange(p.days, dtype=np.float64) * dt_year)
+        self.plan = _plan(p, self.discount)
+        self.discount32 = self.discount.astype(np.float32)
         self.log_move = np.zeros(n, dtype=np.float32)  # driftless log price ratio at the last simulated day
-        self.cum = np.zeros(n)
-        self.npv = np.zeros(n)
-        self.forgone = np.zeros(n)
+        self.earned = np.zeros((2, n))  # floored margin from day 0, and its present value
+        self.earned_at_start = np.full((2, n), np.nan)  # ... before the first mining day (set when passed)
+        self.earned_at_lead = np.full(n, np.nan)  # ... before the lead time ends
+        self.threshold = np.full(n, np.inf)  # earned[0] at which the path pays back (inf: not yet mining, or paid)
         self.payback = np.full(n, -1, dtype=np.int32)
         self.price_hist = np.zeros((p.days, FAN_BINS), dtype=np.int64)
-        self.diff_hist = np.zeros((p.days, FAN_BINS), dtype=np.int64)
-        rows = min(BLOCK_DAYS, p.days)
+        rows = self.rows = min(BLOCK_DAYS, p.days)
         self.buf = np.empty((rows, n), dtype=np.float32)  # reused for every block: no per-day allocation
         self.bins_buf = np.empty((rows, n), dtype=np.float32)
-        self.index_buf = np.empty((rows, n), dtype=np.intp)
+        self.breakeven = np.empty(n, dtype=np.float32)
         # flat histogram slot of (lane, day in block, bin) = bin + offset: day t at t*240, lane l at l*rows*240
-        lane = np.arange(n, dtype=np.intp) % HIST_LANES
-        self.slot_offsets = np.arange(rows, dtype=np.intp)[:, None] * FAN_BINS + lane * (rows * FAN_BINS)
-        self.diff_factor: tuple[int, F64] = (0, np.ones(n))  # (retargets, start difficulty / difficulty)
-        self.diff_counts: tuple[int, npt.NDArray[np.int64]] = (-1, np.zeros(FAN_BINS, dtype=np.int64))
-        self.weights = np.empty((2, rows), dtype=np.float32)  # ones and discount factors of a block's days
+        slot = _SLOT if _SLOT is not None else (np.int16 if HIST_LANES * rows * FAN_BINS < 2**15 else np.int32)
+        self.index_buf = np.empty((rows, n), dtype=slot)
+        lane = np.arange(n) % HIST_LANES
+        self.slot_offsets = (np.arange(rows)[:, None] * FAN_BINS + lane * (rows * FAN_BINS)).astype(slot)
 
     def run(self) -> ChunkResult:
         for first in range(0, self.p.days, BLOCK_DAYS):
             self.block(first, min(first + BLOCK_DAYS, self.p.days))
+        return self.result()
+
+    def result(self) -> ChunkResult:
         p = self.p
-        final_log = self.log_move.astype(np.float64) + self.mu * (p.days - 1)
-        hold_cost = self.storage + np.where(self.draws.forfeited, self.capex, 0.0) + self.forgone
-        npv = self.npv - self.capex - self.storage
-        return ChunkResult(npv, self.payback, hold_cost, self.cum, p.start_price_usd * np.exp(final_log),
-                           self.price_hist, self.diff_hist)  # fmt: skip
+        unset = np.isnan(self.earned_at_start)  # first mining day beyond the horizon (or forfeited): never mined
+        self.earned_at_start[unset] = self.earned[unset]
+        if np.isnan(self.earned_at_lead).any():  # lead time beyond the horizon
+            self.earned_at_lead = self.earned[0].copy()
+        mined, mined_pv = self.earned - self.earned_at_start
+        forgone = np.where(self.waits, self.earned_at_start[0] - self.earned_at_lead, 0.0)
+        hold_cost = self.storage + np.where(self.draws.forfeited, self.capex, 0.0) + forgone
+        npv = mined_pv - self.capex - self.storage
+        final_price = p.start_price_usd * np.exp(self.log_move.astype(np.float64) + self.mu * (p.days - 1))
+        return ChunkResult(npv, self.payback, hold_cost, mined, final_price, self.price_hist, self.diff_hist)
 
     def block(self, b0: int, b1: int) -> None:
-        """Advance days [b0, b1): prices, fan chart, margins, then each path's books."""
+        """Advance days [b0, b1): prices, fan chart, margins, then the paths starting or paying back in it."""
         ratio = self.price_ratios(b0, b1)
-        segments = self.segments(b0, b1)
-        self.difficulty_histogram(b0, segments)
-        totals, discounted, coefs = self.floored_margins(ratio, b0, segments)
-        self.book(ratio, b0, b1, segments, coefs, totals, discounted)
+        segments = self.plan[b0]
+        block_sums, coefs = self.floored_margins(ratio, b0, segments)
+        days = np.arange(b0, b1)[:, None]
+        if b0 <= self.lead < b1:
+            every = np.arange(self.n)
+            self.earned_at_lead = self.earned_before(days < self.lead, ratio, b0, segments, coefs, every)[0]
+        starting = self.starts_in.get(b0)
+        if starting is not None:
+            before = self.earned_before(days < self.start[starting], ratio, b0, segments, coefs, starting)
+            self.earned_at_start[:, starting] = before
+            self.threshold[starting] = self.target[starting] + before[0]
+        after = self.earned[0] + block_sums[0]
+        paid = np.flatnonzero(after >= self.threshold)
+        if paid.size:
+            self.find_payback(ratio, b0, segments, coefs, paid)
+        self.earned[0] = after
+        self.earned[1] += block_sums[1]
 
     def price_ratios(self, b0: int, b1: int) -> F32:
         """Price / start price for days [b0, b1) (float32), after adding the days to the fan chart."""
@@ -241,60 +314,43 @@ class _ChunkRun:
         index = self.index_buf[:rows]
         np.clip(bins, 0, np.float32(FAN_BINS - 0.5), out=index, casting="unsafe")  # truncates to the bin number
         index += self.slot_offsets[:rows]
-        full = self.buf.shape[0]  # lanes are laid out for a full block; a short last block uses the first rows
-        counts = np.bincount(index.ravel(), minlength=HIST_LANES * full * FAN_BINS)
-        self.price_hist[b0:b1] = counts.reshape(HIST_LANES, full, FAN_BINS)[:, :rows].sum(axis=0)
-
-    def difficulty_histogram(self, b0: int, segments: list[_Segment]) -> None:
-        """Difficulty only changes at retargets: one count per difficulty period, copied to its days."""
-        for seg in segments:
-            if seg.retargets != self.diff_counts[0]:
-                self.diff_counts = (seg.retargets, _bin_counts(seg.retargets * self.retarget_step))
-            self.diff_hist[b0 + seg.first : b0 + seg.stop] = self.diff_counts[1]
-
-    def segments(self, b0: int, b1: int) -> list[_Segment]:
-        """Split the block where the difficulty retargets or the subsidy halves."""
-        days = np.arange(b0, b1)
-        subsidy = subsidy_btc(self.p.start_height + days.astype(np.float64) * BLOCKS_PER_DAY)
-        retargets = days // RETARGET_DAYS
-        changes = (subsidy[1:] != subsidy[:-1]) | (retargets[1:] != retargets[:-1])
-        cuts = [0, *(np.flatnonzero(changes) + 1).tolist(), b1 - b0]
-        return [_Segment(a, b, int(retargets[a]), float(subsidy[a])) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        counts = np.bincount(index.ravel(), minlength=HIST_LANES * self.rows * FAN_BINS)
+        self.price_hist[b0:b1] = counts.reshape(HIST_LANES, self.rows, FAN_BINS)[:, :rows].sum(axis=0)
 
     def coef(self, segment: _Segment) -> F64:
         """Revenue per day per unit of price ratio, for each path, in this segment."""
-        if segment.retargets != self.diff_factor[0]:
-            self.diff_factor = (segment.retargets, np.exp(-segment.retargets * self.retarget_step))
-        coef: F64 = self.diff_factor[1] * (segment.subsidy + self.draws.fee_level)
+        retargets, factor = self.diff_factor
+        while retargets < segment.retargets:  # segments come in day order: one retarget at a time
+            retargets, factor = retargets + 1, factor * self.retarget_factor
+        self.diff_factor = (retargets, factor)
+        coef: F64 = factor * (segment.subsidy + self.draws.fee_level)
         coef *= self.revenue_scale
         return coef
 
-    def floored_margins(self, ratio: F32, b0: int, segments: list[_Segment]) -> tuple[F64, F64, list[F64]]:
+    def floored_margins(self, ratio: F32, b0: int, segments: list[_Segment]) -> tuple[F64, list[F64]]:
         """Each path's sum and discounted sum over the block of max(margin, 0) (the fleet switches off).
 
         `ratio` is overwritten with max(ratio, power/coef): the margin of day t is coef * ratio[t] - power.
         """
-        totals, discounted = np.zeros(self.n), np.zeros(self.n)
+        sums = np.zeros((2, self.n))
         coefs = []
         for seg in segments:
             coef = self.coef(seg)
-            earns = bool(coef.min() > 0)  # else some path earns nothing (no subsidy, no fees): margin 0
             with np.errstate(divide="ignore", invalid="ignore"):
-                breakeven = (self.power / coef).astype(np.float32)
+                np.divide(self.power, coef, out=self.breakeven, casting="same_kind")
             part = ratio[seg.first : seg.stop]
-            np.maximum(part, breakeven, out=part)
-            rows = seg.stop - seg.first
-            weights = self.weights[:, :rows]
-            weights[0] = 1.0
-            weights[1] = self.discount[b0 + seg.first : b0 + seg.stop]
-            sums = (weights @ part).astype(np.float64)
-            with np.errstate(invalid="ignore"):  # 0 x inf where a path earns nothing; replaced by 0 below
-                total = coef * sums[0] - self.power * rows
-                pv = coef * sums[1] - self.power * float(self.discount[b0 + seg.first : b0 + seg.stop].sum())
-            totals += total if earns else np.where(coef > 0, total, 0.0)
-            discounted += pv if earns else np.where(coef > 0, pv, 0.0)
+            np.maximum(part, self.breakeven, out=part)
+            # sum and discounted sum over days: a column sum and a matrix-vector product (a 2-row
+            # matrix product is ~50x slower in OpenBLAS)
+            seg_sums = coef * np.stack([part.sum(axis=0), self.discount32[b0 + seg.first : b0 + seg.stop] @ part])
+            if seg.subsidy + self.fee_min <= 0:  # some path earns nothing (no subsidy, no fees): its margin is 0
+                seg_sums = np.where(coef > 0, seg_sums, self.power * np.array([[seg.stop - seg.first],
+                                                                              [seg.discount_sum]]))  # fmt: skip
+            sums += seg_sums
             coefs.append(coef)
-        return totals, discounted, coefs
+        sums[0] -= self.power * sum(seg.stop - seg.first for seg in segments)
+        sums[1] -= self.power * sum(seg.discount_sum for seg in segments)
+        return sums, coefs
 
     def daily_margins(self, floored: F32, segments: list[_Segment], coefs: list[F64],
                       cols: npt.NDArray[np.intp]) -> F64:  # fmt: skip
@@ -307,44 +363,24 @@ class _ChunkRun:
                 out[seg.first : seg.stop] = np.where(c > 0, c * part - self.power, 0.0)
         return out
 
-    def book(self, floored: F32, b0: int, b1: int, segments: list[_Segment], coefs: list[F64], totals: F64,
-             discounted: F64) -> None:  # fmt: skip
-        """Add the block's margins to mined (from the start day on) or forgone (held after the lead time)."""
-        start = self.start
-        mines = start <= b0
-        waits = self.waits & (self.lead <= b0) & (start >= b1)
-        mined = np.where(mines, totals, 0.0)
-        mined_pv = np.where(mines, discounted, 0.0)
-        forgone = np.where(waits, totals, 0.0)
-        # paths whose hold ends (or whose lead time ends) inside the block are booked day by day
-        lead_ends_here = b0 < self.lead < b1
-        partial = np.arange(self.n) if lead_ends_here else np.flatnonzero((start > b0) & (start < b1))
-        if partial.size:
-            days = np.arange(b0, b1)[:, None]
-            m = self.daily_margins(floored, segments, coefs, partial)
-            mining = days >= start[partial]
-            held = self.waits[partial] & (days >= self.lead) & ~mining
-            mined[partial] = (m * mining).sum(axis=0)
-            mined_pv[partial] = (m * mining * self.discount[b0:b1, None]).sum(axis=0)
-            forgone[partial] = (m * held).sum(axis=0)
-        before = self.cum.copy()
-        self.cum += mined
-        self.npv += mined_pv
-        self.forgone += forgone
-        self.find_payback(floored, b0, b1, segments, coefs, before)
+    def earned_before(self, before: BOOL, floored: F32, b0: int, segments: list[_Segment], coefs: list[F64],
+                      cols: npt.NDArray[np.intp]) -> F64:  # fmt: skip
+        """`earned` (sum, present value) of paths `cols` up to the days of the block marked `before`."""
+        m = self.daily_margins(floored, segments, coefs, cols) * before
+        pv = m * self.discount[b0 : b0 + floored.shape[0], None]
+        earned: F64 = self.earned[:, cols] + np.stack([m.sum(axis=0), pv.sum(axis=0)])
+        return earned
 
-    def find_payback(self, floored: F32, b0: int, b1: int, segments: list[_Segment], coefs: list[F64],
-                     before: F64) -> None:  # fmt: skip
-        """Paths that paid back in this block: the first mining day the cumulative margin covers the target."""
-        paid = np.flatnonzero((self.payback < 0) & (self.start < b1) & (self.cum >= self.target))
-        if not paid.size:
-            return
-        days = np.arange(b0, b1)[:, None]
-        mining = days >= self.start[paid]
-        cum = before[paid] + np.cumsum(self.daily_margins(floored, segments, coefs, paid) * mining, axis=0)
-        hit = mining & (cum >= self.target[paid])
-        first = np.where(hit.any(axis=0), hit.argmax(axis=0), b1 - b0 - 1)  # none: rounding; the block's last day
+    def find_payback(self, floored: F32, b0: int, segments: list[_Segment], coefs: list[F64],
+                     paid: npt.NDArray[np.intp]) -> None:  # fmt: skip
+        """Paths that paid back in this block: the first mining day the mined margin covers the target."""
+        rows = floored.shape[0]
+        mining = np.arange(b0, b0 + rows)[:, None] >= self.start[paid]
+        earned = self.earned[0, paid] + np.cumsum(self.daily_margins(floored, segments, coefs, paid), axis=0)
+        hit = mining & (earned >= self.threshold[paid])
+        first = np.where(hit.any(axis=0), hit.argmax(axis=0), rows - 1)  # none: float rounding; the block's last day
         self.payback[paid] = b0 + first + 1
+        self.threshold[paid] = np.inf
 
 
 def _float32_down(values: F64) -> F32:
