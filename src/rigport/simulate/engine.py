@@ -89,8 +89,8 @@ class ChunkResult:
     hold_cost: F64
     final_cum_margin: F64
     final_price: F64
-    price_hist: npt.NDArray[np.int64] = field(repr=False)
-    difficulty_hist: npt.NDArray[np.int64] = field(repr=False)
+    price_hist: npt.NDArray[np.int32] = field(repr=False)  # (days, FAN_BINS) paths per bin; int32 halves transfers
+    difficulty_hist: npt.NDArray[np.int32] = field(repr=False)
 
 
 def subsidy_btc(heights: F64) -> F64:
@@ -109,7 +109,7 @@ _LOG_STEP = float((np.log(FAN_RANGE[1]) - np.log(FAN_RANGE[0])) / FAN_BINS)
 BOOL = npt.NDArray[np.bool_]
 F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
-BLOCK_DAYS = RETARGET_DAYS  # days simulated together (a block's buffers stay in the CPU's L2/L3 caches)
+BLOCK_DAYS = 2 * RETARGET_DAYS  # days simulated together: fewer per-block steps; buffers still fit in L3
 _SLOT: type[np.signedinteger[npt.NBitBase]] | None = None  # histogram slot dtype (None: narrowest)
 HIST_LANES = 4  # neighbouring paths count into separate histogram copies: no serial increments of one bin
 NEVER = np.iinfo(np.int32).max  # first mining day of a path whose goods were forfeited
@@ -163,13 +163,13 @@ def _plan(params: SimulationParams, discount: F64) -> dict[int, list[_Segment]]:
     return plan
 
 
-def _difficulty_histogram(days: int, retarget_step: F64) -> npt.NDArray[np.int64]:
+def _difficulty_histogram(days: int, retarget_step: F64) -> npt.NDArray[np.int32]:
     """Fan-chart counts of difficulty for every day: it only changes at retargets, so count once per period.
 
     Period by period on one path-sized buffer (stays in cache), each path counted in its lane's copy.
     """
     periods = (days - 1) // RETARGET_DAYS + 1
-    counts = np.empty((periods, FAN_BINS), dtype=np.int64)
+    counts = np.empty((periods, FAN_BINS), dtype=np.int32)
     bins = np.empty(retarget_step.shape)
     index = np.empty(retarget_step.shape, dtype=np.intp)
     lanes = np.arange(retarget_step.size, dtype=np.intp) % HIST_LANES * FAN_BINS
@@ -180,7 +180,7 @@ def _difficulty_histogram(days: int, retarget_step: F64) -> npt.NDArray[np.int64
         np.clip(bins, 0, FAN_BINS - 1, out=index, casting="unsafe")
         index += lanes
         counts[period] = np.bincount(index, minlength=HIST_LANES * FAN_BINS).reshape(HIST_LANES, FAN_BINS).sum(axis=0)
-    per_day: npt.NDArray[np.int64] = counts[np.arange(days) // RETARGET_DAYS]
+    per_day: npt.NDArray[np.int32] = counts[np.arange(days) // RETARGET_DAYS]
     return per_day
 
 
@@ -237,7 +237,7 @@ class _ChunkRun:
         self.earned_at_lead = np.full(n, np.nan)  # ... before the lead time ends
         self.threshold = np.full(n, np.inf)  # earned[0] at which the path pays back (inf: not yet mining, or paid)
         self.payback = np.full(n, -1, dtype=np.int32)
-        self.price_hist = np.zeros((p.days, FAN_BINS), dtype=np.int64)
+        self.price_hist = np.zeros((p.days, FAN_BINS), dtype=np.int32)
         rows = self.rows = min(BLOCK_DAYS, p.days)
         self.buf = np.empty((rows, n), dtype=np.float32)  # reused for every block: no per-day allocation
         self.bins_buf = np.empty((rows, n), dtype=np.float32)
@@ -340,9 +340,10 @@ class _ChunkRun:
                 np.divide(self.power, coef, out=self.breakeven, casting="same_kind")
             part = ratio[seg.first : seg.stop]
             np.maximum(part, self.breakeven, out=part)
-            # sum and discounted sum over days: a column sum and a matrix-vector product (a 2-row
-            # matrix product is ~50x slower in OpenBLAS)
-            seg_sums = coef * np.stack([part.sum(axis=0), self.discount32[b0 + seg.first : b0 + seg.stop] @ part])
+            # sum and discounted sum over the days: numpy's own loops, no BLAS (a 2-row matrix product
+            # was ~50x slower in OpenBLAS, and BLAS threads would not keep the engine on one core)
+            discount = self.discount32[b0 + seg.first : b0 + seg.stop]
+            seg_sums = coef * np.stack([part.sum(axis=0), np.einsum("t,tn->n", discount, part)])
             if seg.subsidy + self.fee_min <= 0:  # some path earns nothing (no subsidy, no fees): its margin is 0
                 seg_sums = np.where(coef > 0, seg_sums, self.power * np.array([[seg.stop - seg.first],
                                                                               [seg.discount_sum]]))  # fmt: skip
@@ -412,13 +413,21 @@ def _quantile_from_hist(hist: npt.NDArray[np.int64], q: float, scale: float) -> 
     return result
 
 
+def _add_up(hists: list[npt.NDArray[np.int32]]) -> npt.NDArray[np.int64]:
+    """Chunks' fan-chart counts added in int64 (one chunk's counts fit int32; a run's may not)."""
+    total = np.zeros(hists[0].shape, dtype=np.int64)
+    for hist in hists:
+        total += hist
+    return total
+
+
 def summarize(params: SimulationParams, chunks: list[ChunkResult], seed: int | None) -> dict[str, object]:
     """Combine chunk results (in chunk order) into the report."""
     npv = np.concatenate([c.npv for c in chunks])
     payback = np.concatenate([c.payback_day for c in chunks])
     hold_cost = np.concatenate([c.hold_cost for c in chunks])
-    price_hist = sum((c.price_hist for c in chunks), np.zeros_like(chunks[0].price_hist))
-    diff_hist = sum((c.difficulty_hist for c in chunks), np.zeros_like(chunks[0].difficulty_hist))
+    price_hist = _add_up([c.price_hist for c in chunks])
+    diff_hist = _add_up([c.difficulty_hist for c in chunks])
     paid = payback[payback >= 0]
 
     def pct(values: F64 | npt.NDArray[np.int32], q: float) -> float | None:
