@@ -1,17 +1,21 @@
 """The simulation engine: vectorised over paths, streamed over days in blocks, chunked over paths.
 
-Memory is O(paths in a chunk x days in a block), never paths x days. Days run in blocks of one
-difficulty period (14 days): the price normals of a block are drawn at once into a reused float32
-buffer, turned into log prices by a running sum, binned for the fan chart, and priced. Within a
-block a path's revenue is `coef x price` with `coef` constant (difficulty and subsidy are constant
-between retargets and halvings), so the fleet's floored margin `max(coef*price - power, 0)` equals
-`coef*max(price, power/coef) - power`: one elementwise maximum per path-day, and the block's sum and
-discounted sum of it are one small matrix product. Only paths whose hold ends, or whose payback
-falls, inside a block are looked at day by day (each path at most a few times per run).
+Memory is O(paths in a chunk x days in a block), never paths x days. Price work is float32 per
+path-day; money is float64 per path. Per block of 28 days (7 at a time, so the passes over them
+find the data in cache):
+- the price shocks are drawn into a reused float32 buffer (`out=`, no allocation), scaled and
+  summed day by day into log price ratios, counted into the fan chart with one bincount;
+- within a segment of the block (constant difficulty and subsidy) a path's revenue is `coef x
+  price ratio`, so the floored margin max(coef*ratio - power, 0) = coef*max(ratio, power/coef) -
+  power: one elementwise maximum per path-day, then a column sum and a discounted column sum;
+- each path's floored margin is summed from day 0 whether or not its fleet mines; the sums when it
+  starts mining and when the lead time ends are recorded as the run passes them, so mined margin,
+  NPV and margin forgone while held are differences of sums. Only paths that start mining or pay
+  back inside a block are looked at day by day, each a few times per run.
 
-Chunks have a fixed size and their own seed (numpy SeedSequence.spawn), and the normals are drawn
-day-major (all paths of day 1, then day 2 ...) whatever the block size, so results do not depend on
-how many workers ran them. Model and defaults: docs/simulation.md.
+Chunks have a fixed size and their own seed (numpy SeedSequence.spawn); per-path draws come first,
+then the price shocks day-major (all paths of day 1, then day 2 ...) whatever the block size, so
+results do not depend on how many workers ran them. Model and defaults: docs/simulation.md.
 """
 
 from __future__ import annotations
@@ -108,10 +112,8 @@ _LOG_STEP = float((np.log(FAN_RANGE[1]) - np.log(FAN_RANGE[0])) / FAN_BINS)
 
 BOOL = npt.NDArray[np.bool_]
 F32 = npt.NDArray[np.float32]
-I32 = npt.NDArray[np.int32]
 BLOCK_DAYS = 2 * RETARGET_DAYS  # days booked together (fewer per-block steps)
-SUB_DAYS = 7  # days priced together: a (7 x 10,000) float32 slice stays in a 512 KiB L2 cache
-_SLOT: type[np.signedinteger[npt.NBitBase]] | None = None  # histogram slot dtype (None: narrowest)
+SUB_DAYS = 7  # days priced together: their ~8 passes reuse a 7 x 10,000 slice while it is in cache
 HIST_LANES = 4  # neighbouring paths count into separate histogram copies: no serial increments of one bin
 NEVER = np.iinfo(np.int32).max  # first mining day of a path whose goods were forfeited
 
@@ -223,6 +225,9 @@ class _ChunkRun:
         self.capex = p.unit_price_usd * p.units
         self.storage = p.storage_usd_per_unit_day * p.units * d.hold_days
         self.target = self.capex + self.storage  # payback: mined margin covers purchase and storage
+        # block sums (float32 columns) and day-by-day sums (float64) of the same margins differ by
+        # rounding: a path within this many dollars of its target counts as paid back
+        self.tolerance = 1e-7 * (self.capex + p.power_w * p.units / 1000 * 24 * p.power_price_usd_kwh * p.days + 1)
         self.power = p.power_w * p.units / 1000 * 24 * p.uptime * p.power_price_usd_kwh
         fleet_hs = p.hashrate_th * 1e12 * p.units
         net_share = p.uptime * (1 - p.pool_fee)
@@ -250,7 +255,7 @@ class _ChunkRun:
         rows = self.rows = min(SUB_DAYS, p.days)
         self.bins_buf = np.empty((rows, n), dtype=np.float32)
         # flat histogram slot of (lane, day in block, bin) = bin + offset: day t at t*240, lane l at l*rows*240
-        slot = _SLOT if _SLOT is not None else (np.int16 if HIST_LANES * rows * FAN_BINS < 2**15 else np.int32)
+        slot = np.int16 if HIST_LANES * rows * FAN_BINS < 2**15 else np.int32
         self.index_buf = np.empty((rows, n), dtype=slot)
         self.slot_buf = np.empty((rows, n), dtype=np.intp)
         lane = np.arange(n) % HIST_LANES
@@ -289,7 +294,7 @@ class _ChunkRun:
             self.earned_at_start[:, starting] = before
             self.threshold[starting] = self.target[starting] + before[0]
         after = self.earned[0] + block_sums[0]
-        paid = np.flatnonzero(after >= self.threshold)
+        paid = np.flatnonzero(after >= self.threshold - self.tolerance)
         if paid.size:
             self.find_payback(ratio, b0, segments, coefs, paid)
         self.earned[0] = after
@@ -299,7 +304,7 @@ class _ChunkRun:
         """max(price / start price, power / coef) for days [b0, b1) (float32); the days go into the fan chart.
 
         The margin of day t is then coef * ratio[t] - power, floored at 0. Days are processed SUB_DAYS
-        at a time, so that the ~8 passes over them find the data in the CPU's L2 cache.
+        at a time, so that the ~8 passes over them find the data in the CPU's cache.
         """
         breakevens = [self.breakeven(coef) for coef in coefs]
         for r0 in range(0, b1 - b0, SUB_DAYS):
@@ -365,14 +370,15 @@ class _ChunkRun:
             # sum and discounted sum over the days: numpy's own loops, no BLAS (a 2-row matrix product
             # was ~50x slower in OpenBLAS, and BLAS threads would not keep the engine on one core)
             discount = self.discount32[b0 + seg.first : b0 + seg.stop]
-            seg_sums = coef * np.stack([part.sum(axis=0), np.einsum("t,tn->n", discount, part)])
+            with np.errstate(invalid="ignore"):  # 0 x inf where a path earns nothing: replaced below
+                seg_sums = coef * np.stack([part.sum(axis=0), np.einsum("t,tn->n", discount, part)])
             if seg.subsidy + self.fee_min <= 0:  # some path earns nothing (no subsidy, no fees): its margin is 0
                 seg_sums = np.where(coef > 0, seg_sums, self.power * np.array([[seg.stop - seg.first],
                                                                               [seg.discount_sum]]))  # fmt: skip
             sums += seg_sums
         sums[0] -= self.power * sum(seg.stop - seg.first for seg in segments)
         sums[1] -= self.power * sum(seg.discount_sum for seg in segments)
-        return sums
+        return np.maximum(sums, 0.0, out=sums)  # floored margins: float32 rounding must not make them negative
 
     def daily_margins(self, floored: F32, segments: list[_Segment], coefs: list[F64],
                       cols: npt.NDArray[np.intp]) -> F64:  # fmt: skip
@@ -383,7 +389,7 @@ class _ChunkRun:
             part = floored[seg.first : seg.stop][:, cols].astype(np.float64)
             with np.errstate(invalid="ignore"):  # 0 x inf where a path earns nothing
                 out[seg.first : seg.stop] = np.where(c > 0, c * part - self.power, 0.0)
-        return out
+        return np.maximum(out, 0.0, out=out)
 
     def earned_before(self, before: BOOL, floored: F32, b0: int, segments: list[_Segment], coefs: list[F64],
                       cols: npt.NDArray[np.intp]) -> F64:  # fmt: skip
@@ -401,7 +407,7 @@ class _ChunkRun:
         rows = floored.shape[0]
         mining = np.arange(b0, b0 + rows)[:, None] >= self.start[paid]
         earned = self.earned[0, paid] + np.cumsum(self.daily_margins(floored, segments, coefs, paid), axis=0)
-        hit = mining & (earned >= self.threshold[paid])
+        hit = mining & (earned >= self.threshold[paid] - self.tolerance)
         first = np.where(hit.any(axis=0), hit.argmax(axis=0), rows - 1)  # none: float rounding; the block's last day
         self.payback[paid] = b0 + first + 1
         self.threshold[paid] = np.inf
