@@ -32,12 +32,12 @@ import numpy as np
 from benchmarks.harness import Result
 from rigport.services import simulation as simulation_service
 from rigport.simulate.engine import (
-    BLOCK_DAYS,
     BLOCKS_PER_DAY,
     FAN_BINS,
     FAN_RANGE,
     HASHES_PER_DIFFICULTY_1,
     RETARGET_DAYS,
+    SUB_DAYS,
     PathDraws,
     SimulationParams,
     run_chunk,
@@ -61,11 +61,11 @@ def model_normals(params: SimulationParams, n_paths: int, rng: np.random.Generat
     """Draw exactly the standard normals one chunk of the model draws, the fastest way numpy offers.
 
     Per path: 2 float64 (difficulty growth, fee level); per path-day after day 0: 1 float32 price
-    shock, into a reused block-sized buffer (`out=`, no allocation), as the engine does.
+    shock, into a reused buffer of SUB_DAYS days (`out=`, no allocation, in cache), as the engine does.
     """
     rng.standard_normal(n_paths)
     rng.standard_normal(n_paths)
-    buf = np.empty((min(BLOCK_DAYS, params.days), n_paths), dtype=np.float32)
+    buf = np.empty((min(SUB_DAYS, params.days), n_paths), dtype=np.float32)
     left = params.days - 1
     while left > 0:
         rows = min(left, buf.shape[0])
@@ -193,12 +193,17 @@ def _loop_once(paths: int, seed: int) -> LoopResult:
 
 
 def _in_process_run(paths: int) -> dict[str, float]:
-    """Peak RSS and time of a fresh process running `paths` x PARAMS.days in-process (it reports its own RSS)."""
+    """Peak RSS and time of a fresh process running `paths` x PARAMS.days in-process, reported by itself.
+
+    The peak is VmHWM from /proc/self/status: getrusage's ru_maxrss survives exec on Linux, so a child
+    started from this (large) benchmark process would report this process's size.
+    """
     code = (
-        "import json, resource, time; from benchmarks.bench_simulate import PARAMS; "
+        "import json, re, time; from pathlib import Path; from benchmarks.bench_simulate import PARAMS; "
         "from rigport.services.simulation import run; t = time.perf_counter(); "
-        f"run(PARAMS, {paths}, 1); print(json.dumps({{'seconds': time.perf_counter() - t, "
-        "'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
+        f"run(PARAMS, {paths}, 1); seconds = time.perf_counter() - t; "
+        "hwm = int(re.search(r'VmHWM:\\s+(\\d+) kB', Path('/proc/self/status').read_text()).group(1)); "
+        "print(json.dumps({'seconds': seconds, 'rss_mb': hwm / 1024}))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
