@@ -12,7 +12,8 @@ How it is measured (docs/simulation.md, "Performance"):
   is shared; wall-clock figures are reported alongside.
 - Python loop: `python_loop` below, the same model one path and one day at a time, draws included.
 - Dask: a LocalCluster with 1, then 2 single-threaded worker processes is started and warmed before
-  timing; only the run of 1,000,000 paths x 1,095 days is timed (wall clock).
+  timing; only the run of 600,000 paths x 1,095 days is timed (wall clock), best of 2 rounds run
+  1, 2, 1, 2 workers; the 1- and 2-worker results must be identical.
 - Memory: peak RSS of a fresh process running 1,000,000 x 1,095 in-process, reported by itself.
 """
 
@@ -52,6 +53,8 @@ PARAMS = SimulationParams(
 
 
 ROUNDS = 9  # best of: the least disturbed by other work on a shared machine
+DASK_PATHS = 600_000  # x 1,095 days: ~20-40 s on one worker, so cluster start-up is not what is measured
+DASK_ROUNDS = 2
 
 
 CHUNK = simulation_service.CHUNK_PATHS
@@ -237,9 +240,14 @@ def run_bench() -> list[Result]:
     wall_ratio = timing["normals_wall"] / timing["engine_wall"]
     loop = _python_loop_rate(40)
     big = 1_000_000
-    one, one_report = dask_seconds(PARAMS, big, 1)
-    two, two_report = dask_seconds(PARAMS, big, 2)
-    same = all(one_report[k] == two_report[k] for k in ("npv_usd", "payback_day", "fan_chart", "npv_histogram"))
+    seconds: dict[int, float] = {1: math.inf, 2: math.inf}
+    reports: dict[int, dict[str, object]] = {}
+    for _ in range(DASK_ROUNDS):  # 1, 2, 1, 2 workers: a burst of other work hits both sides alike
+        for workers in (1, 2):
+            elapsed, reports[workers] = dask_seconds(PARAMS, DASK_PATHS, workers)
+            seconds[workers] = min(seconds[workers], elapsed)
+    one, two = seconds[1], seconds[2]
+    same = all(reports[1][k] == reports[2][k] for k in ("npv_usd", "payback_day", "fan_chart", "npv_histogram"))
     local = _in_process_run(big)
     return [
         Result("simulate", "path-days per CPU second, one core (10,000 paths x 1,095 days)", engine_rate,
@@ -250,8 +258,8 @@ def run_bench() -> list[Result]:
         Result("simulate", "speed-up over a plain-Python loop of the same model", engine_rate / loop, "x",
                baseline=f"python loop {loop:,.0f} path-days/s", ratio=engine_rate / loop, target=">= 100x",
                passed=engine_rate / loop >= 100),
-        Result("simulate", "speed-up 1 -> 2 local Dask workers (1M x 1,095; warmed cluster)", one / two, "x",
-               baseline=f"1 worker {one:.1f} s, 2 workers {two:.1f} s; identical results: {'yes' if same else 'NO'}",
+        Result("simulate", "speed-up 1 -> 2 local Dask workers (600k x 1,095; warmed cluster; best of 2)", one / two,
+               "x", baseline=f"1 worker {one:.1f} s, 2 workers {two:.1f} s; identical: {'yes' if same else 'NO'}",
                ratio=one / two, target="near 2x (2 shared cores)", passed=None if same else False),
         Result("simulate", "peak RSS, 1,000,000 paths x 1,095 days (in-process)", local["rss_mb"], "MB",
                baseline=f"run took {local['seconds']:.1f} s", target="<= 2048 MB", passed=local["rss_mb"] <= 2048),
