@@ -7,7 +7,7 @@ import typer
 from rigport.cli.output import console, print_json
 
 
-def run_server(host: str, port: int, workers: int) -> None:
+def run_server(host: str, port: int, workers: int, access_log: bool = True) -> None:
     import uvicorn
 
     from rigport.services import db
@@ -20,6 +20,7 @@ def run_server(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
         proxy_headers=False,
     )
 
@@ -28,9 +29,10 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="uvicorn worker processes."),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log every request (costs CPU)."),
 ) -> None:
     """Serve the REST API (OpenAPI at /openapi.json)."""
-    run_server(host, port, workers)
+    run_server(host, port, workers, access_log)
 
 
 def demo(
