@@ -192,7 +192,7 @@ def wrk(url: str, token: str, chosen: list[Endpoint], seconds: int, connections:
                                 per_thread=EVENT_SHIPMENTS // WRK_THREADS))  # fmt: skip
     try:
         result = subprocess.run(
-            ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
+            ["wrk", f"-t{min(WRK_THREADS, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
              "-s", script.name, url],
             capture_output=True, text=True, check=True, timeout=seconds + 60,
         )  # fmt: skip
@@ -231,6 +231,10 @@ def measure(db: str, settings: Settings) -> list[Result]:
         for endpoint in [*reads, *(e for e in chosen if not e.read)]:
             if not endpoint.read:
                 add_event_shipments(settings)
+            if endpoint.read:  # service time without queueing: what one request costs on this machine
+                alone = wrk(url, token, [endpoint], 5, connections=1)
+                results.append(Result("load", f"{db} {endpoint.name} one connection (no queueing) p50 / p99",
+                                      alone.p50_ms, "ms", baseline=f"p99 {alone.p99_ms:.1f} ms, {alone.rps:.0f} req/s"))
             run = wrk(url, token, [endpoint], SECONDS)
             print(f"   {db} {endpoint.name}: {run}", flush=True)
             rps_ok = run.rps >= READ_TARGET_RPS if endpoint.read else None
