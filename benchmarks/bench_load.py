@@ -192,8 +192,8 @@ def wrk(url: str, token: str, chosen: list[Endpoint], seconds: int, connections:
                                 per_thread=EVENT_SHIPMENTS // WRK_THREADS))  # fmt: skip
     try:
         result = subprocess.run(
-            ["wrk", f"-t{min(WRK_THREADS, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
-             "-s", script.name, url],
+            ["wrk", f"-t{min(WRK_THREADS, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+             "--latency", "-s", script.name, url],
             capture_output=True, text=True, check=True, timeout=seconds + 60,
         )  # fmt: skip
         if result.stderr.strip():  # a Lua error makes wrk fall back to GET / and measure nothing useful
