@@ -9,11 +9,13 @@ from rigport.cli.output import console, print_json
 
 def run_server(host: str, port: int, workers: int, access_log: bool = True) -> None:
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
+    from rigport.api.server import TcpConfig
     from rigport.services import db
 
     db.upgrade()
-    uvicorn.run(
+    config = TcpConfig(
         "rigport.api.app:create_app",
         factory=True,
         host=host,
@@ -23,6 +25,10 @@ def run_server(host: str, port: int, workers: int, access_log: bool = True) -> N
         access_log=access_log,
         proxy_headers=False,
     )
+    if workers > 1:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        uvicorn.Server(config).run()
 
 
 def serve(
