@@ -34,7 +34,7 @@ from rigport.settings import Settings
 from rigport.store.engine import get_engine
 from tests.conftest import run_cli
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                           HealthCheck.too_slow])  # fmt: skip
 COLUMNS = ["line", "model", "description", "quantity", "unit_value", "hts_code", "origin", "chip_supplier", "serials"]
 NASTY = ["", " ", "0", "-1", "1e999999", "NaN", "Infinity", "-0", "99999999999999999999", "3,400", "$3400", "1.5",

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -102,8 +103,10 @@ def test_sqlite_locked_by_another_process(tmp_path: Path) -> None:
     holder.execute("BEGIN EXCLUSIVE")
     try:
         assert client.get("/api/v1/shipments/OUT-1", headers=headers).status_code == 200  # WAL: readers go on
-        assert_unavailable_response(client.post("/api/v1/shipments/OUT-1/events", json=EVENT, headers=headers))
-        assert_unavailable_cli(cli(settings, "shipments", "event", "OUT-1", "entry-filed", "--date", "2025-02-03"))
+        with ThreadPoolExecutor(1) as pool:  # the CLI and the API wait out busy_timeout side by side
+            from_cli = pool.submit(cli, settings, "shipments", "event", "OUT-1", "entry-filed", "--date", "2025-02-03")
+            assert_unavailable_response(client.post("/api/v1/shipments/OUT-1/events", json=EVENT, headers=headers))
+            assert_unavailable_cli(from_cli.result())
     finally:
         holder.execute("ROLLBACK")
         holder.close()

@@ -7,30 +7,38 @@ import typer
 from rigport.cli.output import console, err_console, print_json
 
 
-def run_server(host: str, port: int, workers: int) -> None:
+def run_server(host: str, port: int, workers: int, access_log: bool = True) -> None:
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
+    from rigport.api.server import TcpConfig
     from rigport.services import db
 
     db.upgrade()
-    uvicorn.run(
+    config = TcpConfig(
         "rigport.api.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
         proxy_headers=False,
     )
+    if workers > 1:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        uvicorn.Server(config).run()
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="uvicorn worker processes."),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log every request (costs CPU)."),
 ) -> None:
     """Serve the dashboard (at /) and the REST API (OpenAPI at /openapi.json)."""
-    run_server(host, port, workers)
+    run_server(host, port, workers, access_log)
 
 
 def demo(

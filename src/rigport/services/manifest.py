@@ -164,8 +164,10 @@ def _parse_row(
     quantity = 0
     try:
         quantity = int(row.get("quantity", ""))
-        if not 1 <= quantity <= MAX_QUANTITY:
-            bad("quantity", f"a whole number from 1 to {MAX_QUANTITY:,}", row.get("quantity", ""))
+        if quantity < 1:
+            bad("quantity", "a whole number of at least 1", row.get("quantity", ""))
+        elif quantity > MAX_QUANTITY:
+            bad("quantity", f"a whole number up to {MAX_QUANTITY:,}", row.get("quantity", ""))
     except ValueError:
         bad("quantity", "a whole number of at least 1", row.get("quantity", ""))
     unit_value = Decimal(0)

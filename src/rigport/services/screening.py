@@ -16,6 +16,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -164,6 +165,7 @@ def _copy_key(copies: Iterable[ListCopy]) -> str:
 
 
 _MEMO: dict[str, ScreeningIndex] = {}
+_INDEX_LOCK = threading.Lock()
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -185,6 +187,15 @@ def get_index(settings: Settings | None = None) -> ScreeningIndex:
     key = _copy_key(copies)
     if key in _MEMO:
         return _MEMO[key]
+    # One thread loads or builds; the API's other threads wait for it instead of each holding a copy (under
+    # load, 40 threadpool threads unpickling at once took over a gigabyte and seconds of CPU).
+    with _INDEX_LOCK:
+        if key in _MEMO:
+            return _MEMO[key]
+        return _load_or_build(settings, copies, key)
+
+
+def _load_or_build(settings: Settings, copies: list[ListCopy], key: str) -> ScreeningIndex:
     cache = settings.data_dir / "cache" / f"screening-index-{key}.pickle"
     index: ScreeningIndex | None = None
     if cache.exists():

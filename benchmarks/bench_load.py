@@ -1,0 +1,281 @@
+"""Load: `rigport serve` with several uvicorn workers on the demo data, driven by wrk over loopback.
+
+For SQLite and (when the server binaries exist) PostgreSQL: req/s, p50 and p99 latency and errors for
+GET /api/v1/shipments, GET /api/v1/shipments/{ref}, POST .../events and POST /api/v1/screen, each for
+BENCH_LOAD_SECONDS (default 20 s), then a mixed soak of BENCH_SOAK_SECONDS (default 300 s) with the
+server's resident memory (all its processes) before and after. Targets (issue 9): reads >= 1,000 req/s
+with p99 < 50 ms and no errors. wrk runs on the same 2-core machine, so it takes CPU from the server:
+figures are a floor, not a ceiling. Not part of the test suite; run `python -m benchmarks load`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+
+from benchmarks.harness import Result
+from rigport.services import demo, shipments
+from rigport.services.auth import create_token
+from rigport.settings import Settings
+
+SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "20"))
+SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "300"))
+WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "32"))
+EVENT_SHIPMENTS = 200  # POST events rotate over these: no two in-flight requests share one, no history dominates
+READ_TARGET_RPS = 1000
+P99_TARGET_MS = 50.0
+
+LUA = """
+local token = "{token}"
+local requests = {{}}
+{requests}
+local threads = 0
+local all_threads = {{}}
+function setup(thread)
+  thread:set("id", threads)
+  table.insert(all_threads, thread)
+  threads = threads + 1
+end
+statuses = {{}}
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+done = function(summary, latency, requests)
+  local merged = {{}}
+  for _, t in ipairs(all_threads) do
+    for code, count in pairs(t:get("statuses")) do merged[code] = (merged[code] or 0) + count end
+  end
+  for code, count in pairs(merged) do io.write(string.format("status %d %d\\n", code, count)) end
+end
+local n = 0
+request = function()
+  n = n + 1
+  local r = requests[(n % #requests) + 1]
+  local headers = {{["Authorization"] = "Bearer " .. token}}
+  if r.body then headers["Content-Type"] = "application/json" end
+  local path = r.path
+  -- each wrk thread posts to its own half of the event shipments, so two requests never race for one
+  if r.rotate then path = string.format(r.path, (id or 0) * {per_thread} + (n % {per_thread})) end
+  return wrk.format(r.method, path, headers, r.body)
+end
+"""
+WRK_THREADS = 2
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    body: str | None = None
+    rotate: bool = False
+    read: bool = True
+
+    def lua(self) -> str:
+        body = "nil" if self.body is None else json.dumps(self.body)
+        rotate = "true" if self.rotate else "false"
+        return f'table.insert(requests, {{method="{self.method}", path="{self.path}", body={body}, rotate={rotate}}})'
+
+
+@dataclass
+class WrkRun:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+    statuses: dict[int, int]
+
+    def status_text(self) -> str:
+        return ", ".join(f"{count:,} x {code}" for code, count in sorted(self.statuses.items()))
+
+
+def endpoints(reference: str) -> list[Endpoint]:
+    event = json.dumps({"event": "release", "date": dt.date.today().isoformat(), "quantity": 1})
+    return [
+        Endpoint("GET /api/v1/shipments", "GET", "/api/v1/shipments"),
+        Endpoint("GET /api/v1/shipments/{ref}", "GET", f"/api/v1/shipments/{reference}"),
+        Endpoint("POST /api/v1/shipments/{ref}/events", "POST", "/api/v1/shipments/LOAD-%d/events", event,
+                 rotate=True, read=False),  # fmt: skip
+        Endpoint("POST /api/v1/screen", "POST", "/api/v1/screen", json.dumps({"name": "Sophgo Technologies Ltd"})),
+    ]
+
+
+def prepare(settings: Settings) -> tuple[str, str]:
+    """Demo data and an operator token (operators may also read); returns (token, a demo reference)."""
+    demo.seed(settings)
+    token, _ = create_token("operator", label="bench-load", settings=settings)
+    reference = sorted(s["reference"] for s in shipments.list_shipments(settings=settings) if "DEMO" in s["reference"])
+    return token, reference[0]
+
+
+def add_event_shipments(settings: Settings) -> None:
+    """Entered shipments with a million units each, so every POSTed partial release is allowed.
+
+    Added after the read runs, so those measure the six demo shipments as a user sees them.
+    """
+    for n in range(EVENT_SHIPMENTS):
+        draft = shipments.ShipmentDraft(f"LOAD-{n}", "vessel", "Oakland", dt.date.today() - dt.timedelta(days=3),
+                                        1_000_000, Decimal(1_000_000))  # fmt: skip
+        shipments.create_shipment(draft, "bench", settings)
+        shipments.record_event(f"LOAD-{n}", "entry-filed", dt.date.today(), "bench", settings=settings)
+
+
+@contextmanager
+def server(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    from tests.pg import _free_port
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RIGPORT_")}
+    env["RIGPORT_DATA_DIR"] = str(settings.data_dir)
+    if settings.database_url:
+        env["RIGPORT_DATABASE_URL"] = settings.database_url
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rigport", "serve", "--port", str(port), "--workers", str(WORKERS), "--no-access-log"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("rigport serve did not start")
+        yield url, process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(30)
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and all its descendants (uvicorn master + workers), MiB."""
+    total_kib = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total_kib += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, AttributeError):
+            continue
+        pids.extend(int(c) for c in children)
+    return total_kib / 1024
+
+
+def wrk(url: str, token: str, chosen: list[Endpoint], seconds: int, connections: int = CONNECTIONS) -> WrkRun:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA.format(token=token, requests="\n".join(e.lua() for e in chosen),
+                                per_thread=EVENT_SHIPMENTS // WRK_THREADS))  # fmt: skip
+    try:
+        result = subprocess.run(
+            ["wrk", f"-t{min(WRK_THREADS, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+             "--latency", "-s", script.name, url],
+            capture_output=True, text=True, check=True, timeout=seconds + 60,
+        )  # fmt: skip
+        if result.stderr.strip():  # a Lua error makes wrk fall back to GET / and measure nothing useful
+            raise RuntimeError(f"wrk: {result.stderr.strip()[:500]}")
+        out = result.stdout
+    finally:
+        os.unlink(script.name)
+    return parse_wrk(out)
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def parse_wrk(out: str) -> WrkRun:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(g) for g in sockets.groups()) if sockets else 0)
+    statuses = {int(code): int(count) for code, count in re.findall(r"^status (\d+) (\d+)$", out, re.M)}
+    return WrkRun(rps, p50, p99, total, errors, statuses)
+
+
+def measure(db: str, settings: Settings) -> list[Result]:
+    token, reference = prepare(settings)
+    results: list[Result] = []
+    with server(settings) as (url, process):
+        chosen = endpoints(reference)
+        reads = [e for e in chosen if e.read]
+        wrk(url, token, reads, 5, connections=8)  # warm-up: screening index, connection pools, caches
+        for endpoint in [*reads, *(e for e in chosen if not e.read)]:
+            if not endpoint.read:
+                add_event_shipments(settings)
+            if endpoint.read:  # service time without queueing: what one request costs on this machine
+                alone = wrk(url, token, [endpoint], 5, connections=1)
+                results.append(Result("load", f"{db} {endpoint.name} one connection (no queueing) p50 / p99",
+                                      alone.p50_ms, "ms", baseline=f"p99 {alone.p99_ms:.1f} ms, {alone.rps:.0f} req/s"))
+            run = wrk(url, token, [endpoint], SECONDS)
+            print(f"   {db} {endpoint.name}: {run}", flush=True)
+            rps_ok = run.rps >= READ_TARGET_RPS if endpoint.read else None
+            p99_ok = run.p99_ms < P99_TARGET_MS if endpoint.read else None
+            label = f"{db} {endpoint.name}"
+            results += [
+                Result("load", f"{label} throughput ({WORKERS} workers, {CONNECTIONS} conns, {SECONDS}s)", run.rps,
+                       "req/s", target=f">= {READ_TARGET_RPS}" if endpoint.read else "", passed=rps_ok),
+                Result("load", f"{label} p50 latency", run.p50_ms, "ms"),
+                Result("load", f"{label} p99 latency", run.p99_ms, "ms",
+                       target=f"< {P99_TARGET_MS:g} ms" if endpoint.read else "", passed=p99_ok),
+                Result("load", f"{label} errors (non-2xx + socket) of {run.requests:,}", run.errors, "count",
+                       baseline=run.status_text(), target="0", passed=run.errors == 0),
+            ]  # fmt: skip
+        before = rss_mib(process.pid)
+        soak = wrk(url, token, chosen, SOAK_SECONDS, connections=16)
+        after = rss_mib(process.pid)
+        print(f"   {db} soak {SOAK_SECONDS}s: {soak}; RSS {before:.0f} -> {after:.0f} MiB", flush=True)
+        results += [
+            Result("load", f"{db} mixed soak {SOAK_SECONDS}s throughput", soak.rps, "req/s"),
+            Result("load", f"{db} mixed soak p99 latency", soak.p99_ms, "ms"),
+            Result("load", f"{db} mixed soak errors of {soak.requests:,}", soak.errors, "count",
+                   baseline=soak.status_text(), target="0", passed=soak.errors == 0),
+            Result("load", f"{db} server RSS growth over soak ({WORKERS} workers)", after - before, "MiB",
+                   baseline=f"RSS {before:.0f} MiB before, {after:.0f} MiB after", ratio=after / before,
+                   target="< 25% growth", passed=after < before * 1.25),
+        ]  # fmt: skip
+    return results
+
+
+def run() -> list[Result]:
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        results += measure("SQLite", Settings(data_dir=Path(tmp) / "sqlite"))
+    from tests.pg import create_database, pg_bin_dir, throwaway_cluster
+
+    if pg_bin_dir() is not None:
+        with throwaway_cluster() as base, tempfile.TemporaryDirectory() as tmp:
+            from rigport.services import db
+
+            settings = Settings(data_dir=Path(tmp), database_url=create_database(base, "bench_load"))
+            db.upgrade(settings)
+            results += measure("PostgreSQL", settings)
+    return results
