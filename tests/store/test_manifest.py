@@ -54,7 +54,7 @@ def test_every_problem_reported_and_nothing_written(settings: Settings) -> None:
     problems = caught.value.problems
     assert problems == [
         problems[0],
-        "row 3, column quantity: expected a whole number from 1 to 10,000,000, got '-1'",
+        "row 3, column quantity: expected a whole number of at least 1, got '-1'",
         "row 4, column hts_code: expected an HTS code like 8543.70.9960, got '8543.70.99'",
         "row 5, column origin: expected an ISO 3166 two-letter country code such as CN or MY, got 'XX'",
         "row 7, column serials: expected serial numbers unique in the file (also on row 6), got 'S1'",

@@ -10,6 +10,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -186,7 +187,9 @@ def _unique(models: list[AsicModel], origin: str) -> list[AsicModel]:
     return models
 
 
+@lru_cache(maxsize=1)
 def load_bundled() -> Catalog:
+    """Parsed once per process: the bundled file cannot change while it runs, and Catalog is immutable."""
     text = resources.files("rigport.data").joinpath("catalog.csv").read_text(encoding="utf-8")
     return Catalog(parse_catalog_csv(text, "bundled catalog.csv"))
 

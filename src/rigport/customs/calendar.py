@@ -9,8 +9,9 @@ import holidays
 
 
 @lru_cache(maxsize=64)
-def _federal_holidays(year: int) -> frozenset[dt.date]:
-    return frozenset(holidays.country_holidays("US", years=year, observed=True).keys())
+def _federal_holidays(year: int) -> dict[dt.date, str]:
+    """One year's observed federal holidays, built once: the package rebuilds its calendar on every call."""
+    return {day: str(name) for day, name in holidays.country_holidays("US", years=year, observed=True).items()}
 
 
 def is_federal_holiday(day: dt.date) -> bool:
@@ -33,5 +34,4 @@ def add_working_days(start: dt.date, count: int) -> dt.date:
 
 
 def holiday_name(day: dt.date) -> str | None:
-    name = holidays.country_holidays("US", years=day.year, observed=True).get(day)
-    return str(name) if name else None
+    return _federal_holidays(day.year).get(day)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from rigport.catalog import Catalog, load_bundled, parse_catalog_csv, parse_catalog_toml
@@ -37,4 +38,14 @@ def get_catalog(settings: Settings | None = None) -> Catalog:
     path = user_catalog_path(settings)
     if path is None:
         return bundled
-    return bundled.with_overrides(read_catalog_file(path).all())
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: catalog file not found") from None
+    return _with_user_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _with_user_file(path: Path, mtime_ns: int, size: int) -> Catalog:
+    """Re-read only when the user's file changes (its modification time and size are part of the key)."""
+    return load_bundled().with_overrides(read_catalog_file(path).all())
