@@ -77,9 +77,9 @@ def _rows_from_csv(data: bytes, source: str) -> Iterator[dict[str, str]]:
     names = [h.strip().lower() for h in header]
     yield {"__header__": "\x1f".join(names)}
     for values in reader:
-        if not any(v.strip() for v in values):
+        if not "".join(values).strip():
             continue
-        yield dict(zip(names, (v.strip() for v in values), strict=False))
+        yield dict(zip(names, map(str.strip, values), strict=False))
 
 
 def _rows_from_xlsx(data: bytes, source: str) -> Iterator[dict[str, str]]:
@@ -155,10 +155,11 @@ def _parse_row(
 
     model_id = row.get("model", "").strip().lower() or None
     if model_id is not None:
-        try:
-            catalog.get(model_id)
-        except NotFoundError as exc:
-            bad("model", f"a catalog model id ({str(exc).split('; ', 1)[-1]})", row.get("model", ""))
+        if model_id not in catalog:  # membership first: the lookup's error message is costly to build
+            try:
+                catalog.get(model_id)
+            except NotFoundError as exc:
+                bad("model", f"a catalog model id ({str(exc).split('; ', 1)[-1]})", row.get("model", ""))
     elif not row.get("description", "").strip():
         bad("model", "a catalog model id or a description", "")
     quantity = 0
