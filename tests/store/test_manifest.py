@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -100,3 +101,21 @@ def test_xlsx_manifest(settings: Settings) -> None:
     wb.save(buf)
     result = manifest.import_manifest(buf.getvalue(), "packing.xlsx", "SHIP", "t", settings)
     assert result["units"] == 3 and result["units_match_shipment"] is True
+
+
+def test_csv_with_old_mac_line_endings_parses(tmp_path: Path) -> None:
+    """A lone CR ends a row (found by fuzzing: it used to raise csv.Error, a traceback for the user)."""
+    from rigport.services.manifest import parse_manifest
+
+    data = b"line,model,quantity,unit_value,hts_code,origin\r1,antminer-s21,2,3400,8543.70.9960,CN\r"
+    parsed = parse_manifest(data, "mac.csv", Settings(data_dir=tmp_path))
+    assert [(i.line_no, i.quantity, i.origin) for i in parsed.items] == [(1, 2, "CN")]
+
+
+def test_csv_the_reader_cannot_read_names_the_row(tmp_path: Path) -> None:
+    from rigport.services.manifest import ManifestError, parse_manifest
+
+    huge = b"x" * 200_000  # beyond the csv module's field size limit
+    data = b"line,model,quantity,unit_value,hts_code,origin\n1,antminer-s21,1,3400,8543.70.9960,CN\n2," + huge + b"\n"
+    with pytest.raises(ManifestError, match=r"row 3: not readable as CSV"):
+        parse_manifest(data, "big.csv", Settings(data_dir=tmp_path))

@@ -70,16 +70,19 @@ def _rows_from_csv(data: bytes, source: str) -> Iterator[dict[str, str]]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ManifestError(source, [f"row {line}: expected UTF-8 text, got byte 0x{data[exc.start]:02x}"]) from None
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
-        raise ManifestError(source, ["row 1: expected a header row, got an empty file"])
-    names = [h.strip().lower() for h in header]
-    yield {"__header__": "\x1f".join(names)}
-    for values in reader:
-        if not "".join(values).strip():
-            continue
-        yield dict(zip(names, map(str.strip, values), strict=False))
+    reader = csv.reader(io.StringIO(text, newline=""))  # the csv module handles CR, LF and CRLF itself
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise ManifestError(source, ["row 1: expected a header row, got an empty file"])
+        names = [h.strip().lower() for h in header]
+        yield {"__header__": "\x1f".join(names)}
+        for values in reader:
+            if not "".join(values).strip():
+                continue
+            yield dict(zip(names, map(str.strip, values), strict=False))
+    except csv.Error as exc:
+        raise ManifestError(source, [f"row {reader.line_num}: not readable as CSV ({exc})"]) from None
 
 
 def _rows_from_xlsx(data: bytes, source: str) -> Iterator[dict[str, str]]:
