@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
