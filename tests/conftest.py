@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -11,7 +12,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from rigport.settings import get_settings
+from rigport.settings import Settings, get_settings
+from rigport.store.engine import get_engine, upgrade
+from tests.pg import create_database, pg_bin_dir, throwaway_cluster
 
 # CI runs every property and fuzz test on a fixed sequence of examples, so a submission's result does
 # not depend on luck; local runs draw fresh examples each time and keep exploring.
@@ -20,6 +23,27 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+_database_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_base_url() -> Iterator[str]:
+    """One throwaway PostgreSQL cluster for the whole session; each test gets its own database in it."""
+    if pg_bin_dir() is None:
+        pytest.skip("PostgreSQL server binaries not installed (CI installs the postgresql package)")
+    with throwaway_cluster() as url:
+        yield url
+
+
+def fresh_database(request: pytest.FixtureRequest, kind: str, data_dir: Path) -> Settings:
+    """Settings for a new, upgraded database: SQLite in data_dir, or a new database in the shared cluster."""
+    if kind == "sqlite":
+        settings = Settings(data_dir=data_dir)
+    else:
+        base = request.getfixturevalue("pg_base_url")
+        settings = Settings(data_dir=data_dir, database_url=create_database(base, f"rp_{next(_database_names)}"))
+    upgrade(get_engine(settings))
+    return settings
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -36,9 +37,35 @@ def _as_owner(cmd: list[str], user: str | None) -> list[str]:
     return ["runuser", "-u", user, "--", *cmd] if user else cmd
 
 
+@dataclass
+class Cluster:
+    """A throwaway PostgreSQL cluster; outage tests stop and start it again."""
+
+    base_url: str
+    data: Path
+    options: str
+    log: Path
+    user: str | None
+
+    def _ctl(self, *args: str) -> None:
+        bin_dir = pg_bin_dir()
+        assert bin_dir is not None
+        subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(self.data), *args], self.user),
+                       check=True, capture_output=True, timeout=60)  # fmt: skip
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "-w", "stop")
+
+    def start(self) -> None:
+        self._ctl("-o", self.options, "-l", str(self.log), "-w", "start")
+
+    def create_database(self, name: str) -> str:
+        return create_database(self.base_url, name)
+
+
 @contextmanager
-def throwaway_cluster() -> Iterator[str]:
-    """Yield a libpq base URL (postgresql://user@127.0.0.1:port) for a fresh cluster."""
+def stoppable_cluster() -> Iterator[Cluster]:
+    """A fresh cluster on a free loopback port (initdb + pg_ctl), removed afterwards."""
     bin_dir = pg_bin_dir()
     if bin_dir is None:
         raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) not found")
@@ -54,45 +81,31 @@ def throwaway_cluster() -> Iterator[str]:
     data.mkdir()
     sock.mkdir()
     if user:
-        shutil.chown(root, user)
-        shutil.chown(data, user)
-        shutil.chown(sock, user)
+        for path in (root, data, sock):
+            shutil.chown(path, user)
         os.chmod(root, 0o755)
     port = _free_port()
     db_user = user or pwd.getpwuid(os.geteuid()).pw_name
+    options = f"-h 127.0.0.1 -p {port} -k {sock} -c fsync=off -c full_page_writes=off -c max_connections=200"
+    cluster = Cluster(f"postgresql://{db_user}@127.0.0.1:{port}", data, options, root / "log", user)
     try:
-        subprocess.run(
-            _as_owner(
-                [
-                    str(bin_dir / "initdb"),
-                    "-D",
-                    str(data),
-                    "--auth=trust",
-                    "-U",
-                    db_user,
-                    "--encoding=UTF8",
-                    "--no-sync",
-                ],
-                user,
-            ),
-            check=True,
-            capture_output=True,
-        )
-        options = f"-h 127.0.0.1 -p {port} -k {sock} -c fsync=off -c full_page_writes=off -c max_connections=200"
-        subprocess.run(
-            _as_owner(
-                [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"], user
-            ),
-            check=True,
-            capture_output=True,
-        )
-        yield f"postgresql://{db_user}@127.0.0.1:{port}"
+        initdb = [str(bin_dir / "initdb"), "-D", str(data), "--auth=trust", "-U", db_user, "--encoding=UTF8",
+                  "--no-sync"]  # fmt: skip
+        subprocess.run(_as_owner(initdb, user), check=True, capture_output=True)
+        cluster.start()
+        yield cluster
     finally:
-        subprocess.run(
-            _as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], user), capture_output=True
-        )
+        subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], user),
+                       capture_output=True)  # fmt: skip
         time.sleep(0.1)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_cluster() -> Iterator[str]:
+    """Yield a libpq base URL (postgresql://user@127.0.0.1:port) for a fresh cluster."""
+    with stoppable_cluster() as cluster:
+        yield cluster.base_url
 
 
 def create_database(base_url: str, name: str) -> str:

@@ -130,22 +130,10 @@ def test_cli_screen_shipment_json(settings: Settings) -> None:
     assert d["shipment"] == "SCR-CLI" and d["run_id"] >= 1 and d["hits"] >= 2
 
 
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    from tests.pg import pg_bin_dir, throwaway_cluster
+def test_screen_shipment_and_decisions_on_postgresql(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    from tests.conftest import fresh_database
 
-    if pg_bin_dir() is None:
-        pytest.skip("PostgreSQL server binaries not installed (CI installs the postgresql package)")
-    with throwaway_cluster() as url:
-        yield url
-
-
-def test_screen_shipment_and_decisions_on_postgresql(pg_url: str, tmp_path: Path) -> None:
-    from rigport.store.engine import upgrade
-    from tests.pg import create_database
-
-    settings = Settings(data_dir=tmp_path, database_url=create_database(pg_url, "rp_screening"))
-    upgrade(get_engine(settings))
+    settings = fresh_database(request, "postgresql", tmp_path)
     _shipment(settings, "PG-1")
     result = screen_shipment("PG-1", settings=settings)
     assert result["hits"] >= 2

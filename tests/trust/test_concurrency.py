@@ -18,8 +18,8 @@ from sqlalchemy import text
 
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from rigport.store.engine import get_engine, upgrade
-from tests.pg import create_database
+from rigport.store.engine import get_engine
+from tests.conftest import fresh_database
 from tests.trust.support import Server, rigport_server
 
 Served = tuple[Server, Settings, dict[str, str]]
@@ -30,13 +30,7 @@ ROUNDS = 5
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One server per database for the whole module (each test uses its own shipments)."""
-    data_dir = tmp_path_factory.mktemp("race")
-    if request.param == "sqlite":
-        settings = Settings(data_dir=data_dir)
-    else:
-        base = request.getfixturevalue("pg_base_url")
-        settings = Settings(data_dir=data_dir, database_url=create_database(base, f"rp_race_{data_dir.name}"))
-    upgrade(get_engine(settings))
+    settings = fresh_database(request, request.param, tmp_path_factory.mktemp("race"))
     token, _ = create_token("operator", label="racer", settings=settings)
     with rigport_server(settings.data_dir, settings.database_url, workers=2) as server:
         yield server, settings, {"Authorization": f"Bearer {token}"}

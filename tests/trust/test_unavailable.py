@@ -24,8 +24,8 @@ from rigport.services import db, shipments
 from rigport.services.auth import create_token
 from rigport.settings import Settings
 from rigport.store.engine import get_engine
-from tests.pg import _free_port, pg_bin_dir
-from tests.trust.support import env_for, rigport_server, stoppable_cluster
+from tests.pg import _free_port, pg_bin_dir, stoppable_cluster
+from tests.trust.support import env_for, rigport_server
 
 SHIPMENT = {"reference": "OUT-1", "mode": "air", "port": "Detroit", "arrival_date": "2025-02-01",
             "total_units": 10, "declared_value_usd": "34000.00"}  # fmt: skip
