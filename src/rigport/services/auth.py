@@ -157,13 +157,9 @@ def set_user(username: str, password: str, role: str, settings: Settings | None 
             row.password_hash, row.role, row.disabled_at = hash_password(password), role, None
         uow.flush()
         after = user_view(row)
-        uow.audit.record("cli", "set-user", "user", username, to_audit(before), to_audit(after))
+        uow.audit.record("cli", "set-user", "user", username, before, after)
         uow.commit()
         return after
-
-
-def to_audit(view: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if view is None else {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in view.items()}
 
 
 def disable_user(username: str, settings: Settings | None = None) -> dict[str, Any]:

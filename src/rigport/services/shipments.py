@@ -6,6 +6,7 @@ Entry points (CLI, API, dashboard) call these; they return plain dicts ready for
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -479,7 +480,7 @@ def add_document(
         row.documents.append(doc)
         row.updated_at = dt.datetime.now(dt.UTC)
         uow.flush()
-        uow.audit.record(actor, "add-document", "shipment", reference, None, document_view(doc) | {"date": str(date)})
+        uow.audit.record(actor, "add-document", "shipment", reference, None, document_view(doc))
         uow.commit()
         return document_view(doc)
 
@@ -549,16 +550,7 @@ def update_party(
 
 
 def remove_party(reference: str, party_id: int, actor: str, settings: Settings | None = None) -> dict[str, Any]:
-    with UnitOfWork(settings) as uow:
-        row = _get(uow, reference)
-        party = _child(row.parties, party_id, "party", reference)
-        before = _party_view(party)
-        row.parties.remove(party)
-        row.updated_at = dt.datetime.now(dt.UTC)
-        uow.flush()
-        uow.audit.record(actor, "remove-party", "shipment", reference, before, None)
-        uow.commit()
-        return before
+    return _remove_child(reference, "parties", party_id, "party", _party_view, actor, settings)
 
 
 def update_document(
@@ -574,32 +566,37 @@ def update_document(
     with UnitOfWork(settings) as uow:
         row = _get(uow, reference)
         doc = _child(row.documents, document_id, "document", reference)
-        before = _jsonable(document_view(doc))
+        before = document_view(doc)
         for name, value in changes.items():
             setattr(doc, name, value if name == "date" else str(value or ""))
         row.updated_at = dt.datetime.now(dt.UTC)
         uow.flush()
         after = document_view(doc)
-        uow.audit.record(actor, "update-document", "shipment", reference, before, _jsonable(after))
+        uow.audit.record(actor, "update-document", "shipment", reference, before, after)
         uow.commit()
         return after
 
 
 def remove_document(reference: str, document_id: int, actor: str, settings: Settings | None = None) -> dict[str, Any]:
+    return _remove_child(reference, "documents", document_id, "document", document_view, actor, settings)
+
+
+def _remove_child(
+    reference: str, collection: str, child_id: int, what: str, view: Callable[[Any], dict[str, Any]], actor: str,
+    settings: Settings | None,
+) -> dict[str, Any]:
+    """Remove a party or document: audited with what it was, and the shipment's version moves on."""
     with UnitOfWork(settings) as uow:
         row = _get(uow, reference)
-        doc = _child(row.documents, document_id, "document", reference)
-        before = document_view(doc)
-        row.documents.remove(doc)
+        children = getattr(row, collection)
+        child = _child(children, child_id, what, reference)
+        before = view(child)
+        children.remove(child)
         row.updated_at = dt.datetime.now(dt.UTC)
         uow.flush()
-        uow.audit.record(actor, "remove-document", "shipment", reference, _jsonable(before), None)
+        uow.audit.record(actor, f"remove-{what}", "shipment", reference, before, None)
         uow.commit()
         return before
-
-
-def _jsonable(view: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in view.items()}
 
 
 def audit_trail(reference: str, settings: Settings | None = None) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
@@ -103,6 +104,19 @@ class UserRepository:
         return self.session.scalars(select(UserRow).order_by(UserRow.username)).all()
 
 
+def _audit_json(value: Any) -> Any:
+    """Views as JSON for the audit log: dates as ISO text, money as exact decimal text."""
+    if isinstance(value, dt.date):  # datetime included
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _audit_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_audit_json(v) for v in value]
+    return value
+
+
 class AuditRepository:
     """Append-only: there is no update or delete here on purpose."""
 
@@ -125,8 +139,8 @@ class AuditRepository:
                 action=action,
                 entity=entity,
                 entity_id=entity_id,
-                before=before,
-                after=after,
+                before=_audit_json(before),
+                after=_audit_json(after),
             )
         )
 
