@@ -126,12 +126,18 @@ class Forbidden(RigportError):
     title = "Forbidden"
 
 
-async def writer_form(request: Request, who: Visitor) -> FormData:
-    """The submitted form, once the CSRF token and the operator role are checked."""
+async def checked_form(request: Request, who: Visitor) -> FormData:
+    """The submitted form, once its CSRF token (hidden field or htmx header) matches the session's."""
     form = await request.form()
     presented = request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD)
     if not csrf_ok(who.session, presented if isinstance(presented, str) else None):
         raise Forbidden("the form expired or came from another site (CSRF check failed): reload the page")
+    return form
+
+
+async def writer_form(request: Request, who: Visitor) -> FormData:
+    """The submitted form, once the CSRF token and the operator role are checked."""
+    form = await checked_form(request, who)
     if not who.can_write:
         raise Forbidden(f"recording changes needs the operator role; you are signed in as {who.principal.role}")
     return form
@@ -197,11 +203,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    who = visitor(request)
-    form = await request.form()
-    presented = request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD)
-    if not csrf_ok(who.session, presented if isinstance(presented, str) else None):
-        raise Forbidden("the form expired (CSRF check failed): reload the page")
+    await checked_form(request, visitor(request))
     response = RedirectResponse("/login", status_code=303)
     clear_session(response, settings_of(request))
     return response
@@ -358,13 +360,26 @@ def economics_page(request: Request) -> HTMLResponse:
     }, max_paths=settings.web_max_paths)  # fmt: skip
 
 
-def _economics_inputs(form: FormData, settings: Settings) -> dict[str, Any]:
+def _economics_inputs(form: FormData) -> dict[str, Any]:
     return {
         "model": forms.text(form, "model", "Model", max_length=80),
         "units": forms.integer(form, "units", "Units", minimum=1, maximum=1_000_000),
         "power_price": forms.number(form, "power_price", "Power price (USD/kWh)", minimum=0, maximum=10),
         "unit_price": forms.optional_number(form, "unit_price", "Unit price (USD)", minimum=0, maximum=10_000_000),
     }
+
+
+def _simulation_inputs(form: FormData, max_paths: int) -> dict[str, Any]:
+    """The fleet plus the run's size and hold scenario, named as `POST /api/v1/simulations` names them."""
+    return {
+        **_economics_inputs(form),
+        "paths": forms.integer(form, "paths", "Paths", minimum=100, maximum=max_paths),
+        "days": forms.integer(form, "days", "Days", minimum=30, maximum=3650),
+        "seed": forms.integer(form, "seed", "Seed", minimum=0, maximum=2**32 - 1, default=1),
+        "hold_prob": forms.number(form, "hold_prob", "Hold probability", minimum=0, maximum=1, default=0),
+        "hold_days_mean": forms.number(form, "hold_days_mean", "Mean hold (days)", minimum=0, maximum=3650,
+                                       default=60),
+    }  # fmt: skip
 
 
 @router.post("/economics/calc", response_class=HTMLResponse)
@@ -375,7 +390,7 @@ async def economics_calc(request: Request) -> HTMLResponse:
     form = await request.form()
     settings = settings_of(request)
     try:
-        inputs = _economics_inputs(form, settings)
+        inputs = _economics_inputs(form)
         report = await run_in_threadpool(run_economics, EconomicsRequest(
             model_id=inputs["model"], units=inputs["units"], power_price_usd_kwh=Decimal(str(inputs["power_price"])),
             unit_price_usd=Decimal(str(inputs["unit_price"])) if inputs["unit_price"] is not None else None,
@@ -393,17 +408,12 @@ async def economics_simulate(request: Request) -> HTMLResponse:
     form = await request.form()
     settings = settings_of(request)
     try:
-        inputs = _economics_inputs(form, settings)
-        paths = forms.integer(form, "paths", "Paths", minimum=100, maximum=settings.web_max_paths)
-        days = forms.integer(form, "days", "Days", minimum=30, maximum=3650)
-        seed = forms.integer(form, "seed", "Seed", minimum=0, maximum=2**32 - 1, default=1)
+        inputs = _simulation_inputs(form, settings.web_max_paths)
         params = params_for_model(
-            inputs["model"], inputs["units"], inputs["unit_price"], inputs["power_price"], days, settings,
-            hold_probability=forms.number(form, "hold_prob", "Hold probability", minimum=0, maximum=1, default=0),
-            hold_days_mean=forms.number(form, "hold_days_mean", "Mean hold (days)", minimum=0, maximum=3650,
-                                        default=60),
+            inputs["model"], inputs["units"], inputs["unit_price"], inputs["power_price"], inputs["days"], settings,
+            hold_probability=inputs["hold_prob"], hold_days_mean=inputs["hold_days_mean"],
         )  # fmt: skip
-        report = await run_in_threadpool(run, params, paths, seed)
+        report = await run_in_threadpool(run, params, inputs["paths"], inputs["seed"])
     except RigportError as exc:
         return page(request, "_error.html", who, exc.http_status, error=str(exc))
     return page(request, "_simulation_result.html", who, r=report, figures=_simulation_figures(report), run=None)
@@ -420,24 +430,14 @@ def _simulation_figures(report: dict[str, Any]) -> dict[str, Any]:
 @router.post("/economics/runs", response_class=HTMLResponse)
 async def start_background_run(request: Request) -> HTMLResponse:
     """Larger simulations run on the server's background pool (the same runs as POST /api/v1/simulations)."""
-    from rigport.services.simulation_runs import start_simulation
+    from rigport.services.simulation_runs import MAX_PATHS, start_simulation
 
     who = visitor(request)
     form = await writer_form(request, who)
     settings = settings_of(request)
     try:
-        inputs = _economics_inputs(form, settings)
-        params = {
-            "model": inputs["model"], "units": inputs["units"], "power_price": inputs["power_price"],
-            "unit_price": inputs["unit_price"],
-            "paths": forms.integer(form, "paths", "Paths", minimum=100, maximum=200_000),
-            "days": forms.integer(form, "days", "Days", minimum=30, maximum=3650),
-            "seed": forms.integer(form, "seed", "Seed", minimum=0, maximum=2**32 - 1, default=1),
-            "hold_prob": forms.number(form, "hold_prob", "Hold probability", minimum=0, maximum=1, default=0),
-            "hold_days_mean": forms.number(form, "hold_days_mean", "Mean hold (days)", minimum=0, maximum=3650,
-                                           default=60),
-        }  # fmt: skip
-        run = await run_in_threadpool(start_simulation, params, who.principal.actor, settings)
+        inputs = _simulation_inputs(form, MAX_PATHS)
+        run = await run_in_threadpool(start_simulation, inputs, who.principal.actor, settings)
     except RigportError as exc:
         return page(request, "_error.html", who, exc.http_status, error=str(exc))
     return page(request, "_simulation_run.html", who, run=run)
