@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from rigport.settings import Settings, get_settings
 SNAPSHOT_FILE = "network_snapshot.json"
 
 
+@lru_cache(maxsize=1)
 def bundled_snapshot() -> NetworkSnapshot:
+    """Parsed once per process: the bundled file cannot change while it runs (snapshots are frozen)."""
     text = resources.files("rigport.data").joinpath(SNAPSHOT_FILE).read_text(encoding="utf-8")
     return NetworkSnapshot.from_dict(json.loads(text), f"bundled {SNAPSHOT_FILE}")
 
@@ -28,9 +31,17 @@ def current_snapshot(settings: Settings | None = None) -> NetworkSnapshot:
     """The refreshed snapshot when one was stored, otherwise the bundled one."""
     settings = settings or get_settings()
     path = user_snapshot_path(settings)
-    if path.exists():
-        return NetworkSnapshot.from_dict(json.loads(path.read_text(encoding="utf-8")), str(path))
-    return bundled_snapshot()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return bundled_snapshot()
+    return _stored_snapshot(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _stored_snapshot(path: Path, mtime_ns: int, size: int) -> NetworkSnapshot:
+    """Re-read only when `network refresh` rewrote the file (its modification time and size are the key)."""
+    return NetworkSnapshot.from_dict(json.loads(path.read_text(encoding="utf-8")), str(path))
 
 
 def _get_json(client: object, url: str) -> object:
