@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from rigport import __version__
 from rigport.api import problems
+from rigport.api.cache import ViewCache
 from rigport.api.routers import assess, health, packet, portfolio, records, shipments, simulations
 from rigport.api.routers import screening as screening_router
 from rigport.services import simulation_runs
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=problems.PROBLEM_RESPONSES,
     )
     app.state.settings = settings
+    app.state.view_cache = ViewCache(settings.view_cache_mb * 2**20)
     problems.install(app)
     app.include_router(health.router)
     app.include_router(shipments.router)

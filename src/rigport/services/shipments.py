@@ -6,6 +6,8 @@ Entry points (CLI, API, dashboard) call these; they return plain dicts ready for
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,8 +26,9 @@ from rigport.customs.model import (
     check_hts,
 )
 from rigport.customs.storage import StorageAccrual, accrue_storage
-from rigport.errors import ConflictError, InputError, NotFoundError
-from rigport.settings import Settings
+from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError
+from rigport.settings import Settings, get_settings
+from rigport.store import lookups
 from rigport.store.tables import DocumentRow, EventRow, LineItemRow, PartyRow, QuantityRow, ShipmentRow
 from rigport.store.uow import UnitOfWork
 
@@ -348,6 +351,26 @@ def get_shipment(reference: str, settings: Settings | None = None, today: dt.dat
         return detail(_get(uow, reference), uow.settings, today)
 
 
+def detail_key(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> tuple[Any, ...]:
+    """Everything `get_shipment` is computed from, read with one indexed query instead of the whole shipment.
+
+    Equal keys mean equal views, so a cache may answer with a stored view: every change to a shipment or its
+    children bumps its version, days left and costs depend on the date, costs on the catalog and network data.
+    """
+    from rigport.services.delay import delay_inputs
+
+    settings = settings or get_settings()
+    version = lookups.shipment_version(settings, reference)
+    if version is None:
+        raise NotFoundError(f"shipment {reference!r} not found")
+    return ("shipment", reference, version, today or dt.date.today(), delay_inputs(settings))
+
+
+def list_key(settings: Settings | None = None, today: dt.date | None = None) -> tuple[Any, ...]:
+    """What every list view is computed from (shipments with their versions, and the date); see detail_key."""
+    return ("shipments", lookups.shipments_fingerprint(settings or get_settings()), today or dt.date.today())
+
+
 def list_shipments(
     *,
     state: str | None = None,
@@ -428,7 +451,39 @@ def record_event(
     expected_version: int | None = None,
     settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """Apply a customs event to some or all units; refused events change nothing."""
+    """Apply a customs event to some or all units; refused events change nothing.
+
+    Without `expected_version` the caller asks for the event on the shipment as it is now, so when another
+    writer commits first (a version conflict) the event is re-checked against the new state and applied
+    again, a few times; with it, the conflict is the caller's to resolve (409).
+    """
+    for attempt in range(1, UNVERSIONED_ATTEMPTS + 1):
+        try:
+            return _record_event_once(reference, event, occurred_on, actor, quantity=quantity,
+                                      from_state=from_state, data=data, expected_version=expected_version,
+                                      settings=settings)  # fmt: skip
+        except ConcurrentChangeError:
+            if expected_version is not None or attempt == UNVERSIONED_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0, 0.005 * attempt))  # let the winner's commit land; spread the retries
+    raise AssertionError("unreachable")
+
+
+UNVERSIONED_ATTEMPTS = 5
+
+
+def _record_event_once(
+    reference: str,
+    event: str,
+    occurred_on: dt.date,
+    actor: str,
+    *,
+    quantity: int | None,
+    from_state: str | None,
+    data: dict[str, Any] | None,
+    expected_version: int | None,
+    settings: Settings | None,
+) -> dict[str, Any]:
     if event not in TRANSITIONS:
         raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
     source = None
