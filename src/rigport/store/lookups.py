@@ -12,17 +12,20 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, Row, bindparam, func, select
 
 from rigport.settings import Settings
 from rigport.store.engine import as_unavailable, ensure_schema, get_engine
+from rigport.store.screening_tables import ScreeningDecisionRow
 from rigport.store.tables import ShipmentRow, TokenRow
 
 # Built once with bound parameters: building a statement per call costs more than running it.
 _TOKEN = select(TokenRow.id, TokenRow.token_hash, TokenRow.role, TokenRow.label, TokenRow.expires_at,
                 TokenRow.revoked_at).where(TokenRow.token_hash == bindparam("token_hash"))  # fmt: skip
 _VERSION = select(ShipmentRow.version).where(ShipmentRow.reference == bindparam("reference"))
+_DECISIONS = select(ScreeningDecisionRow).where(ScreeningDecisionRow.name_key == bindparam("name_key"))
 _FINGERPRINT = select(
     func.count(), func.coalesce(func.sum(ShipmentRow.version), 0), func.coalesce(func.max(ShipmentRow.id), 0)
 )
@@ -74,3 +77,9 @@ def shipments_fingerprint(settings: Settings) -> tuple[int, int, int]:
     with connection(settings) as conn:
         count, versions, last_id = conn.execute(_FINGERPRINT).one()
     return int(count), int(versions), int(last_id)
+
+
+def decisions_for_name(settings: Settings, name_key: str) -> list[Row[Any]]:
+    """Reviewer decisions on one normalized name (the screening of one name needs no others)."""
+    with connection(settings) as conn:
+        return list(conn.execute(_DECISIONS, {"name_key": name_key}))

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from rigport.store import writers
 from rigport.store.tables import AuditRow, Base, QuantityRow, ShipmentRow, TokenRow, UserRow
 
 
@@ -175,6 +176,7 @@ def bulk_insert(session: Session, model: type[Base], columns: Sequence[str], row
     if not rows:
         return 0
     table = cast(Table, model.__table__)
+    writers.hold(session)  # a write outside the ORM's flush: queue for the SQLite writer slot here
     connection = session.connection()
     dialect = connection.dialect
     values: list[Any] = list(zip(*rows, strict=True))

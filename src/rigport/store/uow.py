@@ -5,13 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from rigport.errors import ConcurrentChangeError, InputError, UnavailableError
 from rigport.settings import Settings, get_settings
+from rigport.store import writers
 from rigport.store.engine import as_unavailable, ensure_schema, get_engine
 from rigport.store.repository import AuditRepository, ShipmentRepository, TokenRepository, UserRepository
 
@@ -46,6 +47,7 @@ class UnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
+            writers.release(self.session)
         if isinstance(exc, StaleDataError | IntegrityError):  # e.g. raised by an autoflush in a concurrent race
             raise _conflict(exc) from None
         if isinstance(exc, DataError):  # a value the column cannot hold that validation let through: bad input
@@ -68,13 +70,18 @@ class UnitOfWork:
         except (StaleDataError, IntegrityError) as exc:
             self.session.rollback()
             raise _conflict(exc) from None
+        finally:
+            writers.release(self.session)
 
 
 @lru_cache(maxsize=8)
 def _session_factory(engine: Engine) -> sessionmaker[Session]:
     """One factory per engine: building a sessionmaker sets up a Session subclass and its event dispatch,
     which cost more than the query itself on a cheap read (measured: ~0.25 ms of a 0.66 ms token check)."""
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    if engine.dialect.name == "sqlite":  # every flush, autoflush included, writes: queue for the writer slot first
+        event.listen(factory, "before_flush", lambda session, _context, _instances: writers.hold(session))
+    return factory
 
 
 def _conflict(exc: StaleDataError | IntegrityError) -> ConcurrentChangeError:
