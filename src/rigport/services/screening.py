@@ -231,6 +231,7 @@ def _load_or_build(settings: Settings, copies: list[ListCopy], key: str) -> Scre
         for old in cache.parent.glob("screening-index-*.pickle") if cache.parent.exists() else ():
             old.unlink(missing_ok=True)
         _atomic_write_bytes(cache, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+    gc.unfreeze()  # a replaced index (after a list update) must be collectable again
     _MEMO.clear()
     _MEMO[key] = index
     # The index is millions of long-lived objects: left to the garbage collector, every full collection walks
