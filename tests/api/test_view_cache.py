@@ -133,14 +133,18 @@ def test_etag_needs_a_token_and_unknown_shipments_are_404(apps: Apps) -> None:
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
 
 
-def test_cache_is_bounded_in_bytes(apps: Apps) -> None:
+def test_cache_is_bounded_in_bytes_and_keeps_one_body_per_view() -> None:
     from rigport.api.cache import ViewCache
 
     cache = ViewCache(max_bytes=1000)
     for n in range(50):
-        cache.put(("view", n), b"x" * 100)
-    assert cache.get(("view", 49)) == b"x" * 100
-    assert cache.get(("view", 0)) is None
-    assert sum(len(cache.get(("view", n)) or b"") for n in range(50)) <= 1000
-    cache.put(("huge",), b"x" * 600)  # over a quarter of the budget: not kept
-    assert cache.get(("huge",)) is None
+        cache.put(("view", n), "k", b"x" * 100)
+    assert cache.get(("view", 49), "k") == b"x" * 100
+    assert cache.get(("view", 0), "k") is None  # least recently used went first
+    assert cache.size_bytes <= 1000
+    for version in range(100):  # churn on one view: each new key replaces the body of the old one
+        cache.put(("view", 49), version, b"y" * 100)
+    assert cache.get(("view", 49), 98) is None and cache.get(("view", 49), 99) == b"y" * 100
+    assert cache.size_bytes <= 1000
+    cache.put(("huge",), "k", b"x" * 600)  # over a quarter of the budget: not kept
+    assert cache.get(("huge",), "k") is None

@@ -47,39 +47,47 @@ def _client_has(request: Request, etag: str) -> bool:
 
 
 class ViewCache:
-    """A least-recently-used map from view key to encoded body, at most `max_bytes` in all."""
+    """One encoded body per view (a shipment, a list query, the portfolio), kept while its key is current.
+
+    A new key for a view replaces the body stored under the old one, so churn (every event posted moves
+    a version) never piles up superseded bodies; the views least recently used go first past `max_bytes`.
+    """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._bodies: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._bodies: OrderedDict[Hashable, tuple[Hashable, bytes]] = OrderedDict()
         self._size = 0
-        self._lock = threading.Lock()  # sync routes run on a thread pool
+        self._lock = threading.Lock()  # the event loop and the thread pool both use it
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> bytes | None:
+    def get(self, view: Hashable, key: Hashable) -> bytes | None:
         with self._lock:
-            body = self._bodies.get(key)
-            if body is None:
+            stored = self._bodies.get(view)
+            if stored is None or stored[0] != key:
                 self.misses += 1
                 return None
-            self._bodies.move_to_end(key)
+            self._bodies.move_to_end(view)
             self.hits += 1
-            return body
+            return stored[1]
 
-    def put(self, key: Hashable, body: bytes) -> None:
-        if len(body) > self.max_bytes // 4:  # one huge manifest must not evict everything else
-            return
+    def put(self, view: Hashable, key: Hashable, body: bytes) -> None:
         with self._lock:
-            old = self._bodies.pop(key, None)
-            self._size -= len(old) if old is not None else 0
-            self._bodies[key] = body
+            old = self._bodies.pop(view, None)
+            self._size -= len(old[1]) if old is not None else 0
+            if len(body) > self.max_bytes // 4:  # one huge manifest must not evict everything else
+                return
+            self._bodies[view] = (key, body)
             self._size += len(body)
             while self._size > self.max_bytes:
-                _, evicted = self._bodies.popitem(last=False)
+                _, (_, evicted) = self._bodies.popitem(last=False)
                 self._size -= len(evicted)
 
-    async def respond(self, request: Request, key: Hashable, compute: Callable[[], Any]) -> Response:
+    @property
+    def size_bytes(self) -> int:
+        return self._size
+
+    async def respond(self, request: Request, view: Hashable, key: Hashable, compute: Callable[[], Any]) -> Response:
         """304 when the client holds the current body, else the stored body, else compute and store it.
 
         Only computing a view (many queries, ms of CPU) goes to a worker thread; a hit needs none.
@@ -88,10 +96,10 @@ class ViewCache:
         headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
         if _client_has(request, etag):
             return Response(status_code=304, headers=headers)
-        body = self.get(key)
+        body = self.get(view, key)
         if body is None:
             body = await run_in_threadpool(lambda: encode_json(compute()))
-            self.put(key, body)
+            self.put(view, key, body)
         return Response(body, media_type="application/json", headers=headers)
 
 

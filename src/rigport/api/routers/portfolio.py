@@ -25,6 +25,6 @@ async def portfolio(
 ) -> Any:
     settings, today = request.app.state.settings, dt.date.today()
     key = (*await quick_read(settings, portfolio_service.portfolio_key, settings, today), horizon_days)
-    return await view_cache(request).respond(request, key, lambda: (
+    return await view_cache(request).respond(request, ("portfolio", horizon_days), key, lambda: (
         portfolio_service.portfolio(settings, today=today, horizon_days=horizon_days)
     ))  # fmt: skip

@@ -37,9 +37,9 @@ async def list_shipments(
     _: Principal = Depends(viewer),
 ) -> Any:
     settings, today = settings_of(request), dt.date.today()
-    key = (*await quick_read(settings, shipments.list_key, settings, today), state, port, due_within_days, limit,
-           offset)  # fmt: skip
-    return await view_cache(request).respond(request, key, lambda: (
+    view = ("shipments", state, port, due_within_days, limit, offset)
+    key = (*await quick_read(settings, shipments.list_key, settings, today), *view)
+    return await view_cache(request).respond(request, view, key, lambda: (
         shipments.list_shipments(state=state, port=port, due_within_days=due_within_days, limit=limit,
                                  offset=offset, settings=settings, today=today)
     ))  # fmt: skip
@@ -57,7 +57,8 @@ def create_shipment(request: Request, body: ShipmentIn, who: Principal = Depends
 async def get_shipment(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
     settings, today = settings_of(request), dt.date.today()
     key = await quick_read(settings, shipments.detail_key, reference, settings, today)
-    return await view_cache(request).respond(request, key, lambda: shipments.get_shipment(reference, settings, today))
+    return await view_cache(request).respond(request, ("shipment", reference), key,
+                                             lambda: shipments.get_shipment(reference, settings, today))
 
 
 @router.patch("/shipments/{reference}")
