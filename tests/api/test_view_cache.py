@@ -17,10 +17,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rigport.api.app import create_app
+from rigport.api.cache import encode_json
 from rigport.services import manifest, shipments
 from rigport.services.auth import create_token
 from rigport.services.network import SNAPSHOT_FILE, bundled_snapshot
 from rigport.settings import Settings
+from rigport.store.uow import UnitOfWork
 
 REF = "CACHE-1"
 VIEWS = ["/api/v1/shipments", f"/api/v1/shipments/{REF}", "/api/v1/portfolio", "/api/v1/shipments?state=ARRIVED"]
@@ -46,6 +48,13 @@ def bodies(client: TestClient, headers: dict[str, str]) -> list[Any]:
     return [r.json() for r in responses]
 
 
+def list_computed_afresh(settings: Settings) -> list[Any]:
+    """The list as the views compute it from stored rows, with no cache or reused row anywhere."""
+    with UnitOfWork(settings) as uow:
+        views = [shipments.list_view(row, dt.date.today()) for row in uow.shipments.list()]
+    return json.loads(encode_json(views))
+
+
 def manifest_csv() -> bytes:
     return b"line,model,quantity,unit_value,hts_code,origin,serials\n1,antminer-s21,4,3400,8543.70.9960,CN,A;B;C;D\n"
 
@@ -69,6 +78,7 @@ def test_a_change_made_elsewhere_is_seen_at_once(apps: Apps, change: str) -> Non
     CHANGES[change](settings)
     after = bodies(cached, headers)
     assert after == bodies(uncached, headers)
+    assert after[0] == list_computed_afresh(settings)  # list rows are reused per shipment version too
     assert after != before
     if change != "new shipment":
         assert after[1]["version"] > before[1]["version"]

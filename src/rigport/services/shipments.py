@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -389,13 +391,56 @@ def list_shipments(
     if offset < 0:
         raise InputError(f"offset: expected 0 or more, got {offset}")
     with UnitOfWork(settings) as uow:
-        rows = uow.shipments.list(state=state.upper() if state else None, port=port, limit=limit, offset=offset)
-        views = [list_view(r, today) for r in rows]
+        page = uow.shipments.page_versions(state=state.upper() if state else None, port=port, limit=limit,
+                                           offset=offset)  # fmt: skip
+        views = _list_views(uow, page, today)
     if due_within_days is not None:
         if due_within_days < 0:
             raise InputError(f"due_within_days: expected 0 or more, got {due_within_days}")
         views = [v for v in views if v["next_deadline"] and v["next_deadline"]["days_left"] <= due_within_days]
     return views
+
+
+class _RowViews:
+    """List rows by shipment, reused while the shipment's version and the date are the same.
+
+    A list is recomputed whenever any shipment changes (its cache key covers them all); with this only the
+    changed rows are, so one event posted does not cost a whole page of clocks (docs/reliability.md).
+    Process-wide and bounded; entries are keyed by database, so test databases never mix.
+    """
+
+    def __init__(self, max_entries: int = 20_000) -> None:
+        self.max_entries = max_entries
+        self._views: OrderedDict[tuple[str, int], tuple[int, dt.date, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int], version: int, today: dt.date) -> dict[str, Any] | None:
+        with self._lock:
+            stored = self._views.get(key)
+            if stored is None or stored[0] != version or stored[1] != today:
+                return None
+            self._views.move_to_end(key)
+            return stored[2]
+
+    def put(self, key: tuple[str, int], version: int, today: dt.date, view: dict[str, Any]) -> None:
+        with self._lock:
+            self._views[key] = (version, today, view)
+            self._views.move_to_end(key)
+            while len(self._views) > self.max_entries:
+                self._views.popitem(last=False)
+
+
+_row_views = _RowViews()
+
+
+def _list_views(uow: UnitOfWork, page: Sequence[tuple[int, int]], today: dt.date) -> list[dict[str, Any]]:
+    database = uow.settings.effective_database_url
+    found = {i: _row_views.get((database, i), v, today) for i, v in page}
+    missing = [i for i, view in found.items() if view is None]
+    for row in uow.shipments.with_clock_data(missing) if missing else ():
+        found[row.id] = view = list_view(row, today)
+        _row_views.put((database, row.id), row.version, today, view)
+    return [dict(found[i] or {}) for i, _ in page]
 
 
 def update_shipment(
