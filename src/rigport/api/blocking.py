@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
-
-from starlette.concurrency import run_in_threadpool
 
 from rigport.settings import Settings
 
@@ -27,4 +28,9 @@ async def quick_read(settings: Settings, fn: Callable[P, T], *args: P.args, **kw
     """
     if _embedded(settings):
         return fn(*args, **kwargs)
-    return await run_in_threadpool(fn, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_QUICK_READS, functools.partial(fn, *args, **kwargs))
+
+
+# Its own small pool: a bare executor hand-off costs less than anyio's (capacity limiter, cancel scopes), and
+# quick reads never queue behind the long calls (views, imports, screening) on the main thread pool.
+_QUICK_READS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="rigport-quick-read")
