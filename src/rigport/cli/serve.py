@@ -11,7 +11,7 @@ def run_server(host: str, port: int, workers: int, access_log: bool = True) -> N
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from rigport.api.server import TcpConfig
+    from rigport.api.server import BalancedMultiprocess, TcpConfig, balanced_workers_supported
     from rigport.services import db
 
     db.upgrade()
@@ -25,7 +25,9 @@ def run_server(host: str, port: int, workers: int, access_log: bool = True) -> N
         access_log=access_log,
         proxy_headers=False,
     )
-    if workers > 1:
+    if workers > 1 and balanced_workers_supported():
+        BalancedMultiprocess(config).run()
+    elif workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         uvicorn.Server(config).run()

@@ -1,0 +1,83 @@
+"""`rigport serve --workers N`: each worker listens on its own socket, and a dead worker's socket lives on.
+
+One shared listening socket let one worker take most keep-alive connections (docs/reliability.md); with
+SO_REUSEPORT sockets, one per worker, the kernel spreads them. Checked on a real server through /proc.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.trust.support import rigport_server
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; SO_REUSEPORT balancing")
+
+
+def workers_of(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(c) for c in children if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def listening_inodes(port: int) -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                inodes.add(fields[9])
+    return inodes
+
+
+def sockets_held(pid: int) -> set[str]:
+    held = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            held.add(target[8:-1])
+    return held
+
+
+def wait_for_workers(pid: int, count: int, timeout: float = 90) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = workers_of(pid)
+        if len(workers) == count:
+            return workers
+        time.sleep(0.2)
+    raise AssertionError(f"expected {count} workers, have {workers_of(pid)}")
+
+
+def test_each_worker_has_its_own_socket_and_a_replacement_inherits_it(tmp_path: Path) -> None:
+    with rigport_server(tmp_path, workers=2) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        workers = wait_for_workers(server.process.pid, 2)
+        deadline = time.monotonic() + 90
+        while len(listening := listening_inodes(port)) < 2:  # each worker listens once its app has started
+            assert time.monotonic() < deadline, f"expected two listening sockets on the port, have {listening}"
+            time.sleep(0.2)
+        assert len(listening) == 2, listening  # two sockets on one port
+        owned = [sockets_held(w) & listening for w in workers]
+        assert all(len(o) == 1 for o in owned) and owned[0] != owned[1], owned  # one each, not shared
+
+        os.kill(workers[0], signal.SIGKILL)
+        # new connections keep being answered, including any the kernel routes to the dead worker's socket,
+        # which waits for the replacement instead of being refused or dropped
+        for _ in range(20):
+            assert httpx.get(f"{server.url}/api/v1/health", timeout=60).status_code == 200
+        replaced = wait_for_workers(server.process.pid, 2)
+        assert workers[0] not in replaced
+        deadline = time.monotonic() + 60
+        while listening_inodes(port) != listening or not all(sockets_held(w) & listening for w in replaced):
+            assert time.monotonic() < deadline, "the replacement did not take over the dead worker's socket"
+            time.sleep(0.2)
+        assert {inode for w in replaced for inode in sockets_held(w) & listening} == listening
