@@ -13,6 +13,7 @@ adjust the score as supporting evidence only.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +22,7 @@ from jellyfish import metaphone
 from nicknames import NickNamer
 from rapidfuzz.distance import Indel
 
+from rigport.screening import frequency
 from rigport.screening.model import Explanation
 from rigport.screening.normalize import (
     GENERIC,
@@ -68,6 +70,16 @@ ORG_SUBSET_BLEND = 0.15  # an organisation with an extra distinctive word is usu
 
 ORG_KINDS = {"org", "component", "vessel", "aircraft"}
 
+# Common words of person names (Ali, Muhammad, Kim, Jose) weigh less, by how many listed person names
+# hold them: 1 up to COMMON_FROM names, falling with the logarithm of the count to COMMON_MIN_WEIGHT at
+# COMMON_AT names and beyond. Still distinctive (above DISTINCTIVE_MIN): a common name can make a hit
+# together with the rest of the name, but sharing it says less than sharing a rare surname.
+PERSON_NAME_COUNTS: dict[str, int] = frequency.load()
+COMMON_FROM = 20
+COMMON_AT = 1000
+COMMON_MIN_WEIGHT = 0.6
+DISTINCTIVE_MIN = 0.55  # weights at or above this (and not an initial) are distinctive words
+
 
 # Legal forms that records use interchangeably for the same company: English limited companies, and the
 # Russian joint-stock company before and after the 2014 reform (OAO / ZAO -> PAO / AO).
@@ -88,7 +100,16 @@ def token_weight(token: str) -> float:
         return GENERIC_WEIGHT
     if token in GENERIC:
         return GENERIC_WEIGHT
+    n = PERSON_NAME_COUNTS.get(token, 0)
+    if n > COMMON_FROM:
+        share = min(1.0, math.log(n / COMMON_FROM) / math.log(COMMON_AT / COMMON_FROM))
+        return 1.0 - (1.0 - COMMON_MIN_WEIGHT) * share
     return 1.0
+
+
+def distinctive(token: str, weight: float) -> bool:
+    """A word that can make a hit: not an initial, not generic, a particle, an honorific or a patronymic."""
+    return weight >= DISTINCTIVE_MIN and len(token) > 1
 
 
 # Common given-name short forms (hypocorisms) and cross-language equivalents, each group one person name.
@@ -365,8 +386,8 @@ class _Alignment:
 
     def extra_distinctive(self) -> bool:
         """Whether a distinctive word (weight 1) is left unmatched on either side."""
-        return any(w == 1.0 for i, w in enumerate(self.wqa) if i not in self.used_q) or any(
-            w == 1.0 for j, w in enumerate(self.wcb) if j not in self.used_c
+        return any(distinctive(self.qa[i], w) for i, w in enumerate(self.wqa) if i not in self.used_q) or any(
+            distinctive(self.cb[j], w) for j, w in enumerate(self.wcb) if j not in self.used_c
         )
 
     def unmatched(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -402,12 +423,12 @@ def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: li
         matched.append((qa[i], cb[j], s))
         gained -= s * neg_w
         half += s * (wqa[i] if query_smaller else wcb[j])
-        if wqa[i] == 1.0 and wcb[j] == 1.0:
+        if wqa[i] >= DISTINCTIVE_MIN and wcb[j] >= DISTINCTIVE_MIN and min(len(qa[i]), len(cb[j])) > 1:
             if s >= TOKEN_MIN_SIMILARITY:
                 distinctive_hit = True
-            elif s < PARTIAL_CONFLICT_BELOW and min(len(qa[i]), len(cb[j])) > 1:
-                partial_q += 1.0
-                partial_c += 1.0
+            elif s < PARTIAL_CONFLICT_BELOW:
+                partial_q += wqa[i]
+                partial_c += wcb[j]
     al.gained, al.half, al.distinctive_hit = gained, half, distinctive_hit
     al.partial_q, al.partial_c = partial_q, partial_c
     al.wq, al.wc = wq, wc

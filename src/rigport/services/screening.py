@@ -144,11 +144,15 @@ def read_copy(copy: ListCopy) -> ScreeningList:
 
 def _code_fingerprint() -> bytes:
     """The screening code that shapes the index: a changed normalizer must never be served from an old cache."""
+    import rigport.screening.frequency as frequency_mod
     import rigport.screening.index as index_mod
     import rigport.screening.match as match_mod
     import rigport.screening.normalize as normalize_mod
 
-    return b"".join(Path(str(m.__file__)).read_bytes() for m in (index_mod, match_mod, normalize_mod))
+    code = b"".join(Path(str(m.__file__)).read_bytes() for m in (index_mod, match_mod, normalize_mod))
+    # the shipped name-frequency table sets word weights, which the index stores per name
+    table = frequency_mod.DATA.read_bytes() if frequency_mod.DATA.exists() else b""
+    return code + table
 
 
 def _copy_key(copies: Iterable[ListCopy]) -> str:
