@@ -20,8 +20,10 @@ from rigport.screening.match import (
     Comparison,
     adjust,
     align,
+    consonant_skeleton,
     infer_kind,
     name_weights,
+    skeleton_similarity,
     token_similarity,
     token_weight,
     transpositions,
@@ -64,6 +66,7 @@ class ScreeningIndex:
     postings: dict[str, list[int]] = field(default_factory=dict)
     deletes: dict[str, list[str]] = field(default_factory=dict)
     joined: dict[str, list[int]] = field(default_factory=dict)
+    skeletons: dict[str, list[str]] = field(default_factory=dict)
     name_weight: list[float] = field(default_factory=list)
     versions: list[object] = field(default_factory=list)
 
@@ -93,9 +96,14 @@ class ScreeningIndex:
         for token in postings:
             for d in _deletes(token):
                 deletes[d].append(token)
+        skeletons: dict[str, list[str]] = defaultdict(list)
+        for token in postings:
+            if token.isalpha() and len(skeleton := consonant_skeleton(token)) >= 2:
+                skeletons[skeleton].append(token)
         index.postings = dict(postings)
         index.joined = dict(joined)
         index.deletes = dict(deletes)
+        index.skeletons = dict(skeletons)
         _settle()
         return index
 
@@ -108,9 +116,16 @@ class ScreeningIndex:
     def size(self) -> int:
         return len(self.name_text)
 
-    def similar_tokens(self, token: str) -> list[str]:
-        """Vocabulary tokens within about two edits of `token` (itself included when present)."""
+    def similar_tokens(self, token: str, abjad: bool = False) -> list[str]:
+        """Vocabulary tokens within about two edits of `token` (itself included when present).
+
+        A word transliterated from Arabic or Hebrew script (`abjad`) is written without most vowels
+        (صدام -> sdm): it also finds the list words with the same consonant skeleton (Saddam -> sdm).
+        """
         found = {token} if token in self.postings else set()
+        if abjad:
+            skeleton = consonant_skeleton(token)
+            found.update(self.skeletons.get(skeleton, ()) if len(skeleton) >= 2 else ())
         keys = _deletes(token) | {token}
         if len(token) == 3:  # too short for the delete table: look up swapped letters directly
             keys |= transpositions(token)
@@ -118,7 +133,8 @@ class ScreeningIndex:
             found.update(self.deletes.get(key, ()))
             if key in self.postings:
                 found.add(key)
-        return [t for t in found if token_similarity(token, t) > 0]
+        similarity = skeleton_similarity if abjad else token_similarity
+        return [t for t in found if similarity(token, t) > 0]
 
     def candidates(self, query: str, threshold: float = 0.0) -> list[int]:
         """Name numbers worth scoring for `query`, best first by summed inverse document frequency.
@@ -134,11 +150,14 @@ class ScreeningIndex:
         covered: dict[int, float] = defaultdict(float)
         rare = [t for t in tokens if t not in GENERIC and t not in HONORIFICS]
         unindexed_weight = 0.0  # query words too common to look up: assume they could match anything
-        for token in tokens:
+        lookups = tokens
+        if norm.abjad:  # one name written as two words in Arabic script (نصر الله / Nasrallah)
+            lookups = tokens + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
+        for token in lookups:
             weight = token_weight(token)
             names: set[int] = set()
             skipped = False
-            for vocab in self.similar_tokens(token):
+            for vocab in self.similar_tokens(token, norm.abjad):
                 posting = self.postings[vocab]
                 if len(posting) > COMMON_DF and (rare or len(posting) > 20 * COMMON_DF):
                     skipped = True

@@ -282,9 +282,13 @@ def consonant_skeleton(token: str) -> str:
     """The consonants of a word as an abjad writes them: vowels, w/y (long vowels) and h dropped, doubles merged.
 
     Arabic has no p, v or hard c and writes short vowels rarely, so Fernando -> frnd and the
-    anyascii rendering of فرناندو (frnndw) -> frnd agree.
+    anyascii rendering of فرناندو (frnndw) -> frnd agree. An h inside or at the end of a word is often
+    silent or half of a digraph (John, Sarah, Thomas, the ة of اسامة -> smh), but a first h is a letter
+    both scripts write (Hassan, حسن -> hsn): it stays, so Hassan is not Sunna (sn).
     """
     mapped = token.translate(_SKELETON_MAP).translate(_SKELETON_DROP)
+    if token[:1] == "h":
+        mapped = "h" + mapped
     return "".join(c for i, c in enumerate(mapped) if i == 0 or c != mapped[i - 1])
 
 
@@ -340,6 +344,25 @@ def _merge_joined(a: list[str], b: list[str]) -> list[str]:
     i = 0
     while i < len(a):
         if i + 1 < len(a) and a[i] not in bset and a[i] + a[i + 1] in bset:
+            out.append(a[i] + a[i + 1])
+            i += 2
+        else:
+            out.append(a[i])
+            i += 1
+    return out
+
+
+def _merge_abjad(a: list[str], b: list[str]) -> list[str]:
+    """Join adjacent words of the abjad-script name `a` whose consonants spell one word of `b`.
+
+    Arabic writes some names as two words that Latin spellings join (نصر الله / Nasrallah, عبد الله /
+    Abdullah): joined, the two words meet the one word by consonant skeleton.
+    """
+    bsk = {consonant_skeleton(t) for t in b}
+    out: list[str] = []
+    i = 0
+    while i < len(a):
+        if i + 1 < len(a) and consonant_skeleton(a[i]) not in bsk and consonant_skeleton(a[i] + a[i + 1]) in bsk:
             out.append(a[i] + a[i + 1])
             i += 2
         else:
@@ -499,6 +522,10 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
     qa, cb = _acronym(cb, qa), _acronym(qa, cb)
     qa = _merge_joined(qa, cb)
     cb = _merge_joined(cb, qa)
+    if query.abjad and not candidate.abjad:
+        qa = _merge_abjad(qa, cb)
+    elif candidate.abjad and not query.abjad:
+        cb = _merge_abjad(cb, qa)
     qa, cb = _split_initials(qa, cb), _split_initials(cb, qa)
     if not qa or not cb:
         return Comparison(0.0, Explanation((), tuple(qa), tuple(cb), ("nothing to compare",)))
