@@ -42,6 +42,7 @@ CONFLICT_WEIGHT = 0.5
 CONFLICT_MIN_WEIGHT = 0.3  # a particle (bin, de) left against a name is conflicting evidence too
 JOINED_MIN_SIMILARITY = 0.9
 JOINED_MAX_EDITS = 4  # two substituted letters
+JOINED_SLIP_EDITS = 2  # one substituted letter per differing word
 HONORIFIC_WEIGHT = 0.0  # a title (Mr, President, Sheikh) says nothing about who the person is
 PATRONYMIC_SUFFIX_MAX = 6
 PATRONYMIC_WEIGHT = 0.35  # a father's name is often left out (Sergey Lavrov / Sergey Viktorovich Lavrov)
@@ -57,6 +58,7 @@ _MALE_ENDINGS = ("ov", "ev", "in", "yn")
 _MALE_ADJ = ("skiy", "skii", "sky", "ski", "tskiy", "tskii", "tsky")
 GENDERED_STEM_MIN = 3
 _MASCULINE_ENDINGS = ("us", "os")  # Marcus / Marca, Carlos / Carla
+_MASCULINE_VOWELS = "oe"  # Mario / Maria, Daniele / Daniela; not -i or -u (Qasemi / Qasema, Shaqru / Shaqra)
 _FEMALE_ADJ = ("skaya", "skaia", "ska", "tskaya", "tska")
 TYPE_MISMATCH_FACTOR = 0.7
 GENERIC_ONLY_CAP = 0.5
@@ -184,7 +186,7 @@ def _gendered_given_names(a: str, b: str) -> bool:
     stem = fem[:-1]
     if len(stem) < GENDERED_STEM_MIN:  # Ala / Al: a particle, not a name
         return False
-    if other == stem or (other[-1] in "aeiou" and other[:-1] == stem):
+    if other == stem or (other[-1] in _MASCULINE_VOWELS and other[:-1] == stem):
         return True
     if other.endswith("er"):  # Alexander / Alexandra
         return other[:-2] + "r" == stem
@@ -397,6 +399,7 @@ class _Alignment:
     used_q: set[int] = field(default_factory=set)
     used_c: set[int] = field(default_factory=set)
     matched: list[tuple[str, str, float]] = field(default_factory=list)
+    exact: list[tuple[int, int]] = field(default_factory=list)  # positions of the pairs of equal words
     partial_q: float = 0.0  # weight of tokens paired only by partial credit: different words, spelt alike
     partial_c: float = 0.0
     gained: float = 0.0  # similarity x weight of both tokens, summed over pairs
@@ -444,6 +447,8 @@ def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: li
         used_q.add(i)
         used_c.add(j)
         matched.append((qa[i], cb[j], s))
+        if s == 1.0:
+            al.exact.append((i, j))
         gained -= s * neg_w
         half += s * (wqa[i] if query_smaller else wcb[j])
         if wqa[i] >= DISTINCTIVE_MIN and wcb[j] >= DISTINCTIVE_MIN and min(len(qa[i]), len(cb[j])) > 1:
@@ -501,7 +506,10 @@ def _joined_score(al: _Alignment, score: float) -> float:
     """Similarity of the names written as one word, when that is a typo or spacing away (RamiMakhlouf).
 
     Bounded in edits, not only in ratio: in a long name a whole different word still leaves a high ratio.
-    Never used when the words left over are known to name two people (Maria / Mario, Petrov / Petrova).
+    The words not matched exactly on each side must differ by no more than one slip (a letter changed,
+    added or dropped) per word: spacing (Jan Daniel / JanDaniel) and a typo in a short word (Lee / Lae)
+    pass; a word more (Yahya / A) or another word (Umar / Maria) in a long name is not a slip. Never used
+    when the words left over are known to name two people (Maria / Mario, Petrov / Petrova).
     """
     jq, jc = "".join(al.qa), "".join(al.cb)
     if len(jq) < 6 or score >= 1.0:
@@ -509,8 +517,17 @@ def _joined_score(al: _Alignment, score: float) -> float:
     joined = Indel.normalized_similarity(jq, jc, score_cutoff=JOINED_MIN_SIMILARITY)
     if joined <= score or Indel.distance(jq, jc) > JOINED_MAX_EDITS:
         return 0.0
+    if jq == jc:
+        return joined
+    exact_q = {i for i, j in al.exact}
+    exact_c = {j for i, j in al.exact}
+    rest_q = [t for i, t in enumerate(al.qa) if i not in exact_q]
+    rest_c = [t for j, t in enumerate(al.cb) if j not in exact_c]
+    slips = JOINED_SLIP_EDITS * min(len(rest_q), len(rest_c))
+    if not slips or Indel.distance("".join(rest_q), "".join(rest_c)) > slips:
+        return 0.0
     left_q, left_c = al.unmatched()
-    if jq != jc and any(distinct_forms(x, y) for x in left_q for y in left_c):
+    if any(distinct_forms(x, y) for x in left_q for y in left_c):
         return 0.0
     return joined
 
