@@ -44,6 +44,7 @@ JOINED_MIN_SIMILARITY = 0.9
 JOINED_MAX_EDITS = 4  # two substituted letters
 JOINED_SLIP_EDITS = 2  # one substituted letter per differing word
 HONORIFIC_WEIGHT = 0.0  # a title (Mr, President, Sheikh) says nothing about who the person is
+PATRONYMIC_SUFFIX_MIN = 2
 PATRONYMIC_SUFFIX_MAX = 6
 PATRONYMIC_WEIGHT = 0.35  # a father's name is often left out (Sergey Lavrov / Sergey Viktorovich Lavrov)
 FUZZY_MIN_LENGTH = 4  # one edit in a 3-letter word (abc / nabc, kim / tim) changes the word
@@ -195,7 +196,7 @@ def _gendered_given_names(a: str, b: str) -> bool:
 
 def _nominative_s(a: str, b: str) -> bool:
     """Latvian and Lithuanian add a nominative -s to names (Sergejs, Vladimirs): close once it is removed."""
-    if (a[-1] == "s") == (b[-1] == "s"):
+    if (a[-1] == "s") == (b[-1] == "s") or a[0] != b[0]:  # a suffix: the word itself begins alike (not Faris / Safari)
         return False
     a, b = (a[:-1], b) if a[-1] == "s" else (a, b[:-1])
     return min(len(a), len(b)) >= FUZZY_MIN_LENGTH and Indel.normalized_similarity(a, b) >= TOKEN_MIN_SIMILARITY
@@ -215,7 +216,8 @@ def _given_vs_patronymic(a: str, b: str) -> bool:
         return False
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     # stem + suffix: Ivan + ovich, Oleksandr + ovych, Sergey + evich (not a fragment: Plat / Platonovich)
-    return len(short) >= 4 and len(long_) - len(short) <= PATRONYMIC_SUFFIX_MAX and long_.startswith(short[:-1])
+    grown = len(long_) - len(short)  # Ilya / Ilyich: 2; Georgiyevne / Georgiyevna is a typo of one patronymic
+    return len(short) >= 4 and PATRONYMIC_SUFFIX_MIN <= grown <= PATRONYMIC_SUFFIX_MAX and long_.startswith(short[:-1])
 
 
 def transposed(a: str, b: str) -> bool:
