@@ -184,9 +184,10 @@ def test_common_person_name_words_weigh_less_but_stay_distinctive() -> None:
     assert DISTINCTIVE_MIN <= token_weight("muhammad") < token_weight("jose") < token_weight("ferozani") == 1.0
     assert token_weight("huawei") == 1.0  # common on the lists (subsidiaries) but not a person's name
     # sharing a common given name says less than sharing a rare one; a common name still makes a hit with the rest
-    assert compare("Muhammad Ferozani", "Muhammad Tavakoli Ferozani")[0] < compare(
-        "Hendrik Ferozani", "Hendrik Tavakoli Ferozani"
-    )[0]
+    assert (
+        compare("Muhammad Ferozani", "Muhammad Tavakoli Ferozani")[0]
+        < compare("Hendrik Ferozani", "Hendrik Tavakoli Ferozani")[0]
+    )
     assert matches("Muhammad Ferozani", "Muhammad Ferozini")
     assert not matches("Muhammad Ferozani", "Muhammad Tashkandi")
 
