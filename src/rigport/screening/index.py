@@ -35,6 +35,7 @@ MAX_CANDIDATES = 60
 COMMON_DF = 400  # tokens in more names than this only count when the query has nothing rarer
 WEAK_ALIAS_MIN = 0.95
 BOUND_SLACK = 0.1
+BOUND_RANK_DIGITS = 1
 COUNTRY_BOOST_MAX = 1.05  # adjust() adds at most +0.03: a name scoring below threshold/1.05 cannot become a hit
 
 
@@ -191,8 +192,9 @@ class ScreeningIndex:
                 bound = 2.0
             elif bound < need:
                 continue
-            keep.append((bound, idf_sum, name_no))
-        # Best possible score first (short names that contain all query words), then rarer shared words.
+            keep.append((round(bound, BOUND_RANK_DIGITS), idf_sum, name_no))
+        # Best possible score first (short names that contain all query words), then rarer shared words. The bound
+        # is rounded: word weights that differ a little (a common given name) must not outrank a rarer shared word.
         return [name_no for _, _, name_no in heapq.nlargest(MAX_CANDIDATES, keep)]
 
     def screen(

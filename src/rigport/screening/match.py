@@ -115,6 +115,11 @@ def distinctive(token: str, weight: float) -> bool:
     return weight >= DISTINCTIVE_MIN and len(token) > 1
 
 
+def _left_weight(token: str, weight: float) -> float:
+    """Weight of a word left unmatched: a distinctive word counts in full, however common."""
+    return 1.0 if weight >= DISTINCTIVE_MIN and len(token) > 1 else weight
+
+
 # Common given-name short forms (hypocorisms) and cross-language equivalents, each group one person name.
 _NAME_GROUPS = (
     "william bill billy will willy", "robert bob bobby rob robbie", "richard rick dick rich", "edward ed ted eddie ned",
@@ -457,13 +462,15 @@ def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: li
             if s >= TOKEN_MIN_SIMILARITY:
                 distinctive_hit = True
             elif s < PARTIAL_CONFLICT_BELOW:
-                partial_q += wqa[i]
-                partial_c += wcb[j]
+                partial_q += 1.0
+                partial_c += 1.0
     al.gained, al.half, al.distinctive_hit = gained, half, distinctive_hit
     al.partial_q, al.partial_c = partial_q, partial_c
     al.wq, al.wc = wq, wc
-    al.left_q = sum(w for i, w in enumerate(wqa) if i not in used_q)
-    al.left_c = sum(w for j, w in enumerate(wcb) if j not in used_c)
+    # A word left over is evidence against the match however common it is (Ahmed Karimi / Ali Karimi):
+    # commonness lowers what a shared word proves, not what a differing one does.
+    al.left_q = sum(_left_weight(qa[i], w) for i, w in enumerate(wqa) if i not in used_q)
+    al.left_c = sum(_left_weight(cb[j], w) for j, w in enumerate(wcb) if j not in used_c)
     return al
 
 
@@ -525,8 +532,10 @@ def _joined_score(al: _Alignment, score: float) -> float:
     exact_c = {j for i, j in al.exact}
     rest_q = [t for i, t in enumerate(al.qa) if i not in exact_q]
     rest_c = [t for j, t in enumerate(al.cb) if j not in exact_c]
-    slips = JOINED_SLIP_EDITS * min(len(rest_q), len(rest_c))
-    if not slips or Indel.distance("".join(rest_q), "".join(rest_c)) > slips:
+    if not (rest_q and rest_c):  # words on one side only: filler (Office No. 39 / Office 39), not a word more
+        if any(token_weight(t) > GENERIC_WEIGHT for t in rest_q or rest_c):
+            return 0.0
+    elif Indel.distance("".join(rest_q), "".join(rest_c)) > JOINED_SLIP_EDITS * min(len(rest_q), len(rest_c)):
         return 0.0
     left_q, left_c = al.unmatched()
     if any(distinct_forms(x, y) for x in left_q for y in left_c):

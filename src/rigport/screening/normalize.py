@@ -108,7 +108,7 @@ GENERIC = {
     "center", "department", "university", "association", "brothers", "partners", "agency", "office", "factory",
     "bin", "bint", "binti", "ibn", "ould", "al", "abu", "abd", "van", "von", "der", "den", "ter", "di", "dos", "das",
     "mac", "mc",
-    "keji", "youxian", "gongsi", "co", "ltd", "inc", "corp", "llc",
+    "no", "nr", "number", "keji", "youxian", "gongsi", "co", "ltd", "inc", "corp", "llc",
     "construction", "consulting", "design", "building", "supply", "supplies", "cargo", "freight", "transport", "marine",
 }  # fmt: skip
 
