@@ -81,7 +81,7 @@ PERSON_NAME_COUNTS: dict[str, int] = frequency.load()
 COMMON_FROM = 20
 COMMON_AT = 1000
 COMMON_MIN_WEIGHT = 0.6
-DISTINCTIVE_MIN = 0.55  # weights at or above this (and not an initial) are distinctive words
+DISTINCTIVE_MIN = 0.55  # weights at or above this are distinctive words (above initials, generic words, patronymics)
 
 
 # Legal forms that records use interchangeably for the same company: English limited companies, and the
@@ -108,16 +108,6 @@ def token_weight(token: str) -> float:
         share = min(1.0, math.log(n / COMMON_FROM) / math.log(COMMON_AT / COMMON_FROM))
         return 1.0 - (1.0 - COMMON_MIN_WEIGHT) * share
     return 1.0
-
-
-def distinctive(token: str, weight: float) -> bool:
-    """A word that can make a hit: not an initial, not generic, a particle, an honorific or a patronymic."""
-    return weight >= DISTINCTIVE_MIN and len(token) > 1
-
-
-def _left_weight(token: str, weight: float) -> float:
-    """Weight of a word left unmatched: a distinctive word counts in full, however common."""
-    return 1.0 if weight >= DISTINCTIVE_MIN and len(token) > 1 else weight
 
 
 # Common given-name short forms (hypocorisms) and cross-language equivalents, each group one person name.
@@ -418,9 +408,9 @@ class _Alignment:
     left_c: float = 0.0
 
     def extra_distinctive(self) -> bool:
-        """Whether a distinctive word (weight 1) is left unmatched on either side."""
-        return any(distinctive(self.qa[i], w) for i, w in enumerate(self.wqa) if i not in self.used_q) or any(
-            distinctive(self.cb[j], w) for j, w in enumerate(self.wcb) if j not in self.used_c
+        """Whether a distinctive word is left unmatched on either side."""
+        return any(w >= DISTINCTIVE_MIN for i, w in enumerate(self.wqa) if i not in self.used_q) or any(
+            w >= DISTINCTIVE_MIN for j, w in enumerate(self.wcb) if j not in self.used_c
         )
 
     def unmatched(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -447,6 +437,7 @@ def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: li
     used_q, used_c, matched = al.used_q, al.used_c, al.matched
     gained = half = partial_q = partial_c = 0.0
     distinctive_hit = False
+    exact = al.exact
     for neg_s, neg_w, i, j in pairs:
         if i in used_q or j in used_c:
             continue
@@ -455,10 +446,10 @@ def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: li
         used_c.add(j)
         matched.append((qa[i], cb[j], s))
         if s == 1.0:
-            al.exact.append((i, j))
+            exact.append((i, j))
         gained -= s * neg_w
         half += s * (wqa[i] if query_smaller else wcb[j])
-        if wqa[i] >= DISTINCTIVE_MIN and wcb[j] >= DISTINCTIVE_MIN and min(len(qa[i]), len(cb[j])) > 1:
+        if wqa[i] >= DISTINCTIVE_MIN and wcb[j] >= DISTINCTIVE_MIN:  # (initials weigh less: never distinctive)
             if s >= TOKEN_MIN_SIMILARITY:
                 distinctive_hit = True
             elif s < PARTIAL_CONFLICT_BELOW:
@@ -469,8 +460,14 @@ def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: li
     al.wq, al.wc = wq, wc
     # A word left over is evidence against the match however common it is (Ahmed Karimi / Ali Karimi):
     # commonness lowers what a shared word proves, not what a differing one does.
-    al.left_q = sum(_left_weight(qa[i], w) for i, w in enumerate(wqa) if i not in used_q)
-    al.left_c = sum(_left_weight(cb[j], w) for j, w in enumerate(wcb) if j not in used_c)
+    left_q = left_c = 0.0
+    for i, w in enumerate(wqa):
+        if i not in used_q:
+            left_q += 1.0 if w >= DISTINCTIVE_MIN else w
+    for j, w in enumerate(wcb):
+        if j not in used_c:
+            left_c += 1.0 if w >= DISTINCTIVE_MIN else w
+    al.left_q, al.left_c = left_q, left_c
     return al
 
 
