@@ -238,3 +238,22 @@ def test_the_baltic_nominative_s_needs_the_same_word() -> None:
     assert token_similarity("sergejs", "sergey") >= 0.8
     assert token_similarity("faris", "safari") < 0.8
     assert not matches("Faris Amir Hossein", "Safari Amir Hossein")
+
+
+def test_remembered_lookups_stay_out_of_the_disk_cache() -> None:
+    import datetime as dt
+    import pickle
+
+    from rigport.screening.model import ListEntry, ListVersion, ScreeningList
+
+    version = ListVersion("user", "mine", "test", "0" * 64, None, dt.date(2026, 1, 1), 2, 2)
+    entries = (
+        ListEntry("user", "1", "Kestrelvale Microsystems Ltd", "org"),
+        ListEntry("user", "2", "Ferozani Tashkandi", "person"),
+    )
+    small = ScreeningIndex.build([ScreeningList(version, entries)])
+    assert [h.entry.entry_id for h in small.screen("Kestrelvale Microsystem")] == ["1"]
+    assert small._similar  # the query's words were looked up once and remembered
+    again = pickle.loads(pickle.dumps(small))
+    assert again._similar == {}
+    assert [h.entry.entry_id for h in again.screen("Ferozani Tashkandy")] == ["2"]

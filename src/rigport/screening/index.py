@@ -36,6 +36,7 @@ COMMON_DF = 400  # tokens in more names than this only count when the query has 
 WEAK_ALIAS_MIN = 0.95
 BOUND_SLACK = 0.1
 BOUND_RANK_DIGITS = 1
+SIMILAR_CACHE_MAX = 1 << 16  # remembered look-ups of similar list words (cleared when full)
 COUNTRY_BOOST_MAX = 1.05  # adjust() adds at most +0.03: a name scoring below threshold/1.05 cannot become a hit
 
 
@@ -70,6 +71,7 @@ class ScreeningIndex:
     skeletons: dict[str, list[str]] = field(default_factory=dict)
     name_weight: list[float] = field(default_factory=list)
     versions: list[object] = field(default_factory=list)
+    _similar: dict[tuple[str, bool], list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, lists: list[ScreeningList]) -> ScreeningIndex:
@@ -108,9 +110,14 @@ class ScreeningIndex:
         _settle()
         return index
 
+    def __getstate__(self) -> dict[str, object]:
+        """The disk cache holds the index, not the look-ups made with it."""
+        return {k: v for k, v in self.__dict__.items() if k != "_similar"}
+
     def __setstate__(self, state: dict[str, object]) -> None:
         """Unpickled from the disk cache: the index is complete, so it is settled like a fresh build."""
         self.__dict__.update(state)
+        self._similar = {}
         _settle()
 
     @property
@@ -122,7 +129,17 @@ class ScreeningIndex:
 
         A word transliterated from Arabic or Hebrew script (`abjad`) is written without most vowels
         (صدام -> sdm): it also finds the list words with the same consonant skeleton (Saddam -> sdm).
+        Remembered per word: a batch repeats its words (company words, common given names).
         """
+        key = (token, abjad)
+        cached = self._similar.get(key)
+        if cached is None:
+            if len(self._similar) >= SIMILAR_CACHE_MAX:
+                self._similar.clear()
+            cached = self._similar[key] = self._similar_tokens(token, abjad)
+        return cached
+
+    def _similar_tokens(self, token: str, abjad: bool) -> list[str]:
         found = {token} if token in self.postings else set()
         if abjad:
             skeleton = consonant_skeleton(token)
@@ -156,22 +173,29 @@ class ScreeningIndex:
             lookups = tokens + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
         for token in lookups:
             weight = token_weight(token)
-            names: set[int] = set()
-            skipped = False
-            for vocab in self.similar_tokens(token, norm.abjad):
-                posting = self.postings[vocab]
-                if len(posting) > COMMON_DF and (rare or len(posting) > 20 * COMMON_DF):
-                    skipped = True
-                    continue
+            postings = [self.postings[vocab] for vocab in self.similar_tokens(token, norm.abjad)]
+            kept = [p for p in postings if len(p) <= COMMON_DF or (not rare and len(p) <= 20 * COMMON_DF)]
+            if len(kept) < len(postings):  # too common to look up: assume it could match any name
+                unindexed_weight += weight
+                for posting in kept:
+                    idf = math.log(total / len(posting))
+                    for name_no in posting:
+                        scores[name_no] += idf
+                continue
+            seen: set[int] = set()
+            for posting in kept:  # one pass per posting; a name in two similar words' postings is covered once
                 idf = math.log(total / len(posting))
+                if not seen:
+                    for name_no in posting:
+                        scores[name_no] += idf
+                        covered[name_no] += weight
+                    seen.update(posting)
+                    continue
                 for name_no in posting:
                     scores[name_no] += idf
-                names.update(posting)
-            if skipped:
-                unindexed_weight += weight
-            else:
-                for name_no in names:
-                    covered[name_no] += weight
+                    if name_no not in seen:
+                        covered[name_no] += weight
+                        seen.add(name_no)
         joined = set(self.joined.get("".join(tokens), ()))
         for name_no in joined:
             scores[name_no] += 100.0
