@@ -182,20 +182,20 @@ class ScreeningIndex:
                     for name_no in posting:
                         scores[name_no] += idf
                 continue
-            seen: set[int] = set()
-            for posting in kept:  # one pass per posting; a name in two similar words' postings is covered once
+            if len(kept) == 1:  # the usual case: one list word, one pass over its names
+                idf = math.log(total / len(kept[0]))
+                for name_no in kept[0]:
+                    scores[name_no] += idf
+                    covered[name_no] += weight
+                continue
+            names: set[int] = set()  # a name in two similar words' postings is covered once
+            for posting in kept:
                 idf = math.log(total / len(posting))
-                if not seen:
-                    for name_no in posting:
-                        scores[name_no] += idf
-                        covered[name_no] += weight
-                    seen.update(posting)
-                    continue
                 for name_no in posting:
                     scores[name_no] += idf
-                    if name_no not in seen:
-                        covered[name_no] += weight
-                        seen.add(name_no)
+                names.update(posting)
+            for name_no in names:
+                covered[name_no] += weight
         joined = set(self.joined.get("".join(tokens), ()))
         for name_no in joined:
             scores[name_no] += 100.0
