@@ -39,6 +39,10 @@ class ConflictError(RigportError):
     title = "Conflict"
 
 
+class ConcurrentChangeError(ConflictError):
+    """Another writer committed first (stale version, or a row it inserted): the same change may be retried."""
+
+
 class UnavailableError(RigportError):
     """A backing service (database, remote API) cannot be reached right now."""
 

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         default=True, description="Send the session cookie only over HTTPS (browsers treat 127.0.0.1 as secure)."
     )
     login_attempts_per_minute: int = Field(default=5, ge=1, description="Failed dashboard logins allowed per client.")
+    view_cache_mb: int = Field(
+        default=64, ge=0, description="Memory per server worker for encoded read views (shipment list and detail, "
+        "portfolio), reused while the data they show is unchanged; 0 turns the cache off.",
+    )
     web_max_paths: int = Field(default=20_000, ge=100, description="Largest simulation the dashboard runs inline.")
 
     @property

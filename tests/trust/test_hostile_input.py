@@ -252,6 +252,31 @@ def test_upload_limit_is_exact(api: tuple[TestClient, dict[str, str], Settings])
     assert at.status_code == 201, at.text
 
 
+def test_declared_oversize_upload_is_refused_before_its_body_is_sent(tmp_path: Path) -> None:
+    """A real server answers 413 problem details to the headers alone: the 10 GB body is never read."""
+    import socket
+
+    from tests.trust.support import rigport_server
+
+    token, _ = create_token("operator", settings=Settings(data_dir=tmp_path))
+    with rigport_server(tmp_path) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"POST /api/v1/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token.encode()
+                         + b"\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 10000000000\r\n\r\n")
+            reply = b""
+            while b"\r\n\r\n" not in reply or not reply.rstrip().endswith(b"}"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), head
+    assert b"content-type: application/problem+json" in head.lower()
+    detail = json.loads(body)["detail"]
+    assert "10,000,000,000 bytes" in detail and "upload limit" in detail
+
+
 @pytest.mark.parametrize("filename", ["../../../../tmp/rigport-evil.csv", "..\\..\\evil.csv", "/etc/passwd.csv",
                                       "sub/../../x.csv", "\x00evil.csv", "con.csv"])  # fmt: skip
 def test_upload_file_name_never_becomes_a_path(api: tuple[TestClient, dict[str, str], Settings],

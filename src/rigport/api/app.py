@@ -6,6 +6,8 @@ from fastapi import FastAPI
 
 from rigport import __version__
 from rigport.api import problems
+from rigport.api.cache import ViewCache
+from rigport.api.limits import DeclaredSizeLimit
 from rigport.api.routers import assess, health, packet, portfolio, records, shipments, simulations
 from rigport.api.routers import screening as screening_router
 from rigport.services import simulation_runs
@@ -26,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=problems.PROBLEM_RESPONSES,
     )
     app.state.settings = settings
+    app.state.view_cache = ViewCache(settings.view_cache_mb * 2**20)
     problems.install(app)
     app.include_router(health.router)
     app.include_router(shipments.router)
@@ -36,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(simulations.router)
     app.include_router(portfolio.router)
     web.install(app)
+    app.add_middleware(DeclaredSizeLimit, max_upload_bytes=settings.max_upload_bytes)
     # Background simulations: runs a dead server left queued/running are failed now; ours stop on shutdown.
     simulation_runs.mark_interrupted(settings)
     app.router.add_event_handler("shutdown", lambda: simulation_runs.shutdown(settings))

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rigport.errors import InputError, NotFoundError
-from rigport.settings import Settings
+from rigport.settings import Settings, get_settings
+from rigport.store import lookups
 from rigport.store.tables import TokenRow, UserRow
 from rigport.store.uow import UnitOfWork
 
@@ -76,13 +77,12 @@ def authenticate(token: str, settings: Settings | None = None) -> Principal | No
     if not token.startswith(TOKEN_PREFIX):
         return None
     presented = hash_token(token)
-    with UnitOfWork(settings) as uow:
-        row = uow.tokens.by_hash(presented)
-        if row is None or not hmac.compare_digest(row.token_hash, presented):
-            return None
-        if not _token_usable(row):
-            return None
-        return Principal(row.id, row.role, row.label)
+    row = lookups.token_by_hash(settings or get_settings(), presented)
+    if row is None or not hmac.compare_digest(row.token_hash, presented):
+        return None
+    if not _token_usable(row.revoked_at, row.expires_at):
+        return None
+    return Principal(row.id, row.role, row.label)
 
 
 def revoke_token(token_id: int, settings: Settings | None = None) -> dict[str, Any]:
@@ -198,14 +198,13 @@ def principal_for_session(kind: str, ident: int, settings: Settings | None = Non
                 return None
             return Principal(user.id, user.role, user.username, kind="user")
         token = uow.tokens.get(ident)
-        if token is None or not _token_usable(token):
+        if token is None or not _token_usable(token.revoked_at, token.expires_at):
             return None
         return Principal(token.id, token.role, token.label)
 
 
-def _token_usable(row: TokenRow) -> bool:
+def _token_usable(revoked_at: dt.datetime | None, expires_at: dt.datetime | None) -> bool:
     now = dt.datetime.now(dt.UTC)
-    expires = row.expires_at
-    if expires is not None and expires.tzinfo is None:
-        expires = expires.replace(tzinfo=dt.UTC)
-    return row.revoked_at is None and (expires is None or expires > now)
+    if expires_at is not None and expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=dt.UTC)
+    return revoked_at is None and (expires_at is None or expires_at > now)

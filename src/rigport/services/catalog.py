@@ -32,17 +32,28 @@ def read_catalog_file(path: Path) -> Catalog:
     return Catalog(models)
 
 
-def get_catalog(settings: Settings | None = None) -> Catalog:
+def catalog_version(settings: Settings | None = None) -> tuple[str, int, int] | None:
+    """Which catalog is in force: None for the bundled one, else the user's file with its mtime and size.
+
+    Views priced from the catalog (cost of delay) are cached under this; a changed file changes it.
+    """
     settings = settings or get_settings()
-    bundled = load_bundled()
     path = user_catalog_path(settings)
     if path is None:
-        return bundled
+        return None
     try:
         stat = path.stat()
     except FileNotFoundError:
         raise InputError(f"{path}: catalog file not found") from None
-    return _with_user_file(path, stat.st_mtime_ns, stat.st_size)
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def get_catalog(settings: Settings | None = None) -> Catalog:
+    version = catalog_version(settings)
+    if version is None:
+        return load_bundled()
+    path, mtime_ns, size = version
+    return _with_user_file(Path(path), mtime_ns, size)
 
 
 @lru_cache(maxsize=8)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from rigport.economics import MiningInputs, hold_cost
 from rigport.errors import NotFoundError
-from rigport.services.catalog import get_catalog
+from rigport.services.catalog import catalog_version, get_catalog
 from rigport.services.network import current_snapshot
 from rigport.settings import Settings
 from rigport.store.tables import ShipmentRow
@@ -18,6 +18,14 @@ def storage_rate_per_unit_day(row: ShipmentRow) -> Decimal:
         per_unit = row.storage_usd_per_pallet_day * row.storage_pallets / row.total_units
         return per_unit.quantize(Decimal("0.0001"))
     return row.storage_usd_per_unit_day
+
+
+def delay_inputs(settings: Settings) -> tuple[object, ...]:
+    """What a cost of delay is priced from besides the shipment: the catalog in force and the network snapshot.
+
+    Part of every cached view's key, so a `network refresh` or an edited catalog file is seen at once.
+    """
+    return catalog_version(settings), current_snapshot(settings), settings.default_power_price_usd_kwh
 
 
 def delay_cost_per_unit_day(row: ShipmentRow, settings: Settings) -> Decimal:

@@ -7,6 +7,7 @@ report lists each one as `row N, column C: expected ..., got ...`.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -251,6 +252,7 @@ def import_manifest(
             for i in parsed.items
         ]  # fmt: skip
         bulk_insert(uow.session, LineItemRow, columns, rows)
+        row.updated_at = dt.datetime.now(dt.UTC)  # new line items are a change to the shipment: its version moves
         uow.audit.record(actor, "import-manifest", "shipment", shipment_reference, None,
                          {"source": Path(source).name, "lines": len(rows), "units": parsed.units,
                           "value_usd": str(parsed.value_usd)})  # fmt: skip

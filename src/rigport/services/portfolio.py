@@ -14,7 +14,8 @@ from typing import Any
 from rigport.customs.model import HELD_STATES, STATE_GROUPS, State, state_group
 from rigport.errors import InputError
 from rigport.services.shipments import cost_of_delay, open_clocks
-from rigport.settings import Settings
+from rigport.settings import Settings, get_settings
+from rigport.store import lookups
 from rigport.store.tables import ShipmentRow
 from rigport.store.uow import UnitOfWork
 
@@ -84,6 +85,14 @@ def units_by_state_over_time(rows: list[ShipmentRow], today: dt.date) -> dict[st
         for group in STATE_GROUPS:
             series[group].append(running[group])
     return {"dates": dates, "series": series}
+
+
+def portfolio_key(settings: Settings | None = None, today: dt.date | None = None) -> tuple[Any, ...]:
+    """What the portfolio is computed from: every shipment's version, the date, the catalog and network data."""
+    from rigport.services.delay import delay_inputs
+
+    settings = settings or get_settings()
+    return ("portfolio", lookups.shipments_fingerprint(settings), today or dt.date.today(), delay_inputs(settings))
 
 
 def portfolio(

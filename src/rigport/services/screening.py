@@ -10,6 +10,7 @@ a second and a new list version can never be served from a stale index.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -63,14 +65,18 @@ def _user_lists_dir(settings: Settings) -> Path:
     return settings.data_dir / "lists"
 
 
+@lru_cache(maxsize=1)
+def _bundled_copies() -> tuple[ListCopy, ...]:
+    """Read once per process: the package's own files do not change while it runs."""
+    bundled_dir = _bundled_dir()
+    manifest = json.loads((bundled_dir / "manifest.json").read_text(encoding="utf-8"))
+    return tuple(ListCopy(list_id, bundled_dir, info, True) for list_id, info in manifest["lists"].items())
+
+
 def list_copies(settings: Settings | None = None) -> list[ListCopy]:
     """The copy in force for every list id: a user/downloaded copy wins over the bundled one."""
     settings = settings or get_settings()
-    bundled_dir = _bundled_dir()
-    manifest = json.loads((bundled_dir / "manifest.json").read_text(encoding="utf-8"))
-    copies: dict[str, ListCopy] = {
-        list_id: ListCopy(list_id, bundled_dir, info, True) for list_id, info in manifest["lists"].items()
-    }
+    copies: dict[str, ListCopy] = {copy.list_id: copy for copy in _bundled_copies()}
     user_dir = _user_lists_dir(settings)
     if user_dir.is_dir():
         for child in sorted(user_dir.iterdir()):
@@ -142,8 +148,12 @@ def read_copy(copy: ListCopy) -> ScreeningList:
     return ScreeningList(fixed, lst.entries)
 
 
+@lru_cache(maxsize=1)
 def _code_fingerprint() -> bytes:
-    """The screening code that shapes the index: a changed normalizer must never be served from an old cache."""
+    """The screening code that shapes the index: a changed normalizer must never be served from an old cache.
+
+    Once per process: the code in memory is what screens, even if the files are replaced meanwhile.
+    """
     import rigport.screening.frequency as frequency_mod
     import rigport.screening.index as index_mod
     import rigport.screening.match as match_mod
@@ -152,19 +162,29 @@ def _code_fingerprint() -> bytes:
     code = b"".join(Path(str(m.__file__)).read_bytes() for m in (index_mod, match_mod, normalize_mod))
     # the shipped name-frequency table sets word weights, which the index stores per name
     table = frequency_mod.DATA.read_bytes() if frequency_mod.DATA.exists() else b""
-    return code + table
+    return hashlib.sha256(code + table).digest()
+
+
+def _copy_state(copy: ListCopy) -> str:
+    """A list copy's manifest and its files' sizes and modification times."""
+    parts = [copy.list_id, json.dumps(copy.manifest, sort_keys=True)]
+    for name in sorted(copy.manifest["files"].values()):
+        st = (copy.directory / name).stat()
+        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+@lru_cache(maxsize=16)
+def _bundled_copy_state(list_id: str) -> str:
+    """Once per process: the package's files do not change while it runs."""
+    return _copy_state(next(c for c in _bundled_copies() if c.list_id == list_id))
 
 
 def _copy_key(copies: Iterable[ListCopy]) -> str:
     h = hashlib.sha256(INDEX_FORMAT.encode())
     h.update(_code_fingerprint())
     for copy in copies:
-        h.update(copy.list_id.encode())
-        h.update(json.dumps(copy.manifest, sort_keys=True).encode())
-        for name in sorted(copy.manifest["files"].values()):
-            path = copy.directory / name
-            st = path.stat()
-            h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+        h.update((_bundled_copy_state(copy.list_id) if copy.bundled else _copy_state(copy)).encode())
     return h.hexdigest()[:24]
 
 
@@ -214,8 +234,13 @@ def _load_or_build(settings: Settings, copies: list[ListCopy], key: str) -> Scre
         for old in cache.parent.glob("screening-index-*.pickle") if cache.parent.exists() else ():
             old.unlink(missing_ok=True)
         _atomic_write_bytes(cache, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+    gc.unfreeze()  # a replaced index (after a list update) must be collectable again
     _MEMO.clear()
     _MEMO[key] = index
+    # The index is millions of long-lived objects: left to the garbage collector, every full collection walks
+    # them all (~0.2 s per full collection, measured, in the middle of requests). Frozen, the collector skips them.
+    gc.collect()
+    gc.freeze()
     return index
 
 
@@ -275,7 +300,7 @@ def screen_name(
     index = get_index(settings)
     hits = index.screen(name, kind=kind, country=country, threshold=threshold)
     versions = list_versions(settings)
-    decisions = load_decisions(settings)
+    decisions = load_decisions(settings, name) if hits else {}  # a clear name has nothing to dismiss
     matches, dismissed = _apply_decisions(name, hits, decisions)
     return {
         "query": name,
@@ -337,16 +362,23 @@ def _decision_key(name: str, list_id: str, entry_id: str) -> str:
     return f"{_name_key(name)}|{list_id}|{entry_id}"
 
 
-def load_decisions(settings: Settings) -> dict[str, dict[str, Any]]:
-    """Every reviewer decision, keyed by normalized name, list and entry id."""
+def load_decisions(settings: Settings, name: str | None = None) -> dict[str, dict[str, Any]]:
+    """Reviewer decisions (on `name` alone when given), keyed by normalized name, list and entry id."""
     if settings.database_url is None and not settings.sqlite_path.exists():
         return {}  # no database yet, so no decisions: screening a name must not create one (or import SQLAlchemy)
+    if name is not None:
+        from rigport.store import lookups
+
+        return _decisions_by_key(lookups.decisions_for_name(settings, _name_key(name)))
     from rigport.store.screening_repository import ScreeningRepository
     from rigport.store.uow import UnitOfWork
 
     with UnitOfWork(settings) as uow:
-        rows = ScreeningRepository(uow.session).decisions()
-        return {f"{r.name_key}|{r.list_id}|{r.entry_id}": _decision_dict(r) for r in rows}
+        return _decisions_by_key(ScreeningRepository(uow.session).decisions())
+
+
+def _decisions_by_key(rows: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    return {f"{r.name_key}|{r.list_id}|{r.entry_id}": _decision_dict(r) for r in rows}
 
 
 def _decision_dict(row: Any) -> dict[str, Any]:

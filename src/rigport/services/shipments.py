@@ -6,7 +6,11 @@ Entry points (CLI, API, dashboard) call these; they return plain dicts ready for
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import random
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,8 +28,9 @@ from rigport.customs.model import (
     check_hts,
 )
 from rigport.customs.storage import StorageAccrual, accrue_storage
-from rigport.errors import ConflictError, InputError, NotFoundError
-from rigport.settings import Settings
+from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError
+from rigport.settings import Settings, get_settings
+from rigport.store import lookups
 from rigport.store.tables import DocumentRow, EventRow, LineItemRow, PartyRow, QuantityRow, ShipmentRow
 from rigport.store.uow import UnitOfWork
 
@@ -348,6 +353,26 @@ def get_shipment(reference: str, settings: Settings | None = None, today: dt.dat
         return detail(_get(uow, reference), uow.settings, today)
 
 
+def detail_key(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> tuple[Any, ...]:
+    """Everything `get_shipment` is computed from, read with one indexed query instead of the whole shipment.
+
+    Equal keys mean equal views, so a cache may answer with a stored view: every change to a shipment or its
+    children bumps its version, days left and costs depend on the date, costs on the catalog and network data.
+    """
+    from rigport.services.delay import delay_inputs
+
+    settings = settings or get_settings()
+    version = lookups.shipment_version(settings, reference)
+    if version is None:
+        raise NotFoundError(f"shipment {reference!r} not found")
+    return ("shipment", reference, version, today or dt.date.today(), delay_inputs(settings))
+
+
+def list_key(settings: Settings | None = None, today: dt.date | None = None) -> tuple[Any, ...]:
+    """What every list view is computed from (shipments with their versions, and the date); see detail_key."""
+    return ("shipments", lookups.shipments_fingerprint(settings or get_settings()), today or dt.date.today())
+
+
 def list_shipments(
     *,
     state: str | None = None,
@@ -366,13 +391,56 @@ def list_shipments(
     if offset < 0:
         raise InputError(f"offset: expected 0 or more, got {offset}")
     with UnitOfWork(settings) as uow:
-        rows = uow.shipments.list(state=state.upper() if state else None, port=port, limit=limit, offset=offset)
-        views = [list_view(r, today) for r in rows]
+        page = uow.shipments.page_versions(state=state.upper() if state else None, port=port, limit=limit,
+                                           offset=offset)  # fmt: skip
+        views = _list_views(uow, page, today)
     if due_within_days is not None:
         if due_within_days < 0:
             raise InputError(f"due_within_days: expected 0 or more, got {due_within_days}")
         views = [v for v in views if v["next_deadline"] and v["next_deadline"]["days_left"] <= due_within_days]
     return views
+
+
+class _RowViews:
+    """List rows by shipment, reused while the shipment's version and the date are the same.
+
+    A list is recomputed whenever any shipment changes (its cache key covers them all); with this only the
+    changed rows are, so one event posted does not cost a whole page of clocks (docs/reliability.md).
+    Process-wide and bounded; entries are keyed by database, so test databases never mix.
+    """
+
+    def __init__(self, max_entries: int = 20_000) -> None:
+        self.max_entries = max_entries
+        self._views: OrderedDict[tuple[str, int], tuple[int, dt.date, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int], version: int, today: dt.date) -> dict[str, Any] | None:
+        with self._lock:
+            stored = self._views.get(key)
+            if stored is None or stored[0] != version or stored[1] != today:
+                return None
+            self._views.move_to_end(key)
+            return stored[2]
+
+    def put(self, key: tuple[str, int], version: int, today: dt.date, view: dict[str, Any]) -> None:
+        with self._lock:
+            self._views[key] = (version, today, view)
+            self._views.move_to_end(key)
+            while len(self._views) > self.max_entries:
+                self._views.popitem(last=False)
+
+
+_row_views = _RowViews()
+
+
+def _list_views(uow: UnitOfWork, page: Sequence[tuple[int, int]], today: dt.date) -> list[dict[str, Any]]:
+    database = uow.settings.effective_database_url
+    found = {i: _row_views.get((database, i), v, today) for i, v in page}
+    missing = [i for i, view in found.items() if view is None]
+    for row in uow.shipments.with_clock_data(missing) if missing else ():
+        found[row.id] = view = list_view(row, today)
+        _row_views.put((database, row.id), row.version, today, view)
+    return [dict(found[i] or {}) for i, _ in page]
 
 
 def update_shipment(
@@ -428,7 +496,39 @@ def record_event(
     expected_version: int | None = None,
     settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """Apply a customs event to some or all units; refused events change nothing."""
+    """Apply a customs event to some or all units; refused events change nothing.
+
+    Without `expected_version` the caller asks for the event on the shipment as it is now, so when another
+    writer commits first (a version conflict) the event is re-checked against the new state and applied
+    again, a few times; with it, the conflict is the caller's to resolve (409).
+    """
+    for attempt in range(1, UNVERSIONED_ATTEMPTS + 1):
+        try:
+            return _record_event_once(reference, event, occurred_on, actor, quantity=quantity,
+                                      from_state=from_state, data=data, expected_version=expected_version,
+                                      settings=settings)  # fmt: skip
+        except ConcurrentChangeError:
+            if expected_version is not None or attempt == UNVERSIONED_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0, 0.005 * attempt))  # let the winner's commit land; spread the retries
+    raise AssertionError("unreachable")
+
+
+UNVERSIONED_ATTEMPTS = 5
+
+
+def _record_event_once(
+    reference: str,
+    event: str,
+    occurred_on: dt.date,
+    actor: str,
+    *,
+    quantity: int | None,
+    from_state: str | None,
+    data: dict[str, Any] | None,
+    expected_version: int | None,
+    settings: Settings | None,
+) -> dict[str, Any]:
     if event not in TRANSITIONS:
         raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
     source = None

@@ -56,7 +56,7 @@ def _engine_for(url: str) -> Engine:
 
 
 def get_engine(settings: Settings) -> Engine:
-    if settings.database_url is None:
+    if settings.database_url is None and not settings.data_dir.is_dir():  # a stat, not a mkdir, per request
         settings.ensure_data_dir()
     return _engine_for(settings.effective_database_url)
 

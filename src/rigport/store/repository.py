@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Select, Table, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from rigport.store import writers
 from rigport.store.tables import AuditRow, Base, QuantityRow, ShipmentRow, TokenRow, UserRow
+
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
 class ShipmentRepository:
@@ -38,20 +41,24 @@ class ShipmentRepository:
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[ShipmentRow]:
-        query = (
-            select(ShipmentRow)
-            .options(selectinload(ShipmentRow.quantities), selectinload(ShipmentRow.events))
-            .order_by(ShipmentRow.arrival_date, ShipmentRow.reference)
+        query = _filtered(select(ShipmentRow), state, port).options(
+            selectinload(ShipmentRow.quantities), selectinload(ShipmentRow.events)
         )
-        if state:
-            query = query.where(
-                ShipmentRow.id.in_(
-                    select(QuantityRow.shipment_id).where(QuantityRow.state == state, QuantityRow.quantity > 0)
-                )
-            )
-        if port:
-            query = query.where(func.lower(ShipmentRow.port) == port.lower())
         return self.session.scalars(query.limit(limit).offset(offset)).all()
+
+    def page_versions(
+        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0
+    ) -> Sequence[tuple[int, int]]:
+        """(id, version) of the shipments `list` would return, in its order, without loading them."""
+        query = _filtered(select(ShipmentRow.id, ShipmentRow.version), state, port)
+        return [(int(i), int(v)) for i, v in self.session.execute(query.limit(limit).offset(offset))]
+
+    def with_clock_data(self, ids: Sequence[int]) -> Sequence[ShipmentRow]:
+        """Those shipments with what list views need (quantities and events), in a few queries."""
+        query = select(ShipmentRow).where(ShipmentRow.id.in_(ids)).options(
+            selectinload(ShipmentRow.quantities), selectinload(ShipmentRow.events)
+        )
+        return self.session.scalars(query).all()
 
     def all_with_details(self) -> Sequence[ShipmentRow]:
         """Every shipment with what portfolio figures need, loaded in a few queries (not one per row)."""
@@ -66,6 +73,17 @@ class ShipmentRepository:
 
     def references(self) -> set[str]:
         return set(self.session.scalars(select(ShipmentRow.reference)))
+
+
+def _filtered(query: _Query, state: str | None, port: str | None) -> _Query:
+    """The shipment list's filters and order (arrival, then reference)."""
+    query = query.order_by(ShipmentRow.arrival_date, ShipmentRow.reference)
+    if state:
+        holding = select(QuantityRow.shipment_id).where(QuantityRow.state == state, QuantityRow.quantity > 0)
+        query = query.where(ShipmentRow.id.in_(holding))
+    if port:
+        query = query.where(func.lower(ShipmentRow.port) == port.lower())
+    return query
 
 
 class TokenRepository:
@@ -175,6 +193,7 @@ def bulk_insert(session: Session, model: type[Base], columns: Sequence[str], row
     if not rows:
         return 0
     table = cast(Table, model.__table__)
+    writers.hold(session)  # a write outside the ORM's flush: queue for the SQLite writer slot here
     connection = session.connection()
     dialect = connection.dialect
     values: list[Any] = list(zip(*rows, strict=True))

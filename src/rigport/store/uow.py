@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import TracebackType
 
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from rigport.errors import ConflictError, InputError, UnavailableError
+from rigport.errors import ConcurrentChangeError, InputError, UnavailableError
 from rigport.settings import Settings, get_settings
+from rigport.store import writers
 from rigport.store.engine import as_unavailable, ensure_schema, get_engine
 from rigport.store.repository import AuditRepository, ShipmentRepository, TokenRepository, UserRepository
 
@@ -27,7 +30,7 @@ class UnitOfWork:
         self.settings = settings or get_settings()
         self.engine = get_engine(self.settings)
         ensure_schema(self.engine)
-        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._factory = _session_factory(self.engine)
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
@@ -44,6 +47,7 @@ class UnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
+            writers.release(self.session)
         if isinstance(exc, StaleDataError | IntegrityError):  # e.g. raised by an autoflush in a concurrent race
             raise _conflict(exc) from None
         if isinstance(exc, DataError):  # a value the column cannot hold that validation let through: bad input
@@ -66,10 +70,22 @@ class UnitOfWork:
         except (StaleDataError, IntegrityError) as exc:
             self.session.rollback()
             raise _conflict(exc) from None
+        finally:
+            writers.release(self.session)
 
 
-def _conflict(exc: StaleDataError | IntegrityError) -> ConflictError:
+@lru_cache(maxsize=8)
+def _session_factory(engine: Engine) -> sessionmaker[Session]:
+    """One factory per engine: building a sessionmaker sets up a Session subclass and its event dispatch,
+    which cost more than the query itself on a cheap read (measured: ~0.25 ms of a 0.66 ms token check)."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    if engine.dialect.name == "sqlite":  # every flush, autoflush included, writes: queue for the writer slot first
+        event.listen(factory, "before_flush", lambda session, _context, _instances: writers.hold(session))
+    return factory
+
+
+def _conflict(exc: StaleDataError | IntegrityError) -> ConcurrentChangeError:
     """A concurrent writer got there first (stale version or a row it just inserted): 409, reload and retry."""
     if isinstance(exc, StaleDataError):
-        return ConflictError("the record was changed by someone else; reload it and try again")
-    return ConflictError(f"conflicts with stored data: {exc.orig}")
+        return ConcurrentChangeError("the record was changed by someone else; reload it and try again")
+    return ConcurrentChangeError(f"conflicts with stored data: {exc.orig}")

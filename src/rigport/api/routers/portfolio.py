@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from rigport.api.auth import require
-from rigport.cli.output import to_jsonable
+from rigport.api.blocking import quick_read
+from rigport.api.cache import view_cache
 from rigport.services import portfolio as portfolio_service
 from rigport.services.auth import Principal
 
@@ -16,9 +18,13 @@ viewer = require("viewer")
 
 
 @router.get("/portfolio")
-def portfolio(
+async def portfolio(
     request: Request,
     horizon_days: int = Query(14, ge=0, le=3650, description="Deadlines due within this many days (and overdue)."),
     _: Principal = Depends(viewer),
 ) -> Any:
-    return to_jsonable(portfolio_service.portfolio(request.app.state.settings, horizon_days=horizon_days))
+    settings, today = request.app.state.settings, dt.date.today()
+    key = (*await quick_read(settings, portfolio_service.portfolio_key, settings, today), horizon_days)
+    return await view_cache(request).respond(request, ("portfolio", horizon_days), key, lambda: (
+        portfolio_service.portfolio(settings, today=today, horizon_days=horizon_days)
+    ))  # fmt: skip

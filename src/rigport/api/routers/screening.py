@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from rigport.api.auth import require
+from rigport.api.cache import encode_json
 from rigport.cli.output import to_jsonable
 from rigport.screening.match import DEFAULT_THRESHOLD
 from rigport.services import screening
@@ -34,11 +35,10 @@ class ShipmentScreenIn(BaseModel):
 async def screen(request: Request, body: ScreenIn, _: Principal = Depends(viewer)) -> Any:
     """`{"query", "lists", "warnings", "matches", "dismissed"}` as `rigport screen NAME --json`."""
     settings = request.app.state.settings
-    result = await run_in_threadpool(
-        screening.screen_name, body.name, kind=body.type, country=body.country, threshold=body.threshold,
-        settings=settings,
-    )  # fmt: skip
-    return to_jsonable(result)
+    encoded = await run_in_threadpool(lambda: encode_json(screening.screen_name(
+        body.name, kind=body.type, country=body.country, threshold=body.threshold, settings=settings,
+    )))  # fmt: skip
+    return Response(encoded, media_type="application/json")
 
 
 @router.post("/shipments/{reference}/screen")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from rigport.api.auth import require
+from rigport.api.blocking import quick_read
+from rigport.api.cache import view_cache
 from rigport.api.schemas import DocumentIn, EventIn, ShipmentIn, ShipmentPatch
 from rigport.cli.output import to_jsonable
 from rigport.errors import RigportError
@@ -24,7 +27,7 @@ def settings_of(request: Request) -> Any:
 
 
 @router.get("/shipments")
-def list_shipments(
+async def list_shipments(
     request: Request,
     state: str | None = Query(None, description="Only shipments with units in this state."),
     port: str | None = Query(None, max_length=80),
@@ -33,16 +36,13 @@ def list_shipments(
     offset: int = Query(0, ge=0),
     _: Principal = Depends(viewer),
 ) -> Any:
-    return to_jsonable(
-        shipments.list_shipments(
-            state=state,
-            port=port,
-            due_within_days=due_within_days,
-            limit=limit,
-            offset=offset,
-            settings=settings_of(request),
-        )
-    )
+    settings, today = settings_of(request), dt.date.today()
+    view = ("shipments", state, port, due_within_days, limit, offset)
+    key = (*await quick_read(settings, shipments.list_key, settings, today), *view)
+    return await view_cache(request).respond(request, view, key, lambda: (
+        shipments.list_shipments(state=state, port=port, due_within_days=due_within_days, limit=limit,
+                                 offset=offset, settings=settings, today=today)
+    ))  # fmt: skip
 
 
 @router.post("/shipments", status_code=201)
@@ -54,8 +54,11 @@ def create_shipment(request: Request, body: ShipmentIn, who: Principal = Depends
 
 
 @router.get("/shipments/{reference}")
-def get_shipment(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
-    return to_jsonable(shipments.get_shipment(reference, settings_of(request)))
+async def get_shipment(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
+    settings, today = settings_of(request), dt.date.today()
+    key = await quick_read(settings, shipments.detail_key, reference, settings, today)
+    return await view_cache(request).respond(request, ("shipment", reference), key,
+                                             lambda: shipments.get_shipment(reference, settings, today))
 
 
 @router.patch("/shipments/{reference}")
