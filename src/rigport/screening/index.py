@@ -20,8 +20,10 @@ from rigport.screening.match import (
     Comparison,
     adjust,
     align,
+    consonant_skeleton,
     infer_kind,
     name_weights,
+    skeleton_similarity,
     token_similarity,
     token_weight,
     transpositions,
@@ -33,6 +35,8 @@ MAX_CANDIDATES = 60
 COMMON_DF = 400  # tokens in more names than this only count when the query has nothing rarer
 WEAK_ALIAS_MIN = 0.95
 BOUND_SLACK = 0.1
+BOUND_RANK_DIGITS = 1
+SIMILAR_CACHE_MAX = 1 << 16  # remembered look-ups of similar list words (cleared when full)
 COUNTRY_BOOST_MAX = 1.05  # adjust() adds at most +0.03: a name scoring below threshold/1.05 cannot become a hit
 
 
@@ -64,8 +68,10 @@ class ScreeningIndex:
     postings: dict[str, list[int]] = field(default_factory=dict)
     deletes: dict[str, list[str]] = field(default_factory=dict)
     joined: dict[str, list[int]] = field(default_factory=dict)
+    skeletons: dict[str, list[str]] = field(default_factory=dict)
     name_weight: list[float] = field(default_factory=list)
     versions: list[object] = field(default_factory=list)
+    _similar: dict[tuple[str, bool], list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, lists: list[ScreeningList]) -> ScreeningIndex:
@@ -93,24 +99,51 @@ class ScreeningIndex:
         for token in postings:
             for d in _deletes(token):
                 deletes[d].append(token)
+        skeletons: dict[str, list[str]] = defaultdict(list)
+        for token in postings:
+            if token.isalpha() and len(skeleton := consonant_skeleton(token)) >= 2:
+                skeletons[skeleton].append(token)
         index.postings = dict(postings)
         index.joined = dict(joined)
         index.deletes = dict(deletes)
+        index.skeletons = dict(skeletons)
         _settle()
         return index
+
+    def __getstate__(self) -> dict[str, object]:
+        """The disk cache holds the index, not the look-ups made with it."""
+        return {k: v for k, v in self.__dict__.items() if k != "_similar"}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         """Unpickled from the disk cache: the index is complete, so it is settled like a fresh build."""
         self.__dict__.update(state)
+        self._similar = {}
         _settle()
 
     @property
     def size(self) -> int:
         return len(self.name_text)
 
-    def similar_tokens(self, token: str) -> list[str]:
-        """Vocabulary tokens within about two edits of `token` (itself included when present)."""
+    def similar_tokens(self, token: str, abjad: bool = False) -> list[str]:
+        """Vocabulary tokens within about two edits of `token` (itself included when present).
+
+        A word transliterated from Arabic or Hebrew script (`abjad`) is written without most vowels
+        (صدام -> sdm): it also finds the list words with the same consonant skeleton (Saddam -> sdm).
+        Remembered per word: a batch repeats its words (company words, common given names).
+        """
+        key = (token, abjad)
+        cached = self._similar.get(key)
+        if cached is None:
+            if len(self._similar) >= SIMILAR_CACHE_MAX:
+                self._similar.clear()
+            cached = self._similar[key] = self._similar_tokens(token, abjad)
+        return cached
+
+    def _similar_tokens(self, token: str, abjad: bool) -> list[str]:
         found = {token} if token in self.postings else set()
+        if abjad:
+            skeleton = consonant_skeleton(token)
+            found.update(self.skeletons.get(skeleton, ()) if len(skeleton) >= 2 else ())
         keys = _deletes(token) | {token}
         if len(token) == 3:  # too short for the delete table: look up swapped letters directly
             keys |= transpositions(token)
@@ -118,7 +151,8 @@ class ScreeningIndex:
             found.update(self.deletes.get(key, ()))
             if key in self.postings:
                 found.add(key)
-        return [t for t in found if token_similarity(token, t) > 0]
+        similarity = skeleton_similarity if abjad else token_similarity
+        return [t for t in found if similarity(token, t) > 0]
 
     def candidates(self, query: str, threshold: float = 0.0) -> list[int]:
         """Name numbers worth scoring for `query`, best first by summed inverse document frequency.
@@ -134,24 +168,34 @@ class ScreeningIndex:
         covered: dict[int, float] = defaultdict(float)
         rare = [t for t in tokens if t not in GENERIC and t not in HONORIFICS]
         unindexed_weight = 0.0  # query words too common to look up: assume they could match anything
-        for token in tokens:
+        lookups = tokens
+        if norm.abjad:  # one name written as two words in Arabic script (نصر الله / Nasrallah)
+            lookups = tokens + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
+        for token in lookups:
             weight = token_weight(token)
-            names: set[int] = set()
-            skipped = False
-            for vocab in self.similar_tokens(token):
-                posting = self.postings[vocab]
-                if len(posting) > COMMON_DF and (rare or len(posting) > 20 * COMMON_DF):
-                    skipped = True
-                    continue
+            postings = [self.postings[vocab] for vocab in self.similar_tokens(token, norm.abjad)]
+            kept = [p for p in postings if len(p) <= COMMON_DF or (not rare and len(p) <= 20 * COMMON_DF)]
+            if len(kept) < len(postings):  # too common to look up: assume it could match any name
+                unindexed_weight += weight
+                for posting in kept:
+                    idf = math.log(total / len(posting))
+                    for name_no in posting:
+                        scores[name_no] += idf
+                continue
+            if len(kept) == 1:  # the usual case: one list word, one pass over its names
+                idf = math.log(total / len(kept[0]))
+                for name_no in kept[0]:
+                    scores[name_no] += idf
+                    covered[name_no] += weight
+                continue
+            names: set[int] = set()  # a name in two similar words' postings is covered once
+            for posting in kept:
                 idf = math.log(total / len(posting))
                 for name_no in posting:
                     scores[name_no] += idf
                 names.update(posting)
-            if skipped:
-                unindexed_weight += weight
-            else:
-                for name_no in names:
-                    covered[name_no] += weight
+            for name_no in names:
+                covered[name_no] += weight
         joined = set(self.joined.get("".join(tokens), ()))
         for name_no in joined:
             scores[name_no] += 100.0
@@ -172,8 +216,9 @@ class ScreeningIndex:
                 bound = 2.0
             elif bound < need:
                 continue
-            keep.append((bound, idf_sum, name_no))
-        # Best possible score first (short names that contain all query words), then rarer shared words.
+            keep.append((round(bound, BOUND_RANK_DIGITS), idf_sum, name_no))
+        # Best possible score first (short names that contain all query words), then rarer shared words. The bound
+        # is rounded: word weights that differ a little (a common given name) must not outrank a rarer shared word.
         return [name_no for _, _, name_no in heapq.nlargest(MAX_CANDIDATES, keep)]
 
     def screen(

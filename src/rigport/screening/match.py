@@ -13,6 +13,7 @@ adjust the score as supporting evidence only.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +22,7 @@ from jellyfish import metaphone
 from nicknames import NickNamer
 from rapidfuzz.distance import Indel
 
+from rigport.screening import frequency
 from rigport.screening.model import Explanation
 from rigport.screening.normalize import (
     GENERIC,
@@ -40,7 +42,9 @@ CONFLICT_WEIGHT = 0.5
 CONFLICT_MIN_WEIGHT = 0.3  # a particle (bin, de) left against a name is conflicting evidence too
 JOINED_MIN_SIMILARITY = 0.9
 JOINED_MAX_EDITS = 4  # two substituted letters
+JOINED_SLIP_EDITS = 2  # one substituted letter per differing word
 HONORIFIC_WEIGHT = 0.0  # a title (Mr, President, Sheikh) says nothing about who the person is
+PATRONYMIC_SUFFIX_MIN = 2
 PATRONYMIC_SUFFIX_MAX = 6
 PATRONYMIC_WEIGHT = 0.35  # a father's name is often left out (Sergey Lavrov / Sergey Viktorovich Lavrov)
 FUZZY_MIN_LENGTH = 4  # one edit in a 3-letter word (abc / nabc, kim / tim) changes the word
@@ -55,6 +59,7 @@ _MALE_ENDINGS = ("ov", "ev", "in", "yn")
 _MALE_ADJ = ("skiy", "skii", "sky", "ski", "tskiy", "tskii", "tsky")
 GENDERED_STEM_MIN = 3
 _MASCULINE_ENDINGS = ("us", "os")  # Marcus / Marca, Carlos / Carla
+_MASCULINE_VOWELS = "oe"  # Mario / Maria, Daniele / Daniela; not -i or -u (Qasemi / Qasema, Shaqru / Shaqra)
 _FEMALE_ADJ = ("skaya", "skaia", "ska", "tskaya", "tska")
 TYPE_MISMATCH_FACTOR = 0.7
 GENERIC_ONLY_CAP = 0.5
@@ -67,6 +72,16 @@ ALTERNATIVE_MIN_CHARS = 3
 ORG_SUBSET_BLEND = 0.15  # an organisation with an extra distinctive word is usually another one (a subsidiary)
 
 ORG_KINDS = {"org", "component", "vessel", "aircraft"}
+
+# Common words of person names (Ali, Muhammad, Kim, Jose) weigh less, by how many listed person names
+# hold them: 1 up to COMMON_FROM names, falling with the logarithm of the count to COMMON_MIN_WEIGHT at
+# COMMON_AT names and beyond. Still distinctive (above DISTINCTIVE_MIN): a common name can make a hit
+# together with the rest of the name, but sharing it says less than sharing a rare surname.
+PERSON_NAME_COUNTS: dict[str, int] = frequency.load()
+COMMON_FROM = 20
+COMMON_AT = 1000
+COMMON_MIN_WEIGHT = 0.6
+DISTINCTIVE_MIN = 0.55  # weights at or above this are distinctive words (above initials, generic words, patronymics)
 
 
 # Legal forms that records use interchangeably for the same company: English limited companies, and the
@@ -88,6 +103,10 @@ def token_weight(token: str) -> float:
         return GENERIC_WEIGHT
     if token in GENERIC:
         return GENERIC_WEIGHT
+    n = PERSON_NAME_COUNTS.get(token, 0)
+    if n > COMMON_FROM:
+        share = min(1.0, math.log(n / COMMON_FROM) / math.log(COMMON_AT / COMMON_FROM))
+        return 1.0 - (1.0 - COMMON_MIN_WEIGHT) * share
     return 1.0
 
 
@@ -163,7 +182,7 @@ def _gendered_given_names(a: str, b: str) -> bool:
     stem = fem[:-1]
     if len(stem) < GENDERED_STEM_MIN:  # Ala / Al: a particle, not a name
         return False
-    if other == stem or (other[-1] in "aeiou" and other[:-1] == stem):
+    if other == stem or (other[-1] in _MASCULINE_VOWELS and other[:-1] == stem):
         return True
     if other.endswith("er"):  # Alexander / Alexandra
         return other[:-2] + "r" == stem
@@ -172,7 +191,7 @@ def _gendered_given_names(a: str, b: str) -> bool:
 
 def _nominative_s(a: str, b: str) -> bool:
     """Latvian and Lithuanian add a nominative -s to names (Sergejs, Vladimirs): close once it is removed."""
-    if (a[-1] == "s") == (b[-1] == "s"):
+    if (a[-1] == "s") == (b[-1] == "s") or a[0] != b[0]:  # a suffix: the word itself begins alike (not Faris / Safari)
         return False
     a, b = (a[:-1], b) if a[-1] == "s" else (a, b[:-1])
     return min(len(a), len(b)) >= FUZZY_MIN_LENGTH and Indel.normalized_similarity(a, b) >= TOKEN_MIN_SIMILARITY
@@ -192,7 +211,8 @@ def _given_vs_patronymic(a: str, b: str) -> bool:
         return False
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     # stem + suffix: Ivan + ovich, Oleksandr + ovych, Sergey + evich (not a fragment: Plat / Platonovich)
-    return len(short) >= 4 and len(long_) - len(short) <= PATRONYMIC_SUFFIX_MAX and long_.startswith(short[:-1])
+    grown = len(long_) - len(short)  # Ilya / Ilyich: 2; Georgiyevne / Georgiyevna is a typo of one patronymic
+    return len(short) >= 4 and PATRONYMIC_SUFFIX_MIN <= grown <= PATRONYMIC_SUFFIX_MAX and long_.startswith(short[:-1])
 
 
 def transposed(a: str, b: str) -> bool:
@@ -261,9 +281,13 @@ def consonant_skeleton(token: str) -> str:
     """The consonants of a word as an abjad writes them: vowels, w/y (long vowels) and h dropped, doubles merged.
 
     Arabic has no p, v or hard c and writes short vowels rarely, so Fernando -> frnd and the
-    anyascii rendering of فرناندو (frnndw) -> frnd agree.
+    anyascii rendering of فرناندو (frnndw) -> frnd agree. An h inside or at the end of a word is often
+    silent or half of a digraph (John, Sarah, Thomas, the ة of اسامة -> smh), but a first h is a letter
+    both scripts write (Hassan, حسن -> hsn): it stays, so Hassan is not Sunna (sn).
     """
     mapped = token.translate(_SKELETON_MAP).translate(_SKELETON_DROP)
+    if token[:1] == "h":
+        mapped = "h" + mapped
     return "".join(c for i, c in enumerate(mapped) if i == 0 or c != mapped[i - 1])
 
 
@@ -327,6 +351,25 @@ def _merge_joined(a: list[str], b: list[str]) -> list[str]:
     return out
 
 
+def _merge_abjad(a: list[str], b: list[str]) -> list[str]:
+    """Join adjacent words of the abjad-script name `a` whose consonants spell one word of `b`.
+
+    Arabic writes some names as two words that Latin spellings join (نصر الله / Nasrallah, عبد الله /
+    Abdullah): joined, the two words meet the one word by consonant skeleton.
+    """
+    bsk = {consonant_skeleton(t) for t in b}
+    out: list[str] = []
+    i = 0
+    while i < len(a):
+        if i + 1 < len(a) and consonant_skeleton(a[i]) not in bsk and consonant_skeleton(a[i] + a[i + 1]) in bsk:
+            out.append(a[i] + a[i + 1])
+            i += 2
+        else:
+            out.append(a[i])
+            i += 1
+    return out
+
+
 def _acronym(a: list[str], b: list[str]) -> list[str]:
     """When `a` holds the initials of every word of `b` (PLA / People's Liberation Army), `b` collapses to them."""
     if len(b) >= 3:
@@ -353,6 +396,7 @@ class _Alignment:
     used_q: set[int] = field(default_factory=set)
     used_c: set[int] = field(default_factory=set)
     matched: list[tuple[str, str, float]] = field(default_factory=list)
+    exact: list[tuple[int, int]] = field(default_factory=list)  # positions of the pairs of equal words
     partial_q: float = 0.0  # weight of tokens paired only by partial credit: different words, spelt alike
     partial_c: float = 0.0
     gained: float = 0.0  # similarity x weight of both tokens, summed over pairs
@@ -364,9 +408,9 @@ class _Alignment:
     left_c: float = 0.0
 
     def extra_distinctive(self) -> bool:
-        """Whether a distinctive word (weight 1) is left unmatched on either side."""
-        return any(w == 1.0 for i, w in enumerate(self.wqa) if i not in self.used_q) or any(
-            w == 1.0 for j, w in enumerate(self.wcb) if j not in self.used_c
+        """Whether a distinctive word is left unmatched on either side."""
+        return any(w >= DISTINCTIVE_MIN for i, w in enumerate(self.wqa) if i not in self.used_q) or any(
+            w >= DISTINCTIVE_MIN for j, w in enumerate(self.wcb) if j not in self.used_c
         )
 
     def unmatched(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -393,6 +437,7 @@ def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: li
     used_q, used_c, matched = al.used_q, al.used_c, al.matched
     gained = half = partial_q = partial_c = 0.0
     distinctive_hit = False
+    exact = al.exact
     for neg_s, neg_w, i, j in pairs:
         if i in used_q or j in used_c:
             continue
@@ -400,19 +445,29 @@ def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: li
         used_q.add(i)
         used_c.add(j)
         matched.append((qa[i], cb[j], s))
+        if s == 1.0:
+            exact.append((i, j))
         gained -= s * neg_w
         half += s * (wqa[i] if query_smaller else wcb[j])
-        if wqa[i] == 1.0 and wcb[j] == 1.0:
+        if wqa[i] >= DISTINCTIVE_MIN and wcb[j] >= DISTINCTIVE_MIN:  # (initials weigh less: never distinctive)
             if s >= TOKEN_MIN_SIMILARITY:
                 distinctive_hit = True
-            elif s < PARTIAL_CONFLICT_BELOW and min(len(qa[i]), len(cb[j])) > 1:
+            elif s < PARTIAL_CONFLICT_BELOW:
                 partial_q += 1.0
                 partial_c += 1.0
     al.gained, al.half, al.distinctive_hit = gained, half, distinctive_hit
     al.partial_q, al.partial_c = partial_q, partial_c
     al.wq, al.wc = wq, wc
-    al.left_q = sum(w for i, w in enumerate(wqa) if i not in used_q)
-    al.left_c = sum(w for j, w in enumerate(wcb) if j not in used_c)
+    # A word left over is evidence against the match however common it is (Ahmed Karimi / Ali Karimi):
+    # commonness lowers what a shared word proves, not what a differing one does.
+    left_q = left_c = 0.0
+    for i, w in enumerate(wqa):
+        if i not in used_q:
+            left_q += 1.0 if w >= DISTINCTIVE_MIN else w
+    for j, w in enumerate(wcb):
+        if j not in used_c:
+            left_c += 1.0 if w >= DISTINCTIVE_MIN else w
+    al.left_q, al.left_c = left_q, left_c
     return al
 
 
@@ -457,7 +512,10 @@ def _joined_score(al: _Alignment, score: float) -> float:
     """Similarity of the names written as one word, when that is a typo or spacing away (RamiMakhlouf).
 
     Bounded in edits, not only in ratio: in a long name a whole different word still leaves a high ratio.
-    Never used when the words left over are known to name two people (Maria / Mario, Petrov / Petrova).
+    The words not matched exactly on each side must differ by no more than one slip (a letter changed,
+    added or dropped) per word: spacing (Jan Daniel / JanDaniel) and a typo in a short word (Lee / Lae)
+    pass; a word more (Yahya / A) or another word (Umar / Maria) in a long name is not a slip. Never used
+    when the words left over are known to name two people (Maria / Mario, Petrov / Petrova).
     """
     jq, jc = "".join(al.qa), "".join(al.cb)
     if len(jq) < 6 or score >= 1.0:
@@ -465,8 +523,19 @@ def _joined_score(al: _Alignment, score: float) -> float:
     joined = Indel.normalized_similarity(jq, jc, score_cutoff=JOINED_MIN_SIMILARITY)
     if joined <= score or Indel.distance(jq, jc) > JOINED_MAX_EDITS:
         return 0.0
+    if jq == jc:
+        return joined
+    exact_q = {i for i, j in al.exact}
+    exact_c = {j for i, j in al.exact}
+    rest_q = [t for i, t in enumerate(al.qa) if i not in exact_q]
+    rest_c = [t for j, t in enumerate(al.cb) if j not in exact_c]
+    if not (rest_q and rest_c):  # words on one side only: filler (Office No. 39 / Office 39), not a word more
+        if any(token_weight(t) > GENERIC_WEIGHT for t in rest_q or rest_c):
+            return 0.0
+    elif Indel.distance("".join(rest_q), "".join(rest_c)) > JOINED_SLIP_EDITS * min(len(rest_q), len(rest_c)):
+        return 0.0
     left_q, left_c = al.unmatched()
-    if jq != jc and any(distinct_forms(x, y) for x in left_q for y in left_c):
+    if any(distinct_forms(x, y) for x in left_q for y in left_c):
         return 0.0
     return joined
 
@@ -478,6 +547,10 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
     qa, cb = _acronym(cb, qa), _acronym(qa, cb)
     qa = _merge_joined(qa, cb)
     cb = _merge_joined(cb, qa)
+    if query.abjad and not candidate.abjad:
+        qa = _merge_abjad(qa, cb)
+    elif candidate.abjad and not query.abjad:
+        cb = _merge_abjad(cb, qa)
     qa, cb = _split_initials(qa, cb), _split_initials(cb, qa)
     if not qa or not cb:
         return Comparison(0.0, Explanation((), tuple(qa), tuple(cb), ("nothing to compare",)))

@@ -106,8 +106,9 @@ GENERIC = {
     "beijing", "shanghai", "shenzhen", "america", "american", "usa", "us", "europe", "asia", "world", "new",
     "bank", "the", "and", "of", "for", "de", "la", "le", "du", "des", "del", "da", "do", "y", "et", "und", "a",
     "center", "department", "university", "association", "brothers", "partners", "agency", "office", "factory",
-    "bin", "bint", "al", "abu", "abd", "van", "von", "der", "den", "ter", "di", "dos", "das", "mac", "mc",
-    "keji", "youxian", "gongsi", "co", "ltd", "inc", "corp", "llc",
+    "bin", "bint", "binti", "ibn", "ould", "al", "abu", "abd", "van", "von", "der", "den", "ter", "di", "dos", "das",
+    "mac", "mc",
+    "no", "nr", "number", "keji", "youxian", "gongsi", "co", "ltd", "inc", "corp", "llc",
     "construction", "consulting", "design", "building", "supply", "supplies", "cargo", "freight", "transport", "marine",
 }  # fmt: skip
 
@@ -281,18 +282,28 @@ def looks_patronymic(token: str) -> bool:
     return len(token) >= PATRONYMIC_MIN_LENGTH and token.endswith(_PATRONYMIC_SUFFIXES)
 
 
+# Arabic and Malay nasab particles: "son of" / "daughter of" before a father's (or forefather's) name.
+NASAB_PARTICLES = frozenset({"bin", "ibn", "bint", "binti", "ould"})
+
+
 def _patronymics(tokens: list[str], legal: list[str]) -> frozenset[str]:
     """Patronymics of a person name of three or more words.
 
     Surnames can share the shape (Abramovich), so a two-word name has none, and when several words
     look patronymic only those that are neither first nor last (given-patronymic-surname order) count.
+    A nasab chain (Usama bin Muhammad ibn Awad ibn Ladin) names forefathers after each particle: every
+    such name but the last word (the family name, often the only one written: Osama bin Laden) counts
+    as a patronymic.
     """
     if legal or len(tokens) < 3:
         return frozenset()
     shaped = [i for i, t in enumerate(tokens) if looks_patronymic(t)]
     if len(shaped) > 1:
         shaped = [i for i in shaped if 0 < i < len(tokens) - 1]
-    return frozenset(tokens[i] for i in shaped)
+    last = len(tokens) - 1
+    nasab = [i + 1 for i, t in enumerate(tokens[:-2]) if t in NASAB_PARTICLES and i > 0]
+    nasab = [i for i in nasab if i < last and tokens[i] not in GENERIC and tokens[i] not in HONORIFICS]
+    return frozenset(tokens[i] for i in shaped + nasab)
 
 
 def is_generic(token: str) -> bool:

@@ -154,12 +154,15 @@ def _code_fingerprint() -> bytes:
 
     Once per process: the code in memory is what screens, even if the files are replaced meanwhile.
     """
+    import rigport.screening.frequency as frequency_mod
     import rigport.screening.index as index_mod
     import rigport.screening.match as match_mod
     import rigport.screening.normalize as normalize_mod
 
-    return hashlib.sha256(b"".join(Path(str(m.__file__)).read_bytes() for m in (index_mod, match_mod, normalize_mod))
-                          ).digest()  # fmt: skip
+    code = b"".join(Path(str(m.__file__)).read_bytes() for m in (index_mod, match_mod, normalize_mod))
+    # the shipped name-frequency table sets word weights, which the index stores per name
+    table = frequency_mod.DATA.read_bytes() if frequency_mod.DATA.exists() else b""
+    return hashlib.sha256(code + table).digest()
 
 
 def _copy_state(copy: ListCopy) -> str:
