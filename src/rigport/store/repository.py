@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -165,26 +165,26 @@ class AuditRepository:
         return int(self.session.scalar(select(func.count()).select_from(AuditRow)) or 0)
 
 
-def bulk_insert(session: Session, model: type[Base], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> int:
-    """Insert many rows with one DBAPI `executemany`, inside the session's transaction.
+def bulk_insert(session: Session, model: type[Base], columns: Mapping[str, Sequence[Any]]) -> int:
+    """Insert many rows, given column by column, with one DBAPI `executemany` in the session's transaction.
 
     SQLAlchemy's bulk insert spends most of its time per row building parameters; a 100,000-line
     manifest does not need that. The columns' own bind processors still run, column by column
     (e.g. Decimal to what SQLite stores), so rows read back exactly as if the ORM had written them.
     """
-    if not rows:
-        return 0
     table = cast(Table, model.__table__)
     connection = session.connection()
     dialect = connection.dialect
-    values: list[Any] = list(zip(*rows, strict=True))
-    for i, name in enumerate(columns):
+    values: list[Sequence[Any]] = []
+    for name, cells in columns.items():
         process = table.c[name].type.bind_processor(dialect)
-        if process is not None:
-            values[i] = list(map(process, values[i]))
+        values.append(cells if process is None else list(map(process, cells)))
+    rows = list(zip(*values, strict=True))
+    if not rows:
+        return 0
     placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join([placeholder] * len(columns))})")  # fmt: skip
-    connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
+    connection.exec_driver_sql(sql, rows)
     return len(rows)
