@@ -230,14 +230,17 @@ def check_manifest(
 def _columns(header: list[str], rows: list[list[str]]) -> dict[str, list[str]]:
     """Each known column's stripped cells, as `dict(zip(header, row))` would give them row by row.
 
-    A short row reads as empty cells, cells beyond the header are ignored, and when a name repeats
-    its last column wins; a column the file does not have is all empty.
+    A short row reads as empty cells and cells beyond the header are ignored; when a name repeats,
+    the last of its columns that the row reaches wins. A column the file does not have is all empty.
     """
     width = len(header)
     if rows and not min(map(len, rows)) == max(map(len, rows)) == width:
+        if len(set(header)) < width:  # repeated names and ragged rows: which column wins depends on the row
+            by_name = [dict(zip(header, r, strict=False)) for r in rows]
+            return {name: [r.get(name, "").strip() for r in by_name] for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
         rows = [r[:width] if len(r) >= width else r + [""] * (width - len(r)) for r in rows]
     cells = list(zip(*rows, strict=True)) if rows else [() for _ in header]
-    where = {name: i for i, name in enumerate(header)}
+    where = {name: i for i, name in enumerate(header)}  # the last column of a repeated name
     empty = [""] * len(rows)
     return {
         name: list(map(str.strip, cells[where[name]])) if name in where else empty

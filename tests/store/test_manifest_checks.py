@@ -1,0 +1,212 @@
+"""The column-wise manifest check accepts exactly the files the row-by-row check accepts, with the same lines.
+
+`check_manifest` first checks each column once per distinct value (fast on real manifests, which
+repeat models, HTS codes, origins and prices); only when that finds something wrong does it go row
+by row (`_parse_row`), which names every problem. These tests hold the two together: against an
+oracle that reads the file the way the importer did before the column-wise path existed (one dict
+per row, `dict(zip(header, stripped cells))`), every file gives the same problems, or the same lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from rigport.customs.model import LineItem
+from rigport.services import manifest
+from rigport.services.catalog import get_catalog
+from rigport.settings import Settings
+
+COLUMNS = ["line", "model", "description", "quantity", "unit_value", "hts_code", "origin", "chip_supplier", "serials"]
+GOOD = {"line": "", "model": "antminer-s21", "description": "", "quantity": "1", "unit_value": "3400",
+        "hts_code": "8543.70.9960", "origin": "CN", "chip_supplier": "", "serials": ""}  # fmt: skip
+ODD = ["", " ", "0", "1", "2", "01", " 1 ", "-1", "10000001", "1_000", "١", "²", "2147483648", "1e3", "NaN", "-0",
+       "3,400", "$3400", "$-1", "1" * 20, "8543.70.9960", "8543.70.99", "8471.50.0150\n", "CN", "cn", "XX", "MY ",
+       "antminer-s21", "ANTMINER-S21", "antminer-s12", "whatsminer-m60s", "a;b", "a|b", "a b", "A1;A2", "A1", "A1;A1",
+       "x" * 121, "y" * 301, "\u00a0", "a\nb", '"q"', "é"]  # fmt: skip
+
+
+def oracle(data: bytes, source: str = "f.csv") -> list[LineItem] | list[str]:
+    """The importer's row-by-row reading and checks as they were before the column-wise path: items, or problems."""
+    text = data.decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    names = [h.strip().lower() for h in next(reader)]
+    missing = [c for c in manifest.REQUIRED_COLUMNS if c not in names]
+    if "model" not in names and "description" not in names:
+        missing.append("model or description")
+    if missing:
+        return [f"row 1: missing column(s) {', '.join(missing)}; expected header with "
+                f"{', '.join(manifest.REQUIRED_COLUMNS + manifest.OPTIONAL_COLUMNS)}"]  # fmt: skip
+    catalog = get_catalog(None)
+    problems: list[str] = []
+    items: list[LineItem] = []
+    seen: dict[str, int] = {}
+    rows = (dict(zip(names, map(str.strip, values), strict=False)) for values in reader if "".join(values).strip())
+    for row_no, row in enumerate(rows, start=2):
+        item = manifest._parse_row(row, row_no, catalog, problems, seen)
+        if item is not None:
+            items.append(item)
+    if not items and not problems:
+        problems.append("row 2: expected at least one line item, got none")
+    return problems or items
+
+
+def outcome(data: bytes, source: str = "f.csv") -> list[LineItem] | list[str]:
+    try:
+        return manifest.parse_manifest(data, source).items
+    except manifest.ManifestError as exc:
+        return exc.problems
+
+
+def to_csv(header: list[str], rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue().encode()
+
+
+@st.composite
+def manifests(draw: st.DrawFn) -> bytes:
+    """Mostly valid files (so the column-wise path succeeds often), with odd cells, ragged rows and repeats."""
+    some = st.lists(st.sampled_from([*COLUMNS, "junk"]), max_size=11)
+    needed = st.permutations(["model", "quantity", "unit_value", "hts_code", "origin"])
+    header = draw(st.one_of(st.permutations(COLUMNS), needed, st.tuples(needed, some).map(lambda t: t[0] + t[1]), some))
+    count = draw(st.integers(1, 12))
+    odd = draw(st.sampled_from([0, 0.1, 0.5]))  # how often a row has an odd cell
+    rows = []
+    for n in range(count):
+        row = {**GOOD, "line": str(n + 1) if draw(st.booleans()) else "", "serials": f"S{n}" if n % 2 else ""}
+        if draw(st.floats(0, 1)) < odd:
+            row[draw(st.sampled_from(COLUMNS))] = draw(st.one_of(st.sampled_from(ODD), st.text(max_size=6)))
+        cells = [row.get(name, "") for name in header]
+        if draw(st.integers(0, 9)) == 0:  # ragged: short or long
+            cells = cells[: draw(st.integers(0, len(cells)))] + draw(st.lists(st.sampled_from(ODD), max_size=2))
+        rows.append(cells)
+        if draw(st.integers(0, 9)) == 0:
+            rows.append(draw(st.sampled_from([[], [""] * len(header), ["  "]])))  # blank rows are skipped
+    return to_csv(header, rows)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=manifests())
+def test_column_checks_agree_with_row_checks(data: bytes) -> None:
+    expected = oracle(data)
+    event("imports" if expected and isinstance(expected[0], LineItem) else "refused")
+    assert outcome(data) == expected
+
+
+@given(data=manifests())
+@settings(max_examples=200, deadline=None)
+def test_column_path_accepts_every_valid_file(data: bytes) -> None:
+    """Not only the same answer: a file the row checks accept never needs them (the fast path is taken)."""
+    expected = oracle(data)
+    if expected and isinstance(expected[0], LineItem):
+        header, rows = manifest._rows_from_csv(data, "f.csv")
+        lines = manifest._check_columns(manifest._columns(header, rows()), get_catalog(None))
+        assert lines is not None and lines.items() == expected
+
+
+def test_every_kind_of_problem_is_reported_as_before() -> None:
+    """A crafted bad file: the report is word for word what the row-by-row importer gave (messages copied from it)."""
+    rows = [
+        ["1", "antminer-s21", "", "1", "3400", "8543.70.9960", "CN", "", "OK1"],  # good
+        ["2", "", "", "1", "3400", "8543.70.9960", "CN", "", ""],  # neither model nor description
+        ["3", "antminer-s21", "", "0", "3400", "8543.70.9960", "CN", "", ""],
+        ["4", "antminer-s21", "", "10000001", "3400", "8543.70.9960", "CN", "", ""],
+        ["5", "antminer-s21", "", "two", "3400", "8543.70.9960", "CN", "", ""],
+        ["6", "antminer-s21", "", "1", "-5", "8543.70.9960", "CN", "", ""],
+        ["7", "antminer-s21", "", "1", "1e15", "8543.70.9960", "CN", "", ""],
+        ["8", "antminer-s21", "", "1", "cheap", "8543.70.9960", "CN", "", ""],
+        ["2147483648", "antminer-s21", "", "1", "3400", "8543.70.9960", "CN", "", ""],
+        ["10", "antminer-s21", "d" * 301, "1", "3400", "8543.70.9960", "CN", "c" * 121, ""],
+        ["11", "antminer-s21", "", "1", "3400", "8543709960", "CN", "", ""],
+        ["12", "antminer-s21", "", "1", "3400", "8543.70.9960", "XX", "", ""],
+        ["13", "antminer-s21", "", "1", "3400", "8543.70.9960", "CN", "", "OK1"],  # duplicate of row 2
+        ["14", "antminer-s21", "", "3", "3400", "8543.70.9960", "CN", "", "A;B"],  # 2 serials for 3 units
+        ["15", "antminer-s21", "", "1", "3400", "8543.70.9960", "cn", "", ""],  # good: origin is upper-cased
+    ]
+    data = to_csv(COLUMNS, rows)
+    assert outcome(data) == oracle(data) == [
+        "row 3, column model: expected a catalog model id or a description, got ''",
+        "row 4, column quantity: expected a whole number of at least 1, got '0'",
+        "row 5, column quantity: expected a whole number up to 10,000,000, got '10000001'",
+        "row 6, column quantity: expected a whole number of at least 1, got 'two'",
+        "row 7, column unit_value: expected a USD amount of 0 or more, below 100,000,000,000,000, got '-5'",
+        "row 8, column unit_value: expected a USD amount of 0 or more, below 100,000,000,000,000, got '1e15'",
+        "row 9, column unit_value: expected a USD amount of 0 or more, got 'cheap'",
+        "row 10, column line: expected a line number up to 2,147,483,647, got '2147483648'",
+        "row 11, column description: expected at most 300 characters, got '" + "d" * 40 + "...'",
+        "row 11, column chip_supplier: expected at most 120 characters, got '" + "c" * 40 + "...'",
+        "row 12, column hts_code: expected an HTS code like 8543.70.9960, got '8543709960'",
+        "row 13, column origin: expected an ISO 3166 two-letter country code such as CN or MY, got 'XX'",
+        "row 14, column serials: expected serial numbers unique in the file (also on row 2), got 'OK1'",
+        "row 15, column serials: expected 3 serial numbers (one per unit), got '2 serials'",
+    ]
+
+
+def test_unknown_model_names_the_closest_catalog_ids() -> None:
+    data = to_csv(COLUMNS, [["1", "antminer-s12", "", "1", "3400", "8543.70.9960", "CN", "", ""]])
+    problems = outcome(data)
+    assert problems == oracle(data)
+    assert problems[0].startswith("row 2, column model: expected a catalog model id (did you mean antminer-s21")
+
+
+def test_a_superscript_line_number_is_not_a_line_number() -> None:
+    """'²' passes str.isdigit but int() refuses it: the importer used to crash; now it is like any non-number."""
+    data = to_csv(COLUMNS, [["²", "antminer-s21", "", "1", "3400", "8543.70.9960", "CN", "", ""],
+                            ["٣", "antminer-s21", "", "1", "3400", "8543.70.9960", "CN", "", ""]])  # fmt: skip
+    assert [i.line_no for i in manifest.parse_manifest(data, "f.csv").items] == [1, 3]
+
+
+def test_ragged_rows_and_repeated_columns_read_as_before() -> None:
+    header = ["model", "quantity", "unit_value", "hts_code", "origin", "quantity", "serials"]
+    rows = [["antminer-s21", "9", "3400", "8543.70.9960", "CN", "2", "A;B", "extra"],  # the last 'quantity' wins
+            ["antminer-s21", "1", "3400", "8543.70.9960", "CN", "1"],  # short: no serials
+            [], ["", "", ""]]  # fmt: skip
+    data = to_csv(header, rows)
+    items = outcome(data)
+    assert items == oracle(data)
+    assert [(i.line_no, i.quantity, i.serials) for i in items if isinstance(i, LineItem)] == [
+        (1, 2, ["A", "B"]), (2, 1, [])]  # fmt: skip
+
+
+def test_lines_written_match_the_items(tmp_path: Path) -> None:
+    """What the import writes (columns, serials as stored text) is the items, column by column."""
+    data = to_csv(COLUMNS, [["7", "antminer-s21", "", "2", "$3,400.50", "8543.70.9960", "my", "", "A1 A2"],
+                            ["", "", "PSU", "1", "20", "8504.40.9580", "CN", "", ""]])  # fmt: skip
+    lines = manifest.check_manifest(data, "f.csv", Settings(data_dir=tmp_path))
+    assert lines.items() == oracle(data)
+    assert lines.serial_texts == ["A1\nA2", ""] and lines.units == 3 and str(lines.value_usd) == "6821.00"
+
+
+def xlsx(rows: list[list[Any]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_xlsx_takes_the_same_paths(bad: bool) -> None:
+    rows: list[list[Any]] = [["line", "model", "quantity", "unit_value", "hts_code", "origin", "serials"],
+                             [1, "antminer-s21", 2, 3400, "8543.70.9960", "CN", "V1;V2"],
+                             [None, None, None, None, None, None, None],
+                             [2, "antminer-s21", 1, 3400.5, "8543.70.9960", "CN", "V1" if bad else "V3"]]  # fmt: skip
+    result = outcome(xlsx(rows), "p.xlsx")
+    if bad:
+        assert result == ["row 3, column serials: expected serial numbers unique in the file (also on row 2), got 'V1'"]
+    else:
+        assert [(i.line_no, i.quantity, str(i.unit_value_usd), i.serials) for i in result if isinstance(i, LineItem)] \
+            == [(1, 2, "3400", ["V1", "V2"]), (2, 1, "3400.5", ["V3"])]  # fmt: skip
