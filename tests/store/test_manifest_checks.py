@@ -81,9 +81,13 @@ def manifests(draw: st.DrawFn) -> bytes:
     header = draw(st.one_of(st.permutations(COLUMNS), needed, st.tuples(needed, some).map(lambda t: t[0] + t[1]), some))
     count = draw(st.integers(1, 12))
     odd = draw(st.sampled_from([0, 0.1, 0.5]))  # how often a row has an odd cell
+    sep = draw(st.sampled_from([";", "|", " ", "; ", ";;", " | "]))
     rows = []
     for n in range(count):
-        row = {**GOOD, "line": str(n + 1) if draw(st.booleans()) else "", "serials": f"S{n}" if n % 2 else ""}
+        row = {**GOOD, "line": str(n + 1) if draw(st.booleans()) else ""}
+        units = draw(st.sampled_from([0, 1, 1, 2, 3]))  # 0: no serials
+        row["quantity"] = str(max(units, 1))
+        row["serials"] = sep.join(f"S{n}-{k}" for k in range(units))
         if draw(st.floats(0, 1)) < odd:
             row[draw(st.sampled_from(COLUMNS))] = draw(st.one_of(st.sampled_from(ODD), st.text(max_size=6)))
         cells = [row.get(name, "") for name in header]
@@ -110,7 +114,7 @@ def test_column_path_accepts_every_valid_file(data: bytes) -> None:
     expected = oracle(data)
     if expected and isinstance(expected[0], LineItem):
         header, rows = manifest._rows_from_csv(data, "f.csv")
-        lines = manifest._check_columns(manifest._columns(header, rows()), get_catalog(None))
+        lines = manifest._check_columns(rows(), get_catalog(None))
         assert lines is not None and lines.items() == expected
 
 
@@ -210,3 +214,35 @@ def test_xlsx_takes_the_same_paths(bad: bool) -> None:
     else:
         assert [(i.line_no, i.quantity, str(i.unit_value_usd), i.serials) for i in result if isinstance(i, LineItem)] \
             == [(1, 2, "3400", ["V1", "V2"]), (2, 1, "3400.5", ["V3"])]  # fmt: skip
+
+
+CELL = st.one_of(st.text(alphabet="ab1;|", min_size=1, max_size=3), st.text(alphabet=";| \t\x0b\x1c\u2028\x85ab1",
+                                                                            max_size=4))  # fmt: skip
+
+
+@st.composite
+def plain_csv(draw: st.DrawFn) -> tuple[list[str], str]:
+    """Mostly rectangular quote-free CSV text (sometimes ragged or blank rows) with any line endings."""
+    header = draw(st.lists(st.sampled_from(["quantity", "serials", "junk"]), min_size=1, max_size=4))
+    if "quantity" not in header:
+        header.append("quantity")
+    ragged = draw(st.sampled_from([False, False, False, True]))
+    row = st.lists(CELL, max_size=len(header) + 1) if ragged else st.lists(CELL, min_size=len(header),
+                                                                            max_size=len(header))  # fmt: skip
+    lines = draw(st.lists(row.map(",".join), min_size=1, max_size=6))
+    ends = draw(st.lists(st.sampled_from(["\n", "\r", "\r\n", "\n\r", "\r\r\n"]), min_size=len(lines),
+                         max_size=len(lines)))  # fmt: skip
+    text = "".join(line + end for line, end in zip(lines, ends, strict=True))
+    return header, text[: draw(st.integers(0, len(text)))] if draw(st.booleans()) else text
+
+
+@given(case=plain_csv())
+@settings(max_examples=1000, deadline=None)
+def test_plain_csv_split_is_what_the_csv_module_reads(case: tuple[list[str], str]) -> None:
+    """Where the bulk split applies (no quotes, rectangular, quantities given), it reads what the csv module reads."""
+    header, body = case
+    plain = manifest._plain_csv_columns(",".join(header) + "\r\n" + body, header)
+    event("split in bulk" if plain is not None else "csv module")
+    if plain is not None:
+        reader = csv.reader(io.StringIO(body, newline=""))
+        assert plain == manifest._columns(header, [row for row in reader if "".join(row).strip()])

@@ -10,12 +10,13 @@ import csv
 import gc
 import io
 import operator
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pycountry
 from sqlalchemy import select
@@ -80,7 +81,7 @@ class Lines:
     origin: list[str]
     chip_supplier: list[str]
     serial_texts: list[str]  # each line's serials as stored: newline-separated
-    serial_lists: list[list[str]] | None = None  # None: each text is one serial or none
+    serial_lists: list[list[str]] | None = None  # None: no serial holds a newline, so each text splits into its serials
 
     def __len__(self) -> int:
         return len(self.line_no)
@@ -88,7 +89,7 @@ class Lines:
     @property
     def serials(self) -> list[list[str]]:
         if self.serial_lists is None:
-            self.serial_lists = [[t] if t else [] for t in self.serial_texts]
+            self.serial_lists = [t.split("\n") if t else [] for t in self.serial_texts]
         return self.serial_lists
 
     @property
@@ -135,8 +136,8 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _rows_from_csv(data: bytes, source: str) -> tuple[list[str], Callable[[], list[list[str]]]]:
-    """The header's names, and a function reading every non-blank row after it (cells unstripped)."""
+def _rows_from_csv(data: bytes, source: str) -> tuple[list[str], Callable[[], dict[str, list[str]]]]:
+    """The header's names, and a function reading the columns of every non-blank row after it."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -147,11 +148,15 @@ def _rows_from_csv(data: bytes, source: str) -> tuple[list[str], Callable[[], li
     def unreadable(exc: csv.Error) -> ManifestError:
         return ManifestError(source, [f"row {reader.line_num}: not readable as CSV ({exc})"])
 
-    def rest() -> list[list[str]]:
+    def rest() -> dict[str, list[str]]:
+        plain = _plain_csv_columns(text, names)
+        if plain is not None:
+            return plain
         try:
-            return [values for values in reader if "".join(values).strip()]
+            rows = [values for values in reader if "".join(values).strip()]
         except csv.Error as exc:
             raise unreadable(exc) from None
+        return _columns(names, rows)
 
     try:
         header = next(reader, None)
@@ -159,11 +164,41 @@ def _rows_from_csv(data: bytes, source: str) -> tuple[list[str], Callable[[], li
         raise unreadable(exc) from None
     if header is None:
         raise ManifestError(source, ["row 1: expected a header row, got an empty file"])
-    return [h.strip().lower() for h in header], rest
+    names = [h.strip().lower() for h in header]
+    return names, rest
 
 
-def _rows_from_xlsx(data: bytes, source: str) -> tuple[list[str], Callable[[], list[list[str]]]]:
-    """The header's names, and a function reading every non-blank row after it (cells as text)."""
+def _plain_csv_columns(text: str, header: list[str]) -> dict[str, list[str]] | None:
+    """The columns of a plain CSV file, split in bulk; None when the file needs the csv module row by row.
+
+    Plain: no quote characters or NULs, no field beyond the csv module's size limit, every row as
+    wide as the header and none with an empty quantity (so no blank rows). There the csv module
+    would split each line (ended by CR, LF or CRLF) at every comma and nothing else, which is what
+    this does; tests compare the two.
+    """
+    width = len(header)
+    if '"' in text or "\x00" in text or width == 0:
+        return None
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    body = lines[1:-1] if lines[-1] == "" else lines[1:]
+    if not body or set(map(operator.methodcaller("count", ","), body)) != {width - 1}:
+        return None
+    if max(map(len, body)) > csv.field_size_limit():  # a line this long may hold a field the module refuses
+        return None
+    cells = ",".join(body).split(",")
+    where = {name: i for i, name in enumerate(header)}  # the last column of a repeated name
+    empty = [""] * len(body)
+    columns = {
+        name: list(map(str.strip, cells[where[name] :: width])) if name in where else empty
+        for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    }
+    if not all(columns["quantity"]):  # perhaps a blank row, which the csv path skips (any other is refused there)
+        return None
+    return columns
+
+
+def _rows_from_xlsx(data: bytes, source: str) -> tuple[list[str], Callable[[], dict[str, list[str]]]]:
+    """The header's names, and a function reading the columns of every non-blank row after it."""
     from openpyxl import load_workbook
 
     try:
@@ -176,12 +211,14 @@ def _rows_from_xlsx(data: bytes, source: str) -> tuple[list[str], Callable[[], l
     if header is None:
         raise ManifestError(source, ["row 1: expected a header row, got an empty sheet"])
 
-    def rest() -> list[list[str]]:
+    names = [str(h or "").strip().lower() for h in header]
+
+    def rest() -> dict[str, list[str]]:
         cells = [["" if v is None else str(v).strip() for v in values] for values in rows]
         workbook.close()
-        return [c for c in cells if any(c)]
+        return _columns(names, [c for c in cells if any(c)])
 
-    return [str(h or "").strip().lower() for h in header], rest
+    return names, rest
 
 
 def _split_serials(text: str) -> list[str]:
@@ -217,7 +254,7 @@ def check_manifest(
         )
     catalog = get_catalog(settings)
     with _gc_paused():
-        columns = _columns(header, rows())
+        columns = rows()
         count = len(columns["quantity"])
         if progress:
             progress(count, 0)
@@ -262,14 +299,14 @@ def _check_columns(columns: dict[str, list[str]], catalog: Any) -> Lines | None:
     described = zip(model_ids, columns["description"], strict=True)
     if None in models.values() and not all(d for m, d in described if m is None):
         return None
-    quantities = {v: _quantity(v) for v in set(columns["quantity"])}
-    if None in quantities.values():
+    quantities = _quantities(columns["quantity"])
+    if quantities is None:
         return None
-    quantity = cast(list[int], list(map(quantities.__getitem__, columns["quantity"])))
-    values = {v: _unit_value(v) for v in set(columns["unit_value"])}
-    if None in values.values():
+    quantity = list(map(quantities.__getitem__, columns["quantity"]))
+    values = _unit_values(columns["unit_value"])
+    if values is None:
         return None
-    unit_value = cast(list[Decimal], list(map(values.__getitem__, columns["unit_value"])))
+    unit_value = list(map(values.__getitem__, columns["unit_value"]))
     line = columns["line"]
     if all(map(str.isdecimal, line)):
         line_no = list(map(int, line))
@@ -283,30 +320,18 @@ def _check_columns(columns: dict[str, list[str]], catalog: Any) -> Lines | None:
         if max(map(len, columns[column])) > limit:
             return None
     hts = columns["hts_code"]
-    if not all(HTS_PATTERN.match(v) for v in set(hts)):
+    if not all(map(HTS_PATTERN.match, set(hts))):
         return None
     origins = {v: v.upper() for v in set(columns["origin"])}
     if not COUNTRIES.issuperset(origins.values()):
         return None
     origin = list(map(origins.__getitem__, columns["origin"]))
-    texts = columns["serials"]
-    joined = "\x00".join(texts)
-    if any(sep in joined for sep in SERIAL_SEPARATORS):
-        split = list(map(_split_serials, texts))
-        serials: list[list[str]] | None = split
-        texts = list(map("\n".join, split))
-        every = [s for line_serials in split for s in line_serials]
-        if any(s and len(s) != q for s, q in zip(split, quantity, strict=True)):
-            return None
-    else:  # one serial (or none) per line: the cell is the serial
-        serials = None
-        every = list(filter(None, texts))
-        if every and set(quantities.values()) != {1} and any(q != 1 for q, t in zip(quantity, texts, strict=True) if t):
-            return None
-    if len(set(every)) != len(every):
+    serials = _serials(columns["serials"], quantity, set(quantities.values()))
+    if serials is None:
         return None
+    texts, lists = serials
     return Lines(line_no, model_ids, columns["description"], quantity, unit_value, hts, origin,
-                 columns["chip_supplier"], texts, serials)  # fmt: skip
+                 columns["chip_supplier"], texts, lists)  # fmt: skip
 
 
 def _catalog_has(catalog: Any, model_id: str) -> bool:
@@ -317,20 +342,71 @@ def _catalog_has(catalog: Any, model_id: str) -> bool:
     return True
 
 
-def _quantity(text: str) -> int | None:
+def _quantities(cells: list[str]) -> dict[str, int] | None:
+    """Each distinct quantity cell as its number, if all are whole numbers from 1 to MAX_QUANTITY."""
+    distinct = list(set(cells))
     try:
-        quantity = int(text)
+        numbers = list(map(int, distinct))
     except ValueError:
         return None
-    return quantity if 1 <= quantity <= MAX_QUANTITY else None
+    if not 1 <= min(numbers) <= max(numbers) <= MAX_QUANTITY:
+        return None
+    return dict(zip(distinct, numbers, strict=True))
 
 
-def _unit_value(text: str) -> Decimal | None:
+def _unit_values(cells: list[str]) -> dict[str, Decimal] | None:
+    """Each distinct unit value cell as its amount, if all are USD amounts from 0 to below MAX_UNIT_VALUE."""
+    distinct = list(set(cells))
     try:
-        value = Decimal(text.replace(",", "").lstrip("$"))
+        amounts = list(map(Decimal, map(_LSTRIP_DOLLAR, map(_DROP_COMMAS, distinct))))
     except InvalidOperation:
         return None
-    return value if value.is_finite() and 0 <= value < MAX_UNIT_VALUE else None
+    if not all(map(Decimal.is_finite, amounts)) or not 0 <= min(amounts) <= max(amounts) < MAX_UNIT_VALUE:
+        return None
+    return dict(zip(distinct, amounts, strict=True))
+
+
+_DROP_COMMAS = operator.methodcaller("replace", ",", "")
+_LSTRIP_DOLLAR = operator.methodcaller("lstrip", "$")
+# A cell whose serials split on one separator into parts that need no stripping and none of them empty.
+_NOT_PLAIN_SERIALS = re.compile(r"\s|;;|\|\||^[;|]|[;|]$|\x00[;|]|[;|]\x00")
+
+
+def _serials(
+    cells: list[str], quantity: list[int], quantities: set[int]
+) -> tuple[list[str], list[list[str]] | None] | None:
+    """Each line's serials as stored (newline-separated) and, when not derivable from that, as lists.
+
+    None if a serial repeats in the file or a line has serials but not one per unit. The cells
+    split as _split_serials splits them: on the first of ';', '|', ' ' a cell contains.
+    """
+    joined = "\x00".join(cells)
+    seps = [sep for sep in SERIAL_SEPARATORS if sep in joined]
+    if not seps:  # one serial (or none) per line: the cell is the serial
+        texts = cells
+        lists = None if "\n" not in joined else [[t] if t else [] for t in cells]
+        every = list(filter(None, cells))
+        if every and quantities != {1} and any(q != 1 for q, t in zip(quantity, cells, strict=True) if t):
+            return None
+    elif len(seps) == 1 and seps[0] != " " and not _NOT_PLAIN_SERIALS.search(joined):
+        sep = seps[0]  # every cell is its serials joined by one separator: split and count in bulk
+        texts = list(map(operator.methodcaller("replace", sep, "\n"), cells))
+        lists = None
+        every = sep.join(filter(None, cells)).split(sep)
+        if all(cells):
+            if set(map(operator.sub, quantity, map(operator.methodcaller("count", sep), cells))) != {1}:
+                return None
+        elif any(t and t.count(sep) + 1 != q for q, t in zip(quantity, cells, strict=True)):
+            return None
+    else:
+        lists = list(map(_split_serials, cells))
+        texts = list(map("\n".join, lists))
+        every = [s for line_serials in lists for s in line_serials]
+        if any(s and len(s) != q for s, q in zip(lists, quantity, strict=True)):
+            return None
+    if len(set(every)) != len(every):
+        return None
+    return texts, lists
 
 
 def _check_rows(source: str, columns: dict[str, list[str]], count: int, catalog: Any,
