@@ -10,7 +10,6 @@ import csv
 import gc
 import io
 import operator
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -368,8 +367,14 @@ def _unit_values(cells: list[str]) -> dict[str, Decimal] | None:
 
 _DROP_COMMAS = operator.methodcaller("replace", ",", "")
 _LSTRIP_DOLLAR = operator.methodcaller("lstrip", "$")
-# A cell whose serials split on one separator into parts that need no stripping and none of them empty.
-_NOT_PLAIN_SERIALS = re.compile(r"\s|;;|\|\||^[;|]|[;|]$|\x00[;|]|[;|]\x00")
+
+
+def _plainly_separated(joined: str, sep: str) -> bool:
+    """Cells (joined by NUL) that split on `sep` into parts needing no strip, none empty: no whitespace at all."""
+    if joined.split(None, 1) != [joined]:  # whitespace somewhere (also rules out sep ' ')
+        return False
+    return not (sep * 2 in joined or f"\x00{sep}" in joined or f"{sep}\x00" in joined or joined.startswith(sep)
+                or joined.endswith(sep))  # fmt: skip
 
 
 def _serials(
@@ -388,7 +393,7 @@ def _serials(
         every = list(filter(None, cells))
         if every and quantities != {1} and any(q != 1 for q, t in zip(quantity, cells, strict=True) if t):
             return None
-    elif len(seps) == 1 and seps[0] != " " and not _NOT_PLAIN_SERIALS.search(joined):
+    elif len(seps) == 1 and _plainly_separated(joined, seps[0]):
         sep = seps[0]  # every cell is its serials joined by one separator: split and count in bulk
         texts = list(map(operator.methodcaller("replace", sep, "\n"), cells))
         lists = None
