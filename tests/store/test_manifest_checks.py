@@ -10,7 +10,10 @@ per row, `dict(zip(header, stripped cells))`), every file gives the same problem
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import gc
 import io
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from rigport.customs.model import LineItem
-from rigport.services import manifest
+from rigport.services import manifest, shipments
 from rigport.services.catalog import get_catalog
 from rigport.settings import Settings
 
@@ -246,3 +249,27 @@ def test_plain_csv_split_is_what_the_csv_module_reads(case: tuple[list[str], str
     if plain is not None:
         reader = csv.reader(io.StringIO(body, newline=""))
         assert plain == manifest._columns(header, [row for row in reader if "".join(row).strip()])
+
+
+def test_gc_resumes_after_a_good_or_a_bad_file(tmp_path: Path) -> None:
+    good = to_csv(COLUMNS, [["1", "antminer-s21", "", "1", "3400", "8543.70.9960", "CN", "", "A"]])
+    manifest.check_manifest(good, "f.csv", Settings(data_dir=tmp_path))
+    assert gc.isenabled()
+    with pytest.raises(manifest.ManifestError):
+        manifest.check_manifest(good.replace(b"CN", b"XX"), "f.csv", Settings(data_dir=tmp_path))
+    assert gc.isenabled()
+
+
+def test_bulk_import_stores_what_the_rows_say(settings: Settings) -> None:
+    """A plain file of many lines (split in bulk, serials two per line) reads back line for line, on both databases."""
+    rows = [[str(n), "antminer-s21" if n % 2 else "", "" if n % 2 else f"PSU {n}", "2", f"{3000 + n / 100:.2f}",
+             "8543.70.9960", "CN" if n % 3 else "MY", "", f"S{n}a|S{n}b"] for n in range(1, 2001)]  # fmt: skip
+    draft = shipments.ShipmentDraft("BULK", "vessel", "Oakland", dt.date(2025, 1, 2), 4000, Decimal(1))
+    shipments.create_shipment(draft, "t", settings)
+    result = manifest.import_manifest(to_csv(COLUMNS, rows), "bulk.csv", "BULK", "t", settings)
+    assert (result["lines"], result["units"], result["units_match_shipment"]) == (2000, 4000, True)
+    assert result["value_usd"] == sum((2 * Decimal(f"{3000 + n / 100:.2f}") for n in range(1, 2001)), Decimal(0))
+    view = shipments.get_shipment("BULK", settings)
+    stored = [(i["line_no"], i["model_id"], i["description"], i["origin"], i["serials"]) for i in view["line_items"]]
+    assert stored == [(n, "antminer-s21" if n % 2 else None, "" if n % 2 else f"PSU {n}", "CN" if n % 3 else "MY",
+                       [f"S{n}a", f"S{n}b"]) for n in range(1, 2001)]  # fmt: skip

@@ -122,9 +122,10 @@ class Lines:
 def _gc_paused() -> Iterator[None]:
     """Hold the cyclic garbage collector while a large file becomes rows and columns.
 
-    Every object made here stays alive until the import ends and none is part of a cycle, yet a
-    100,000-row file triggers hundreds of collections that walk them all (a third of the parse time).
-    Reference counting still frees everything as usual; the collector resumes afterwards.
+    Nearly every object made here lives until the import ends and none is part of a cycle, yet a
+    100,000-row file would trigger hundreds of collections walking them all (a third of the parse
+    time). Reference counting still frees everything as usual; the collector resumes afterwards
+    (unless something else had paused it).
     """
     was_enabled = gc.isenabled()
     gc.disable()
