@@ -51,9 +51,10 @@ def oracle(data: bytes, source: str = "f.csv") -> list[LineItem] | list[str]:
     problems: list[str] = []
     items: list[LineItem] = []
     seen: dict[str, int] = {}
+    lines: dict[int, int] = {}
     rows = (dict(zip(names, map(str.strip, values), strict=False)) for values in reader if "".join(values).strip())
     for row_no, row in enumerate(rows, start=2):
-        item = manifest._parse_row(row, row_no, catalog, problems, seen)
+        item = manifest._parse_row(row, row_no, catalog, problems, seen, lines)
         if item is not None:
             items.append(item)
     if not items and not problems:
@@ -156,6 +157,19 @@ def test_every_kind_of_problem_is_reported_as_before() -> None:
         "row 13, column origin: expected an ISO 3166 two-letter country code such as CN or MY, got 'XX'",
         "row 14, column serials: expected serial numbers unique in the file (also on row 2), got 'OK1'",
         "row 15, column serials: expected 3 serial numbers (one per unit), got '2 serials'",
+    ]
+
+
+def test_line_numbers_repeated_in_the_file_are_named() -> None:
+    """They used to reach the database and come back as a conflict (409), not as bad input naming the rows."""
+    rows = [["1", "antminer-s21", "", "1", "3400", "8543.70.9960", "CN", "", ""],
+            ["", "antminer-s21", "", "1", "3400", "8543.70.9960", "CN", "", ""],  # its place, 2, is free
+            ["2", "antminer-s21", "", "1", "3400", "8543.70.9960", "CN", "", ""],
+            ["1", "antminer-s21", "", "1", "3400", "8543.70.9960", "CN", "", ""]]  # fmt: skip
+    data = to_csv(COLUMNS, rows)
+    assert outcome(data) == oracle(data) == [
+        "row 4, column line: expected line numbers unique in the file (line 2 is also on row 3), got '2'",
+        "row 5, column line: expected line numbers unique in the file (line 1 is also on row 2), got '1'",
     ]
 
 
@@ -273,3 +287,30 @@ def test_bulk_import_stores_what_the_rows_say(settings: Settings) -> None:
     stored = [(i["line_no"], i["model_id"], i["description"], i["origin"], i["serials"]) for i in view["line_items"]]
     assert stored == [(n, "antminer-s21" if n % 2 else None, "" if n % 2 else f"PSU {n}", "CN" if n % 3 else "MY",
                        [f"S{n}a", f"S{n}b"]) for n in range(1, 2001)]  # fmt: skip
+
+
+@pytest.mark.parametrize("odd", ["a\x1fb", "a\x1eb", "tab\there", "back\\slash", "{braces},\"quotes\""])
+def test_bulk_insert_keeps_odd_text_and_missing_models(settings: Settings, odd: str) -> None:
+    """Text holding the separator or null marker PostgreSQL's bulk path uses, or array syntax, is stored as given."""
+    rows = [["1", "", odd, "1", "10", "8543.70.9960", "CN", odd, ""],
+            ["2", "antminer-s21", "", "1", "3400.5", "8543.70.9960", "CN", "", ""],
+            ["3", "", "PSU", "1", "0", "8504.40.9580", "CN", "", ""]]  # fmt: skip
+    draft = shipments.ShipmentDraft("ODD", "vessel", "Oakland", dt.date(2025, 1, 2), 3, Decimal(1))
+    shipments.create_shipment(draft, "t", settings)
+    manifest.import_manifest(to_csv(COLUMNS, rows), "odd.csv", "ODD", "t", settings)
+    view = shipments.get_shipment("ODD", settings)
+    stored = [(i["model_id"], i["description"], i["chip_supplier"], str(i["unit_value_usd"]))
+              for i in view["line_items"]]  # fmt: skip
+    assert stored == [(None, odd, odd, "10.00"), ("antminer-s21", "", "", "3400.50"), (None, "PSU", "", "0.00")]
+
+
+def test_postgres_array_parameters_fall_back_to_lists_when_text_could_be_misread() -> None:
+    from rigport.store.repository import _pg_array
+
+    assert _pg_array(["a", "b"]) == ("string_to_array(%s, %s)", ["a\x1fb", "\x1f"])
+    expected = ("string_to_array(%s, %s, %s)", ["1\x1f\x1e\x1f2.50", "\x1f", "\x1e"])
+    assert _pg_array([1, None, Decimal("2.50")]) == expected
+    assert _pg_array(["a\x1fb", "c"]) == ("%s", [["a\x1fb", "c"]])  # the separator inside a value
+    assert _pg_array(["\x1e", None]) == ("%s", [["\x1e", None]])  # a value equal to the null marker
+    assert _pg_array([""]) == ("%s", [[""]])  # one empty string would split into no element at all
+    assert _pg_array([True, False]) == ("%s", [[True, False]])  # not text or a number

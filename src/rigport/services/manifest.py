@@ -321,6 +321,8 @@ def _check_columns(columns: dict[str, list[str]], catalog: Any) -> Lines | None:
         if any(v.isdecimal() and int(v) > MAX_LINE_NO for v in line):
             return None
         line_no = [int(v) if v.isdecimal() else n for n, v in enumerate(line, start=1)]
+    if len(set(line_no)) != len(line_no):
+        return None
     for column, limit in TEXT_LIMITS.items():
         if max(map(len, columns[column])) > limit:
             return None
@@ -426,10 +428,11 @@ def _check_rows(source: str, columns: dict[str, list[str]], count: int, catalog:
     problems: list[str] = []
     items: list[LineItem] = []
     seen_serials: dict[str, int] = {}
+    seen_lines: dict[int, int] = {}
     for n in range(count):
         row_no = n + 2
         item = _parse_row({name: cells[n] for name, cells in columns.items()}, row_no, catalog, problems,
-                          seen_serials)  # fmt: skip
+                          seen_serials, seen_lines)  # fmt: skip
         if item is not None:
             items.append(item)
         if progress and row_no % 5000 == 0:
@@ -442,7 +445,12 @@ def _check_rows(source: str, columns: dict[str, list[str]], count: int, catalog:
 
 
 def _parse_row(
-    row: dict[str, str], row_no: int, catalog: Any, problems: list[str], seen_serials: dict[str, int]
+    row: dict[str, str],
+    row_no: int,
+    catalog: Any,
+    problems: list[str],
+    seen_serials: dict[str, int],
+    seen_lines: dict[int, int],
 ) -> LineItem | None:
     start = len(problems)
 
@@ -475,8 +483,13 @@ def _parse_row(
     except InvalidOperation:
         bad("unit_value", "a USD amount of 0 or more", row.get("unit_value", ""))
     line = row.get("line", "")
-    if line.isdecimal() and int(line) > MAX_LINE_NO:
+    line_no = int(line) if line.isdecimal() else row_no - 1
+    if line_no > MAX_LINE_NO:
         bad("line", f"a line number up to {MAX_LINE_NO:,}", line)
+    elif line_no in seen_lines:  # a row without a line number takes its place in the file as one
+        bad("line", f"line numbers unique in the file (line {line_no} is also on row {seen_lines[line_no]})", line)
+    else:
+        seen_lines[line_no] = row_no
     for column, limit in TEXT_LIMITS.items():
         if len(row.get(column, "")) > limit:
             bad(column, f"at most {limit} characters", row.get(column, "")[:40] + "...")
@@ -497,7 +510,7 @@ def _parse_row(
     if len(problems) > start:
         return None
     return LineItem(
-        line_no=int(line) if line.isdecimal() else row_no - 1,
+        line_no=line_no,
         quantity=quantity,
         unit_value_usd=unit_value,
         hts_code=hts,
