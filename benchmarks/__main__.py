@@ -13,6 +13,7 @@ from benchmarks.harness import Result
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "benchmarks.md"
+NOTES = "## Notes"
 
 
 def machine() -> str:
@@ -57,14 +58,24 @@ def _kept_rows(ran: set[str]) -> list[str]:
     return kept
 
 
+def _kept_notes() -> list[str]:
+    """The hand-written part of the report, from its `## Notes` heading on, is kept as it is."""
+    if not REPORT.exists():
+        return []
+    lines = REPORT.read_text(encoding="utf-8").splitlines()
+    return ["", *lines[lines.index(NOTES) :]] if NOTES in lines else []
+
+
 def write_report(results: list[Result], command: str) -> None:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     kept = _kept_rows({r.benchmark for r in results})
+    notes = _kept_notes()
     lines = [
         "# Benchmarks",
         "",
         "Written by `make bench` (python -m benchmarks). Shared, noisy machines: read the ratio against",
-        "the baseline measured in the same run; absolute figures are for orientation only.",
+        "the baseline measured in the same run; absolute figures are for orientation only. What each",
+        "baseline is and which figure a target is read against: see Notes below the table.",
         "",
         f"- Last run: {now}",
         f"- Machine: {machine()}",
@@ -81,6 +92,7 @@ def write_report(results: list[Result], command: str) -> None:
             f"| {r.benchmark} | {r.measure} | {r.value:,.4g} | {r.unit} | {r.baseline or '-'} | {ratio} "
             f"| {r.target or '-'} | {verdict} | {now} |"
         )
+    lines += notes
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {REPORT.relative_to(ROOT)}")

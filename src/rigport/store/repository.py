@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
@@ -183,27 +183,60 @@ class AuditRepository:
         return int(self.session.scalar(select(func.count()).select_from(AuditRow)) or 0)
 
 
-def bulk_insert(session: Session, model: type[Base], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> int:
-    """Insert many rows with one DBAPI `executemany`, inside the session's transaction.
+def bulk_insert(session: Session, model: type[Base], columns: Mapping[str, Sequence[Any]]) -> int:
+    """Insert many rows, given column by column, in the session's transaction with one statement.
 
     SQLAlchemy's bulk insert spends most of its time per row building parameters; a 100,000-line
     manifest does not need that. The columns' own bind processors still run, column by column
     (e.g. Decimal to what SQLite stores), so rows read back exactly as if the ORM had written them.
+    SQLite gets one DBAPI `executemany`. PostgreSQL gets one INSERT ... SELECT FROM unnest() of
+    one array per column (an executemany there is a round of parse, bind and execute per row).
+    Either way a failure is SQLAlchemy's own exception (e.g. IntegrityError), as from the ORM.
     """
-    if not rows:
-        return 0
     table = cast(Table, model.__table__)
     writers.hold(session)  # a write outside the ORM's flush: queue for the SQLite writer slot here
     connection = session.connection()
     dialect = connection.dialect
-    values: list[Any] = list(zip(*rows, strict=True))
-    for i, name in enumerate(columns):
+    values: list[Sequence[Any]] = []
+    for name, cells in columns.items():
         process = table.c[name].type.bind_processor(dialect)
-        if process is not None:
-            values[i] = list(map(process, values[i]))
-    placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+        values.append(cells if process is None else list(map(process, cells)))
+    count = len(values[0]) if values else 0
+    if not count:
+        return 0
     quote = dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join([placeholder] * len(columns))})")  # fmt: skip
-    connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
-    return len(rows)
+    into = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)})"
+    if dialect.name == "postgresql":
+        arrays, params = [], []
+        for name, cells in zip(columns, values, strict=True):
+            array, args = _pg_array(cells)
+            arrays.append(f"{array}::{table.c[name].type.compile(dialect)}[]")
+            params += args
+        connection.exec_driver_sql(f"{into} SELECT * FROM unnest({', '.join(arrays)})", tuple(params))
+        return count
+    placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(f"{into} VALUES ({', '.join([placeholder] * len(columns))})",
+                               list(zip(*values, strict=True)))  # fmt: skip
+    return count
+
+
+_SEPARATOR, _NULL = "\x1f", "\x1e"
+
+
+def _pg_array(cells: Sequence[Any]) -> tuple[str, list[Any]]:
+    """A column as a PostgreSQL array expression and its parameters.
+
+    Text and numbers travel as one string, split on the server (string_to_array), because
+    the driver would otherwise quote every element of a list in Python. Anything else, or a value
+    holding the separator or the null marker, goes as a list.
+    """
+    kinds = set(map(type, cells))
+    if len(cells) > 1 and kinds <= {str, int, float, Decimal, type(None)}:
+        texts = cells if kinds == {str} else [_NULL if c is None else str(c) for c in cells]
+        joined = _SEPARATOR.join(texts)
+        if joined.count(_SEPARATOR) == len(cells) - 1:  # no value holds the separator
+            if type(None) not in kinds:
+                return "string_to_array(%s, %s)", [joined, _SEPARATOR]
+            if _NULL not in cells:
+                return "string_to_array(%s, %s, %s)", [joined, _SEPARATOR, _NULL]
+    return "%s", [list(cells)]
