@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -338,17 +339,7 @@ def _legal_factor(query: NormalName, candidate: NormalName) -> float:
 
 def _merge_joined(a: list[str], b: list[str]) -> list[str]:
     """Join adjacent tokens of `a` that are written as one word in `b` (Jan Daniel / JanDaniel)."""
-    bset = set(b)
-    out: list[str] = []
-    i = 0
-    while i < len(a):
-        if i + 1 < len(a) and a[i] not in bset and a[i] + a[i + 1] in bset:
-            out.append(a[i] + a[i + 1])
-            i += 2
-        else:
-            out.append(a[i])
-            i += 1
-    return out
+    return _join_adjacent(a, set(b), lambda token: token)
 
 
 def _merge_abjad(a: list[str], b: list[str]) -> list[str]:
@@ -357,11 +348,15 @@ def _merge_abjad(a: list[str], b: list[str]) -> list[str]:
     Arabic writes some names as two words that Latin spellings join (نصر الله / Nasrallah, عبد الله /
     Abdullah): joined, the two words meet the one word by consonant skeleton.
     """
-    bsk = {consonant_skeleton(t) for t in b}
+    return _join_adjacent(a, {consonant_skeleton(t) for t in b}, consonant_skeleton)
+
+
+def _join_adjacent(a: list[str], targets: set[str], key: Callable[[str], str]) -> list[str]:
+    """Join each word of `a` whose key is not a target with the next, when the pair's key is one."""
     out: list[str] = []
     i = 0
     while i < len(a):
-        if i + 1 < len(a) and consonant_skeleton(a[i]) not in bsk and consonant_skeleton(a[i] + a[i + 1]) in bsk:
+        if i + 1 < len(a) and key(a[i]) not in targets and key(a[i] + a[i + 1]) in targets:
             out.append(a[i] + a[i + 1])
             i += 2
         else:
