@@ -634,19 +634,11 @@ def update_party(
         raise InputError(f"role: expected one of {', '.join(PARTY_ROLES)}, got {changes['role']!r}")
     if "name" in changes and not str(changes["name"] or "").strip():
         raise InputError("name: expected a name, got nothing")
-    with UnitOfWork(settings) as uow:
-        row = _get(uow, reference)
-        party = _child(row.parties, party_id, "party", reference)
-        before = _party_view(party)
-        for name, value in changes.items():
-            value = str(value or "").strip()
-            setattr(party, name, value.upper() if name == "country" else value)
-        row.updated_at = dt.datetime.now(dt.UTC)
-        uow.flush()
-        after = _party_view(party)
-        uow.audit.record(actor, "update-party", "shipment", reference, before, after)
-        uow.commit()
-        return after
+    def party_value(name: str, value: Any) -> Any:
+        text = str(value or "").strip()
+        return text.upper() if name == "country" else text
+
+    return _update_child(reference, "parties", party_id, "party", _party_view, changes, party_value, actor, settings)
 
 
 def remove_party(reference: str, party_id: int, actor: str, settings: Settings | None = None) -> dict[str, Any]:
@@ -663,22 +655,34 @@ def update_document(
                          "lab_name, notes)")  # fmt: skip
     if "kind" in changes and changes["kind"] not in DOCUMENT_KINDS:
         raise InputError(f"kind: expected one of {', '.join(DOCUMENT_KINDS)}, got {changes['kind']!r}")
-    with UnitOfWork(settings) as uow:
-        row = _get(uow, reference)
-        doc = _child(row.documents, document_id, "document", reference)
-        before = document_view(doc)
-        for name, value in changes.items():
-            setattr(doc, name, value if name == "date" else str(value or ""))
-        row.updated_at = dt.datetime.now(dt.UTC)
-        uow.flush()
-        after = document_view(doc)
-        uow.audit.record(actor, "update-document", "shipment", reference, before, after)
-        uow.commit()
-        return after
+    def document_value(name: str, value: Any) -> Any:
+        return value if name == "date" else str(value or "")
+
+    return _update_child(reference, "documents", document_id, "document", document_view, changes, document_value,
+                         actor, settings)  # fmt: skip
 
 
 def remove_document(reference: str, document_id: int, actor: str, settings: Settings | None = None) -> dict[str, Any]:
     return _remove_child(reference, "documents", document_id, "document", document_view, actor, settings)
+
+
+def _update_child(
+    reference: str, collection: str, child_id: int, what: str, view: Callable[[Any], dict[str, Any]],
+    changes: dict[str, Any], value_for: Callable[[str, Any], Any], actor: str, settings: Settings | None,
+) -> dict[str, Any]:
+    """Correct fields of a party or document: audited before and after, and the shipment's version moves on."""
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        child = _child(getattr(row, collection), child_id, what, reference)
+        before = view(child)
+        for name, value in changes.items():
+            setattr(child, name, value_for(name, value))
+        row.updated_at = dt.datetime.now(dt.UTC)
+        uow.flush()
+        after = view(child)
+        uow.audit.record(actor, f"update-{what}", "shipment", reference, before, after)
+        uow.commit()
+        return after
 
 
 def _remove_child(
