@@ -9,15 +9,14 @@ of work and its repositories.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, select
+from sqlalchemy import Executable, Row, bindparam, func, select
+from sqlalchemy.exc import DBAPIError
 
 from rigport.settings import Settings
-from rigport.store.engine import as_unavailable, ensure_schema, get_engine
+from rigport.store.engine import as_unavailable, ensure_schema, get_engine, get_lookup_engine
 from rigport.store.screening_tables import ScreeningDecisionRow
 from rigport.store.tables import ShipmentRow, TokenRow
 
@@ -41,31 +40,36 @@ class StoredToken:
     revoked_at: dt.datetime | None
 
 
-@contextmanager
-def connection(settings: Settings) -> Iterator[Connection]:
-    """A pooled connection; an outage becomes UnavailableError (503 / exit 1) as in the unit of work."""
-    engine = get_engine(settings)
-    try:
-        ensure_schema(engine)
-        with engine.connect() as conn:
-            yield conn
-    except Exception as exc:
-        unavailable = as_unavailable(exc, engine)
-        if unavailable is not None:
-            raise unavailable from None
-        raise
+def read(settings: Settings, statement: Executable, params: dict[str, Any] | None = None) -> list[Row[Any]]:
+    """The rows of one read statement, in one round trip; an outage becomes UnavailableError (503 / exit 1).
+
+    The lookup engine does not ping connections before use, so a connection the server dropped (a restart)
+    fails on first use: that one failure is retried on a fresh connection before it counts as an outage.
+    """
+    engine = get_lookup_engine(settings)
+    for attempt in (1, 2):
+        try:
+            ensure_schema(get_engine(settings))
+            with engine.connect() as conn:
+                return list(conn.execute(statement, params))
+        except DBAPIError as exc:
+            if attempt == 1 and exc.connection_invalidated:
+                continue
+            raise as_unavailable(exc, engine) or exc from None
+        except Exception as exc:
+            raise as_unavailable(exc, engine) or exc from None
+    raise AssertionError("unreachable")
 
 
 def token_by_hash(settings: Settings, token_hash: str) -> StoredToken | None:
-    with connection(settings) as conn:
-        row = conn.execute(_TOKEN, {"token_hash": token_hash}).first()
-    return None if row is None else StoredToken(*row)
+    rows = read(settings, _TOKEN, {"token_hash": token_hash})
+    return StoredToken(*rows[0]) if rows else None
 
 
 def shipment_version(settings: Settings, reference: str) -> int | None:
     """The shipment's version alone: one indexed read, to tell whether a cached view is still current."""
-    with connection(settings) as conn:
-        return conn.execute(_VERSION, {"reference": reference}).scalar()
+    rows = read(settings, _VERSION, {"reference": reference})
+    return int(rows[0][0]) if rows else None
 
 
 def shipments_fingerprint(settings: Settings) -> tuple[int, int, int]:
@@ -74,12 +78,10 @@ def shipments_fingerprint(settings: Settings) -> tuple[int, int, int]:
     Versions only grow and every change to a shipment or its children bumps its version, so no two
     states of the table reached by changes share a fingerprint.
     """
-    with connection(settings) as conn:
-        count, versions, last_id = conn.execute(_FINGERPRINT).one()
+    ((count, versions, last_id),) = read(settings, _FINGERPRINT)
     return int(count), int(versions), int(last_id)
 
 
 def decisions_for_name(settings: Settings, name_key: str) -> list[Row[Any]]:
     """Reviewer decisions on one normalized name (the screening of one name needs no others)."""
-    with connection(settings) as conn:
-        return list(conn.execute(_DECISIONS, {"name_key": name_key}))
+    return read(settings, _DECISIONS, {"name_key": name_key})
