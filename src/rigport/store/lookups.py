@@ -40,7 +40,7 @@ class StoredToken:
     revoked_at: dt.datetime | None
 
 
-def read(settings: Settings, statement: Executable, params: dict[str, Any] | None = None) -> list[Row[Any]]:
+def read(settings: Settings, statement: Executable, params: dict[str, Any] | None = None) -> list[Any]:
     """The rows of one read statement, in one round trip; an outage becomes UnavailableError (503 / exit 1).
 
     The lookup engine does not ping connections before use, so a connection the server dropped (a restart)
@@ -63,7 +63,9 @@ def read(settings: Settings, statement: Executable, params: dict[str, Any] | Non
 
 def token_by_hash(settings: Settings, token_hash: str) -> StoredToken | None:
     rows = read(settings, _TOKEN, {"token_hash": token_hash})
-    return StoredToken(*rows[0]) if rows else None
+    if not rows:
+        return None
+    return StoredToken(*rows[0])
 
 
 def shipment_version(settings: Settings, reference: str) -> int | None:
