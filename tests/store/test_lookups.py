@@ -1,0 +1,54 @@
+"""Per-request lookups (store/lookups.py) return exactly what the same statements return through Core.
+
+The hot three run on the DBAPI connection with SQLAlchemy's processors applied by hand; a missed processor
+would show here as a string where a datetime belongs (SQLite stores datetimes as text) or a wrong count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from rigport.services import shipments
+from rigport.services.auth import create_token, hash_token, revoke_token
+from rigport.settings import Settings
+from rigport.store import lookups
+from rigport.store.engine import get_lookup_engine
+
+
+def test_lookups_equal_core_reads(settings: Settings) -> None:
+    for ref in ("L-1", "L-2"):
+        draft = shipments.ShipmentDraft(ref, "air", "Detroit", dt.date(2025, 2, 1), 10, Decimal(1000))
+        shipments.create_shipment(draft, "test", settings)
+    shipments.record_event("L-2", "entry-filed", dt.date(2025, 2, 2), "test", settings=settings)
+    token, info = create_token("viewer", label="expiring", expires_in_days=3, settings=settings)
+    revoke_token(info["id"], settings)
+
+    stored = lookups.token_by_hash(settings, hash_token(token))
+    (core,) = lookups.read(settings, lookups._TOKEN, {"token_hash": hash_token(token)})
+    assert stored is not None and tuple(core) == (
+        stored.id, stored.token_hash, stored.role, stored.label, stored.expires_at, stored.revoked_at
+    )  # fmt: skip
+    assert isinstance(stored.expires_at, dt.datetime) and isinstance(stored.revoked_at, dt.datetime)
+    assert stored.revoked_at < stored.expires_at
+    assert lookups.token_by_hash(settings, hash_token("rp_unknown")) is None
+
+    assert lookups.shipment_version(settings, "L-2") == shipments.get_shipment("L-2", settings)["version"]
+    assert lookups.shipment_version(settings, "NOPE") is None
+    (fingerprint,) = lookups.read(settings, lookups._FINGERPRINT)
+    assert lookups.shipments_fingerprint(settings) == tuple(fingerprint)
+    assert lookups.shipments_fingerprint(settings)[0] == 2
+
+
+def test_lookups_leave_no_transaction_open(settings: Settings) -> None:
+    """A pooled connection returned inside a transaction would hold locks and an old snapshot on PostgreSQL."""
+    lookups.shipments_fingerprint(settings)
+    connection = get_lookup_engine(settings).raw_connection()
+    try:
+        dbapi = connection.dbapi_connection
+        if settings.database_url:
+            assert dbapi.info.transaction_status == 0  # type: ignore[union-attr]  # psycopg: IDLE
+        else:
+            assert not dbapi.in_transaction  # type: ignore[union-attr]
+    finally:
+        connection.close()
