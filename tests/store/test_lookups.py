@@ -6,6 +6,7 @@ would show here as a string where a datetime belongs (SQLite stores datetimes as
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from decimal import Decimal
 
@@ -52,3 +53,29 @@ def test_lookups_leave_no_transaction_open(settings: Settings) -> None:
             assert not dbapi.in_transaction  # type: ignore[union-attr]
     finally:
         connection.close()
+
+
+def test_async_lookups_equal_the_sync_ones(settings: Settings) -> None:
+    """The API awaits these on its event loop (psycopg's asyncio connection on PostgreSQL)."""
+    draft = shipments.ShipmentDraft("A-1", "air", "Detroit", dt.date(2025, 2, 1), 10, Decimal(1000))
+    shipments.create_shipment(draft, "test", settings)
+    token, _ = create_token("operator", expires_in_days=5, settings=settings)
+
+    async def both_twice() -> list[object]:
+        results: list[object] = []
+        for _ in range(2):  # the second round reuses the loop's idle connection
+            results += [
+                await lookups.token_by_hash_async(settings, hash_token(token)),
+                await lookups.shipment_version_async(settings, "A-1"),
+                await lookups.shipment_version_async(settings, "NOPE"),
+                await lookups.shipments_fingerprint_async(settings),
+            ]
+        return results
+
+    expected = [
+        lookups.token_by_hash(settings, hash_token(token)),
+        lookups.shipment_version(settings, "A-1"),
+        None,
+        lookups.shipments_fingerprint(settings),
+    ]
+    assert asyncio.run(both_twice()) == expected * 2

@@ -7,8 +7,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from rigport.api.blocking import quick_read
-from rigport.services.auth import Principal, authenticate
+from rigport.services.auth import Principal, authenticate_async
 
 bearer = HTTPBearer(auto_error=False, description="Token from `rigport tokens create --role ...`")
 
@@ -19,7 +18,7 @@ async def current_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "Missing bearer token")
     settings = request.app.state.settings
-    principal = await quick_read(settings, authenticate, credentials.credentials, settings)
+    principal = await authenticate_async(credentials.credentials, settings)
     if principal is None:
         raise HTTPException(401, "Invalid, expired or revoked token")
     return principal

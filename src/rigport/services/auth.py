@@ -77,7 +77,18 @@ def authenticate(token: str, settings: Settings | None = None) -> Principal | No
     if not token.startswith(TOKEN_PREFIX):
         return None
     presented = hash_token(token)
-    row = lookups.token_by_hash(settings or get_settings(), presented)
+    return _principal(presented, lookups.token_by_hash(settings or get_settings(), presented))
+
+
+async def authenticate_async(token: str, settings: Settings) -> Principal | None:
+    """`authenticate` for the API's event loop (see `lookups.read_values_async`)."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    presented = hash_token(token)
+    return _principal(presented, await lookups.token_by_hash_async(settings, presented))
+
+
+def _principal(presented: str, row: lookups.StoredToken | None) -> Principal | None:
     if row is None or not hmac.compare_digest(row.token_hash, presented):
         return None
     if not _token_usable(row.revoked_at, row.expires_at):

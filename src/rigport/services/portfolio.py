@@ -89,10 +89,19 @@ def units_by_state_over_time(rows: list[ShipmentRow], today: dt.date) -> dict[st
 
 def portfolio_key(settings: Settings | None = None, today: dt.date | None = None) -> tuple[Any, ...]:
     """What the portfolio is computed from: every shipment's version, the date, the catalog and network data."""
+    settings = settings or get_settings()
+    return _portfolio_key(lookups.shipments_fingerprint(settings), settings, today)
+
+
+async def portfolio_key_async(settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
+    """`portfolio_key` for the API's event loop."""
+    return _portfolio_key(await lookups.shipments_fingerprint_async(settings), settings, today)
+
+
+def _portfolio_key(fingerprint: tuple[int, int, int], settings: Settings, today: dt.date | None) -> tuple[Any, ...]:
     from rigport.services.delay import delay_inputs
 
-    settings = settings or get_settings()
-    return ("portfolio", lookups.shipments_fingerprint(settings), today or dt.date.today(), delay_inputs(settings))
+    return ("portfolio", fingerprint, today or dt.date.today(), delay_inputs(settings))
 
 
 def portfolio(

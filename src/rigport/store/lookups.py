@@ -11,12 +11,14 @@ through the unit of work and its repositories.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect, Executable, Row, Select, bindparam, func, select
+from sqlalchemy import Dialect, Engine, Executable, Row, Select, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 
 from rigport.settings import Settings
@@ -112,6 +114,88 @@ def read_values(
     raise AssertionError("unreachable")
 
 
+async def read_values_async(
+    settings: Settings, statement: Select[*tuple[Any, ...]], params: dict[str, Any] | None = None
+) -> list[Any]:
+    """`read_values` for the event loop: the API's per-request checks, without a thread hand-off.
+
+    On SQLite the read runs inline (~0.1 ms, never waits for writers under WAL). On PostgreSQL it runs on
+    an asyncio psycopg connection, so a database that stalls stalls this request only, not the loop; it
+    used to go to a thread, and the two hand-offs per request cost ~0.3 ms of a ~1.5 ms cached read.
+    """
+    engine = get_lookup_engine(settings)
+    if engine.dialect.name == "sqlite":
+        return read_values(settings, statement, params)
+    try:
+        ensure_schema(get_engine(settings))
+    except Exception as exc:
+        raise as_unavailable(exc, engine) or exc from None
+    plain = _plain(statement, engine.dialect)
+    connections = _loop_connections(engine)
+    try:
+        rows = await connections.fetch(plain.sql, plain.parameters(params or {}))
+    except engine.dialect.loaded_dbapi.Error as exc:
+        wrapped = DBAPIError.instance(plain.sql, params, exc, engine.dialect.loaded_dbapi.Error)
+        raise as_unavailable(wrapped, engine) or wrapped from None
+    return [plain.decode(row) for row in rows]
+
+
+class _AsyncConnections:
+    """Idle autocommit psycopg connections of one event loop, reused last-in first-out.
+
+    Not a general pool: per-request reads of one statement each, so a connection is either idle here or
+    running one statement. One that fails or is cancelled mid-statement is closed, never reused; a reused
+    one the server dropped (a restart) is replaced once before the failure counts as an outage.
+    """
+
+    MAX_IDLE = 8
+
+    def __init__(self, conninfo: str) -> None:
+        self.conninfo = conninfo
+        self.idle: list[Any] = []
+
+    async def fetch(self, sql: str, params: Any) -> list[Any]:
+        import psycopg
+
+        while True:
+            reused = bool(self.idle)
+            connection = self.idle.pop() if reused else await psycopg.AsyncConnection.connect(
+                self.conninfo, autocommit=True
+            )  # fmt: skip
+            try:
+                cursor = await connection.execute(sql, params)
+                rows = await cursor.fetchall()
+            except psycopg.OperationalError:
+                await connection.close()
+                if reused:
+                    continue
+                raise
+            except BaseException:
+                await connection.close()
+                raise
+            if len(self.idle) < self.MAX_IDLE:
+                self.idle.append(connection)
+            else:
+                await connection.close()
+            return rows
+
+
+_async_connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _AsyncConnections]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _loop_connections(engine: Engine) -> _AsyncConnections:
+    """This loop's connections to the engine's database (a closed loop's are dropped with it)."""
+    per_url = _async_connections.setdefault(asyncio.get_running_loop(), {})
+    url = engine.url.render_as_string(hide_password=False)
+    connections = per_url.get(url)
+    if connections is None:
+        conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        connections = per_url[url] = _AsyncConnections(conninfo)
+    return connections
+
+
 @dataclass(frozen=True)
 class StoredToken:
     id: int
@@ -148,6 +232,21 @@ def token_by_hash(settings: Settings, token_hash: str) -> StoredToken | None:
     if not rows:
         return None
     return StoredToken(*rows[0])
+
+
+async def token_by_hash_async(settings: Settings, token_hash: str) -> StoredToken | None:
+    rows = await read_values_async(settings, _TOKEN, {"token_hash": token_hash})
+    return StoredToken(*rows[0]) if rows else None
+
+
+async def shipment_version_async(settings: Settings, reference: str) -> int | None:
+    rows = await read_values_async(settings, _VERSION, {"reference": reference})
+    return int(rows[0][0]) if rows else None
+
+
+async def shipments_fingerprint_async(settings: Settings) -> tuple[int, int, int]:
+    ((count, versions, last_id),) = await read_values_async(settings, _FINGERPRINT)
+    return int(count), int(versions), int(last_id)
 
 
 def shipment_version(settings: Settings, reference: str) -> int | None:

@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from rigport.api.auth import require
-from rigport.api.blocking import quick_read
 from rigport.api.cache import view_cache
 from rigport.services import portfolio as portfolio_service
 from rigport.services.auth import Principal
@@ -24,7 +23,7 @@ async def portfolio(
     _: Principal = Depends(viewer),
 ) -> Any:
     settings, today = request.app.state.settings, dt.date.today()
-    key = (*await quick_read(settings, portfolio_service.portfolio_key, settings, today), horizon_days)
+    key = (*await portfolio_service.portfolio_key_async(settings, today), horizon_days)
     return await view_cache(request).respond(request, ("portfolio", horizon_days), key, lambda: (
         portfolio_service.portfolio(settings, today=today, horizon_days=horizon_days)
     ))  # fmt: skip

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from rigport.api.auth import require
-from rigport.api.blocking import quick_read
 from rigport.api.cache import view_cache
 from rigport.api.schemas import DocumentIn, EventIn, ShipmentIn, ShipmentPatch
 from rigport.cli.output import to_jsonable
@@ -38,7 +37,7 @@ async def list_shipments(
 ) -> Any:
     settings, today = settings_of(request), dt.date.today()
     view = ("shipments", state, port, due_within_days, limit, offset)
-    key = (*await quick_read(settings, shipments.list_key, settings, today), *view)
+    key = (*await shipments.list_key_async(settings, today), *view)
     return await view_cache(request).respond(request, view, key, lambda: (
         shipments.list_shipments(state=state, port=port, due_within_days=due_within_days, limit=limit,
                                  offset=offset, settings=settings, today=today)
@@ -56,9 +55,10 @@ def create_shipment(request: Request, body: ShipmentIn, who: Principal = Depends
 @router.get("/shipments/{reference}")
 async def get_shipment(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
     settings, today = settings_of(request), dt.date.today()
-    key = await quick_read(settings, shipments.detail_key, reference, settings, today)
-    return await view_cache(request).respond(request, ("shipment", reference), key,
-                                             lambda: shipments.get_shipment(reference, settings, today))
+    key = await shipments.detail_key_async(reference, settings, today)
+    return await view_cache(request).respond(
+        request, ("shipment", reference), key, lambda: shipments.get_shipment(reference, settings, today)
+    )
 
 
 @router.patch("/shipments/{reference}")
