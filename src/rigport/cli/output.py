@@ -31,8 +31,18 @@ def spreadsheet_safe(cell: Any) -> Any:
     return cell
 
 
+_PLAIN = frozenset({str, int, float, bool})
+
+
 def to_jsonable(value: Any) -> Any:
     """Plain JSON types: Decimal money becomes a number, dates ISO strings, dataclasses dicts."""
+    kind = type(value)
+    if kind in _PLAIN or value is None:  # most values: checked first, exact types (a str Enum is not plain)
+        return value
+    if kind is dict:
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [to_jsonable(v) for v in value]
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dt.datetime | dt.date):
