@@ -182,6 +182,7 @@ class NormalName:
     patronymics: frozenset[str] = frozenset()  # middle tokens that are a father's name (Viktorovich)
     abjad: bool = False  # written in Arabic or Hebrew script: tokens are consonant skeletons
     syllables: tuple[str, ...] = ()  # a name written only in Chinese characters or Hangul: each one's reading
+    sinitic: bool = False  # every word spells Chinese syllables (pinyin or Wade-Giles): Xi Jinping, Mao Tse-tung
 
     @property
     def key(self) -> str:
@@ -289,7 +290,22 @@ def normalize(name: str) -> NormalName:
     distinctive = frozenset(t for t in tokens if t not in GENERIC and t not in HONORIFICS)
     abjad = bool(_ABJAD.search(name))
     syllables = _syllables(name) if not legal and _CJK.search(name) else ()
-    return NormalName(name, tuple(tokens), tuple(legal), distinctive, _patronymics(tokens, legal), abjad, syllables)
+    sinitic = not legal and 2 <= len(tokens) <= 4 and all(_SINITIC.fullmatch(t) for t in tokens)
+    return NormalName(
+        name, tuple(tokens), tuple(legal), distinctive, _patronymics(tokens, legal), abjad, syllables, sinitic
+    )
+
+
+# One or two Mandarin syllables in pinyin or in Wade-Giles (apostrophes dropped): an optional initial,
+# then a final; the finals without an initial are those pinyin writes so (an, ou, er ...). A Chinese
+# name is a one-syllable surname and a given name of one or two (Xi Jinping, Mao Tse-tung); most other
+# words fail (Tim, Smith, Ian, Osama, Benjamin). Decides whether the two romanizations may be compared.
+_SINITIC = re.compile(
+    r"(?:(?:zh|ch|sh|hs|ts|tz|ss|sz|[bpmfdtnlgkhjqxrzcsyw])"
+    r"(?:iang|iong|uang|iung|ang|eng|ing|ong|ung|ian|ien|iao|ieh|uai|uan|uei|ueh|ai|ei|ao|ou|an|en|ih|ia|ie|iu"
+    r"|in|ua|uo|ui|un|ue|a|o|e|i|u)"
+    r"|(?:ang|eng|ai|ei|ao|ou|an|en|er|a|o|e)){1,2}"
+)
 
 
 _LATIN = re.compile(r"[A-Za-z]")
