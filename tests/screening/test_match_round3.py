@@ -71,6 +71,8 @@ def test_one_vowel_for_another_in_a_four_letter_word() -> None:
     assert token_similarity("rusk", "rask") == TOKEN_MIN_SIMILARITY
     assert matches("Pavel Rusk", "Pavel Rask")
     assert not matches("Pavel Rusk", "Pavel Rust")  # a consonant changed: another word
+    assert token_similarity("ivan", "evan") < TOKEN_MIN_SIMILARITY  # the first letter is kept
+    assert token_similarity("gina", "gino") < TOKEN_MIN_SIMILARITY  # and a final vowel may mark gender
     assert not matches("Mario Lenz", "Maria Lenz")  # male and female forms stay two people
 
 

@@ -221,13 +221,14 @@ def _vowel_swap(a: str, b: str) -> bool:
 
     Romanizations and hearing disagree most on vowels (Arabic and Hebrew do not write short ones at
     all); the consonants carry the word. In five letters or more one changed letter already scores
-    as the same word; this lets a four-letter word have the same slip. Male and female forms
-    (Mario / Maria) are ruled out before this is asked.
+    as the same word; this lets a four-letter word have the same slip, inside the word only: the
+    first letter is the one people get right (Ivan / Evan, Ilya / Olya are two names) and a final
+    vowel often marks gender (Gina / Gino; male and female forms are also ruled out before this).
     """
     if len(a) != len(b):
         return False
     diff = [i for i in range(len(a)) if a[i] != b[i]]
-    return len(diff) == 1 and a[diff[0]] in _VOWELS and b[diff[0]] in _VOWELS
+    return len(diff) == 1 and 0 < diff[0] < len(a) - 1 and a[diff[0]] in _VOWELS and b[diff[0]] in _VOWELS
 
 
 # German and French spellings of names from Cyrillic and Arabic (DIN 1460 / Duden: W for v, S for z,
