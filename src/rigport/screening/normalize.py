@@ -39,6 +39,18 @@ _CJK_LEGAL = (
 # Multi-word legal forms (after normalisation) collapsed to one token.
 _LEGAL_PHRASES = (
     ("obshchestvo s ogranichennoy otvetstvennostyu", "llc"),
+    # Written out in full, as registers and lists often do (German, Dutch, Swedish forms; the Romance ones
+    # begin with words that also name companies, Societe Generale, and every phrase word weighs as generic).
+    ("gesellschaft mit beschrankter haftung", "gmbh"),
+    ("g m b h", "gmbh"),
+    ("kommanditgesellschaft auf aktien", "kgaa"),
+    ("kommanditgesellschaft", "kg"),
+    ("s a r l", "sarl"),
+    ("besloten vennootschap", "bv"),
+    ("naamloze vennootschap", "nv"),
+    ("aktiebolag", "ab"),
+    ("a s", "as"),
+    ("l p", "lp"),
     ("tovarystvo z obmezhenoyu vidpovidalnistyu", "llc"),
     ("publichnoe aktsionernoe obshchestvo", "pjsc"),
     ("otkrytoe aktsionernoe obshchestvo", "ojsc"),
@@ -72,7 +84,8 @@ LEGAL_FORMS = {
     "co": "company", "company": "company", "cos": "company", "companies": "company",
     "corp": "corporation", "corporation": "corporation", "inc": "incorporated", "incorporated": "incorporated",
     "ltd": "limited", "limited": "limited", "ltda": "limited", "llc": "llc", "llp": "llp", "lp": "lp", "plc": "plc",
-    "gmbh": "gmbh", "ag": "ag", "aktiengesellschaft": "ag", "akg": "ag", "kg": "kg", "ug": "ug", "ev": "ev",
+    "gmbh": "gmbh", "ag": "ag", "aktiengesellschaft": "ag", "akg": "ag", "kg": "kg", "kgaa": "kgaa", "ug": "ug",
+    "ev": "ev",
     "sa": "sa", "sas": "sas", "sarl": "sarl", "srl": "srl", "spa": "spa", "sl": "sl", "bv": "bv", "nv": "nv",
     "ab": "ab", "as": "as", "asa": "asa", "oy": "oy", "oyj": "oyj", "kft": "kft", "zrt": "zrt",
     "spzoo": "spzoo", "sadecv": "sadecv", "sdeRLdecv": "sdeRLdecv", "pte": "pte", "pty": "pty", "bhd": "bhd",
@@ -168,6 +181,8 @@ class NormalName:
     distinctive: frozenset[str]  # tokens that are neither generic nor honorific
     patronymics: frozenset[str] = frozenset()  # middle tokens that are a father's name (Viktorovich)
     abjad: bool = False  # written in Arabic or Hebrew script: tokens are consonant skeletons
+    syllables: tuple[str, ...] = ()  # a name written only in Chinese characters or Hangul: each one's reading
+    sinitic: bool = False  # every word spells Chinese syllables (pinyin or Wade-Giles): Xi Jinping, Mao Tse-tung
 
     @property
     def key(self) -> str:
@@ -274,7 +289,38 @@ def normalize(name: str) -> NormalName:
         tokens, legal = [LEGAL_FORMS.get(w, w) for w in words], []
     distinctive = frozenset(t for t in tokens if t not in GENERIC and t not in HONORIFICS)
     abjad = bool(_ABJAD.search(name))
-    return NormalName(name, tuple(tokens), tuple(legal), distinctive, _patronymics(tokens, legal), abjad)
+    syllables = _syllables(name) if not legal and _CJK.search(name) else ()
+    sinitic = not legal and 2 <= len(tokens) <= 4 and all(_SINITIC.fullmatch(t) for t in tokens)
+    return NormalName(
+        name, tuple(tokens), tuple(legal), distinctive, _patronymics(tokens, legal), abjad, syllables, sinitic
+    )
+
+
+# One or two Mandarin syllables in pinyin or in Wade-Giles (apostrophes dropped): an optional initial,
+# then a final; the finals without an initial are those pinyin writes so (an, ou, er ...). A Chinese
+# name is a one-syllable surname and a given name of one or two (Xi Jinping, Mao Tse-tung); most other
+# words fail (Tim, Smith, Ian, Osama, Benjamin). Decides whether the two romanizations may be compared.
+_SINITIC = re.compile(
+    r"(?:(?:zh|ch|sh|hs|ts|tz|ss|sz|[bpmfdtnlgkhjqxrzcsyw])"
+    r"(?:iang|iong|uang|iung|ang|eng|ing|ong|ung|ian|ien|iao|ieh|uai|uan|uei|ueh|ai|ei|ao|ou|an|en|ih|ia|ie|iu"
+    r"|in|ua|uo|ui|un|ue|a|o|e|i|u)"
+    r"|(?:ang|eng|ai|ei|ao|ou|an|en|er|a|o|e)){1,2}"
+)
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _syllables(name: str) -> tuple[str, ...]:
+    """The reading of each character of a name written only in Chinese characters, kana or Hangul.
+
+    Each character is a syllable and a morpheme of the name (习 近 平, 김 정 은): transliterated and glued
+    together (xijinping), one changed character looks like a one-letter typo, yet it is another name.
+    Kept for the comparison of two such names (match.align); empty for names with Latin letters.
+    """
+    if _LATIN.search(name):
+        return ()
+    return tuple(anyascii(c).lower() for c in unicodedata.normalize("NFKC", name) if _CJK.match(c))
 
 
 def looks_patronymic(token: str) -> bool:
