@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Connection, Select, Table, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from rigport.store import writers
@@ -184,14 +185,16 @@ class AuditRepository:
 
 
 def bulk_insert(session: Session, model: type[Base], columns: Mapping[str, Sequence[Any]]) -> int:
-    """Insert many rows, given column by column, in the session's transaction with one statement.
+    """Insert many rows, given column by column, in the session's transaction.
 
     SQLAlchemy's bulk insert spends most of its time per row building parameters; a 100,000-line
     manifest does not need that. The columns' own bind processors still run, column by column
     (e.g. Decimal to what SQLite stores), so rows read back exactly as if the ORM had written them.
-    SQLite gets one DBAPI `executemany`. PostgreSQL gets one INSERT ... SELECT FROM unnest() of
-    one array per column (an executemany there is a round of parse, bind and execute per row).
-    Either way a failure is SQLAlchemy's own exception (e.g. IntegrityError), as from the ORM.
+    SQLite gets one DBAPI `executemany` of a multi-row INSERT, ROWS_PER_STATEMENT rows a statement
+    (and one statement for the rest): a row-at-a-time executemany spends more on the round per row
+    than on the row. PostgreSQL gets one INSERT ... SELECT FROM unnest() of one array per column
+    (an executemany there is a round of parse, bind and execute per row). Either way a failure is
+    SQLAlchemy's own exception (e.g. IntegrityError), as from the ORM.
     """
     table = cast(Table, model.__table__)
     writers.hold(session)  # a write outside the ORM's flush: queue for the SQLite writer slot here
@@ -214,10 +217,37 @@ def bulk_insert(session: Session, model: type[Base], columns: Mapping[str, Seque
             params += args
         connection.exec_driver_sql(f"{into} SELECT * FROM unnest({', '.join(arrays)})", tuple(params))
         return count
+    width = len(values)
+    flat: list[Any] = [None] * (count * width)  # row after row, as the statements bind them
+    for i, cells in enumerate(values):
+        flat[i::width] = cells  # a column of another length raises here, before anything is written
     placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(f"{into} VALUES ({', '.join([placeholder] * len(columns))})",
-                               list(zip(*values, strict=True)))  # fmt: skip
+    row = f"({', '.join([placeholder] * width)})"
+    per = _rows_per_statement(connection, width, count)
+    size = per * width
+    full = count // per
+    if full:
+        chunks = [tuple(flat[k * size : (k + 1) * size]) for k in range(full)]
+        connection.exec_driver_sql(f"{into} VALUES {', '.join([row] * per)}", chunks if full > 1 else chunks[0])
+    if count > full * per:
+        connection.exec_driver_sql(f"{into} VALUES {', '.join([row] * (count - full * per))}",
+                                   tuple(flat[full * size :]))  # fmt: skip
     return count
+
+
+ROWS_PER_STATEMENT = 1000
+
+
+def _rows_per_statement(connection: Connection, width: int, count: int) -> int:
+    """How many rows one multi-row INSERT binds: ROWS_PER_STATEMENT, fewer if the driver allows fewer parameters.
+
+    One statement per row (a plain executemany) costs a reset and a step in SQLite and a round of the
+    driver's loop in Python for every row; a thousand rows a statement spread that over the thousand.
+    """
+    driver = connection.connection.driver_connection
+    getlimit = getattr(driver, "getlimit", None)  # sqlite3 on Python 3.11+
+    limit = getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if getlimit is not None else 999
+    return max(1, min(ROWS_PER_STATEMENT, limit // width, count))
 
 
 _SEPARATOR, _NULL = "\x1f", "\x1e"
