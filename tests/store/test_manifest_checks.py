@@ -350,3 +350,17 @@ def test_rows_per_statement_respects_the_driver_parameter_limit(tmp_path: Path) 
             assert repository._rows_per_statement(conn, 40, 10**6) == 1
         finally:
             driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+
+
+@pytest.mark.parametrize("sep", [";", "|"])
+def test_serials_split_in_bulk_are_counted_per_line(sep: str) -> None:
+    """One separator fewer than the quantity on every line, counted from the cells joined (or one by one with NULs)."""
+    cells = [f"A{sep}B", "C", f"D{sep}E{sep}F", f"G\x00H{sep}I"]
+    texts = ["A\nB", "C", "D\nE\nF", "G\x00H\nI"]
+    assert manifest._serials(cells, [2, 1, 3, 2], {1, 2, 3}) == (texts, None)
+    assert manifest._serials(cells[:3], [2, 1, 3], {1, 2, 3}) == (texts[:3], None)
+    for wrong in ([2, 2, 2], [1, 1, 4], [3, 1, 2], [2, 1, 10_000_000]):
+        assert manifest._serials(cells[:3], wrong, set(wrong)) is None
+    assert manifest._serials(cells, [2, 1, 3, 3], {1, 2, 3}) is None
+    assert manifest._serials([f"é{sep}ü", "ß"], [2, 1], {1, 2}) == (["é\nü", "ß"], None)
+    assert manifest._serials([f"é{sep}ü", "ß"], [1, 2], {1, 2}) is None

@@ -431,14 +431,18 @@ def _serials(
             return None
     elif len(seps) == 1 and _plainly_separated(joined, seps[0]):
         sep = seps[0]  # every cell is its serials joined by one separator: split and count in bulk
-        if joined.count("\x00") == len(cells) - 1:  # no cell holds a NUL: change them all in one go
+        nul_free = joined.count("\x00") == len(cells) - 1  # no cell holds a NUL: the joined cells split back
+        if nul_free:
             texts = joined.replace(sep, "\n").split("\x00")
         else:
             texts = list(map(operator.methodcaller("replace", sep, "\n"), cells))
         lists = None
         every = sep.join(filter(None, cells)).split(sep)
         if all(cells):
-            if set(map(operator.sub, quantity, map(operator.methodcaller("count", sep), cells))) != {1}:
+            if nul_free:
+                if not _separators_match(joined, sep, quantity, len(every) - len(cells)):
+                    return None
+            elif set(map(operator.sub, quantity, map(operator.methodcaller("count", sep), cells))) != {1}:
                 return None
         elif any(t and t.count(sep) + 1 != q for q, t in zip(quantity, cells, strict=True)):
             return None
@@ -451,6 +455,23 @@ def _serials(
     if len(set(every)) != len(every):
         return None
     return texts, lists
+
+
+def _separators_match(joined: str, sep: str, quantity: list[int], separators: int) -> bool:
+    """Whether each of the NUL-joined cells holds one separator fewer than its line's quantity.
+
+    `separators` is how many the cells hold in all. Their NULs and separators alone, in order, are
+    compared with what the quantities call for: two byte strings, not a count per cell. The sums
+    are compared first, so what is built is never longer than the cells.
+    """
+    if sum(quantity) - len(quantity) != separators:
+        return False
+    runs = {q: sep.encode() * (q - 1) for q in set(quantity)}
+    expected = b"\x00".join(map(runs.__getitem__, quantity))
+    return joined.encode("utf-8", "surrogatepass").translate(None, _ALL_BUT[sep]) == expected
+
+
+_ALL_BUT = {sep: bytes(b for b in range(256) if b not in (0, ord(sep))) for sep in SERIAL_SEPARATORS}
 
 
 def _check_rows(source: str, columns: dict[str, list[str]], count: int, catalog: Any,
