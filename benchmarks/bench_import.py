@@ -12,6 +12,12 @@ time includes reading the CSV and checking every row, which the bare insert does
 So "within 2x" means: reading and checking 100,000 rows and everything around the insert costs
 less than the insert itself.
 
+rigport's writer no longer inserts with a row-at-a-time executemany: it binds 1,000 rows a statement
+(multi-row INSERT ... VALUES), which costs less than the baseline's executemany for the same rows.
+The issue's ratio is still read against the plain executemany, as the issue states it; so the gain
+from the statement form is visible on its own, the same rows in the same multi-row statements, bare,
+are measured too and rigport's time is also reported against them (no target).
+
 The first baseline, a bare executemany into an untyped table with no keys or indexes, is still
 measured and reported (as are both write-phase ratios) so the change of baseline hides nothing.
 The rows the real-schema baseline stores are checked to be identical to the ones rigport stores.
@@ -33,6 +39,7 @@ from benchmarks.harness import Result
 from rigport.services import manifest, shipments
 from rigport.settings import Settings
 from rigport.store.engine import _sqlite_pragmas
+from rigport.store.repository import ROWS_PER_STATEMENT
 from rigport.store.tables import Money
 
 ROWS = 100_000
@@ -118,6 +125,28 @@ def _bare_real_schema(settings: Settings) -> float:
     return elapsed
 
 
+def _bare_multi_row(settings: Settings) -> float:
+    """For reference, no target: the real-schema baseline's rows in the multi-row INSERTs rigport's writer uses."""
+    conn = sqlite3.connect(settings.sqlite_path)
+    _sqlite_pragmas(conn, None)
+    (shipment_id,) = conn.execute("SELECT id FROM shipments WHERE reference = 'BENCH'").fetchone()
+    rows = _same_rows(shipment_id)
+    per = ROWS_PER_STATEMENT
+    start = time.perf_counter()
+    flat = [value for row in rows for value in row]
+    into = f"INSERT INTO line_items ({', '.join(COLUMNS)}) VALUES "
+    one = f"({','.join('?' * len(COLUMNS))})"
+    size = per * len(COLUMNS)
+    full = len(flat) // size * size
+    with conn:
+        conn.executemany(into + ",".join([one] * per), [flat[k : k + size] for k in range(0, full, size)])
+        if full < len(flat):
+            conn.execute(into + ",".join([one] * ((len(flat) - full) // len(COLUMNS))), flat[full:])
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
 def _stored(settings: Settings) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(settings.sqlite_path)
     try:
@@ -135,11 +164,12 @@ def run() -> list[Result]:
             ours = _settings_with_shipment(Path(tmp) / f"rigport{n}")
             bare = _settings_with_shipment(Path(tmp) / f"bare{n}")
             other = _settings_with_shipment(Path(tmp) / f"varied{n}")
+            multi = _settings_with_shipment(Path(tmp) / f"multi{n}")
             runs.append((_import(ours, data), _check_only(ours, data), _bare_untyped(Path(tmp) / f"untyped{n}.db"),
-                         _bare_real_schema(bare), _import(other, varied)))  # fmt: skip
-        if _stored(ours) != _stored(bare):
-            raise AssertionError("the real-schema baseline stored different rows from rigport's import")
-    rigport_s, check_s, untyped_s, real_s, varied_s = (min(r[k] for r in runs) for k in range(5))
+                         _bare_real_schema(bare), _import(other, varied), _bare_multi_row(multi)))  # fmt: skip
+        if not _stored(ours) == _stored(bare) == _stored(multi):
+            raise AssertionError("the real-schema baselines stored different rows from rigport's import")
+    rigport_s, check_s, untyped_s, real_s, varied_s, multi_s = (min(r[k] for r in runs) for k in range(6))
     write_s = max(rigport_s - check_s, 1e-9)
     real = f"executemany into line_items {real_s:.2f} s"
     untyped = f"executemany into untyped table {untyped_s:.2f} s"
@@ -157,6 +187,9 @@ def run() -> list[Result]:
                "x", baseline=f"{untyped}; parse+validate {check_s:.2f} s", ratio=write_s / untyped_s),
         Result("import", "100k varied line items into SQLite (every unit value distinct, 1-3 serials a line)", varied_s,
                "s", baseline=real, ratio=varied_s / real_s, target="< 5 s", passed=varied_s < 5),
+        Result("import", f"end to end vs bare multi-row INSERTs ({ROWS_PER_STATEMENT:,} rows a statement) into "
+               "line_items (reference: rigport's statement form)", rigport_s / multi_s, "x",
+               baseline=f"multi-row INSERTs into line_items {multi_s:.2f} s", ratio=rigport_s / multi_s),
     ]  # fmt: skip
     results += _postgres(data)
     return results

@@ -314,3 +314,53 @@ def test_postgres_array_parameters_fall_back_to_lists_when_text_could_be_misread
     assert _pg_array(["\x1e", None]) == ("%s", [["\x1e", None]])  # a value equal to the null marker
     assert _pg_array([""]) == ("%s", [[""]])  # one empty string would split into no element at all
     assert _pg_array([True, False]) == ("%s", [[True, False]])  # not text or a number
+
+
+@pytest.mark.parametrize("per", [1, 3, 7, 1000])
+def test_bulk_insert_in_multi_row_statements(tmp_path: Path, per: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite gets `per` rows a statement and one statement for the rest: every row lands once, in order."""
+    from rigport.store import repository
+
+    monkeypatch.setattr(repository, "ROWS_PER_STATEMENT", per)
+    settings = Settings(data_dir=tmp_path)
+    rows = [[str(n), "antminer-s21", "", "1", f"{n}.25", "8543.70.9960", "CN", "", f"S{n}"] for n in range(1, 24)]
+    draft = shipments.ShipmentDraft("CHUNK", "vessel", "Oakland", dt.date(2025, 1, 2), 23, Decimal(1))
+    shipments.create_shipment(draft, "t", settings)
+    manifest.import_manifest(to_csv(COLUMNS, rows), "chunk.csv", "CHUNK", "t", settings)
+    view = shipments.get_shipment("CHUNK", settings)
+    stored = [(i["line_no"], str(i["unit_value_usd"]), i["serials"]) for i in view["line_items"]]
+    assert stored == [(n, f"{n}.25", [f"S{n}"]) for n in range(1, 24)]
+
+
+def test_rows_per_statement_respects_the_driver_parameter_limit(tmp_path: Path) -> None:
+    import sqlite3
+
+    from rigport.store import repository
+    from rigport.store.engine import get_engine
+
+    with get_engine(Settings(data_dir=tmp_path)).connect() as conn:
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        assert repository._rows_per_statement(conn, 10, 10**6) == min(repository.ROWS_PER_STATEMENT, limit // 10)
+        assert repository._rows_per_statement(conn, 10, 5) == 5
+        driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 25)
+        try:
+            assert repository._rows_per_statement(conn, 10, 10**6) == 2
+            assert repository._rows_per_statement(conn, 40, 10**6) == 1
+        finally:
+            driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+
+
+@pytest.mark.parametrize("sep", [";", "|"])
+def test_serials_split_in_bulk_are_counted_per_line(sep: str) -> None:
+    """One separator fewer than the quantity on every line, counted from the cells joined (or one by one with NULs)."""
+    cells = [f"A{sep}B", "C", f"D{sep}E{sep}F", f"G\x00H{sep}I"]
+    texts = ["A\nB", "C", "D\nE\nF", "G\x00H\nI"]
+    assert manifest._serials(cells, [2, 1, 3, 2], {1, 2, 3}) == (texts, None)
+    assert manifest._serials(cells[:3], [2, 1, 3], {1, 2, 3}) == (texts[:3], None)
+    for wrong in ([2, 2, 2], [1, 1, 4], [3, 1, 2], [2, 1, 10_000_000]):
+        assert manifest._serials(cells[:3], wrong, set(wrong)) is None
+    assert manifest._serials(cells, [2, 1, 3, 3], {1, 2, 3}) is None
+    assert manifest._serials([f"é{sep}ü", "ß"], [2, 1], {1, 2}) == (["é\nü", "ß"], None)
+    assert manifest._serials([f"é{sep}ü", "ß"], [1, 2], {1, 2}) is None
