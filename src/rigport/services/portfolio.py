@@ -14,7 +14,7 @@ from typing import Any
 from rigport.customs.model import HELD_STATES, STATE_GROUPS, State, state_group
 from rigport.errors import InputError
 from rigport.services.shipments import cost_of_delay, open_clocks
-from rigport.settings import Settings, get_settings
+from rigport.settings import Settings
 from rigport.store import lookups
 from rigport.store.tables import ShipmentRow
 from rigport.store.uow import UnitOfWork
@@ -87,21 +87,19 @@ def units_by_state_over_time(rows: list[ShipmentRow], today: dt.date) -> dict[st
     return {"dates": dates, "series": series}
 
 
-def portfolio_key(settings: Settings | None = None, today: dt.date | None = None) -> tuple[Any, ...]:
-    """What the portfolio is computed from: every shipment's version, the date, the catalog and network data."""
-    settings = settings or get_settings()
-    return _portfolio_key(lookups.shipments_fingerprint(settings), settings, today)
+async def portfolio_key(settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
+    """What the portfolio is computed from: every shipment's version, the date, the catalog and network data.
 
-
-async def portfolio_key_async(settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
-    """`portfolio_key` for the API's event loop."""
-    return _portfolio_key(await lookups.shipments_fingerprint_async(settings), settings, today)
-
-
-def _portfolio_key(fingerprint: tuple[int, int, int], settings: Settings, today: dt.date | None) -> tuple[Any, ...]:
+    Async: the API awaits it on its event loop (`lookups.read_values_async`).
+    """
     from rigport.services.delay import delay_inputs
 
-    return ("portfolio", fingerprint, today or dt.date.today(), delay_inputs(settings))
+    return (
+        "portfolio",
+        await lookups.shipments_fingerprint(settings),
+        today or dt.date.today(),
+        delay_inputs(settings),
+    )
 
 
 def portfolio(

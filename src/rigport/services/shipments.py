@@ -29,7 +29,7 @@ from rigport.customs.model import (
 )
 from rigport.customs.storage import StorageAccrual, accrue_storage
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError
-from rigport.settings import Settings, get_settings
+from rigport.settings import Settings
 from rigport.store import lookups
 from rigport.store.tables import DocumentRow, EventRow, LineItemRow, PartyRow, QuantityRow, ShipmentRow
 from rigport.store.uow import UnitOfWork
@@ -353,37 +353,24 @@ def get_shipment(reference: str, settings: Settings | None = None, today: dt.dat
         return detail(_get(uow, reference), uow.settings, today)
 
 
-def detail_key(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> tuple[Any, ...]:
+async def detail_key(reference: str, settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
     """Everything `get_shipment` is computed from, read with one indexed query instead of the whole shipment.
 
     Equal keys mean equal views, so a cache may answer with a stored view: every change to a shipment or its
     children bumps its version, days left and costs depend on the date, costs on the catalog and network data.
+    Async: the API awaits it on its event loop (`lookups.read_values_async`).
     """
-    settings = settings or get_settings()
-    return _detail_key(reference, lookups.shipment_version(settings, reference), settings, today)
-
-
-async def detail_key_async(reference: str, settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
-    """`detail_key` for the API's event loop (see `lookups.read_values_async`)."""
-    return _detail_key(reference, await lookups.shipment_version_async(settings, reference), settings, today)
-
-
-def _detail_key(reference: str, version: int | None, settings: Settings, today: dt.date | None) -> tuple[Any, ...]:
     from rigport.services.delay import delay_inputs
 
+    version = await lookups.shipment_version(settings, reference)
     if version is None:
         raise NotFoundError(f"shipment {reference!r} not found")
     return ("shipment", reference, version, today or dt.date.today(), delay_inputs(settings))
 
 
-def list_key(settings: Settings | None = None, today: dt.date | None = None) -> tuple[Any, ...]:
+async def list_key(settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
     """What every list view is computed from (shipments with their versions, and the date); see detail_key."""
-    return ("shipments", lookups.shipments_fingerprint(settings or get_settings()), today or dt.date.today())
-
-
-async def list_key_async(settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
-    """`list_key` for the API's event loop."""
-    return ("shipments", await lookups.shipments_fingerprint_async(settings), today or dt.date.today())
+    return ("shipments", await lookups.shipments_fingerprint(settings), today or dt.date.today())
 
 
 def list_shipments(

@@ -73,26 +73,41 @@ def _plain(statement: Select[*tuple[Any, ...]], dialect: Dialect) -> _Plain:
     return plain
 
 
-def read_values(
-    settings: Settings, statement: Select[*tuple[Any, ...]], params: dict[str, Any] | None = None
-) -> list[Any]:
-    """The rows of one column-only SELECT as tuples, run on the pooled DBAPI connection (see the module doc).
-
-    Outages and retries as in `read`: a connection found dropped is invalidated and the read retried once.
-    """
+def _lookup_engine(settings: Settings) -> Engine:
+    """The lookup engine, once the schema is known current; an outage becomes UnavailableError."""
     engine = get_lookup_engine(settings)
     try:
         ensure_schema(get_engine(settings))
     except Exception as exc:
         raise as_unavailable(exc, engine) or exc from None
+    return engine
+
+
+def _driver_failure(
+    exc: Exception, engine: Engine, sql: str | None = None, params: dict[str, Any] | None = None, lost: bool = False
+) -> Exception:
+    """What to raise for the driver's own error (raw connections bypass SQLAlchemy's wrapping): an outage
+    becomes UnavailableError as everywhere else, anything else SQLAlchemy's DBAPIError."""
+    wrapped = DBAPIError.instance(sql, params, exc, engine.dialect.loaded_dbapi.Error, connection_invalidated=lost)
+    return as_unavailable(wrapped, engine) or wrapped
+
+
+def read_values(
+    settings: Settings, statement: Select[*tuple[Any, ...]], params: dict[str, Any] | None = None
+) -> list[Any]:
+    """The rows of one column-only SELECT as tuples, run on the pooled DBAPI connection (see the module doc).
+
+    The lookup engine does not ping connections before use, so a connection the server dropped (a restart)
+    fails on first use: it is invalidated and the read retried once before the failure counts as an outage.
+    """
+    engine = _lookup_engine(settings)
     plain = _plain(statement, engine.dialect)
     dbapi_error = engine.dialect.loaded_dbapi.Error
     for attempt in (1, 2):
         try:
             connection = engine.raw_connection()
         except dbapi_error as exc:  # the pool hands on the driver's own error when it cannot connect
-            wrapped = DBAPIError.instance(None, None, exc, dbapi_error)
-            raise as_unavailable(wrapped, engine) or wrapped from None
+            raise _driver_failure(exc, engine) from None
         except Exception as exc:
             raise as_unavailable(exc, engine) or exc from None
         try:
@@ -106,8 +121,7 @@ def read_values(
                 connection.invalidate()
                 if attempt == 1:
                     continue
-            wrapped = DBAPIError.instance(plain.sql, params, exc, dbapi_error, connection_invalidated=lost)
-            raise as_unavailable(wrapped, engine) or wrapped from None
+            raise _driver_failure(exc, engine, plain.sql, params, lost) from None
         finally:
             connection.close()
         return [plain.decode(row) for row in rows]
@@ -126,17 +140,12 @@ async def read_values_async(
     engine = get_lookup_engine(settings)
     if engine.dialect.name == "sqlite":
         return read_values(settings, statement, params)
-    try:
-        ensure_schema(get_engine(settings))
-    except Exception as exc:
-        raise as_unavailable(exc, engine) or exc from None
+    engine = _lookup_engine(settings)
     plain = _plain(statement, engine.dialect)
-    connections = _loop_connections(engine)
     try:
-        rows = await connections.fetch(plain.sql, plain.parameters(params or {}))
+        rows = await _loop_connections(engine).fetch(plain.sql, plain.parameters(params or {}))
     except engine.dialect.loaded_dbapi.Error as exc:
-        wrapped = DBAPIError.instance(plain.sql, params, exc, engine.dialect.loaded_dbapi.Error)
-        raise as_unavailable(wrapped, engine) or wrapped from None
+        raise _driver_failure(exc, engine, plain.sql, params) from None
     return [plain.decode(row) for row in rows]
 
 
@@ -182,19 +191,18 @@ class _AsyncConnections:
                 return rows
 
 
-_async_connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _AsyncConnections]] = (
+# Per event loop, per engine (engines are made once per URL, store/engine.py); a closed loop's are dropped with it.
+_async_connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Engine, _AsyncConnections]] = (
     weakref.WeakKeyDictionary()
 )
 
 
 def _loop_connections(engine: Engine) -> _AsyncConnections:
-    """This loop's connections to the engine's database (a closed loop's are dropped with it)."""
-    per_url = _async_connections.setdefault(asyncio.get_running_loop(), {})
-    url = engine.url.render_as_string(hide_password=False)
-    connections = per_url.get(url)
+    per_engine = _async_connections.setdefault(asyncio.get_running_loop(), {})
+    connections = per_engine.get(engine)
     if connections is None:
         conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        connections = per_url[url] = _AsyncConnections(conninfo)
+        connections = per_engine[engine] = _AsyncConnections(conninfo)
     return connections
 
 
@@ -209,15 +217,11 @@ class StoredToken:
 
 
 def read(settings: Settings, statement: Executable, params: dict[str, Any] | None = None) -> list[Any]:
-    """The rows of one read statement, in one round trip; an outage becomes UnavailableError (503 / exit 1).
-
-    The lookup engine does not ping connections before use, so a connection the server dropped (a restart)
-    fails on first use: that one failure is retried on a fresh connection before it counts as an outage.
-    """
-    engine = get_lookup_engine(settings)
+    """The rows of one read statement through Core (ORM entities included), in one round trip; outages and
+    the one retry on a dropped connection as in `read_values`."""
+    engine = _lookup_engine(settings)
     for attempt in (1, 2):
         try:
-            ensure_schema(get_engine(settings))
             with engine.connect() as conn:
                 return list(conn.execute(statement, params))
         except DBAPIError as exc:
@@ -230,40 +234,31 @@ def read(settings: Settings, statement: Executable, params: dict[str, Any] | Non
 
 
 def token_by_hash(settings: Settings, token_hash: str) -> StoredToken | None:
-    rows = read_values(settings, _TOKEN, {"token_hash": token_hash})
-    if not rows:
-        return None
-    return StoredToken(*rows[0])
+    """For the dashboard's sign-in (in a worker thread); the API awaits `token_by_hash_async`."""
+    return _token(read_values(settings, _TOKEN, {"token_hash": token_hash}))
 
 
 async def token_by_hash_async(settings: Settings, token_hash: str) -> StoredToken | None:
-    rows = await read_values_async(settings, _TOKEN, {"token_hash": token_hash})
+    return _token(await read_values_async(settings, _TOKEN, {"token_hash": token_hash}))
+
+
+def _token(rows: list[Any]) -> StoredToken | None:
     return StoredToken(*rows[0]) if rows else None
 
 
-async def shipment_version_async(settings: Settings, reference: str) -> int | None:
+async def shipment_version(settings: Settings, reference: str) -> int | None:
+    """The shipment's version alone: one indexed read, to tell whether a cached view is still current."""
     rows = await read_values_async(settings, _VERSION, {"reference": reference})
     return int(rows[0][0]) if rows else None
 
 
-async def shipments_fingerprint_async(settings: Settings) -> tuple[int, int, int]:
-    ((count, versions, last_id),) = await read_values_async(settings, _FINGERPRINT)
-    return int(count), int(versions), int(last_id)
-
-
-def shipment_version(settings: Settings, reference: str) -> int | None:
-    """The shipment's version alone: one indexed read, to tell whether a cached view is still current."""
-    rows = read_values(settings, _VERSION, {"reference": reference})
-    return int(rows[0][0]) if rows else None
-
-
-def shipments_fingerprint(settings: Settings) -> tuple[int, int, int]:
+async def shipments_fingerprint(settings: Settings) -> tuple[int, int, int]:
     """(count, sum of versions, highest id): moves whenever a shipment is added or any shipment changes.
 
     Versions only grow and every change to a shipment or its children bumps its version, so no two
     states of the table reached by changes share a fingerprint.
     """
-    ((count, versions, last_id),) = read_values(settings, _FINGERPRINT)
+    ((count, versions, last_id),) = await read_values_async(settings, _FINGERPRINT)
     return int(count), int(versions), int(last_id)
 
 

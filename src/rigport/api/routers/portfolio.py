@@ -23,7 +23,7 @@ async def portfolio(
     _: Principal = Depends(viewer),
 ) -> Any:
     settings, today = request.app.state.settings, dt.date.today()
-    key = (*await portfolio_service.portfolio_key_async(settings, today), horizon_days)
+    key = (*await portfolio_service.portfolio_key(settings, today), horizon_days)
     return await view_cache(request).respond(request, ("portfolio", horizon_days), key, lambda: (
         portfolio_service.portfolio(settings, today=today, horizon_days=horizon_days)
     ))  # fmt: skip

@@ -37,7 +37,7 @@ async def list_shipments(
 ) -> Any:
     settings, today = settings_of(request), dt.date.today()
     view = ("shipments", state, port, due_within_days, limit, offset)
-    key = (*await shipments.list_key_async(settings, today), *view)
+    key = (*await shipments.list_key(settings, today), *view)
     return await view_cache(request).respond(request, view, key, lambda: (
         shipments.list_shipments(state=state, port=port, due_within_days=due_within_days, limit=limit,
                                  offset=offset, settings=settings, today=today)
@@ -55,7 +55,7 @@ def create_shipment(request: Request, body: ShipmentIn, who: Principal = Depends
 @router.get("/shipments/{reference}")
 async def get_shipment(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
     settings, today = settings_of(request), dt.date.today()
-    key = await shipments.detail_key_async(reference, settings, today)
+    key = await shipments.detail_key(reference, settings, today)
     return await view_cache(request).respond(
         request, ("shipment", reference), key, lambda: shipments.get_shipment(reference, settings, today)
     )
