@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from jellyfish import metaphone
 from nicknames import NickNamer
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
 from rigport.screening import frequency
 from rigport.screening.model import Explanation
@@ -63,6 +63,9 @@ GENDERED_STEM_MIN = 3
 _MASCULINE_ENDINGS = ("us", "os")  # Marcus / Marca, Carlos / Carla
 _MASCULINE_VOWELS = "oe"  # Mario / Maria, Daniele / Daniela; not -i or -u (Qasemi / Qasema, Shaqru / Shaqra)
 _FEMALE_ADJ = ("skaya", "skaia", "ska", "tskaya", "tska")
+# Indian given names built on Indra (Narendra, Surendra, Ravindra) lose the final vowel in Hindi and Punjabi
+# speech and are often written so (Narender, Surender, Ravinder): one name, not a masculine / feminine pair.
+_INDIC_NDR = ("endr", "indr")
 TYPE_MISMATCH_FACTOR = 0.7
 GENERIC_ONLY_CAP = 0.5
 PARTIAL_FLOOR = 0.65
@@ -78,6 +81,7 @@ DISTINCT_LEGAL_FACTOR = 0.8
 SUBSET_BLEND = 0.5
 ALTERNATIVE_MIN_CHARS = 3
 ORG_SUBSET_BLEND = 0.15  # an organisation with an extra distinctive word is usually another one (a subsidiary)
+SLIP_MIN_LENGTH = 3  # one changed letter in a two-letter word (Li / Lu, Ma / Mo) is another word
 
 ORG_KINDS = {"org", "component", "vessel", "aircraft"}
 
@@ -192,8 +196,8 @@ def _gendered_given_names(a: str, b: str) -> bool:
         return False
     if other == stem or (other[-1] in _MASCULINE_VOWELS and other[:-1] == stem):
         return True
-    if other.endswith("er"):  # Alexander / Alexandra
-        return other[:-2] + "r" == stem
+    if other.endswith("er"):  # Alexander / Alexandra; not Narender / Narendra (see _INDIC_NDR)
+        return other[:-2] + "r" == stem and not stem.endswith(_INDIC_NDR)
     return other[:-2] == stem and other[-2:] in _MASCULINE_ENDINGS
 
 
@@ -669,6 +673,42 @@ def _joined_score(al: _Alignment, score: float) -> float:
     return joined
 
 
+def _slip_score(query: NormalName, candidate: NormalName, al: _Alignment) -> float:
+    """The score with the one word that differs read as a typo, when everything else agrees (0 otherwise).
+
+    One letter changed, added or dropped (Levenshtein 1) is the commonest slip of a keyboard or an ear;
+    in a word of five letters or more it already scores as the same word, but in a short word it is a
+    large share of the letters (Dorn / Dorm, Lyn / Lin) and the word counts against the match. When it is
+    the only word that differs and a distinctive word of the name is matched exactly, the other words
+    vouch for it: the two words count as one at TOKEN_MIN_SIMILARITY. Not for two forms of one name
+    (Ivan / Ivana, Petrov / Petrova), numbers, codes without a vowel (KTP / MTP), words under
+    SLIP_MIN_LENGTH letters, or two names of Mandarin syllables (a changed syllable is another
+    character: Wang Wei / Wang Wen).
+    """
+    if len(al.exact) + 1 != len(al.qa) or len(al.exact) + 1 != len(al.cb) or (query.sinitic and candidate.sinitic):
+        return 0.0
+    exact_q = {i for i, _ in al.exact}
+    exact_c = {j for _, j in al.exact}
+    i = next(k for k in range(len(al.qa)) if k not in exact_q)
+    j = next(k for k in range(len(al.cb)) if k not in exact_c)
+    x, y = al.qa[i], al.cb[j]
+    wx, wy = al.wqa[i], al.wcb[j]
+    if min(len(x), len(y)) < SLIP_MIN_LENGTH or min(wx, wy) < DISTINCTIVE_MIN or not (x.isalpha() and y.isalpha()):
+        return 0.0
+    if _VOWELS.isdisjoint(x) or _VOWELS.isdisjoint(y):  # a code (KTP / MTP): one letter is another code
+        return 0.0
+    if not any(al.wqa[k] >= DISTINCTIVE_MIN for k in exact_q):
+        return 0.0
+    if Levenshtein.distance(x, y, score_cutoff=1) > 1 or distinct_forms(x, y):
+        return 0.0
+    wq, wc = al.wq, al.wc
+    gained = sum(al.wqa[k] for k in exact_q) + sum(al.wcb[k] for k in exact_c)
+    gained += TOKEN_MIN_SIMILARITY * (wx + wy)
+    lost = 1 - TOKEN_MIN_SIMILARITY
+    smaller_share = (wq - lost * wx) / wq if wq <= wc else (wc - lost * wy) / wc
+    return (1 - SUBSET_BLEND) * gained / (wq + wc) + SUBSET_BLEND * smaller_share
+
+
 def _changed_syllables(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     """How many characters of two equally long CJK / Hangul names are read differently (0 otherwise).
 
@@ -702,6 +742,11 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
     score, _ = _token_score(query, candidate, al)
     distinctive_hit = al.distinctive_hit
     notes: list[str] = []
+    if score < TOKEN_MIN_SIMILARITY:
+        slip = _slip_score(query, candidate, al)
+        if slip > score:
+            score = slip
+            notes.append("one letter differs in one word, the rest agrees")
     joined = _joined_score(al, score)
     if joined:
         score = joined
