@@ -630,6 +630,8 @@ def _token_score(query: NormalName, candidate: NormalName, al: _Alignment) -> tu
     if min(left_q, left_c) >= CONFLICT_MIN_WEIGHT and (
         max(left_q, left_c) >= CONFLICT_WEIGHT or ((query.is_org or candidate.is_org) and _words_on_both_sides(al))
     ):
+        if len(al.qa) - len(al.used_q) == 1 == len(al.cb) - len(al.used_c):  # one word replaced by another
+            left_q = left_c = max(left_q, left_c)
         return al.gained / (wq + wc + left_q + left_c), True
     score = al.gained / (wq + wc)
     smaller = min(wq, wc)
@@ -673,13 +675,25 @@ def _joined_score(al: _Alignment, score: float) -> float:
     return joined
 
 
+def _vowel_slip(a: str, b: str) -> bool:
+    """Whether the one letter by which `a` and `b` differ is a vowel slip: a vowel for another letter, a vowel
+    added or dropped, or a letter doubled or undoubled (not one consonant for another: Rusk / Rust)."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    p = next((i for i in range(len(short)) if short[i] != long_[i]), len(short))
+    if len(short) == len(long_):
+        return short[p] in _VOWELS or long_[p] in _VOWELS
+    c = long_[p]
+    return c in _VOWELS or (p > 0 and long_[p - 1] == c) or (p + 1 < len(long_) and long_[p + 1] == c)
+
+
 def _slip_score(query: NormalName, candidate: NormalName, al: _Alignment) -> float:
     """The score with the one word that differs read as a typo, when everything else agrees (0 otherwise).
 
     One letter changed, added or dropped (Levenshtein 1) is the commonest slip of a keyboard or an ear;
     in a word of five letters or more it already scores as the same word, but in a short word it is a
-    large share of the letters (Dorn / Dorm, Lyn / Lin) and the word counts against the match. When it is
-    the only word that differs and a distinctive word of the name is matched exactly, the other words
+    large share of the letters (Lyn / Lin, Boek / Book) and the word counts against the match. When it is
+    the only word that differs, the slip is a vowel slip (`_vowel_slip`: the consonants carry the word,
+    so Rusk / Rust stay two words) and a distinctive word of the name is matched exactly, the other words
     vouch for it: the two words count as one at TOKEN_MIN_SIMILARITY. Not for two forms of one name
     (Ivan / Ivana, Petrov / Petrova), numbers, codes without a vowel (KTP / MTP), words under
     SLIP_MIN_LENGTH letters, or two names of Mandarin syllables (a changed syllable is another
@@ -699,7 +713,7 @@ def _slip_score(query: NormalName, candidate: NormalName, al: _Alignment) -> flo
         return 0.0
     if not any(al.wqa[k] >= DISTINCTIVE_MIN for k in exact_q):
         return 0.0
-    if Levenshtein.distance(x, y, score_cutoff=1) > 1 or distinct_forms(x, y):
+    if Levenshtein.distance(x, y, score_cutoff=1) > 1 or not _vowel_slip(x, y) or distinct_forms(x, y):
         return 0.0
     wq, wc = al.wq, al.wc
     gained = sum(al.wqa[k] for k in exact_q) + sum(al.wcb[k] for k in exact_c)
