@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from rigport.screening.match import compare, distinct_forms
+from rigport.screening.match import TOKEN_MIN_SIMILARITY, compare, distinct_forms, token_similarity
 
 
 def matches(a: str, b: str) -> bool:
@@ -65,3 +65,27 @@ def test_a_name_word_replaced_by_another_counts_the_heavier_of_the_two() -> None
     a = "Tawfiq Zarif Baryal Abdul Noorzai Karimi"
     assert not matches(a, "Tawfiq Zarif Baryal Hamidullah Noorzai Karimi")
     assert matches("Tawfiq Zarif Baryal Noorzai Karimi", a)  # a light word left out is still the same name
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("bagheri", "baqeri"),  # Persian: one sound for gh and q
+        ("yaghoubi", "yaqubi"),
+        ("khusein", "husain"),  # Russian kh for Arabic h
+        ("khairee", "kheiri"),  # ee for a long i, as oo for a long u
+        ("ivanau", "ivanov"),  # Belarusian -au for Russian -ov
+        ("lukashenka", "lukashenko"),  # Belarusian / Ukrainian -enka / -enko: one surname, not a gender pair
+        ("fady", "fadi"),  # a final -y / -i
+    ],
+)
+def test_romanization_families_found_among_list_aliases(a: str, b: str) -> None:
+    assert token_similarity(a, b) >= TOKEN_MIN_SIMILARITY
+
+
+def test_romanization_families_keep_other_names_apart() -> None:
+    assert token_similarity("gina", "gino") < TOKEN_MIN_SIMILARITY  # a final vowel other than -i / -y: gender
+    assert distinct_forms("ivanov", "ivanova")
+    assert not matches("Reza Yaghoubi Tehrani", "Reza Yaghmaei Tehrani")
+    assert matches("Reza Yaghoubi Tehrani", "Reza Yaqubi Tehrani")
+    assert matches("Aliaksandr Lukashenka", "Aliaksandr Lukashenko")

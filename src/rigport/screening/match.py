@@ -194,6 +194,8 @@ def _gendered_given_names(a: str, b: str) -> bool:
     stem = fem[:-1]
     if len(stem) < GENDERED_STEM_MIN:  # Ala / Al: a particle, not a name
         return False
+    if fem.endswith("enka") and other.endswith("enko"):  # Belarusian / Ukrainian -enka, -enko: not gendered
+        return False
     if other == stem or (other[-1] in _MASCULINE_VOWELS and other[:-1] == stem):
         return True
     if other.endswith("er"):  # Alexander / Alexandra; not Narender / Narendra (see _INDIC_NDR)
@@ -232,15 +234,21 @@ def _vowel_swap(a: str, b: str) -> bool:
     if len(a) != len(b):
         return False
     diff = [i for i in range(len(a)) if a[i] != b[i]]
-    return len(diff) == 1 and 0 < diff[0] < len(a) - 1 and a[diff[0]] in _VOWELS and b[diff[0]] in _VOWELS
+    if len(diff) != 1 or diff[0] == 0 or a[diff[0]] not in _VOWELS or b[diff[0]] not in _VOWELS:
+        return False
+    return diff[0] < len(a) - 1 or {a[-1], b[-1]} == {"i", "y"}  # a final -i / -y is a spelling (Yuri / Yury)
 
 
 # German and French spellings of names from Cyrillic and Arabic (DIN 1460 / Duden: W for v, S for z,
 # Sch for sh, Tsch for ch, J for y; ou for u, ei / ai for ay) against the English ones.
 _ROMANIZATION_STEPS = (
     ("tsch", "ch"), ("sch", "sh"), ("w", "v"), ("z", "s"), ("j", "y"), ("ou", "u"), ("oo", "u"),
-    ("ay", "ai"), ("ey", "ai"), ("ei", "ai"), ("ph", "f"),
+    ("ay", "ai"), ("ey", "ai"), ("ei", "ai"), ("ph", "f"), ("gh", "q"), ("kh", "h"), ("ee", "i"),
 )  # fmt: skip
+# Round 4, found among the aliases of listed persons: Persian writes one sound for Arabic gh and q (Bagheri /
+# Baqeri, Yaghoubi / Yaqubi); Russian and Ukrainian spellings write kh for Arabic h (Khusein / Husain); Urdu
+# and English spellings write ee for a long i (Saleem / Salim, Nadeem / Nadim) as they write oo for a long u;
+# Belarusian writes -au where Russian writes -ov (Navumau / Naumov: the final letter ў).
 ROMANIZATION_MIN_LENGTH = 6  # in short words the folded letters collide (Zaid / Said are two names)
 
 
@@ -250,6 +258,8 @@ def romanization_key(token: str) -> str:
     and doubled letters written once (Selenskyj / Zelenskyy -> selensky, Husayn / Hussein -> husain)."""
     for src, dst in _ROMANIZATION_STEPS:
         token = token.replace(src, dst)
+    if token.endswith("au"):
+        token = token[:-2] + "ov"
     return "".join(c for i, c in enumerate(token) if i == 0 or c != token[i - 1])
 
 
