@@ -89,3 +89,17 @@ def test_romanization_families_keep_other_names_apart() -> None:
     assert not matches("Reza Yaghoubi Tehrani", "Reza Yaghmaei Tehrani")
     assert matches("Reza Yaghoubi Tehrani", "Reza Yaqubi Tehrani")
     assert matches("Aliaksandr Lukashenka", "Aliaksandr Lukashenko")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Ihor Zub", "Igor Zub"), ("Siarhei Volkau", "Sergei Volkov"), ("Aliaksandr Vyrko", "Alexander Vyrko"),
+     ("Mykola Tereshko", "Nikolay Tereshko"), ("Oleksiy Brusko", "Aleksei Brusko")],
+)  # fmt: skip
+def test_ukrainian_and_belarusian_given_names_meet_the_russian_and_english_ones(a: str, b: str) -> None:
+    assert matches(a, b)
+
+
+def test_ukrainian_and_belarusian_given_names_stay_distinct_from_other_names() -> None:
+    assert not matches("Ihor Dranchuk", "Oleh Dranchuk")
+    assert not matches("Aliaksandr Vyrko", "Aliaksei Vyrko")

@@ -136,6 +136,10 @@ _NAME_GROUPS = (
     "samuel sam", "matthew matt matvei mateo", "gregory greg grigory", "patrick pat paddy", "lawrence larry",
     "sergey sergei serge sergio", "bin ben ibn",
     "dmitry dmitri dima", "vladimir vova volodymyr", "muhammad mohammed mohamed mohammad",
+    # Ukrainian and Belarusian forms, found among the aliases of listed persons (h for Russian g, Belarusian a for o)
+    "alexander aleksandr aliaksandr oleksandr", "alexey alexei aleksei aleksey oleksiy oleksii aliaksei",
+    "dmitry dmitri dzmitry dmytro", "sergey sergei serhiy serhii siarhei", "nikolai nikolay mykola mikalai",
+    "igor ihor ihar", "oleg oleh aleh",
 )  # fmt: skip
 
 
