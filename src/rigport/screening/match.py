@@ -705,7 +705,7 @@ def _slip_score(query: NormalName, candidate: NormalName, al: _Alignment) -> flo
 
     One letter changed, added or dropped (Levenshtein 1) is the commonest slip of a keyboard or an ear;
     in a word of five letters or more it already scores as the same word, but in a short word it is a
-    large share of the letters (Lyn / Lin, Boek / Book) and the word counts against the match. When it is
+    large share of the letters (Lyn / Lin, Holm / Hoim) and the word counts against the match. When it is
     the only word that differs, the slip is a vowel slip (`_vowel_slip`: the consonants carry the word,
     so Rusk / Rust stay two words) and a distinctive word of the name is matched exactly, the other words
     vouch for it: the two words count as one at TOKEN_MIN_SIMILARITY. Not for two forms of one name
@@ -713,7 +713,7 @@ def _slip_score(query: NormalName, candidate: NormalName, al: _Alignment) -> flo
     SLIP_MIN_LENGTH letters, or two names of Mandarin syllables (a changed syllable is another
     character: Wang Wei / Wang Wen).
     """
-    if len(al.exact) + 1 != len(al.qa) or len(al.exact) + 1 != len(al.cb) or (query.sinitic and candidate.sinitic):
+    if query.sinitic and candidate.sinitic:  # (the caller checked that one word on each side is not matched exactly)
         return 0.0
     exact_q = {i for i, _ in al.exact}
     exact_c = {j for _, j in al.exact}
@@ -770,7 +770,7 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
     score, _ = _token_score(query, candidate, al)
     distinctive_hit = al.distinctive_hit
     notes: list[str] = []
-    if score < TOKEN_MIN_SIMILARITY:
+    if score < TOKEN_MIN_SIMILARITY and len(al.exact) + 1 == len(qa) == len(cb):  # one word differs
         slip = _slip_score(query, candidate, al)
         if slip > score:
             score = slip
