@@ -13,7 +13,8 @@ import gc
 import heapq
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 
 from rigport.screening.match import (
     DEFAULT_THRESHOLD,
@@ -45,6 +46,12 @@ def _deletes(token: str) -> set[str]:
         return set()
     return {token[:i] + token[i + 1 :] for i in range(len(token))}
 
+
+def _add(sums: dict[int, float], names: Iterable[int], value: float) -> None:
+    """Add `value` to the sum of each name (the inner loop of candidate generation)."""
+    get = sums.get
+    for name_no in names:
+        sums[name_no] = get(name_no, 0.0) + value
 
 
 def _settle() -> None:
@@ -112,11 +119,12 @@ class ScreeningIndex:
 
     def __getstate__(self) -> dict[str, object]:
         """The disk cache holds the index, not the look-ups made with it."""
-        return {k: v for k, v in self.__dict__.items() if k != "_similar"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_similar"}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         """Unpickled from the disk cache: the index is complete, so it is settled like a fresh build."""
-        self.__dict__.update(state)
+        for name, value in state.items():  # (compiled by mypyc, the class has no __dict__)
+            setattr(self, name, value)
         self._similar = {}
         _settle()
 
@@ -164,8 +172,8 @@ class ScreeningIndex:
         norm = normalize(query)
         tokens = list(norm.tokens)
         total = max(1, self.size)
-        scores: dict[int, float] = defaultdict(float)
-        covered: dict[int, float] = defaultdict(float)
+        scores: dict[int, float] = {}  # plain dicts and typed locals: mypyc compiles these loops to C calls
+        covered: dict[int, float] = {}
         rare = [t for t in tokens if t not in GENERIC and t not in HONORIFICS]
         unindexed_weight = 0.0  # query words too common to look up: assume they could match anything
         lookups = tokens
@@ -178,27 +186,21 @@ class ScreeningIndex:
             if len(kept) < len(postings):  # too common to look up: assume it could match any name
                 unindexed_weight += weight
                 for posting in kept:
-                    idf = math.log(total / len(posting))
-                    for name_no in posting:
-                        scores[name_no] += idf
+                    _add(scores, posting, math.log(total / len(posting)))
                 continue
             if len(kept) == 1:  # the usual case: one list word, one pass over its names
-                idf = math.log(total / len(kept[0]))
-                for name_no in kept[0]:
-                    scores[name_no] += idf
-                    covered[name_no] += weight
+                posting = kept[0]
+                _add(scores, posting, math.log(total / len(posting)))
+                _add(covered, posting, weight)
                 continue
             names: set[int] = set()  # a name in two similar words' postings is covered once
             for posting in kept:
-                idf = math.log(total / len(posting))
-                for name_no in posting:
-                    scores[name_no] += idf
+                _add(scores, posting, math.log(total / len(posting)))
                 names.update(posting)
-            for name_no in names:
-                covered[name_no] += weight
+            _add(covered, names, weight)
         joined = set(self.joined.get("".join(tokens), ()))
         for name_no in joined:
-            scores[name_no] += 100.0
+            scores[name_no] = scores.get(name_no, 0.0) + 100.0
         if not scores:
             return []
         wq = sum(name_weights(norm))
