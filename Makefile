@@ -4,6 +4,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
+# Compiled by mypyc at install (setup.py): an edit to one of these reinstalls, so no stale extension shadows it.
+COMPILED := $(addprefix src/rigport/screening/,frequency.py normalize.py match.py index.py)
+STALE_EXT = rm -f src/rigport/screening/*.so src/rigport_screening__mypyc*.so
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -13,11 +16,13 @@ $(PY):
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(STAMP_RUN): pyproject.toml | $(PY)
+$(STAMP_RUN): pyproject.toml setup.py $(COMPILED) | $(PY)
+	$(STALE_EXT)
 	$(PIP) install --quiet -e '.[postgres,dask]'
 	touch $@
 
-$(STAMP_TEST): pyproject.toml | $(PY)
+$(STAMP_TEST): pyproject.toml setup.py $(COMPILED) | $(PY)
+	$(STALE_EXT)
 	$(PIP) install --quiet -e '.[postgres,dask,test,dev]'
 	touch $@ $(STAMP_RUN)
 
@@ -43,4 +48,5 @@ bench: $(STAMP_TEST)
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build
+	$(STALE_EXT)

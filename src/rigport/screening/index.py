@@ -9,11 +9,12 @@ scored with the full token alignment in `match`; only candidates are scored.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import heapq
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from rigport.screening.match import (
     DEFAULT_THRESHOLD,
@@ -29,7 +30,7 @@ from rigport.screening.match import (
     transpositions,
 )
 from rigport.screening.model import Hit, ListEntry, ScreeningList
-from rigport.screening.normalize import GENERIC, HONORIFICS, normalize
+from rigport.screening.normalize import GENERIC, HONORIFICS, NormalName, normalize
 
 MAX_CANDIDATES = 60
 COMMON_DF = 400  # tokens in more names than this only count when the query has nothing rarer
@@ -37,6 +38,8 @@ WEAK_ALIAS_MIN = 0.95
 BOUND_SLACK = 0.1
 BOUND_RANK_DIGITS = 1
 SIMILAR_CACHE_MAX = 1 << 16  # remembered look-ups of similar list words (cleared when full)
+JOINED_RANK = 100.0  # a list name that is the whole query written as one word ranks first
+WINDOW_MARGIN = 1e-9  # the slice is cut this far below the bound needed; each name is then checked exactly
 COUNTRY_BOOST_MAX = 1.05  # adjust() adds at most +0.03: a name scoring below threshold/1.05 cannot become a hit
 
 
@@ -45,6 +48,57 @@ def _deletes(token: str) -> set[str]:
         return set()
     return {token[:i] + token[i + 1 :] for i in range(len(token))}
 
+
+def _bound(matched: float, wq: float, wc: float) -> float:
+    """Best score a list name of weight `wc` could reach against a query of weight `wq` if the query words it
+    holds (weighing `matched`) all matched perfectly: the weighted share of both names, blended with the share
+    of the smaller name (the scoring formula of `match.align`).
+
+    As a function of `wc` it rises up to min(matched, wq) and falls after (`_window` relies on it).
+    """
+    small = wq if wq < wc else wc
+    if matched > small:
+        matched = small
+    return matched / (wq + wc) + 0.5 * matched / small if small else 0.0
+
+
+def _window(posting: list[int], weights: list[float], matched: float, wq: float, need: float) -> tuple[int, int]:
+    """The slice of `posting` (name numbers sorted by name weight) whose `_bound` reaches `need`.
+
+    The bound rises with the name's weight up to min(matched, wq) and falls after: one bisection on each side.
+    """
+    if need <= 0.0:
+        return 0, len(posting)
+    top = bisect.bisect_left(posting, min(matched, wq), key=weights.__getitem__)
+    lo = bisect.bisect_left(posting, need, hi=top, key=lambda n: _bound(matched, wq, weights[n]))
+    hi = bisect.bisect_right(posting, -need, lo=top, key=lambda n: -_bound(matched, wq, weights[n]))
+    return lo, hi
+
+
+def _sums(
+    reached: list[tuple[list[int], float, float, int]], names: set[int]
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Summed idf and covered query-word weight of `names`, added in the order of the query words and their
+    postings; a name in two similar list words' postings of one query word is covered once."""
+    scores: dict[int, float] = {}
+    covered: dict[int, float] = {}
+    if not names:
+        return scores, covered
+    word_names: set[int] = set()
+    word, word_weight = -1, 0.0
+    for posting, idf, weight, position in reached:
+        if position != word:
+            for name_no in word_names:
+                covered[name_no] = covered.get(name_no, 0.0) + word_weight
+            word_names, word, word_weight = set(), position, weight
+        hit = names.intersection(posting)
+        for name_no in hit:
+            scores[name_no] = scores.get(name_no, 0.0) + idf
+        if weight:
+            word_names |= hit
+    for name_no in word_names:
+        covered[name_no] = covered.get(name_no, 0.0) + word_weight
+    return scores, covered
 
 
 def _settle() -> None:
@@ -65,7 +119,7 @@ class ScreeningIndex:
     name_entry: list[int] = field(default_factory=list)
     name_text: list[str] = field(default_factory=list)
     name_weak: list[bool] = field(default_factory=list)
-    postings: dict[str, list[int]] = field(default_factory=dict)
+    postings: dict[str, list[int]] = field(default_factory=dict)  # token -> names, sorted by name weight
     deletes: dict[str, list[str]] = field(default_factory=dict)
     joined: dict[str, list[int]] = field(default_factory=dict)
     skeletons: dict[str, list[str]] = field(default_factory=dict)
@@ -103,7 +157,8 @@ class ScreeningIndex:
         for token in postings:
             if token.isalpha() and len(skeleton := consonant_skeleton(token)) >= 2:
                 skeletons[skeleton].append(token)
-        index.postings = dict(postings)
+        weight = index.name_weight.__getitem__
+        index.postings = {token: sorted(names, key=lambda n: (weight(n), n)) for token, names in postings.items()}
         index.joined = dict(joined)
         index.deletes = dict(deletes)
         index.skeletons = dict(skeletons)
@@ -112,11 +167,12 @@ class ScreeningIndex:
 
     def __getstate__(self) -> dict[str, object]:
         """The disk cache holds the index, not the look-ups made with it."""
-        return {k: v for k, v in self.__dict__.items() if k != "_similar"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_similar"}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         """Unpickled from the disk cache: the index is complete, so it is settled like a fresh build."""
-        self.__dict__.update(state)
+        for name, value in state.items():  # (compiled by mypyc, the class has no __dict__)
+            setattr(self, name, value)
         self._similar = {}
         _settle()
 
@@ -158,68 +214,73 @@ class ScreeningIndex:
         """Name numbers worth scoring for `query`, best first by summed inverse document frequency.
 
         A name is dropped when even a perfect match of every query word it contains could not reach
-        `threshold` under the scoring formula of `match.align` (weighted share of both names, blended with
-        the share of the smaller name); the bound is loosened by BOUND_SLACK to stay on the safe side.
+        `threshold` under the scoring formula of `match.align` (see `_bound`); the bound is loosened by
+        BOUND_SLACK to stay on the safe side.
+
+        Most names reached are in one posting only (one query word's list word): their bound depends only on
+        their own weight, and postings are sorted by name weight, so the names that can pass are a slice
+        found by bisection (`_window`). Only names in two postings or more are summed one by one, in the order
+        of the query words, so every sum is the float a plain loop over all postings would give.
         """
         norm = normalize(query)
         tokens = list(norm.tokens)
+        reached, unindexed_weight = self._reached(norm, tokens)
+        joined = set(self.joined.get("".join(tokens), ()))
+        if not reached and not joined:
+            return []
+        seen: set[int] = set()
+        summed = set(joined)  # names whose sums need the full replay: in two postings or more, or joined
+        for posting, _, _, _ in reached:
+            summed.update(seen.intersection(posting))
+            seen.update(posting)
+        scores, covered = _sums(reached, summed)
+        wq = sum(name_weights(norm))
+        need = threshold - BOUND_SLACK
+        weights = self.name_weight
+        keep: list[tuple[float, float, int]] = []
+        for name_no in summed:
+            bound = _bound(covered.get(name_no, 0.0) + unindexed_weight, wq, weights[name_no])
+            if name_no in joined:
+                bound = 2.0
+                scores[name_no] = scores.get(name_no, 0.0) + JOINED_RANK
+            elif bound < need:
+                continue
+            keep.append((round(bound, BOUND_RANK_DIGITS), scores[name_no], name_no))
+        for posting, idf, weight, _ in reached:  # the names in this posting alone
+            matched = weight + unindexed_weight
+            lo, hi = _window(posting, weights, matched, wq, need - WINDOW_MARGIN)
+            for name_no in posting[lo:hi]:
+                if name_no in summed:
+                    continue
+                bound = _bound(matched, wq, weights[name_no])
+                if bound >= need:
+                    keep.append((round(bound, BOUND_RANK_DIGITS), idf, name_no))
+        # Best possible score first (short names that contain all query words), then rarer shared words. The bound
+        # is rounded: word weights that differ a little (a common given name) must not outrank a rarer shared word.
+        return [name_no for _, _, name_no in heapq.nlargest(MAX_CANDIDATES, keep)]
+
+    def _reached(self, norm: NormalName, tokens: list[str]) -> tuple[list[tuple[list[int], float, float, int]], float]:
+        """(posting, its idf, its query word's weight, the word's position) for each list word a query word reaches,
+        and the weight of the query words too common to look up (assumed to match any name).
+
+        A too-common word's rarer similar list words still rank names (their idf) but cover nothing (weight 0).
+        """
         total = max(1, self.size)
-        scores: dict[int, float] = defaultdict(float)
-        covered: dict[int, float] = defaultdict(float)
         rare = [t for t in tokens if t not in GENERIC and t not in HONORIFICS]
-        unindexed_weight = 0.0  # query words too common to look up: assume they could match anything
+        unindexed_weight = 0.0
         lookups = tokens
         if norm.abjad:  # one name written as two words in Arabic script (نصر الله / Nasrallah)
             lookups = tokens + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
-        for token in lookups:
+        reached: list[tuple[list[int], float, float, int]] = []
+        for position, token in enumerate(lookups):
             weight = token_weight(token)
             postings = [self.postings[vocab] for vocab in self.similar_tokens(token, norm.abjad)]
             kept = [p for p in postings if len(p) <= COMMON_DF or (not rare and len(p) <= 20 * COMMON_DF)]
             if len(kept) < len(postings):  # too common to look up: assume it could match any name
                 unindexed_weight += weight
-                for posting in kept:
-                    idf = math.log(total / len(posting))
-                    for name_no in posting:
-                        scores[name_no] += idf
-                continue
-            if len(kept) == 1:  # the usual case: one list word, one pass over its names
-                idf = math.log(total / len(kept[0]))
-                for name_no in kept[0]:
-                    scores[name_no] += idf
-                    covered[name_no] += weight
-                continue
-            names: set[int] = set()  # a name in two similar words' postings is covered once
-            for posting in kept:
-                idf = math.log(total / len(posting))
-                for name_no in posting:
-                    scores[name_no] += idf
-                names.update(posting)
-            for name_no in names:
-                covered[name_no] += weight
-        joined = set(self.joined.get("".join(tokens), ()))
-        for name_no in joined:
-            scores[name_no] += 100.0
-        if not scores:
-            return []
-        wq = sum(name_weights(norm))
-        need = threshold - BOUND_SLACK
-        weights = self.name_weight
-        keep: list[tuple[float, float, int]] = []
-        for name_no, idf_sum in scores.items():
-            wc = weights[name_no]
-            m = covered.get(name_no, 0.0) + unindexed_weight
-            small = wq if wq < wc else wc
-            if m > small:
-                m = small
-            bound = m / (wq + wc) + 0.5 * m / small if small else 0.0
-            if name_no in joined:
-                bound = 2.0
-            elif bound < need:
-                continue
-            keep.append((round(bound, BOUND_RANK_DIGITS), idf_sum, name_no))
-        # Best possible score first (short names that contain all query words), then rarer shared words. The bound
-        # is rounded: word weights that differ a little (a common given name) must not outrank a rarer shared word.
-        return [name_no for _, _, name_no in heapq.nlargest(MAX_CANDIDATES, keep)]
+                weight = 0.0
+            reached.extend((posting, math.log(total / len(posting)), weight, position) for posting in kept)
+        return reached, unindexed_weight
 
     def screen(
         self,

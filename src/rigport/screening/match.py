@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from jellyfish import metaphone
@@ -472,33 +471,46 @@ def _acronym(a: list[str], b: list[str]) -> list[str]:
     return b
 
 
-@dataclass(frozen=True)
 class Comparison:
-    score: float
-    explanation: Explanation
+    """A score and its evidence. Plain classes here, not dataclasses: under mypyc (setup.py) a dataclass
+    keeps an interpreted `__init__`, and these are made once per scored candidate."""
+
+    __slots__ = ("score", "explanation")
+
+    def __init__(self, score: float, explanation: Explanation) -> None:
+        self.score = score
+        self.explanation = explanation
+
+    def __repr__(self) -> str:
+        return f"Comparison({self.score!r}, {self.explanation!r})"
 
 
-@dataclass(slots=True)
 class _Alignment:
     """One-to-one token pairs of two names and what they add up to."""
 
-    qa: list[str]
-    cb: list[str]
-    wqa: list[float]
-    wcb: list[float]
-    used_q: set[int] = field(default_factory=set)
-    used_c: set[int] = field(default_factory=set)
-    matched: list[tuple[str, str, float]] = field(default_factory=list)
-    exact: list[tuple[int, int]] = field(default_factory=list)  # positions of the pairs of equal words
-    partial_q: float = 0.0  # weight of tokens paired only by partial credit: different words, spelt alike
-    partial_c: float = 0.0
-    gained: float = 0.0  # similarity x weight of both tokens, summed over pairs
-    half: float = 0.0  # the same counted on the smaller name only
-    distinctive_hit: bool = False
-    wq: float = 0.0  # total weight of each name
-    wc: float = 0.0
-    left_q: float = 0.0  # weight left unpaired on each side
-    left_c: float = 0.0
+    __slots__ = (
+        "qa", "cb", "wqa", "wcb", "used_q", "used_c", "matched", "exact", "partial_q", "partial_c", "gained",
+        "half", "distinctive_hit", "wq", "wc", "left_q", "left_c",
+    )  # fmt: skip
+
+    def __init__(self, qa: list[str], cb: list[str], wqa: list[float], wcb: list[float]) -> None:
+        self.qa = qa
+        self.cb = cb
+        self.wqa = wqa
+        self.wcb = wcb
+        self.used_q: set[int] = set()
+        self.used_c: set[int] = set()
+        self.matched: list[tuple[str, str, float]] = []
+        self.exact: list[tuple[int, int]] = []  # positions of the pairs of equal words
+        self.partial_q = 0.0  # weight of tokens paired only by partial credit: different words, spelt alike
+        self.partial_c = 0.0
+        self.gained = 0.0  # similarity x weight of both tokens, summed over pairs
+        self.half = 0.0  # the same counted on the smaller name only
+        self.distinctive_hit = False
+        self.wq = 0.0  # total weight of each name
+        self.wc = 0.0
+        self.left_q = 0.0  # weight left unpaired on each side
+        self.left_c = 0.0
 
     def extra_distinctive(self) -> bool:
         """Whether a distinctive word is left unmatched on either side."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -171,18 +170,38 @@ _PATRONYMIC_SUFFIXES = ("ovich", "evich", "ovych", "evych", "avich", "ovna", "ev
 PATRONYMIC_MIN_LENGTH = 7
 
 
-@dataclass(frozen=True)
 class NormalName:
-    """A name reduced to comparable tokens, with the legal forms and generic words set aside."""
+    """A name reduced to comparable tokens, with the legal forms and generic words set aside.
 
-    original: str
-    tokens: tuple[str, ...]  # every canonical token, in order (legal forms excluded)
-    legal: tuple[str, ...]  # canonical legal forms found
-    distinctive: frozenset[str]  # tokens that are neither generic nor honorific
-    patronymics: frozenset[str] = frozenset()  # middle tokens that are a father's name (Viktorovich)
-    abjad: bool = False  # written in Arabic or Hebrew script: tokens are consonant skeletons
-    syllables: tuple[str, ...] = ()  # a name written only in Chinese characters or Hangul: each one's reading
-    sinitic: bool = False  # every word spells Chinese syllables (pinyin or Wade-Giles): Xi Jinping, Mao Tse-tung
+    Read-only by convention (one instance is shared through the `normalize` cache). A plain class rather
+    than a frozen dataclass: the dataclass `__init__` stays interpreted under mypyc (setup.py) and made up
+    a tenth of a cold batch; this one compiles.
+    """
+
+    __slots__ = ("original", "tokens", "legal", "distinctive", "patronymics", "abjad", "syllables", "sinitic")
+
+    def __init__(
+        self,
+        original: str,
+        tokens: tuple[str, ...],
+        legal: tuple[str, ...],
+        distinctive: frozenset[str],
+        patronymics: frozenset[str] = frozenset(),
+        abjad: bool = False,
+        syllables: tuple[str, ...] = (),
+        sinitic: bool = False,
+    ) -> None:
+        self.original = original
+        self.tokens = tokens  # every canonical token, in order (legal forms excluded)
+        self.legal = legal  # canonical legal forms found
+        self.distinctive = distinctive  # tokens that are neither generic nor honorific
+        self.patronymics = patronymics  # middle tokens that are a father's name (Viktorovich)
+        self.abjad = abjad  # written in Arabic or Hebrew script: tokens are consonant skeletons
+        self.syllables = syllables  # a name written only in Chinese characters or Hangul: each one's reading
+        self.sinitic = sinitic  # every word spells Chinese syllables (pinyin or Wade-Giles): Xi Jinping, Mao Tse-tung
+
+    def __repr__(self) -> str:
+        return f"NormalName({self.original!r}, tokens={self.tokens!r}, legal={self.legal!r})"
 
     @property
     def key(self) -> str:
