@@ -145,7 +145,7 @@ class ScreeningIndex:
                     index.name_entry.append(entry_no)
                     index.name_text.append(text)
                     index.name_weak.append(weak)
-                    index.name_weight.append(sum(name_weights(norm)))
+                    index.name_weight.append(sum(name_weights(norm), 0.0))
                     for token in set(norm.tokens):
                         postings[token].append(name_no)
                     joined["".join(norm.tokens)].append(name_no)
@@ -234,7 +234,7 @@ class ScreeningIndex:
             summed.update(seen.intersection(posting))
             seen.update(posting)
         scores, covered = _sums(reached, summed)
-        wq = sum(name_weights(norm))
+        wq = sum(name_weights(norm), 0.0)
         need = threshold - BOUND_SLACK
         weights = self.name_weight
         keep: list[tuple[float, float, int]] = []

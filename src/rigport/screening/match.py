@@ -577,7 +577,7 @@ def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: li
                 if s > 0:
                     pairs.append((-s, -(wqa[i] + wcb[j]), i, j))
     pairs.sort()
-    wq, wc = sum(wqa), sum(wcb)
+    wq, wc = sum(wqa, 0.0), sum(wcb, 0.0)  # (a float start: compiled by mypyc, sum() of floats needs it)
     query_smaller = wq <= wc
     used_q, used_c, matched = al.used_q, al.used_c, al.matched
     gained = half = partial_q = partial_c = 0.0
@@ -742,7 +742,7 @@ def _slip_score(query: NormalName, candidate: NormalName, al: _Alignment) -> flo
     if Levenshtein.distance(x, y, score_cutoff=1) > 1 or not _vowel_slip(x, y) or distinct_forms(x, y):
         return 0.0
     wq, wc = al.wq, al.wc
-    gained = sum(al.wqa[k] for k in exact_q) + sum(al.wcb[k] for k in exact_c)
+    gained = sum((al.wqa[k] for k in exact_q), 0.0) + sum((al.wcb[k] for k in exact_c), 0.0)
     gained += TOKEN_MIN_SIMILARITY * (wx + wy)
     lost = 1 - TOKEN_MIN_SIMILARITY
     smaller_share = (wq - lost * wx) / wq if wq <= wc else (wc - lost * wy) / wc
