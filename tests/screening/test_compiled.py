@@ -47,7 +47,8 @@ pairs, queries = json.load(sys.stdin)
 index = get_index()
 print(json.dumps({
     "compare": [compare(a, b) for a, b in pairs],
-    "screen": [[(h.entry.list_id, h.entry.entry_id, h.matched_name, h.score) for h in index.screen(q)] for q in queries],
+    "screen": [[(h.entry.list_id, h.entry.entry_id, h.matched_name, h.score) for h in index.screen(q)]
+               for q in queries],
 }))
 """
 

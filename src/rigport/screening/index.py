@@ -49,6 +49,10 @@ def _deletes(token: str) -> set[str]:
     return {token[:i] + token[i + 1 :] for i in range(len(token))}
 
 
+# A list word a query word reaches: (its posting, the posting's idf, the query word's weight, the word's position).
+Reach = tuple[list[int], float, float, int]
+
+
 def _bound(matched: float, wq: float, wc: float) -> float:
     """Best score a list name of weight `wc` could reach against a query of weight `wq` if the query words it
     holds (weighing `matched`) all matched perfectly: the weighted share of both names, blended with the share
@@ -76,7 +80,7 @@ def _window(posting: list[int], weights: list[float], matched: float, wq: float,
 
 
 def _sums(
-    reached: list[tuple[list[int], float, float, int]], names: set[int]
+    reached: list[Reach], names: set[int]
 ) -> tuple[dict[int, float], dict[int, float]]:
     """Summed idf and covered query-word weight of `names`, added in the order of the query words and their
     postings; a name in two similar list words' postings of one query word is covered once."""
@@ -259,7 +263,7 @@ class ScreeningIndex:
         # is rounded: word weights that differ a little (a common given name) must not outrank a rarer shared word.
         return [name_no for _, _, name_no in heapq.nlargest(MAX_CANDIDATES, keep)]
 
-    def _reached(self, norm: NormalName, tokens: list[str]) -> tuple[list[tuple[list[int], float, float, int]], float]:
+    def _reached(self, norm: NormalName, tokens: list[str]) -> tuple[list[Reach], float]:
         """(posting, its idf, its query word's weight, the word's position) for each list word a query word reaches,
         and the weight of the query words too common to look up (assumed to match any name).
 
@@ -271,7 +275,7 @@ class ScreeningIndex:
         lookups = tokens
         if norm.abjad:  # one name written as two words in Arabic script (نصر الله / Nasrallah)
             lookups = tokens + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
-        reached: list[tuple[list[int], float, float, int]] = []
+        reached: list[Reach] = []
         for position, token in enumerate(lookups):
             weight = token_weight(token)
             postings = [self.postings[vocab] for vocab in self.similar_tokens(token, norm.abjad)]

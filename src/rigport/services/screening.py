@@ -271,7 +271,11 @@ def version_dict(v: ListVersion, today: dt.date, max_age_days: int) -> dict[str,
 def list_versions(settings: Settings | None = None, today: dt.date | None = None) -> list[dict[str, Any]]:
     settings = settings or get_settings()
     today = today or dt.date.today()
-    return [version_dict(v, today, settings.list_max_age_days) for v in get_index(settings).versions]  # type: ignore[arg-type]
+    return _version_dicts(get_index(settings), settings, today)
+
+
+def _version_dicts(index: ScreeningIndex, settings: Settings, today: dt.date) -> list[dict[str, Any]]:
+    return [version_dict(v, today, settings.list_max_age_days) for v in index.versions]  # type: ignore[arg-type]
 
 
 def list_status(settings: Settings | None = None, today: dt.date | None = None) -> dict[str, Any]:
@@ -296,11 +300,39 @@ def screen_name(
 ) -> dict[str, Any]:
     """One name against every list in force: `{"query", "lists", "warnings", "matches"}`."""
     settings = settings or get_settings()
-    _check_query(name, kind, threshold)
     index = get_index(settings)
-    hits = index.screen(name, kind=kind, country=country, threshold=threshold)
-    versions = list_versions(settings)
+    hits = find_hits(index, name, kind=kind, country=country, threshold=threshold)
     decisions = load_decisions(settings, name) if hits else {}  # a clear name has nothing to dismiss
+    options: dict[str, Any] = {"kind": kind, "country": country, "threshold": threshold}
+    return screen_report(index, name, hits, decisions, **options, settings=settings)
+
+
+def cached_index(settings: Settings) -> ScreeningIndex | None:
+    """The index over the lists in force when this process holds it already, else None (nothing is loaded)."""
+    return _MEMO.get(_copy_key(list_copies(settings)))
+
+
+def find_hits(
+    index: ScreeningIndex, name: str, *, kind: str | None, country: str | None, threshold: float
+) -> list[Hit]:
+    """The hits of one name: computation only, no input or output (the API runs it on its event loop)."""
+    _check_query(name, kind, threshold)
+    return index.screen(name, kind=kind, country=country, threshold=threshold)
+
+
+def screen_report(
+    index: ScreeningIndex,
+    name: str,
+    hits: list[Hit],
+    decisions: dict[str, dict[str, Any]],
+    *,
+    kind: str | None,
+    country: str | None,
+    threshold: float,
+    settings: Settings,
+) -> dict[str, Any]:
+    """What `screen_name` returns, from hits found and the reviewer decisions on the name."""
+    versions = _version_dicts(index, settings, dt.date.today())
     matches, dismissed = _apply_decisions(name, hits, decisions)
     return {
         "query": name,
