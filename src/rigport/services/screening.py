@@ -303,8 +303,9 @@ def screen_name(
     index = get_index(settings)
     hits = find_hits(index, name, kind=kind, country=country, threshold=threshold)
     decisions = load_decisions(settings, name) if hits else {}  # a clear name has nothing to dismiss
-    options: dict[str, Any] = {"kind": kind, "country": country, "threshold": threshold}
-    return screen_report(index, name, hits, decisions, **options, settings=settings)
+    return screen_report(
+        index, name, hits, decisions, kind=kind, country=country, threshold=threshold, settings=settings
+    )
 
 
 def cached_index(settings: Settings) -> ScreeningIndex | None:

@@ -36,17 +36,21 @@ async def screen(request: Request, body: ScreenIn, _: Principal = Depends(viewer
     """`{"query", "lists", "warnings", "matches", "dismissed"}` as `rigport screen NAME --json`.
 
     Matching is computation only and takes about a quarter of a millisecond: it runs on the event loop, where
-    a hand-off to a thread would cost more than the work. Loading the index (a worker's first screen) and
-    reading reviewer decisions (only when there are hits) touch the disk or the database: those run in threads.
+    a hand-off to a thread would cost more than the work (finding the index in memory reads only the user-list
+    directory and its small manifests, as every screen did before). Loading the index (a worker's first
+    screen) and reading reviewer decisions (only when there are hits) read files or the database: those run
+    in threads.
     """
     settings = request.app.state.settings
     index = screening.cached_index(settings)
     if index is None:
         index = await run_in_threadpool(screening.get_index, settings)
-    options: dict[str, Any] = {"kind": body.type, "country": body.country, "threshold": body.threshold}
-    hits = screening.find_hits(index, body.name, **options)
-    decisions = await run_in_threadpool(screening.load_decisions, settings, body.name) if hits else {}
-    report = screening.screen_report(index, body.name, hits, decisions, **options, settings=settings)
+    name, kind, country, threshold = body.name, body.type, body.country, body.threshold
+    hits = screening.find_hits(index, name, kind=kind, country=country, threshold=threshold)
+    decisions = await run_in_threadpool(screening.load_decisions, settings, name) if hits else {}
+    report = screening.screen_report(
+        index, name, hits, decisions, kind=kind, country=country, threshold=threshold, settings=settings
+    )
     return Response(encode_json(report), media_type="application/json")
 
 
