@@ -512,6 +512,10 @@ class _Alignment:
         self.left_q = 0.0  # weight left unpaired on each side
         self.left_c = 0.0
 
+    def exact_positions(self) -> tuple[set[int], set[int]]:
+        """Positions of the words paired with an equal word, on each side."""
+        return {i for i, _ in self.exact}, {j for _, j in self.exact}
+
     def extra_distinctive(self) -> bool:
         """Whether a distinctive word is left unmatched on either side."""
         return any(w >= DISTINCTIVE_MIN for i, w in enumerate(self.wqa) if i not in self.used_q) or any(
@@ -686,8 +690,7 @@ def _joined_score(al: _Alignment, score: float) -> float:
         return 0.0
     if jq == jc:
         return joined
-    exact_q = {i for i, j in al.exact}
-    exact_c = {j for i, j in al.exact}
+    exact_q, exact_c = al.exact_positions()
     rest_q = [t for i, t in enumerate(al.qa) if i not in exact_q]
     rest_c = [t for j, t in enumerate(al.cb) if j not in exact_c]
     if not (rest_q and rest_c):  # words on one side only: filler (Office No. 39 / Office 39), not a word more
@@ -727,8 +730,7 @@ def _slip_score(query: NormalName, candidate: NormalName, al: _Alignment) -> flo
     """
     if query.sinitic and candidate.sinitic:  # (the caller checked that one word on each side is not matched exactly)
         return 0.0
-    exact_q = {i for i, _ in al.exact}
-    exact_c = {j for _, j in al.exact}
+    exact_q, exact_c = al.exact_positions()
     i = next(k for k in range(len(al.qa)) if k not in exact_q)
     j = next(k for k in range(len(al.cb)) if k not in exact_c)
     x, y = al.qa[i], al.cb[j]
