@@ -96,6 +96,31 @@ def test_decision_in_database_dismisses_then_reopens(settings: Settings) -> None
     assert hit["entry_id"] not in {m["entry_id"] for m in after["matches"]}
 
 
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_api_screen_applies_decisions_as_the_service_does(
+    request: pytest.FixtureRequest, tmp_path: Path, kind: str
+) -> None:
+    """POST /screen reads decisions on its event loop (inline on SQLite, asyncio psycopg on PostgreSQL): the
+    dismissed hits, their dates included, must be the ones the service's own read gives."""
+    from tests.conftest import fresh_database
+
+    settings = fresh_database(request, kind, tmp_path)
+    client = TestClient(create_app(settings))
+    token, _ = create_token("viewer", settings=settings)
+    auth = {"Authorization": f"Bearer {token}"}
+    name = "Huawei Technologies Co., Ltd."
+    before = client.post("/api/v1/screen", json={"name": name, "type": "org"}, headers=auth).json()
+    hit = before["matches"][0]
+    assert before["dismissed"] == []
+    mark_false_positive(name, hit["list"], hit["entry_id"], "a reseller of the same name", settings=settings)
+    after = client.post("/api/v1/screen", json={"name": name, "type": "org"}, headers=auth).json()
+    service = screen_name(name, kind="org", settings=settings)
+    assert [d["entry_id"] for d in after["dismissed"]] == [hit["entry_id"]]
+    assert hit["entry_id"] not in {m["entry_id"] for m in after["matches"]}
+    assert after["dismissed"] == json.loads(json.dumps(service["dismissed"], default=str))
+    assert after["dismissed"][0]["review"]["decided_at"] is not None
+
+
 @pytest.fixture
 def api(settings: Settings) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
     client = TestClient(create_app(settings))

@@ -10,11 +10,15 @@ import asyncio
 import datetime as dt
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from rigport.services import shipments
 from rigport.services.auth import create_token, hash_token, revoke_token
 from rigport.settings import Settings
 from rigport.store import lookups
 from rigport.store.engine import get_lookup_engine
+from rigport.store.screening_tables import ScreeningDecisionRow
+from rigport.store.uow import UnitOfWork
 
 
 def test_lookups_equal_core_reads(settings: Settings) -> None:
@@ -40,6 +44,18 @@ def test_lookups_equal_core_reads(settings: Settings) -> None:
     (fingerprint,) = lookups.read(settings, lookups._FINGERPRINT)
     assert asyncio.run(lookups.shipments_fingerprint(settings)) == tuple(fingerprint)
     assert asyncio.run(lookups.shipments_fingerprint(settings))[0] == 2
+
+    with UnitOfWork(settings) as uow:
+        uow.session.add(ScreeningDecisionRow(name_key="ACME TRADING", name="Acme Trading", list_id="csl",
+                                             entry_id="e-1", entry_fingerprint="f", reason="another Acme"))  # fmt: skip
+        uow.commit()
+    with UnitOfWork(settings) as uow:  # the ORM's reading of the same row is the reference
+        entity = uow.session.scalars(select(ScreeningDecisionRow)).one()
+        expected = [lookups.StoredDecision(*(getattr(entity, f) for f in lookups.StoredDecision._fields))]
+    assert lookups.decisions_for_name(settings, "ACME TRADING") == expected
+    assert asyncio.run(lookups.decisions_for_name_async(settings, "ACME TRADING")) == expected
+    assert isinstance(expected[0].decided_at, dt.datetime)
+    assert lookups.decisions_for_name(settings, "NOBODY") == []
 
 
 def test_lookups_leave_no_transaction_open(settings: Settings) -> None:

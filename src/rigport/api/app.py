@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from fastapi import FastAPI
 
 from rigport import __version__
@@ -10,10 +13,12 @@ from rigport.api.cache import ViewCache
 from rigport.api.limits import DeclaredSizeLimit
 from rigport.api.routers import assess, health, packet, portfolio, records, shipments, simulations
 from rigport.api.routers import screening as screening_router
-from rigport.services import simulation_runs
+from rigport.services import screening, simulation_runs
 from rigport.settings import Settings, get_settings
 from rigport.store.engine import ensure_schema, get_engine
 from rigport.web import routes as web
+
+logger = logging.getLogger("uvicorn.error")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,4 +48,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Background simulations: runs a dead server left queued/running are failed now; ours stop on shutdown.
     simulation_runs.mark_interrupted(settings)
     app.router.add_event_handler("shutdown", lambda: simulation_runs.shutdown(settings))
+    app.router.add_event_handler("startup", lambda: _warm_screening_index(settings))
     return app
+
+
+def _warm_screening_index(settings: Settings) -> None:
+    """Load a cached screening index in the background as the server starts (see `screening.warm_index`)."""
+
+    def warm() -> None:
+        try:
+            screening.warm_index(settings)
+        except Exception as exc:  # the first screen will load (or report) it instead
+            logger.warning("screening index not preloaded: %s", exc)
+
+    threading.Thread(target=warm, name="rigport-warm-index", daemon=True).start()

@@ -75,7 +75,11 @@ def get_lookup_engine(settings: Settings) -> Engine:
     reset and no pre-ping: one round trip. A connection lost to a server restart is retried once by the
     caller instead of pinged before every use. On SQLite reads already cost one call; it is the same engine.
     """
-    engine = get_engine(settings)
+    return lookup_engine_of(get_engine(settings), settings)
+
+
+def lookup_engine_of(engine: Engine, settings: Settings) -> Engine:
+    """`get_lookup_engine` for a caller that holds the main engine already."""
     if engine.dialect.name == "sqlite":
         return engine
     return _lookup_engine_for(settings.effective_database_url)

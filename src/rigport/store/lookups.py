@@ -16,13 +16,13 @@ import datetime as dt
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Dialect, Engine, Executable, Row, Select, bindparam, func, select
+from sqlalchemy import Dialect, Engine, Executable, Select, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 
 from rigport.settings import Settings
-from rigport.store.engine import as_unavailable, ensure_schema, get_engine, get_lookup_engine
+from rigport.store.engine import as_unavailable, ensure_schema, get_engine, lookup_engine_of
 from rigport.store.screening_tables import ScreeningDecisionRow
 from rigport.store.tables import ShipmentRow, TokenRow
 
@@ -30,7 +30,12 @@ from rigport.store.tables import ShipmentRow, TokenRow
 _TOKEN = select(TokenRow.id, TokenRow.token_hash, TokenRow.role, TokenRow.label, TokenRow.expires_at,
                 TokenRow.revoked_at).where(TokenRow.token_hash == bindparam("token_hash"))  # fmt: skip
 _VERSION = select(ShipmentRow.version).where(ShipmentRow.reference == bindparam("reference"))
-_DECISIONS = select(ScreeningDecisionRow).where(ScreeningDecisionRow.name_key == bindparam("name_key"))
+_DECISIONS = select(
+    ScreeningDecisionRow.name_key, ScreeningDecisionRow.name, ScreeningDecisionRow.list_id,
+    ScreeningDecisionRow.entry_id, ScreeningDecisionRow.entry_name, ScreeningDecisionRow.entry_fingerprint,
+    ScreeningDecisionRow.verdict, ScreeningDecisionRow.reason, ScreeningDecisionRow.reviewer,
+    ScreeningDecisionRow.decided_at,
+).where(ScreeningDecisionRow.name_key == bindparam("name_key"))  # fmt: skip
 _FINGERPRINT = select(
     func.count(), func.coalesce(func.sum(ShipmentRow.version), 0), func.coalesce(func.max(ShipmentRow.id), 0)
 )
@@ -74,10 +79,15 @@ def _plain(statement: Select[*tuple[Any, ...]], dialect: Dialect) -> _Plain:
 
 
 def _lookup_engine(settings: Settings) -> Engine:
-    """The lookup engine, once the schema is known current; an outage becomes UnavailableError."""
-    engine = get_lookup_engine(settings)
+    """The lookup engine, once the schema is known current; an outage becomes UnavailableError.
+
+    The main engine is resolved once here (a stat of the data directory and the URL built from settings):
+    resolving it three times a read was a tenth of a screening request's CPU (py-spy, 2026-11-26).
+    """
+    main = get_engine(settings)
+    engine = lookup_engine_of(main, settings)
     try:
-        ensure_schema(get_engine(settings))
+        ensure_schema(main)
     except Exception as exc:
         raise as_unavailable(exc, engine) or exc from None
     return engine
@@ -100,7 +110,10 @@ def read_values(
     The lookup engine does not ping connections before use, so a connection the server dropped (a restart)
     fails on first use: it is invalidated and the read retried once before the failure counts as an outage.
     """
-    engine = _lookup_engine(settings)
+    return _read_values(_lookup_engine(settings), statement, params)
+
+
+def _read_values(engine: Engine, statement: Select[*tuple[Any, ...]], params: dict[str, Any] | None) -> list[Any]:
     plain = _plain(statement, engine.dialect)
     dbapi_error = engine.dialect.loaded_dbapi.Error
     for attempt in (1, 2):
@@ -137,10 +150,9 @@ async def read_values_async(
     an asyncio psycopg connection, so a database that stalls stalls this request only, not the loop; it
     used to go to a thread, and the two hand-offs per request cost ~0.3 ms of a ~1.5 ms cached read.
     """
-    engine = get_lookup_engine(settings)
-    if engine.dialect.name == "sqlite":
-        return read_values(settings, statement, params)
     engine = _lookup_engine(settings)
+    if engine.dialect.name == "sqlite":
+        return _read_values(engine, statement, params)
     plain = _plain(statement, engine.dialect)
     try:
         rows = await _loop_connections(engine).fetch(plain.sql, plain.parameters(params or {}))
@@ -262,6 +274,31 @@ async def shipments_fingerprint(settings: Settings) -> tuple[int, int, int]:
     return int(count), int(versions), int(last_id)
 
 
-def decisions_for_name(settings: Settings, name_key: str) -> list[Row[Any]]:
+class StoredDecision(NamedTuple):
+    """A reviewer decision as `_DECISIONS` reads it (the attributes of `ScreeningDecisionRow` it needs)."""
+
+    name_key: str
+    name: str
+    list_id: str
+    entry_id: str
+    entry_name: str
+    entry_fingerprint: str
+    verdict: str
+    reason: str
+    reviewer: str
+    decided_at: dt.datetime | None
+
+
+def decisions_for_name(settings: Settings, name_key: str) -> list[StoredDecision]:
     """Reviewer decisions on one normalized name (the screening of one name needs no others)."""
-    return read(settings, _DECISIONS, {"name_key": name_key})
+    return [StoredDecision(*row) for row in read_values(settings, _DECISIONS, {"name_key": name_key})]
+
+
+async def decisions_for_name_async(settings: Settings, name_key: str) -> list[StoredDecision]:
+    """`decisions_for_name` for the event loop, as the token check: `POST /screen` asks it for names with hits.
+
+    In a thread it cost more than the wait: with the loop busy, each GIL hand-off back and forth could take
+    the 5 ms switch interval, and those few requests made the p99 of a screening load (docs/reliability.md).
+    """
+    rows = await read_values_async(settings, _DECISIONS, {"name_key": name_key})
+    return [StoredDecision(*row) for row in rows]

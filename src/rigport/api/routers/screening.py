@@ -37,9 +37,9 @@ async def screen(request: Request, body: ScreenIn, _: Principal = Depends(viewer
 
     Matching is computation only and takes about a quarter of a millisecond: it runs on the event loop, where
     a hand-off to a thread would cost more than the work (finding the index in memory reads only the user-list
-    directory and its small manifests, as every screen did before). Loading the index (a worker's first
-    screen) and reading reviewer decisions (only when there are hits) read files or the database: those run
-    in threads.
+    directory and its small manifests, as every screen did before). Reviewer decisions (read only when there
+    are hits) are awaited like the token check: inline on SQLite, on an asyncio connection on PostgreSQL.
+    Loading the index (a worker's first screen) reads files: that runs in a thread.
     """
     settings = request.app.state.settings
     index = screening.cached_index(settings)
@@ -47,7 +47,7 @@ async def screen(request: Request, body: ScreenIn, _: Principal = Depends(viewer
         index = await run_in_threadpool(screening.get_index, settings)
     name, kind, country, threshold = body.name, body.type, body.country, body.threshold
     hits = screening.find_hits(index, name, kind=kind, country=country, threshold=threshold)
-    decisions = await run_in_threadpool(screening.load_decisions, settings, name) if hits else {}
+    decisions = await screening.load_decisions_async(settings, name) if hits else {}
     report = screening.screen_report(
         index, name, hits, decisions, kind=kind, country=country, threshold=threshold, settings=settings
     )

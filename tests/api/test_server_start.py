@@ -1,0 +1,64 @@
+"""What a served worker does as it starts: cap malloc arenas, and load a cached screening index early.
+
+Both came out of the load benchmarks (docs/reliability.md section 7): resident memory that crept up under
+writes while Python's own memory stayed flat, and a worker's first screen waiting for the index load.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from rigport.api.app import create_app
+from rigport.api.server import limit_malloc_arenas
+from rigport.services import screening
+from rigport.settings import Settings
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_malloc_arenas_are_capped_unless_the_user_chose(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert limit_malloc_arenas() is True  # mallopt accepted the value
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")  # glibc read the user's value at start-up: leave it
+    assert limit_malloc_arenas() is False
+
+
+@pytest.fixture
+def empty_memo() -> Iterator[None]:
+    """No index in this process's memory for the test, the one other tests loaded given back after."""
+    saved = dict(screening._MEMO)
+    screening._MEMO.clear()
+    yield
+    screening._MEMO.clear()
+    screening._MEMO.update(saved)
+
+
+@pytest.mark.usefixtures("empty_memo")
+def test_warm_index_loads_a_cached_index_and_never_builds(isolated_data_dir: Path) -> None:
+    settings = Settings(data_dir=isolated_data_dir)
+    assert screening.warm_index(settings) is False  # no cache on disk: nothing built, the start stays fast
+    assert screening.cached_index(settings) is None
+    assert not list(isolated_data_dir.glob("cache/screening-index-*"))
+    built = screening.get_index(settings)  # what `rigport demo` or the first screen does: build and cache
+    screening._MEMO.clear()
+    assert screening.warm_index(settings) is True
+    loaded = screening.cached_index(settings)
+    assert loaded is not None and loaded is not built and len(loaded.entries) == len(built.entries)
+
+
+@pytest.mark.usefixtures("empty_memo")
+def test_served_app_loads_the_cached_index_as_it_starts(isolated_data_dir: Path) -> None:
+    settings = Settings(data_dir=isolated_data_dir)
+    screening.get_index(settings)
+    screening._MEMO.clear()
+    with TestClient(create_app(settings)) as client:  # runs the startup handlers, as uvicorn does
+        assert client.get("/api/v1/health").status_code == 200  # served while the index loads
+        deadline = time.monotonic() + 60
+        while screening.cached_index(settings) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert screening.cached_index(settings) is not None
