@@ -30,21 +30,27 @@ def reference_candidates(index: ScreeningIndex, query: str, threshold: float) ->
     covered: dict[int, float] = defaultdict(float)
     rare = [t for t in tokens if t not in GENERIC and t not in HONORIFICS]
     unindexed_weight = 0.0
+    unindexed = False
+    anchored: set[int] = set()  # names in a posting of a list word that is not only a slip away
     lookups = tokens
     if norm.abjad:
         lookups = tokens + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
     for token in lookups:
         weight = token_weight(token)
-        postings = [index.postings[vocab] for vocab in index.similar_tokens(token, norm.abjad)]
-        kept = [p for p in postings if len(p) <= COMMON_DF or (not rare and len(p) <= 20 * COMMON_DF)]
+        postings = [(index.postings[vocab], slip) for vocab, slip in index.similar_words(token, norm.abjad)]
+        kept = [(p, slip) for p, slip in postings if len(p) <= COMMON_DF or (not rare and len(p) <= 20 * COMMON_DF)]
+        for posting, slip in kept:
+            if not slip:
+                anchored.update(posting)
         if len(kept) < len(postings):
             unindexed_weight += weight
-            for posting in kept:
+            unindexed = True
+            for posting, _ in kept:
                 for name_no in posting:
                     scores[name_no] += math.log(total / len(posting))
             continue
         names: set[int] = set()
-        for posting in kept:
+        for posting, _ in kept:
             for name_no in posting:
                 scores[name_no] += math.log(total / len(posting))
             names.update(posting)
@@ -62,8 +68,8 @@ def reference_candidates(index: ScreeningIndex, query: str, threshold: float) ->
         bound = m / (wq + wc) + 0.5 * m / small if small else 0.0
         if name_no in joined:
             bound = 2.0
-        elif bound < threshold - BOUND_SLACK:
-            continue
+        elif bound < threshold - BOUND_SLACK or not (unindexed or name_no in anchored):
+            continue  # (a name reached through slips alone is no candidate unless a query word is unindexed)
         keep.append((round(bound, BOUND_RANK_DIGITS), idf_sum, name_no))
     return [name_no for _, _, name_no in heapq.nlargest(MAX_CANDIDATES, keep)]
 
@@ -82,6 +88,7 @@ def _queries(index: ScreeningIndex, n: int) -> list[str]:
             typo = longest[:j] + longest[j + 1] + longest[j] + longest[j + 2 :]
             queries.append(name.replace(longest, typo))
         queries.append(name + " Co., Ltd.")
+    queries += ["Kym Jong Un", "Ala Hassan Muhammad", "Muhammad Ila", "Oli Ferozani"]  # vowel slips in short words
     queries += ["Muhammad Ali", "Ali Hassan", "Abdul Rahman Ahmed", "Huawei", "SOPHGO TECHNOLOGIES LTD.", "Acme"]
     queries += ["صدام حسين", "حسن نصر الله", "Rami Makhlouf", "RamiMakhlouf", "Bank", "Technology Trading Company"]
     return queries

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields
 
 from rigport.screening.match import (
     DEFAULT_THRESHOLD,
+    SLIP_MIN_LENGTH,
     Comparison,
     adjust,
     align,
@@ -25,9 +26,9 @@ from rigport.screening.match import (
     infer_kind,
     name_weights,
     skeleton_similarity,
+    slip_pair,
     token_similarity,
     token_weight,
-    transpositions,
 )
 from rigport.screening.model import Hit, ListEntry, ScreeningList
 from rigport.screening.normalize import GENERIC, HONORIFICS, NormalName, normalize
@@ -44,13 +45,20 @@ COUNTRY_BOOST_MAX = 1.05  # adjust() adds at most +0.03: a name scoring below th
 
 
 def _deletes(token: str) -> set[str]:
-    if len(token) < 4:
+    """`token` with one letter deleted, every way. Down to three-letter words: a vowel slip in a short word (Ala /
+    Ali, Kim / Kym) is one word to the slip rule of `match` (`slip_pair`), so the index must reach it too."""
+    if len(token) < SLIP_MIN_LENGTH:
         return set()
     return {token[:i] + token[i + 1 :] for i in range(len(token))}
 
 
-# A list word a query word reaches: (its posting, the posting's idf, the query word's weight, the word's position).
-Reach = tuple[list[int], float, float, int]
+# A list word a query word reaches: (its posting, the posting's idf, the query word's weight, the word's position,
+# whether the list word is only a slip away: `match.slip_pair`, a pair `token_similarity` scores 0).
+#
+# Such a pair only counts through the slip rule, which needs the rest of the two names to agree (a distinctive word
+# matched exactly): a name reached through slips alone is no candidate, unless a query word too common to look up
+# may be the rest of it.
+Reach = tuple[list[int], float, float, int, bool]
 
 
 def _bound(matched: float, wq: float, wc: float) -> float:
@@ -79,9 +87,7 @@ def _window(posting: list[int], weights: list[float], matched: float, wq: float,
     return lo, hi
 
 
-def _sums(
-    reached: list[Reach], names: set[int]
-) -> tuple[dict[int, float], dict[int, float]]:
+def _sums(reached: list[Reach], names: set[int]) -> tuple[dict[int, float], dict[int, float]]:
     """Summed idf and covered query-word weight of `names`, added in the order of the query words and their
     postings; a name in two similar list words' postings of one query word is covered once."""
     scores: dict[int, float] = {}
@@ -90,7 +96,7 @@ def _sums(
         return scores, covered
     word_names: set[int] = set()
     word, word_weight = -1, 0.0
-    for posting, idf, weight, position in reached:
+    for posting, idf, weight, position, _ in reached:
         if position != word:
             for name_no in word_names:
                 covered[name_no] = covered.get(name_no, 0.0) + word_weight
@@ -129,7 +135,7 @@ class ScreeningIndex:
     skeletons: dict[str, list[str]] = field(default_factory=dict)
     name_weight: list[float] = field(default_factory=list)
     versions: list[object] = field(default_factory=list)
-    _similar: dict[tuple[str, bool], list[str]] = field(default_factory=dict, repr=False, compare=False)
+    _similar: dict[tuple[str, bool], list[tuple[str, bool]]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, lists: list[ScreeningList]) -> ScreeningIndex:
@@ -185,10 +191,17 @@ class ScreeningIndex:
         return len(self.name_text)
 
     def similar_tokens(self, token: str, abjad: bool = False) -> list[str]:
-        """Vocabulary tokens within about two edits of `token` (itself included when present).
+        """Vocabulary tokens within about two edits of `token` (itself included when present), and the short words
+        the slip rule reads as `token` (`match.slip_pair`: Ala / Ali, Kim / Kym).
 
         A word transliterated from Arabic or Hebrew script (`abjad`) is written without most vowels
         (صدام -> sdm): it also finds the list words with the same consonant skeleton (Saddam -> sdm).
+        """
+        return [vocab for vocab, _ in self.similar_words(token, abjad)]
+
+    def similar_words(self, token: str, abjad: bool = False) -> list[tuple[str, bool]]:
+        """`similar_tokens`, each with whether it is only a slip away (`match.slip_pair`, similar by no other rule).
+
         Remembered per word: a batch repeats its words (company words, common given names).
         """
         key = (token, abjad)
@@ -196,23 +209,27 @@ class ScreeningIndex:
         if cached is None:
             if len(self._similar) >= SIMILAR_CACHE_MAX:
                 self._similar.clear()
-            cached = self._similar[key] = self._similar_tokens(token, abjad)
+            cached = self._similar[key] = self._similar_words(token, abjad)
         return cached
 
-    def _similar_tokens(self, token: str, abjad: bool) -> list[str]:
+    def _similar_words(self, token: str, abjad: bool) -> list[tuple[str, bool]]:
         found = {token} if token in self.postings else set()
         if abjad:
             skeleton = consonant_skeleton(token)
             found.update(self.skeletons.get(skeleton, ()) if len(skeleton) >= 2 else ())
-        keys = _deletes(token) | {token}
-        if len(token) == 3:  # too short for the delete table: look up swapped letters directly
-            keys |= transpositions(token)
-        for key in keys:
-            found.update(self.deletes.get(key, ()))
-            if key in self.postings:
-                found.add(key)
+        if len(token) >= SLIP_MIN_LENGTH:  # (a word of one or two letters reaches only itself, as before)
+            for key in _deletes(token) | {token}:
+                found.update(self.deletes.get(key, ()))
+                if key in self.postings:
+                    found.add(key)
         similarity = skeleton_similarity if abjad else token_similarity
-        return [t for t in found if similarity(token, t) > 0]
+        words: list[tuple[str, bool]] = []
+        for vocab in found:
+            if similarity(token, vocab) > 0:
+                words.append((vocab, False))
+            elif slip_pair(token, vocab):
+                words.append((vocab, True))
+        return words
 
     def candidates(self, query: str, threshold: float = 0.0) -> list[int]:
         """Name numbers worth scoring for `query`, best first by summed inverse document frequency.
@@ -228,15 +245,23 @@ class ScreeningIndex:
         """
         norm = normalize(query)
         tokens = list(norm.tokens)
-        reached, unindexed_weight = self._reached(norm, tokens)
+        reached, unindexed_weight, unindexed = self._reached(norm, tokens)
         joined = set(self.joined.get("".join(tokens), ()))
         if not reached and not joined:
             return []
+        # Names whose sums need the full replay: in two postings or more, or joined. A name reached through words
+        # only a slip away alone is no candidate (see `Reach`) unless a query word is too common to look up.
         seen: set[int] = set()
-        summed = set(joined)  # names whose sums need the full replay: in two postings or more, or joined
-        for posting, _, _, _ in reached:
-            summed.update(seen.intersection(posting))
-            seen.update(posting)
+        summed = set(joined)
+        for posting, _, _, _, slip in reached:
+            if not slip:
+                summed.update(seen.intersection(posting))
+                seen.update(posting)
+        for posting, _, _, _, slip in reached:
+            if slip:
+                summed.update(seen.intersection(posting))
+                if unindexed:
+                    seen.update(posting)
         scores, covered = _sums(reached, summed)
         wq = sum(name_weights(norm), 0.0)
         need = threshold - BOUND_SLACK
@@ -250,7 +275,9 @@ class ScreeningIndex:
             elif bound < need:
                 continue
             keep.append((round(bound, BOUND_RANK_DIGITS), scores[name_no], name_no))
-        for posting, idf, weight, _ in reached:  # the names in this posting alone
+        for posting, idf, weight, _, slip in reached:  # the names in this posting alone
+            if slip and not unindexed:  # (reached through a slip alone)
+                continue
             matched = weight + unindexed_weight
             lo, hi = _window(posting, weights, matched, wq, need - WINDOW_MARGIN)
             for name_no in posting[lo:hi]:
@@ -263,28 +290,31 @@ class ScreeningIndex:
         # is rounded: word weights that differ a little (a common given name) must not outrank a rarer shared word.
         return [name_no for _, _, name_no in heapq.nlargest(MAX_CANDIDATES, keep)]
 
-    def _reached(self, norm: NormalName, tokens: list[str]) -> tuple[list[Reach], float]:
-        """(posting, its idf, its query word's weight, the word's position) for each list word a query word reaches,
-        and the weight of the query words too common to look up (assumed to match any name).
+    def _reached(self, norm: NormalName, tokens: list[str]) -> tuple[list[Reach], float, bool]:
+        """(posting, its idf, its query word's weight, the word's position, only a slip away) for each list word a
+        query word reaches, the weight of the query words too common to look up (assumed to match any name), and
+        whether there is such a word.
 
         A too-common word's rarer similar list words still rank names (their idf) but cover nothing (weight 0).
         """
         total = max(1, self.size)
         rare = [t for t in tokens if t not in GENERIC and t not in HONORIFICS]
         unindexed_weight = 0.0
+        unindexed = False
         lookups = tokens
         if norm.abjad:  # one name written as two words in Arabic script (نصر الله / Nasrallah)
             lookups = tokens + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
         reached: list[Reach] = []
         for position, token in enumerate(lookups):
             weight = token_weight(token)
-            postings = [self.postings[vocab] for vocab in self.similar_tokens(token, norm.abjad)]
-            kept = [p for p in postings if len(p) <= COMMON_DF or (not rare and len(p) <= 20 * COMMON_DF)]
+            postings = [(self.postings[vocab], slip) for vocab, slip in self.similar_words(token, norm.abjad)]
+            kept = [(p, slip) for p, slip in postings if len(p) <= COMMON_DF or (not rare and len(p) <= 20 * COMMON_DF)]
             if len(kept) < len(postings):  # too common to look up: assume it could match any name
                 unindexed_weight += weight
+                unindexed = True
                 weight = 0.0
-            reached.extend((posting, math.log(total / len(posting)), weight, position) for posting in kept)
-        return reached, unindexed_weight
+            reached.extend((p, math.log(total / len(p)), weight, position, slip) for p, slip in kept)
+        return reached, unindexed_weight, unindexed
 
     def screen(
         self,

@@ -81,6 +81,7 @@ SUBSET_BLEND = 0.5
 ALTERNATIVE_MIN_CHARS = 3
 ORG_SUBSET_BLEND = 0.15  # an organisation with an extra distinctive word is usually another one (a subsidiary)
 SLIP_MIN_LENGTH = 3  # one changed letter in a two-letter word (Li / Lu, Ma / Mo) is another word
+SLIP_REACH_MIN_LENGTH = 2
 
 ORG_KINDS = {"org", "component", "vessel", "aircraft"}
 
@@ -287,11 +288,6 @@ def transposed(a: str, b: str) -> bool:
     """`b` is `a` with two neighbouring letters swapped (same length assumed)."""
     diff = [i for i in range(len(a)) if a[i] != b[i]]
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-
-
-def transpositions(token: str) -> set[str]:
-    """Every spelling of `token` with two neighbouring letters swapped."""
-    return {token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(len(token) - 1)} - {token}
 
 
 @lru_cache(maxsize=1 << 16)
@@ -713,6 +709,22 @@ def _vowel_slip(a: str, b: str) -> bool:
         return short[p] in _VOWELS or long_[p] in _VOWELS
     c = long_[p]
     return c in _VOWELS or (p > 0 and long_[p - 1] == c) or (p + 1 < len(long_) and long_[p + 1] == c)
+
+
+def slip_pair(a: str, b: str) -> bool:
+    """Whether the slip rule (`_slip_score`) may read two different words as one: distinctive words of
+    SLIP_MIN_LENGTH letters or more, with vowels, one vowel slip apart (`_vowel_slip`), not two forms of one name.
+
+    `token_similarity` scores such a pair 0 when a word is shorter than FUZZY_MIN_LENGTH (Ala / Ali, Kim / Kym);
+    the candidate index (`index.py`) reaches these pairs through its delete table all the same.
+    """
+    if a == b or min(len(a), len(b)) < SLIP_MIN_LENGTH or abs(len(a) - len(b)) > 1:
+        return False
+    if not (a.isalpha() and b.isalpha()) or _VOWELS.isdisjoint(a) or _VOWELS.isdisjoint(b):
+        return False
+    if min(token_weight(a), token_weight(b)) < DISTINCTIVE_MIN:
+        return False
+    return Levenshtein.distance(a, b, score_cutoff=1) <= 1 and _vowel_slip(a, b) and not distinct_forms(a, b)
 
 
 def _slip_score(query: NormalName, candidate: NormalName, al: _Alignment) -> float:
