@@ -9,6 +9,8 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+SQLITE_FILE = "rigport.db"  # the embedded database, in the data directory
+
 
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("rigport", appauthor=False))
@@ -53,7 +55,7 @@ class Settings(BaseSettings):
 
     @property
     def sqlite_path(self) -> Path:
-        return self.data_dir / "rigport.db"
+        return self.data_dir / SQLITE_FILE
 
     @property
     def effective_database_url(self) -> str:

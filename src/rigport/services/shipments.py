@@ -548,8 +548,12 @@ def _record_event_once(
             shipment, event, occurred_on, actor=actor, quantity=quantity, from_state=source, data=data
         )
         _write_quantities(row, shipment)
-        row.events.append(EventRow(
-            event=transition.event, occurred_on=transition.occurred_on, quantity=transition.quantity,
+        # Added by shipment id, not appended to `row.events`: appending loads the whole history first, and
+        # inside the write transaction (after the quantities' autoflush), so every writer queued behind a
+        # load that grows with the history. The view below reads the events after the commit.
+        uow.session.add(EventRow(
+            shipment_id=row.id, event=transition.event, occurred_on=transition.occurred_on,
+            quantity=transition.quantity,
             from_state=transition.from_state.value,
             to_state=transition.to_state.value if transition.to_state else None,
             actor=actor, data=transition.data,
