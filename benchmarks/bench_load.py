@@ -5,8 +5,9 @@ GET /api/v1/shipments, GET /api/v1/shipments/{ref}, POST .../events and POST /ap
 BENCH_LOAD_SECONDS (default 20 s), then a mixed soak of BENCH_SOAK_SECONDS (default 300 s) with the
 server's resident memory (all its processes) sampled ten times. Targets (issue 9): reads >= 1,000 req/s
 with p99 < 50 ms, no errors, and memory that levels off: under 2% growth over the soak's second half,
-while the soak keeps adding events (the data served grows, so the first minutes may grow a little). wrk runs on the same 2-core machine, so it takes CPU from the server:
-figures are a floor, not a ceiling. Not part of the test suite; run `python -m benchmarks load`.
+while the soak keeps adding events (the data served grows, so the first minutes may grow a little). wrk
+runs on the same 2-core machine, so it takes CPU from the server: figures are a floor, not a ceiling. Not
+part of the test suite; run `python -m benchmarks load`.
 """
 
 from __future__ import annotations
