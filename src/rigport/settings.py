@@ -12,6 +12,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 SQLITE_FILE = "rigport.db"  # the embedded database, in the data directory
 
 
+def database_url_for(data_dir: Path, database_url: str | None) -> str:
+    """The configured URL, else the embedded SQLite file in `data_dir`."""
+    return database_url or f"sqlite:///{data_dir / SQLITE_FILE}"
+
+
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("rigport", appauthor=False))
 
@@ -59,7 +64,7 @@ class Settings(BaseSettings):
 
     @property
     def effective_database_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.sqlite_path}"
+        return database_url_for(self.data_dir, self.database_url)
 
     @property
     def session_secret_path(self) -> Path:

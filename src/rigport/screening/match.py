@@ -81,7 +81,6 @@ SUBSET_BLEND = 0.5
 ALTERNATIVE_MIN_CHARS = 3
 ORG_SUBSET_BLEND = 0.15  # an organisation with an extra distinctive word is usually another one (a subsidiary)
 SLIP_MIN_LENGTH = 3  # one changed letter in a two-letter word (Li / Lu, Ma / Mo) is another word
-SLIP_REACH_MIN_LENGTH = 2
 
 ORG_KINDS = {"org", "component", "vessel", "aircraft"}
 

@@ -416,8 +416,8 @@ def _decision_key(name: str, list_id: str, entry_id: str) -> str:
 
 def load_decisions(settings: Settings, name: str | None = None) -> dict[str, dict[str, Any]]:
     """Reviewer decisions (on `name` alone when given), keyed by normalized name, list and entry id."""
-    if settings.database_url is None and not settings.sqlite_path.exists():
-        return {}  # no database yet, so no decisions: screening a name must not create one (or import SQLAlchemy)
+    if _no_database_yet(settings):
+        return {}
     if name is not None:
         from rigport.store import lookups
 
@@ -431,11 +431,16 @@ def load_decisions(settings: Settings, name: str | None = None) -> dict[str, dic
 
 async def load_decisions_async(settings: Settings, name: str) -> dict[str, dict[str, Any]]:
     """`load_decisions(settings, name)` awaited on the API's event loop, without a thread hand-off."""
-    if settings.database_url is None and not settings.sqlite_path.exists():
+    if _no_database_yet(settings):
         return {}
     from rigport.store import lookups
 
     return _decisions_by_key(await lookups.decisions_for_name_async(settings, _name_key(name)))
+
+
+def _no_database_yet(settings: Settings) -> bool:
+    """No database yet, so no decisions: screening a name must not create one (or import SQLAlchemy)."""
+    return settings.database_url is None and not settings.sqlite_path.exists()
 
 
 def _decisions_by_key(rows: Iterable[Any]) -> dict[str, dict[str, Any]]:

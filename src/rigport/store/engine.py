@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from rigport.errors import UnavailableError
-from rigport.settings import SQLITE_FILE, Settings
+from rigport.settings import Settings, database_url_for
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -69,8 +69,7 @@ def _engine_at(data_dir: Path, database_url: str | None) -> Engine:
     """
     if database_url is None:
         data_dir.mkdir(parents=True, exist_ok=True)
-        return _engine_for(f"sqlite:///{data_dir / SQLITE_FILE}")
-    return _engine_for(database_url)
+    return _engine_for(database_url_for(data_dir, database_url))
 
 
 @lru_cache(maxsize=8)
@@ -87,11 +86,7 @@ def get_lookup_engine(settings: Settings) -> Engine:
     reset and no pre-ping: one round trip. A connection lost to a server restart is retried once by the
     caller instead of pinged before every use. On SQLite reads already cost one call; it is the same engine.
     """
-    return lookup_engine_of(get_engine(settings), settings)
-
-
-def lookup_engine_of(engine: Engine, settings: Settings) -> Engine:
-    """`get_lookup_engine` for a caller that holds the main engine already."""
+    engine = get_engine(settings)
     if engine.dialect.name == "sqlite":
         return engine
     return _lookup_engine_for(settings.effective_database_url)

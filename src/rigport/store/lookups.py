@@ -18,11 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Dialect, Engine, Executable, Select, bindparam, func, select
+from sqlalchemy import Dialect, Engine, Select, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 
 from rigport.settings import Settings
-from rigport.store.engine import as_unavailable, ensure_schema, get_engine, lookup_engine_of
+from rigport.store.engine import as_unavailable, ensure_schema, get_engine, get_lookup_engine
 from rigport.store.screening_tables import ScreeningDecisionRow
 from rigport.store.tables import ShipmentRow, TokenRow
 
@@ -79,15 +79,10 @@ def _plain(statement: Select[*tuple[Any, ...]], dialect: Dialect) -> _Plain:
 
 
 def _lookup_engine(settings: Settings) -> Engine:
-    """The lookup engine, once the schema is known current; an outage becomes UnavailableError.
-
-    The main engine is resolved once here (a stat of the data directory and the URL built from settings):
-    resolving it three times a read was a tenth of a screening request's CPU (py-spy, 2026-11-26).
-    """
-    main = get_engine(settings)
-    engine = lookup_engine_of(main, settings)
+    """The lookup engine, once the schema is known current; an outage becomes UnavailableError."""
+    engine = get_lookup_engine(settings)
     try:
-        ensure_schema(main)
+        ensure_schema(get_engine(settings))
     except Exception as exc:
         raise as_unavailable(exc, engine) or exc from None
     return engine
@@ -226,23 +221,6 @@ class StoredToken:
     label: str
     expires_at: dt.datetime | None
     revoked_at: dt.datetime | None
-
-
-def read(settings: Settings, statement: Executable, params: dict[str, Any] | None = None) -> list[Any]:
-    """The rows of one read statement through Core (ORM entities included), in one round trip; outages and
-    the one retry on a dropped connection as in `read_values`."""
-    engine = _lookup_engine(settings)
-    for attempt in (1, 2):
-        try:
-            with engine.connect() as conn:
-                return list(conn.execute(statement, params))
-        except DBAPIError as exc:
-            if attempt == 1 and exc.connection_invalidated:
-                continue
-            raise as_unavailable(exc, engine) or exc from None
-        except Exception as exc:
-            raise as_unavailable(exc, engine) or exc from None
-    raise AssertionError("unreachable")
 
 
 def token_by_hash(settings: Settings, token_hash: str) -> StoredToken | None:
