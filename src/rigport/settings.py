@@ -56,6 +56,10 @@ class Settings(BaseSettings):
         default=64, ge=0, description="Memory per server worker for encoded read views (shipment list and detail, "
         "portfolio), reused while the data they show is unchanged; 0 turns the cache off.",
     )
+    worker_threads: int = Field(
+        default=8, ge=1, le=1000, description="Threads per server worker for blocking work (writes, imports, "
+        "dashboard pages); requests beyond them wait their turn.",
+    )
     web_max_paths: int = Field(default=20_000, ge=100, description="Largest simulation the dashboard runs inline.")
 
     @property

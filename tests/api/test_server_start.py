@@ -1,16 +1,20 @@
-"""What a served worker does as it starts: cap malloc arenas, and load a cached screening index early.
+"""What a served worker does as it starts: cap malloc arenas, load a cached screening index early, and cap
+its threads for blocking work, with the health check off that queue.
 
-Both came out of the load benchmarks (docs/reliability.md section 7): resident memory that crept up under
-writes while Python's own memory stayed flat, and a worker's first screen waiting for the index load.
+All came out of the load benchmarks (docs/reliability.md section 7): resident memory that crept up under
+writes while Python's own memory stayed flat, a worker's first screen waiting for the index load, and 40
+threads of event posts starving the event loop.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
@@ -62,3 +66,20 @@ def test_served_app_loads_the_cached_index_as_it_starts(isolated_data_dir: Path)
         while screening.cached_index(settings) is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert screening.cached_index(settings) is not None
+
+
+def test_worker_threads_are_capped_and_health_does_not_wait_for_one(isolated_data_dir: Path) -> None:
+    settings = Settings(data_dir=isolated_data_dir, worker_threads=1)
+    with TestClient(create_app(settings)) as client:
+        limiter = client.portal.call(anyio.to_thread.current_default_thread_limiter)
+        assert limiter.total_tokens == 1
+        holder = object()
+        client.portal.call(limiter.acquire_on_behalf_of, holder)  # the one thread is busy (a long write, say)
+        with ThreadPoolExecutor(1) as pool:
+            asked = pool.submit(client.get, "/api/v1/health")
+            try:
+                health = asked.result(timeout=20)  # a health check queued for the thread would wait here
+            finally:
+                client.portal.call(limiter.release_on_behalf_of, holder)
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+        assert client.get("/api/v1/shipments/NOPE/events").status_code in (401, 403)  # sync routes run again

@@ -49,7 +49,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     simulation_runs.mark_interrupted(settings)
     app.router.add_event_handler("shutdown", lambda: simulation_runs.shutdown(settings))
     app.router.add_event_handler("startup", lambda: _warm_screening_index(settings))
+    app.router.add_event_handler("startup", lambda: _limit_worker_threads(settings))
     return app
+
+
+def _limit_worker_threads(settings: Settings) -> None:
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
 
 
 def _warm_screening_index(settings: Settings) -> None:

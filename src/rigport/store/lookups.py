@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Dialect, Engine, Select, bindparam, func, select
+from sqlalchemy import Dialect, Engine, Select, bindparam, func, literal_column, select
 from sqlalchemy.exc import DBAPIError
 
 from rigport.settings import Settings
@@ -29,6 +29,7 @@ from rigport.store.tables import ShipmentRow, TokenRow
 # Built once with bound parameters: building a statement per call costs more than running it.
 _TOKEN = select(TokenRow.id, TokenRow.token_hash, TokenRow.role, TokenRow.label, TokenRow.expires_at,
                 TokenRow.revoked_at).where(TokenRow.token_hash == bindparam("token_hash"))  # fmt: skip
+_PING: Select[tuple[Any]] = select(literal_column("1"))
 _VERSION = select(ShipmentRow.version).where(ShipmentRow.reference == bindparam("reference"))
 _DECISIONS = select(
     ScreeningDecisionRow.name_key, ScreeningDecisionRow.name, ScreeningDecisionRow.list_id,
@@ -234,6 +235,11 @@ async def token_by_hash_async(settings: Settings, token_hash: str) -> StoredToke
 
 def _token(rows: list[Any]) -> StoredToken | None:
     return StoredToken(*rows[0]) if rows else None
+
+
+async def ping_async(settings: Settings) -> None:
+    """One round trip to the database for the health check; raises as every lookup does when it is down."""
+    await read_values_async(settings, _PING)
 
 
 async def shipment_version(settings: Settings, reference: str) -> int | None:

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from rigport import __version__
+from rigport.store import lookups
 from rigport.store.engine import get_engine
 
 router = APIRouter(prefix="/api/v1", tags=["health"])
@@ -23,12 +23,13 @@ UNHEALTHY: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/health", responses=UNHEALTHY)
-def health(request: Request) -> Any:
-    engine = get_engine(request.app.state.settings)
+async def health(request: Request) -> Any:
+    """Awaited on the event loop like the token check, never in a worker thread: a health check must not
+    queue behind writes and imports waiting for a thread, or a busy server looks down to its load balancer."""
+    settings = request.app.state.settings
     try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        await lookups.ping_async(settings)
     except Exception as exc:  # any driver error means the database is not usable right now
         return JSONResponse({"status": "unavailable", "database": str(exc)[:200], "version": __version__}, 503,
                             headers={"Retry-After": "5"})  # fmt: skip
-    return {"status": "ok", "database": engine.dialect.name, "version": __version__}
+    return {"status": "ok", "database": get_engine(settings).dialect.name, "version": __version__}
