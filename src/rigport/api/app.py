@@ -54,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _limit_worker_threads(settings: Settings) -> None:
+    """Size the thread pool sync routes run in (anyio's default is 40): past a few threads, writes only take
+    turns at the GIL with the event loop, and everything the loop serves waits (docs/reliability.md 7)."""
     import anyio.to_thread
 
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
