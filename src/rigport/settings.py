@@ -6,8 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rigport.errors import InputError
 
 SQLITE_FILE = "rigport.db"  # the embedded database, in the data directory
 
@@ -81,4 +83,12 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings from the environment; a bad RIGPORT_* value is an InputError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"RIGPORT_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}, got {error['input']!r}"
+            for error in exc.errors()
+        )
+        raise InputError(problems) from None
