@@ -13,6 +13,7 @@ import hmac
 import inspect
 import re
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from rigport.services import auth
 from rigport.services.auth import ROLE_RANK, create_token, revoke_token
 from rigport.settings import Settings
 from rigport.store.engine import get_engine
+from tests.conftest import fresh_database, run_cli
 
 PUBLIC = {("GET", "/api/v1/health")}
 # Reads that are POSTs because they take a body but store nothing: viewer may call them.
@@ -190,3 +192,24 @@ def test_revocation_takes_effect_on_the_next_request(setup: tuple[TestClient, di
     assert client.get("/api/v1/shipments/AC-1", headers=headers).status_code == 401
     assert client.post("/api/v1/shipments/AC-1/events", json={"event": "entry-filed", "date": "2025-02-02"},
                        headers=headers).status_code == 401  # fmt: skip
+
+
+def test_revocation_from_another_process_reaches_a_postgresql_worker(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """On PostgreSQL a worker keeps the tokens it has checked (store/notices.py); `rigport tokens revoke`, run
+    elsewhere, must still lock the token out, once PostgreSQL has delivered the change notice."""
+    settings = fresh_database(request, "postgresql", tmp_path)
+    token, record = create_token("operator", settings=settings)
+    headers = {"Authorization": f"Bearer {token}"}
+    env = {"RIGPORT_DATA_DIR": str(settings.data_dir), "RIGPORT_DATABASE_URL": str(settings.database_url)}
+    # `with`: one event loop for every request, as in a server worker (else each request gets a new loop)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        for _ in range(3):  # checked, then kept
+            assert client.get("/api/v1/shipments", headers=headers).status_code == 200
+        revoked = run_cli("tokens", "revoke", str(record["id"]), env=env)
+        assert revoked.returncode == 0, revoked.stderr
+        start = time.monotonic()
+        while (status := client.get("/api/v1/shipments", headers=headers).status_code) == 200:
+            assert time.monotonic() - start < 1.0, "revoked token still accepted after 1 s"
+        assert status == 401

@@ -12,6 +12,7 @@ from typing import Any
 from rigport.errors import InputError, UnavailableError
 from rigport.settings import Settings, get_settings
 from rigport.store import engine as store_engine
+from rigport.store import notices
 
 
 def upgrade(settings: Settings | None = None) -> dict[str, Any]:
@@ -68,6 +69,7 @@ def restore(source: Path, settings: Settings | None = None) -> dict[str, Any]:
         engine.dispose()
         _pg(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--dbname",
              _libpq_url(settings), str(source)])  # fmt: skip
+        notices.announce_all(engine)  # pg_restore creates triggers after loading rows: they announced nothing
     return {"restored_from": str(source)}
 
 

@@ -22,7 +22,9 @@ from sqlalchemy import Dialect, Engine, Select, bindparam, func, literal_column,
 from sqlalchemy.exc import DBAPIError
 
 from rigport.settings import Settings
+from rigport.store import notices
 from rigport.store.engine import as_unavailable, ensure_schema, get_engine, get_lookup_engine
+from rigport.store.notices import NoticedCache
 from rigport.store.screening_tables import ScreeningDecisionRow
 from rigport.store.tables import ShipmentRow, TokenRow
 
@@ -209,8 +211,7 @@ def _loop_connections(engine: Engine) -> _AsyncConnections:
     per_engine = _async_connections.setdefault(asyncio.get_running_loop(), {})
     connections = per_engine.get(engine)
     if connections is None:
-        conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        connections = per_engine[engine] = _AsyncConnections(conninfo)
+        connections = per_engine[engine] = _AsyncConnections(notices.libpq_conninfo(engine))
     return connections
 
 
@@ -230,7 +231,30 @@ def token_by_hash(settings: Settings, token_hash: str) -> StoredToken | None:
 
 
 async def token_by_hash_async(settings: Settings, token_hash: str) -> StoredToken | None:
-    return _token(await read_values_async(settings, _TOKEN, {"token_hash": token_hash}))
+    """The token check of every API request. On PostgreSQL a worker keeps the tokens it has read until the
+    table changes (store/notices.py): the round trip cost more than a screening (docs/reliability.md)."""
+
+    async def read() -> StoredToken | None:
+        return _token(await read_values_async(settings, _TOKEN, {"token_hash": token_hash}))
+
+    engine = _lookup_engine(settings)
+    if engine.dialect.name == "sqlite":  # an in-process read of ~0.1 ms: nothing to save
+        return await read()
+    return await _token_cache(engine).get(token_hash, read)
+
+
+TOKEN_MAX_AGE_SECONDS = 10.0  # the last guard should a change notice never come (see store/notices.py)
+_token_caches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Engine, NoticedCache[str, StoredToken]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _token_cache(engine: Engine) -> NoticedCache[str, StoredToken]:
+    per_engine = _token_caches.setdefault(asyncio.get_running_loop(), {})
+    cache = per_engine.get(engine)
+    if cache is None:
+        cache = per_engine[engine] = NoticedCache(notices.watch(engine, notices.API_TOKENS), TOKEN_MAX_AGE_SECONDS)
+    return cache
 
 
 def _token(rows: list[Any]) -> StoredToken | None:

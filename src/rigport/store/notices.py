@@ -1,0 +1,150 @@
+"""Change notices from PostgreSQL, so an API worker can keep what it read until the table it came from changes.
+
+Every API request checks its token. On PostgreSQL that read is a round trip to another process, and under
+load it cost a worker more CPU than the screening the request asked for (docs/reliability.md, section 7).
+Tokens change rarely, so each worker keeps the ones it has read, and PostgreSQL says when to drop them: a
+statement-level trigger (migration 0006) sends NOTIFY on the table's channel after every change, whatever
+made it, and `db restore` sends it too, since pg_restore loads rows before it creates triggers.
+
+A worker listens on one connection per channel and never waits for it: before each use of what it keeps, it
+takes in whatever notices have already arrived on the socket (a non-blocking read, no round trip). A change
+made elsewhere therefore counts for the first request after PostgreSQL has delivered its notice, well under
+a millisecond on one machine. While the listening connection is lost nothing is kept, and nothing is kept
+longer than `max_age` seconds, as a last guard should a notice never come (a trigger dropped by hand).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Engine, text
+
+API_TOKENS = "rigport_api_tokens"
+CHANNELS = (API_TOKENS,)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def libpq_conninfo(engine: Engine) -> str:
+    """The engine's database as psycopg's own connections take it (no SQLAlchemy driver name)."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class ChangeWatch:
+    """Counts the changes seen on one channel: a value read at one count is current while the count holds.
+
+    The count also moves when listening starts or is lost, so nothing read before, or while deaf, is kept.
+    """
+
+    RETRY_SECONDS = 5.0  # after a failed attempt to listen, requests read the database until then
+
+    def __init__(self, conninfo: str, channel: str) -> None:
+        self.conninfo = conninfo
+        self.channel = channel
+        self.connection: Any = None  # psycopg.AsyncConnection, listening
+        self.count = 0
+        self.connecting = False
+        self.retry_at = 0.0
+
+    async def current(self) -> int | None:
+        """The count with every notice received so far taken in; None while not listening."""
+        if self.connection is None:
+            if self.connecting or time.monotonic() < self.retry_at:
+                return None
+            await self._listen()
+        return self.poll()
+
+    def poll(self) -> int | None:
+        """Take in the notices already on the socket; never waits (libpq reads a non-blocking socket)."""
+        import psycopg
+
+        if self.connection is None:
+            return None
+        pgconn = self.connection.pgconn
+        try:
+            pgconn.consume_input()
+            while pgconn.notifies() is not None:
+                self.count += 1
+        except psycopg.OperationalError:  # the server closed it (a restart, pg_terminate_backend)
+            self._deaf()
+            return None
+        return self.count
+
+    async def _listen(self) -> None:
+        import psycopg
+
+        self.connecting = True
+        try:
+            connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
+            await connection.execute(f"LISTEN {self.channel}")
+        except psycopg.Error:
+            self.retry_at = time.monotonic() + self.RETRY_SECONDS
+            return
+        finally:
+            self.connecting = False
+        self.connection = connection
+        self.count += 1
+
+    def _deaf(self) -> None:
+        connection, self.connection = self.connection, None
+        self.count += 1
+        self.retry_at = time.monotonic() + self.RETRY_SECONDS
+        if connection is not None:
+            connection.pgconn.finish()  # the socket only: the loop may be closing, and there is nothing to say
+
+
+class NoticedCache(Generic[K, V]):
+    """Values read from the database, kept while their channel's watch sees no change (and `max_age` at most).
+
+    A value is tagged with the count taken *before* it was read: a change committed while the read was on its
+    way sends a notice that moves the count past the tag, so a stale read is never served twice. Nothing found
+    (None) is not kept, so presenting made-up keys cannot fill the cache.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, watch: ChangeWatch, max_age: float) -> None:
+        self.watch = watch
+        self.max_age = max_age
+        self.entries: dict[K, tuple[int, float, V]] = {}
+
+    async def get(self, key: K, read: Callable[[], Awaitable[V | None]]) -> V | None:
+        count = await self.watch.current()
+        now = time.monotonic()
+        kept = self.entries.get(key)
+        if count is not None and kept is not None and kept[0] == count and now - kept[1] < self.max_age:
+            return kept[2]
+        value = await read()
+        if count is not None and value is not None:
+            if len(self.entries) >= self.MAX_ENTRIES:
+                self.entries.clear()
+            self.entries[key] = (count, now, value)
+        return value
+
+
+# Per event loop (a connection belongs to the loop that made it), then per engine and channel.
+_watches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Engine, str], ChangeWatch]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def watch(engine: Engine, channel: str) -> ChangeWatch:
+    """This event loop's watch on a channel of the engine's database."""
+    per_loop = _watches.setdefault(asyncio.get_running_loop(), {})
+    found = per_loop.get((engine, channel))
+    if found is None:
+        found = per_loop[(engine, channel)] = ChangeWatch(libpq_conninfo(engine), channel)
+    return found
+
+
+def announce_all(engine: Engine) -> None:
+    """Tell every listening worker that everything may have changed (after `db restore` replaced the data)."""
+    with engine.connect() as connection:
+        for channel in CHANNELS:
+            connection.execute(text("SELECT pg_notify(:channel, '')"), {"channel": channel})
+        connection.commit()

@@ -1,0 +1,143 @@
+"""Tokens kept by an API worker on PostgreSQL (store/notices.py) are dropped the moment the table changes.
+
+Each test changes a token once behind the trigger's back (trigger disabled), which proves the worker serves
+what it kept without reading, and once in a way the worker must hear about; the second change must show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from rigport.services import db
+from rigport.services.auth import create_token, hash_token, revoke_token
+from rigport.settings import Settings
+from rigport.store import lookups, notices
+from rigport.store.engine import get_engine
+from tests.conftest import fresh_database
+
+
+@pytest.fixture
+def pg_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    return fresh_database(request, "postgresql", tmp_path)
+
+
+def relabel_unannounced(settings: Settings, token_id: int, label: str) -> None:
+    """Change a token with the notice trigger off: a worker that keeps tokens cannot know."""
+    with get_engine(settings).begin() as conn:
+        conn.execute(text("ALTER TABLE api_tokens DISABLE TRIGGER api_tokens_changed"))
+        conn.execute(text("UPDATE api_tokens SET label = :label WHERE id = :id"), {"label": label, "id": token_id})
+        conn.execute(text("ALTER TABLE api_tokens ENABLE TRIGGER api_tokens_changed"))
+
+
+async def until(check: Callable[[], Awaitable[bool]], seconds: float = 2.0) -> float:
+    """Seconds until `check` holds (a notice travels between processes); fails after `seconds`."""
+    start = time.monotonic()
+    while not await check():
+        assert time.monotonic() - start < seconds, "the change never showed"
+        await asyncio.sleep(0.001)
+    return time.monotonic() - start
+
+
+def test_a_kept_token_is_dropped_when_the_table_changes(pg_settings: Settings) -> None:
+    token, record = create_token("operator", label="first", settings=pg_settings)
+    key = hash_token(token)
+
+    async def scenario() -> float:
+        first = await lookups.token_by_hash_async(pg_settings, key)
+        assert first is not None and first.label == "first" and first.revoked_at is None
+        relabel_unannounced(pg_settings, record["id"], "second")
+        kept = await lookups.token_by_hash_async(pg_settings, key)
+        assert kept is not None and kept.label == "first"  # served from what the worker kept, not read
+        revoke_token(record["id"], pg_settings)  # through the service, in its own connection: the trigger fires
+
+        async def revoked() -> bool:
+            seen = await lookups.token_by_hash_async(pg_settings, key)
+            return seen is not None and seen.revoked_at is not None and seen.label == "second"
+
+        return await until(revoked)
+
+    assert asyncio.run(scenario()) < 1.0
+
+
+def test_a_restore_is_announced(pg_settings: Settings, tmp_path: Path) -> None:
+    """pg_restore creates triggers after loading the rows, so only `db restore`'s own notice reaches workers."""
+    token, record = create_token("operator", label="restored", settings=pg_settings)
+    key = hash_token(token)
+    unrevoked, revoked = tmp_path / "unrevoked.dump", tmp_path / "revoked.dump"
+    db.backup(unrevoked, pg_settings)
+    revoke_token(record["id"], pg_settings)
+    db.backup(revoked, pg_settings)
+    db.restore(unrevoked, pg_settings)
+
+    async def scenario() -> float:
+        seen = await lookups.token_by_hash_async(pg_settings, key)
+        assert seen is not None and seen.revoked_at is None
+        db.restore(revoked, pg_settings)
+
+        async def refused() -> bool:
+            seen = await lookups.token_by_hash_async(pg_settings, key)
+            return seen is not None and seen.revoked_at is not None
+
+        return await until(refused)
+
+    assert asyncio.run(scenario()) < 1.0
+
+
+def listening_backends(settings: Settings) -> list[int]:
+    with get_engine(settings).connect() as conn:
+        return list(conn.scalars(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'"
+        )))  # fmt: skip
+
+
+def test_nothing_is_kept_while_the_worker_cannot_hear(pg_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lost listening connection (a restart, a terminated backend) means read every time, then listen again."""
+    monkeypatch.setattr(notices.ChangeWatch, "RETRY_SECONDS", 0.0)
+    token, record = create_token("operator", label="before", settings=pg_settings)
+    key = hash_token(token)
+
+    async def scenario() -> None:
+        assert (await lookups.token_by_hash_async(pg_settings, key)).label == "before"  # type: ignore[union-attr]
+        (listener,) = listening_backends(pg_settings)
+        relabel_unannounced(pg_settings, record["id"], "after")
+        with get_engine(pg_settings).connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": listener})
+
+        async def relabelled() -> bool:
+            return (await lookups.token_by_hash_async(pg_settings, key)).label == "after"  # type: ignore[union-attr]
+
+        await until(relabelled)
+        assert await relabelled()  # the next request listens again, on a new connection, and keeps tokens again
+        (again,) = listening_backends(pg_settings)
+        assert again != listener
+        relabel_unannounced(pg_settings, record["id"], "unheard")
+        assert (await lookups.token_by_hash_async(pg_settings, key)).label == "after"  # type: ignore[union-attr]
+
+    asyncio.run(scenario())
+
+
+def test_tokens_never_presented_are_not_kept(pg_settings: Settings) -> None:
+    """Guessed tokens find nothing, and nothing found is not kept: a token created later works at once."""
+    token, _ = create_token("viewer", label="late", settings=pg_settings)
+    key = hash_token(token)
+    with get_engine(pg_settings).begin() as conn:
+        conn.execute(text("ALTER TABLE api_tokens DISABLE TRIGGER api_tokens_changed"))
+        conn.execute(text("UPDATE api_tokens SET token_hash = 'hidden' WHERE label = 'late'"))
+        conn.execute(text("ALTER TABLE api_tokens ENABLE TRIGGER api_tokens_changed"))
+
+    async def scenario() -> None:
+        assert await lookups.token_by_hash_async(pg_settings, key) is None
+        with get_engine(pg_settings).begin() as conn:  # unannounced again: only a fresh read can find it
+            conn.execute(text("ALTER TABLE api_tokens DISABLE TRIGGER api_tokens_changed"))
+            conn.execute(text("UPDATE api_tokens SET token_hash = :key WHERE label = 'late'"), {"key": key})
+            conn.execute(text("ALTER TABLE api_tokens ENABLE TRIGGER api_tokens_changed"))
+        found = await lookups.token_by_hash_async(pg_settings, key)
+        assert found is not None and found.label == "late"
+
+    asyncio.run(scenario())
