@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from rigport.errors import UnavailableError
 from rigport.services import db
 from rigport.services.auth import create_token, hash_token, revoke_token
 from rigport.settings import Settings
 from rigport.store import lookups, notices
 from rigport.store.engine import get_engine
 from tests.conftest import fresh_database
+from tests.pg import pg_bin_dir, stoppable_cluster
 
 
 @pytest.fixture
@@ -141,3 +143,24 @@ def test_tokens_never_presented_are_not_kept(pg_settings: Settings) -> None:
         assert found is not None and found.label == "late"
 
     asyncio.run(scenario())
+
+
+@pytest.mark.skipif(pg_bin_dir() is None, reason="PostgreSQL server binaries not installed")
+def test_a_stopped_server_is_not_answered_from_what_was_kept(tmp_path: Path) -> None:
+    """A server shutting down sends its FATAL message before it closes; the kept tokens must go with it."""
+    with stoppable_cluster() as cluster:
+        settings = Settings(data_dir=tmp_path, database_url=cluster.create_database("rp_notices_stop"))
+        db.upgrade(settings)
+        token, _ = create_token("viewer", settings=settings)
+        key = hash_token(token)
+
+        async def scenario() -> None:
+            assert await lookups.token_by_hash_async(settings, key) is not None
+            assert await lookups.token_by_hash_async(settings, key) is not None
+            cluster.stop()
+            with pytest.raises(UnavailableError):
+                await lookups.token_by_hash_async(settings, key)
+            cluster.start()
+            assert await lookups.token_by_hash_async(settings, key) is not None
+
+        asyncio.run(scenario())

@@ -70,6 +70,7 @@ class ChangeWatch:
             pgconn.consume_input()
             while pgconn.notifies() is not None:
                 self.count += 1
+            pgconn.consume_input()  # a server shutting down sends a FATAL message, then closes: see the close
         except psycopg.OperationalError:  # the server closed it (a restart, pg_terminate_backend)
             self._deaf()
             return None
