@@ -33,6 +33,7 @@ class PacedRun:
     requests: int
     errors: int  # non-2xx answers and failed exchanges
     outcomes: dict[str, int]  # status code or exception name -> count
+    cpu_busy: float = 0.0  # the machine's busy share meanwhile, filled in by the caller (bench_load)
 
 
 def raw_request(host: str, method: str, path: str, token: str, body: str | None) -> bytes:
