@@ -27,10 +27,20 @@ CACHE_CONTROL = "private, no-cache"
 
 
 def encode_json(content: Any) -> bytes:
-    """The bytes FastAPI's JSONResponse would send for the same content."""
-    return json.dumps(
-        to_jsonable(content), ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
-    ).encode("utf-8")
+    """The bytes FastAPI's JSONResponse would send for the same content.
+
+    The json module's C encoder walks the plain dicts, lists and strings itself and hands only the rest
+    (dates, Decimal money, dataclasses) to `to_jsonable`: converting the whole tree first cost ~40 us of a
+    ~1 ms screening request. What the fast way cannot write (a date as a key) is converted first, as before.
+    """
+    try:
+        text = json.dumps(content, default=to_jsonable, **_COMPACT)
+    except (TypeError, ValueError):  # and anything else it refuses: refused, or written, as before
+        text = json.dumps(to_jsonable(content), **_COMPACT)
+    return text.encode("utf-8")
+
+
+_COMPACT: dict[str, Any] = {"ensure_ascii": False, "allow_nan": False, "indent": None, "separators": (",", ":")}
 
 
 def etag_for(key: Hashable) -> str:
