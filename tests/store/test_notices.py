@@ -164,3 +164,34 @@ def test_a_stopped_server_is_not_answered_from_what_was_kept(tmp_path: Path) -> 
             assert await lookups.token_by_hash_async(settings, key) is not None
 
         asyncio.run(scenario())
+
+
+def test_requests_that_need_the_same_token_meanwhile_share_one_read(pg_settings: Settings) -> None:
+    """When a kept token grows too old, the requests in flight must not all read it at once (they queued for
+    the worker's four lookup connections); nor when it is first read."""
+    token, record = create_token("viewer", label="shared", settings=pg_settings)
+    key = hash_token(token)
+    reads = 0
+
+    async def scenario() -> None:
+        nonlocal reads
+        cache: notices.NoticedCache[str, lookups.StoredToken] = notices.NoticedCache(
+            notices.watch(get_engine(pg_settings), notices.API_TOKENS), max_age=0.2
+        )
+
+        async def read() -> lookups.StoredToken | None:
+            nonlocal reads
+            reads += 1
+            await asyncio.sleep(0.05)  # a read that takes a while, as under load
+            return lookups.token_by_hash(pg_settings, key)
+
+        assert await cache.watch.current() is not None  # listening, so values are kept
+        first = await asyncio.gather(*(cache.get(key, read) for _ in range(16)))
+        assert reads == 1 and {t.label for t in first if t is not None} == {"shared"}
+        await asyncio.sleep(0.25)  # too old now
+        relabel_unannounced(pg_settings, record["id"], "reread")
+        again = await asyncio.gather(*(cache.get(key, read) for _ in range(16)))
+        assert reads == 2 and {t.label for t in again if t is not None} == {"reread"}
+        assert cache.reading == {}
+
+    asyncio.run(scenario())
