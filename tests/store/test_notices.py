@@ -7,7 +7,9 @@ what it kept without reading, and once in a way the worker must hear about; the 
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
+import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -195,3 +197,30 @@ def test_requests_that_need_the_same_token_meanwhile_share_one_read(pg_settings:
         assert cache.reading == {}
 
     asyncio.run(scenario())
+
+
+def test_a_listen_that_fails_leaves_no_connection_and_reads_instead(pg_settings: Settings) -> None:
+    engine = get_engine(pg_settings)
+
+    def backends() -> int:
+        with engine.connect() as conn:
+            return int(conn.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )))  # fmt: skip
+
+    before = backends()
+
+    async def scenario() -> None:
+        watch = notices.ChangeWatch(notices.libpq_conninfo(engine), "not a channel")  # LISTEN is a syntax error
+        assert await watch.current() is None and watch.connection is None
+        assert watch.retry_at > time.monotonic()  # tries again later, meanwhile requests read
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        asyncio.run(scenario())
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]  # closed, not dropped open
+    deadline = time.monotonic() + 2
+    while backends() > before:
+        assert time.monotonic() < deadline, "the connection whose LISTEN failed was left open"
+        time.sleep(0.02)

@@ -81,10 +81,13 @@ class ChangeWatch:
         import psycopg
 
         self.connecting = True
+        connection = None
         try:
             connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
             await connection.execute(f"LISTEN {self.channel}")
         except psycopg.Error:
+            if connection is not None:  # connected, but LISTEN failed: not left open
+                connection.pgconn.finish()
             self.retry_at = time.monotonic() + self.RETRY_SECONDS
             return
         finally:
