@@ -42,7 +42,7 @@ def backup(target: Path, settings: Settings | None = None) -> dict[str, Any]:
             source.close()
         tmp.replace(target)
     else:
-        _pg(["pg_dump", "--format=custom", "--file", str(target), _libpq_url(settings)])
+        _pg(["pg_dump", "--format=custom", "--file", str(target), store_engine.libpq_conninfo(engine)])
     return {"backup": str(target), "bytes": target.stat().st_size}
 
 
@@ -68,7 +68,7 @@ def restore(source: Path, settings: Settings | None = None) -> dict[str, Any]:
         _pg(["pg_restore", "--file", os.devnull, str(source)], what=f"{source}: damaged pg_dump archive")
         engine.dispose()
         _pg(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--dbname",
-             _libpq_url(settings), str(source)])  # fmt: skip
+             store_engine.libpq_conninfo(engine), str(source)])  # fmt: skip
         notices.announce_all(engine)  # pg_restore creates triggers after loading rows: they announced nothing
     return {"restored_from": str(source)}
 
@@ -89,10 +89,6 @@ def _check_sqlite_backup(path: Path) -> None:
         raise InputError(f"{path}: integrity check failed ({result}); refusing to restore")
     if "alembic_version" not in tables or "shipments" not in tables:
         raise InputError(f"{path}: not a rigport backup (no shipments table); refusing to restore")
-
-
-def _libpq_url(settings: Settings) -> str:
-    return settings.effective_database_url.replace("postgresql+psycopg://", "postgresql://")
 
 
 def _pg(args: list[str], what: str | None = None) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import weakref
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -75,6 +78,33 @@ def _engine_at(data_dir: Path, database_url: str | None) -> Engine:
 @lru_cache(maxsize=8)
 def _lookup_engine_for(url: str) -> Engine:
     return create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=8, max_overflow=8)
+
+
+def libpq_conninfo(engine: Engine) -> str:
+    """The engine's database as libpq takes it (psycopg's own connections, pg_dump): no SQLAlchemy driver name."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+T = TypeVar("T")
+
+
+class PerLoop(Generic[T]):
+    """One object per event loop and key, made on first use: an asyncio connection belongs to the loop that
+    made it. A closed loop's objects are dropped with it."""
+
+    def __init__(self, make: Callable[..., T]) -> None:
+        self.make = make
+        self.by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, T]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self, *key: Hashable) -> T:
+        """This loop's object for `key`, made by `make(*key)` the first time."""
+        per_key = self.by_loop.setdefault(asyncio.get_running_loop(), {})
+        found = per_key.get(key)
+        if found is None:
+            found = per_key[key] = self.make(*key)
+        return found
 
 
 def get_lookup_engine(settings: Settings) -> Engine:

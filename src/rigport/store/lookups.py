@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -23,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from rigport.settings import Settings
 from rigport.store import notices
-from rigport.store.engine import as_unavailable, ensure_schema, get_engine, get_lookup_engine
+from rigport.store.engine import PerLoop, as_unavailable, ensure_schema, get_engine, get_lookup_engine, libpq_conninfo
 from rigport.store.notices import NoticedCache
 from rigport.store.screening_tables import ScreeningDecisionRow
 from rigport.store.tables import ShipmentRow, TokenRow
@@ -153,7 +152,7 @@ async def read_values_async(
         return _read_values(engine, statement, params)
     plain = _plain(statement, engine.dialect)
     try:
-        rows = await _loop_connections(engine).fetch(plain.sql, plain.parameters(params or {}))
+        rows = await _async_connections.get(engine).fetch(plain.sql, plain.parameters(params or {}))
     except engine.dialect.loaded_dbapi.Error as exc:
         raise _driver_failure(exc, engine, plain.sql, params) from None
     return [plain.decode(row) for row in rows]
@@ -201,18 +200,8 @@ class _AsyncConnections:
                 return rows
 
 
-# Per event loop, per engine (engines are made once per URL, store/engine.py); a closed loop's are dropped with it.
-_async_connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Engine, _AsyncConnections]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _loop_connections(engine: Engine) -> _AsyncConnections:
-    per_engine = _async_connections.setdefault(asyncio.get_running_loop(), {})
-    connections = per_engine.get(engine)
-    if connections is None:
-        connections = per_engine[engine] = _AsyncConnections(notices.libpq_conninfo(engine))
-    return connections
+# Per event loop and engine (engines are made once per URL, store/engine.py).
+_async_connections: PerLoop[_AsyncConnections] = PerLoop(lambda engine: _AsyncConnections(libpq_conninfo(engine)))
 
 
 @dataclass(frozen=True)
@@ -241,21 +230,13 @@ async def token_by_hash_async(settings: Settings, token_hash: str) -> StoredToke
     engine = _lookup_engine(settings)
     if engine.dialect.name == "sqlite":  # an in-process read of ~0.1 ms: nothing to save
         return await read()
-    return await _token_cache(engine).get(token_hash, read)
+    return await _token_caches.get(engine).get(token_hash, read)
 
 
 TOKEN_MAX_AGE_SECONDS = 10.0  # the last guard should a change notice never come (see store/notices.py)
-_token_caches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Engine, NoticedCache[str, StoredToken]]] = (
-    weakref.WeakKeyDictionary()
+_token_caches: PerLoop[NoticedCache[str, StoredToken]] = PerLoop(
+    lambda engine: NoticedCache(notices.watch(engine, notices.API_TOKENS), TOKEN_MAX_AGE_SECONDS)
 )
-
-
-def _token_cache(engine: Engine) -> NoticedCache[str, StoredToken]:
-    per_engine = _token_caches.setdefault(asyncio.get_running_loop(), {})
-    cache = per_engine.get(engine)
-    if cache is None:
-        cache = per_engine[engine] = NoticedCache(notices.watch(engine, notices.API_TOKENS), TOKEN_MAX_AGE_SECONDS)
-    return cache
 
 
 def _token(rows: list[Any]) -> StoredToken | None:

@@ -18,22 +18,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine, text
+
+from rigport.store.engine import PerLoop, libpq_conninfo
 
 API_TOKENS = "rigport_api_tokens"
 CHANNELS = (API_TOKENS,)
 
 K = TypeVar("K")
 V = TypeVar("V")
-
-
-def libpq_conninfo(engine: Engine) -> str:
-    """The engine's database as psycopg's own connections take it (no SQLAlchemy driver name)."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class ChangeWatch:
@@ -154,19 +150,12 @@ class NoticedCache(Generic[K, V]):
         self.entries[key] = (count, now, value)
 
 
-# Per event loop (a connection belongs to the loop that made it), then per engine and channel.
-_watches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Engine, str], ChangeWatch]] = (
-    weakref.WeakKeyDictionary()
-)
+_watches: PerLoop[ChangeWatch] = PerLoop(lambda engine, channel: ChangeWatch(libpq_conninfo(engine), channel))
 
 
 def watch(engine: Engine, channel: str) -> ChangeWatch:
     """This event loop's watch on a channel of the engine's database."""
-    per_loop = _watches.setdefault(asyncio.get_running_loop(), {})
-    found = per_loop.get((engine, channel))
-    if found is None:
-        found = per_loop[(engine, channel)] = ChangeWatch(libpq_conninfo(engine), channel)
-    return found
+    return _watches.get(engine, channel)
 
 
 def announce_all(engine: Engine) -> None:
