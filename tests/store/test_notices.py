@@ -21,7 +21,7 @@ from rigport.services import db
 from rigport.services.auth import create_token, hash_token, revoke_token
 from rigport.settings import Settings
 from rigport.store import lookups, notices
-from rigport.store.engine import get_engine
+from rigport.store.engine import get_engine, libpq_conninfo
 from tests.conftest import fresh_database
 from tests.pg import pg_bin_dir, stoppable_cluster
 
@@ -31,12 +31,17 @@ def pg_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     return fresh_database(request, "postgresql", tmp_path)
 
 
-def relabel_unannounced(settings: Settings, token_id: int, label: str) -> None:
-    """Change a token with the notice trigger off: a worker that keeps tokens cannot know."""
+def update_unannounced(settings: Settings, statement: str, params: dict[str, object]) -> None:
+    """Change api_tokens with the notice trigger off: a worker that keeps tokens cannot know."""
     with get_engine(settings).begin() as conn:
         conn.execute(text("ALTER TABLE api_tokens DISABLE TRIGGER api_tokens_changed"))
-        conn.execute(text("UPDATE api_tokens SET label = :label WHERE id = :id"), {"label": label, "id": token_id})
+        conn.execute(text(statement), params)
         conn.execute(text("ALTER TABLE api_tokens ENABLE TRIGGER api_tokens_changed"))
+
+
+def relabel_unannounced(settings: Settings, token_id: int, label: str) -> None:
+    update_unannounced(settings, "UPDATE api_tokens SET label = :label WHERE id = :id",
+                       {"label": label, "id": token_id})  # fmt: skip
 
 
 async def until(check: Callable[[], Awaitable[bool]], seconds: float = 2.0) -> float:
@@ -130,17 +135,12 @@ def test_tokens_never_presented_are_not_kept(pg_settings: Settings) -> None:
     """Guessed tokens find nothing, and nothing found is not kept: a token created later works at once."""
     token, _ = create_token("viewer", label="late", settings=pg_settings)
     key = hash_token(token)
-    with get_engine(pg_settings).begin() as conn:
-        conn.execute(text("ALTER TABLE api_tokens DISABLE TRIGGER api_tokens_changed"))
-        conn.execute(text("UPDATE api_tokens SET token_hash = 'hidden' WHERE label = 'late'"))
-        conn.execute(text("ALTER TABLE api_tokens ENABLE TRIGGER api_tokens_changed"))
+    update_unannounced(pg_settings, "UPDATE api_tokens SET token_hash = 'hidden' WHERE label = 'late'", {})
 
     async def scenario() -> None:
         assert await lookups.token_by_hash_async(pg_settings, key) is None
-        with get_engine(pg_settings).begin() as conn:  # unannounced again: only a fresh read can find it
-            conn.execute(text("ALTER TABLE api_tokens DISABLE TRIGGER api_tokens_changed"))
-            conn.execute(text("UPDATE api_tokens SET token_hash = :key WHERE label = 'late'"), {"key": key})
-            conn.execute(text("ALTER TABLE api_tokens ENABLE TRIGGER api_tokens_changed"))
+        # unannounced again: only a fresh read can find it
+        update_unannounced(pg_settings, "UPDATE api_tokens SET token_hash = :key WHERE label = 'late'", {"key": key})
         found = await lookups.token_by_hash_async(pg_settings, key)
         assert found is not None and found.label == "late"
 
@@ -211,7 +211,7 @@ def test_a_listen_that_fails_leaves_no_connection_and_reads_instead(pg_settings:
     before = backends()
 
     async def scenario() -> None:
-        watch = notices.ChangeWatch(notices.libpq_conninfo(engine), "not a channel")  # LISTEN is a syntax error
+        watch = notices.ChangeWatch(libpq_conninfo(engine), "not a channel")  # LISTEN is a syntax error
         assert await watch.current() is None and watch.connection is None
         assert watch.retry_at > time.monotonic()  # tries again later, meanwhile requests read
 
