@@ -1,13 +1,18 @@
-"""Tokens kept by an API worker on PostgreSQL (store/notices.py) are dropped the moment the table changes.
+"""Tokens kept by an API worker (store/notices.py) are dropped the moment the table (PostgreSQL) or the
+database (SQLite) changes.
 
-Each test changes a token once behind the trigger's back (trigger disabled), which proves the worker serves
-what it kept without reading, and once in a way the worker must hear about; the second change must show.
+On PostgreSQL each test changes a token once behind the trigger's back (trigger disabled), which proves the
+worker serves what it kept without reading, and once in a way the worker must hear about; the second change
+must show. SQLite has no way to commit unseen, so there the reads themselves are counted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import sqlite3
+import subprocess
+import sys
 import time
 import warnings
 from collections.abc import Awaitable, Callable
@@ -226,3 +231,93 @@ def test_a_listen_that_fails_leaves_no_connection_and_reads_instead(pg_settings:
     while backends() > before:
         assert time.monotonic() < deadline, "the connection whose LISTEN failed was left open"
         time.sleep(0.02)
+
+
+Read = Callable[[], Awaitable[lookups.StoredToken | None]]
+
+
+def counted(read: Read) -> tuple[list[int], Read]:
+    calls: list[int] = []
+
+    async def counting() -> lookups.StoredToken | None:
+        calls.append(1)
+        return await read()
+
+    return calls, counting
+
+
+def test_sqlite_keeps_a_token_until_any_connection_commits(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Kept while nothing is committed; a commit from another connection of this process, then from another
+    process, each make the next check read again and see the change."""
+    settings = fresh_database(request, "sqlite", tmp_path)
+    token, record = create_token("operator", label="first", settings=settings)
+    key = hash_token(token)
+    engine = get_engine(settings)
+
+    async def scenario() -> None:
+        cache: notices.NoticedCache[str, lookups.StoredToken] = notices.NoticedCache(
+            notices.watch(engine, notices.API_TOKENS), max_age=60
+        )
+        calls, read = counted(lambda: lookups.token_by_hash_async(settings, key))
+        for _ in range(3):
+            kept = await cache.get(key, read)
+            assert kept is not None and kept.label == "first"
+        assert len(calls) == 1  # read once, then kept
+        revoke_token(record["id"], settings)  # the service's own connection, not the watch's
+        seen = await cache.get(key, read)
+        assert seen is not None and seen.revoked_at is not None and len(calls) == 2
+        assert (await cache.get(key, read)) == seen and len(calls) == 2
+        relabel = (
+            f"import sqlite3; c = sqlite3.connect({str(settings.sqlite_path)!r}); "
+            f"c.execute(\"UPDATE api_tokens SET label = 'elsewhere' WHERE id = {record['id']}\"); c.commit()"
+        )
+        subprocess.run([sys.executable, "-c", relabel], check=True)
+        seen = await cache.get(key, read)
+        assert seen is not None and seen.label == "elsewhere" and len(calls) == 3
+
+    asyncio.run(scenario())
+
+
+def test_sqlite_worker_refuses_a_revoked_token_at_the_next_request(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Through the API's own token check: kept between requests, refused at the first request after the revoke."""
+    settings = fresh_database(request, "sqlite", tmp_path)
+    token, record = create_token("viewer", settings=settings)
+    key = hash_token(token)
+
+    async def scenario() -> None:
+        assert (await lookups.token_by_hash_async(settings, key)) is not None
+        watch = notices.watch(get_engine(settings), notices.API_TOKENS)
+        count = await watch.current()
+        assert count is not None and await watch.current() == count  # no commit, no change: kept
+        revoke_token(record["id"], settings)
+        assert await watch.current() != count
+        seen = await lookups.token_by_hash_async(settings, key)
+        assert seen is not None and seen.revoked_at is not None
+
+    asyncio.run(scenario())
+
+
+def test_sqlite_watch_never_creates_a_database_and_keeps_nothing_without_one(tmp_path: Path) -> None:
+    missing = tmp_path / "not-yet.db"
+    watch = notices.DataVersionWatch(str(missing))
+    assert asyncio.run(watch.current()) is None
+    assert not missing.exists()
+    assert asyncio.run(notices._sqlite_watch(":memory:").current()) is None
+
+
+def test_sqlite_watch_holds_no_snapshot_that_would_block_a_checkpoint(tmp_path: Path) -> None:
+    """Between checks the watch holds no read snapshot (a transaction or a statement left open would): later
+    commits would go unseen and the write-ahead log could not be checkpointed back into the database."""
+    path = tmp_path / "wal.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("CREATE TABLE t (x)")
+    watch = notices.DataVersionWatch(str(path))
+    first = asyncio.run(watch.current())
+    writer.execute("INSERT INTO t VALUES (1)")
+    busy, _, _ = writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    assert busy == 0  # a reader holding a snapshot makes a TRUNCATE checkpoint report busy
+    assert asyncio.run(watch.current()) != first
+    writer.close()
