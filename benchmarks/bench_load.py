@@ -139,6 +139,14 @@ class WrkRun:
     requests: int
     errors: int
     statuses: dict[int, int]
+    mean_ms: float = 0.0
+    max_ms: float = 0.0
+
+    def in_flight(self) -> float:
+        """Little's law: requests in flight on average (= throughput x mean latency). A closed loop keeps one
+        per connection, so this should be close to the connection count: a p99 the mean cannot hold (more
+        latency than the connections had time for) is wrk's histogram, not the server."""
+        return self.rps * self.mean_ms / 1000
 
     def status_text(self) -> str:
         return ", ".join(f"{count:,} x {code}" for code, count in sorted(self.statuses.items()))
@@ -333,7 +341,8 @@ def parse_wrk(out: str) -> WrkRun:
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(g) for g in sockets.groups()) if sockets else 0)
     statuses = {int(code): int(count) for code, count in re.findall(r"^status (\d+) (\d+)$", out, re.M)}
-    return WrkRun(rps, p50, p99, total, errors, statuses)
+    mean, _, top = re.search(r"^\s+Latency\s+(\S+)\s+(\S+)\s+(\S+)", out, re.M).groups()  # type: ignore[union-attr]
+    return WrkRun(rps, p50, p99, total, errors, statuses, _ms(mean), _ms(top))
 
 
 def measure(db: str, settings: Settings) -> list[Result]:
@@ -358,7 +367,9 @@ def measure(db: str, settings: Settings) -> list[Result]:
                 Result("load", f"{label} throughput ({WORKERS} workers, {CONNECTIONS} conns, {SECONDS}s)", run.rps,
                        "req/s", target=f">= {READ_TARGET_RPS}" if endpoint.read else "", passed=rps_ok),
                 Result("load", f"{label} p50 latency", run.p50_ms, "ms"),
-                Result("load", f"{label} p99 latency at saturation ({CONNECTIONS} conns busy)", run.p99_ms, "ms"),
+                Result("load", f"{label} p99 latency at saturation ({CONNECTIONS} conns busy)", run.p99_ms, "ms",
+                       baseline=f"mean {run.mean_ms:.1f} ms, max {run.max_ms:,.0f} ms; in flight by Little's law "
+                                f"{run.in_flight():.1f} of {CONNECTIONS}"),
                 Result("load", f"{label} errors (non-2xx + socket) of {run.requests:,}", run.errors, "count",
                        baseline=run.status_text(), target="0", passed=run.errors == 0),
             ]  # fmt: skip

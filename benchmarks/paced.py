@@ -19,7 +19,9 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Coroutine
 from dataclasses import asdict, dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -107,6 +109,16 @@ async def run_paced(url: str, requests: list[bytes], rate: float, seconds: float
                     errors, outcomes)  # fmt: skip
 
 
+def _run(main: Coroutine[Any, Any, PacedRun]) -> PacedRun:
+    """On uvloop when installed (it is, with the server's dependencies): the generator shares the machine's two
+    cores with the server it measures, and on asyncio's own loop it took ~27% of a core at 1,000 req/s."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url")
@@ -118,7 +130,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     host = urlsplit(args.url).netloc
     requests = [raw_request(host, m, p, args.token, b) for m, p, b in json.loads(args.spec)]
-    result = asyncio.run(run_paced(args.url, requests, args.rate, args.seconds, args.connections))
+    result = _run(run_paced(args.url, requests, args.rate, args.seconds, args.connections))
     print(json.dumps(asdict(result)))
     return 0
 
