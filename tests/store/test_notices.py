@@ -307,6 +307,19 @@ def test_sqlite_watch_never_creates_a_database_and_keeps_nothing_without_one(tmp
     assert asyncio.run(notices._sqlite_watch(":memory:").current()) is None
 
 
+def test_sqlite_watch_finds_a_database_whose_path_has_uri_characters(tmp_path: Path) -> None:
+    """A data directory may be named anything: '?', '#' and '%' mean something in SQLite's file: URIs."""
+    path = tmp_path / "100% rigs #2?" / "rigport.db"
+    path.parent.mkdir()
+    writer = sqlite3.connect(path, isolation_level=None)
+    watch = notices.DataVersionWatch(str(path))
+    first = asyncio.run(watch.current())
+    writer.execute("CREATE TABLE t (x)")
+    assert first is not None and asyncio.run(watch.current()) not in (None, first)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["rigport.db"]  # no stray file made by a bad URI
+    writer.close()
+
+
 def test_sqlite_watch_holds_no_snapshot_that_would_block_a_checkpoint(tmp_path: Path) -> None:
     """Between checks the watch holds no read snapshot (a transaction or a statement left open would): later
     commits would go unseen and the write-ahead log could not be checkpointed back into the database."""

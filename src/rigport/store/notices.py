@@ -24,6 +24,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Engine, text
@@ -128,8 +129,9 @@ class DataVersionWatch:
             if self.connection is None:
                 # mode=rw: never create a missing database; timeout 0: never wait on the event loop (under
                 # WAL a reader is not blocked anyway; a rollback-journal writer would be, and then we read)
+                uri = f"{Path(self.path).absolute().as_uri()}?mode=rw"  # (as_uri escapes '?', '#' and '%')
                 self.connection = sqlite3.connect(
-                    f"file:{self.path}?mode=rw", uri=True, timeout=0, isolation_level=None, check_same_thread=False
+                    uri, uri=True, timeout=0, isolation_level=None, check_same_thread=False
                 )
             version = int(self.connection.execute("PRAGMA data_version").fetchall()[0][0])
         except sqlite3.Error:
