@@ -298,7 +298,8 @@ def paced(url: str, token: str, endpoint: Endpoint, rate: int, seconds: int) -> 
         capture_output=True, text=True, check=True, timeout=seconds + 120, cwd=Path(__file__).resolve().parents[1],
     )  # fmt: skip
     run = PacedRun(**json.loads(result.stdout))
-    run.cpu_busy = busy_share(before, cpu_times())
+    after = cpu_times()
+    run.cpu_busy, run.cpu_steal = busy_share(before, after), steal_share(before, after)
     print(f"   paced {endpoint.name}: {run}", flush=True)
     return run
 
@@ -314,13 +315,20 @@ def busy_share(before: list[int], after: list[int]) -> float:
     return 1 - (spent[3] + spent[4]) / max(1, sum(spent))
 
 
+def steal_share(before: list[int], after: list[int]) -> float:
+    """Share of the machine's CPU time the hypervisor ran other machines on (a noisy neighbour, not us)."""
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return spent[7] / max(1, sum(spent))
+
+
 def paced_results(label: str, run: PacedRun) -> list[Result]:
     """The latency target is met at the target rate: p99 under 50 ms, every request answered with a 2xx."""
     outcomes = ", ".join(f"{count:,} x {outcome}" for outcome, count in sorted(run.outcomes.items()))
     return [
         Result("load", f"{label} p99 latency paced at {run.rate:,.0f} req/s (open loop, {SECONDS}s)", run.p99_ms, "ms",
                baseline=f"p50 {run.p50_ms:.1f} ms, max {run.max_ms:.0f} ms, answered {run.achieved:,.0f} req/s, "
-                        f"machine CPU {run.cpu_busy:.0%} busy (server, generator and all)",
+                        f"machine CPU {run.cpu_busy:.0%} busy (server, generator and all; steal "
+                        f"{run.cpu_steal:.0%}), generator {run.generator_cores:.2f} cores",
                target=f"< {P99_TARGET_MS:g} ms", passed=run.p99_ms < P99_TARGET_MS),
         Result("load", f"{label} paced errors of {run.requests:,}", run.errors, "count", baseline=outcomes,
                target="0", passed=run.errors == 0),

@@ -35,7 +35,9 @@ class PacedRun:
     requests: int
     errors: int  # non-2xx answers and failed exchanges
     outcomes: dict[str, int]  # status code or exception name -> count
+    generator_cores: float = 0.0  # CPU the generator itself used, in cores (the server runs on the same ones)
     cpu_busy: float = 0.0  # the machine's busy share meanwhile, filled in by the caller (bench_load)
+    cpu_steal: float = 0.0  # the share the hypervisor gave to other machines meanwhile (idem)
 
 
 def raw_request(host: str, method: str, path: str, token: str, body: str | None) -> bytes:
@@ -87,6 +89,7 @@ async def run_paced(url: str, requests: list[bytes], rate: float, seconds: float
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
     total = int(rate * seconds)
+    cpu_start = time.process_time()
     start = time.perf_counter() + 0.05
     tasks = []
     for i in range(total):
@@ -97,6 +100,7 @@ async def run_paced(url: str, requests: list[bytes], rate: float, seconds: float
         tasks.append(asyncio.create_task(one(due, requests[i % len(requests)])))
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - start
+    generator_cores = (time.process_time() - cpu_start) / max(elapsed, 1e-9)
     while not idle.empty():
         idle.get_nowait()[1].close()
     ordered = sorted(latencies) or [0.0]
@@ -106,7 +110,7 @@ async def run_paced(url: str, requests: list[bytes], rate: float, seconds: float
 
     errors = sum(count for outcome, count in outcomes.items() if not outcome.startswith("2"))
     return PacedRun(rate, len(latencies) / max(elapsed, seconds), at(0.50), at(0.99), ordered[-1] * 1000, total,
-                    errors, outcomes)  # fmt: skip
+                    errors, outcomes, generator_cores)  # fmt: skip
 
 
 def _run(main: Coroutine[Any, Any, PacedRun]) -> PacedRun:

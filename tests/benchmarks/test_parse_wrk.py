@@ -1,9 +1,10 @@
-"""The load bench reads wrk's report: a real one, recorded from wrk 4 on this machine (2 connections, 2 s)."""
+"""The load bench reads wrk's report (a real one, recorded from wrk 4 on this machine: 2 connections, 2 s)
+and the machine's CPU ticks."""
 
 from __future__ import annotations
 
 import pytest
-from benchmarks.bench_load import parse_wrk
+from benchmarks.bench_load import busy_share, parse_wrk, steal_share
 
 WRK_REPORT = """\
 Running 2s test @ http://127.0.0.1:18765/
@@ -36,3 +37,11 @@ def test_seconds_and_errors_are_read() -> None:
     report = report.replace("Requests/sec", errors + "Requests/sec")
     run = parse_wrk(report)
     assert (run.max_ms, run.p99_ms, run.errors) == (1420.0, 1400.0, 6)
+
+
+def test_busy_and_steal_shares_from_cpu_ticks() -> None:
+    """/proc/stat order: user, nice, system, idle, iowait, irq, softirq, steal. Steal is busy (not ours)."""
+    before = [100, 0, 50, 1000, 10, 0, 0, 5]
+    after = [160, 0, 70, 1100, 20, 0, 0, 45]  # +60 user, +20 system, +100 idle, +10 iowait, +40 steal
+    assert busy_share(before, after) == 120 / 230
+    assert steal_share(before, after) == 40 / 230
