@@ -200,16 +200,6 @@ class NoticedCache(Generic[K, V]):
         self.entries[key] = (count, now, value)
 
 
-_watches: PerLoop[ChangeWatch] = PerLoop(lambda engine, channel: ChangeWatch(libpq_conninfo(engine), channel))
-
-
-def watch(engine: Engine, channel: str) -> Watch:
-    """This event loop's watch on a channel of the engine's database (on SQLite: on the whole database)."""
-    if engine.dialect.name == "sqlite":
-        return _sqlite_watches.get(engine.url.database or "")
-    return _watches.get(engine, channel)
-
-
 class _NeverKept:
     """The watch of an in-memory SQLite database, which no other connection shares: nothing is kept."""
 
@@ -222,7 +212,18 @@ def _sqlite_watch(path: str) -> Watch:
     return _NeverKept() if in_memory else DataVersionWatch(path)
 
 
-_sqlite_watches: PerLoop[Watch] = PerLoop(_sqlite_watch)
+def _make_watch(engine: Engine, channel: str) -> Watch:
+    if engine.dialect.name == "sqlite":  # no channels: any commit to the database counts
+        return _sqlite_watch(engine.url.database or "")
+    return ChangeWatch(libpq_conninfo(engine), channel)
+
+
+_watches: PerLoop[Watch] = PerLoop(_make_watch)
+
+
+def watch(engine: Engine, channel: str) -> Watch:
+    """This event loop's watch on a channel of the engine's database (on SQLite: on the whole database)."""
+    return _watches.get(engine, channel)
 
 
 def announce_all(engine: Engine) -> None:
