@@ -44,8 +44,15 @@ lint: $(STAMP_TEST)
 typecheck: $(STAMP_TEST)
 	$(VENV)/bin/mypy --strict src
 
+## `make bench` runs every benchmark; `make bench load screening` only those named (words after `bench`).
+BENCH_NAMES := $(filter-out bench,$(MAKECMDGOALS))
 bench: $(STAMP_TEST)
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(BENCH_NAMES)
+
+ifeq (bench,$(firstword $(MAKECMDGOALS)))
+$(BENCH_NAMES):
+	@:
+endif
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build

@@ -31,6 +31,11 @@ def machine() -> str:
 def main(argv: list[str]) -> int:
     only = set(argv)
     modules = sorted(p.stem for p in (ROOT / "benchmarks").glob("bench_*.py"))
+    unknown = only - set(modules) - {m.removeprefix("bench_") for m in modules}
+    if unknown:  # a typo would otherwise run nothing and stamp the report with a new date
+        known = ", ".join(m.removeprefix("bench_") for m in modules)
+        print(f"no benchmark named {', '.join(sorted(unknown))}; the benchmarks are: {known}", file=sys.stderr)
+        return 2
     results: list[Result] = []
     for name in modules:
         if only and name not in only and name.removeprefix("bench_") not in only:
