@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import inspect
 import re
 import sqlite3
 import time
@@ -24,6 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from rigport.api.app import create_app
+from rigport.api.auth import RoleBearer
 from rigport.services import auth
 from rigport.services.auth import ROLE_RANK, create_token, revoke_token
 from rigport.settings import Settings
@@ -44,8 +44,8 @@ def declared_role(route: Any) -> str | None:
     while stack:
         dep = stack.pop()
         call = dep.call
-        if call is not None and getattr(call, "__qualname__", "").startswith("require.<locals>"):
-            return str(inspect.getclosurevars(call).nonlocals["role"])
+        if isinstance(call, RoleBearer):
+            return call.role
         stack.extend(dep.dependencies)
     return None
 
