@@ -298,8 +298,7 @@ def paced(url: str, token: str, endpoint: Endpoint, rate: int, seconds: int) -> 
         capture_output=True, text=True, check=True, timeout=seconds + 120, cwd=Path(__file__).resolve().parents[1],
     )  # fmt: skip
     run = PacedRun(**json.loads(result.stdout))
-    after = cpu_times()
-    run.cpu_busy, run.cpu_steal = busy_share(before, after), steal_share(before, after)
+    run.cpu_busy, run.cpu_steal = cpu_shares(before, cpu_times())
     print(f"   paced {endpoint.name}: {run}", flush=True)
     return run
 
@@ -309,16 +308,12 @@ def cpu_times() -> list[int]:
     return [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
 
 
-def busy_share(before: list[int], after: list[int]) -> float:
-    """Share of the machine's CPU time not idle between two `cpu_times` (steal counts as busy: not ours)."""
+def cpu_shares(before: list[int], after: list[int]) -> tuple[float, float]:
+    """Between two `cpu_times`: the share of the machine's CPU time not idle (steal counts as busy: not
+    ours), and the share the hypervisor ran other machines on (steal: a noisy neighbour)."""
     spent = [b - a for a, b in zip(before, after, strict=True)]
-    return 1 - (spent[3] + spent[4]) / max(1, sum(spent))
-
-
-def steal_share(before: list[int], after: list[int]) -> float:
-    """Share of the machine's CPU time the hypervisor ran other machines on (a noisy neighbour, not us)."""
-    spent = [b - a for a, b in zip(before, after, strict=True)]
-    return spent[7] / max(1, sum(spent))
+    total = max(1, sum(spent))
+    return 1 - (spent[3] + spent[4]) / total, spent[7] / total
 
 
 def paced_results(label: str, run: PacedRun) -> list[Result]:

@@ -4,7 +4,7 @@ and the machine's CPU ticks."""
 from __future__ import annotations
 
 import pytest
-from benchmarks.bench_load import busy_share, parse_wrk, steal_share
+from benchmarks.bench_load import cpu_shares, parse_wrk
 
 WRK_REPORT = """\
 Running 2s test @ http://127.0.0.1:18765/
@@ -43,5 +43,6 @@ def test_busy_and_steal_shares_from_cpu_ticks() -> None:
     """/proc/stat order: user, nice, system, idle, iowait, irq, softirq, steal. Steal is busy (not ours)."""
     before = [100, 0, 50, 1000, 10, 0, 0, 5]
     after = [160, 0, 70, 1100, 20, 0, 0, 45]  # +60 user, +20 system, +100 idle, +10 iowait, +40 steal
-    assert busy_share(before, after) == 120 / 230
-    assert steal_share(before, after) == 40 / 230
+    busy, steal = cpu_shares(before, after)
+    assert busy == 120 / 230
+    assert steal == 40 / 230
