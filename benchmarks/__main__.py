@@ -6,6 +6,7 @@ import datetime as dt
 import importlib
 import os
 import platform
+import shutil
 import sys
 from pathlib import Path
 
@@ -36,10 +37,14 @@ def main(argv: list[str]) -> int:
         known = ", ".join(m.removeprefix("bench_") for m in modules)
         print(f"no benchmark named {', '.join(sorted(unknown))}; the benchmarks are: {known}", file=sys.stderr)
         return 2
+    chosen = [m for m in modules if not only or m in only or m.removeprefix("bench_") in only]
+    missing = missing_commands(chosen)
+    if missing:  # found before a long run, not as a traceback half-way through it
+        for line in missing:
+            print(line, file=sys.stderr)
+        return 2
     results: list[Result] = []
-    for name in modules:
-        if only and name not in only and name.removeprefix("bench_") not in only:
-            continue
+    for name in chosen:
         print(f"== {name}", flush=True)
         module = importlib.import_module(f"benchmarks.{name}")
         for result in module.run():
@@ -49,6 +54,18 @@ def main(argv: list[str]) -> int:
             print(f"   {result.measure}: {result.value:,.4g} {result.unit}{ratio} {verdict}", flush=True)
     write_report(results, " ".join(["make bench", *argv]))
     return 0 if all(r.passed is not False for r in results) else 1
+
+
+def missing_commands(modules: list[str]) -> list[str]:
+    """What each chosen benchmark needs (its `NEEDS`: command -> where it comes from) and PATH lacks."""
+    missing = []
+    for name in modules:
+        needs: dict[str, str] = getattr(importlib.import_module(f"benchmarks.{name}"), "NEEDS", {})
+        for command, source in needs.items():
+            if shutil.which(command) is None:
+                bench = name.removeprefix("bench_")
+                missing.append(f"benchmark {bench} needs the command {command}, not found on PATH: install {source}")
+    return missing
 
 
 def _kept_rows(ran: set[str]) -> list[str]:

@@ -40,6 +40,8 @@ from rigport.services import demo, screening, shipments
 from rigport.services.auth import create_token
 from rigport.settings import Settings
 
+# Commands this benchmark runs that no Python package provides: `python -m benchmarks` checks them first.
+NEEDS = {"wrk": "the Debian package wrk (apt-get install wrk)"}
 SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "20"))
 SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "300"))
 WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "2"))

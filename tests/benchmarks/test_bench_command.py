@@ -41,3 +41,19 @@ def test_an_unknown_benchmark_is_refused_and_the_report_left_alone(
     assert bench_main.main(["lod"]) == 2
     assert report.read_text(encoding="utf-8") == "# Benchmarks\n"
     assert "no benchmark named lod" in capsys.readouterr().err
+
+
+def test_a_benchmark_whose_command_is_missing_is_refused_before_anything_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The load benchmark drives wrk; without it on PATH the run stops at once with a message saying what to
+    install (it used to fail with a FileNotFoundError traceback after building its data)."""
+    report = tmp_path / "benchmarks.md"
+    report.write_text("# Benchmarks\n", encoding="utf-8")
+    monkeypatch.setattr(bench_main, "REPORT", report)
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no wrk
+    assert bench_main.main(["load"]) == 2
+    assert report.read_text(encoding="utf-8") == "# Benchmarks\n"
+    err = capsys.readouterr().err
+    assert "benchmark load needs the command wrk" in err
+    assert "apt-get install wrk" in err
