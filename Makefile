@@ -10,7 +10,7 @@ STALE_EXT = rm -f src/rigport/screening/*.so src/rigport_screening__mypyc*.so
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck bench install clean
+.PHONY: demo test lint typecheck bench screenshots install clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -43,6 +43,11 @@ lint: $(STAMP_TEST)
 
 typecheck: $(STAMP_TEST)
 	$(VENV)/bin/mypy --strict src
+
+## Refresh the dashboard screenshots in docs/screenshots/ (the browser tests take them; `make test` does not keep them).
+screenshots: $(STAMP_TEST)
+	scripts/install-system-deps
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/web/test_dashboard_e2e.py
 
 ## `make bench` runs every benchmark; `make bench load screening` only those named (words after `bench`).
 BENCH_NAMES := $(filter-out bench,$(MAKECMDGOALS))

@@ -1,6 +1,8 @@
 """End to end in a real browser: Debian's Chromium driven by Playwright against `rigport serve` with the demo data.
 
-Takes the screenshots in docs/screenshots/ (README and docs/dashboard.md show them).
+Takes the screenshots that README and docs/dashboard.md show. `make screenshots` writes them to docs/screenshots/
+(SCREENSHOTS_DIR names the folder); an ordinary test run writes them to a temporary folder, so that running the
+tests leaves the work tree as it found it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +26,7 @@ from tests.pg import _free_port
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or Path(tempfile.gettempdir()) / "rigport-e2e-screenshots")
 EVIL = "<script>alert(1)</script>"
 
 if not Path(CHROMIUM).exists():
