@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -193,4 +192,3 @@ def test_viewer_sees_no_write_forms_and_html_is_escaped(server: dict[str, str], 
     cookies = page.context.cookies()  # type: ignore[attr-defined]
     session = next(c for c in cookies if c["name"] == "rigport_session")
     assert session["httpOnly"] and session["secure"] and session["sameSite"] == "Strict"
-    shutil.rmtree(SCREENSHOTS / "tmp", ignore_errors=True)
