@@ -116,6 +116,7 @@ class Hit:
     matched_name: str
     score: float
     explanation: Explanation
+    relation: str = "same"  # "same" (this party) or "possible-affiliate" (the listed name plus a qualifier)
 
     def to_dict(self) -> dict[str, object]:
         e = self.entry
@@ -125,6 +126,7 @@ class Hit:
             "entry_id": e.entry_id,
             "name": e.name,
             "matched_name": self.matched_name,
+            "relation": self.relation,
             "score": round(self.score, 4),
             "programs": list(e.programs),
             "type": e.kind,
