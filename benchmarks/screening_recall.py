@@ -55,7 +55,8 @@ def _slip(word: str, rng: random.Random) -> str:
             out = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
         elif kind == 3:
             pool = string.ascii_uppercase if word[i].isupper() else string.ascii_lowercase
-            out = word[:i] + rng.choice([c for c in pool if c != word[i].upper() and c != word[i].lower()]) + word[i + 1 :]
+            letter = rng.choice([c for c in pool if c.lower() != word[i].lower()])
+            out = word[:i] + letter + word[i + 1 :]
         else:
             continue
         if out != word:
