@@ -207,3 +207,28 @@ def test_labels_and_tails_around_a_name_are_read_away(small: ScreeningIndex) -> 
         assert _hits(small, query).get("Quorvane Bank") == (1.0, RELATION_SAME), query
     # The care-of party is screened too.
     assert "KSO COMPANY" in _hits(small, "Acme Freight Ltd c/o KSO Company")
+
+
+@pytest.mark.parametrize(
+    ("short", "spelled_out"),
+    [
+        ("Velmora GmbH & Co. KG", "Velmora Gesellschaft mit beschraenkter Haftung & Compagnie Kommanditgesellschaft"),
+        ("Velmora Zrt.", "Velmora Zartkoruen Mukodo Reszvenytarsasag"),
+        ("Velmora AB", "Velmora Aktiebolag"),
+        ("Velmora Hnos.", "Velmora Hermanos"),
+        ("Velmora S.A. de C.V.", "Velmora Sociedad Anonima de Capital Variable"),
+        ("Velmora S.p.A.", "Velmora Società per Azioni"),
+        ("Velmora SARL", "Velmora Société à responsabilité limitée"),
+        ("Velmora Sp. z o.o.", "Velmora Spółka z ograniczoną odpowiedzialnością"),
+        ("Velmora Kft.", "Velmora Korlátolt Felelősségű Társaság"),
+        ("Velmora K.K.", "Velmora Kabushiki Kaisha"),
+        ("Velmora Sdn. Bhd.", "Velmora Sendirian Berhad"),
+    ],
+)
+def test_legal_forms_of_many_languages_spelled_out_or_abbreviated_are_one_form(short: str, spelled_out: str) -> None:
+    assert compare(short, spelled_out) == (1.0, True)
+
+
+def test_a_spelled_out_form_does_not_swallow_a_name_word() -> None:
+    assert normalize("Societe Generale").tokens[0] == "societe" and normalize("Societe Generale").legal == ()
+    assert normalize("Capital Variable Partners").tokens == ("capital", "variable", "partners")

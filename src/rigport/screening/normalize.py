@@ -37,6 +37,53 @@ _CJK_LEGAL = (
 )
 
 # Multi-word legal forms (after normalisation) collapsed to one token.
+# Legal forms of other languages written out (ISO 20275 entity legal forms, in the transliterated spelling the
+# lists use), collapsed to their usual abbreviation before the phrases below. Their words are not marked as
+# legal words (Societe Generale, Capital, Variable name companies too): only the whole phrase is a form.
+_SPELLED_OUT_FORMS = (
+    ("gesellschaft mit beschrankter haftung and compagnie kommanditgesellschaft", "gmbhcokg"),
+    ("gesellschaft mit beschraenkter haftung and compagnie kommanditgesellschaft", "gmbhcokg"),
+    ("gesellschaft mit beschraenkter haftung", "gmbh"),
+    ("gmbh and co kg", "gmbhcokg"),
+    ("gmbh and cie kg", "gmbhcokg"),
+    ("gmbh co kg", "gmbhcokg"),
+    ("ag and co kg", "agcokg"),
+    ("zartkoruen mukodo reszvenytarsasag", "zrt"),
+    ("nyilvanosan mukodo reszvenytarsasag", "nyrt"),
+    ("korlatolt felelossegu tarsasag", "kft"),
+    ("sociedad anonima de capital variable", "sadecv"),
+    ("sociedad de responsabilidad limitada de capital variable", "sdeRLdecv"),
+    ("sociedad anonima", "sa"),
+    ("sociedad de responsabilidad limitada", "srl"),
+    ("sociedad limitada", "sl"),
+    ("sociedade anonima", "sa"),
+    ("sociedade limitada", "ltda"),
+    ("societa per azioni", "spa"),
+    ("s p a", "spa"),
+    ("societa a responsabilita limitata", "srl"),
+    ("societe anonyme", "sa"),
+    ("societe a responsabilite limitee", "sarl"),
+    ("societe par actions simplifiee", "sas"),
+    ("spolka z ograniczona odpowiedzialnoscia", "spzoo"),
+    ("spolka akcyjna", "sa"),
+    ("spolecnost s rucenim omezenym", "sro"),
+    ("s r o", "sro"),
+    ("akciova spolecnost", "as"),
+    ("kabushiki kaisha", "kk"),
+    ("k k", "kk"),
+    ("godo kaisha", "gk"),
+    ("yugen kaisha", "yk"),
+    ("anonim sirketi", "as"),
+    ("limited sirketi", "ltdsti"),
+    ("perseroan terbatas", "pt"),
+    ("sendirian berhad", "sdn bhd"),
+    ("private limited company", "ltd"),
+    ("osakeyhtio", "oy"),
+    ("aksjeselskap", "as"),
+    ("aktieselskab", "as"),
+    ("allmennaksjeselskap", "asa"),
+)
+
 _LEGAL_PHRASES = (
     ("obshchestvo s ogranichennoy otvetstvennostyu", "llc"),
     # Written out in full, as registers and lists often do (German, Dutch, Swedish forms; the Romance ones
@@ -93,6 +140,8 @@ LEGAL_FORMS = {
     "ojsc": "ojsc", "cjsc": "cjsc", "pjsc": "pjsc", "jsc": "jsc", "tov": "llc", "dd": "dd", "doo": "doo",
     "fze": "fze", "fzco": "fzco", "fzc": "fzc", "fzllc": "fzllc", "wll": "wll", "est": "establishment",
     "establishment": "establishment", "gie": "gie", "cv": "cv", "ltdco": "limited",
+    "gmbhcokg": "gmbhcokg", "agcokg": "agcokg", "nyrt": "nyrt", "sro": "sro", "gk": "gk", "yk": "yk",
+    "ltdsti": "ltdsti", "compania": "company", "compagnie": "company", "cia": "company", "cie": "company",
 }  # fmt: skip
 
 ABBREVIATIONS = {
@@ -106,7 +155,7 @@ ABBREVIATIONS = {
     "ctr": "center", "centre": "center", "dev": "development", "eng": "engineering", "engg": "engineering",
     "trad": "trading", "tradings": "trading", "enterprises": "enterprise", "ent": "enterprise",
     "mgmt": "management", "invest": "investment", "investments": "investment", "products": "product",
-    "abdul": "abd", "abdel": "abd", "abdal": "abd", "el": "al",
+    "abdul": "abd", "abdel": "abd", "abdal": "abd", "el": "al", "hnos": "hermanos", "hno": "hermano",
 }  # fmt: skip
 
 # Words that describe a business rather than name it: they can support a hit, never make one.
@@ -123,6 +172,7 @@ GENERIC = {
     "mac", "mc",
     "no", "nr", "number", "keji", "youxian", "gongsi", "co", "ltd", "inc", "corp", "llc",
     "construction", "consulting", "design", "building", "supply", "supplies", "cargo", "freight", "transport", "marine",
+    "hermanos", "hermano",
 }  # fmt: skip
 
 # Words of legal forms left among the name's words (a form written in an unusual place, "S.A. Unipapel",
@@ -271,9 +321,18 @@ def _repair_word(word: str, last: bool) -> str:
     return word
 
 
+def _collapse_spelled_out(words: list[str]) -> list[str]:
+    joined = " " + " ".join(words) + " "
+    if joined.count(" ") < 3:  # one word: no phrase to find
+        return words
+    for phrase, token in _SPELLED_OUT_FORMS:
+        joined = joined.replace(f" {phrase} ", f" {token} ")
+    return joined.split()
+
+
 def _collapse_exact(words: list[str]) -> list[str]:
     joined = " " + " ".join(words) + " "
-    for phrase, token in _LEGAL_PHRASES:
+    for phrase, token in (*_SPELLED_OUT_FORMS, *_LEGAL_PHRASES):
         joined = joined.replace(f" {phrase} ", f" {token} ")
     return joined.split()
 
@@ -336,6 +395,8 @@ def normalize(name: str, person: bool = False) -> NormalName:
     words = _split_words(name)
     last = len(words) - 1
     if not person:
+        words = _collapse_spelled_out(words)  # (before a repair reads "limitee" as "limited")
+        last = len(words) - 1
         words = [_repair_word(w, i == last) if i and len(w) >= TYPO_MIN_LENGTH else w for i, w in enumerate(words)]
         words = _collapse_phrases(words)
     tokens: list[str] = []
