@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
@@ -82,6 +83,16 @@ def test_lists_status_warns_for_old_bundled_lists() -> None:
     assert by_id["ofac-sdn"]["stale"] and by_id["csl"]["stale"] and by_id["ofac-sdn"]["entries"] == 14965
     assert by_id["csl"]["counts"]["Entity List (EL)"] == 2001
     assert len(d["warnings"]) == 2 and all("lists update" in w for w in d["warnings"])
+    today = dt.date.today()
+    for list_id, as_of in (("ofac-sdn", "2024-05-03"), ("csl", "2022-04-21"), ("restricted-components", "2025-01-16")):
+        assert by_id[list_id]["as_of"] == as_of
+        assert by_id[list_id]["age_days"] == (today - dt.date.fromisoformat(as_of)).days
+    assert [by_id[i]["freshness"] for i in ("ofac-sdn", "csl", "restricted-components")] == [
+        "stale", "stale", "curated",
+    ]  # fmt: skip
+    table = run_cli("lists", "status", env={"COLUMNS": "200"}).stdout
+    sdn_row = next(line for line in table.splitlines() if "ofac-sdn" in line and "2024-05-03" in line)
+    assert "NOT CURRENT" in sdn_row and str(by_id["ofac-sdn"]["age_days"]) in sdn_row
 
 
 def test_lists_load_user_list_then_screen_and_malformed_keeps_previous(tmp_path: Path, isolated_data_dir: Path) -> None:

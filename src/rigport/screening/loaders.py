@@ -82,10 +82,12 @@ def _ent_num(value: str, label: str, line: int) -> str:
 
 _OFAC_KIND: dict[str, EntryKind] = {"individual": "person", "vessel": "vessel", "aircraft": "aircraft", "": "org"}
 
-# In the legacy files OFAC prints its "weak" (low-quality) aliases in the Remarks field, each in single quotes
-# after a.k.a., f.k.a. or n.k.a. (OFAC FAQ 123, https://ofac.treasury.gov/faqs/123, read 2026-12-07); alt.csv
-# carries the other aliases. A name may itself hold apostrophes ('SHA'BI', 'ABU AL-WAFA''), so an alias ends at
-# the first quote followed by the separator that closes a remark (`;`, `.`, `,` or `)`) or by the end of the field.
+# In the legacy files OFAC prints its "weak" aliases ("relatively broad or generic", OFAC FAQ 122; their place
+# differs per file format, FAQ 123: https://ofac.treasury.gov/faqs/122 and /123, read 2026-12-07) in the Remarks
+# field, each in single quotes after a.k.a., f.k.a. or n.k.a.; alt.csv carries the other aliases (none of the
+# 2,438 remark aliases of the mid-2021 set in tests/data/ofac-2021 is repeated in its alt.csv). A name may itself
+# hold apostrophes ('SHA'BI', 'ABU AL-WAFA''), so an alias ends at the first quote followed by the separator that
+# closes a remark (`;`, `.`, `,` or `)`) or by the end of the field.
 _REMARK_ALIAS = re.compile(r"\b([afn])\.k\.a\.\s*'", re.IGNORECASE)
 _REMARK_ALIAS_END = re.compile(r"'(?=\s*(?:[;.,)]|$))")
 # Countries the remarks state for the party itself: "nationality Russia", "alt. citizen Mexico", and for a
