@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rigport.errors import InputError
+from rigport.screening.countries import same_country
 from rigport.screening.loaders import (
     load_csl_csv,
     load_csl_json,
@@ -111,6 +112,16 @@ def test_remark_countries_only_the_partys_own() -> None:
         "Passport F508591 (Saudi Arabia); nationality possibly Palestinian; Nationality of Registration Korea, North."
     )
     assert remark_countries(remarks) == ["Iran", "Iraq", "Korea, North"]
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "same"),
+    [("KP", "Korea, North", True), ("KR", "Korea, North", False), ("KR", "Korea, South", True),
+     ("RU", "Russia", True), ("IR", "Iraq", False), ("CN", "China", True)],
+)  # fmt: skip
+def test_remark_country_names_compare_with_codes(code: str, name: str, same: bool) -> None:
+    """OFAC writes "Korea, North": a user's KP must still match it (and KR must not)."""
+    assert same_country(code, name) is same
 
 
 def test_ofac_alt_and_remark_aliases_not_repeated() -> None:
