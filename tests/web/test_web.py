@@ -268,3 +268,19 @@ def test_background_simulation_runs_from_the_dashboard(site: tuple[TestClient, S
     assert stored["status"] == "succeeded" and stored["params"]["paths"] == 1000
     assert f"{stored['result']['payback_probability'] * 100:.1f}%" in polled.text
     assert run_id.group(1)[:8] in client.get("/economics").text  # listed among stored runs
+
+
+def test_screening_page_shows_each_lists_date_age_and_staleness(site: tuple[TestClient, Settings]) -> None:
+    """The bundled copies are dated as published (SDN 2024-05-03, CSL 2022-04-21) and shown as not current."""
+    client, settings = site
+    sign_in(client, settings, "viewer")
+    html = client.get("/screening").text
+    table = html[html.index('id="list-versions"') : html.index("</table>", html.index('id="list-versions"'))]
+    row = re.compile(r"<tr><td>([\w-]+)</td><td>([\d-]+)</td><td class=\"num\">([\d,]+)</td>")
+    rows = {m[0]: m for m in row.findall(table)}
+    today = dt.date.today()
+    for list_id, as_of in (("ofac-sdn", "2024-05-03"), ("csl", "2022-04-21"), ("restricted-components", "2025-01-16")):
+        age = (today - dt.date.fromisoformat(as_of)).days
+        assert rows[list_id][1:] == (as_of, f"{age:,}")
+    assert table.count("not current:") == 2 and "curated: dated by its entries" in table
+    assert "no add.csv/alt.csv of that date was found" in table  # the SDN copy's date note says what it lacks

@@ -32,7 +32,7 @@ from rigport.screening.match import DEFAULT_THRESHOLD, compare
 from rigport.screening.model import Hit, ListVersion, ScreeningList
 from rigport.settings import Settings, get_settings
 
-INDEX_FORMAT = "5"  # bump when the index or normalization changes so old caches are ignored
+INDEX_FORMAT = "6"  # bump when the index or normalization changes so old caches are ignored
 KINDS = ("ofac-sdn", "csl", "user")
 OFFICIAL_URLS = {
     "sdn": "https://www.treasury.gov/ofac/downloads/sdn.csv",
@@ -263,10 +263,18 @@ def _load_or_build(settings: Settings, copies: list[ListCopy], key: str) -> Scre
     return index
 
 
+DOWNLOADABLE_LISTS = ("ofac-sdn", "csl")
+
+
 def version_dict(v: ListVersion, today: dt.date, max_age_days: int) -> dict[str, Any]:
+    """A list version as shown to users: its real as-of date, its age in days and whether it is still current.
+
+    `freshness` is "current" or "stale" for the lists the agencies republish (older than `max_age_days` is stale),
+    and "curated" for a list dated by its own entries (the shipped restricted components, a user's list).
+    """
     age = v.age_days(today)
     # Downloadable lists go stale; a curated list (shipped restricted components, user list) is dated by its entries.
-    stale = v.list_id in ("ofac-sdn", "csl") and age > max_age_days
+    stale = v.list_id in DOWNLOADABLE_LISTS and age > max_age_days
     return {
         "list": v.list_id,
         "title": v.title,
@@ -278,6 +286,7 @@ def version_dict(v: ListVersion, today: dt.date, max_age_days: int) -> dict[str,
         "date_note": v.date_note,
         "age_days": age,
         "stale": stale,
+        "freshness": "stale" if stale else ("current" if v.list_id in DOWNLOADABLE_LISTS else "curated"),
         "entries": v.entries,
         "names": v.names,
         "counts": v.counts,

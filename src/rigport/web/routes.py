@@ -314,7 +314,10 @@ def screening_page(request: Request, q: str = "") -> HTMLResponse:
     who = visitor(request)
     settings = settings_of(request)
     result, error = _search(q, settings)
-    return page(request, "screening.html", who, q=q, result=result, error=error, versions=list_versions(settings))
+    return page(
+        request, "screening.html", who, q=q, result=result, error=error, versions=list_versions(settings),
+        max_age_days=settings.list_max_age_days,
+    )  # fmt: skip
 
 
 @router.get("/screening/search", response_class=HTMLResponse)
