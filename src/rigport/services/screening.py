@@ -28,7 +28,7 @@ from typing import Any
 from rigport.errors import InputError, UnavailableError
 from rigport.screening.index import ScreeningIndex
 from rigport.screening.loaders import load_csl_csv, load_csl_json, load_ofac, load_user_list
-from rigport.screening.match import DEFAULT_THRESHOLD, compare
+from rigport.screening.match import DEFAULT_THRESHOLD, compare_relation
 from rigport.screening.model import Hit, ListVersion, ScreeningList
 from rigport.settings import Settings, get_settings
 
@@ -406,8 +406,9 @@ def screen_many(
 
 
 def compare_names(left: str, right: str, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
-    score, match = compare(left, right, threshold=threshold)
-    return {"left": left, "right": right, "score": score, "match": match, "threshold": threshold}
+    """`match` is true only when the two names are the same party: a possible affiliate never matches."""
+    score, match, relation = compare_relation(left, right, threshold=threshold)
+    return {"left": left, "right": right, "score": score, "match": match, "relation": relation, "threshold": threshold}
 
 
 # ---- reviewer decisions (false positives), stored in the database (table screening_decisions) ----
