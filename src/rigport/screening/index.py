@@ -43,6 +43,7 @@ from rigport.screening.normalize import (
     SLIP_QUERY_MIN,
     NormalName,
     identity_keys,
+    may_hold_legal_form,
     normalize,
     slip_keys,
 )
@@ -182,7 +183,8 @@ class ScreeningIndex:
                     for token in set(norm.tokens):
                         postings[token].append(name_no)
                     joined["".join(norm.tokens)].append(name_no)
-                    for read in (norm, normalize(text)) if person and normalize(text).legal else (norm,):
+                    as_org = person and may_hold_legal_form(text)
+                    for read in (norm, normalize(text)) if as_org else (norm,):
                         words, full = identity_keys(read)  # (a person's name as typed without a type, too)
                         identity[0][words].append(name_no)
                         identity[1 if full else 2][full or words].append(name_no)

@@ -392,7 +392,7 @@ def normalize(name: str, person: bool = False) -> NormalName:
     A person's name has no legal form: a word spelled like one is part of the name (PAO, Yu Liang; GHALI, Iyad
     ag), so with `person` every word is a token and no business word is repaired or collapsed.
     """
-    words = _split_words(name)
+    words = list(_written(name))
     last = len(words) - 1
     if not person:
         words = _collapse_spelled_out(words)  # (before a repair reads "limitee" as "limited")
@@ -540,9 +540,17 @@ def slip_keys(name: NormalName, min_length: int = SLIP_WORD_MIN) -> list[int]:
     return keys
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=200_000)
 def _written(text: str) -> tuple[str, ...]:
+    """The words of `text` as written (transliterated, lower case, punctuation split): cached, as `normalize`
+    and the slip keys both start from them."""
     return tuple(_split_words(text))
+
+
+def may_hold_legal_form(text: str) -> bool:
+    """Whether a word of `text` is spelled like a legal form (PAO, AG): only then can a person's name read
+    differently as an organisation's."""
+    return any(w in LEGAL_FORMS or w in _PHRASE_WORDS for w in _written(text))
 
 
 def written_words(text: str) -> tuple[list[str], bool]:
