@@ -429,8 +429,9 @@ class ScreeningIndex:
                 entry_no = self.name_entry[name_no]
                 if entry_no in best:
                     continue
-                cn = normalize(self.name_text[name_no], self.entries[entry_no].kind == "person")
-                words = one_slip_apart(qn, cn)
+                kind = self.entries[entry_no].kind
+                cn = normalize(self.name_text[name_no], kind == "person")
+                words = one_slip_apart(qn, cn, (kind == "person") if kind else None)
                 if words is None:
                     continue
                 same = set(qn.tokens) & set(cn.tokens)

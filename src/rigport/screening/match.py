@@ -895,7 +895,7 @@ def relation(query: NormalName, candidate: NormalName, comparison: Comparison, o
 SLIP_IDENTITY_SCORE = 0.9
 
 
-def one_slip_apart(a: NormalName, b: NormalName) -> tuple[str, str] | None:
+def one_slip_apart(a: NormalName, b: NormalName, person: bool | None = None) -> tuple[str, str] | None:
     """The two words, when `a` and `b` are one name but for one slip in one word (a letter dropped, added,
     replaced, or two swapped) of `normalize.SLIP_WORD_MIN` letters or more; None otherwise.
 
@@ -903,7 +903,8 @@ def one_slip_apart(a: NormalName, b: NormalName) -> tuple[str, str] | None:
     however generic they are (Bank of Chima Limited). Compared on the canonical words (legal forms set aside,
     which must agree), then on the words as written: a slip can hide a legal form or an abbreviation (KSO
     BOMPANY, OOO TecoH, HEQ bdul). Not when the two words are two forms of one name (Petrov / Petrova, Mario /
-    Maria), a number, or syllables of two Chinese names (a changed syllable is another name).
+    Maria), a number, or syllables of two Chinese names (a changed syllable is another name). Whether the names
+    are a person's is `person` when the list says so, else guessed (no legal form, no business word).
     """
     if a.syllables or b.syllables or (a.sinitic and b.sinitic):
         return None
@@ -915,15 +916,16 @@ def one_slip_apart(a: NormalName, b: NormalName) -> tuple[str, str] | None:
     if words is None:
         return None
     x, y = words
-    personal = not (a.is_org or b.is_org or x in GENERIC or y in GENERIC)  # (China / Chin is no gender pair)
-    if personal and distinct_forms(x, y):
+    if person is None:
+        person = not (_looks_org(a) or _looks_org(b))
+    if person and x not in GENERIC and y not in GENERIC and distinct_forms(x, y):  # (China / Chin: no gender pair)
         return None
     return words
 
 
 def _one_word_slipped(wa: list[str], ordered_a: bool, wb: list[str], ordered_b: bool) -> tuple[str, str] | None:
     """The one word of `wa` and of `wb` that differ by one slip, all other words equal (in order when `ordered`)."""
-    if len(wa) != len(wb) or len(wa) < 2 or ordered_a != ordered_b:
+    if len(wa) != len(wb) or not wa or ordered_a != ordered_b:
         return None
     if ordered_a:
         diff = [k for k in range(len(wa)) if wa[k] != wb[k]]

@@ -521,7 +521,8 @@ SLIP_QUERY_MIN = 4  # the slipped word (a letter dropped from a five-letter word
 
 def slip_keys(name: NormalName, min_length: int = SLIP_WORD_MIN) -> list[int]:
     """For each word of `min_length` letters or more of a name of two words or more, the name without that word
-    (a stable 32-bit hash): a name that differs from it in that one word shares the key.
+    (a stable 32-bit hash): a name that differs from it in that one word shares the key. A one-word name has
+    the word with one letter left out, every way, and the word itself: two words one slip apart share one.
 
     Made from the canonical words and from the words as written (`written_words`: a slip can hide a legal
     form or an abbreviation). Names written in Chinese characters, kana or Hangul are left out (a character is
@@ -531,7 +532,10 @@ def slip_keys(name: NormalName, min_length: int = SLIP_WORD_MIN) -> list[int]:
         return []
     keys: list[int] = []
     for tag, (words, ordered) in (("t", identity_words(name)), ("w", written_words(name.original))):
-        if len(words) < 2:
+        if len(words) == 1:  # a one-word name: the word with a letter left out, every way (symmetric delete)
+            word = words[0]
+            if len(word) >= min_length and word.isalpha():
+                keys.extend(zlib.crc32(f"1 {key}".encode()) for key in {word, *_one_letter_less(word)})
             continue
         for j, word in enumerate(words):
             if len(word) >= min_length and word.isalpha():
