@@ -34,5 +34,6 @@ def deadlines(
     print_table(
         f"Clocks started by {event} on {date}",
         ["clock", "due", "days", "kind", "citation", "note"],
-        [(c.clock, c.due, c.days, c.kind, c.citation, c.note) for c in clocks],
+        [(c.clock + (" (may not apply)" if c.may_not_apply else ""), c.due, c.days, c.kind, c.citation, c.note)
+         for c in clocks],
     )

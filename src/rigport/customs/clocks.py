@@ -25,9 +25,13 @@ BOND_MAX = Decimal(5000)
 BOND_CITATION = "19 USC 1608; 19 CFR 162.47(a)"
 ADMIN_FORFEITURE_MAX = Decimal(500_000)
 ADMIN_FORFEITURE_CITATION = "19 USC 1607(a)(1)"
+OTHER_AGENCY_CITATION = "19 CFR 151.16(a)"
+SECTION_151_16 = "19 CFR 151.16"
 OTHER_AGENCY_NOTE = (
-    "may not apply: the hold is at another agency's request (e.g. FCC), and 19 CFR 151.16(a) lets such "
-    "detentions follow that agency's rules"
+    "may not apply: CBP is holding the goods on behalf of another agency (e.g. the FCC), and 19 CFR 151.16(a) says "
+    "the provisions of 151.16 'are not applicable to detentions effected by CBP on behalf of other agencies of the "
+    "U.S. Government in whom the determination of admissibility is vested'; ask the port and that agency for the "
+    "status in writing"
 )
 
 
@@ -61,6 +65,7 @@ class Clock:
     may_not_apply: bool = False
     non_working_due_date: bool = False
     open_while: tuple[str, ...] = ()
+    may_not_apply_reason: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +98,14 @@ def _add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def rests_on_151_16(rule: ClockRule) -> bool:
+    """A clock whose authority is 19 CFR 151.16: the part that 151.16(a) switches off for other agencies' holds.
+
+    Read from the citation so that a user's own clock table (same columns) gets the same treatment.
+    """
+    return SECTION_151_16 in rule.citation
 
 
 def _due(rule: ClockRule, on: dt.date) -> dt.date:
@@ -130,7 +143,11 @@ def _note(rule: ClockRule, value_usd: Decimal | None, due: dt.date) -> str:
 def clocks_for_event(
     event: str, on: dt.date, *, value_usd: Decimal | None = None, other_agency_hold: bool = False
 ) -> list[Clock]:
-    """Every clock the event starts, sorted by due date."""
+    """Every clock the event starts, sorted by due date.
+
+    With `other_agency_hold` (CBP holding for e.g. the FCC) every clock resting on 19 CFR 151.16 is marked
+    `may_not_apply`, with the reason; seizure, petition, forfeiture and protest clocks are unchanged.
+    """
     if event not in EVENTS:
         raise InputError(f"event: expected one of {', '.join(EVENTS)}, got {event!r}")
     if value_usd is not None and value_usd < 0:
@@ -140,7 +157,7 @@ def clocks_for_event(
         if rule.event != event:
             continue
         due = _due(rule, on)
-        may_not_apply = other_agency_hold and rule.clock == "deemed_exclusion"
+        may_not_apply = other_agency_hold and rests_on_151_16(rule)
         note = _note(rule, value_usd, due)
         if may_not_apply:
             note = f"{OTHER_AGENCY_NOTE}; {note}"
@@ -157,6 +174,7 @@ def clocks_for_event(
                 may_not_apply=may_not_apply,
                 non_working_due_date=not is_working_day(due),
                 open_while=rule.open_while,
+                may_not_apply_reason=OTHER_AGENCY_NOTE if may_not_apply else None,
             )
         )
     return sorted(result, key=lambda c: c.due)

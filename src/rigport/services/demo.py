@@ -3,6 +3,8 @@
 Dates are relative to the day the demo is seeded so that the clocks are live; each shipment says
 which reported event it mirrors. Values and storage rates are illustrative, not case records.
 Seeding is idempotent: a shipment whose reference exists is left alone.
+Every hold of the scenario made at the FCC's request is marked `other_agency_hold`: CBP detained those units on
+another agency's behalf, so the 19 CFR 151.16 clocks may not apply to them (151.16(a)).
 """
 
 from __future__ import annotations
@@ -132,7 +134,7 @@ SCENARIO: tuple[DemoShipment, ...] = (
         80,
         Decimal("2.00"),
         "Great Lakes Hashworks LLC",
-        False,
+        True,
         (
             ("entry-filed", 2, None),
             ("exam-presented", 5, None),

@@ -194,8 +194,10 @@ def open_clocks(row: ShipmentRow, today: dt.date | None = None) -> list[dict[str
                 "event": c.event,
                 "starts_from": c.starts_from.isoformat(),
                 "days_left": (c.due - today).days,
-                "overdue": c.due < today,
+                # a clock that may not apply (another agency's hold, 19 CFR 151.16(a)) is never flagged overdue
+                "overdue": c.due < today and not c.may_not_apply,
                 "may_not_apply": c.may_not_apply,
+                "may_not_apply_reason": c.may_not_apply_reason,
             }
             for c in latest.values()
         ),
