@@ -39,10 +39,11 @@ def test_entry_due_15_calendar_days_after_arrival() -> None:
     assert due("arrival", D(2025, 6, 2), "general_order_warehouse") == D(2025, 6, 18)
 
 
-def test_abandonment_six_months_after_go() -> None:
-    assert due("arrival", D(2025, 6, 2), "abandonment_in_general_order") == D(2025, 12, 18)
-    # month-end clamp: GO from 2025-08-31 -> six months later is 2026-02-28
-    assert due("arrival", D(2025, 8, 15), "abandonment_in_general_order") == D(2026, 2, 28)
+def test_abandonment_six_months_from_importation() -> None:
+    """19 USC 1491(a); 19 CFR 127.11: 6 months from the date of importation (arrival), not from the GO move."""
+    assert due("arrival", D(2025, 6, 2), "abandonment_in_general_order") == D(2025, 12, 2)
+    # month-end clamp: arrival 2025-08-31 -> six months later is 2026-02-28
+    assert due("arrival", D(2025, 8, 31), "abandonment_in_general_order") == D(2026, 2, 28)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,7 @@ def test_working_day_helpers() -> None:
 def test_every_151_16_clock_may_not_apply_to_another_agencys_hold() -> None:
     """19 CFR 151.16(a): "The provisions of this section are not applicable to detentions effected by CBP on
     behalf of other agencies of the U.S. Government in whom the determination of admissibility is vested"
-    (eCFR, https://www.ecfr.gov/current/title-19/chapter-I/part-151/subpart-A/section-151.16, read 2026-12-07).
+    (eCFR, https://www.ecfr.gov/current/title-19/section-151.16, read 2026-12-07).
     The decision (151.16(b)), the detention notice (151.16(c)) and the deemed exclusion (151.16(j)) all rest on it."""
     presented = D(2025, 1, 15)
     plain = {c.clock: c for c in clocks_for_event("exam-presented", presented)}

@@ -45,6 +45,8 @@ class ClockRule:
     citation: str
     note: str
     open_while: tuple[str, ...]
+    source: str = ""
+    verified_through: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -68,22 +70,75 @@ class Clock:
     may_not_apply_reason: str | None = None
 
 
+COLUMNS = ("event", "clock", "amount", "unit", "start_offset_days", "citation", "note", "open_while", "source",
+           "verified_through")
+UNITS = ("calendar", "working", "months")
+
+
+def _int(value: str, where: str, column: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise InputError(f"{where}, column {column}: expected a whole number, got {value!r}") from None
+    if not low <= number <= high:
+        raise InputError(f"{where}, column {column}: expected {low} to {high}, got {number}")
+    return number
+
+
+def _rule(row: dict[str, str], where: str) -> ClockRule:
+    for column in COLUMNS:
+        if row.get(column) is None:
+            raise InputError(f"{where}, column {column}: missing")
+    for column in ("event", "clock", "citation"):
+        if not row[column].strip():
+            raise InputError(f"{where}, column {column}: expected a value")
+    if row["unit"] not in UNITS:
+        raise InputError(f"{where}, column unit: expected one of {', '.join(UNITS)}, got {row['unit']!r}")
+    try:
+        verified = dt.date.fromisoformat(row["verified_through"])
+    except ValueError:
+        raise InputError(
+            f"{where}, column verified_through: expected a date YYYY-MM-DD, got {row['verified_through']!r}"
+        ) from None
+    return ClockRule(
+        event=row["event"], clock=row["clock"], amount=_int(row["amount"], where, "amount", 1, 3650),
+        unit=row["unit"], start_offset_days=_int(row["start_offset_days"], where, "start_offset_days", 0, 3650),
+        citation=row["citation"], note=row["note"], open_while=tuple(row["open_while"].split("|")),
+        source=row["source"], verified_through=verified,
+    )  # fmt: skip
+
+
+def parse_rules(text: str, name: str = "clocks.csv") -> tuple[ClockRule, ...]:
+    """Rules of a clock table in the bundled format; a bad row is an InputError naming its row and column."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(f"{name}: missing column {missing[0]}; expected columns {', '.join(COLUMNS)}")
+    parsed = tuple(_rule(row, f"{name}, row {n}") for n, row in enumerate(reader, start=2))
+    if not parsed:
+        raise InputError(f"{name}: no rows")
+    return parsed
+
+
 @lru_cache(maxsize=1)
 def rules() -> tuple[ClockRule, ...]:
-    text = resources.files("rigport.data").joinpath("clocks.csv").read_text(encoding="utf-8")
-    return tuple(
-        ClockRule(
-            event=row["event"],
-            clock=row["clock"],
-            amount=int(row["amount"]),
-            unit=row["unit"],
-            start_offset_days=int(row["start_offset_days"]),
-            citation=row["citation"],
-            note=row["note"],
-            open_while=tuple(row["open_while"].split("|")),
-        )
-        for row in csv.DictReader(io.StringIO(text))
-    )
+    return parse_rules(resources.files("rigport.data").joinpath("clocks.csv").read_text(encoding="utf-8"))
+
+
+def horizon() -> dt.date:
+    """The last date the clock table's sources were read; an event after it gets a warning."""
+    return max(r.verified_through for r in rules() if r.verified_through is not None)
+
+
+def horizon_warnings(event: str, on: dt.date) -> list[str]:
+    """Why the clocks of an event on `on` may be out of date: the rules were last checked before that day."""
+    checked = [r.verified_through for r in rules() if r.event == event and r.verified_through is not None]
+    if checked and on > min(checked):
+        return [
+            f"clocks: the rules for {event} were last checked against the regulations on {min(checked)}, "
+            f"the event is on {on}; check the eCFR for later amendments"
+        ]
+    return []
 
 
 EVENTS: tuple[str, ...] = tuple(dict.fromkeys(rule.event for rule in rules()))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from rigport.customs.tariffs import DEFAULT_HTS
 from rigport.services import manifest, shipments
 from rigport.settings import Settings
 from rigport.store.uow import UnitOfWork
@@ -172,7 +173,7 @@ def _manifest_csv(demo: DemoShipment) -> bytes:
     for line_no, start in enumerate(range(0, demo.units, batch), start=1):
         count = min(batch, demo.units - start)
         serials = ";".join(f"{prefix}-{n:06d}" for n in range(start + 1, start + count + 1))
-        lines.append(f"{line_no},{demo.model_id},{count},{demo.unit_value},8543.70.9960,{demo.origin},{serials}")
+        lines.append(f"{line_no},{demo.model_id},{count},{demo.unit_value},{DEFAULT_HTS},{demo.origin},{serials}")
     return ("\n".join(lines) + "\n").encode()
 
 

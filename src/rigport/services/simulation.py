@@ -17,7 +17,7 @@ from rigport.simulate.engine import ChunkResult, SimulationParams, run_chunk, su
 
 CHUNK_PATHS = 10_000  # fixed, so the same seed gives the same numbers however many workers run it
 DEFAULT_HOLD_PROBABILITY = 0.0  # docs/simulation.md: no hold unless you say so (or fit it)
-DEFAULT_HOLD_DAYS_MEAN = 60.0  # docs/simulation.md: about two months, the Nov 2024 holds (shared/reference/customs.md)
+DEFAULT_HOLD_DAYS_MEAN = 60.0  # docs/simulation.md: about two months, the Nov 2024 holds (public reporting)
 MIN_FITTED_HOLDS = 5  # fewer completed holds than this and the mean is noise: fall back to the default
 
 
