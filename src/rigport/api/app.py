@@ -12,6 +12,7 @@ from rigport.api import problems
 from rigport.api.cache import ViewCache
 from rigport.api.limits import DeclaredSizeLimit
 from rigport.api.routers import assess, health, packet, portfolio, records, shipments, simulations
+from rigport.api.routers import data as data_router
 from rigport.api.routers import screening as screening_router
 from rigport.services import screening, simulation_runs
 from rigport.settings import Settings, get_settings
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assess.router)
     app.include_router(simulations.router)
     app.include_router(portfolio.router)
+    app.include_router(data_router.router)
     web.install(app)
     app.add_middleware(DeclaredSizeLimit, max_upload_bytes=settings.max_upload_bytes)
     # Background simulations: runs a dead server left queued/running are failed now; ours stop on shutdown.

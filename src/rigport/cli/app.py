@@ -16,6 +16,7 @@ from rigport.cli import (
     catalog,
     chain,
     customs,
+    data,
     db,
     economics,
     landed_cost,
@@ -59,6 +60,7 @@ app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.add_typer(screen_cli.app, name="screen")
 app.add_typer(lists_cli.app, name="lists")
+app.add_typer(data.app, name="data")
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from rigport.cli.output import console, print_json, print_key_values, print_table
+from rigport.cli.output import console, print_json, print_key_values, print_table, print_warnings
 from rigport.cli.params import parse_date, parse_money
 from rigport.errors import InputError
 
@@ -77,6 +77,7 @@ def show(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
           f"{c['days_left']} OVERDUE" if c["overdue"] else c["days_left"], c["citation"], c["note"])
          for c in view["clocks"]],
     )
+    print_warnings(view["warnings"])
     print_table(
         "Events",
         ["date", "event", "units", "from", "to", "by"],
