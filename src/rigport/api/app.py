@@ -15,6 +15,7 @@ from rigport.api.routers import assess, health, packet, portfolio, records, ship
 from rigport.api.routers import data as data_router
 from rigport.api.routers import screening as screening_router
 from rigport.services import screening, simulation_runs
+from rigport.services.tables import install_tables
 from rigport.settings import Settings, get_settings
 from rigport.store.engine import ensure_schema, get_engine
 from rigport.web import routes as web
@@ -24,6 +25,7 @@ logger = logging.getLogger("uvicorn.error")
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    install_tables(settings)  # the user's tariff and clock files, checked before the server starts
     ensure_schema(get_engine(settings))
     app = FastAPI(
         title="rigport",

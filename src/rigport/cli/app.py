@@ -65,6 +65,9 @@ app.add_typer(data.app, name="data")
 
 def main() -> None:
     try:
+        from rigport.services.tables import install_tables
+
+        install_tables(get_settings())  # a bad RIGPORT_TARIFF_FILE / RIGPORT_CLOCK_FILE stops here: exit 2
         app()
     except RigportError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True)

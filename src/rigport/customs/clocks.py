@@ -121,8 +121,30 @@ def parse_rules(text: str, name: str = "clocks.csv") -> tuple[ClockRule, ...]:
 
 
 @lru_cache(maxsize=1)
-def rules() -> tuple[ClockRule, ...]:
+def bundled_rules() -> tuple[ClockRule, ...]:
     return parse_rules(resources.files("rigport.data").joinpath("clocks.csv").read_text(encoding="utf-8"))
+
+
+_installed: tuple[ClockRule, ...] | None = None
+
+
+def install_rules(table: tuple[ClockRule, ...] | None) -> None:
+    """Put a user's clock table in force for this process (None: the bundled one). The service that read the
+    user's file hands it over already parsed and checked (`check_user_rules`)."""
+    global _installed
+    _installed = table
+
+
+def rules() -> tuple[ClockRule, ...]:
+    """The clock table in force: the user's when one was installed, else the bundled one."""
+    return _installed if _installed is not None else bundled_rules()
+
+
+def check_user_rules(table: tuple[ClockRule, ...], name: str) -> None:
+    """A user's table may change counts, citations and notes, not invent events the lifecycle never records."""
+    for n, rule in enumerate(table, start=2):
+        if rule.event not in EVENTS:
+            raise InputError(f"{name}, row {n}, column event: expected one of {', '.join(EVENTS)}, got {rule.event!r}")
 
 
 def horizon() -> dt.date:
@@ -141,7 +163,7 @@ def horizon_warnings(event: str, on: dt.date) -> list[str]:
     return []
 
 
-EVENTS: tuple[str, ...] = tuple(dict.fromkeys(rule.event for rule in rules()))
+EVENTS: tuple[str, ...] = tuple(dict.fromkeys(rule.event for rule in bundled_rules()))
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

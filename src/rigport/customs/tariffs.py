@@ -93,8 +93,33 @@ def parse_rate_table(text: str, name: str = "tariffs.csv") -> tuple[RateRow, ...
 
 
 @lru_cache(maxsize=1)
-def rate_table() -> tuple[RateRow, ...]:
+def bundled_rate_table() -> tuple[RateRow, ...]:
     return parse_rate_table(resources.files("rigport.data").joinpath("tariffs.csv").read_text(encoding="utf-8"))
+
+
+_installed: tuple[RateRow, ...] | None = None
+REQUIRED_CODES = ("mfn", "mpf", "hmf")  # every entry has these; the table must say what they were
+
+
+def install_rate_table(table: tuple[RateRow, ...] | None) -> None:
+    """Put a user's tariff table in force for this process (None: the bundled one). The service that read the
+    user's file hands it over already parsed and checked (`check_user_table`)."""
+    global _installed
+    _installed = table
+
+
+def rate_table() -> tuple[RateRow, ...]:
+    """The tariff table in force: the user's when one was installed, else the bundled one."""
+    return _installed if _installed is not None else bundled_rate_table()
+
+
+def check_user_table(table: tuple[RateRow, ...], name: str) -> None:
+    """A replacement table must price every entry: at least one row of each of mfn, mpf and hmf."""
+    codes = {r.code for r in table}
+    for code in REQUIRED_CODES:
+        if code not in codes:
+            needs = ", ".join(REQUIRED_CODES)
+            raise InputError(f"{name}, column code: no row for {code!r}; a tariff table needs {needs}")
 
 
 def horizon() -> dt.date:

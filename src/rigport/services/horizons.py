@@ -61,22 +61,24 @@ def _dataset(name: str, as_of: dt.date | None, horizon: dt.date | None, source: 
     }
 
 
-def _tariffs(today: dt.date) -> dict[str, Any]:
+def _tariffs(settings: Settings, today: dt.date) -> dict[str, Any]:
     from rigport.customs.tariffs import horizon, rate_table
 
     rows = rate_table()
     short = sorted({(r.code, r.verified_through) for r in rows if r.verified_through < horizon() and r.end is None})
     note = "; ".join(f"{code} rows verified through {day} only" for code, day in short)
-    return _dataset("tariffs", horizon(), horizon(), "rigport/data/tariffs.csv: Federal Register, CBP CSMS, "
-                    "HTSUS, CBP rulings (public source on every row)", today, today > horizon(), note,
+    source = (f"your file {settings.tariff_file} (RIGPORT_TARIFF_FILE)" if settings.tariff_file else
+              "rigport/data/tariffs.csv: Federal Register, CBP CSMS, HTSUS, CBP rulings (public source on every row)")
+    return _dataset("tariffs", horizon(), horizon(), source, today, today > horizon(), note,
                     rows=len(rows))  # fmt: skip
 
 
-def _clocks(today: dt.date) -> dict[str, Any]:
+def _clocks(settings: Settings, today: dt.date) -> dict[str, Any]:
     from rigport.customs.clocks import horizon, rules
 
-    return _dataset("clocks", horizon(), horizon(), "rigport/data/clocks.csv: 19 USC, 19 CFR (eCFR), 28 USC "
-                    "(public source on every row)", today, today > horizon(), rows=len(rules()))  # fmt: skip
+    source = (f"your file {settings.clock_file} (RIGPORT_CLOCK_FILE)" if settings.clock_file else
+              "rigport/data/clocks.csv: 19 USC, 19 CFR (eCFR), 28 USC (public source on every row)")
+    return _dataset("clocks", horizon(), horizon(), source, today, today > horizon(), rows=len(rules()))
 
 
 def _catalog(settings: Settings, today: dt.date) -> dict[str, Any]:
@@ -122,8 +124,8 @@ def data_status(settings: Settings | None = None, today: dt.date | None = None) 
     """
     settings = settings or get_settings()
     today = today or dt.date.today()
-    datasets = [_tariffs(today), _clocks(today), _catalog(settings, today), _snapshot(settings, today),
-                *_lists(settings, today)]  # fmt: skip
+    datasets = [_tariffs(settings, today), _clocks(settings, today), _catalog(settings, today),
+                _snapshot(settings, today), *_lists(settings, today)]  # fmt: skip
     warnings = [
         f"{d['dataset']}: as of {d['as_of']}, {d['age_days']} days old" + (f" ({d['note']})" if d["note"] else "")
         for d in datasets
