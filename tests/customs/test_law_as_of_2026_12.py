@@ -148,3 +148,12 @@ def test_a_bad_clock_table_names_row_and_column() -> None:
         parse_rules(text.replace(",calendar,", ",fortnights,", 1))
     with pytest.raises(InputError, match="row 3, column amount"):
         parse_rules(text.replace(",16,calendar,", ",sixteen,calendar,", 1))
+
+
+def test_no_shipped_data_file_points_outside_the_product() -> None:
+    """Issue 24: every source the product ships is public; none names the internal notes (shared/...)."""
+    from importlib import resources
+
+    root = resources.files("rigport.data")
+    for name in ("tariffs.csv", "clocks.csv", "catalog.csv", "network_snapshot.json", "risk_weights.toml"):
+        assert "shared/" not in root.joinpath(name).read_text(encoding="utf-8"), name
