@@ -157,3 +157,13 @@ def test_no_shipped_data_file_points_outside_the_product() -> None:
     root = resources.files("rigport.data")
     for name in ("tariffs.csv", "clocks.csv", "catalog.csv", "network_snapshot.json", "risk_weights.toml"):
         assert "shared/" not in root.joinpath(name).read_text(encoding="utf-8"), name
+
+
+def test_deadlines_after_the_clock_horizon_warn_on_stderr_and_keep_the_json_list() -> None:
+    """The clock rules were read on 2026-12-07: an event after that day is warned about (stderr, since the
+    `customs deadlines --json` contract is a list of clocks); an event inside the horizon is not."""
+    late = run_cli("customs", "deadlines", "detention", "2027-01-04", "--json")
+    assert late.returncode == 0 and isinstance(json.loads(late.stdout), list)
+    assert "last checked against the regulations on 2026-12-07" in late.stderr.replace("\n", " ")
+    early = run_cli("customs", "deadlines", "detention", "2026-12-07", "--json")
+    assert early.returncode == 0 and early.stderr == ""
