@@ -167,3 +167,19 @@ def test_deadlines_after_the_clock_horizon_warn_on_stderr_and_keep_the_json_list
     assert "last checked against the regulations on 2026-12-07" in late.stderr.replace("\n", " ")
     early = run_cli("customs", "deadlines", "detention", "2026-12-07", "--json")
     assert early.returncode == 0 and early.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("on", "factor", "minimum", "maximum"),
+    [(D(2024, 6, 3), "1.26670", "31.67", "614.35"), (D(2026, 3, 2), "1.34331", "33.58", "651.50")],
+)
+def test_mpf_limits_follow_the_cbp_adjustment_factor(on: dt.date, factor: str, minimum: str, maximum: str) -> None:
+    """CBP Dec. 23-08 (88 FR 48900; FY2024: +26.670%) and CBP Dec. 25-10 (90 FR 34665; FY2026: +34.331%) adjust the
+    statutory $25 / $485 MPF minimum and maximum (19 USC 58c(b)(8)(A), as adjusted under 19 CFR 24.22(k));
+    the tabulated limits are those products."""
+    (row,) = [r for r in rate_table() if r.code == "mpf" and r.start <= on and (r.end is None or on <= r.end)]
+    limits = row.minimum_maximum
+    assert limits == (Decimal(minimum), Decimal(maximum))
+    # the published factor is itself rounded to 0.001%, so the products agree to the cent
+    assert abs(Decimal(25) * Decimal(factor) - Decimal(minimum)) <= Decimal("0.01")
+    assert abs(Decimal(485) * Decimal(factor) - Decimal(maximum)) <= Decimal("0.01")
