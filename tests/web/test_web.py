@@ -178,7 +178,12 @@ def test_portfolio_figures_match_the_records(site: tuple[TestClient, Settings]) 
     book = portfolio(settings)
     assert f"${float(book['value_at_risk_usd']):,.0f}" in html
     assert book["by_state"]["detained"]["units"] + book["by_state"]["seized"]["units"] == 4700
-    assert 'data-shipment="DEMO-SFO-M60S"' in html  # its detention-notice clock is overdue
+    assert 'data-shipment="DEMO-SFO-M60S"' in html  # its detention-notice clock has passed
+    # ... but the hold is the FCC's, so 19 CFR 151.16(a): the clock may not apply and is not flagged overdue
+    assert 'class="may-not-apply" data-clock="detention_notice" data-shipment="DEMO-SFO-M60S"' in html
+    assert 'class="overdue" data-clock="detention_notice" data-shipment="DEMO-SFO-M60S"' not in html
+    # costs per day are priced from the bundled snapshot of 2025-02-15: the page says it is past its horizon
+    assert 'data-warning="horizon"' in html and "rigport network refresh" in html
 
 
 def test_economics_and_simulation_partials(site: tuple[TestClient, Settings]) -> None:
