@@ -32,7 +32,7 @@ from rigport.screening.match import DEFAULT_THRESHOLD, compare_relation
 from rigport.screening.model import Hit, ListVersion, ScreeningList
 from rigport.settings import Settings, get_settings
 
-INDEX_FORMAT = "6"  # bump when the index or normalization changes so old caches are ignored
+INDEX_FORMAT = "7"  # bump when the index or normalization changes so old caches are ignored
 KINDS = ("ofac-sdn", "csl", "user")
 OFFICIAL_URLS = {
     "sdn": "https://www.treasury.gov/ofac/downloads/sdn.csv",
