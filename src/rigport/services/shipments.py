@@ -12,9 +12,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from rigport.customs.accrual import Movement, accrue
+from rigport.customs.accrual import money as accrued_money
 from rigport.customs.clocks import Clock, clocks_for_event
 from rigport.customs.lifecycle import CLOCK_EVENT, TRANSITIONS, allowed_events, apply_event
 from rigport.customs.model import (
@@ -27,7 +29,7 @@ from rigport.customs.model import (
     State,
     check_hts,
 )
-from rigport.customs.storage import StorageAccrual, accrue_storage
+from rigport.customs.storage import ALERT_SHARE as STORAGE_ALERT_SHARE
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError
 from rigport.settings import Settings
 from rigport.store import lookups
@@ -41,6 +43,7 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
+CENT = Decimal("0.01")
 MAX_UNITS = 10_000_000  # as the API's schema says
 MAX_MONEY = Decimal(10) ** 14  # Numeric(16, 2) columns
 
@@ -203,44 +206,74 @@ def open_clocks(row: ShipmentRow, today: dt.date | None = None) -> list[dict[str
     )
 
 
-def _hold_started(row: ShipmentRow) -> dt.date | None:
-    held = [e.occurred_on for e in row.events if e.to_state in {s.value for s in HELD_STATES}]
-    return min(held) if held else None
+def movements(row: ShipmentRow) -> list[Movement]:
+    """The recorded events that moved units, as the accrual math reads them (voided events left out).
+
+    A shipment stored without its arrival event (older imports) is given one from its arrival date.
+    """
+    moved = [
+        Movement(e.occurred_on, e.quantity, State(e.from_state) if e.from_state else None, State(e.to_state))
+        for e in row.events
+        if e.to_state is not None and e.from_state != e.to_state and not is_voided(e)
+    ]
+    if not any(m.from_state is None for m in moved):
+        moved.insert(0, Movement(row.arrival_date, row.total_units, None, State.ARRIVED))
+    return moved
 
 
-def storage_for(row: ShipmentRow, today: dt.date) -> StorageAccrual:
-    units_in_storage = sum(q.quantity for q in row.quantities if State(q.state) not in TERMINAL_STATES)
-    start = _hold_started(row) or row.arrival_date
-    return accrue_storage(
-        rate_usd_per_unit_day=row.storage_usd_per_unit_day,
-        units=units_in_storage,
-        start=start,
-        end=today,
-        goods_value_usd=row.declared_value_usd,
-        pallets=row.storage_pallets,
-        rate_usd_per_pallet_day=row.storage_usd_per_pallet_day,
-    )
+def is_voided(event: EventRow) -> bool:
+    return bool((event.data or {}).get("voided"))
+
+
+def _storage_money(row: ShipmentRow, unit_days: int) -> Decimal:
+    """Storage over unit-days; a per-pallet rate is spread over the units exactly, rounded once."""
+    if row.storage_pallets is not None and row.storage_usd_per_pallet_day is not None and row.total_units:
+        exact = row.storage_usd_per_pallet_day * row.storage_pallets * unit_days / row.total_units
+        return exact.quantize(CENT, ROUND_HALF_UP)
+    return accrued_money(row.storage_usd_per_unit_day, unit_days)
 
 
 def cost_of_delay(row: ShipmentRow, settings: Settings, today: dt.date) -> dict[str, Any]:
-    """Margin forgone per day for the units held, plus storage, from the economics module."""
-    from rigport.services.delay import delay_cost_per_unit_day
+    """What the shipment has cost so far and costs per further day, summed over its event history.
 
+    Each unit adds margin and capital forgone for every day it was held (from the day it became held to the
+    day it was released, re-exported or closed) and storage for every day it sat in the facility (from
+    arrival to the day it left). Releasing units lowers `cost_per_day_usd`, never `cost_to_date_usd` or
+    `storage_accrued_usd` (customs.accrual).
+    """
+    from rigport.services.delay import delay_cost_per_unit_day, storage_rate_per_unit_day
+
+    accrual = accrue(movements(row), today)
     held_units = sum(q.quantity for q in row.quantities if State(q.state) in HELD_STATES)
+    storage_units = sum(q.quantity for q in row.quantities if State(q.state) not in TERMINAL_STATES)
     per_unit = delay_cost_per_unit_day(row, settings)
-    per_day = (per_unit * held_units).quantize(Decimal("0.01"))
-    start = _hold_started(row)
-    days_held = (today - start).days if start and held_units else 0
-    storage = storage_for(row, today)
+    storage_rate = storage_rate_per_unit_day(row)
+    forgone_rate = max(Decimal(0), per_unit - storage_rate)  # margin and capital; storage is counted apart
+    storage_accrued = _storage_money(row, accrual.storage_unit_days)
+    storage_per_day = _storage_money(row, storage_units)
+    forgone_per_day = accrued_money(forgone_rate, held_units)
+    forgone_to_date = accrued_money(forgone_rate, accrual.held_unit_days)
+    start, end = accrual.hold_started, accrual.hold_ended or today
+    share = (storage_accrued / row.declared_value_usd).quantize(Decimal("0.0001")) if row.declared_value_usd > 0 \
+        else None
     return {
         "held_units": held_units,
         "cost_per_unit_day_usd": per_unit,
-        "cost_per_day_usd": per_day,
-        "days_held": days_held,
-        "cost_to_date_usd": (per_day * days_held).quantize(Decimal("0.01")),
-        "storage_accrued_usd": storage.accrued_usd,
-        "storage_alert": storage.alert,
-        "storage_share_of_value": storage.share_of_value,
+        "cost_per_day_usd": forgone_per_day + storage_per_day,
+        "days_held": max(0, (end - start).days) if start else 0,
+        "cost_to_date_usd": forgone_to_date + storage_accrued,
+        "storage_accrued_usd": storage_accrued,
+        "storage_alert": share is not None and share >= STORAGE_ALERT_SHARE,
+        "storage_share_of_value": share,
+        # added with issue #25: the unit-days the money is computed from, and its parts
+        "storage_units": storage_units,
+        "held_unit_days": accrual.held_unit_days,
+        "storage_unit_days": accrual.storage_unit_days,
+        "forgone_per_unit_day_usd": forgone_rate,
+        "forgone_to_date_usd": forgone_to_date,
+        "storage_per_day_usd": storage_per_day,
+        "hold_started_on": start,
+        "hold_ended_on": accrual.hold_ended,
     }
 
 
