@@ -18,7 +18,7 @@ from typing import Any
 from rigport.customs.accrual import Movement, accrue
 from rigport.customs.accrual import money as accrued_money
 from rigport.customs.clocks import Clock, clocks_for_event
-from rigport.customs.lifecycle import CLOCK_EVENT, TRANSITIONS, allowed_events, apply_event
+from rigport.customs.lifecycle import CLOCK_EVENT, TRANSITIONS, allowed_events, apply_event, states_since
 from rigport.customs.model import (
     DOCUMENT_KINDS,
     HELD_STATES,
@@ -29,6 +29,7 @@ from rigport.customs.model import (
     State,
     check_hts,
 )
+from rigport.customs.ports import latest_event_date
 from rigport.customs.storage import ALERT_SHARE as STORAGE_ALERT_SHARE
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError
 from rigport.settings import Settings
@@ -222,7 +223,7 @@ def movements(row: ShipmentRow) -> list[Movement]:
 
 
 def is_voided(event: EventRow) -> bool:
-    return bool((event.data or {}).get("voided"))
+    return event.voided_at is not None
 
 
 def _storage_money(row: ShipmentRow, unit_days: int) -> Decimal:
@@ -528,8 +529,12 @@ def record_event(
     data: dict[str, Any] | None = None,
     expected_version: int | None = None,
     settings: Settings | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Apply a customs event to some or all units; refused events change nothing.
+
+    The date may not be after the port's today (plus a day) nor before the event that brought the units to
+    their state (customs.lifecycle.check_date); `now` stands in for the clock in tests.
 
     Without `expected_version` the caller asks for the event on the shipment as it is now, so when another
     writer commits first (a version conflict) the event is re-checked against the new state and applied
@@ -539,7 +544,7 @@ def record_event(
         try:
             return _record_event_once(reference, event, occurred_on, actor, quantity=quantity,
                                       from_state=from_state, data=data, expected_version=expected_version,
-                                      settings=settings)  # fmt: skip
+                                      settings=settings, now=now)  # fmt: skip
         except ConcurrentChangeError:
             if expected_version is not None or attempt == UNVERSIONED_ATTEMPTS:
                 raise
@@ -561,6 +566,7 @@ def _record_event_once(
     data: dict[str, Any] | None,
     expected_version: int | None,
     settings: Settings | None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     if event not in TRANSITIONS:
         raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
@@ -577,8 +583,12 @@ def _record_event_once(
             )
         before = summary(row)
         shipment = to_domain(row)
+        since = states_since(row.arrival_date, (
+            (on, name, State(state) if state else None) for on, name, state in uow.shipments.event_states(row.id)
+        ))  # fmt: skip
         transition = apply_event(
-            shipment, event, occurred_on, actor=actor, quantity=quantity, from_state=source, data=data
+            shipment, event, occurred_on, actor=actor, quantity=quantity, from_state=source, data=data,
+            since=since, latest=latest_event_date(row.port, now),
         )
         _write_quantities(row, shipment)
         # Added by shipment id, not appended to `row.events`: appending loads the whole history first, and
