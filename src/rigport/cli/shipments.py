@@ -77,12 +77,37 @@ def show(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
     )
     print_table(
         "Events",
-        ["date", "event", "units", "from", "to", "by"],
+        ["id", "date", "event", "units", "from", "to", "by", "voided"],
         [
-            (e["occurred_on"], e["event"], e["quantity"], e["from_state"], e["to_state"], e["actor"])
+            (e["id"], e["occurred_on"], e["event"], e["quantity"], e["from_state"], e["to_state"], e["actor"],
+             f"{e['voided_by']}: {e['void_reason']}" if e["voided"] else "")
             for e in view["events"]
         ],
     )
+
+
+@app.command()
+def void(
+    reference: str = typer.Argument(...),
+    event_id: int = typer.Argument(..., help="The event's id, as `shipments show` lists it."),
+    reason: str = typer.Option(..., "--reason", help="Why it is voided; kept in the history and the audit log."),
+    as_json: bool = JSON,
+) -> None:
+    """Void a mistaken event: kept in the history, no longer counted; state, clocks and costs recomputed.
+
+    To amend an event, void it and record the right one. Refused when a later event depends on it.
+    """
+    from rigport.services.shipments import void_event
+
+    view = void_event(reference, event_id, reason, ACTOR)
+    if as_json:
+        print_json(view)
+    else:
+        console.print(
+            f"{reference}: event {event_id} voided; units by state: "
+            + ", ".join(f"{s} {n:,}" for s, n in view["quantities"].items()),
+            highlight=False,
+        )
 
 
 @app.command()

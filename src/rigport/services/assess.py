@@ -110,7 +110,9 @@ def _prior_for(uow: UnitOfWork, port: str, importer: str, exclude_id: int | None
         and ((port and s.port.lower() == port.lower()) or (importer and s.importer_of_record == importer))
     ]
     held_states = {s.value for s in HELD_STATES}
-    held_ids = set(uow.session.scalars(select(EventRow.shipment_id).where(EventRow.to_state.in_(held_states))))
+    held_ids = set(uow.session.scalars(select(EventRow.shipment_id).where(
+        EventRow.to_state.in_(held_states), EventRow.voided_at.is_(None)
+    )))
     return sum(1 for s in others if s.id in held_ids), len(others)
 
 

@@ -69,7 +69,7 @@ def units_by_state_over_time(rows: list[ShipmentRow], today: dt.date) -> dict[st
     deltas: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         for event in row.events:
-            if event.to_state is None or event.from_state == event.to_state:
+            if event.to_state is None or event.from_state == event.to_state or event.voided_at is not None:
                 continue
             if event.from_state is not None:
                 deltas[event.occurred_on][state_group(State(event.from_state))] -= event.quantity

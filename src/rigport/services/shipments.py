@@ -177,6 +177,8 @@ def open_clocks(row: ShipmentRow, today: dt.date | None = None) -> list[dict[str
     if State.ARRIVED.value in present or State.GO_WAREHOUSE.value in present:
         started += clocks_for_event("arrival", row.arrival_date, value_usd=value)
     for event in row.events:
+        if is_voided(event):
+            continue
         clock_event = CLOCK_EVENT.get(event.event)
         if clock_event:
             started += clocks_for_event(
@@ -317,7 +319,8 @@ def event_view(e: EventRow) -> dict[str, Any]:
     return {
         "id": e.id, "event": e.event, "occurred_on": e.occurred_on, "quantity": e.quantity,
         "from_state": e.from_state, "to_state": e.to_state, "actor": e.actor, "recorded_at": e.recorded_at,
-        "data": e.data,
+        "data": e.data, "voided": e.voided_at is not None, "voided_at": e.voided_at, "voided_by": e.voided_by,
+        "void_reason": e.void_reason,
     }  # fmt: skip
 
 
@@ -604,6 +607,77 @@ def _record_event_once(
         row.updated_at = dt.datetime.now(dt.UTC)  # bumps the version even for clock-only events
         uow.flush()
         uow.audit.record(actor, f"event:{event}", "shipment", reference, before, summary(row))
+        uow.commit()
+        return detail(row, uow.settings)
+
+
+def _replay(row: ShipmentRow, without: EventRow) -> Shipment:
+    """The shipment as its events other than `without` (and those already voided) leave it, in recorded order.
+
+    Each event is applied again with its quantity, source state and date checks; one that no longer holds
+    (it moved units the voided event had brought, or is dated before what it now follows) refuses the void.
+    """
+    shipment = Shipment(reference=row.reference, mode=Mode(row.mode), port=row.port, arrival_date=row.arrival_date,
+                        total_units=row.total_units, declared_value_usd=row.declared_value_usd)  # fmt: skip
+    since = states_since(row.arrival_date, ())
+    for e in row.events:
+        if e is without or is_voided(e) or e.from_state is None:
+            continue
+        try:
+            apply_event(shipment, e.event, e.occurred_on, actor=e.actor, quantity=e.quantity,
+                        from_state=State(e.from_state), since=since)  # fmt: skip
+        except (ConflictError, InputError) as exc:
+            raise ConflictError(
+                f"event {without.id} ({without.event} on {without.occurred_on}) cannot be voided: event {e.id} "
+                f"({e.event} on {e.occurred_on}, {e.quantity:,} units) depends on it — {exc}. Void that one first."
+            ) from None
+        target = State(e.to_state) if e.to_state else State(e.from_state)
+        since[target] = max(since.get(target, (e.occurred_on, e.event)), (e.occurred_on, e.event))
+    return shipment
+
+
+def void_event(
+    reference: str,
+    event_id: int,
+    reason: str,
+    actor: str,
+    *,
+    expected_version: int | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Void a mistaken event: it stays in the history, marked with who, when and why, and stops counting.
+
+    State, quantities, clocks and costs are recomputed from the remaining events. A void that would leave an
+    impossible history (a later event moved the units it brought) is refused with the reason; nothing changes.
+    An event is amended by voiding it and recording the right one.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise InputError("reason: say why the event is voided (it is kept in the history and the audit log)")
+    if len(reason) > 500:
+        raise InputError(f"reason: expected at most 500 characters, got {len(reason)}")
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        if expected_version is not None and row.version != expected_version:
+            raise ConflictError(
+                f"shipment {reference} is at version {row.version}, not {expected_version}: reload it and try again"
+            )
+        event = next((e for e in row.events if e.id == event_id), None)
+        if event is None:
+            raise NotFoundError(f"event {event_id} not found on shipment {reference!r}")
+        if event.from_state is None:
+            raise ConflictError(f"event {event_id} is the shipment's arrival; it cannot be voided")
+        if is_voided(event):
+            raise ConflictError(f"event {event_id} was already voided on {event.voided_at:%Y-%m-%d} by "
+                                f"{event.voided_by}: {event.void_reason}")  # fmt: skip
+        before = {**summary(row), "event": event_view(event)}
+        shipment = _replay(row, event)
+        event.voided_at, event.voided_by, event.void_reason = dt.datetime.now(dt.UTC), actor, reason
+        _write_quantities(row, shipment)
+        row.updated_at = dt.datetime.now(dt.UTC)
+        uow.flush()
+        uow.audit.record(actor, f"void:{event.event}", "shipment", reference, before,
+                         {**summary(row), "event": event_view(event)})  # fmt: skip
         uow.commit()
         return detail(row, uow.settings)
 

@@ -288,6 +288,29 @@ async def record_event(request: Request, reference: str) -> HTMLResponse:
     return page(request, template, who, status if error else 200, form=kept, form_error=error, **context)
 
 
+@router.post("/shipments/{reference}/events/{event_id}/void", response_class=HTMLResponse)
+async def void_event(request: Request, reference: str, event_id: int) -> HTMLResponse:
+    """Void a mistaken event (operators): it stays in the timeline, struck through, with who, when and why."""
+    who = visitor(request)
+    form = await writer_form(request, who)
+    settings = settings_of(request)
+    error, status = None, 200
+    try:
+        reason = forms.text(form, "reason", "Reason", max_length=500)
+        version = forms.optional_integer(form, "version", "Version", minimum=1, maximum=2**31)
+        await run_in_threadpool(lambda: shipments.void_event(
+            reference, event_id, reason, who.principal.actor, expected_version=version, settings=settings
+        ))  # fmt: skip
+    except NotFoundError:
+        raise
+    except RigportError as exc:
+        error, status = str(exc), exc.http_status
+    context = await run_in_threadpool(_shipment_context, reference, settings)
+    template = "_shipment_body.html" if is_htmx(request) else "shipment.html"
+    return page(request, template, who, status, form=None, form_error=None, void_error=error,
+                void_event_id=event_id if error else None, **context)  # fmt: skip
+
+
 @router.post("/shipments/{reference}/screen", response_class=HTMLResponse)
 async def screen_shipment(request: Request, reference: str) -> Response:
     from rigport.services.screening import latest_shipment_screening
