@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from fastapi.testclient import TestClient
 
@@ -42,3 +43,24 @@ def test_viewer_cannot_void(site: tuple[TestClient, Settings]) -> None:  # noqa:
     response = client.post(f"/shipments/{REF}/events/{event_id}/void", data={"csrf_token": csrf, "reason": "x"})
     assert response.status_code == 403
     assert not shipments.get_shipment(REF, settings)["events"][-1]["voided"]
+
+
+def test_economics_reads_a_decimal_comma(site: tuple[TestClient, Settings]) -> None:  # noqa: F811
+    """Issue #25: power price "0,05" is 0.05 USD/kWh (it was read as 5.0); an ambiguous "1,234" is refused."""
+    client, settings = site
+    sign_in(client, settings, "viewer")
+    form = {"model": "antminer-s21", "units": "100"}
+    dot = client.post("/economics/calc", data={**form, "power_price": "0.05"})
+    comma = client.post("/economics/calc", data={**form, "power_price": "0,05"})
+    assert dot.status_code == comma.status_code == 200
+    assert _payback(dot.text) == _payback(comma.text) and "does not pay back" not in comma.text
+    ambiguous = client.post("/economics/calc", data={**form, "power_price": "1,234"})
+    assert ambiguous.status_code == 422 and "ambiguous" in ambiguous.text
+    units = client.post("/economics/calc", data={**form, "units": "1,5", "power_price": "0.05"})
+    assert units.status_code == 422 and "Units: expected a whole number" in units.text
+
+
+def _payback(html: str) -> str:
+    match = re.search(r'id="payback"[^>]*>(.*?)<', html, re.S)
+    assert match, html[:2000]
+    return match.group(1)

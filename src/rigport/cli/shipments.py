@@ -136,9 +136,9 @@ def create(
         reference=reference, mode=mode, port=port, arrival_date=parse_date(arrival, "--arrival"), total_units=units,
         declared_value_usd=parse_money(value, "--value"), carrier=carrier, transport_doc=transport_doc,
         importer_of_record=importer, other_agency_hold=other_agency_hold,
-        storage_usd_per_unit_day=parse_money(storage_per_day, "--storage-per-day"), storage_pallets=pallets,
+        storage_usd_per_unit_day=parse_money(storage_per_day, "--storage-per-day", rate=True), storage_pallets=pallets,
         storage_usd_per_pallet_day=None if storage_per_pallet_day is None
-        else parse_money(storage_per_pallet_day, "--storage-per-pallet-day"),
+        else parse_money(storage_per_pallet_day, "--storage-per-pallet-day", rate=True),
     )  # fmt: skip
     view = create_shipment(draft, ACTOR)
     print_json(view) if as_json else console.print(f"created {reference} ({view['state']})")

@@ -387,7 +387,7 @@ def _economics_inputs(form: FormData) -> dict[str, Any]:
     return {
         "model": forms.text(form, "model", "Model", max_length=80),
         "units": forms.integer(form, "units", "Units", minimum=1, maximum=1_000_000),
-        "power_price": forms.number(form, "power_price", "Power price (USD/kWh)", minimum=0, maximum=10),
+        "power_price": forms.number(form, "power_price", "Power price (USD/kWh)", minimum=0, maximum=10, rate=True),
         "unit_price": forms.optional_number(form, "unit_price", "Unit price (USD)", minimum=0, maximum=10_000_000),
     }
 
@@ -399,7 +399,7 @@ def _simulation_inputs(form: FormData, max_paths: int) -> dict[str, Any]:
         "paths": forms.integer(form, "paths", "Paths", minimum=100, maximum=max_paths),
         "days": forms.integer(form, "days", "Days", minimum=30, maximum=3650),
         "seed": forms.integer(form, "seed", "Seed", minimum=0, maximum=2**32 - 1, default=1),
-        "hold_prob": forms.number(form, "hold_prob", "Hold probability", minimum=0, maximum=1, default=0),
+        "hold_prob": forms.number(form, "hold_prob", "Hold probability", minimum=0, maximum=1, default=0, rate=True),
         "hold_days_mean": forms.number(form, "hold_days_mean", "Mean hold (days)", minimum=0, maximum=3650,
                                        default=60),
     }  # fmt: skip
@@ -505,7 +505,7 @@ async def economics_compare(request: Request) -> HTMLResponse:
             })  # fmt: skip
         paths = forms.integer(form, "paths", "Paths", minimum=100, maximum=settings.web_max_paths)
         days = forms.integer(form, "days", "Days", minimum=30, maximum=3650)
-        power = forms.number(form, "power_price", "Power price (USD/kWh)", minimum=0, maximum=10)
+        power = forms.number(form, "power_price", "Power price (USD/kWh)", minimum=0, maximum=10, rate=True)
         result = await run_in_threadpool(compare_options, options, paths, days, power, 1, "form", settings)
     except RigportError as exc:
         return page(request, "_error.html", who, exc.http_status, error=str(exc))
