@@ -64,3 +64,26 @@ def _payback(html: str) -> str:
     match = re.search(r'id="payback"[^>]*>(.*?)<', html, re.S)
     assert match, html[:2000]
     return match.group(1)
+
+
+def test_portfolio_lists_every_open_deadline_with_a_14_day_filter(site: tuple[TestClient, Settings]) -> None:  # noqa: F811
+    """Issue #25: the demo's petition for relief due in 21 days was on no portfolio view."""
+    client, settings = site
+    sign_in(client, settings, "viewer")
+    rows = re.findall(r'<tr class="([^"]*)" data-clock="([^"]+)" data-shipment="([^"]+)">\s*<td>([\d-]+)</td>',
+                      client.get("/").text)  # fmt: skip
+    assert ("", "petition_for_relief", "DEMO-SFO-S21") in [r[:3] for r in rows]
+    assert [r[3] for r in rows] == sorted(r[3] for r in rows)  # soonest first
+    assert ("overdue", "detention_notice", "DEMO-SFO-M60S") in [r[:3] for r in rows]
+    soon = re.findall(r'data-clock="([^"]+)" data-shipment="([^"]+)"', client.get("/?deadlines=soon").text)
+    assert ("petition_for_relief", "DEMO-SFO-S21") not in soon and ("detention_notice", "DEMO-SFO-M60S") in soon
+    book = client.get("/api/v1/portfolio", headers={"Authorization": f"Bearer {_token(settings)}"}).json()
+    petition = next(d for d in book["open_deadlines"] if d["clock"] == "petition_for_relief")
+    assert petition["days_left"] == 21 and petition["within_horizon"] is False
+    assert all(d["within_horizon"] for d in book["deadlines"])  # the 14-day list keeps its meaning
+
+
+def _token(settings: Settings) -> str:
+    from rigport.services.auth import create_token
+
+    return create_token("viewer", settings=settings)[0]

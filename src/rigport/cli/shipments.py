@@ -18,12 +18,14 @@ JSON = typer.Option(False, "--json", help="Machine-readable output on stdout.")
 ACTOR = "cli"
 
 
-def _next_deadline(view: dict[str, Any]) -> str:
+def _next_deadline(view: dict[str, Any]) -> tuple[str, str]:
+    """(due, clock) of the shipment's soonest open clock, overdue ones said so, for the list's two columns."""
     deadline = view.get("next_deadline")
     if not deadline:
-        return ""
-    tag = "OVERDUE " if deadline["overdue"] else ""
-    return f"{tag}{deadline['clock']} {deadline['due']} ({deadline['days_left']}d)"
+        return "-", ""
+    days = int(deadline["days_left"])
+    when = f"[bold red]{deadline['due']} overdue {-days}d[/]" if deadline["overdue"] else f"{deadline['due']} ({days}d)"
+    return when, str(deadline["clock"]).replace("_", " ")
 
 
 @app.command("list")
@@ -42,13 +44,27 @@ def list_shipments(
     if as_json:
         print_json(rows)
         return
-    print_table(
-        "Shipments",
-        ["reference", "port", "arrived", "units", "value USD", "state", "by state", "next deadline"],
-        [(r["reference"], r["port"], r["arrival_date"], f"{r['total_units']:,}",
-          f"{float(r['declared_value_usd']):,.0f}", r["state"],
-          ", ".join(f"{s} {n:,}" for s, n in r["quantities"].items()), _next_deadline(r)) for r in rows],
-    )  # fmt: skip
+    from rich.table import Table
+
+    # The next deadline comes right after the reference and is never cut; a narrow terminal drops the
+    # arrival and value columns rather than squeezing every column to a few letters (all are in --json).
+    wide = console.width >= 130
+    table = Table(title="Shipments")
+    table.add_column("reference", no_wrap=True)
+    table.add_column("next deadline", no_wrap=True)
+    table.add_column("clock")
+    table.add_column("units by state")
+    table.add_column("port")
+    if wide:
+        table.add_column("arrived", no_wrap=True)
+        table.add_column("value USD", justify="right")
+    for r in rows:
+        cells = [r["reference"], *_next_deadline(r), "\n".join(f"{s} {n:,}" for s, n in r["quantities"].items()),
+                 r["port"]]  # fmt: skip
+        if wide:
+            cells += [r["arrival_date"], f"{float(r['declared_value_usd']):,.0f}"]
+        table.add_row(*cells)
+    console.print(table)
 
 
 @app.command()
