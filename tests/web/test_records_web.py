@@ -87,3 +87,43 @@ def _token(settings: Settings) -> str:
     from rigport.services.auth import create_token
 
     return create_token("viewer", settings=settings)[0]
+
+
+def test_event_form_is_safe(site: tuple[TestClient, Settings]) -> None:  # noqa: F811
+    """No event preselected, "all units" explicit, and a seizure confirmed with its units and value first."""
+    client, settings = site
+    csrf = sign_in(client, settings)
+    page = client.get(f"/shipments/{REF}").text
+    assert '<option value="" disabled selected>Choose an event' in page
+    assert re.search(r'<option value="[a-z-]+" selected>', page) is None
+    before = shipments.get_shipment(REF, settings)
+    post = {"csrf_token": csrf, "date": dt.date.today().isoformat()}
+    nothing = client.post(f"/shipments/{REF}/events", headers={"HX-Request": "true"}, data=post)
+    assert nothing.status_code == 422 and "Event: required" in nothing.text
+    blank = client.post(f"/shipments/{REF}/events", headers={"HX-Request": "true"},
+                        data={**post, "event": "release"})  # fmt: skip
+    assert blank.status_code == 422 and "Units: give a number of units, or tick" in blank.text
+    asked = client.post(f"/shipments/{REF}/events", headers={"HX-Request": "true"},
+                        data={**post, "event": "seizure-notice-mailed", "all_units": "yes"})  # fmt: skip
+    assert asked.status_code == 200 and 'id="event-confirm"' in asked.text
+    assert "1,500 of 1,500 units" in asked.text and "$4,500,000" in asked.text  # the demo's $3,000 a unit
+    assert shipments.get_shipment(REF, settings)["version"] == before["version"]  # nothing written yet
+    confirmed = {**post, "event": "seizure-notice-mailed", "all_units": "yes", "confirm": "yes"}
+    done = client.post(f"/shipments/{REF}/events", headers={"HX-Request": "true"}, data=confirmed)
+    assert done.status_code == 200
+    assert shipments.get_shipment(REF, settings)["quantities"] == {"SEIZED": 1500}
+
+
+def test_risk_is_for_units_not_yet_held(site: tuple[TestClient, Settings]) -> None:  # noqa: F811
+    """A shipment whose units are all seized or released shows its cost so far, not a risk of a hold."""
+    from rigport.services.assess import assess_shipment
+
+    client, settings = site
+    sign_in(client, settings, "viewer")
+    risk = assess_shipment("DEMO-SFO-S21", settings)
+    assert (risk["units_not_yet_held"], risk["units_held"]) == (0, 1000)
+    assert risk["expected_hold_cost_usd"] == risk["cost_if_held_usd"] == 0
+    html = client.get("/shipments/DEMO-SFO-S21").text
+    cost = shipments.get_shipment("DEMO-SFO-S21", settings)["cost_of_delay"]
+    assert 'id="expected-hold-cost"' not in html and 'id="held-cost"' in html
+    assert f"${cost['cost_to_date_usd']:,.0f}" in html and f"${cost['cost_per_day_usd']:,.0f}" in html

@@ -586,12 +586,9 @@ def _record_event_once(
             )
         before = summary(row)
         shipment = to_domain(row)
-        since = states_since(row.arrival_date, (
-            (on, name, State(state) if state else None) for on, name, state in uow.shipments.event_states(row.id)
-        ))  # fmt: skip
         transition = apply_event(
             shipment, event, occurred_on, actor=actor, quantity=quantity, from_state=source, data=data,
-            since=since, latest=latest_event_date(row.port, now),
+            since=_since(uow, row), latest=latest_event_date(row.port, now),
         )
         _write_quantities(row, shipment)
         # Added by shipment id, not appended to `row.events`: appending loads the whole history first, and
@@ -680,6 +677,48 @@ def void_event(
                          {**summary(row), "event": event_view(event)})  # fmt: skip
         uow.commit()
         return detail(row, uow.settings)
+
+
+def _since(uow: UnitOfWork, row: ShipmentRow) -> dict[State, tuple[dt.date, str]]:
+    """For each state, the latest event that brought units into it: what a new event's date must not precede."""
+    return states_since(row.arrival_date, (
+        (on, name, State(state) if state else None) for on, name, state in uow.shipments.event_states(row.id)
+    ))  # fmt: skip
+
+
+# Events that take goods away for good (or start doing so): the dashboard asks for a confirmation showing
+# the units and their value before recording one (issue #25).
+CONFIRM_EVENTS = frozenset({"seizure-notice-mailed", "forfeiture-notice-published", "forfeiture", "abandon", "destroy"})
+
+
+def preview_event(
+    reference: str,
+    event: str,
+    occurred_on: dt.date,
+    *,
+    quantity: int | None = None,
+    from_state: str | None = None,
+    settings: Settings | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """What recording the event would do — units, states, their declared value — with every check
+    `record_event` makes, and nothing written: what a confirmation shows."""
+    if event not in TRANSITIONS:
+        raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
+    if from_state is not None and from_state.upper() not in State.__members__:
+        raise InputError(f"from_state: expected one of {', '.join(State.__members__)}, got {from_state!r}")
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        shipment = to_domain(row)
+        t = apply_event(shipment, event, occurred_on, actor="preview", quantity=quantity,
+                        from_state=State(from_state.upper()) if from_state else None, since=_since(uow, row),
+                        latest=latest_event_date(row.port, now))  # fmt: skip
+        per_unit = row.declared_value_usd / row.total_units if row.total_units else Decimal(0)
+        return {
+            "event": event, "occurred_on": occurred_on, "units": t.quantity, "from_state": t.from_state.value,
+            "to_state": t.to_state.value if t.to_state else None, "total_units": row.total_units,
+            "value_usd": (per_unit * t.quantity).quantize(CENT, ROUND_HALF_UP), "version": row.version,
+        }  # fmt: skip
 
 
 def add_document(

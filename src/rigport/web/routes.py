@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from rigport import __version__
-from rigport.errors import NotFoundError, RigportError
+from rigport.errors import InputError, NotFoundError, RigportError
 from rigport.services import auth, portfolio, shipments
 from rigport.services.auth import Principal
 from rigport.settings import Settings
@@ -269,27 +269,38 @@ async def record_event(request: Request, reference: str) -> HTMLResponse:
     who = visitor(request)
     form = await writer_form(request, who)
     settings = settings_of(request)
-    error, status = None, 201
+    error, status, confirm = None, 201, None
     try:
         event = forms.text(form, "event", "Event", max_length=40)
         when = forms.date(form, "date", "Date")
         quantity = forms.optional_integer(form, "quantity", "Units", minimum=1, maximum=10_000_000)
+        all_units = form.get("all_units") == "yes"
+        if quantity is None and not all_units:
+            raise InputError("Units: give a number of units, or tick \u201call units in that state\u201d")
+        if quantity is not None and all_units:
+            raise InputError("Units: give a number of units or tick \u201call units in that state\u201d, not both")
         source = forms.text(form, "from_state", "From state", required=False, max_length=32) or None
         note = forms.text(form, "note", "Note", required=False, max_length=500)
         version = forms.optional_integer(form, "version", "Version", minimum=1, maximum=2**31)
-        await run_in_threadpool(
-            shipments.record_event, reference, event, when, who.principal.actor, quantity=quantity,
-            from_state=source, data={"note": note, "via": "dashboard"} if note else {"via": "dashboard"},
-            expected_version=version, settings=settings,
-        )  # fmt: skip
+        if event in shipments.CONFIRM_EVENTS and form.get("confirm") != "yes":
+            confirm = await run_in_threadpool(lambda: shipments.preview_event(
+                reference, event, when, quantity=quantity, from_state=source, settings=settings
+            ))  # fmt: skip
+        else:
+            await run_in_threadpool(
+                shipments.record_event, reference, event, when, who.principal.actor, quantity=quantity,
+                from_state=source, data={"note": note, "via": "dashboard"} if note else {"via": "dashboard"},
+                expected_version=version, settings=settings,
+            )  # fmt: skip
     except NotFoundError:
         raise
     except RigportError as exc:
         error, status = str(exc), exc.http_status
     context = await run_in_threadpool(_shipment_context, reference, settings)
     template = "_shipment_body.html" if is_htmx(request) else "shipment.html"
-    kept = dict(form) if error else None
-    return page(request, template, who, status if error else 200, form=kept, form_error=error, **context)
+    kept = dict(form) if error or confirm else None
+    return page(request, template, who, status if error else 200, form=kept, form_error=error, confirm=confirm,
+                **context)  # fmt: skip
 
 
 @router.post("/shipments/{reference}/events/{event_id}/void", response_class=HTMLResponse)
