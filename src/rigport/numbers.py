@@ -81,7 +81,10 @@ def parse_decimal(text: str, field: str, *, ambiguous: Literal["thousands", "ref
 
 def parse_whole(text: str, field: str) -> int:
     """A whole number typed with or without grouping ("1,500", "1 500", "1e6"); "1,5" is refused, not read as 15."""
-    value = parse_decimal(text, field)
+    try:
+        value = parse_decimal(text, field)
+    except InputError:
+        raise InputError(f"{field}: expected a whole number, got {text!r}") from None
     if value != value.to_integral_value():
         raise InputError(f"{field}: expected a whole number, got {text!r}")
     return int(value)

@@ -145,7 +145,8 @@ def assess_manifest(
     facts = RiskFacts(lines, {d: "" for d in documents}, us_responsible_party, restricted, party_hits)
     per_day = _per_day(parsed.items, catalog, settings)
     storage = storage_per_unit_day * parsed.units
-    return {"manifest": source, **assess(facts, load_config(settings), per_day, storage, parsed.value_usd)}
+    return {"manifest": source, **assess(facts, load_config(settings), per_day, storage, parsed.value_usd),
+            **_not_yet_held(parsed.units)}  # fmt: skip
 
 
 def _per_day(items: Any, catalog: Catalog, settings: Settings) -> Decimal:
@@ -240,4 +241,10 @@ def assess_draft(draft: AssessmentDraft, settings: Settings | None = None) -> di
         (i.value_usd for i in items), Decimal(0))  # fmt: skip
     per_day = _per_day(items, catalog, settings)
     storage = draft.storage_usd_per_unit_day * units
-    return {"shipment": draft.reference, **assess(facts, load_config(settings), per_day, storage, value)}
+    return {"shipment": draft.reference, **assess(facts, load_config(settings), per_day, storage, value),
+            **_not_yet_held(units)}  # fmt: skip
+
+
+def _not_yet_held(units: int) -> dict[str, int]:
+    """Before anything is stored every unit is still ahead of the port: the whole shipment is at risk."""
+    return {"units_not_yet_held": units, "units_held": 0, "total_units": units}
