@@ -82,6 +82,7 @@ def show(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
         ("units by state", ", ".join(f"{s} {n:,}" for s, n in view["quantities"].items())),
         ("declared value", f"${float(view['declared_value_usd']):,.2f}"),
         ("cost of delay per day", f"${cost['cost_per_day_usd']:,.2f} ({cost['held_units']:,} units held)"),
+        ("cost of delay to date", f"${cost['cost_to_date_usd']:,.2f} ({cost['held_unit_days']:,} unit-days held)"),
         ("storage accrued", f"${cost['storage_accrued_usd']:,.2f}" + (" ALERT: >= 50% of value"
                                                                        if cost["storage_alert"] else "")),
         ("allowed events", ", ".join(view["allowed_events"])), ("version", view["version"]),

@@ -611,25 +611,24 @@ def _record_event_once(
 def _replay(row: ShipmentRow, without: EventRow) -> Shipment:
     """The shipment as its events other than `without` (and those already voided) leave it, in recorded order.
 
-    Each event is applied again with its quantity, source state and date checks; one that no longer holds
-    (it moved units the voided event had brought, or is dated before what it now follows) refuses the void.
+    Each event is applied again with its quantity and source state; one that no longer holds (it moved units
+    the voided event had brought) refuses the void. Dates are not checked again: taking an event away only
+    makes what the others follow earlier, so a date refused here would be one recorded before the check
+    existed, and not this void's doing.
     """
     shipment = Shipment(reference=row.reference, mode=Mode(row.mode), port=row.port, arrival_date=row.arrival_date,
                         total_units=row.total_units, declared_value_usd=row.declared_value_usd)  # fmt: skip
-    since = states_since(row.arrival_date, ())
     for e in row.events:
         if e is without or is_voided(e) or e.from_state is None:
             continue
         try:
             apply_event(shipment, e.event, e.occurred_on, actor=e.actor, quantity=e.quantity,
-                        from_state=State(e.from_state), since=since)  # fmt: skip
+                        from_state=State(e.from_state))  # fmt: skip
         except (ConflictError, InputError) as exc:
             raise ConflictError(
                 f"event {without.id} ({without.event} on {without.occurred_on}) cannot be voided: event {e.id} "
                 f"({e.event} on {e.occurred_on}, {e.quantity:,} units) depends on it — {exc}. Void that one first."
             ) from None
-        target = State(e.to_state) if e.to_state else State(e.from_state)
-        since[target] = max(since.get(target, (e.occurred_on, e.event)), (e.occurred_on, e.event))
     return shipment
 
 
