@@ -6,14 +6,19 @@ Same figures through the service, the portfolio, the API, the CLI and the packet
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from rigport.api.app import create_app
+from rigport.customs.lifecycle import TRANSITIONS
 from rigport.services import manifest
 from rigport.services import shipments as svc
 from rigport.services.auth import create_token
@@ -84,3 +89,51 @@ def test_api_and_cli_show_the_same_figures(request: pytest.FixtureRequest, isola
     for name in ("cost_to_date_usd", "storage_accrued_usd", "cost_per_day_usd"):
         assert Decimal(str(api[name])) == Decimal(str(cli[name])) == cost[name], name
     assert Decimal(str(book["cost_to_date_usd"])) == cost["cost_to_date_usd"]
+
+
+@st.composite
+def _steps(draw: st.DrawFn) -> list[tuple[int, int, int]]:
+    """(which allowed event, days after the previous one, share of the source units in percent), resolved
+    against the record as it stands, so every step is an event the record allows."""
+    return draw(st.lists(st.tuples(st.integers(0, 99), st.integers(0, 20), st.integers(1, 100)),
+                         min_size=1, max_size=8))  # fmt: skip
+
+
+_counter = itertools.count()
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=_steps())
+def test_recorded_events_never_lower_what_was_incurred(steps: list[tuple[int, int, int]], tmp_path: Path) -> None:
+    """Through the service and the database: after each event allowed by the record, the figures as of the
+    event's date are at least those shown before it; the shipment's figures are the portfolio's."""
+    settings = Settings(data_dir=tmp_path)
+    ref = f"P-{next(_counter)}"
+    arrival = TODAY - dt.timedelta(days=200)
+    svc.create_shipment(svc.ShipmentDraft(ref, "vessel", "Oakland", arrival, 40, Decimal("120000"),
+                                          storage_usd_per_unit_day=Decimal("1.50")), "p", settings)  # fmt: skip
+    lines = "line,model,quantity,unit_value,hts_code,origin\n1,antminer-s21,40,3000,8543.70.9960,CN\n"
+    manifest.import_manifest(lines.encode(), "invoice.csv", ref, "p", settings)  # a model: margin forgone > 0
+    on, shown, recorded = arrival, (Decimal(0), Decimal(0)), 0
+    for event, after in (("entry-filed", 1), ("exam-presented", 2), ("detention", 4)):  # most holds start so
+        svc.record_event(ref, event, arrival + dt.timedelta(days=after), "p", settings=settings)
+    on = arrival + dt.timedelta(days=4)
+    for pick, gap, share in steps:
+        view = svc.get_shipment(ref, settings, on)
+        moving = [e for e in view["allowed_events"] if TRANSITIONS[e][1] is not None]
+        if not moving:
+            break
+        event = moving[pick % len(moving)]
+        sources = sorted(s for s in TRANSITIONS[event][0] if view["quantities"].get(s.value))
+        on = min(TODAY, on + dt.timedelta(days=gap))
+        available = view["quantities"][sources[0].value]
+        quantity = max(1, available * share // 100)
+        svc.record_event(ref, event, on, "p", quantity=quantity, from_state=sources[0].value, settings=settings)
+        cost = svc.get_shipment(ref, settings, on)["cost_of_delay"]
+        now = (cost["cost_to_date_usd"], cost["storage_accrued_usd"])
+        assert now[0] >= shown[0] and now[1] >= shown[1], (event, now, shown)
+        shown, recorded = now, recorded + 1
+    assert recorded >= 1
+    book = portfolio(settings, on)
+    mine = next(r for r in book["cost_by_shipment"] if r["reference"] == ref)
+    assert mine["cost_to_date_usd"] == svc.get_shipment(ref, settings, on)["cost_of_delay"]["cost_to_date_usd"]
