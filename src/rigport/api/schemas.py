@@ -63,6 +63,12 @@ class EventIn(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+class VoidIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500, description="Why the event is voided; kept in the audit log.")
+    version: int | None = Field(default=None, ge=1, description="If given, a stale version gets 409.")
+
+
 class DocumentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(min_length=1, max_length=40)

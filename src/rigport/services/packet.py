@@ -65,7 +65,7 @@ def _money(value: Decimal | float | int | None) -> str:
 def _entry_date(view: dict[str, Any]) -> tuple[dt.date, str]:
     """Entry date for duties: the recorded entry-filed event, else the arrival date (said so in the packet)."""
     for event in view["events"]:
-        if event["event"] == "entry-filed":
+        if event["event"] == "entry-filed" and not event.get("voided"):
             return event["occurred_on"], "date of the recorded entry-filed event"
     arrival = dt.date.fromisoformat(view["arrival_date"])
     return arrival, "arrival date (no entry-filed event recorded)"
@@ -197,9 +197,10 @@ def petition_worksheet(view: dict[str, Any], risk: dict[str, Any], screening: di
     value = Decimal(str(view["declared_value_usd"]))
     per_unit = value / view["total_units"] if view["total_units"] else Decimal(0)
     seized_value = (per_unit * seized_units).quantize(CENT, ROUND_HALF_UP)
-    seizure = next((e for e in view["events"] if e["event"] == "seizure-notice-mailed"), None)
+    events = [e for e in view["events"] if not e.get("voided")]
+    seizure = next((e for e in events if e["event"] == "seizure-notice-mailed"), None)
     petition_clock = next((c for c in view["clocks"] if c["clock"] == "petition_for_relief"), None)
-    petitioned = next((e for e in view["events"] if e["event"] == "petition-filed"), None)
+    petitioned = next((e for e in events if e["event"] == "petition-filed"), None)
     models = sorted({li["model_id"] or li["description"] for li in view["line_items"]})
     present = [e for e in risk["evidence"] if e["status"] == "present"]
     missing = [e for e in risk["evidence"] if e["status"] != "present"]
@@ -242,7 +243,7 @@ def petition_worksheet(view: dict[str, Any], risk: dict[str, Any], screening: di
         "petition_filed_on": petitioned["occurred_on"] if petitioned else None,
         "facts": facts,
         "evidence_missing": missing,
-        "chronology": view["events"],
+        "chronology": events,  # a voided event is no fact to put before CBP (the shipment summary still lists it)
         "documents": view["documents"],
         "citations": {
             "content": PETITION_CONTENT_CITATION,
