@@ -240,3 +240,39 @@ def test_dashboard_puts_affiliates_in_their_own_table() -> None:
     assert "Acme Ltd" in same_part and "Acme Japan K.K." not in same_part
     assert "Acme Japan K.K." in affiliate_part and "Acme Ltd<" not in affiliate_part
 
+
+
+def test_stored_run_keeps_relation_and_sub_list_and_the_shipment_page_shows_affiliates_apart(
+    settings: Settings,
+) -> None:
+    from sqlalchemy import select
+
+    from rigport.store.screening_tables import ScreeningResultRow
+    from rigport.store.uow import UnitOfWork
+    from tests.screening.test_persistence import _shipment
+    from tests.web.test_web import sign_in
+
+    _shipment(settings)
+    screen_shipment("SCR-1", settings=settings)
+    morocco = "Huawei Technologies Morocco"
+    with UnitOfWork(settings) as uow:
+        rows = uow.session.scalars(select(ScreeningResultRow).where(ScreeningResultRow.entry_name == HUAWEI)).all()
+        assert {r.entry_id for r in rows} == HUAWEI_EL_IDS
+        assert {(r.relation, r.source_list) for r in rows} == {("same", EL)}
+        # the matching of today calls every Huawei hit "same"; mark the Morocco entry as the affiliate it is
+        (row,) = uow.session.scalars(select(ScreeningResultRow).where(ScreeningResultRow.entry_name == morocco)).all()
+        row.relation = "possible-affiliate"
+        uow.commit()
+    stored = latest_shipment_screening("SCR-1", settings)
+    assert stored is not None
+    seller = next(s for s in stored["subjects"] if s["subject"] == "Huawei Technologies Co., Ltd.")
+    relations = [m["relation"] for m in seller["matches"]]
+    assert relations[-1] == "possible-affiliate" and relations.count("possible-affiliate") == 1
+    assert seller["matches"][-1]["name"] == morocco
+    assert next(m for m in seller["matches"] if m["name"] == HUAWEI)["sub_list"] == "Entity List (EL)"
+
+    client = TestClient(create_app(settings), base_url="https://testserver")
+    sign_in(client, settings, "viewer")
+    html = client.get("/shipments/SCR-1").text
+    assert html.index(HUAWEI) < html.index("Possible affiliates") < html.index(morocco)
+    assert "3 entries" in html and "Entity List (EL), Bureau of Industry and Security" in html

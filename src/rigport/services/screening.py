@@ -30,7 +30,7 @@ from rigport.screening.index import ScreeningIndex
 from rigport.screening.loaders import load_csl_csv, load_csl_json, load_ofac, load_user_list
 from rigport.screening.match import DEFAULT_THRESHOLD, compare
 from rigport.screening.model import Hit, ListVersion, ScreeningList
-from rigport.services.screening_groups import SAME, PartyHits, group_hits
+from rigport.services.screening_groups import SAME, PartyHits, group_hits, split_source_list
 from rigport.settings import Settings, get_settings
 
 INDEX_FORMAT = "5"  # bump when the index or normalization changes so old caches are ignored
@@ -613,6 +613,7 @@ def screen_shipment(
                         list_id=h.entry.list_id, entry_id=h.entry.entry_id, entry_name=h.entry.name,
                         matched_name=h.matched_name, score=round(h.score, 4), programs=list(h.entry.programs),
                         explanation=h.explanation.text(), entry_fingerprint=h.entry.fingerprint,
+                        relation=h.relation, source_list=h.entry.source_list,
                     )
                 )  # fmt: skip
             if not matches and not dismissed:
@@ -660,6 +661,8 @@ def latest_shipment_screening(reference: str, settings: Settings | None = None) 
                 _add_stored_match(subject["matches"], r)
                 if r.status == "hit" or subject["status"] == "clear":
                     subject["status"] = r.status
+        for subject in subjects.values():  # same-party rows first, as in a fresh screening
+            subject["matches"].sort(key=lambda m: (m["relation"] != SAME, -(m["score"] or 0.0)))
         return {"shipment": reference, "run_id": run.id, "screened_at": run.screened_at, "actor": run.actor,
                 "threshold": run.threshold, "lists": run.list_versions,
                 "hits": sum(1 for s in subjects.values() for m in s["matches"] if m["status"] == "hit"),
@@ -668,17 +671,21 @@ def latest_shipment_screening(reference: str, settings: Settings | None = None) 
 
 def _add_stored_match(matches: list[dict[str, Any]], r: Any) -> None:
     """A stored result row (one per entry) joins the row of its listed party: same list, name and status."""
-    key = (r.list_id, " ".join(r.entry_name.split()).casefold(), r.status)
+    key = (r.list_id, r.source_list, " ".join(r.entry_name.split()).casefold(), r.status)
     for m in matches:
-        if (m["list"], " ".join(m["name"].split()).casefold(), m["status"]) == key:
+        if (m["list"], m["source_list"], " ".join(m["name"].split()).casefold(), m["status"]) == key:
             m["entry_ids"].append(r.entry_id)
+            if r.relation == SAME:
+                m["relation"] = SAME
             if r.score is not None and (m["score"] is None or r.score > m["score"]):
                 m.update(score=r.score, matched_name=r.matched_name, explanation=r.explanation)
             m["programs"] = m["programs"] + [p for p in r.programs if p not in m["programs"]]
             return
-    matches.append({"list": r.list_id, "entry_id": r.entry_id, "entry_ids": [r.entry_id], "name": r.entry_name,
-                    "matched_name": r.matched_name, "score": r.score, "programs": list(r.programs),
-                    "explanation": r.explanation, "status": r.status})  # fmt: skip
+    sub_list, agency = split_source_list(r.source_list)
+    matches.append({"list": r.list_id, "source_list": r.source_list, "sub_list": sub_list, "agency": agency,
+                    "entry_id": r.entry_id, "entry_ids": [r.entry_id], "name": r.entry_name,
+                    "matched_name": r.matched_name, "relation": r.relation, "score": r.score,
+                    "programs": list(r.programs), "explanation": r.explanation, "status": r.status})  # fmt: skip
 
 
 # ---- loading and updating lists: validate completely, then swap in atomically ----
