@@ -276,3 +276,19 @@ def test_stored_run_keeps_relation_and_sub_list_and_the_shipment_page_shows_affi
     html = client.get("/shipments/SCR-1").text
     assert html.index(HUAWEI) < html.index("Possible affiliates") < html.index(morocco)
     assert "3 entries" in html and "Entity List (EL), Bureau of Industry and Security" in html
+
+
+def test_packet_lists_a_party_once_with_every_entry_id_stored_or_not(settings: Settings) -> None:
+    from rigport.services import packet
+    from tests.screening.test_persistence import _shipment
+
+    _shipment(settings)
+    for stored in (False, True):
+        if stored:
+            screen_shipment("SCR-1", settings=settings)
+        html = packet.render_packet_html("SCR-1", settings)
+        assert ("Stored screening run #" in html) is stored
+        section = html.split("<th>Matches</th>")[1]  # the screening table (the risk table names a hit too)
+        assert section.count(HUAWEI) == 1
+        line = section[section.index(HUAWEI) :].split("<br>")[0]
+        assert all(i in line for i in HUAWEI_EL_IDS)

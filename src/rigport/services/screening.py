@@ -658,7 +658,7 @@ def latest_shipment_screening(reference: str, settings: Settings | None = None) 
             subject = subjects.setdefault((r.subject, r.role), {"subject": r.subject, "role": r.role,
                                                                 "status": "clear", "matches": []})
             if r.status != "clear":
-                _add_stored_match(subject["matches"], r)
+                add_stored_match(subject["matches"], r)
                 if r.status == "hit" or subject["status"] == "clear":
                     subject["status"] = r.status
         for subject in subjects.values():  # same-party rows first, as in a fresh screening
@@ -669,7 +669,7 @@ def latest_shipment_screening(reference: str, settings: Settings | None = None) 
                 "subjects": list(subjects.values())}  # fmt: skip
 
 
-def _add_stored_match(matches: list[dict[str, Any]], r: Any) -> None:
+def add_stored_match(matches: list[dict[str, Any]], r: Any) -> None:
     """A stored result row (one per entry) joins the row of its listed party: same list, name and status."""
     key = (r.list_id, r.source_list, " ".join(r.entry_name.split()).casefold(), r.status)
     for m in matches:
