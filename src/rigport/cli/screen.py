@@ -180,7 +180,7 @@ def _hit_block(n: int, m: dict[str, Any]) -> Any:
     for label, value in (
         ("list", _list_words(m)),
         ("entry id" if len(ids) == 1 else f"{len(ids)} entries", ", ".join(ids)),
-        ("matched", f"{m['matched_name']} ({m['relation']}, score {m['score']:.2f})"),
+        ("matched", f"{m['matched_name']} ({_alias(m)}{m['relation']}, score {m['score']:.2f})"),
         ("countries", ", ".join(m["countries"])),
         ("programs", ", ".join(m["programs"])),
         ("FR notice", m["federal_register_notice"]),
@@ -197,6 +197,11 @@ def _hit_block(n: int, m: dict[str, Any]) -> Any:
     head.add_row(Text(f"{n}."), Text(m["name"], style="bold"))
     head.add_row("", grid)
     return head
+
+
+def _alias(m: dict[str, Any]) -> str:
+    same = " ".join(m["matched_name"].split()).casefold() == " ".join(m["name"].split()).casefold()
+    return "" if same else "alias; "
 
 
 def _list_words(m: dict[str, Any]) -> str:
