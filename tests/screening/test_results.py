@@ -292,3 +292,19 @@ def test_packet_lists_a_party_once_with_every_entry_id_stored_or_not(settings: S
         assert section.count(HUAWEI) == 1
         line = section[section.index(HUAWEI) :].split("<br>")[0]
         assert all(i in line for i in HUAWEI_EL_IDS)
+
+
+def test_review_dismisses_every_entry_of_a_party_at_once_or_nothing() -> None:
+    name = "Huawei Technologies Co., Ltd."
+    ids = sorted(HUAWEI_EL_IDS)
+    base = ["screen", "review", name, "--list", "csl", "--reason", "a reseller of the same name"]
+    bad = run_cli(*base, "--entry-id", ids[0], "--entry-id", "no-such-id", "--json")
+    assert bad.returncode == 2 and "csl/no-such-id not found" in bad.stderr and "Traceback" not in bad.stderr
+    d = json.loads(run_cli("screen", name, "--type", "org", "--json").stdout)
+    assert d["dismissed"] == [] and len(_huawei_rows(d["matches"])) == 1  # the valid id was not recorded either
+    p = run_cli(*base, *(a for i in ids for a in ("--entry-id", i)), "--json")
+    assert p.returncode == 0, p.stderr
+    assert sorted(r["entry_id"] for r in json.loads(p.stdout)) == ids
+    d = json.loads(run_cli("screen", name, "--type", "org", "--json").stdout)
+    assert _huawei_rows(d["matches"]) == []
+    assert [sorted(r["entry_ids"]) for r in _huawei_rows(d["dismissed"])] == [ids]

@@ -339,19 +339,30 @@ def _compare_pairs(pairs: Path, output_file: Path, threshold: float, as_json: bo
 def review_cmd(
     name: str = typer.Argument(..., help="The screened name."),
     list_id: str = typer.Option(..., "--list", help="List id of the hit (ofac-sdn, csl, restricted-components, ...)."),
-    entry_id: str = typer.Option(..., "--entry-id", help="Entry id of the hit."),
+    entry_ids: list[str] = typer.Option(
+        ..., "--entry-id", help="Entry id of the hit; repeat it for every id of a listed party (its entry_ids)."
+    ),
     reason: str = typer.Option(..., "--reason", help="Why the hit is a false positive."),
     reviewer: str = typer.Option("", "--reviewer", help="Who decided."),
     as_json: bool = JSON,
 ) -> None:
-    """Mark a hit as a false positive; reopened automatically if the list entry changes."""
-    from rigport.services.screening import mark_false_positive
+    """Mark a hit as a false positive; reopened automatically if the list entry changes.
 
-    record = mark_false_positive(name, list_id, entry_id, reason, reviewer=reviewer)
+    A listed party leaves the matches once every one of its entry ids is dismissed; all ids given are checked
+    before any is recorded. With one id, --json prints its decision; with several, a list of them.
+    """
+    from rigport.services.screening import mark_false_positives
+
+    records = mark_false_positives(name, list_id, entry_ids, reason, reviewer=reviewer)
     if as_json:
-        print_json(record)
-    else:
-        console.print(f"remembered: {name!r} is not {list_id}/{entry_id} ({record['entry_name']}): {reason}")
+        print_json(records[0] if len(entry_ids) == 1 else records)
+        return
+    for record in records:
+        console.print(
+            f"remembered: {name!r} is not {list_id}/{record['entry_id']} ({record['entry_name']}): {reason}",
+            highlight=False,
+            markup=False,
+        )
 
 
 @app.command("shipment")

@@ -524,6 +524,22 @@ def mark_false_positive(
     name: str, list_id: str, entry_id: str, reason: str, *, reviewer: str = "", settings: Settings | None = None
 ) -> dict[str, Any]:
     """Remember that `name` is not list entry (list_id, entry_id); reopened automatically if the entry changes."""
+    return mark_false_positives(name, list_id, [entry_id], reason, reviewer=reviewer, settings=settings)[0]
+
+
+def mark_false_positives(
+    name: str,
+    list_id: str,
+    entry_ids: list[str],
+    reason: str,
+    *,
+    reviewer: str = "",
+    settings: Settings | None = None,
+) -> list[dict[str, Any]]:
+    """`mark_false_positive` for every entry of a listed party at once (a result row's `entry_ids`).
+
+    All or nothing: every id is checked against the lists in force before any decision is written.
+    """
     from rigport.errors import NotFoundError
     from rigport.store.screening_repository import ScreeningRepository
     from rigport.store.screening_tables import ScreeningDecisionRow
@@ -534,24 +550,30 @@ def mark_false_positive(
         raise InputError("--reason: say why this hit is a false positive")
     if not name.strip():
         raise InputError("NAME: expected the screened name")
+    if not entry_ids:
+        raise InputError("--entry-id: expected at least one entry id")
     index = get_index(settings)
-    entry = next((e for e in index.entries if e.list_id == list_id and e.entry_id == entry_id), None)
-    if entry is None:
-        raise NotFoundError(f"list entry {list_id}/{entry_id} not found in the lists in force")
+    by_id = {e.entry_id: e for e in index.entries if e.list_id == list_id and e.entry_id in entry_ids}
+    missing = [i for i in entry_ids if i not in by_id]
+    if missing:
+        raise NotFoundError(f"list entry {list_id}/{missing[0]} not found in the lists in force; nothing recorded")
+    records = []
     with UnitOfWork(settings) as uow:
-        row = ScreeningRepository(uow.session).save_decision(
-            ScreeningDecisionRow(
-                name_key=_name_key(name), name=name.strip(), list_id=list_id, entry_id=entry_id,
-                entry_name=entry.name, entry_fingerprint=entry.fingerprint, verdict="false_positive",
-                reason=reason.strip(), reviewer=reviewer, decided_at=dt.datetime.now(dt.UTC),
-            )
-        )  # fmt: skip
-        uow.audit.record(reviewer or "cli", "dismiss_hit", "screening", f"{list_id}/{entry_id}", None,
-                         {"name": name, "reason": reason.strip(), "entry_fingerprint": entry.fingerprint})  # fmt: skip
-        uow.flush()
-        record = _decision_dict(row)
+        for entry_id in dict.fromkeys(entry_ids):
+            entry = by_id[entry_id]
+            row = ScreeningRepository(uow.session).save_decision(
+                ScreeningDecisionRow(
+                    name_key=_name_key(name), name=name.strip(), list_id=list_id, entry_id=entry_id,
+                    entry_name=entry.name, entry_fingerprint=entry.fingerprint, verdict="false_positive",
+                    reason=reason.strip(), reviewer=reviewer, decided_at=dt.datetime.now(dt.UTC),
+                )
+            )  # fmt: skip
+            detail = {"name": name, "reason": reason.strip(), "entry_fingerprint": entry.fingerprint}
+            uow.audit.record(reviewer or "cli", "dismiss_hit", "screening", f"{list_id}/{entry_id}", None, detail)
+            uow.flush()
+            records.append(_decision_dict(row))
         uow.commit()
-    return record
+    return records
 
 
 # ---- screening a stored shipment: every party and chip supplier, results stored with the list versions ----
