@@ -19,20 +19,32 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import screening_recall as recall
 from benchmarks.harness import Result
 from rigport.screening.index import ScreeningIndex
-from rigport.screening.match import DEFAULT_THRESHOLD, compare
+from rigport.screening.match import DEFAULT_THRESHOLD, compare, numbers_of
 from rigport.screening.normalize import normalize
 from rigport.services.screening import list_copies, read_copy
 
 PAIRS = Path(__file__).resolve().parents[2] / "shared" / "data" / "screening" / "pairs"
 BRUTE_QUERIES = 150
+RECALL_QUERIES = 1000
 SEED = 20261124
 
 
-def _quality(path: Path) -> tuple[float, float, float, int]:
+def _number_contradiction(row: dict[str, str]) -> bool:
+    """A pair labelled the same party whose names carry different numbers: issue #23 decision 3 says two parties."""
+    a, b = numbers_of(normalize(row["left"]).tokens), numbers_of(normalize(row["right"]).tokens)
+    return row["is_match"].strip().lower() == "true" and bool(a) and bool(b) and a != b
+
+
+def _quality(path: Path, decided: bool = False) -> tuple[float, float, float, int]:
+    """Precision, recall and F1 of `compare` on labelled pairs; with `decided`, the pairs whose label
+    contradicts decision 3 of issue #23 (names that differ in a number are two parties) are set aside."""
     tp = fp = fn = 0
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    if decided:
+        rows = [r for r in rows if not _number_contradiction(r)]
     for r in rows:
         _, match = compare(r["left"], r["right"])
         truth = r["is_match"].strip().lower() == "true"
@@ -123,6 +135,41 @@ def _rss_child() -> float:
     return max(float(build.stdout.strip()), float(rss_cached.stdout.strip())), cold_start  # type: ignore[return-value]
 
 
+def _recall(index: ScreeningIndex, made_up: list[str]) -> list[Result]:
+    """Issue #23's recall targets: every printed name hits its own entry; one slip in one word of five letters or
+    more is found at least as often as by brute force (rapidfuzz WRatio >= 85 over every list name); invented
+    names of common business words stay clear."""
+    out: list[Result] = []
+    printed = list(recall.printed_names(index))
+    found = recall.index_found(index, printed)
+    share = recall.share(found)
+    out.append(
+        Result("screening", f"exact: {len(printed):,} printed names and aliases hit their own entry", share, "ratio",
+               f"{len(printed) - sum(found)} missed", None, "100%", share == 1.0)
+    )  # fmt: skip
+    kinds = (
+        ("one slip in one word", recall.slip_queries),
+        ("upper case, no legal form, a letter dropped", recall.mix_queries),
+    )
+    for label, make in kinds:
+        queries = make(index, RECALL_QUERIES, SEED)
+        ours = recall.share(recall.index_found(index, queries))
+        brute = recall.share(recall.brute_found(index, queries))
+        slip = make is recall.slip_queries
+        aim = ">= 0.99 and >= brute force" if slip else ">= brute force"
+        met = ours >= brute and (ours >= 0.99 or not slip)
+        out.append(
+            Result("screening", f"recall, {label} ({len(queries):,} listed names)", ours, "ratio",
+                   f"brute force WRatio>=85: {brute:.3f}", ours / brute if brute else None, aim, met)
+        )  # fmt: skip
+    clear = sum(1 for q in made_up if not index.screen(q)) / len(made_up)
+    out.append(
+        Result("screening", f"invented names of business words clear ({len(made_up):,})", clear, "ratio", "", None,
+               ">= 0.98", clear >= 0.98)
+    )  # fmt: skip
+    return out
+
+
 def run() -> list[Result]:
     from rapidfuzz import fuzz, process
 
@@ -140,16 +187,28 @@ def run() -> list[Result]:
         results.append(
             Result("screening", f"recall, {label} pairs ({n}, {note})", r, "ratio", f"threshold {DEFAULT_THRESHOLD}")
         )
+        aim = 0.90 if label == "eval" else 0.93  # issue #23 decision 4: no regression
         results.append(
             Result(
                 "screening",
-                f"F1, {label} pairs ({n}, {note})",
+                f"F1, {label} pairs ({n}, {note}), as labelled",
                 f1,
                 "ratio",
                 "nomenklatura logic-v2 F1 0.719" if label == "eval" else f"threshold {DEFAULT_THRESHOLD}",
                 f1 / 0.719 if label == "eval" else None,
-                ">= 0.95",
-                f1 >= 0.95,
+            )  # fmt: skip
+        )
+        _, _, f1_decided, n_decided = _quality(path, decided=True)
+        results.append(
+            Result(
+                "screening",
+                f"F1, {label} pairs without the {n - n_decided} labelled against decision 3 (numbers)",
+                f1_decided,
+                "ratio",
+                "nomenklatura logic-v2 F1 0.719" if label == "eval" else f"threshold {DEFAULT_THRESHOLD}",
+                f1_decided / 0.719 if label == "eval" else None,
+                f">= {aim}",
+                f1_decided >= aim,
             )  # fmt: skip
         )
     # ---- build ----
@@ -217,6 +276,7 @@ def run() -> list[Result]:
             "screening", f"recall on all {len(known)} perturbed list names, index", found_index / len(known), "ratio"
         )
     )
+    results.extend(_recall(index, made_up=[q for q in queries if q not in dict(known)]))
     # ---- single-query latency ----
     lat = []
     for q in queries[:1000]:

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     )
     catalog_file: Path | None = Field(default=None, description="User CSV/TOML adding or overriding ASIC models.")
     risk_weights_file: Path | None = Field(default=None, description="TOML replacing the default hold-risk weights.")
+    tariff_file: Path | None = Field(default=None, description="CSV replacing the bundled tariff table (same columns).")
+    clock_file: Path | None = Field(default=None, description="CSV replacing the bundled legal-clock table.")
     mempool_api_url: str = Field(default="https://mempool.space/api", description="Live chain data source.")
     http_timeout_s: float = Field(default=10.0, gt=0)
     list_max_age_days: int = Field(default=30, ge=1, description="Warn when screening lists are older.")

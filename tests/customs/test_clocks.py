@@ -39,10 +39,11 @@ def test_entry_due_15_calendar_days_after_arrival() -> None:
     assert due("arrival", D(2025, 6, 2), "general_order_warehouse") == D(2025, 6, 18)
 
 
-def test_abandonment_six_months_after_go() -> None:
-    assert due("arrival", D(2025, 6, 2), "abandonment_in_general_order") == D(2025, 12, 18)
-    # month-end clamp: GO from 2025-08-31 -> six months later is 2026-02-28
-    assert due("arrival", D(2025, 8, 15), "abandonment_in_general_order") == D(2026, 2, 28)
+def test_abandonment_six_months_from_importation() -> None:
+    """19 USC 1491(a); 19 CFR 127.11: 6 months from the date of importation (arrival), not from the GO move."""
+    assert due("arrival", D(2025, 6, 2), "abandonment_in_general_order") == D(2025, 12, 2)
+    # month-end clamp: arrival 2025-08-31 -> six months later is 2026-02-28
+    assert due("arrival", D(2025, 8, 31), "abandonment_in_general_order") == D(2026, 2, 28)
 
 
 @pytest.mark.parametrize(
@@ -66,16 +67,46 @@ def test_working_day_helpers() -> None:
     assert add_working_days(D(2025, 7, 3), 1) == D(2025, 7, 7)
 
 
-def test_deemed_exclusion_flagged_for_fcc_holds() -> None:
-    plain = [c for c in clocks_for_event("exam-presented", D(2025, 1, 15)) if c.clock == "deemed_exclusion"][0]
-    fcc = [
-        c
-        for c in clocks_for_event("exam-presented", D(2025, 1, 15), other_agency_hold=True)
-        if c.clock == "deemed_exclusion"
-    ][0]
-    assert plain.due == fcc.due == D(2025, 2, 14)
-    assert not plain.may_not_apply and fcc.may_not_apply
-    assert fcc.note is not None and fcc.note.startswith("may not apply")
+def test_every_151_16_clock_may_not_apply_to_another_agencys_hold() -> None:
+    """19 CFR 151.16(a): "The provisions of this section are not applicable to detentions effected by CBP on
+    behalf of other agencies of the U.S. Government in whom the determination of admissibility is vested"
+    (eCFR, https://www.ecfr.gov/current/title-19/section-151.16, read 2026-12-07).
+    The decision (151.16(b)), the detention notice (151.16(c)) and the deemed exclusion (151.16(j)) all rest on it."""
+    presented = D(2025, 1, 15)
+    plain = {c.clock: c for c in clocks_for_event("exam-presented", presented)}
+    fcc = {c.clock: c for c in clocks_for_event("exam-presented", presented, other_agency_hold=True)}
+    assert set(fcc) == {"release_or_detain_decision", "deemed_exclusion"}
+    for name, clock in fcc.items():
+        assert clock.due == plain[name].due  # the date is still shown, for reference
+        assert clock.may_not_apply and not plain[name].may_not_apply
+        assert clock.note is not None and clock.note.startswith("may not apply")
+        assert clock.may_not_apply_reason is not None and "151.16(a)" in clock.may_not_apply_reason
+        assert plain[name].may_not_apply_reason is None
+    assert fcc["deemed_exclusion"].due == D(2025, 2, 14)
+    (notice,) = clocks_for_event("detention", D(2025, 1, 20), other_agency_hold=True)
+    assert notice.clock == "detention_notice" and notice.may_not_apply
+
+
+@pytest.mark.parametrize(
+    "event", ["seizure-notice-mailed", "forfeiture-notice-published", "exclusion", "protest-filed", "arrival",
+              "petition-decision"],
+)
+def test_clocks_outside_151_16_are_unchanged_by_another_agencys_hold(event: str) -> None:
+    """Seizure, petition, forfeiture and protest clocks rest on 19 USC 1514/1592/1608, 19 CFR parts 162, 171 and
+    174, not on 19 CFR 151.16, so 151.16(a) does not touch them: they stay binding on an FCC hold."""
+    on = D(2025, 3, 3)
+    assert clocks_for_event(event, on, other_agency_hold=True) == clocks_for_event(event, on)
+
+
+def test_cli_deadlines_other_agency_hold() -> None:
+    """`rigport customs deadlines detention DATE --other-agency-hold --json`: the notice clock says why."""
+    done = run_cli("customs", "deadlines", "detention", "2025-01-20", "--other-agency-hold", "--json")
+    assert done.returncode == 0, done.stderr
+    (clock,) = json.loads(done.stdout)
+    assert clock["clock"] == "detention_notice" and clock["may_not_apply"] is True
+    assert "151.16(a)" in clock["may_not_apply_reason"]
+    table = run_cli("customs", "deadlines", "detention", "2025-01-20", "--other-agency-hold", env={"COLUMNS": "300"})
+    assert "may not apply" in table.stdout
 
 
 def test_seizure_petition_and_forfeiture_route() -> None:

@@ -188,3 +188,13 @@ def test_template_ships_with_the_package() -> None:
     from importlib import resources
 
     assert resources.files("rigport.services").joinpath("templates/packet.html.j2").is_file()
+
+
+def test_packet_marks_the_fcc_hold_clocks_and_shows_horizon_warnings(seeded: Settings) -> None:
+    """19 CFR 151.16(a): the demo's FCC hold (DEMO-SFO-M60S, detained) shows its 151.16 clocks as MAY NOT APPLY,
+    never OVERDUE; the cost figures rest on the bundled snapshot of 2025-02-15, so the packet says it is stale."""
+    html = packet.render_packet_html("DEMO-SFO-M60S", seeded)
+    assert "MAY NOT APPLY: other agency's hold, 19 CFR 151.16(a)" in html
+    assert "(OVERDUE)" not in html
+    assert "the 19 CFR 151.16 clocks may not apply (151.16(a))" in html
+    assert "Data past its horizon: network snapshot of 2025-02-15" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ def test_screen_json_shape_and_list_dates() -> None:
     m = d["matches"][0]
     assert {"list", "entry_id", "name", "matched_name", "score", "programs", "explanation"} <= m.keys()
     dates = {v["list"]: v["as_of"] for v in d["lists"]}
-    assert dates == {"ofac-sdn": "2021-07-07", "csl": "2022-04-21", "restricted-components": "2025-01-16"}
+    assert dates == {"ofac-sdn": "2024-05-03", "csl": "2022-04-21", "restricted-components": "2025-01-16"}
     assert any("rigport lists update" in w for w in d["warnings"])  # bundled copies are never presented as current
 
 
@@ -79,9 +80,19 @@ def test_lists_status_warns_for_old_bundled_lists() -> None:
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     by_id = {v["list"]: v for v in d["lists"]}
-    assert by_id["ofac-sdn"]["stale"] and by_id["csl"]["stale"] and by_id["ofac-sdn"]["entries"] == 8976
+    assert by_id["ofac-sdn"]["stale"] and by_id["csl"]["stale"] and by_id["ofac-sdn"]["entries"] == 14965
     assert by_id["csl"]["counts"]["Entity List (EL)"] == 2001
     assert len(d["warnings"]) == 2 and all("lists update" in w for w in d["warnings"])
+    today = dt.date.today()
+    for list_id, as_of in (("ofac-sdn", "2024-05-03"), ("csl", "2022-04-21"), ("restricted-components", "2025-01-16")):
+        assert by_id[list_id]["as_of"] == as_of
+        assert by_id[list_id]["age_days"] == (today - dt.date.fromisoformat(as_of)).days
+    assert [by_id[i]["freshness"] for i in ("ofac-sdn", "csl", "restricted-components")] == [
+        "stale", "stale", "curated",
+    ]  # fmt: skip
+    table = run_cli("lists", "status", env={"COLUMNS": "200"}).stdout
+    sdn_row = next(line for line in table.splitlines() if "ofac-sdn" in line and "2024-05-03" in line)
+    assert "NOT CURRENT" in sdn_row and str(by_id["ofac-sdn"]["age_days"]) in sdn_row
 
 
 def test_lists_load_user_list_then_screen_and_malformed_keeps_previous(tmp_path: Path, isolated_data_dir: Path) -> None:
@@ -171,4 +182,4 @@ def test_lists_update_truncated_download_keeps_previous(list_server: tuple[str, 
     p = run_cli("lists", "update", "--url", url, "--list", "ofac-sdn", "--json")
     assert p.returncode == 1 and "previous list kept" in p.stderr
     d = json.loads(run_cli("lists", "status", "--json").stdout)
-    assert {v["list"]: v["entries"] for v in d["lists"]}["ofac-sdn"] == 8976  # the bundled copy is still in force
+    assert {v["list"]: v["entries"] for v in d["lists"]}["ofac-sdn"] == 14965  # the bundled copy is still in force

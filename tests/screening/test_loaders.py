@@ -10,7 +10,18 @@ from pathlib import Path
 import pytest
 
 from rigport.errors import InputError
-from rigport.screening.loaders import load_csl_csv, load_csl_json, load_ofac, load_user_list
+from rigport.screening.countries import same_country
+from rigport.screening.loaders import (
+    load_csl_csv,
+    load_csl_json,
+    load_ofac,
+    load_user_list,
+    remark_aliases,
+    remark_countries,
+)
+
+OFAC_2021 = Path(__file__).resolve().parents[1] / "data" / "ofac-2021"
+BUNDLED = Path(__file__).resolve().parents[2] / "src" / "rigport" / "data" / "lists"
 
 SDN = (
     b'36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
@@ -43,12 +54,89 @@ def test_ofac_legacy_quirks_join_aliases_and_countries() -> None:
     assert len(lst.version.sha256) == 64 and lst.version.as_of == dt.date(2021, 7, 7)
 
 
-def test_bundled_copies_parse_completely(shared_dir: Path) -> None:
-    d = shared_dir / "data" / "screening"
-    ofac = load_ofac(
-        (d / "ofac/sdn.csv").read_bytes(), (d / "ofac/add.csv").read_bytes(), (d / "ofac/alt.csv").read_bytes()
+def test_ofac_2021_files_join_by_ent_num() -> None:
+    """The mid-2021 sdn/add/alt set (test data since the 2024 bundle) still joins completely by ent_num."""
+    ofac = load_ofac(*((OFAC_2021 / f).read_bytes() for f in ("sdn.csv", "add.csv", "alt.csv")))
+    by_id = {e.entry_id: e for e in ofac.entries}
+    assert ofac.version.entries == 8976 and max(int(i) for i in by_id) == 32391
+    # alt.csv's 11,910 rows (6 repeat a name of their entry) and the remarks' weak a.k.a.s, never twice
+    strong = [a for e in ofac.entries for a in e.aliases if not a.weak]
+    assert len(strong) == 11904 and ofac.version.names == 8976 + len(strong) + 2438
+    assert [a.name for a in by_id["36"].aliases] == ["AERO-CARIBBEAN"] and by_id["36"].countries == ("Cuba",)
+    assert all(len({a.name.casefold() for a in e.aliases}) == len(e.aliases) for e in ofac.entries)
+    # ALLANE, Hacene: OFAC's own example of weak AKAs (FAQ 123), in the remarks, not in alt.csv
+    allane = by_id["8219"]
+    assert [(a.name, a.weak) for a in allane.aliases if a.weak] == [
+        ("ABU AL-FOUTOUH", True), ("BOULAHIA", True), ("HASSAN THE OLD", True),
+    ]  # fmt: skip
+
+
+def test_bundled_sdn_2024_aliases_from_remarks() -> None:
+    """The bundled 2024-05-03 sdn.csv alone: every quoted a.k.a./f.k.a./n.k.a. of the remarks becomes an alias."""
+    ofac = load_ofac((BUNDLED / "ofac" / "sdn.csv.gz").read_bytes())
+    v = ofac.version
+    assert v.entries == 14965 and v.counts == {"org": 6884, "person": 6854, "vessel": 851, "aircraft": 376}
+    # 4,440 rows name RUSSIA-EO14024, one of them as BPI-RUSSIA-EO14024 (blocked pending investigation)
+    assert sum("RUSSIA-EO14024" in e.programs for e in ofac.entries) == 4439
+    assert sum(any(p.endswith("RUSSIA-EO14024") for p in e.programs) for e in ofac.entries) == 4440
+    aliases = [a for e in ofac.entries for a in e.aliases]
+    # 3,667 markers in the file: 1 is "F.K.A. Leningrad" inside a place of birth (no quote), 3 are cut off by
+    # the 1,000-character limit of the Remarks field
+    assert len(aliases) == 3663 and v.names == 14965 + 3663 and all(a.weak for a in aliases)
+    by_id = {e.entry_id: e for e in ofac.entries}
+    assert [a.name for a in by_id["15588"].aliases][:2] == ["SHA'BI", "THE POPULAR ARMY"]
+    assert by_id["48120"].countries == () and "WEB3 TECH" in [a.name for a in by_id["48120"].aliases]
+    assert by_id["23684"].countries == ("Pakistan",) and by_id["23684"].kind == "person"
+    assert by_id["27307"].aliases[-1].name == "THE NEW ROMANTIC CYBER ARMY TEAM"  # the cut-off 5th is left out
+
+
+@pytest.mark.parametrize(
+    ("remarks", "names"),
+    [
+        ("a.k.a. 'SHA'BI'; a.k.a. 'PEOPLE'S ARMY'.", [("SHA'BI", "aka"), ("PEOPLE'S ARMY", "aka")]),
+        ("nationality Iraq; a.k.a. 'ABU AL-WAFA''; a.k.a. 'ABU ANAS'.", [("ABU AL-WAFA'", "aka"), ("ABU ANAS", "aka")]),
+        ("a.k.a. ''FUPI''; a.k.a. ''AHMED THE TANZANIAN''.", [("FUPI", "aka"), ("AHMED THE TANZANIAN", "aka")]),
+        ("a.k.a. ''ABD-AL-'IZ'; a.k.a. 'ABU YASIR'.", [("'ABD-AL-'IZ", "aka"), ("ABU YASIR", "aka")]),
+        ("f.k.a. 'OLD NAME LLC'; n.k.a. 'NEW NAME LLC'", [("OLD NAME LLC", "fka"), ("NEW NAME LLC", "nka")]),
+        ("POB St. Petersburg (F.K.A. Leningrad), Russian Federation", []),
+        ("a.k.a. 'HIDDEN COBRA'; a.k.a. 'WHOIS HACKIN", [("HIDDEN COBRA", "aka")]),
+    ],
+)  # fmt: skip
+def test_remark_aliases_real_quirks(remarks: str, names: list[tuple[str, str]]) -> None:
+    assert [(a.name, a.kind) for a in remark_aliases(remarks)] == names
+
+
+def test_remark_countries_only_the_partys_own() -> None:
+    remarks = (
+        "DOB 1970; POB Kharj, Saudi Arabia; nationality Iran; alt. nationality Iraq; citizen Iran; "
+        "Passport F508591 (Saudi Arabia); nationality possibly Palestinian; Nationality of Registration Korea, North."
     )
-    assert ofac.version.entries == 8976
+    assert remark_countries(remarks) == ["Iran", "Iraq", "Korea, North"]
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "same"),
+    [("KP", "Korea, North", True), ("KR", "Korea, North", False), ("KR", "Korea, South", True),
+     ("RU", "Russia", True), ("IR", "Iraq", False), ("CN", "China", True)],
+)  # fmt: skip
+def test_remark_country_names_compare_with_codes(code: str, name: str, same: bool) -> None:
+    """OFAC writes "Korea, North": a user's KP must still match it (and KR must not)."""
+    assert same_country(code, name) is same
+
+
+def test_ofac_alt_and_remark_aliases_not_repeated() -> None:
+    remarks = b"\"DOB 10 Dec 1948; nationality Iraq; a.k.a. 'ABBAS, Muhammad'; a.k.a. 'ABU ABBAS'.\""
+    sdn = SDN.replace(b'"DOB 10 Dec 1948."', remarks)
+    lst = load_ofac(sdn, ADD, ALT)
+    abbas = {e.entry_id: e for e in lst.entries}["2674"]
+    assert [(a.name, a.weak) for a in abbas.aliases] == [("ABBAS, Muhammad", False), ("ABU ABBAS", True)]
+    assert abbas.countries == ("Iraq",) and lst.version.names == 6
+    alone = {e.entry_id: e for e in load_ofac(sdn).entries}["2674"]
+    assert [(a.name, a.weak) for a in alone.aliases] == [("ABBAS, Muhammad", True), ("ABU ABBAS", True)]
+
+
+def test_shared_csl_parses_completely(shared_dir: Path) -> None:
+    d = shared_dir / "data" / "screening"
     csl = load_csl_csv((d / "csl/consolidated.csv.gz").read_bytes())
     assert csl.version.entries == 14160
     assert csl.version.counts["Entity List (EL)"] == 2001

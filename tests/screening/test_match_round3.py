@@ -90,7 +90,8 @@ def test_two_different_business_words_make_two_companies() -> None:
     assert not matches("Quorvane Logistics Solutions LLC", "Quorvane Technology Logistics LLC")
     assert matches("Velmora Harbour Dredging Ltd", "Velmora Harbour Dredging Limited")
     assert matches("Velmora Harbour Dredging Ltd", "Velmora Harbour Ltd")  # a word left out is no conflict
-    assert matches("Quorvane Fund 3 LP", "Quorvane Fund 4 LP")  # numbering stays weak evidence
+    # A number is part of who the party is (issue #23, decision 3): fund 3 and fund 4 are two parties.
+    assert not matches("Quorvane Fund 3 LP", "Quorvane Fund 4 LP")
 
 
 def test_wade_giles_and_pinyin_spellings_of_a_chinese_name_meet() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -112,11 +113,19 @@ def test_list_filters(settings: Settings) -> None:
         svc.list_shipments(state="LOST", settings=settings)
 
 
-def test_fcc_hold_flags_deemed_exclusion(settings: Settings) -> None:
+def test_fcc_hold_flags_every_151_16_clock_and_raises_no_overdue(settings: Settings) -> None:
+    """19 CFR 151.16(a) (other agencies' detentions): the decision, notice and deemed-exclusion clocks of a
+    shipment held for the FCC may not apply, so none is reported overdue even when its date has passed."""
     make(settings, other_agency=True)
     walk_to_detained(settings)
-    clocks = {c["clock"]: c for c in svc.get_shipment("SFO-1", settings)["clocks"]}
+    clocks = {c["clock"]: c for c in svc.get_shipment("SFO-1", settings, today=D(2025, 6, 1))["clocks"]}
     assert clocks["deemed_exclusion"]["may_not_apply"] is True
+    assert clocks["detention_notice"]["may_not_apply"] is True
+    assert clocks["detention_notice"]["days_left"] < 0 and clocks["detention_notice"]["overdue"] is False
+    assert "151.16(a)" in clocks["detention_notice"]["may_not_apply_reason"]
+    svc.update_shipment("SFO-1", {"other_agency_hold": False}, "tester", settings=settings)
+    plain = {c["clock"]: c for c in svc.get_shipment("SFO-1", settings, today=D(2025, 6, 1))["clocks"]}
+    assert plain["detention_notice"]["overdue"] is True and plain["detention_notice"]["may_not_apply_reason"] is None
 
 
 def test_unit_of_work_rolls_back_without_commit(settings: Settings) -> None:
@@ -126,3 +135,17 @@ def test_unit_of_work_rolls_back_without_commit(settings: Settings) -> None:
         assert row is not None
         row.entry_number = "NOT-SAVED"
     assert svc.get_shipment("SFO-1", settings)["entry_number"] == ""
+
+
+def test_cli_update_sets_other_agency_hold(settings: Settings) -> None:
+    """`rigport shipments update REF --other-agency-hold`: the flag is stored and the 19 CFR 151.16 clocks change."""
+    from tests.conftest import run_cli
+
+    make(settings)
+    env = {"RIGPORT_DATA_DIR": str(settings.data_dir), "RIGPORT_DATABASE_URL": settings.database_url or ""}
+    done = run_cli("shipments", "update", "SFO-1", "--other-agency-hold", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["other_agency_hold"] is True
+    assert svc.get_shipment("SFO-1", settings)["other_agency_hold"] is True
+    nothing = run_cli("shipments", "update", "SFO-1", env=env)
+    assert nothing.returncode == 2 and "nothing to change" in nothing.stderr

@@ -109,8 +109,9 @@ def test_operator_works_a_detained_shipment(server: dict[str, str], browser: obj
     page = new_page(browser)
     expect = sync_api.expect
     sign_in(page, server)
+    # an FCC hold: the passed detention-notice clock may not apply (19 CFR 151.16(a)) and is not flagged overdue
     overdue_row = page.locator('#deadlines tr[data-shipment="DEMO-SFO-M60S"][data-clock="detention_notice"]')
-    expect(overdue_row).to_have_class("overdue")
+    expect(overdue_row).to_have_class("may-not-apply")
     expect(page.locator("#chart-units[data-rendered]")).to_have_count(1)
     expect(page.locator("#chart-cost[data-rendered]")).to_have_count(1)
     shot(page, "portfolio")
@@ -143,7 +144,7 @@ def test_operator_works_a_detained_shipment(server: dict[str, str], browser: obj
     shot(packet, "packet")
     packet.close()
 
-    # the portfolio's deadline list changed: the overdue detention-notice clock is gone
+    # the portfolio's deadline list changed: the passed detention-notice clock is gone
     page.get_by_role("link", name="Portfolio", exact=True).click()
     expect(overdue_row).to_have_count(0)
     assert page.dialogs == []  # type: ignore[attr-defined]

@@ -178,7 +178,12 @@ def test_portfolio_figures_match_the_records(site: tuple[TestClient, Settings]) 
     book = portfolio(settings)
     assert f"${float(book['value_at_risk_usd']):,.0f}" in html
     assert book["by_state"]["detained"]["units"] + book["by_state"]["seized"]["units"] == 4700
-    assert 'data-shipment="DEMO-SFO-M60S"' in html  # its detention-notice clock is overdue
+    assert 'data-shipment="DEMO-SFO-M60S"' in html  # its detention-notice clock has passed
+    # ... but the hold is the FCC's, so 19 CFR 151.16(a): the clock may not apply and is not flagged overdue
+    assert 'class="may-not-apply" data-clock="detention_notice" data-shipment="DEMO-SFO-M60S"' in html
+    assert 'class="overdue" data-clock="detention_notice" data-shipment="DEMO-SFO-M60S"' not in html
+    # costs per day are priced from the bundled snapshot of 2025-02-15: the page says it is past its horizon
+    assert 'data-warning="horizon"' in html and "rigport network refresh" in html
 
 
 def test_economics_and_simulation_partials(site: tuple[TestClient, Settings]) -> None:
@@ -268,3 +273,19 @@ def test_background_simulation_runs_from_the_dashboard(site: tuple[TestClient, S
     assert stored["status"] == "succeeded" and stored["params"]["paths"] == 1000
     assert f"{stored['result']['payback_probability'] * 100:.1f}%" in polled.text
     assert run_id.group(1)[:8] in client.get("/economics").text  # listed among stored runs
+
+
+def test_screening_page_shows_each_lists_date_age_and_staleness(site: tuple[TestClient, Settings]) -> None:
+    """The bundled copies are dated as published (SDN 2024-05-03, CSL 2022-04-21) and shown as not current."""
+    client, settings = site
+    sign_in(client, settings, "viewer")
+    html = client.get("/screening").text
+    table = html[html.index('id="list-versions"') : html.index("</table>", html.index('id="list-versions"'))]
+    row = re.compile(r"<tr><td>([\w-]+)</td><td>([\d-]+)</td><td class=\"num\">([\d,]+)</td>")
+    rows = {m[0]: m for m in row.findall(table)}
+    today = dt.date.today()
+    for list_id, as_of in (("ofac-sdn", "2024-05-03"), ("csl", "2022-04-21"), ("restricted-components", "2025-01-16")):
+        age = (today - dt.date.fromisoformat(as_of)).days
+        assert rows[list_id][1:] == (as_of, f"{age:,}")
+    assert table.count("not current:") == 2 and "curated: dated by its entries" in table
+    assert "no add.csv/alt.csv of that date was found" in table  # the SDN copy's date note says what it lacks

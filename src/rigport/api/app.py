@@ -12,8 +12,10 @@ from rigport.api import problems
 from rigport.api.cache import ViewCache
 from rigport.api.limits import DeclaredSizeLimit
 from rigport.api.routers import assess, health, packet, portfolio, records, shipments, simulations
+from rigport.api.routers import data as data_router
 from rigport.api.routers import screening as screening_router
 from rigport.services import screening, simulation_runs
+from rigport.services.tables import install_tables
 from rigport.settings import Settings, get_settings
 from rigport.store.engine import ensure_schema, get_engine
 from rigport.web import routes as web
@@ -23,6 +25,7 @@ logger = logging.getLogger("uvicorn.error")
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    install_tables(settings)  # the user's tariff and clock files, checked before the server starts
     ensure_schema(get_engine(settings))
     app = FastAPI(
         title="rigport",
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assess.router)
     app.include_router(simulations.router)
     app.include_router(portfolio.router)
+    app.include_router(data_router.router)
     web.install(app)
     app.add_middleware(DeclaredSizeLimit, max_upload_bytes=settings.max_upload_bytes)
     # Background simulations: runs a dead server left queued/running are failed now; ours stop on shutdown.

@@ -1,8 +1,9 @@
 """Hashprice: expected mining revenue per unit of hashrate per day.
 
 Expected blocks per day for hashrate H (H/s) = H * 86,400 / (difficulty * 2^32), because a block
-needs on average difficulty * 2^32 hashes. Source: shared/reference/chain.md; Bitcoin wiki
-"Difficulty".
+needs on average difficulty * 2^32 hashes. Sources: Bitcoin Core src/pow.cpp and
+src/rpc/blockchain.cpp (GetDifficulty), https://github.com/bitcoin/bitcoin; Bitcoin wiki "Difficulty",
+https://en.bitcoin.it/wiki/Difficulty (read 2026-12-07).
 """
 
 from __future__ import annotations

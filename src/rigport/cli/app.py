@@ -16,6 +16,7 @@ from rigport.cli import (
     catalog,
     chain,
     customs,
+    data,
     db,
     economics,
     landed_cost,
@@ -59,10 +60,14 @@ app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.add_typer(screen_cli.app, name="screen")
 app.add_typer(lists_cli.app, name="lists")
+app.add_typer(data.app, name="data")
 
 
 def main() -> None:
     try:
+        from rigport.services.tables import install_tables
+
+        install_tables(get_settings())  # a bad RIGPORT_TARIFF_FILE / RIGPORT_CLOCK_FILE stops here: exit 2
         app()
     except RigportError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True)

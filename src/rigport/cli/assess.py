@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from rigport.cli.output import console, print_json, print_table
+from rigport.cli.output import console, print_json, print_table, print_warnings
 from rigport.errors import InputError
 
 
@@ -57,3 +57,4 @@ def assess_command(
         ["item", "status", "what to do", "citation"],
         [(e["label"], e["status"], e["action"], e["citation"]) for e in result["evidence"]],
     )
+    print_warnings(result["warnings"])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from rigport.cli.output import print_json, print_table
+from rigport.cli.output import print_json, print_table, print_warnings
 from rigport.cli.params import parse_date, parse_money
-from rigport.customs.clocks import EVENTS, clocks_for_event
+from rigport.customs.clocks import EVENTS, clocks_for_event, horizon_warnings
 
 app = typer.Typer(help="US customs procedure: legal clocks and deadlines.", no_args_is_help=True)
 
@@ -22,17 +22,21 @@ def deadlines(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
     """Clocks started by EVENT on DATE, each with its citation."""
+    on = parse_date(date, "DATE")
     clocks = clocks_for_event(
         event,
-        parse_date(date, "DATE"),
+        on,
         value_usd=parse_money(value, "--value") if value else None,
         other_agency_hold=other_agency_hold,
     )
+    # the JSON shape is a list of clocks (the contract), so a warning goes to stderr in both modes
+    print_warnings(horizon_warnings(event, on))
     if as_json:
         print_json(clocks)
         return
     print_table(
         f"Clocks started by {event} on {date}",
         ["clock", "due", "days", "kind", "citation", "note"],
-        [(c.clock, c.due, c.days, c.kind, c.citation, c.note) for c in clocks],
+        [(c.clock + (" (may not apply)" if c.may_not_apply else ""), c.due, c.days, c.kind, c.citation, c.note)
+         for c in clocks],
     )

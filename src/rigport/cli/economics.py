@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rigport.cli.output import print_json, print_key_values
+from rigport.cli.output import print_json, print_key_values, print_warnings
 from rigport.cli.params import parse_int, parse_money, parse_number
 from rigport.services.economics import EconomicsRequest, run_economics
 
@@ -43,6 +43,7 @@ def economics(
     if as_json:
         print_json(report)
         return
-    shown = {k: v for k, v in report.items() if not isinstance(v, dict)}
+    shown = {k: v for k, v in report.items() if not isinstance(v, dict | list)}
     shown["payback_days"] = report["payback_days"] if report["pays_back"] else "does not pay back"
     print_key_values(f"{report['model']} x {request.units}", shown.items())
+    print_warnings(report["warnings"])

@@ -7,9 +7,10 @@ from typing import Any
 
 import typer
 
-from rigport.cli.output import console, print_json, print_table
+from rigport.cli.output import console, print_json, print_table, print_warnings
 from rigport.cli.params import parse_date, parse_int, parse_money
-from rigport.customs.landed_cost import REFUND_NOTE, LandedCost, compare_hts, landed_cost
+from rigport.customs.landed_cost import REFUND_NOTE, SECTION_122_REFUND_NOTE, LandedCost, compare_hts, landed_cost
+from rigport.customs.tariffs import DEFAULT_HTS
 
 
 def report(cost: LandedCost, hashrate_th: float) -> dict[str, Any]:
@@ -30,6 +31,7 @@ def report(cost: LandedCost, hashrate_th: float) -> dict[str, Any]:
                 "citation": c.citation,
                 "note": c.note,
                 "refundable": c.refundable,
+                "verified_through": c.verified_through,
             }
             for c in cost.components
         ],  # fmt: skip
@@ -38,6 +40,8 @@ def report(cost: LandedCost, hashrate_th: float) -> dict[str, Any]:
         "landed_cost_per_unit_usd": (cost.landed_cost_usd / cost.units).quantize(Decimal("0.01"), ROUND_HALF_UP),
         "landed_cost_per_th_usd": (cost.landed_cost_usd / fleet_th).quantize(Decimal("0.01"), ROUND_HALF_UP),
         "potentially_refundable_ieepa_usd": cost.refundable_usd,
+        "potentially_refundable_section_122_usd": cost.refundable_section_122_usd,
+        "warnings": cost.warnings,
     }
 
 
@@ -48,7 +52,7 @@ def landed_cost_command(
     origin: str = typer.Option(..., "--origin", help="Country of origin, ISO code (CN, MY, ...)."),
     entry_date: str = typer.Option(..., "--entry-date", help="Date of entry YYYY-MM-DD."),
     mode: str = typer.Option(..., "--mode", help="vessel or air (HMF is vessel only)."),
-    hts: str = typer.Option("8543.70.9960", "--hts", help="HTS classification option."),
+    hts: str = typer.Option(DEFAULT_HTS, "--hts", help="HTS classification option (default: current number)."),
     transshipped: bool = typer.Option(False, "--transshipped", help="Goods found transshipped (40% rate)."),
     compare: bool = typer.Option(False, "--compare", help="Also show every HTS option side by side."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
@@ -85,6 +89,10 @@ def landed_cost_command(
                   highlight=False)  # fmt: skip
     if result["potentially_refundable_ieepa_usd"]:
         console.print(f"[yellow]${result['potentially_refundable_ieepa_usd']:,.2f} of IEEPA duty:[/] {REFUND_NOTE}")
+    if result["potentially_refundable_section_122_usd"]:
+        console.print(f"[yellow]${result['potentially_refundable_section_122_usd']:,.2f} of Section 122 duty:[/] "
+                      f"{SECTION_122_REFUND_NOTE}", highlight=False)
+    print_warnings(result["warnings"])
     if options:
         print_table("HTS options", ["HTS", "duties and fees USD", "difference USD"],
                     [(o["hts"], f"{o['total_duties_and_fees_usd']:,.2f}", f"{o['difference_vs_chosen_usd']:+,.2f}")

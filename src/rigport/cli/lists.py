@@ -13,11 +13,23 @@ app = typer.Typer(help="Screening lists in force: versions, dates, loading and u
 JSON = typer.Option(False, "--json", help="Machine-readable output on stdout.")
 
 
+def _freshness(v: dict[str, object]) -> str:
+    """In words: a stale copy says so in the table itself, not only in a warning below it."""
+    if v.get("freshness") == "stale":
+        return "NOT CURRENT: update"
+    if v.get("freshness") == "curated":
+        return "curated (dated by its entries)"
+    return "current"
+
+
 def _show(lists: list[dict[str, object]], title: str) -> None:
     print_table(
         title,
-        ["list", "as of", "age (days)", "entries", "names", "sha256"],
-        [(v["list"], v["as_of"], v["age_days"], v["entries"], v["names"], str(v["sha256"])[:12]) for v in lists],
+        ["list", "as of", "age (days)", "status", "entries", "names", "sha256"],
+        [
+            (v["list"], v["as_of"], v["age_days"], _freshness(v), v["entries"], v["names"], str(v["sha256"])[:12])
+            for v in lists
+        ],
     )
     for v in lists:
         note = f" ({v['date_note']})" if v["date_note"] else ""

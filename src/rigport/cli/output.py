@@ -78,3 +78,9 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
 
 def print_key_values(title: str, pairs: Iterable[tuple[str, Any]]) -> None:
     print_table(title, ["field", "value"], pairs)
+
+
+def print_warnings(warnings: Iterable[str]) -> None:
+    """A visible note for each warning (a bundled fact used past its horizon), on stderr so stdout stays clean."""
+    for warning in warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)

@@ -300,10 +300,19 @@ def compare_cmd(
     result = compare_names(left, right, threshold)
     if as_json:
         print_json(
-            {"score": result["score"], "match": result["match"], "left": left, "right": right, "threshold": threshold}
+            {
+                "score": result["score"],
+                "match": result["match"],
+                "relation": result["relation"],
+                "left": left,
+                "right": right,
+                "threshold": threshold,
+            }
         )
     else:
         verdict = "[red]match[/]" if result["match"] else "[green]no match[/]"
+        if result["relation"] != "same":
+            verdict += f" ([yellow]{result['relation']}[/]: another company of the group)"
         console.print(f"{result['score']:.4f} {verdict} (threshold {threshold})")
 
 
@@ -315,7 +324,7 @@ def _compare_pairs(pairs: Path, output_file: Path, threshold: float, as_json: bo
     fields = list(reader.fieldnames or [])
     if not {"left", "right"} <= set(fields):
         raise InputError(f"--pairs {pairs}, line 1: expected columns left,right, got {fields}")
-    out_fields = [*fields, *(f for f in ("score", "match") if f not in fields)]
+    out_fields = [*fields, *(f for f in ("score", "match", "relation") if f not in fields)]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=out_fields, lineterminator="\n")
     writer.writerow({f: spreadsheet_safe(f) for f in out_fields})
@@ -324,7 +333,8 @@ def _compare_pairs(pairs: Path, output_file: Path, threshold: float, as_json: bo
         if rec.get("left") is None or rec.get("right") is None:
             raise InputError(f"--pairs {pairs}, line {reader.line_num}: expected values for left and right")
         r = compare_names(rec["left"], rec["right"], threshold)
-        row = {**rec, "score": f"{r['score']:.4f}", "match": "true" if r["match"] else "false"}
+        match = "true" if r["match"] else "false"
+        row = {**rec, "score": f"{r['score']:.4f}", "match": match, "relation": r["relation"]}
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
         n += 1
         matches += bool(r["match"])

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from rigport.cli.output import console, print_json, print_key_values, print_table
+from rigport.cli.output import console, print_json, print_key_values, print_table, print_warnings
 from rigport.cli.params import parse_date, parse_money
 from rigport.errors import InputError
 
@@ -22,7 +22,7 @@ def _next_deadline(view: dict[str, Any]) -> str:
     deadline = view.get("next_deadline")
     if not deadline:
         return ""
-    tag = "OVERDUE " if deadline["overdue"] else ""
+    tag = "OVERDUE " if deadline["overdue"] else ("MAY NOT APPLY " if deadline.get("may_not_apply") else "")
     return f"{tag}{deadline['clock']} {deadline['due']} ({deadline['days_left']}d)"
 
 
@@ -73,8 +73,11 @@ def show(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
     print_table(
         "Clocks",
         ["clock", "due", "days left", "citation", "note"],
-        [(c["clock"], c["due"], c["days_left"], c["citation"], c["note"]) for c in view["clocks"]],
+        [(c["clock"] + (" (may not apply)" if c["may_not_apply"] else ""), c["due"],
+          f"{c['days_left']} OVERDUE" if c["overdue"] else c["days_left"], c["citation"], c["note"])
+         for c in view["clocks"]],
     )
+    print_warnings(view["warnings"])
     print_table(
         "Events",
         ["date", "event", "units", "from", "to", "by"],
@@ -117,6 +120,28 @@ def create(
     )  # fmt: skip
     view = create_shipment(draft, ACTOR)
     print_json(view) if as_json else console.print(f"created {reference} ({view['state']})")
+
+
+@app.command()
+def update(
+    reference: str = typer.Argument(...),
+    other_agency_hold: bool | None = typer.Option(
+        None, "--other-agency-hold/--no-other-agency-hold",
+        help="CBP holds the goods for another agency (e.g. FCC): the 19 CFR 151.16 clocks may not apply.",
+    ),
+    version: int | None = typer.Option(None, "--version", min=1, help="The version you read (refused if stale)."),
+    as_json: bool = JSON,
+) -> None:
+    """Change a shipment's record (for now: whether the hold is another agency's)."""
+    from rigport.services.shipments import update_shipment
+
+    if other_agency_hold is None:
+        raise InputError("nothing to change: give --other-agency-hold or --no-other-agency-hold")
+    view = update_shipment(reference, {"other_agency_hold": other_agency_hold}, ACTOR, expected_version=version)
+    if as_json:
+        print_json(view)
+    else:
+        console.print(f"{reference}: other_agency_hold = {view['other_agency_hold']} (version {view['version']})")
 
 
 @app.command()

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from rigport.cli.output import console, err_console, print_json, print_table
+from rigport.cli.output import console, err_console, print_json, print_table, print_warnings
 from rigport.errors import InputError
 
 
@@ -96,6 +96,7 @@ def run_command(
         err_console.print(f"holds: {hold['fit']['note']}", highlight=False)
     if plot:
         console.print(f"charts written to {plot}")
+    print_warnings(report["warnings"])
 
 
 @app.command()
@@ -135,6 +136,7 @@ def compare(
             for o in result["options"]
         ],
     )
+    print_warnings(result["warnings"])
 
 
 @app.command("country-share")
@@ -148,6 +150,7 @@ def country_share(
 ) -> None:
     """How much US hashrate share the held units cost over time (from US 43.8% / China 45.8%, early 2025)."""
     from rigport.services.catalog import get_catalog
+    from rigport.services.horizons import snapshot_warnings
     from rigport.services.network import current_snapshot
     from rigport.simulate.country import CHINA_SHARE_EARLY_2025, SHARE_SOURCE, US_SHARE_EARLY_2025, us_share_path
 
@@ -159,6 +162,7 @@ def country_share(
         "held_units": held_units, "model": model, "hold_days": hold_days, "days": days,
         "start_shares": {"US": US_SHARE_EARLY_2025, "CN": CHINA_SHARE_EARLY_2025, "source": SHARE_SOURCE},
         "network_as_of": snap.as_of, "max_share_points_lost": max(lost), "share_point_days_lost": sum(lost),
+        "warnings": snapshot_warnings(snap),
         "daily": [{"day": d.day, "us_share_if_released": round(d.us_share_if_released, 6),
                    "us_share_with_hold": round(d.us_share_with_hold, 6)} for d in path],
     }
@@ -169,3 +173,4 @@ def country_share(
                   f"{result['max_share_points_lost']:.3f} points; "
                   f"{result['share_point_days_lost']:.1f} share-point-days "
                   f"over {days} days ({SHARE_SOURCE}; network as of {snap.as_of})", highlight=False)
+    print_warnings(snapshot_warnings(snap))

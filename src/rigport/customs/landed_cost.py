@@ -1,7 +1,9 @@
 """Duties, fees and landed cost of an entry on a given date, component by component.
 
 Each component says its rate, basis, amount and citation; IEEPA amounts are flagged as possibly
-refundable after Learning Resources v. Trump (2026-02-20).
+refundable after Learning Resources v. Trump (2026-02-20); Section 122 amounts are flagged too (held unlawful by
+the Court of International Trade on 2026-05-07, relief for the plaintiffs only, appealed and stayed).
+A rate row used past its `verified_through`, or an entry date past the table's horizon, adds a warning.
 """
 
 from __future__ import annotations
@@ -13,14 +15,21 @@ from decimal import ROUND_HALF_UP, Decimal
 import pycountry
 
 from rigport.customs.model import HTS_PATTERN
-from rigport.customs.tariffs import known_hts_codes, rate_for, tables_start
+from rigport.customs.tariffs import horizon, known_hts_codes, rate_for, tables_start
 from rigport.errors import InputError
 
 CENT = Decimal("0.01")
 IEEPA_CODES = ("ieepa_fentanyl", "ieepa_reciprocal", "ieepa_transshipment")
+SECTION_122_CODE = "section_122"
+REFUNDABLE_CODES = (*IEEPA_CODES, SECTION_122_CODE)
 REFUND_NOTE = (
     "IEEPA duty held unlawful in Learning Resources v. Trump (2026-02-20): may be refundable; "
     "protect the claim (protest / Court of International Trade) before liquidation becomes final"
+)
+SECTION_122_REFUND_NOTE = (
+    "Section 122 duty held unlawful by the Court of International Trade on 2026-05-07 (relief for the plaintiffs "
+    "only; appealed and stayed by the Federal Circuit): a refund is possible only if the ruling stands - "
+    "protect the claim by protest before liquidation becomes final"
 )
 
 
@@ -37,6 +46,7 @@ class Component:
     citation: str
     note: str = ""
     refundable: bool = False
+    verified_through: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class LandedCost:
     units: int
     entered_value_usd: Decimal
     components: list[Component] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def total_duties_and_fees_usd(self) -> Decimal:
@@ -59,7 +70,12 @@ class LandedCost:
 
     @property
     def refundable_usd(self) -> Decimal:
-        return sum((c.amount_usd for c in self.components if c.refundable), Decimal(0))
+        """IEEPA amounts only (the contract's `potentially_refundable_ieepa_usd`)."""
+        return sum((c.amount_usd for c in self.components if c.code in IEEPA_CODES), Decimal(0))
+
+    @property
+    def refundable_section_122_usd(self) -> Decimal:
+        return sum((c.amount_usd for c in self.components if c.code == SECTION_122_CODE), Decimal(0))
 
 
 def _check(hts: str, origin: str, entry_date: dt.date, mode: str, units: int, value: Decimal) -> None:
@@ -94,6 +110,7 @@ def landed_cost(
         "ieepa_fentanyl",
         "ieepa_transshipment" if transshipped else "ieepa_reciprocal",
         "section_122",
+        "section_232_semiconductors",
         "mpf",
     ]
     if mode == "vessel":
@@ -108,8 +125,18 @@ def landed_cost(
             amount = min(max(amount, limits[0]), limits[1])
         result.components.append(Component(
             code=code, rate=row.rate, basis=row.basis, amount_usd=amount, citation=row.citation,
-            note=row.note, refundable=code in IEEPA_CODES,
+            note=row.note, refundable=code in REFUNDABLE_CODES, verified_through=row.verified_through,
         ))  # fmt: skip
+        if row.verified_through < entry_date and row.verified_through < horizon():  # a row with its own horizon
+            result.warnings.append(
+                f"{code}: rates after {row.verified_through} are not tabulated (entry date {entry_date}); "
+                f"{row.note or row.citation}"
+            )
+    if entry_date > horizon():
+        result.warnings.append(
+            f"the tariff table was last checked against its sources on {horizon()}; duties or fees that took effect "
+            f"after that (entry date {entry_date}) are not included - check the CBP CSMS messages and the HTSUS"
+        )
     return result
 
 

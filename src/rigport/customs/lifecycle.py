@@ -1,8 +1,9 @@
 """The customs lifecycle as a state machine over quantities of units.
 
 Events move some or all units from one state to another (partial releases were the 2025
-reality). Transitions follow shared/reference/customs.md; an event that is not allowed from the
-current state is refused with a message naming both.
+reality). Transitions follow 19 CFR parts 141-174 (entry, detention 151.16, seizure 162, petitions
+171, protests 174); an event that is not allowed from the current state is refused with a message
+naming both.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from rigport.errors import InputError
 
 
 class State(StrEnum):
-    """Where units of a shipment stand in the customs process (shared/reference/customs.md)."""
+    """Where units of a shipment stand in the customs process (19 CFR parts 141-174; docs/system-of-record.md)."""
 
     ARRIVED = "ARRIVED"
     ENTERED = "ENTERED"

@@ -1,8 +1,8 @@
 """Storage charges at a GO warehouse or exam station, accrued by day.
 
 Threshold: when charges reach 50% of the goods' value, seized goods may be disposed of early —
-shared/reference/customs.md cites 19 CFR 162.48(b)(1) for this (not re-verified here; see
-docs/customs-clocks.md).
+19 CFR 162.48(b)(1), https://www.ecfr.gov/current/title-19/section-162.48 (the pinpoint was not re-read in the
+session of 2026-12-07; see docs/customs-clocks.md).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from rigport.errors import InputError
 
 ALERT_SHARE = Decimal("0.5")
-ALERT_CITATION = "19 CFR 162.48(b)(1) (per shared/reference/customs.md)"
+ALERT_CITATION = "19 CFR 162.48(b)(1)"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""Dated duty and fee rates (rigport/data/tariffs.csv): every row has its rate, dates and citation."""
+"""Dated duty and fee rates (rigport/data/tariffs.csv): every row has its rate, dates, citation, public source
+and horizon (`verified_through`: the last date the row is known to be right; past it a result carries a warning).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +9,15 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 
-HTS_OPTIONS = ("8543.70.9960", "8471.50.0150", "8543.70.9860")
+from rigport.errors import InputError
+
+HTS_OPTIONS = ("8543.70.9860", "8471.50.0150", "8543.70.9960")
+DEFAULT_HTS = "8543.70.9860"  # the current statistical reporting number for ASIC miners (docs/landed-cost.md)
+COLUMNS = ("code", "hts", "origin", "start", "end", "rate", "basis", "citation", "source", "verified_through", "note")
 _MIN_MAX = re.compile(r"min ([\d.]+) max ([\d.]+)")
 
 
@@ -27,6 +33,7 @@ class RateRow:
     citation: str
     source: str
     note: str
+    verified_through: dt.date
 
     def applies(self, hts: str, origin: str, on: dt.date) -> bool:
         in_force = self.start <= on and (self.end is None or on <= self.end)
@@ -43,24 +50,81 @@ class RateRow:
         return (Decimal(found.group(1)), Decimal(found.group(2))) if found else None
 
 
+def _date(value: str, where: str, column: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{where}, column {column}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _row(r: dict[str, str], where: str) -> RateRow:
+    for column in COLUMNS:
+        if r.get(column) is None:
+            raise InputError(f"{where}, column {column}: missing")
+    try:
+        rate = Decimal(r["rate"])
+    except InvalidOperation:
+        raise InputError(f"{where}, column rate: expected a fraction such as 0.025, got {r['rate']!r}") from None
+    if not rate.is_finite() or not 0 <= rate <= 10:
+        raise InputError(f"{where}, column rate: expected a fraction from 0 to 10, got {r['rate']!r}")
+    start = _date(r["start"], where, "start")
+    end = _date(r["end"], where, "end") if r["end"] else None
+    if end is not None and end < start:
+        raise InputError(f"{where}, column end: {end} is before start {start}")
+    if not r["code"].strip() or not r["citation"].strip():
+        raise InputError(f"{where}, column {'code' if not r['code'].strip() else 'citation'}: expected a value")
+    return RateRow(
+        code=r["code"], hts=r["hts"], origin=r["origin"], start=start, end=end, rate=rate, basis=r["basis"],
+        citation=r["citation"], source=r["source"], note=r["note"],
+        verified_through=_date(r["verified_through"], where, "verified_through"),
+    )  # fmt: skip
+
+
+def parse_rate_table(text: str, name: str = "tariffs.csv") -> tuple[RateRow, ...]:
+    """Rows of a tariff table in the bundled format; a bad row is an InputError naming its row and column."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(f"{name}: missing column {missing[0]}; expected columns {', '.join(COLUMNS)}")
+    rows = tuple(_row(r, f"{name}, row {n}") for n, r in enumerate(reader, start=2))
+    if not rows:
+        raise InputError(f"{name}: no rows")
+    return rows
+
+
 @lru_cache(maxsize=1)
+def bundled_rate_table() -> tuple[RateRow, ...]:
+    return parse_rate_table(resources.files("rigport.data").joinpath("tariffs.csv").read_text(encoding="utf-8"))
+
+
+_installed: tuple[RateRow, ...] | None = None
+REQUIRED_CODES = ("mfn", "mpf", "hmf")  # every entry has these; the table must say what they were
+
+
+def install_rate_table(table: tuple[RateRow, ...] | None) -> None:
+    """Put a user's tariff table in force for this process (None: the bundled one). The service that read the
+    user's file hands it over already parsed and checked (`check_user_table`)."""
+    global _installed
+    _installed = table
+
+
 def rate_table() -> tuple[RateRow, ...]:
-    text = resources.files("rigport.data").joinpath("tariffs.csv").read_text(encoding="utf-8")
-    return tuple(
-        RateRow(
-            code=r["code"],
-            hts=r["hts"],
-            origin=r["origin"],
-            start=dt.date.fromisoformat(r["start"]),
-            end=dt.date.fromisoformat(r["end"]) if r["end"] else None,
-            rate=Decimal(r["rate"]),
-            basis=r["basis"],
-            citation=r["citation"],
-            source=r["source"],
-            note=r["note"],
-        )  # fmt: skip
-        for r in csv.DictReader(io.StringIO(text))
-    )
+    """The tariff table in force: the user's when one was installed, else the bundled one."""
+    return _installed if _installed is not None else bundled_rate_table()
+
+
+def check_user_table(table: tuple[RateRow, ...], name: str) -> None:
+    """A replacement table must price every entry: at least one row of each of mfn, mpf and hmf."""
+    codes = {r.code for r in table}
+    for code in REQUIRED_CODES:
+        if code not in codes:
+            needs = ", ".join(REQUIRED_CODES)
+            raise InputError(f"{name}, column code: no row for {code!r}; a tariff table needs {needs}")
+
+
+def horizon() -> dt.date:
+    """The table's horizon: the last date any of its sources was read; nothing later has been checked."""
+    return max(r.verified_through for r in rate_table())
 
 
 def tables_start() -> dt.date:

@@ -20,11 +20,17 @@ NAMES = {
 }  # fmt: skip
 
 
+def _name(code_or_name: str) -> str:
+    """Lower-case country name; OFAC's inverted names ("Korea, North", "Man, Isle of") are put in reading order."""
+    name = NAMES.get(code_or_name.upper(), code_or_name.lower())
+    head, comma, tail = name.partition(", ")
+    return f"{tail} {head}" if comma else name
+
+
 def same_country(code_or_name: str, other: str) -> bool:
     """True when a two-letter code or a name designates the same country as `other` (code or name)."""
     a, b = code_or_name.strip(), other.strip()
     if a.upper() == b.upper():
         return True
-    na = NAMES.get(a.upper(), a.lower())
-    nb = NAMES.get(b.upper(), b.lower())
+    na, nb = _name(a), _name(b)
     return na == nb or na in nb or nb in na

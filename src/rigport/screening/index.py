@@ -18,20 +18,35 @@ from dataclasses import dataclass, field, fields
 
 from rigport.screening.match import (
     DEFAULT_THRESHOLD,
+    ORG_KINDS,
+    SLIP_IDENTITY_SCORE,
     SLIP_MIN_LENGTH,
+    TOKEN_MIN_SIMILARITY,
     Comparison,
     adjust,
     align,
     consonant_skeleton,
     infer_kind,
+    name_parts,
     name_weights,
+    one_slip_apart,
+    relation,
     skeleton_similarity,
     slip_pair,
     token_similarity,
     token_weight,
 )
-from rigport.screening.model import Hit, ListEntry, ScreeningList
-from rigport.screening.normalize import GENERIC, HONORIFICS, NormalName, normalize
+from rigport.screening.model import Explanation, Hit, ListEntry, ScreeningList
+from rigport.screening.normalize import (
+    GENERIC,
+    HONORIFICS,
+    SLIP_QUERY_MIN,
+    NormalName,
+    identity_keys,
+    may_hold_legal_form,
+    normalize,
+    slip_keys,
+)
 
 MAX_CANDIDATES = 60
 COMMON_DF = 400  # tokens in more names than this only count when the query has nothing rarer
@@ -134,6 +149,12 @@ class ScreeningIndex:
     joined: dict[str, list[int]] = field(default_factory=dict)
     skeletons: dict[str, list[str]] = field(default_factory=dict)
     name_weight: list[float] = field(default_factory=list)
+    # Identity (`normalize.identity_keys`): the name's words in any order -> names; with the legal form -> names
+    # that state one; the words -> names that state none (a query with a legal form is also the bare name).
+    identity_words: dict[str, list[int]] = field(default_factory=dict)
+    identity_full: dict[str, list[int]] = field(default_factory=dict)
+    identity_bare: dict[str, list[int]] = field(default_factory=dict)
+    slips: dict[int, list[int]] = field(default_factory=dict)  # `normalize.slip_keys` -> names (one word left out)
     versions: list[object] = field(default_factory=list)
     _similar: dict[tuple[str, bool], list[tuple[str, bool]]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -142,13 +163,16 @@ class ScreeningIndex:
         index = cls()
         postings: dict[str, list[int]] = defaultdict(list)
         joined: dict[str, list[int]] = defaultdict(list)
+        identity: tuple[dict[str, list[int]], ...] = (defaultdict(list), defaultdict(list), defaultdict(list))
+        slips: dict[int, list[int]] = defaultdict(list)
         for lst in lists:
             index.versions.append(lst.version)
             for entry in lst.entries:
                 entry_no = len(index.entries)
                 index.entries.append(entry)
+                person = entry.kind == "person"
                 for text, weak in entry.all_names():
-                    norm = normalize(text)
+                    norm = normalize(text, person)
                     if not norm.tokens:
                         continue
                     name_no = len(index.name_text)
@@ -159,6 +183,13 @@ class ScreeningIndex:
                     for token in set(norm.tokens):
                         postings[token].append(name_no)
                     joined["".join(norm.tokens)].append(name_no)
+                    as_org = person and may_hold_legal_form(text)
+                    for read in (norm, normalize(text)) if as_org else (norm,):
+                        words, full = identity_keys(read)  # (a person's name as typed without a type, too)
+                        identity[0][words].append(name_no)
+                        identity[1 if full else 2][full or words].append(name_no)
+                    for key in set(slip_keys(norm)):
+                        slips[key].append(name_no)
         deletes: dict[str, list[str]] = defaultdict(list)
         for token in postings:
             for d in _deletes(token):
@@ -170,6 +201,8 @@ class ScreeningIndex:
         weight = index.name_weight.__getitem__
         index.postings = {token: sorted(names, key=lambda n: (weight(n), n)) for token, names in postings.items()}
         index.joined = dict(joined)
+        index.identity_words, index.identity_full, index.identity_bare = (dict(table) for table in identity)
+        index.slips = dict(slips)
         index.deletes = dict(deletes)
         index.skeletons = dict(skeletons)
         _settle()
@@ -231,7 +264,7 @@ class ScreeningIndex:
                 words.append((vocab, True))
         return words
 
-    def candidates(self, query: str, threshold: float = 0.0) -> list[int]:
+    def candidates(self, query: str, threshold: float = 0.0, person: bool = False) -> list[int]:
         """Name numbers worth scoring for `query`, best first by summed inverse document frequency.
 
         A name is dropped when even a perfect match of every query word it contains could not reach
@@ -243,7 +276,7 @@ class ScreeningIndex:
         found by bisection (`_window`). Only names in two postings or more are summed one by one, in the order
         of the query words, so every sum is the float a plain loop over all postings would give.
         """
-        norm = normalize(query)
+        norm = normalize(query, person)
         tokens = list(norm.tokens)
         reached, unindexed_weight, unindexed = self._reached(norm, tokens)
         joined = set(self.joined.get("".join(tokens), ()))
@@ -324,18 +357,35 @@ class ScreeningIndex:
         country: str | None = None,
         threshold: float = DEFAULT_THRESHOLD,
     ) -> list[Hit]:
-        """Entries whose name or alias scores at least `threshold` against `query`, best first, one hit per entry."""
-        qn = normalize(query)
-        if not qn.distinctive:
-            return []  # generic words alone ("Technology", "Trading Company") never make a hit
+        """Entries whose name or alias scores at least `threshold` against `query`, best first, one hit per entry.
+
+        A query that carries more than a name (a payment label in front, a c/o or address tail: `match.name_parts`)
+        is also screened as each name it holds; the best hit per entry is kept, with a note saying how it was read.
+        """
+        best = self._screen_one(query, kind, country, threshold)
+        for part, note in name_parts(query):
+            for entry_no, hit in self._screen_one(part, kind, country, threshold).items():
+                current = best.get(entry_no)
+                if current is None or hit.score > current.score:
+                    e = hit.explanation
+                    explanation = Explanation(
+                        e.matched_tokens, e.unmatched_query_tokens, e.unmatched_list_tokens, (note, *e.notes)
+                    )
+                    best[entry_no] = Hit(hit.entry, hit.matched_name, hit.score, explanation, hit.relation)
+        return sorted(best.values(), key=lambda h: (-h.score, h.entry.list_id, h.entry.entry_id))
+
+    def _screen_one(self, query: str, kind: str | None, country: str | None, threshold: float) -> dict[int, Hit]:
+        qn = normalize(query, kind == "person")
+        best = self._identical(qn)
+        if not qn.distinctive:  # generic words alone ("Trading Company") never make a hit, unless the name is listed
+            return best
         qkind = infer_kind(qn, kind)
-        best: dict[int, Hit] = {}
         aligned: dict[tuple[tuple[str, ...], tuple[str, ...]], Comparison] = {}  # SDN names recur in the CSL
-        for name_no in self.candidates(query, threshold):
+        for name_no in self.candidates(query, threshold, kind == "person"):
             entry_no = self.name_entry[name_no]
             entry = self.entries[entry_no]
             text = self.name_text[name_no]
-            cn = normalize(text)
+            cn = normalize(text, entry.kind == "person")
             key = (cn.tokens, cn.legal)
             base = aligned.get(key)
             if base is None:
@@ -350,8 +400,46 @@ class ScreeningIndex:
                 continue
             current = best.get(entry_no)
             if current is None or score > current.score:
-                best[entry_no] = Hit(entry, text, score, comparison.explanation)
-        return sorted(best.values(), key=lambda h: (-h.score, h.entry.list_id, h.entry.entry_id))
+                link = relation(qn, cn, comparison, entry.kind in ORG_KINDS)
+                best[entry_no] = Hit(entry, text, score, comparison.explanation, link)
+        return best
+
+    def identical_names(self, name: NormalName) -> list[int]:
+        """Names equal to `name` after normalization (`normalize.same_identity`), whatever their words weigh."""
+        words, full = identity_keys(name)
+        if not words:
+            return []
+        if not full:
+            return list(self.identity_words.get(words, ()))
+        return [*self.identity_full.get(full, ()), *self.identity_bare.get(words, ())]
+
+    def _identical(self, qn: NormalName) -> dict[int, Hit]:
+        """Entries with a name or alias identical to the query (1.0), or identical but for one slip in one word
+        (`match.one_slip_apart`, SLIP_IDENTITY_SCORE): hits before any other rule is asked, whatever the words
+        weigh. The scoring that follows may still raise a slip's score."""
+        best: dict[int, Hit] = {}
+        for name_no in self.identical_names(qn):
+            entry_no = self.name_entry[name_no]
+            if entry_no not in best:
+                tokens = tuple((t, t, 1.0) for t in qn.tokens)
+                explanation = Explanation(tokens, (), (), ("identical to a listed name after normalization",))
+                best[entry_no] = Hit(self.entries[entry_no], self.name_text[name_no], 1.0, explanation)
+        for key in set(slip_keys(qn, SLIP_QUERY_MIN)):
+            for name_no in self.slips.get(key, ()):
+                entry_no = self.name_entry[name_no]
+                if entry_no in best:
+                    continue
+                kind = self.entries[entry_no].kind
+                cn = normalize(self.name_text[name_no], kind == "person")
+                words = one_slip_apart(qn, cn, (kind == "person") if kind else None)
+                if words is None:
+                    continue
+                same = set(qn.tokens) & set(cn.tokens)
+                tokens = (*((t, t, 1.0) for t in qn.tokens if t in same), (words[0], words[1], TOKEN_MIN_SIMILARITY))
+                note = f"one slip in one word ({words[0]} / {words[1]}), otherwise identical to a listed name"
+                explanation = Explanation(tokens, (), (), (note,))
+                best[entry_no] = Hit(self.entries[entry_no], self.name_text[name_no], SLIP_IDENTITY_SCORE, explanation)
+        return best
 
     def all_names(self) -> list[str]:
         return list(self.name_text)

@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -81,6 +82,67 @@ def _ent_num(value: str, label: str, line: int) -> str:
 
 _OFAC_KIND: dict[str, EntryKind] = {"individual": "person", "vessel": "vessel", "aircraft": "aircraft", "": "org"}
 
+# In the legacy files OFAC prints its "weak" aliases ("relatively broad or generic", OFAC FAQ 122; their place
+# differs per file format, FAQ 123: https://ofac.treasury.gov/faqs/122 and /123, read 2026-12-07) in the Remarks
+# field, each in single quotes after a.k.a., f.k.a. or n.k.a.; alt.csv carries the other aliases (none of the
+# 2,438 remark aliases of the mid-2021 set in tests/data/ofac-2021 is repeated in its alt.csv). A name may itself
+# hold apostrophes ('SHA'BI', 'ABU AL-WAFA''), so an alias ends at the first quote followed by the separator that
+# closes a remark (`;`, `.`, `,` or `)`) or by the end of the field.
+_REMARK_ALIAS = re.compile(r"\b([afn])\.k\.a\.\s*'", re.IGNORECASE)
+_REMARK_ALIAS_END = re.compile(r"'(?=\s*(?:[;.,)]|$))")
+# Countries the remarks state for the party itself: "nationality Russia", "alt. citizen Mexico", and for a
+# vessel or an aircraft "Nationality of Registration Korea, North". A POB or an ID's issuing country is not
+# the party's country and is left out; "nationality possibly Palestinian" (a guess) is left out too.
+_REMARK_COUNTRY = re.compile(r"^(?:alt\.\s+)?(?:nationality of registration|nationality|citizen)\s+([A-Z].*)$", re.I)
+
+
+def remark_aliases(remarks: str) -> list[Alias]:
+    """The a.k.a./f.k.a./n.k.a. names quoted in an SDN Remarks field, all weak, in printed order.
+
+    An alias cut off by the 1,000-character limit of the legacy Remarks field (no closing quote) is left out: a
+    truncated name is not a name the party uses.
+    """
+    out: list[Alias] = []
+    for m in _REMARK_ALIAS.finditer(remarks):
+        end = _REMARK_ALIAS_END.search(remarks, m.end() + 1)
+        if end is None:
+            continue
+        name = remarks[m.end() : end.start()].strip()
+        if len(name) >= 2 and name[0] == name[-1] == "'":  # ''FUPI'': the quotes doubled around the name
+            name = name[1:-1].strip()
+        if name:
+            out.append(Alias(name, f"{m.group(1).lower()}ka", weak=True))
+    return out
+
+
+def remark_countries(remarks: str) -> list[str]:
+    """Nationality, citizenship and registration countries stated in an SDN Remarks field, as printed."""
+    out: list[str] = []
+    for part in remarks.split(";"):
+        m = _REMARK_COUNTRY.match(part.strip().rstrip("."))
+        if m is None:
+            continue
+        country = m.group(1).strip()
+        if ":" not in country and not country.lower().startswith("possibly") and country not in out:
+            out.append(country)
+    return out
+
+
+def _alias_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _merge_aliases(name: str, listed: Iterable[Alias], remarks: Iterable[Alias]) -> tuple[Alias, ...]:
+    """alt.csv aliases first, then the remarks' weak ones that neither repeat the name nor an alias."""
+    seen = {_alias_key(name)}
+    out: list[Alias] = []
+    for alias in (*listed, *remarks):
+        key = _alias_key(alias.name)
+        if key not in seen:
+            seen.add(key)
+            out.append(alias)
+    return tuple(out)
+
 
 def load_ofac(
     sdn: bytes,
@@ -93,7 +155,11 @@ def load_ofac(
     loaded: dt.date | None = None,
     date_note: str = "",
 ) -> ScreeningList:
-    """OFAC SDN legacy CSV: sdn.csv joined with add.csv (countries) and alt.csv (aliases) by ent_num."""
+    """OFAC SDN legacy CSV: sdn.csv joined with add.csv (countries) and alt.csv (aliases) by ent_num.
+
+    The weak aliases and the nationalities printed in sdn.csv's Remarks are always read, so sdn.csv alone (OFAC
+    publishes no dated add/alt next to an archived sdn.csv) still gives every name OFAC prints for an entry.
+    """
     sdn_label, add_label, alt_label = labels
     countries: dict[str, list[str]] = {}
     if add is not None:
@@ -127,17 +193,20 @@ def load_ofac(
                 f"{sdn_label}, line {line}: SDN_Type must be individual, vessel, aircraft or -0-, got {row[2]!r}"
             )
         programs = tuple(p.strip(" []") for p in _ofac(row[3]).split("] [") if p.strip(" []"))
+        remarks = _ofac(row[11])
+        entry_countries = list(countries.get(ent, ()))
+        entry_countries += [c for c in remark_countries(remarks) if c not in entry_countries]
         entries.append(
             ListEntry(
                 list_id="ofac-sdn",
                 entry_id=ent,
                 name=name,
                 kind=_OFAC_KIND[sdn_type],
-                aliases=tuple(aliases.get(ent, ())),
+                aliases=_merge_aliases(name, aliases.get(ent, ()), remark_aliases(remarks)),
                 programs=programs,
                 source_list="Specially Designated Nationals (SDN) - Treasury Department",
-                countries=tuple(countries.get(ent, ())),
-                remarks=_ofac(row[11]),
+                countries=tuple(entry_countries),
+                remarks=remarks,
                 source_url=source,
             )
         )

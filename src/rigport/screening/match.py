@@ -20,21 +20,32 @@ from functools import lru_cache
 
 from jellyfish import metaphone
 from nicknames import NickNamer
-from rapidfuzz.distance import Indel, Levenshtein
+from rapidfuzz.distance import OSA, Indel, Levenshtein
 
 from rigport.screening import frequency
 from rigport.screening.model import Explanation
 from rigport.screening.normalize import (
     GENERIC,
     HONORIFICS,
-    NASAB_PARTICLES,
+    LINEAGE_PARTICLES,
     NUMBER_WORDS,
+    SLIP_QUERY_MIN,
+    SLIP_WORD_MIN,
     NormalName,
+    identity_words,
+    legal_compatible,
     looks_patronymic,
     normalize,
+    same_identity,
+    written_words,
 )
 
 DEFAULT_THRESHOLD = 0.75
+NUMBER_CONFLICT_CAP = 0.6  # names that differ in a number (No. 3 / No. 5) are different parties: at most a weak hit
+RELATION_SAME = "same"
+RELATION_AFFILIATE = "possible-affiliate"
+# A branch is the entity itself (OFAC lists branches under the bank's own entry), in the languages of the lists.
+BRANCH_WORDS = frozenset({"branch", "branches", "filiale", "filial", "sucursal", "succursale", "agency"})
 TOKEN_MIN_SIMILARITY = 0.8  # below this two tokens are different words (bitmain/bitmax 0.77, kanan/canaan 0.73)
 INITIAL_SIMILARITY = 0.6
 GENERIC_WEIGHT = 0.35
@@ -524,10 +535,6 @@ class _Alignment:
         )
 
 
-# "Son of" / "daughter of" in Arabic, Hebrew and Maghrebi names (Ben is also a given name: only mid-name).
-_LINEAGE_PARTICLES = NASAB_PARTICLES | {"ben", "bat"}
-
-
 def lineage_roles(tokens: list[str]) -> list[int] | None:
     """0 for each word before the first "son of" particle (the person's own name), 1 after it (the
     father's and forefathers' names, and the family name), 2 for the particle; None without one.
@@ -540,7 +547,7 @@ def lineage_roles(tokens: list[str]) -> list[int] | None:
     the family name, which may hold a particle itself: Al Bin Ali, first).
     """
     for p in range(1, len(tokens) - 1):
-        if tokens[p] in _LINEAGE_PARTICLES:
+        if tokens[p] in LINEAGE_PARTICLES:
             return [0] * p + [2] + [1] * (len(tokens) - p - 1)
     return None
 
@@ -558,7 +565,7 @@ def _pair_tokens(query: NormalName, candidate: NormalName, qa: list[str], cb: li
         similarity = sinitic_similarity
     pairs = []
     rq = rc = None
-    both_lineage = not _LINEAGE_PARTICLES.isdisjoint(qa) and not _LINEAGE_PARTICLES.isdisjoint(cb)
+    both_lineage = not LINEAGE_PARTICLES.isdisjoint(qa) and not LINEAGE_PARTICLES.isdisjoint(cb)
     if both_lineage and "," not in query.original and "," not in candidate.original:
         rq, rc = lineage_roles(qa), lineage_roles(cb)
     if rq is None or rc is None:
@@ -818,8 +825,155 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
         if score > GENERIC_ONLY_CAP:
             notes.append("only generic words matched")
         score = min(score, GENERIC_ONLY_CAP)
+    numbers_q, numbers_c = numbers_of(qa), numbers_of(cb)
+    if numbers_q and numbers_c and numbers_q != numbers_c and score > NUMBER_CONFLICT_CAP:
+        score = NUMBER_CONFLICT_CAP  # Tenyo Maru No. 3 / No. 5, Pacific Carrier I / II: two parties
+        notes.append(f"numbers differ ({' '.join(sorted(numbers_q))} / {' '.join(sorted(numbers_c))})")
     unmatched_q, unmatched_c = al.unmatched()
     return Comparison(score, Explanation(tuple(al.matched), unmatched_q, unmatched_c, tuple(notes)))
+
+
+# Roman numerals that number ships, funds and companies in a series (Pacific Carrier II); "i", "v" and "x" are
+# read as numerals only as the last word of a longer name, where initials are rare.
+_ROMAN = frozenset(
+    [
+        "ii",
+        "iii",
+        "iv",
+        "vi",
+        "vii",
+        "viii",
+        "ix",
+        "xi",
+        "xii",
+        "xiii",
+        "xiv",
+        "xv",
+        "xvi",
+        "xvii",
+        "xviii",
+        "xix",
+        "xx",
+    ]
+)
+_ROMAN_LAST = frozenset({"i", "v", "x"})
+
+
+def numbers_of(tokens: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """The numbers a name carries (digits, number words, Roman numerals): part of who the party is."""
+    last = len(tokens) - 1
+    return frozenset(
+        t
+        for k, t in enumerate(tokens)
+        if t.isdigit() or t in NUMBER_WORDS or t in _ROMAN or (k == last > 0 and t in _ROMAN_LAST)
+    )
+
+
+def relation(query: NormalName, candidate: NormalName, comparison: Comparison, org: bool = False) -> str:
+    """ "same" for a variant of the listed party, "possible-affiliate" for the listed name plus a qualifier.
+
+    An organisation's name wholly found in another that adds distinctive words of its own (Huawei
+    Technologies / Huawei Technologies Japan, Gazprom / Gazprom Neft, Deutsche Bank / Deutsche Bank Trust) names
+    a subsidiary, a sister or a parent: worth a reviewer's look, not the same party. A branch (Bank Melli Iran -
+    Mombasa Branch) is the entity itself, and so is a person named with or without a middle name. The same
+    name under another kind of legal person (Deutsche Bank AG / Deutsche Bank GmbH) is usually a sister company.
+    """
+    if not (org or _looks_org(query) or _looks_org(candidate)):
+        return RELATION_SAME
+    if _legal_factor(query, candidate) == DISTINCT_LEGAL_FACTOR:  # AG / GmbH, ANO / LLC: a sister company
+        return RELATION_AFFILIATE
+    e = comparison.explanation
+    extra_q = [t for t in e.unmatched_query_tokens if _distinctive_extra(t)]
+    extra_c = [t for t in e.unmatched_list_tokens if _distinctive_extra(t)]
+    if bool(extra_q) == bool(extra_c):  # nothing added, or each name has words of its own (a fuzzy match)
+        return RELATION_SAME
+    if not BRANCH_WORDS.isdisjoint(e.unmatched_query_tokens) or not BRANCH_WORDS.isdisjoint(e.unmatched_list_tokens):
+        return RELATION_SAME
+    return RELATION_AFFILIATE
+
+
+SLIP_IDENTITY_SCORE = 0.9
+
+
+def one_slip_apart(a: NormalName, b: NormalName, person: bool | None = None) -> tuple[str, str] | None:
+    """The two words, when `a` and `b` are one name but for one slip in one word (a letter dropped, added,
+    replaced, or two swapped) of `normalize.SLIP_WORD_MIN` letters or more; None otherwise.
+
+    A listed name typed with one slip is the listed party: the other words vouch for the one that differs,
+    however generic they are (Bank of Chima Limited). Compared on the canonical words (legal forms set aside,
+    which must agree), then on the words as written: a slip can hide a legal form or an abbreviation (KSO
+    BOMPANY, OOO TecoH, HEQ bdul). Not when the two words are two forms of one name (Petrov / Petrova, Mario /
+    Maria), a number, or syllables of two Chinese names (a changed syllable is another name). Whether the names
+    are a person's is `person` when the list says so, else guessed (no legal form, no business word).
+    """
+    if a.syllables or b.syllables or (a.sinitic and b.sinitic):
+        return None
+    words = None
+    if legal_compatible(a, b):
+        words = _one_word_slipped(*identity_words(a), *identity_words(b))
+    if words is None:
+        words = _one_word_slipped(*written_words(a.original), *written_words(b.original))
+    if words is None:
+        return None
+    x, y = words
+    if person is None:
+        person = not (_looks_org(a) or _looks_org(b))
+    if person and x not in GENERIC and y not in GENERIC and distinct_forms(x, y):  # (China / Chin: no gender pair)
+        return None
+    return words
+
+
+def _one_word_slipped(wa: list[str], ordered_a: bool, wb: list[str], ordered_b: bool) -> tuple[str, str] | None:
+    """The one word of `wa` and of `wb` that differ by one slip, all other words equal (in order when `ordered`)."""
+    if len(wa) != len(wb) or not wa or ordered_a != ordered_b:
+        return None
+    if ordered_a:
+        diff = [k for k in range(len(wa)) if wa[k] != wb[k]]
+        if len(diff) != 1:
+            return None
+        x, y = wa[diff[0]], wb[diff[0]]
+    else:
+        rest = list(wb)
+        only_a = []
+        for w in wa:
+            if w in rest:
+                rest.remove(w)
+            else:
+                only_a.append(w)
+        if len(only_a) != 1 or len(rest) != 1:
+            return None
+        x, y = only_a[0], rest[0]
+    if max(len(x), len(y)) < SLIP_WORD_MIN or min(len(x), len(y)) < SLIP_QUERY_MIN:
+        return None
+    if not (x.isalpha() and y.isalpha()) or x in NUMBER_WORDS or y in NUMBER_WORDS:
+        return None
+    if OSA.distance(x, y, score_cutoff=1) > 1:
+        return None
+    return x, y
+
+
+# "Holding" qualifies a company name without being distinctive: added to a listed name, it names the parent.
+# (Places on the generic-word list, China or Europe, do not: too common in names to tell companies apart.)
+AFFILIATE_QUALIFIERS = frozenset({"holding"})
+
+
+# Words of the generic list that are particles of names, not business words.
+_NAME_PARTICLES = frozenset(
+    {"the", "and", "of", "for", "de", "la", "le", "du", "des", "del", "da", "do", "y", "et", "und", "a", "bin"}
+    | {"bint", "binti", "ibn", "ould", "al", "abu", "abd", "van", "von", "der", "den", "ter", "di", "dos", "das"}
+    | {"mac", "mc", "no", "nr", "number"}
+)
+
+
+def _looks_org(name: NormalName) -> bool:
+    """A legal form, or a business word (Bank, Technologies, Trading): the name of an organisation."""
+    return name.is_org or any(t in GENERIC and t not in _NAME_PARTICLES for t in name.tokens)
+
+
+def _distinctive_extra(token: str) -> bool:
+    if token in AFFILIATE_QUALIFIERS:
+        return True
+    return token_weight(token) >= DISTINCTIVE_MIN and not token.isdigit() and token not in NUMBER_WORDS
 
 
 def infer_kind(name: NormalName, given: str | None) -> str:
@@ -859,6 +1013,46 @@ def adjust(
     )
 
 
+# What a payment message or a shipping document puts around a name: a label in front (BENEFICIARY:, IFO), a
+# care-of party (C/O, ATTN) and an address after a comma (a segment with a digit).
+_LABEL = re.compile(
+    r"^\s*(?:(?:account(?:\s+name)?|acct|a/c|name|consignee|shipper|notify(?:\s+party)?)\s*[:\-]"
+    r"|(?:beneficiary|benef|bnf|ifo|fao|f/o|pay(?:ment)?\s+to|in\s+fav(?:ou|o)r\s+of|for\s+(?:the\s+)?account\s+of"
+    r"|ordering\s+(?:customer|institution))\b\s*[:\-]?)\s*",
+    re.IGNORECASE,
+)
+_CARE_OF = re.compile(r"\s+(?:c/o|c\.o\.|care\s+of|attn\.?|attention)\s*:?\s+", re.IGNORECASE)
+_ADDRESS = re.compile(r",[^,]*\d.*$")
+
+
+def name_parts(text: str) -> list[tuple[str, str]]:
+    """The names a free-text party field holds besides itself, each with how it was read: the name without a
+    payment label in front, without a c/o tail or an address after a comma, and the care-of party.
+
+    The label and the tails are not the party (BENEFICIARY: Velmora Bank, Velmora Bank C/O Acme Shipping,
+    Velmora Bank, 12 Harbour Road): the name itself is screened as the same party, and the care-of party too.
+    """
+    parts: list[tuple[str, str]] = []
+    name = text
+    label = _LABEL.match(name)
+    if label and label.end() < len(name):
+        name = name[label.end() :]
+        parts.append((name, f"read without the label {label.group(0).strip()!r}"))
+    care_of = _CARE_OF.search(name)
+    if care_of:
+        main, other = name[: care_of.start()].strip(), name[care_of.end() :].strip()
+        if main:
+            parts.append((main, "read without the c/o tail"))
+        other = _ADDRESS.sub("", other).strip() if _ADDRESS.search(other) else other
+        if other:
+            parts.append((other, f"the care-of party of {main or text!r}"))
+        name = main
+    address = _ADDRESS.search(name)
+    if address and address.start() > 0:
+        parts.append((name[: address.start()].strip(), "read without the address after the comma"))
+    return [(p, note) for p, note in parts if p and p != text]
+
+
 # A slash between two words of two letters or more; a slash inside a short form (A/S, s/o, c/o) is not one.
 _ALTERNATIVES = re.compile(r"(?<=\w\w)\s*/\s*(?=\w\w)")
 
@@ -871,13 +1065,28 @@ def alternatives(text: str) -> list[str]:
     return [text]
 
 
-def _compare_one(left: str, right: str) -> float:
+def _compare_one(left: str, right: str) -> tuple[float, str]:
     a, b = normalize(left), normalize(right)
+    if same_identity(a, b):  # identity beats every other rule, however generic the words
+        return 1.0, RELATION_SAME
     c = adjust(align(a, b), infer_kind(a, None), infer_kind(b, None))
-    return c.score
+    if one_slip_apart(a, b):
+        return max(c.score, SLIP_IDENTITY_SCORE), RELATION_SAME
+    return c.score, relation(a, b, c)
+
+
+def compare_relation(left: str, right: str, *, threshold: float = DEFAULT_THRESHOLD) -> tuple[float, bool, str]:
+    """Score 0..1 of two free-text names (best pair of alternatives), whether they name the same party (the
+    threshold reached and not a possible affiliate), and the relation ("same" or "possible-affiliate")."""
+    # The best pair, a same-party reading before an affiliate one at equal score.
+    score, rel = max(
+        (_compare_one(x, y) for x in alternatives(left) for y in alternatives(right)),
+        key=lambda sr: (sr[0], sr[1] == RELATION_SAME),
+    )
+    return round(score, 4), score >= threshold and rel == RELATION_SAME, rel
 
 
 def compare(left: str, right: str, *, threshold: float = DEFAULT_THRESHOLD) -> tuple[float, bool]:
-    """Similarity of two free-text names, 0..1, and whether it reaches the threshold (best pair of alternatives)."""
-    score = max(_compare_one(x, y) for x in alternatives(left) for y in alternatives(right))
-    return round(score, 4), score >= threshold
+    """`compare_relation` without the relation: the score and whether the names are the same party."""
+    score, match, _ = compare_relation(left, right, threshold=threshold)
+    return score, match

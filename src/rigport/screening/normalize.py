@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -36,6 +37,53 @@ _CJK_LEGAL = (
 )
 
 # Multi-word legal forms (after normalisation) collapsed to one token.
+# Legal forms of other languages written out (ISO 20275 entity legal forms, in the transliterated spelling the
+# lists use), collapsed to their usual abbreviation before the phrases below. Their words are not marked as
+# legal words (Societe Generale, Capital, Variable name companies too): only the whole phrase is a form.
+_SPELLED_OUT_FORMS = (
+    ("gesellschaft mit beschrankter haftung and compagnie kommanditgesellschaft", "gmbhcokg"),
+    ("gesellschaft mit beschraenkter haftung and compagnie kommanditgesellschaft", "gmbhcokg"),
+    ("gesellschaft mit beschraenkter haftung", "gmbh"),
+    ("gmbh and co kg", "gmbhcokg"),
+    ("gmbh and cie kg", "gmbhcokg"),
+    ("gmbh co kg", "gmbhcokg"),
+    ("ag and co kg", "agcokg"),
+    ("zartkoruen mukodo reszvenytarsasag", "zrt"),
+    ("nyilvanosan mukodo reszvenytarsasag", "nyrt"),
+    ("korlatolt felelossegu tarsasag", "kft"),
+    ("sociedad anonima de capital variable", "sadecv"),
+    ("sociedad de responsabilidad limitada de capital variable", "sdeRLdecv"),
+    ("sociedad anonima", "sa"),
+    ("sociedad de responsabilidad limitada", "srl"),
+    ("sociedad limitada", "sl"),
+    ("sociedade anonima", "sa"),
+    ("sociedade limitada", "ltda"),
+    ("societa per azioni", "spa"),
+    ("s p a", "spa"),
+    ("societa a responsabilita limitata", "srl"),
+    ("societe anonyme", "sa"),
+    ("societe a responsabilite limitee", "sarl"),
+    ("societe par actions simplifiee", "sas"),
+    ("spolka z ograniczona odpowiedzialnoscia", "spzoo"),
+    ("spolka akcyjna", "sa"),
+    ("spolecnost s rucenim omezenym", "sro"),
+    ("s r o", "sro"),
+    ("akciova spolecnost", "as"),
+    ("kabushiki kaisha", "kk"),
+    ("k k", "kk"),
+    ("godo kaisha", "gk"),
+    ("yugen kaisha", "yk"),
+    ("anonim sirketi", "as"),
+    ("limited sirketi", "ltdsti"),
+    ("perseroan terbatas", "pt"),
+    ("sendirian berhad", "sdn bhd"),
+    ("private limited company", "ltd"),
+    ("osakeyhtio", "oy"),
+    ("aksjeselskap", "as"),
+    ("aktieselskab", "as"),
+    ("allmennaksjeselskap", "asa"),
+)
+
 _LEGAL_PHRASES = (
     ("obshchestvo s ogranichennoy otvetstvennostyu", "llc"),
     # Written out in full, as registers and lists often do (German, Dutch, Swedish forms; the Romance ones
@@ -92,6 +140,8 @@ LEGAL_FORMS = {
     "ojsc": "ojsc", "cjsc": "cjsc", "pjsc": "pjsc", "jsc": "jsc", "tov": "llc", "dd": "dd", "doo": "doo",
     "fze": "fze", "fzco": "fzco", "fzc": "fzc", "fzllc": "fzllc", "wll": "wll", "est": "establishment",
     "establishment": "establishment", "gie": "gie", "cv": "cv", "ltdco": "limited",
+    "gmbhcokg": "gmbhcokg", "agcokg": "agcokg", "nyrt": "nyrt", "sro": "sro", "gk": "gk", "yk": "yk",
+    "ltdsti": "ltdsti", "compania": "company", "compagnie": "company", "cia": "company", "cie": "company",
 }  # fmt: skip
 
 ABBREVIATIONS = {
@@ -105,7 +155,7 @@ ABBREVIATIONS = {
     "ctr": "center", "centre": "center", "dev": "development", "eng": "engineering", "engg": "engineering",
     "trad": "trading", "tradings": "trading", "enterprises": "enterprise", "ent": "enterprise",
     "mgmt": "management", "invest": "investment", "investments": "investment", "products": "product",
-    "abdul": "abd", "abdel": "abd", "abdal": "abd", "el": "al",
+    "abdul": "abd", "abdel": "abd", "abdal": "abd", "el": "al", "hnos": "hermanos", "hno": "hermano",
 }  # fmt: skip
 
 # Words that describe a business rather than name it: they can support a hit, never make one.
@@ -122,6 +172,7 @@ GENERIC = {
     "mac", "mc",
     "no", "nr", "number", "keji", "youxian", "gongsi", "co", "ltd", "inc", "corp", "llc",
     "construction", "consulting", "design", "building", "supply", "supplies", "cargo", "freight", "transport", "marine",
+    "hermanos", "hermano",
 }  # fmt: skip
 
 # Words of legal forms left among the name's words (a form written in an unusual place, "S.A. Unipapel",
@@ -270,20 +321,84 @@ def _repair_word(word: str, last: bool) -> str:
     return word
 
 
-def _collapse_phrases(words: list[str]) -> list[str]:
+def _collapse_spelled_out(words: list[str]) -> list[str]:
     joined = " " + " ".join(words) + " "
-    for phrase, token in _LEGAL_PHRASES:
+    if joined.count(" ") < 3:  # one word: no phrase to find
+        return words
+    for phrase, token in _SPELLED_OUT_FORMS:
         joined = joined.replace(f" {phrase} ", f" {token} ")
     return joined.split()
 
 
+def _collapse_exact(words: list[str]) -> list[str]:
+    joined = " " + " ".join(words) + " "
+    for phrase, token in (*_SPELLED_OUT_FORMS, *_LEGAL_PHRASES):
+        joined = joined.replace(f" {phrase} ", f" {token} ")
+    return joined.split()
+
+
+PHRASE_SLIP_MIN = 4  # words of a legal phrase this long or longer may carry a slip (JOINT STOAK COMPANY, JONT)
+_PHRASE_WORDS = frozenset(w for phrase, _ in _LEGAL_PHRASES for w in phrase.split() if len(w) >= PHRASE_SLIP_MIN)
+
+
+def _one_letter_less(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _phrase_slips() -> dict[str, frozenset[str]]:
+    """Symmetric-delete table of the legal phrases' words: a word one slip away shares a key with it."""
+    table: dict[str, set[str]] = {}
+    for word in _PHRASE_WORDS:
+        for key in _one_letter_less(word) | {word}:
+            table.setdefault(key, set()).add(word)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+_PHRASE_SLIPS = _phrase_slips()
+
+
+def _phrase_word_meant(word: str) -> str | None:
+    """The word of a legal phrase `word` is one slip away from (a letter dropped, added, replaced, swapped)."""
+    if len(word) < PHRASE_SLIP_MIN - 1 or word in _PHRASE_WORDS or not word.isalpha():
+        return None
+    found: set[str] = set()
+    for key in _one_letter_less(word) | {word}:
+        found.update(_PHRASE_SLIPS.get(key, ()))
+    for known in sorted(found):
+        if OSA.distance(word, known, score_cutoff=1) <= 1:
+            return known
+    return None
+
+
+def _collapse_phrases(words: list[str]) -> list[str]:
+    """Multi-word legal forms collapsed to one token, also with one slip in one of their words (JOINT STOAK
+    COMPANY, PUBLIC JONT STOCK COMPANY): the repaired word is kept only when it completes a phrase, so a name
+    word that looks like one ("Stok") is left alone elsewhere."""
+    collapsed = _collapse_exact(words)
+    for i, word in enumerate(words):
+        meant = _phrase_word_meant(word)
+        if meant is None:
+            continue
+        repaired = _collapse_exact([*words[:i], meant, *words[i + 1 :]])
+        if len(repaired) < len(collapsed):
+            return repaired
+    return collapsed
+
+
 @lru_cache(maxsize=200_000)
-def normalize(name: str) -> NormalName:
-    """Canonical tokens for one name (cached: batches repeat names and tokens)."""
-    words = _split_words(name)
+def normalize(name: str, person: bool = False) -> NormalName:
+    """Canonical tokens for one name (cached: batches repeat names and tokens).
+
+    A person's name has no legal form: a word spelled like one is part of the name (PAO, Yu Liang; GHALI, Iyad
+    ag), so with `person` every word is a token and no business word is repaired or collapsed.
+    """
+    words = list(_written(name))
     last = len(words) - 1
-    words = [_repair_word(w, i == last) if i and len(w) >= TYPO_MIN_LENGTH else w for i, w in enumerate(words)]
-    words = _collapse_phrases(words)
+    if not person:
+        words = _collapse_spelled_out(words)  # (before a repair reads "limitee" as "limited")
+        last = len(words) - 1
+        words = [_repair_word(w, i == last) if i and len(w) >= TYPO_MIN_LENGTH else w for i, w in enumerate(words)]
+        words = _collapse_phrases(words)
     tokens: list[str] = []
     legal: list[str] = []
     expanded: list[str] = []
@@ -300,7 +415,7 @@ def normalize(name: str) -> NormalName:
         form = LEGAL_FORMS.get(word)
         # A legal form follows the name proper ("Co" first is a name), except forms written first (OOO, JSC).
         written_ok = (i > 0 and word not in _PREFIX_ONLY) or (i == 0 and word in _PREFIX_FORMS)
-        if form is not None and len(words) > 1 and written_ok:
+        if form is not None and len(words) > 1 and written_ok and not person:
             legal.append(form)
             continue
         tokens.append(word)
@@ -369,6 +484,107 @@ def _patronymics(tokens: list[str], legal: list[str]) -> frozenset[str]:
     nasab = [i + 1 for i, t in enumerate(tokens[:-2]) if t in NASAB_PARTICLES and i > 0]
     nasab = [i for i in nasab if i < last and tokens[i] not in GENERIC and tokens[i] not in HONORIFICS]
     return frozenset(tokens[i] for i in shaped + nasab)
+
+
+# "Son of" / "daughter of" in Arabic, Hebrew and Maghrebi names (Ben is also a given name: only mid-name).
+LINEAGE_PARTICLES = NASAB_PARTICLES | {"ben", "bat"}
+ARTICLES = frozenset({"the"})  # "The World Bank" is "World Bank"
+
+
+def identity_keys(name: NormalName) -> tuple[str, str]:
+    """The name's words in any order, alone and with its legal form: two names equal on these are one name.
+
+    Identity is decided on the canonical words (case, punctuation, spacing, diacritics, script, spelled-out or
+    abbreviated legal forms folded by `normalize`, and word order), never on weights, so a listed name
+    made only of generic words ("Industrial Bank") is still found when typed as printed. "Company" beside
+    another legal form adds nothing ("Co., Ltd." is "Company Limited" is "Limited").
+    """
+    if name.syllables:  # written in Chinese characters, kana or Hangul: the characters are the name (高石 / 高市)
+        words = "".join(c for c in unicodedata.normalize("NFKC", name.original) if not c.isspace())
+    else:  # in any order, but Salman bin Muhammad is not Muhammad bin Salman
+        words = " ".join(identity_words(name)[0])
+    forms = _forms(name)
+    return words, words + "|" + " ".join(sorted(forms)) if forms else ""
+
+
+def identity_words(name: NormalName) -> tuple[list[str], bool]:
+    """The words identity compares, and whether their order matters (a lineage: X bin Y)."""
+    words = [t for t in name.tokens if t not in ARTICLES] or list(name.tokens)
+    if any(t in LINEAGE_PARTICLES for t in name.tokens[1:-1]):
+        return words, True
+    return sorted(words), False
+
+
+SLIP_WORD_MIN = 5  # the listed word a slip changed: one edit in a shorter word is another word (Lyn / Lin)
+SLIP_QUERY_MIN = 4  # the slipped word (a letter dropped from a five-letter word)
+
+
+def slip_keys(name: NormalName, min_length: int = SLIP_WORD_MIN) -> list[int]:
+    """For each word of `min_length` letters or more of a name of two words or more, the name without that word
+    (a stable 32-bit hash): a name that differs from it in that one word shares the key. A one-word name has
+    the word with one letter left out, every way, and the word itself: two words one slip apart share one.
+
+    Made from the canonical words and from the words as written (`written_words`: a slip can hide a legal
+    form or an abbreviation). Names written in Chinese characters, kana or Hangul are left out (a character is
+    a syllable, not a slip).
+    """
+    if name.syllables:
+        return []
+    keys: list[int] = []
+    for tag, (words, ordered) in (("t", identity_words(name)), ("w", written_words(name.original))):
+        if len(words) == 1:  # a one-word name: the word with a letter left out, every way (symmetric delete)
+            word = words[0]
+            if len(word) >= min_length and word.isalpha():
+                keys.extend(zlib.crc32(f"1 {key}".encode()) for key in {word, *_one_letter_less(word)})
+            continue
+        for j, word in enumerate(words):
+            if len(word) >= min_length and word.isalpha():
+                rest = [*words[:j], "*", *words[j + 1 :]] if ordered else [*words[:j], *words[j + 1 :]]
+                keys.append(zlib.crc32(f"{tag} {' '.join(rest)}".encode()))
+    return keys
+
+
+@lru_cache(maxsize=200_000)
+def _written(text: str) -> tuple[str, ...]:
+    """The words of `text` as written (transliterated, lower case, punctuation split): cached, as `normalize`
+    and the slip keys both start from them."""
+    return tuple(_split_words(text))
+
+
+def may_hold_legal_form(text: str) -> bool:
+    """Whether a word of `text` is spelled like a legal form (PAO, AG): only then can a person's name read
+    differently as an organisation's."""
+    return any(w in LEGAL_FORMS or w in _PHRASE_WORDS for w in _written(text))
+
+
+def written_words(text: str) -> tuple[list[str], bool]:
+    """The words as written (case, script, punctuation folded; nothing repaired, expanded or set aside) in any
+    order, or in order for a lineage (X bin Y), and whether the order matters."""
+    words = [w for w in _written(text) if w not in ARTICLES]
+    if any(w in LINEAGE_PARTICLES for w in words[1:-1]):
+        return words, True
+    return sorted(words), False
+
+
+def same_identity(a: NormalName, b: NormalName) -> bool:
+    """The same words (`identity_keys`), and the same legal form where both names state one."""
+    words_a, _ = identity_keys(a)
+    words_b, _ = identity_keys(b)
+    return bool(words_a) and words_a == words_b and legal_compatible(a, b)
+
+
+def legal_compatible(a: NormalName, b: NormalName) -> bool:
+    """The same legal form, or one name states none (a missing form is no difference; "company" beside another
+    form adds nothing)."""
+    fa, fb = _forms(a), _forms(b)
+    return not (fa and fb) or fa == fb
+
+
+def _forms(name: NormalName) -> frozenset[str]:
+    forms = set(name.legal)
+    if len(forms) > 1:
+        forms.discard("company")
+    return frozenset(forms)
 
 
 def is_generic(token: str) -> bool:

@@ -94,7 +94,8 @@ def assess_shipment(reference: str, settings: Settings | None = None) -> dict[st
         value = row.declared_value_usd
     restricted, party_hits = _screen(chip_names, parties, settings)
     facts = RiskFacts(lines, documents, us_party, restricted, party_hits, prior_holds, prior_total)
-    return {"shipment": reference, **assess(facts, load_config(settings), per_day, storage, value)}
+    return {"shipment": reference, **assess(facts, load_config(settings), per_day, storage, value),
+            "warnings": _warnings(settings)}
 
 
 def _prior(uow: UnitOfWork, row: ShipmentRow) -> tuple[int, int]:
@@ -133,7 +134,16 @@ def assess_manifest(
     facts = RiskFacts(lines, {d: "" for d in documents}, us_responsible_party, restricted, party_hits)
     per_day = _per_day(parsed.items, catalog, settings)
     storage = storage_per_unit_day * parsed.units
-    return {"manifest": source, **assess(facts, load_config(settings), per_day, storage, parsed.value_usd)}
+    return {"manifest": source, **assess(facts, load_config(settings), per_day, storage, parsed.value_usd),
+            "warnings": _warnings(settings)}
+
+
+def _warnings(settings: Settings) -> list[str]:
+    """The cost of a day held is priced from the network snapshot: say when it is past its horizon."""
+    from rigport.services.horizons import snapshot_warnings
+    from rigport.services.network import current_snapshot
+
+    return snapshot_warnings(current_snapshot(settings))
 
 
 def _per_day(items: Any, catalog: Catalog, settings: Settings) -> Decimal:
@@ -228,4 +238,5 @@ def assess_draft(draft: AssessmentDraft, settings: Settings | None = None) -> di
         (i.value_usd for i in items), Decimal(0))  # fmt: skip
     per_day = _per_day(items, catalog, settings)
     storage = draft.storage_usd_per_unit_day * units
-    return {"shipment": draft.reference, **assess(facts, load_config(settings), per_day, storage, value)}
+    return {"shipment": draft.reference, **assess(facts, load_config(settings), per_day, storage, value),
+            "warnings": _warnings(settings)}

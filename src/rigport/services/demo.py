@@ -3,6 +3,8 @@
 Dates are relative to the day the demo is seeded so that the clocks are live; each shipment says
 which reported event it mirrors. Values and storage rates are illustrative, not case records.
 Seeding is idempotent: a shipment whose reference exists is left alone.
+Every hold of the scenario made at the FCC's request is marked `other_agency_hold`: CBP detained those units on
+another agency's behalf, so the 19 CFR 151.16 clocks may not apply to them (151.16(a)).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from rigport.customs.tariffs import DEFAULT_HTS
 from rigport.services import manifest, shipments
 from rigport.settings import Settings
 from rigport.store.uow import UnitOfWork
@@ -132,7 +135,7 @@ SCENARIO: tuple[DemoShipment, ...] = (
         80,
         Decimal("2.00"),
         "Great Lakes Hashworks LLC",
-        False,
+        True,
         (
             ("entry-filed", 2, None),
             ("exam-presented", 5, None),
@@ -170,7 +173,7 @@ def _manifest_csv(demo: DemoShipment) -> bytes:
     for line_no, start in enumerate(range(0, demo.units, batch), start=1):
         count = min(batch, demo.units - start)
         serials = ";".join(f"{prefix}-{n:06d}" for n in range(start + 1, start + count + 1))
-        lines.append(f"{line_no},{demo.model_id},{count},{demo.unit_value},8543.70.9960,{demo.origin},{serials}")
+        lines.append(f"{line_no},{demo.model_id},{count},{demo.unit_value},{DEFAULT_HTS},{demo.origin},{serials}")
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -50,10 +50,17 @@ def mining_inputs(request: EconomicsRequest, settings: Settings | None = None) -
         hosting_usd_per_kwh=request.hosting_usd_per_kwh,
         unit_price_usd=request.unit_price_usd if request.unit_price_usd is not None else model.reference_price_usd,
     )
+    from rigport.services.horizons import price_warnings, snapshot_warnings
+
+    from_snapshot = None in (request.difficulty, request.price_usd, request.fees_btc_per_block)
+    warnings = snapshot_warnings(snap) if from_snapshot else []
+    if request.unit_price_usd is None:
+        warnings += price_warnings(model)
     assumptions = {
         "model": model.model,
         "model_id": model.id,
         "snapshot": snap.to_dict(),
+        "warnings": warnings,
     }
     return inputs, assumptions
 

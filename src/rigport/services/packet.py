@@ -79,13 +79,15 @@ def _landed_cost_view(cost: LandedCost) -> dict[str, Any]:
         "entered_value_usd": cost.entered_value_usd,
         "components": [
             {"code": c.code, "rate": c.rate, "basis": c.basis, "amount_usd": c.amount_usd, "citation": c.citation,
-             "note": c.note, "refundable": c.refundable}
+             "note": c.note, "refundable": c.refundable, "verified_through": c.verified_through}
             for c in cost.components
         ],  # fmt: skip
         "total_duties_and_fees_usd": cost.total_duties_and_fees_usd,
         "landed_cost_usd": cost.landed_cost_usd,
         "landed_cost_per_unit_usd": (cost.landed_cost_usd / cost.units).quantize(CENT, ROUND_HALF_UP),
         "potentially_refundable_ieepa_usd": cost.refundable_usd,
+        "potentially_refundable_section_122_usd": cost.refundable_section_122_usd,
+        "warnings": cost.warnings,
     }
 
 
@@ -121,6 +123,7 @@ def landed_cost_for(view: dict[str, Any]) -> dict[str, Any]:
             ]  # fmt: skip
     out["total_duties_and_fees_usd"] = sum((g["total_duties_and_fees_usd"] for g in out["groups"]), Decimal(0))
     out["landed_cost_usd"] = sum((g["landed_cost_usd"] for g in out["groups"]), Decimal(0))
+    out["warnings"] = list(dict.fromkeys(w for g in out["groups"] for w in g["warnings"]))
     return out
 
 

@@ -136,4 +136,13 @@ def portfolio(
         "overdue": sum(1 for d in deadlines if d["overdue"]),
         "cost_by_shipment": shipments,
         "units_over_time": history,
+        "warnings": _warnings(settings, today) if rows else [],
     }
+
+
+def _warnings(settings: Settings | None, today: dt.date) -> list[str]:
+    """Every cost per day is priced from the network snapshot: say when it is past its horizon."""
+    from rigport.services.horizons import snapshot_warnings
+    from rigport.services.network import current_snapshot
+
+    return snapshot_warnings(current_snapshot(settings), today)

@@ -28,12 +28,12 @@ from typing import Any
 from rigport.errors import InputError, UnavailableError
 from rigport.screening.index import ScreeningIndex
 from rigport.screening.loaders import load_csl_csv, load_csl_json, load_ofac, load_user_list
-from rigport.screening.match import DEFAULT_THRESHOLD, compare
+from rigport.screening.match import DEFAULT_THRESHOLD, compare_relation
 from rigport.screening.model import Hit, ListVersion, ScreeningList
 from rigport.services.screening_groups import SAME, PartyHits, group_hits, split_source_list
 from rigport.settings import Settings, get_settings
 
-INDEX_FORMAT = "5"  # bump when the index or normalization changes so old caches are ignored
+INDEX_FORMAT = "6"  # bump when the index or normalization changes so old caches are ignored
 KINDS = ("ofac-sdn", "csl", "user")
 OFFICIAL_URLS = {
     "sdn": "https://www.treasury.gov/ofac/downloads/sdn.csv",
@@ -264,10 +264,18 @@ def _load_or_build(settings: Settings, copies: list[ListCopy], key: str) -> Scre
     return index
 
 
+DOWNLOADABLE_LISTS = ("ofac-sdn", "csl")
+
+
 def version_dict(v: ListVersion, today: dt.date, max_age_days: int) -> dict[str, Any]:
+    """A list version as shown to users: its real as-of date, its age in days and whether it is still current.
+
+    `freshness` is "current" or "stale" for the lists the agencies republish (older than `max_age_days` is stale),
+    and "curated" for a list dated by its own entries (the shipped restricted components, a user's list).
+    """
     age = v.age_days(today)
     # Downloadable lists go stale; a curated list (shipped restricted components, user list) is dated by its entries.
-    stale = v.list_id in ("ofac-sdn", "csl") and age > max_age_days
+    stale = v.list_id in DOWNLOADABLE_LISTS and age > max_age_days
     return {
         "list": v.list_id,
         "title": v.title,
@@ -279,6 +287,7 @@ def version_dict(v: ListVersion, today: dt.date, max_age_days: int) -> dict[str,
         "date_note": v.date_note,
         "age_days": age,
         "stale": stale,
+        "freshness": "stale" if stale else ("current" if v.list_id in DOWNLOADABLE_LISTS else "curated"),
         "entries": v.entries,
         "names": v.names,
         "counts": v.counts,
@@ -406,8 +415,9 @@ def screen_many(
 
 
 def compare_names(left: str, right: str, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
-    score, match = compare(left, right, threshold=threshold)
-    return {"left": left, "right": right, "score": score, "match": match, "threshold": threshold}
+    """`match` is true only when the two names are the same party: a possible affiliate never matches."""
+    score, match, relation = compare_relation(left, right, threshold=threshold)
+    return {"left": left, "right": right, "score": score, "match": match, "relation": relation, "threshold": threshold}
 
 
 # ---- reviewer decisions (false positives), stored in the database (table screening_decisions) ----

@@ -194,8 +194,10 @@ def open_clocks(row: ShipmentRow, today: dt.date | None = None) -> list[dict[str
                 "event": c.event,
                 "starts_from": c.starts_from.isoformat(),
                 "days_left": (c.due - today).days,
-                "overdue": c.due < today,
+                # a clock that may not apply (another agency's hold, 19 CFR 151.16(a)) is never flagged overdue
+                "overdue": c.due < today and not c.may_not_apply,
                 "may_not_apply": c.may_not_apply,
+                "may_not_apply_reason": c.may_not_apply_reason,
             }
             for c in latest.values()
         ),
@@ -263,7 +265,23 @@ def detail(row: ShipmentRow, settings: Settings, today: dt.date | None = None) -
         "events": [event_view(e) for e in row.events],
         "clocks": open_clocks(row, today),
         "cost_of_delay": cost_of_delay(row, settings, today),
+        "warnings": detail_warnings(row, settings, today),
     }
+
+
+def detail_warnings(row: ShipmentRow, settings: Settings, today: dt.date) -> list[str]:
+    """Bundled facts a shipment's figures lean on past their horizon: the network snapshot behind the cost of
+    delay, and the clock rules for events after the day they were last checked."""
+    from rigport.customs.clocks import horizon_warnings
+    from rigport.services.horizons import snapshot_warnings
+    from rigport.services.network import current_snapshot
+
+    warnings = snapshot_warnings(current_snapshot(settings), today) if row.quantities else []
+    for event in row.events:
+        clock_event = CLOCK_EVENT.get(event.event)
+        if clock_event:
+            warnings += horizon_warnings(clock_event, event.occurred_on)
+    return list(dict.fromkeys(warnings))
 
 
 def line_item_view(li: LineItemRow) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from rigport.simulate.engine import ChunkResult, SimulationParams, run_chunk, su
 
 CHUNK_PATHS = 10_000  # fixed, so the same seed gives the same numbers however many workers run it
 DEFAULT_HOLD_PROBABILITY = 0.0  # docs/simulation.md: no hold unless you say so (or fit it)
-DEFAULT_HOLD_DAYS_MEAN = 60.0  # docs/simulation.md: about two months, the Nov 2024 holds (shared/reference/customs.md)
+DEFAULT_HOLD_DAYS_MEAN = 60.0  # docs/simulation.md: about two months, the Nov 2024 holds (public reporting)
 MIN_FITTED_HOLDS = 5  # fewer completed holds than this and the mean is noise: fall back to the default
 
 
@@ -249,7 +249,22 @@ def simulate_model(
     report["model"] = model
     report["units"] = units
     report["hold"] = hold
+    report["warnings"] = start_warnings(model, unit_price, settings, overrides)
     return report
+
+
+def start_warnings(model_id: str, unit_price: float | None, settings: Settings | None,
+                   overrides: dict[str, Any] | None = None) -> list[str]:  # fmt: skip
+    """A simulation starts from the network snapshot (price, difficulty, fees) and, without a unit price, the
+    catalog's reference price: say when either is past its horizon."""
+    from rigport.services.horizons import price_warnings, snapshot_warnings
+
+    overrides = overrides or {}
+    given = all(overrides.get(k) is not None for k in ("start_price_usd", "start_difficulty", "fees_btc_per_block"))
+    warnings = [] if given else snapshot_warnings(current_snapshot(settings))
+    if unit_price is None:
+        warnings += price_warnings(get_catalog(settings).get(model_id))
+    return warnings
 
 
 def compare_options(options: list[dict[str, Any]], paths: int, days: int, power_price: float, seed: int,
@@ -288,4 +303,7 @@ def compare_options(options: list[dict[str, Any]], paths: int, days: int, power_
         report["beats"] = {reports[j]["name"]: float((stacked[i] > stacked[j]).mean())
                            for j in range(len(reports)) if j != i}  # fmt: skip
     reports.sort(key=lambda r: -r["npv_usd"]["mean"])
-    return {"paths": paths, "days": days, "seed": seed, "options": reports}
+    warnings = list(dict.fromkeys(
+        w for o in options for w in start_warnings(str(o["model"]), o.get("unit_price"), settings)
+    ))  # fmt: skip
+    return {"paths": paths, "days": days, "seed": seed, "options": reports, "warnings": warnings}

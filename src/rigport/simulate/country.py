@@ -1,8 +1,9 @@
 """Country-share scenario: how much US hashrate share a volume of held units costs over time.
 
-Start from the early-2025 shares (US 43.8%, China 45.8%; Hashrate Index, as cited in
-shared/DESIGN.md) and the network hashrate implied by the snapshot's difficulty. Held units add
-their hashrate to the US only when released; meanwhile the network keeps growing.
+Start from the early-2025 shares (US 43.8%, China 45.8%; Hashrate Index, https://hashrateindex.com,
+as publicly reported in early 2025; not re-read in this session) and the network hashrate implied
+by the snapshot's difficulty. Held units add their hashrate to the US only when released; meanwhile
+the network keeps growing.
 """
 
 from __future__ import annotations

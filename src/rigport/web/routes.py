@@ -314,7 +314,10 @@ def screening_page(request: Request, q: str = "") -> HTMLResponse:
     who = visitor(request)
     settings = settings_of(request)
     result, error = _search(q, settings)
-    return page(request, "screening.html", who, q=q, result=result, error=error, versions=list_versions(settings))
+    return page(
+        request, "screening.html", who, q=q, result=result, error=error, versions=list_versions(settings),
+        max_age_days=settings.list_max_age_days,
+    )  # fmt: skip
 
 
 @router.get("/screening/search", response_class=HTMLResponse)
@@ -402,7 +405,7 @@ async def economics_calc(request: Request) -> HTMLResponse:
 
 @router.post("/economics/simulate", response_class=HTMLResponse)
 async def economics_simulate(request: Request) -> HTMLResponse:
-    from rigport.services.simulation import params_for_model, run
+    from rigport.services.simulation import params_for_model, run, start_warnings
 
     who = visitor(request)
     form = await request.form()
@@ -414,6 +417,7 @@ async def economics_simulate(request: Request) -> HTMLResponse:
             hold_probability=inputs["hold_prob"], hold_days_mean=inputs["hold_days_mean"],
         )  # fmt: skip
         report = await run_in_threadpool(run, params, inputs["paths"], inputs["seed"])
+        report["warnings"] = start_warnings(inputs["model"], inputs["unit_price"], settings)
     except RigportError as exc:
         return page(request, "_error.html", who, exc.http_status, error=str(exc))
     return page(request, "_simulation_result.html", who, r=report, figures=_simulation_figures(report), run=None)
