@@ -174,6 +174,9 @@ def test_cli_prints_same_party_and_affiliates_apart_in_80_columns() -> None:
     assert "84 FR 22963" in out and "87 FR 8180" in out and "Presumption of denial" in out
     assert "…" not in out
     assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+    same, affiliates = out.split("Possible affiliates (")
+    assert HUAWEI in same and "Huawei Technologies Canada Co., Ltd." not in same
+    assert "Huawei Technologies Canada Co., Ltd." in affiliates and "(possible-affiliate, score" in affiliates
 
 
 def test_cli_sections_put_an_affiliate_in_its_own_section() -> None:
@@ -227,6 +230,9 @@ def test_dashboard_shows_sub_list_agency_notice_and_one_row_per_party(settings: 
     assert "84 FR 22963" in html and "87 FR 8180" in html and "Presumption of denial" in html
     assert html.count(HUAWEI) == 1 and "3 entries" in html
     assert all(i in html for i in HUAWEI_EL_IDS)
+    same, affiliates = html.split('id="affiliates-h"')
+    assert HUAWEI in same and "Huawei Technologies Canada Co., Ltd." in affiliates
+    assert "Huawei Technologies Canada Co., Ltd." not in same
 
 
 def test_dashboard_puts_affiliates_in_their_own_table() -> None:
@@ -259,10 +265,9 @@ def test_stored_run_keeps_relation_and_sub_list_and_the_shipment_page_shows_affi
         rows = uow.session.scalars(select(ScreeningResultRow).where(ScreeningResultRow.entry_name == HUAWEI)).all()
         assert {r.entry_id for r in rows} == HUAWEI_EL_IDS
         assert {(r.relation, r.source_list) for r in rows} == {("same", EL)}
-        # the matching of today calls every Huawei hit "same"; mark the Morocco entry as the affiliate it is
+        # the listed name plus a country: stored as the possible affiliate the matching called it
         (row,) = uow.session.scalars(select(ScreeningResultRow).where(ScreeningResultRow.entry_name == morocco)).all()
-        row.relation = "possible-affiliate"
-        uow.commit()
+        assert (row.relation, row.source_list) == ("possible-affiliate", EL)
     stored = latest_shipment_screening("SCR-1", settings)
     assert stored is not None
     seller = next(s for s in stored["subjects"] if s["subject"] == "Huawei Technologies Co., Ltd.")
