@@ -129,13 +129,13 @@ def landed_cost_for(view: dict[str, Any]) -> dict[str, Any]:
 
 def _stored_run_view(run: Any) -> dict[str, Any]:
     """A stored run grouped by subject: 'hit' if any open (or reopened) match, else 'dismissed' or 'clear'."""
+    from rigport.services.screening import add_stored_match
+
     subjects: dict[tuple[str, str], dict[str, Any]] = {}
     for r in run.results:
         subject = subjects.setdefault((r.subject, r.role), {"subject": r.subject, "role": r.role, "matches": []})
         if r.status != "clear":
-            subject["matches"].append({"list": r.list_id, "entry_id": r.entry_id, "name": r.entry_name,
-                                       "score": r.score, "status": r.status, "explanation": r.explanation,
-                                       "programs": r.programs})  # fmt: skip
+            add_stored_match(subject["matches"], r)  # one row per listed party, every entry id kept
     for subject in subjects.values():
         statuses = {m["status"] for m in subject["matches"]}
         subject["status"] = "hit" if statuses & {"hit", "reopened"} else ("dismissed" if statuses else "clear")
@@ -169,8 +169,9 @@ def _screening(shipment_id: int, view: dict[str, Any], settings: Settings) -> di
             continue
         seen.add((name, role))
         result = screen_name(name, kind=kind, country=country, settings=settings)
-        matches = [{"list": m["list"], "entry_id": m["entry_id"], "name": m["name"], "score": m["score"],
-                    "status": "hit", "explanation": m["explanation"], "programs": m["programs"]}
+        matches = [{"list": m["list"], "entry_id": m["entry_id"], "entry_ids": m["entry_ids"], "name": m["name"],
+                    "relation": m["relation"], "score": m["score"], "status": "hit",
+                    "explanation": m["explanation"], "programs": m["programs"]}
                    for m in result["matches"]]  # fmt: skip
         out_subjects.append({"subject": name, "role": role, "status": "hit" if matches else "clear",
                              "matches": matches})  # fmt: skip
