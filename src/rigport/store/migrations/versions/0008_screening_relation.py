@@ -1,7 +1,7 @@
 """screening results: each stored hit keeps its relation to the name screened and its sub-list
 
 Revision ID: 0008_screening_relation
-Revises: 0006_change_notices
+Revises: 0007_event_voids
 Create Date: 2026-12-07
 
 A stored shipment screening must keep the listed party apart from its possible affiliates (issue #23), and
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_screening_relation"
-down_revision = "0006_change_notices"
+down_revision = "0007_event_voids"
 branch_labels = None
 depends_on = None
 
