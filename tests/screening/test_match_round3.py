@@ -8,8 +8,11 @@ from __future__ import annotations
 import pytest
 
 from rigport.screening.match import (
+    DEFAULT_THRESHOLD,
+    RELATION_AFFILIATE,
     TOKEN_MIN_SIMILARITY,
     compare,
+    compare_relation,
     lineage_roles,
     romanization_key,
     sinitic_key,
@@ -89,7 +92,10 @@ def test_two_different_business_words_make_two_companies() -> None:
     assert not matches("Velmora Harbour Dredging Ltd", "Velmora Harbour Shipping Ltd")
     assert not matches("Quorvane Logistics Solutions LLC", "Quorvane Technology Logistics LLC")
     assert matches("Velmora Harbour Dredging Ltd", "Velmora Harbour Dredging Limited")
-    assert matches("Velmora Harbour Dredging Ltd", "Velmora Harbour Ltd")  # a word left out is no conflict
+    # A distinctive word more on one side is no conflict, but it names another company of the group (issue #23,
+    # decision 2): a possible affiliate, shown to the reviewer, never "the same party".
+    score, same, relation = compare_relation("Velmora Harbour Dredging Ltd", "Velmora Harbour Ltd")
+    assert score >= DEFAULT_THRESHOLD and not same and relation == RELATION_AFFILIATE
     # A number is part of who the party is (issue #23, decision 3): fund 3 and fund 4 are two parties.
     assert not matches("Quorvane Fund 3 LP", "Quorvane Fund 4 LP")
 

@@ -378,10 +378,11 @@ class ScreeningIndex:
 
     def _screen_one(self, query: str, kind: str | None, country: str | None, threshold: float) -> dict[int, Hit]:
         qn = normalize(query)
-        best = self._identical(qn)
+        best = self._identical(qn, kind, country)
         if may_hold_legal_form(query):  # (a person's name with a word spelled like a legal form: PAO, Yu Liang)
-            for entry_no, hit in self._identical(normalize(query, True)).items():
+            for entry_no, hit in self._identical(normalize(query, True), kind, country).items():
                 best.setdefault(entry_no, hit)
+        best = {entry_no: hit for entry_no, hit in best.items() if hit.score >= threshold}  # (a stated type counts)
         if not qn.distinctive:  # generic words alone ("Trading Company") never make a hit, unless the name is listed
             return best
         qkind = infer_kind(qn, kind)
@@ -418,32 +419,37 @@ class ScreeningIndex:
             return list(self.identity_words.get(words, ()))
         return [*self.identity_full.get(full, ()), *self.identity_bare.get(words, ())]
 
-    def _identical(self, qn: NormalName) -> dict[int, Hit]:
+    def _identical(self, qn: NormalName, kind: str | None = None, country: str | None = None) -> dict[int, Hit]:
         """Entries with a name or alias identical to the query (1.0), or identical but for one slip in one word
         (`match.one_slip_apart`, SLIP_IDENTITY_SCORE): hits before any other rule is asked, whatever the words
-        weigh. The scoring that follows may still raise a slip's score."""
+        weigh. The scoring that follows may still raise a slip's score. A type or a country the user states
+        stays supporting evidence (`match.adjust`); a type guessed from a legal form does not count here."""
         best: dict[int, Hit] = {}
         for name_no in self.identical_names(qn):
             entry_no = self.name_entry[name_no]
             if entry_no not in best:
+                entry = self.entries[entry_no]
                 tokens = tuple((t, t, 1.0) for t in qn.tokens)
                 explanation = Explanation(tokens, (), (), ("identical to a listed name after normalization",))
-                best[entry_no] = Hit(self.entries[entry_no], self.name_text[name_no], 1.0, explanation)
+                stated = adjust(Comparison(1.0, explanation), kind or "", entry.kind, country, entry.countries)
+                best[entry_no] = Hit(entry, self.name_text[name_no], stated.score, stated.explanation)
         for key in set(slip_keys(qn, SLIP_QUERY_MIN)):
             for name_no in self.slips.get(key, ()):
                 entry_no = self.name_entry[name_no]
                 if entry_no in best:
                     continue
-                kind = self.entries[entry_no].kind
+                entry = self.entries[entry_no]
                 cn = normalize(self.name_text[name_no])
-                words = one_slip_apart(qn, cn, (kind == "person") if kind else None)
+                words = one_slip_apart(qn, cn, (entry.kind == "person") if entry.kind else None)
                 if words is None:
                     continue
                 same = set(qn.tokens) & set(cn.tokens)
                 tokens = (*((t, t, 1.0) for t in qn.tokens if t in same), (words[0], words[1], TOKEN_MIN_SIMILARITY))
                 note = f"one slip in one word ({words[0]} / {words[1]}), otherwise identical to a listed name"
                 explanation = Explanation(tokens, (), (), (note,))
-                best[entry_no] = Hit(self.entries[entry_no], self.name_text[name_no], SLIP_IDENTITY_SCORE, explanation)
+                slip = Comparison(SLIP_IDENTITY_SCORE, explanation)
+                stated = adjust(slip, kind or "", entry.kind, country, entry.countries)
+                best[entry_no] = Hit(entry, self.name_text[name_no], stated.score, stated.explanation)
         return best
 
     def all_names(self) -> list[str]:
