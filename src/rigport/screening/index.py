@@ -13,6 +13,8 @@ import bisect
 import gc
 import heapq
 import math
+import zlib
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 
@@ -126,6 +128,22 @@ def _sums(reached: list[Reach], names: set[int]) -> tuple[dict[int, float], dict
     return scores, covered
 
 
+def _hash(tag: str, key: str) -> int:
+    return zlib.crc32(f"{tag} {key}".encode())
+
+
+def _key_table(pairs: list[tuple[int, int]]) -> tuple[array[int], array[int]]:
+    """(key, name) pairs as two arrays sorted by key: many names per key, looked up by bisection."""
+    pairs.sort()
+    return array("I", [k for k, _ in pairs]), array("I", [v for _, v in pairs])
+
+
+def _lookup(keys: array[int], names: array[int], key: int) -> list[int]:
+    lo = bisect.bisect_left(keys, key)
+    hi = bisect.bisect_right(keys, key, lo)
+    return list(names[lo:hi])
+
+
 def _settle() -> None:
     """Move the objects alive now (the finished index: millions of postings, names and entries) out of the
     cyclic garbage collector's reach (gc.freeze). They live as long as the index and hold no cycles to
@@ -149,12 +167,14 @@ class ScreeningIndex:
     joined: dict[str, list[int]] = field(default_factory=dict)
     skeletons: dict[str, list[str]] = field(default_factory=dict)
     name_weight: list[float] = field(default_factory=list)
-    # Identity (`normalize.identity_keys`): the name's words in any order -> names; with the legal form -> names
-    # that state one; the words -> names that state none (a query with a legal form is also the bare name).
-    identity_words: dict[str, list[int]] = field(default_factory=dict)
-    identity_full: dict[str, list[int]] = field(default_factory=dict)
-    identity_bare: dict[str, list[int]] = field(default_factory=dict)
-    slips: dict[int, list[int]] = field(default_factory=dict)  # `normalize.slip_keys` -> names (one word left out)
+    # Identity (`normalize.identity_keys`, hashed): "w" + the name's words in any order -> names; "f" + with the
+    # legal form -> names that state one; "b" + the words -> names that state none (a query with a legal form is
+    # also the bare name). And `normalize.slip_keys` -> names. Each a `KeyTable` (two sorted arrays): a dict of
+    # lists took ~70 MB more at its peak (the disk cache's pickling).
+    identity_keys: array[int] = field(default_factory=lambda: array("I"))
+    identity_names: array[int] = field(default_factory=lambda: array("I"))
+    slip_keys: array[int] = field(default_factory=lambda: array("I"))
+    slip_names: array[int] = field(default_factory=lambda: array("I"))
     versions: list[object] = field(default_factory=list)
     _similar: dict[tuple[str, bool], list[tuple[str, bool]]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -163,8 +183,8 @@ class ScreeningIndex:
         index = cls()
         postings: dict[str, list[int]] = defaultdict(list)
         joined: dict[str, list[int]] = defaultdict(list)
-        identity: tuple[dict[str, list[int]], ...] = (defaultdict(list), defaultdict(list), defaultdict(list))
-        slips: dict[int, list[int]] = defaultdict(list)
+        identity: list[tuple[int, int]] = []
+        slips: list[tuple[int, int]] = []
         for lst in lists:
             index.versions.append(lst.version)
             for entry in lst.entries:
@@ -188,10 +208,9 @@ class ScreeningIndex:
                     as_person = person and may_hold_legal_form(text)
                     for read in (norm, normalize(text, True)) if as_person else (norm,):
                         words, full = identity_keys(read)
-                        identity[0][words].append(name_no)
-                        identity[1 if full else 2][full or words].append(name_no)
-                    for key in set(slip_keys(norm)):
-                        slips[key].append(name_no)
+                        identity.append((_hash("w", words), name_no))
+                        identity.append((_hash("f", full) if full else _hash("b", words), name_no))
+                    slips.extend((key, name_no) for key in set(slip_keys(norm)))
         deletes: dict[str, list[str]] = defaultdict(list)
         for token in postings:
             for d in _deletes(token):
@@ -203,8 +222,8 @@ class ScreeningIndex:
         weight = index.name_weight.__getitem__
         index.postings = {token: sorted(names, key=lambda n: (weight(n), n)) for token, names in postings.items()}
         index.joined = dict(joined)
-        index.identity_words, index.identity_full, index.identity_bare = (dict(table) for table in identity)
-        index.slips = dict(slips)
+        index.identity_keys, index.identity_names = _key_table(identity)
+        index.slip_keys, index.slip_names = _key_table(slips)
         index.deletes = dict(deletes)
         index.skeletons = dict(skeletons)
         _settle()
@@ -415,9 +434,24 @@ class ScreeningIndex:
         words, full = identity_keys(name)
         if not words:
             return []
-        if not full:
-            return list(self.identity_words.get(words, ()))
-        return [*self.identity_full.get(full, ()), *self.identity_bare.get(words, ())]
+        # (a query with a legal form: the names with the same form, and the names that state none)
+        found = [*self._identity("f", full), *self._identity("b", words)] if full else self._identity("w", words)
+        return [n for n in found if self._same_identity(n, words, full)]
+
+    def _identity(self, tag: str, key: str) -> list[int]:
+        return _lookup(self.identity_keys, self.identity_names, _hash(tag, key))
+
+    def _same_identity(self, name_no: int, words: str, full: str) -> bool:
+        """A hashed key found it: the name's own keys say whether it is the same (32-bit hashes can collide)."""
+        text = self.name_text[name_no]
+        reads = [normalize(text)]
+        if may_hold_legal_form(text) and self.entries[self.name_entry[name_no]].kind == "person":
+            reads.append(normalize(text, True))
+        for read in reads:
+            w, f = identity_keys(read)
+            if w == words and (not (full and f) or f == full):
+                return True
+        return False
 
     def _identical(self, qn: NormalName, kind: str | None = None, country: str | None = None) -> dict[int, Hit]:
         """Entries with a name or alias identical to the query (1.0), or identical but for one slip in one word
@@ -434,7 +468,7 @@ class ScreeningIndex:
                 stated = adjust(Comparison(1.0, explanation), kind or "", entry.kind, country, entry.countries)
                 best[entry_no] = Hit(entry, self.name_text[name_no], stated.score, stated.explanation)
         for key in set(slip_keys(qn, SLIP_QUERY_MIN)):
-            for name_no in self.slips.get(key, ()):
+            for name_no in _lookup(self.slip_keys, self.slip_names, key):
                 entry_no = self.name_entry[name_no]
                 if entry_no in best:
                     continue

@@ -205,6 +205,20 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def _atomic_pickle(path: Path, index: ScreeningIndex) -> None:
+    """The index pickled straight into the file: never the whole pickle in memory beside the index (tens of MB at
+    the peak of a build)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def get_index(settings: Settings | None = None) -> ScreeningIndex:
     """The index over every list in force: from memory, else the disk cache, else built (and cached)."""
     settings = settings or get_settings()
@@ -253,7 +267,7 @@ def _load_or_build(settings: Settings, copies: list[ListCopy], key: str) -> Scre
         index = ScreeningIndex.build([read_copy(c) for c in copies])
         for old in cache.parent.glob("screening-index-*.pickle") if cache.parent.exists() else ():
             old.unlink(missing_ok=True)
-        _atomic_write_bytes(cache, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+        _atomic_pickle(cache, index)
     gc.unfreeze()  # a replaced index (after a list update) must be collectable again
     _MEMO.clear()
     _MEMO[key] = index
