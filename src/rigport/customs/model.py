@@ -82,6 +82,25 @@ DOCUMENT_KINDS = (
 HTS_PATTERN = re.compile(r"^\d{4}\.\d{2}\.\d{4}$")
 
 
+# Dates a record may carry. Customs clocks, storage and costs count days from them, so a date out of this
+# range is a typing slip that would overflow or mislead every later read (issue #26): refused on the way in.
+EARLIEST_RECORD_DATE = dt.date(1990, 1, 1)
+FUTURE_ALLOWANCE_DAYS = 731  # an arrival may be planned up to two years ahead
+
+
+def latest_record_date(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=FUTURE_ALLOWANCE_DAYS)
+
+
+def check_record_date(value: dt.date, name: str, today: dt.date) -> dt.date:
+    """A shipment, event or document date from 1990-01-01 to two years after `today`, else InputError naming it."""
+    latest = latest_record_date(today)
+    if not EARLIEST_RECORD_DATE <= value <= latest:
+        raise InputError(f"{name}: expected a date from {EARLIEST_RECORD_DATE} to {latest} (two years ahead), "
+                         f"got {value}")  # fmt: skip
+    return value
+
+
 def check_hts(code: str, where: str) -> str:
     """HTSUS statistical codes are written NNNN.NN.NNNN (e.g. 8543.70.9960)."""
     cleaned = code.strip()
