@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -51,10 +52,11 @@ def test_cli_flow_demo_list_event_import(tmp_path: Path) -> None:
     states = {s for r in rows for s in r["quantities"]}
     assert {"RELEASED", "DETAINED", "SEIZED", "PETITIONED"} <= states
     detained = [r for r in rows if "DETAINED" in r["quantities"]][0]["reference"]
-    result = run_cli("shipments", "event", detained, "release", "--date", "2099-01-01", "--quantity", "10", "--json")
+    today = dt.date.today().isoformat()  # a future date is refused (issue #25)
+    result = run_cli("shipments", "event", detained, "release", "--date", today, "--quantity", "10", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["quantities"]["RELEASED"] == 10
-    refused = run_cli("shipments", "event", detained, "entry-filed", "--date", "2099-01-02")
+    refused = run_cli("shipments", "event", detained, "entry-filed", "--date", today)
     assert refused.returncode == 1 and "not allowed" in refused.stderr and "Traceback" not in refused.stderr
     bad = tmp_path / "bad.csv"
     bad.write_text("line,model,quantity,unit_value,hts_code,origin\n901,antminer-s21,-3,1,8543.70.9960,CN\n")

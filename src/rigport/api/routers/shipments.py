@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from rigport.api.auth import require
 from rigport.api.cache import view_cache
-from rigport.api.schemas import DocumentIn, EventIn, ShipmentIn, ShipmentPatch
+from rigport.api.schemas import MAX_ID, DocumentIn, EventIn, ShipmentIn, ShipmentPatch
 from rigport.cli.output import to_jsonable
 from rigport.errors import RigportError
 from rigport.services import manifest, shipments
@@ -32,7 +32,7 @@ async def list_shipments(
     port: str | None = Query(None, max_length=80),
     due_within_days: int | None = Query(None, ge=0, le=3650),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     _: Principal = Depends(viewer),
 ) -> Any:
     settings, today = settings_of(request), dt.date.today()
