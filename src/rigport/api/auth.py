@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from rigport.api.limits import principal_of
 from rigport.services.auth import Principal, authenticate_async
 
 BEARER_DESCRIPTION = "Token from `rigport tokens create --role ...`"
@@ -23,8 +24,9 @@ class RoleBearer(HTTPBearer):
         self.role = role
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
-        credentials = await super().__call__(request)
-        principal = await _authenticated(request, credentials)
+        principal = principal_of(request.scope)  # authenticated before the body was read (api/limits.py)
+        if principal is None:
+            principal = await _authenticated(request, await super().__call__(request))
         if not principal.can(self.role):
             raise HTTPException(403, f"This needs the {self.role} role; your token has {principal.role}")
         _refuse_repeated_query(request)
