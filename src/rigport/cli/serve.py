@@ -13,8 +13,11 @@ def run_server(host: str, port: int, workers: int, access_log: bool = True) -> N
 
     from rigport.api.server import BalancedMultiprocess, TcpConfig, balanced_workers_supported
     from rigport.services import db
+    from rigport.settings import get_settings
+    from rigport.store import serving
 
     db.upgrade()
+    serving.hold_while_serving(get_settings())  # `rigport db restore` refuses while this process lives
     config = TcpConfig(
         "rigport.api.app:create_app",
         factory=True,

@@ -10,10 +10,12 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from rigport.errors import InputError, UnavailableError
+from sqlalchemy import Engine
+
+from rigport.errors import ConflictError, InputError, UnavailableError
 from rigport.settings import Settings, get_settings
 from rigport.store import engine as store_engine
-from rigport.store import notices
+from rigport.store import notices, serving
 
 
 def upgrade(settings: Settings | None = None) -> dict[str, Any]:
@@ -53,6 +55,14 @@ def restore(source: Path, settings: Settings | None = None) -> dict[str, Any]:
     if not source.is_file():
         raise InputError(f"{source}: backup file not found")
     engine = store_engine.get_engine(settings)
+    with serving.no_server(settings, engine) as busy:
+        if busy:
+            raise ConflictError(f"{busy}: stop the server, then restore; refusing to restore under it, since its "
+                                "workers would keep the old database open and lose writes")  # fmt: skip
+        return _restore(source, settings, engine)
+
+
+def _restore(source: Path, settings: Settings, engine: Engine) -> dict[str, Any]:
     if engine.dialect.name == "sqlite":
         _check_sqlite_backup(source)
         engine.dispose()
