@@ -28,6 +28,7 @@ from rigport.customs.model import (
     State,
     check_hts,
     check_record_date,
+    normalize_reference,
 )
 from rigport.customs.storage import StorageAccrual, accrue_storage
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
@@ -93,8 +94,7 @@ class ShipmentDraft:
     parties: list[dict[str, str]] = field(default_factory=list)
 
     def validate(self) -> None:
-        if not self.reference.strip() or len(self.reference) > 64:
-            raise InputError("reference: expected 1-64 characters")
+        self.reference = normalize_reference(self.reference)  # NFKC, trimmed, upper case, a small alphabet
         if self.mode not in (m.value for m in Mode):
             raise InputError(f"mode: expected vessel or air, got {self.mode!r}")
         check_record_date(self.arrival_date, "arrival_date", dt.date.today())
@@ -409,9 +409,18 @@ async def detail_key(reference: str, settings: Settings, today: dt.date | None =
     from rigport.services.delay import delay_inputs
 
     version = await lookups.shipment_version(settings, reference)
+    if version is None and reference != (canonical := _canonical_or_same(reference)):
+        reference, version = canonical, await lookups.shipment_version(settings, canonical)
     if version is None:
         raise NotFoundError(f"shipment {reference!r} not found")
     return ("shipment", reference, version, today or dt.date.today(), delay_inputs(settings))
+
+
+def _canonical_or_same(reference: str) -> str:
+    try:
+        return normalize_reference(reference)
+    except InputError:
+        return reference
 
 
 async def list_key(settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
