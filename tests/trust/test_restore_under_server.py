@@ -21,14 +21,15 @@ BODY = {"mode": "air", "port": "Detroit", "arrival_date": "2025-02-01", "total_u
         "declared_value_usd": "1.00"}  # fmt: skip
 
 
-def test_restore_refuses_under_a_running_server(db_settings: Settings, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_restore_refuses_under_a_running_server(db_settings: Settings, tmp_path: Path, workers: int) -> None:
     settings = db_settings
     if settings.database_url and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.skip("pg_dump/pg_restore not installed")
     token, _ = create_token("operator", settings=settings)
     headers = {"Authorization": f"Bearer {token}"}
     backup = tmp_path / "before.backup"
-    with rigport_server(settings.data_dir, settings.database_url, workers=2) as server:
+    with rigport_server(settings.data_dir, settings.database_url, workers=workers) as server:
         assert httpx.post(f"{server.url}/api/v1/shipments", json={**BODY, "reference": "OLD"},
                           headers=headers).status_code == 201  # fmt: skip
         assert cli(settings, "db", "backup", str(backup)).returncode == 0

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from rigport.api.problems import problem
 from rigport.services.auth import Principal, authenticate_async
 from rigport.settings import Settings
+from rigport.store.engine import as_unavailable
 
 # Room for the multipart wrapping (boundaries, part headers, the `shipment` field) around an upload of the
 # largest allowed size; the file itself is held to the exact limit by the import route.
@@ -45,7 +46,14 @@ class BodyGuard:
             return
         path: str = scope.get("path", "")
         if scope["method"] in BODY_METHODS and path.startswith("/api/"):
-            principal = await self._principal(scope)
+            try:
+                principal = await self._principal(scope)
+            except Exception as exc:  # the database behind the tokens is down: 503 to retry, as routes answer
+                unavailable = as_unavailable(exc)
+                if unavailable is None:
+                    raise
+                await problem(503, unavailable.title, str(unavailable), path)(scope, receive, send)
+                return
             if principal is None:
                 detail = "Missing, invalid, expired or revoked bearer token (checked before the body is read)"
                 await problem(401, detail, detail, path, headers={"Connection": "close"})(scope, receive, send)

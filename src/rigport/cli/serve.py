@@ -16,8 +16,8 @@ def run_server(host: str, port: int, workers: int, access_log: bool = True) -> N
     from rigport.settings import get_settings
     from rigport.store import serving
 
+    serving.hold_while_serving(get_settings())  # first: every database connection of the server is marked
     db.upgrade()
-    serving.hold_while_serving(get_settings())  # `rigport db restore` refuses while this process lives
     config = TcpConfig(
         "rigport.api.app:create_app",
         factory=True,

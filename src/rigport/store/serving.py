@@ -21,6 +21,7 @@ from typing import IO
 
 from sqlalchemy import Engine, text
 
+from rigport.errors import UnavailableError
 from rigport.settings import Settings
 
 APPLICATION_NAME = "rigport-serve"
@@ -33,8 +34,11 @@ def hold_while_serving(settings: Settings) -> None:
     os.environ["PGAPPNAME"] = APPLICATION_NAME  # libpq reads it; uvicorn's worker processes inherit it
     if settings.database_url:
         return
-    settings.ensure_data_dir()
-    handle = (settings.data_dir / LOCK_NAME).open("ab")
+    try:
+        settings.ensure_data_dir()
+        handle = (settings.data_dir / LOCK_NAME).open("ab")
+    except OSError:  # a read-only data directory: the server cannot write, and says so when it opens the database
+        return
     fcntl.flock(handle, fcntl.LOCK_SH)
     handle.write(f"{os.getpid()}\n".encode())
     handle.flush()
@@ -47,8 +51,12 @@ def no_server(settings: Settings, engine: Engine) -> Iterator[str | None]:
     if engine.dialect.name != "sqlite":
         yield _pg_servers(engine)
         return
-    settings.ensure_data_dir()
-    with (settings.data_dir / LOCK_NAME).open("ab") as handle:
+    try:
+        settings.ensure_data_dir()
+        handle = (settings.data_dir / LOCK_NAME).open("ab")
+    except OSError as exc:
+        raise UnavailableError(f"data directory {settings.data_dir} is not writable ({exc.strerror})") from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
