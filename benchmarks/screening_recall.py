@@ -7,8 +7,8 @@ draws the same queries from the same lists):
   own entry (identity beats every other rule).
 - slip: one typing slip (a letter dropped, doubled, swapped with its neighbour or replaced) in one word of
   five letters or more of a listed name.
-- mix: a listed organisation name upper-cased, its legal form left out and one letter dropped in one word
-  of five letters or more.
+- mix: a listed organisation name upper-cased, its legal form left out (every word of it) and one letter
+  dropped in one word of five letters or more.
 
 The brute-force baseline scores the query against every list name with rapidfuzz WRatio (default
 processing) and counts a query found when a name of its own entry scores 85 or more.
@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from rigport.screening.index import ScreeningIndex
-from rigport.screening.normalize import LEGAL_FORMS, normalize
+from rigport.screening.normalize import LEGAL_WORDS, normalize
 
 SLIP_MIN_WORD = 5
 BRUTE_CUTOFF = 85.0
@@ -81,7 +81,8 @@ def slip_queries(index: ScreeningIndex, n: int, seed: int) -> list[Query]:
 
 
 def _legal_word(word: str) -> bool:
-    return word.lower().strip(".,()") in LEGAL_FORMS
+    """A word of a legal form (Ltd., Company, the words of Limited Liability Company ...)."""
+    return word.lower().strip(".,()\"'") in LEGAL_WORDS
 
 
 def mix_queries(index: ScreeningIndex, n: int, seed: int) -> list[Query]:

@@ -119,3 +119,21 @@ def test_csv_the_reader_cannot_read_names_the_row(tmp_path: Path) -> None:
     data = b"line,model,quantity,unit_value,hts_code,origin\n1,antminer-s21,1,3400,8543.70.9960,CN\n2," + huge + b"\n"
     with pytest.raises(ManifestError, match=r"row 3: not readable as CSV"):
         parse_manifest(data, "big.csv", Settings(data_dir=tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("cells", "values"),
+    [(['"3400,50"', "200"], ["3400.50", "200"]), (['"3,400"', '"1,234.50"'], ["3400", "1234.50"]),
+     (['"3.400,50"', "$200"], ["3400.50", "200"])],
+)  # fmt: skip
+def test_unit_values_as_people_type_them(settings: Settings, cells: list[str], values: list[str]) -> None:
+    """Issue #25: a decimal comma is a decimal comma ("3400,50" is not 340,050), on the fast and the row path."""
+    new_shipment(settings)
+    rows = [f"{n},antminer-s21,,1,{cell},8543.70.9960,CN,," for n, cell in enumerate(cells, start=1)]
+    manifest.import_manifest((HEADER + "\n".join(rows) + "\n").encode(), "a.csv", "SHIP", "t", settings)
+    stored = [li["unit_value_usd"] for li in shipments.get_shipment("SHIP", settings)["line_items"]]
+    assert stored == [Decimal(v) for v in values]
+    bad = HEADER + 'x,antminer-s21,,1,"3,40,0",8543.70.9960,CN,,\n'  # a bad row sends the file down the row path
+    with pytest.raises(manifest.ManifestError) as caught:
+        manifest.import_manifest(bad.encode(), "b.csv", "SHIP", "t", settings)
+    assert any("column unit_value" in p and "3,40,0" in p for p in caught.value.problems)

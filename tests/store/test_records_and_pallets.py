@@ -30,7 +30,8 @@ def test_pallet_rate_wins_over_the_unit_rate(settings: Settings) -> None:
     walk_to_detained(settings, "PAL-1")  # held from 2025-01-09
     view = svc.get_shipment("PAL-1", settings, today=D(2025, 2, 8))
     assert view["storage_pallets"] == 10 and view["storage_usd_per_pallet_day"] == "45.00"
-    assert view["cost_of_delay"]["storage_accrued_usd"] == Decimal("13500.00")  # 30 days x 10 pallets x $45
+    # storage runs from arrival (2025-01-02), not from the hold: 37 days x 10 pallets x $45
+    assert view["cost_of_delay"]["storage_accrued_usd"] == Decimal("16650.00")
     # no line items yet, so the cost of a day held is storage alone: the pallet charge spread over the
     # units, 10 x $45 / 200 = $2.25 per unit per day (not the $2.00 unit rate)
     assert view["cost_of_delay"]["cost_per_unit_day_usd"] == Decimal("2.25")

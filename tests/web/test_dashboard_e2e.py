@@ -122,16 +122,21 @@ def test_operator_works_a_detained_shipment(server: dict[str, str], browser: obj
 
     # bad input: more units than are detained -> the reason is shown, nothing recorded
     page.get_by_label("Event", exact=True).select_option("release")
-    page.get_by_label("Units (blank = all in that state)").fill("99999")
+    page.get_by_label("Units", exact=True).fill("99999")
     page.get_by_role("button", name="Record event").click()
     expect(page.locator("#event-error")).to_contain_text("only 1500 are in state DETAINED")
     expect(page.locator("#shipment-state")).to_have_text("Detained")
     shot(page, "shipment-validation-error")
 
     # record the seizure notice: units move to SEIZED, the petition clock starts
+    # (all units is an explicit choice, and a seizure asks for confirmation with units and value)
     page.get_by_label("Event", exact=True).select_option("seizure-notice-mailed")
-    page.get_by_label("Units (blank = all in that state)").fill("")
+    page.get_by_label("Units", exact=True).fill("")
+    page.get_by_label("All units in that state").check()
     page.get_by_role("button", name="Record event").click()
+    expect(page.locator("#event-confirm")).to_contain_text("1,500 of 1,500 units")
+    expect(page.locator("#shipment-state")).to_have_text("Detained")
+    page.get_by_role("button", name="Yes, record seizure-notice-mailed for 1,500 units").click()
     expect(page.locator("#shipment-state")).to_have_text("Seized")
     expect(page.locator('#clocks tr[data-clock="petition_for_relief"]')).to_have_count(1)
     expect(page.locator("#timeline li").first).to_contain_text("seizure-notice-mailed")

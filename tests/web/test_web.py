@@ -147,7 +147,7 @@ def test_bad_event_shows_the_reason_and_changes_nothing(site: tuple[TestClient, 
         assert 'id="event-error"' in response.text
     stale = client.post("/shipments/DEMO-SFO-M60S/events", headers={"HX-Request": "true"}, data={
         "event": "release", "date": dt.date.today().isoformat(), "version": str(before["version"] - 1),
-        "csrf_token": csrf,
+        "all_units": "yes", "csrf_token": csrf,
     })  # fmt: skip
     assert stale.status_code == 409 and "reload it" in stale.text
     after = shipments.get_shipment("DEMO-SFO-M60S", settings)

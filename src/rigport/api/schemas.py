@@ -86,6 +86,12 @@ class EventIn(Input):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+class VoidIn(Input):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500, description="Why the event is voided; kept in the audit log.")
+    version: int | None = Field(default=None, ge=1, le=MAX_ID, description="If given, a stale version gets 409.")
+
+
 class DocumentIn(Input):
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(min_length=1, max_length=40)

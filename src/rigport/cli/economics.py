@@ -28,16 +28,16 @@ def economics(
     request = EconomicsRequest(
         model_id=model,
         units=parse_int(units, "--units", minimum=1),
-        power_price_usd_kwh=parse_money(power_price, "--power-price"),
+        power_price_usd_kwh=parse_money(power_price, "--power-price", rate=True),
         price_usd=parse_number(price, "--price", non_negative=True) if price else None,
         difficulty=parse_number(difficulty, "--difficulty", positive=True) if difficulty else None,
         fees_btc_per_block=parse_number(fees_btc, "--fees-btc", non_negative=True) if fees_btc else None,
         unit_price_usd=parse_money(unit_price, "--unit-price") if unit_price else None,
         pool_fee=parse_number(pool_fee, "--pool-fee", non_negative=True),
         uptime=parse_number(uptime, "--uptime", positive=True),
-        hosting_usd_per_kwh=parse_money(hosting, "--hosting"),
+        hosting_usd_per_kwh=parse_money(hosting, "--hosting", rate=True),
         hold_days=parse_int(hold_days, "--hold-days", minimum=0),
-        storage_usd_per_unit_day=parse_money(storage_per_day, "--storage-per-day"),
+        storage_usd_per_unit_day=parse_money(storage_per_day, "--storage-per-day", rate=True),
     )
     report = run_economics(request)
     if as_json:

@@ -7,14 +7,15 @@ import math
 from decimal import Decimal
 
 from rigport.errors import InputError
+from rigport.numbers import parse_decimal
 
 
-def parse_number(text: str, field: str, *, positive: bool = False, non_negative: bool = False) -> float:
-    """Accept integers, decimals and exponent form (``114e12``) with a clear error otherwise."""
-    try:
-        value = float(text.replace("_", ""))
-    except ValueError:
-        raise InputError(f"{field}: expected a number such as 114e12 or 0.05, got {text!r}") from None
+def parse_number(
+    text: str, field: str, *, positive: bool = False, non_negative: bool = False, rate: bool = False
+) -> float:
+    """Integers, decimals, exponent form (``114e12``) and numbers as people type them ("0,05", "1,234.50",
+    rigport.numbers); for a rate, "1,234" is refused as ambiguous. A clear error otherwise."""
+    value = float(parse_decimal(text, field, ambiguous="refuse" if rate else "thousands"))
     if not math.isfinite(value):
         raise InputError(f"{field}: expected a finite number, got {text!r}")
     if positive and value <= 0:
@@ -45,6 +46,9 @@ def parse_date(text: str, field: str) -> dt.date:
         raise InputError(f"{field}: expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
-def parse_money(text: str, field: str) -> Decimal:
-    """A non-negative USD amount as Decimal (exponent form accepted)."""
-    return Decimal(str(parse_number(text, field, non_negative=True)))
+def parse_money(text: str, field: str, *, rate: bool = False) -> Decimal:
+    """A non-negative USD amount (or rate, `rate=True`) as Decimal, read exactly as typed ("3,400.50", "0,05")."""
+    value = parse_decimal(text, field, ambiguous="refuse" if rate else "thousands")
+    if value < 0:
+        raise InputError(f"{field}: expected a number of 0 or more, got {text!r}")
+    return Decimal(format(value, "f"))  # 1e3 is 1000, not 1E+3

@@ -111,7 +111,9 @@ def screen_cmd(
     input_file: Path | None = typer.Option(
         None, "--input", help="CSV with a name column (type, country optional) or TXT."
     ),
-    output_file: Path | None = typer.Option(None, "--output", help="CSV: query,list,entry_id,matched_name,score."),
+    output_file: Path | None = typer.Option(
+        None, "--output", help="CSV: query,list,entry_id,matched_name,score,relation,... (one row per listed party)."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Screen NAME (or every name of --input) against every list in force."""
@@ -132,22 +134,104 @@ def screen_cmd(
     if not result["matches"]:
         console.print(f"[green]clear[/]: no list entry scores {threshold} or more for {name!r}")
     else:
-        print_table(
-            f"{len(result['matches'])} hit(s) for {name!r}",
-            ["list", "entry", "matched name", "score", "programs", "why"],
-            [
-                (m["source_list"].split(" - ")[0] or m["list"], m["entry_id"], m["matched_name"], f"{m['score']:.2f}",
-                 ", ".join(m["programs"]), m["explanation"])  # fmt: skip
-                for m in result["matches"]
-            ],
-        )
-        for m in result["matches"]:
-            legal = "; ".join(x for x in (m["federal_register_notice"], m["license_requirement"]) if x)
-            if legal:
-                console.print(f"{m['list']}/{m['entry_id']} {m['name']}: {legal}", highlight=False)
+        print_hit_sections(name, result["matches"])
     for d in result["dismissed"]:
-        console.print(f"dismissed as false positive: {d['list']}/{d['entry_id']} {d['name']} ({d['review']['reason']})")
+        console.print(
+            f"dismissed as false positive: {d['list']}/{', '.join(d['entry_ids'])} {d['name']} "
+            f"({d['review']['reason']})",
+            highlight=False,
+            markup=False,
+        )
     console.print("lists: " + "; ".join(f"{v['list']} as of {v['as_of']}" for v in result["lists"]))
+
+
+SECTIONS = (
+    ("same", "Same party", "the listed party itself, under its name or an alias"),
+    ("possible-affiliate", "Possible affiliates", "the listed name plus a qualifier (a country, city, 'Holdings'): "
+     "check whether the listed party owns or controls it"),
+)  # fmt: skip
+
+
+def print_hit_sections(query: str, matches: list[dict[str, Any]]) -> None:
+    """Same-party hits, then possible affiliates: one block per listed party, every field wrapped, never cut.
+
+    A block of label/value lines reads at 80 columns where a table of ten columns would cut names and ids.
+    """
+    from rich.text import Text
+
+    for relation, title, meaning in SECTIONS:
+        rows = [m for m in matches if m["relation"] == relation]
+        console.print()
+        console.print(Text.assemble((f"{title} ({len(rows)})", "bold"), f" for {query!r}: {meaning}"))
+        if not rows:
+            console.print("  none")
+        for n, m in enumerate(rows, start=1):
+            console.print(_hit_block(n, m))
+
+
+def _hit_block(n: int, m: dict[str, Any]) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=11, no_wrap=True, style="dim")
+    grid.add_column(overflow="fold")
+    ids = m.get("entry_ids") or [m["entry_id"]]
+    for label, value in (
+        ("list", _list_words(m)),
+        ("entry id" if len(ids) == 1 else f"{len(ids)} entries", ", ".join(ids)),
+        ("matched", f"{m['matched_name']} ({_alias(m)}{m['relation']}, score {m['score']:.2f})"),
+        ("countries", ", ".join(m["countries"])),
+        ("programs", ", ".join(m["programs"])),
+        ("FR notice", m["federal_register_notice"]),
+        ("licence pol", m["license_policy"]),
+        ("licence req", m["license_requirement"]),
+        ("words", m["explanation"]),
+        ("review", _review_note(m)),
+    ):
+        if value:
+            grid.add_row(label, Text(value))
+    head = Table.grid(padding=(0, 1))
+    head.add_column(width=3, justify="right")
+    head.add_column()
+    head.add_row(Text(f"{n}."), Text(m["name"], style="bold"))
+    head.add_row("", grid)
+    return head
+
+
+def _alias(m: dict[str, Any]) -> str:
+    same = " ".join(m["matched_name"].split()).casefold() == " ".join(m["name"].split()).casefold()
+    return "" if same else "alias; "
+
+
+def _list_words(m: dict[str, Any]) -> str:
+    """ "Entity List (EL), Bureau of Industry and Security [csl]": the list inside the CSL and its agency."""
+    sub, agency = m.get("sub_list") or m["source_list"] or m["list"], m.get("agency", "")
+    words = f"{sub}, {agency}" if agency else sub
+    return f"{words} [{m['list']}]" if m["list"] != sub else words
+
+
+def _review_note(m: dict[str, Any]) -> str:
+    review = m.get("review")
+    if not review:
+        return ""
+    note = review.get("note") or review.get("reason", "")
+    return f"{review['status']}: {note}" if note else str(review["status"])
+
+
+# the first five columns are the contract; one row per listed party, its entry ids in entry_ids
+BATCH_COLUMNS = (
+    "query", "list", "entry_id", "matched_name", "score", "relation", "source_list", "entry_ids", "name",
+    "countries", "programs", "federal_register_notice", "license_policy", "license_requirement", "explanation",
+)  # fmt: skip
+
+
+def _batch_row(query: str, m: dict[str, Any]) -> list[str]:
+    return [
+        query, m["list"], m["entry_id"], m["matched_name"], f"{m['score']:.4f}", m["relation"], m["source_list"],
+        "; ".join(m["entry_ids"]), m["name"], "; ".join(m["countries"]), "; ".join(m["programs"]),
+        m["federal_register_notice"], m["license_policy"], m["license_requirement"], m["explanation"],
+    ]  # fmt: skip
 
 
 def _batch(
@@ -167,16 +251,14 @@ def _batch(
         )
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["query", "list", "entry_id", "matched_name", "score", "name", "programs", "explanation"])
+    writer.writerow(BATCH_COLUMNS)
     hits_total = 0
-    for query, hits in results:
-        if not hits:
-            writer.writerow([spreadsheet_safe(query), "", "", "", "", "", "", ""])
-        for h in hits:
+    for query, parties in results:
+        if not parties:
+            writer.writerow([spreadsheet_safe(query), *[""] * (len(BATCH_COLUMNS) - 1)])
+        for party in parties:
             hits_total += 1
-            writer.writerow([spreadsheet_safe(c) for c in (
-                query, h.entry.list_id, h.entry.entry_id, h.matched_name, f"{h.score:.4f}", h.entry.name,
-                "; ".join(h.entry.programs), h.explanation.text())])  # fmt: skip
+            writer.writerow([spreadsheet_safe(c) for c in _batch_row(query, party.to_dict())])
     _atomic_write_text(output_file, buf.getvalue())
     summary: dict[str, Any] = {
         "input": str(input_file),
@@ -267,22 +349,30 @@ def _compare_pairs(pairs: Path, output_file: Path, threshold: float, as_json: bo
 def review_cmd(
     name: str = typer.Argument(..., help="The screened name."),
     list_id: str = typer.Option(..., "--list", help="List id of the hit (ofac-sdn, csl, restricted-components, ...)."),
-    entry_id: str = typer.Option(..., "--entry-id", help="Entry id of the hit."),
+    entry_ids: list[str] = typer.Option(
+        ..., "--entry-id", help="Entry id of the hit; repeat it for every id of a listed party (its entry_ids)."
+    ),
     reason: str = typer.Option(..., "--reason", help="Why the hit is a false positive."),
     reviewer: str = typer.Option("", "--reviewer", help="Who decided."),
     as_json: bool = JSON,
 ) -> None:
-    """Mark a hit as a false positive; reopened automatically if the list entry changes."""
-    from rigport.services.screening import mark_false_positive
+    """Mark a hit as a false positive; reopened automatically if the list entry changes.
 
-    record = mark_false_positive(name, list_id, entry_id, reason, reviewer=reviewer)
+    A listed party leaves the matches once every one of its entry ids is dismissed; all ids given are checked
+    before any is recorded. With one id, --json prints its decision; with several, a list of them.
+    """
+    from rigport.services.screening import mark_false_positives
+
+    records = mark_false_positives(name, list_id, entry_ids, reason, reviewer=reviewer)
     if as_json:
-        print_json(record)
-    else:
-        console.print(f"remembered: {name!r} is not {list_id}/{entry_id} ({record['entry_name']}): {reason}")
-
-
-_CLEAR_ROW = {"list": "", "entry_id": "", "matched_name": "", "score": 0.0, "explanation": ""}
+        print_json(records[0] if len(entry_ids) == 1 else records)
+        return
+    for record in records:
+        console.print(
+            f"remembered: {name!r} is not {list_id}/{record['entry_id']} ({record['entry_name']}): {reason}",
+            highlight=False,
+            markup=False,
+        )
 
 
 @app.command("shipment")
@@ -304,11 +394,9 @@ def shipment_cmd(
     _warn(result["warnings"])
     print_table(
         f"Shipment {reference}: {result['hits']} hit(s) (run {result['run_id']})",
-        ["subject", "role", "status", "list", "entry", "matched", "score", "why"],
-        [
-            (s["subject"], s["role"], s["status"], m["list"], m["entry_id"], m["matched_name"], f"{m['score']:.2f}",
-             m["explanation"])  # fmt: skip
-            for s in result["subjects"]
-            for m in (s["matches"] or [_CLEAR_ROW])
-        ],
+        ["subject", "role", "status", "same party", "possible affiliates"],
+        [(s["subject"], s["role"], s["status"], s["same_party"], s["possible_affiliates"]) for s in result["subjects"]],
     )
+    for s in result["subjects"]:
+        if s["matches"]:
+            print_hit_sections(f"{s['subject']} ({s['role']})", s["matches"])

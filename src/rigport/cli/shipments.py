@@ -18,12 +18,19 @@ JSON = typer.Option(False, "--json", help="Machine-readable output on stdout.")
 ACTOR = "cli"
 
 
-def _next_deadline(view: dict[str, Any]) -> str:
+def _next_deadline(view: dict[str, Any]) -> tuple[str, str]:
+    """(due, clock) of the shipment's soonest open clock, overdue ones said so, for the list's two columns."""
     deadline = view.get("next_deadline")
     if not deadline:
-        return ""
-    tag = "OVERDUE " if deadline["overdue"] else ("MAY NOT APPLY " if deadline.get("may_not_apply") else "")
-    return f"{tag}{deadline['clock']} {deadline['due']} ({deadline['days_left']}d)"
+        return "-", ""
+    days = int(deadline["days_left"])
+    if deadline["overdue"]:
+        when = f"[bold red]{deadline['due']} overdue {-days}d[/]"
+    elif deadline.get("may_not_apply"):  # a 19 CFR 151.16 clock of another agency's hold is never overdue
+        when = f"{deadline['due']} ({days}d, may not apply)"
+    else:
+        when = f"{deadline['due']} ({days}d)"
+    return when, str(deadline["clock"]).replace("_", " ")
 
 
 @app.command("list")
@@ -42,13 +49,27 @@ def list_shipments(
     if as_json:
         print_json(rows)
         return
-    print_table(
-        "Shipments",
-        ["reference", "port", "arrived", "units", "value USD", "state", "by state", "next deadline"],
-        [(r["reference"], r["port"], r["arrival_date"], f"{r['total_units']:,}",
-          f"{float(r['declared_value_usd']):,.0f}", r["state"],
-          ", ".join(f"{s} {n:,}" for s, n in r["quantities"].items()), _next_deadline(r)) for r in rows],
-    )  # fmt: skip
+    from rich.table import Table
+
+    # The next deadline comes right after the reference and is never cut; a narrow terminal drops the
+    # arrival and value columns rather than squeezing every column to a few letters (all are in --json).
+    wide = console.width >= 130
+    table = Table(title="Shipments")
+    table.add_column("reference", no_wrap=True)
+    table.add_column("next deadline", no_wrap=True)
+    table.add_column("clock")
+    table.add_column("units by state")
+    table.add_column("port")
+    if wide:
+        table.add_column("arrived", no_wrap=True)
+        table.add_column("value USD", justify="right")
+    for r in rows:
+        cells = [r["reference"], *_next_deadline(r), "\n".join(f"{s} {n:,}" for s, n in r["quantities"].items()),
+                 r["port"]]  # fmt: skip
+        if wide:
+            cells += [r["arrival_date"], f"{float(r['declared_value_usd']):,.0f}"]
+        table.add_row(*cells)
+    console.print(table)
 
 
 @app.command()
@@ -66,6 +87,7 @@ def show(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
         ("units by state", ", ".join(f"{s} {n:,}" for s, n in view["quantities"].items())),
         ("declared value", f"${float(view['declared_value_usd']):,.2f}"),
         ("cost of delay per day", f"${cost['cost_per_day_usd']:,.2f} ({cost['held_units']:,} units held)"),
+        ("cost of delay to date", f"${cost['cost_to_date_usd']:,.2f} ({cost['held_unit_days']:,} unit-days held)"),
         ("storage accrued", f"${cost['storage_accrued_usd']:,.2f}" + (" ALERT: >= 50% of value"
                                                                        if cost["storage_alert"] else "")),
         ("allowed events", ", ".join(view["allowed_events"])), ("version", view["version"]),
@@ -80,12 +102,37 @@ def show(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
     print_warnings(view["warnings"])
     print_table(
         "Events",
-        ["date", "event", "units", "from", "to", "by"],
+        ["id", "date", "event", "units", "from", "to", "by", "voided"],
         [
-            (e["occurred_on"], e["event"], e["quantity"], e["from_state"], e["to_state"], e["actor"])
+            (e["id"], e["occurred_on"], e["event"], e["quantity"], e["from_state"], e["to_state"], e["actor"],
+             f"{e['voided_by']}: {e['void_reason']}" if e["voided"] else "")
             for e in view["events"]
         ],
     )
+
+
+@app.command()
+def void(
+    reference: str = typer.Argument(...),
+    event_id: int = typer.Argument(..., help="The event's id, as `shipments show` lists it."),
+    reason: str = typer.Option(..., "--reason", help="Why it is voided; kept in the history and the audit log."),
+    as_json: bool = JSON,
+) -> None:
+    """Void a mistaken event: kept in the history, no longer counted; state, clocks and costs recomputed.
+
+    To amend an event, void it and record the right one. Refused when a later event depends on it.
+    """
+    from rigport.services.shipments import void_event
+
+    view = void_event(reference, event_id, reason, ACTOR)
+    if as_json:
+        print_json(view)
+    else:
+        console.print(
+            f"{reference}: event {event_id} voided; units by state: "
+            + ", ".join(f"{s} {n:,}" for s, n in view["quantities"].items()),
+            highlight=False,
+        )
 
 
 @app.command()
@@ -114,9 +161,9 @@ def create(
         reference=reference, mode=mode, port=port, arrival_date=parse_date(arrival, "--arrival"), total_units=units,
         declared_value_usd=parse_money(value, "--value"), carrier=carrier, transport_doc=transport_doc,
         importer_of_record=importer, other_agency_hold=other_agency_hold,
-        storage_usd_per_unit_day=parse_money(storage_per_day, "--storage-per-day"), storage_pallets=pallets,
+        storage_usd_per_unit_day=parse_money(storage_per_day, "--storage-per-day", rate=True), storage_pallets=pallets,
         storage_usd_per_pallet_day=None if storage_per_pallet_day is None
-        else parse_money(storage_per_pallet_day, "--storage-per-pallet-day"),
+        else parse_money(storage_per_pallet_day, "--storage-per-pallet-day", rate=True),
     )  # fmt: skip
     view = create_shipment(draft, ACTOR)
     print_json(view) if as_json else console.print(f"created {reference} ({view['state']})")

@@ -9,6 +9,7 @@ naming both.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +104,31 @@ def _source_state(shipment: Shipment, event: str, from_state: State | None) -> S
     return next(iter(candidates))
 
 
+def check_date(
+    occurred_on: dt.date,
+    *,
+    arrival: dt.date,
+    source: State,
+    since: Mapping[State, tuple[dt.date, str]] | None = None,
+    latest: dt.date | None = None,
+) -> None:
+    """An event cannot be dated before the arrival, before the event that brought its units to `source`, or
+    after `latest` (the port's today plus a day's allowance): such a date is a typing slip, not a fact."""
+    if occurred_on < arrival:
+        raise InputError(f"date: {occurred_on} is before the shipment's arrival on {arrival}")
+    if latest is not None and occurred_on > latest:
+        raise InputError(
+            f"date: {occurred_on} is in the future; the latest date an event can carry at this port today is "
+            f"{latest} (today there, plus one day)"
+        )
+    entered = (since or {}).get(source)
+    if entered is not None and occurred_on < entered[0]:
+        raise InputError(
+            f"date: {occurred_on} is before {entered[0]}, when the units in {source.value} got there "
+            f"({entered[1]}); an event cannot come before the event it follows"
+        )
+
+
 def apply_event(
     shipment: Shipment,
     event: str,
@@ -112,13 +138,20 @@ def apply_event(
     quantity: int | None = None,
     from_state: State | None = None,
     data: dict[str, Any] | None = None,
+    since: Mapping[State, tuple[dt.date, str]] | None = None,
+    latest: dt.date | None = None,
 ) -> Transition:
-    """Move `quantity` units (default: all in the source state) and return the transition."""
+    """Move `quantity` units (default: all in the source state) and return the transition.
+
+    `since` gives, for each state, the date and name of the latest event that moved units into it, and
+    `latest` the last date allowed (see `check_date`); without them only the arrival date is checked.
+    """
     if event not in TRANSITIONS:
         raise InputError(f"event: expected one of {', '.join(EVENTS)}, got {event!r}")
     if occurred_on < shipment.arrival_date:
         raise InputError(f"date: {occurred_on} is before the shipment's arrival on {shipment.arrival_date}")
     source = _source_state(shipment, event, from_state)
+    check_date(occurred_on, arrival=shipment.arrival_date, source=source, since=since, latest=latest)
     available = shipment.quantities.get(source, 0)
     moved = available if quantity is None else quantity
     if moved <= 0:
@@ -132,3 +165,14 @@ def apply_event(
         shipment.quantities = {s: n for s, n in shipment.quantities.items() if n > 0}
     shipment.check_invariant()
     return Transition(event, occurred_on, moved, source, target, actor, dict(data or {}))
+
+
+def states_since(
+    arrival: dt.date, moves: Iterable[tuple[dt.date, str, State | None]]
+) -> dict[State, tuple[dt.date, str]]:
+    """For each state, the latest (date, event) that moved units into it: what a new event from it follows."""
+    since: dict[State, tuple[dt.date, str]] = {State.ARRIVED: (arrival, "arrival")}
+    for on, event, target in moves:
+        if target is not None and (target not in since or on >= since[target][0]):
+            since[target] = (on, event)
+    return since

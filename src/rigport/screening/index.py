@@ -172,7 +172,7 @@ class ScreeningIndex:
                 index.entries.append(entry)
                 person = entry.kind == "person"
                 for text, weak in entry.all_names():
-                    norm = normalize(text, person)
+                    norm = normalize(text)
                     if not norm.tokens:
                         continue
                     name_no = len(index.name_text)
@@ -183,9 +183,11 @@ class ScreeningIndex:
                     for token in set(norm.tokens):
                         postings[token].append(name_no)
                     joined["".join(norm.tokens)].append(name_no)
-                    as_org = person and may_hold_legal_form(text)
-                    for read in (norm, normalize(text)) if as_org else (norm,):
-                        words, full = identity_keys(read)  # (a person's name as typed without a type, too)
+                    # A person's name with a word spelled like a legal form (PAO, Yu Liang) is also identical to
+                    # itself read as a person's (every word a name part), in any order.
+                    as_person = person and may_hold_legal_form(text)
+                    for read in (norm, normalize(text, True)) if as_person else (norm,):
+                        words, full = identity_keys(read)
                         identity[0][words].append(name_no)
                         identity[1 if full else 2][full or words].append(name_no)
                     for key in set(slip_keys(norm)):
@@ -264,7 +266,7 @@ class ScreeningIndex:
                 words.append((vocab, True))
         return words
 
-    def candidates(self, query: str, threshold: float = 0.0, person: bool = False) -> list[int]:
+    def candidates(self, query: str, threshold: float = 0.0) -> list[int]:
         """Name numbers worth scoring for `query`, best first by summed inverse document frequency.
 
         A name is dropped when even a perfect match of every query word it contains could not reach
@@ -276,7 +278,7 @@ class ScreeningIndex:
         found by bisection (`_window`). Only names in two postings or more are summed one by one, in the order
         of the query words, so every sum is the float a plain loop over all postings would give.
         """
-        norm = normalize(query, person)
+        norm = normalize(query)
         tokens = list(norm.tokens)
         reached, unindexed_weight, unindexed = self._reached(norm, tokens)
         joined = set(self.joined.get("".join(tokens), ()))
@@ -375,17 +377,20 @@ class ScreeningIndex:
         return sorted(best.values(), key=lambda h: (-h.score, h.entry.list_id, h.entry.entry_id))
 
     def _screen_one(self, query: str, kind: str | None, country: str | None, threshold: float) -> dict[int, Hit]:
-        qn = normalize(query, kind == "person")
+        qn = normalize(query)
         best = self._identical(qn)
+        if may_hold_legal_form(query):  # (a person's name with a word spelled like a legal form: PAO, Yu Liang)
+            for entry_no, hit in self._identical(normalize(query, True)).items():
+                best.setdefault(entry_no, hit)
         if not qn.distinctive:  # generic words alone ("Trading Company") never make a hit, unless the name is listed
             return best
         qkind = infer_kind(qn, kind)
         aligned: dict[tuple[tuple[str, ...], tuple[str, ...]], Comparison] = {}  # SDN names recur in the CSL
-        for name_no in self.candidates(query, threshold, kind == "person"):
+        for name_no in self.candidates(query, threshold):
             entry_no = self.name_entry[name_no]
             entry = self.entries[entry_no]
             text = self.name_text[name_no]
-            cn = normalize(text, entry.kind == "person")
+            cn = normalize(text)
             key = (cn.tokens, cn.legal)
             base = aligned.get(key)
             if base is None:
@@ -430,7 +435,7 @@ class ScreeningIndex:
                 if entry_no in best:
                     continue
                 kind = self.entries[entry_no].kind
-                cn = normalize(self.name_text[name_no], kind == "person")
+                cn = normalize(self.name_text[name_no])
                 words = one_slip_apart(qn, cn, (kind == "person") if kind else None)
                 if words is None:
                     continue

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from rigport.catalog import Catalog
-from rigport.customs.model import DOCUMENT_KINDS, HELD_STATES, LineItem
+from rigport.customs.model import AT_PORT_STATES, DOCUMENT_KINDS, HELD_STATES, LineItem, State
 from rigport.customs.risk import LineFacts, RiskFacts, assess
 from rigport.errors import InputError, NotFoundError
 from rigport.services.catalog import get_catalog
@@ -85,17 +85,26 @@ def assess_shipment(reference: str, settings: Settings | None = None) -> dict[st
         documents = {d.kind: d.lab_name for d in row.documents}
         us_party = any(p.role in ("importer", "consignee") and p.country == "US" for p in row.parties)
         prior_holds, prior_total = _prior(uow, row)
+        # Risk is for the units not yet held (at the port or before it): units already detained or seized
+        # carry their cost so far and per further day instead (issue #25).
+        not_yet_held = sum(q.quantity for q in row.quantities if State(q.state) in AT_PORT_STATES)
         # the cost of delay already holds storage; assess() adds storage itself, so take it out here
         storage_rate = storage_rate_per_unit_day(row)
-        per_day = (delay_cost_per_unit_day(row, settings) - storage_rate) * row.total_units
-        storage = storage_rate * row.total_units
+        per_day = (delay_cost_per_unit_day(row, settings) - storage_rate) * not_yet_held
+        storage = storage_rate * not_yet_held
         chip_names = [ln.chip_supplier for ln in lines] + [p.name for p in row.parties if p.role == "chip_supplier"]
         parties = [p.name for p in row.parties]
-        value = row.declared_value_usd
+        value = row.declared_value_usd * not_yet_held / row.total_units if row.total_units else Decimal(0)
+        held = sum(q.quantity for q in row.quantities if State(q.state) in HELD_STATES)
+        total = row.total_units
     restricted, party_hits = _screen(chip_names, parties, settings)
     facts = RiskFacts(lines, documents, us_party, restricted, party_hits, prior_holds, prior_total)
-    return {"shipment": reference, **assess(facts, load_config(settings), per_day, storage, value),
-            "warnings": _warnings(settings)}
+    result = assess(facts, load_config(settings), per_day, storage, value)
+    if not not_yet_held:  # nothing left that a hold could still catch
+        result["cost_if_held_usd"] = result["expected_hold_cost_usd"] = Decimal("0.00")
+    # added with issue #25: which units the expected cost of a hold is for
+    return {"shipment": reference, **result, "units_not_yet_held": not_yet_held, "units_held": held,
+            "total_units": total, "warnings": _warnings(settings)}  # fmt: skip
 
 
 def _prior(uow: UnitOfWork, row: ShipmentRow) -> tuple[int, int]:
@@ -111,7 +120,9 @@ def _prior_for(uow: UnitOfWork, port: str, importer: str, exclude_id: int | None
         and ((port and s.port.lower() == port.lower()) or (importer and s.importer_of_record == importer))
     ]
     held_states = {s.value for s in HELD_STATES}
-    held_ids = set(uow.session.scalars(select(EventRow.shipment_id).where(EventRow.to_state.in_(held_states))))
+    held_ids = set(uow.session.scalars(select(EventRow.shipment_id).where(
+        EventRow.to_state.in_(held_states), EventRow.voided_at.is_(None)
+    )))
     return sum(1 for s in others if s.id in held_ids), len(others)
 
 
@@ -135,7 +146,7 @@ def assess_manifest(
     per_day = _per_day(parsed.items, catalog, settings)
     storage = storage_per_unit_day * parsed.units
     return {"manifest": source, **assess(facts, load_config(settings), per_day, storage, parsed.value_usd),
-            "warnings": _warnings(settings)}
+            **_not_yet_held(parsed.units), "warnings": _warnings(settings)}  # fmt: skip
 
 
 def _warnings(settings: Settings) -> list[str]:
@@ -239,4 +250,9 @@ def assess_draft(draft: AssessmentDraft, settings: Settings | None = None) -> di
     per_day = _per_day(items, catalog, settings)
     storage = draft.storage_usd_per_unit_day * units
     return {"shipment": draft.reference, **assess(facts, load_config(settings), per_day, storage, value),
-            "warnings": _warnings(settings)}
+            **_not_yet_held(units), "warnings": _warnings(settings)}  # fmt: skip
+
+
+def _not_yet_held(units: int) -> dict[str, int]:
+    """Before anything is stored every unit is still ahead of the port: the whole shipment is at risk."""
+    return {"units_not_yet_held": units, "units_held": 0, "total_units": units}

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from rigport.customs.model import HTS_PATTERN, LineItem
 from rigport.errors import InputError, NotFoundError
+from rigport.numbers import parse_decimal
 from rigport.services.catalog import get_catalog
 from rigport.settings import Settings
 from rigport.store.repository import bulk_insert
@@ -411,10 +412,12 @@ def _unit_values(cells: list[str]) -> list[Decimal] | None:
     distinct = set(cells)
     joined = "".join(distinct)
     source = cells if 2 * len(distinct) > len(cells) else list(distinct)
-    texts = source if "," not in joined and "$" not in joined else map(_LSTRIP_DOLLAR, map(_DROP_COMMAS, source))
     try:
-        amounts = list(map(Decimal, texts))
-    except InvalidOperation:
+        if "," not in joined and "$" not in joined and " " not in joined:
+            amounts = list(map(Decimal, source))
+        else:  # "3,400" and "3400,50" as people write them (rigport.numbers), never by dropping the comma
+            amounts = [parse_decimal(t, "unit_value") for t in source]
+    except (InvalidOperation, InputError):
         return None
     if ("n" in joined or "N" in joined) and not all(map(Decimal.is_finite, amounts)):
         return None
@@ -425,8 +428,6 @@ def _unit_values(cells: list[str]) -> list[Decimal] | None:
     return list(map(dict(zip(source, amounts, strict=True)).__getitem__, cells))
 
 
-_DROP_COMMAS = operator.methodcaller("replace", ",", "")
-_LSTRIP_DOLLAR = operator.methodcaller("lstrip", "$")
 
 
 def _plainly_separated(joined: str, sep: str) -> bool:
@@ -553,10 +554,10 @@ def _parse_row(
         bad("quantity", "a whole number of at least 1", row.get("quantity", ""))
     unit_value = Decimal(0)
     try:
-        unit_value = Decimal(row.get("unit_value", "").replace(",", "").lstrip("$"))
-        if not unit_value.is_finite() or not 0 <= unit_value < MAX_UNIT_VALUE:
+        unit_value = parse_decimal(row.get("unit_value", ""), "unit_value")
+        if not 0 <= unit_value < MAX_UNIT_VALUE:
             bad("unit_value", f"a USD amount of 0 or more, below {MAX_UNIT_VALUE:,}", row.get("unit_value", ""))
-    except InvalidOperation:
+    except InputError:
         bad("unit_value", "a USD amount of 0 or more", row.get("unit_value", ""))
     line = row.get("line", "")
     line_no = int(line) if line.isdecimal() else row_no - 1

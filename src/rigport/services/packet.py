@@ -65,7 +65,7 @@ def _money(value: Decimal | float | int | None) -> str:
 def _entry_date(view: dict[str, Any]) -> tuple[dt.date, str]:
     """Entry date for duties: the recorded entry-filed event, else the arrival date (said so in the packet)."""
     for event in view["events"]:
-        if event["event"] == "entry-filed":
+        if event["event"] == "entry-filed" and not event.get("voided"):
             return event["occurred_on"], "date of the recorded entry-filed event"
     arrival = dt.date.fromisoformat(view["arrival_date"])
     return arrival, "arrival date (no entry-filed event recorded)"
@@ -129,13 +129,13 @@ def landed_cost_for(view: dict[str, Any]) -> dict[str, Any]:
 
 def _stored_run_view(run: Any) -> dict[str, Any]:
     """A stored run grouped by subject: 'hit' if any open (or reopened) match, else 'dismissed' or 'clear'."""
+    from rigport.services.screening import add_stored_match
+
     subjects: dict[tuple[str, str], dict[str, Any]] = {}
     for r in run.results:
         subject = subjects.setdefault((r.subject, r.role), {"subject": r.subject, "role": r.role, "matches": []})
         if r.status != "clear":
-            subject["matches"].append({"list": r.list_id, "entry_id": r.entry_id, "name": r.entry_name,
-                                       "score": r.score, "status": r.status, "explanation": r.explanation,
-                                       "programs": r.programs})  # fmt: skip
+            add_stored_match(subject["matches"], r)  # one row per listed party, every entry id kept
     for subject in subjects.values():
         statuses = {m["status"] for m in subject["matches"]}
         subject["status"] = "hit" if statuses & {"hit", "reopened"} else ("dismissed" if statuses else "clear")
@@ -169,8 +169,9 @@ def _screening(shipment_id: int, view: dict[str, Any], settings: Settings) -> di
             continue
         seen.add((name, role))
         result = screen_name(name, kind=kind, country=country, settings=settings)
-        matches = [{"list": m["list"], "entry_id": m["entry_id"], "name": m["name"], "score": m["score"],
-                    "status": "hit", "explanation": m["explanation"], "programs": m["programs"]}
+        matches = [{"list": m["list"], "entry_id": m["entry_id"], "entry_ids": m["entry_ids"], "name": m["name"],
+                    "relation": m["relation"], "score": m["score"], "status": "hit",
+                    "explanation": m["explanation"], "programs": m["programs"]}
                    for m in result["matches"]]  # fmt: skip
         out_subjects.append({"subject": name, "role": role, "status": "hit" if matches else "clear",
                              "matches": matches})  # fmt: skip
@@ -197,9 +198,10 @@ def petition_worksheet(view: dict[str, Any], risk: dict[str, Any], screening: di
     value = Decimal(str(view["declared_value_usd"]))
     per_unit = value / view["total_units"] if view["total_units"] else Decimal(0)
     seized_value = (per_unit * seized_units).quantize(CENT, ROUND_HALF_UP)
-    seizure = next((e for e in view["events"] if e["event"] == "seizure-notice-mailed"), None)
+    events = [e for e in view["events"] if not e.get("voided")]
+    seizure = next((e for e in events if e["event"] == "seizure-notice-mailed"), None)
     petition_clock = next((c for c in view["clocks"] if c["clock"] == "petition_for_relief"), None)
-    petitioned = next((e for e in view["events"] if e["event"] == "petition-filed"), None)
+    petitioned = next((e for e in events if e["event"] == "petition-filed"), None)
     models = sorted({li["model_id"] or li["description"] for li in view["line_items"]})
     present = [e for e in risk["evidence"] if e["status"] == "present"]
     missing = [e for e in risk["evidence"] if e["status"] != "present"]
@@ -242,7 +244,7 @@ def petition_worksheet(view: dict[str, Any], risk: dict[str, Any], screening: di
         "petition_filed_on": petitioned["occurred_on"] if petitioned else None,
         "facts": facts,
         "evidence_missing": missing,
-        "chronology": view["events"],
+        "chronology": events,  # a voided event is no fact to put before CBP (the shipment summary still lists it)
         "documents": view["documents"],
         "citations": {
             "content": PETITION_CONTENT_CITATION,

@@ -49,15 +49,20 @@ def _value_at_risk(rows: list[ShipmentRow]) -> Decimal:
     return total.quantize(CENT, ROUND_HALF_UP)
 
 
-def upcoming_deadlines(rows: list[ShipmentRow], today: dt.date, horizon_days: int) -> list[dict[str, Any]]:
-    """Open clocks due within the horizon, overdue ones included, most urgent first."""
-    due = [
-        {"shipment": row.reference, "port": row.port, **clock}
+def open_deadlines(rows: list[ShipmentRow], today: dt.date, horizon_days: int) -> list[dict[str, Any]]:
+    """Every open clock of every shipment, soonest first (overdue ones first of all), each saying whether it
+    falls within the horizon: a petition due in 21 days is as much in sight as one due tomorrow."""
+    every = [
+        {"shipment": row.reference, "port": row.port, **clock, "within_horizon": clock["days_left"] <= horizon_days}
         for row in rows
         for clock in open_clocks(row, today)
-        if clock["days_left"] <= horizon_days
     ]
-    return sorted(due, key=lambda c: (c["due"], c["shipment"], c["clock"]))
+    return sorted(every, key=lambda c: (c["due"], c["shipment"], c["clock"]))
+
+
+def upcoming_deadlines(rows: list[ShipmentRow], today: dt.date, horizon_days: int) -> list[dict[str, Any]]:
+    """Open clocks due within the horizon, overdue ones included, most urgent first."""
+    return [c for c in open_deadlines(rows, today, horizon_days) if c["within_horizon"]]
 
 
 def units_by_state_over_time(rows: list[ShipmentRow], today: dt.date) -> dict[str, Any]:
@@ -69,7 +74,7 @@ def units_by_state_over_time(rows: list[ShipmentRow], today: dt.date) -> dict[st
     deltas: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         for event in row.events:
-            if event.to_state is None or event.from_state == event.to_state:
+            if event.to_state is None or event.from_state == event.to_state or event.voided_at is not None:
                 continue
             if event.from_state is not None:
                 deltas[event.occurred_on][state_group(State(event.from_state))] -= event.quantity
@@ -111,7 +116,8 @@ def portfolio(
     with UnitOfWork(settings) as uow:
         rows = list(uow.shipments.all_with_details())
         costs = {r.reference: cost_of_delay(r, uow.settings, today) for r in rows}
-        deadlines = upcoming_deadlines(rows, today, horizon_days)
+        every_deadline = open_deadlines(rows, today, horizon_days)
+        deadlines = [c for c in every_deadline if c["within_horizon"]]
         history = units_by_state_over_time(rows, today)
         groups = _by_group(rows)
         at_risk = _value_at_risk(rows)
@@ -134,6 +140,8 @@ def portfolio(
         "horizon_days": horizon_days,
         "deadlines": deadlines,
         "overdue": sum(1 for d in deadlines if d["overdue"]),
+        # added with issue #25: every open clock, soonest first, each with `within_horizon`
+        "open_deadlines": every_deadline,
         "cost_by_shipment": shipments,
         "units_over_time": history,
         "warnings": _warnings(settings, today) if rows else [],

@@ -30,9 +30,10 @@ from rigport.screening.index import ScreeningIndex
 from rigport.screening.loaders import load_csl_csv, load_csl_json, load_ofac, load_user_list
 from rigport.screening.match import DEFAULT_THRESHOLD, compare_relation
 from rigport.screening.model import Hit, ListVersion, ScreeningList
+from rigport.services.screening_groups import SAME, PartyHits, group_hits, split_source_list
 from rigport.settings import Settings, get_settings
 
-INDEX_FORMAT = "6"  # bump when the index or normalization changes so old caches are ignored
+INDEX_FORMAT = "7"  # bump when the index or normalization changes so old caches are ignored
 KINDS = ("ofac-sdn", "csl", "user")
 OFFICIAL_URLS = {
     "sdn": "https://www.treasury.gov/ofac/downloads/sdn.csv",
@@ -326,7 +327,7 @@ def screen_name(
     threshold: float = DEFAULT_THRESHOLD,
     settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """One name against every list in force: `{"query", "lists", "warnings", "matches"}`."""
+    """One name against every list in force: `{"query", "lists", "warnings", "matches", "dismissed", ...}`."""
     settings = settings or get_settings()
     index = get_index(settings)
     hits = find_hits(index, name, kind=kind, country=country, threshold=threshold)
@@ -360,7 +361,11 @@ def screen_report(
     threshold: float,
     settings: Settings,
 ) -> dict[str, Any]:
-    """What `screen_name` returns, from hits found and the reviewer decisions on the name."""
+    """What `screen_name` returns, from hits found and the reviewer decisions on the name.
+
+    `matches` holds both relations, one row per listed party, same-party rows first; `same_party` and
+    `possible_affiliates` count them, so a reader acts on the first and reviews the second apart.
+    """
     versions = _version_dicts(index, settings, dt.date.today())
     matches, dismissed = _apply_decisions(name, hits, decisions)
     return {
@@ -370,6 +375,7 @@ def screen_report(
         "threshold": threshold,
         "lists": versions,
         "warnings": [v["warning"] for v in versions if v["warning"]],
+        **relation_counts(matches),
         "matches": matches,
         "dismissed": dismissed,
     }
@@ -390,8 +396,11 @@ def screen_many(
     threshold: float = DEFAULT_THRESHOLD,
     settings: Settings | None = None,
     progress: Callable[[int], None] | None = None,
-) -> list[tuple[str, list[Hit]]]:
-    """Batch screening: (name, type, country) rows -> hits per name, in input order."""
+) -> list[tuple[str, list[PartyHits]]]:
+    """Batch screening: (name, type, country) rows -> open hits per name, one per listed party, in input order.
+
+    Dismissed entries are left out; a party stays while any of its entries is open.
+    """
     settings = settings or get_settings()
     index = get_index(settings)
     decisions = load_decisions(settings)
@@ -399,7 +408,7 @@ def screen_many(
     for i, (name, kind, country) in enumerate(rows, start=1):
         hits = index.screen(name, kind=kind, country=country, threshold=threshold)
         kept = [h for h in hits if not _dismissed(name, h, decisions)]
-        out.append((name, kept))
+        out.append((name, group_hits(kept)))
         if progress is not None:
             progress(i)
     return out
@@ -478,29 +487,69 @@ def _dismissed(name: str, hit: Hit, decisions: dict[str, dict[str, Any]]) -> dic
     return None
 
 
+def _decide(
+    name: str, hits: list[Hit], decisions: dict[str, dict[str, Any]]
+) -> tuple[list[PartyHits], list[PartyHits], dict[tuple[str, str], dict[str, Any]]]:
+    """Open and dismissed parties, and the review of each decided entry (a decision on a changed entry reopens).
+
+    Decisions stay per entry: a party leaves the open matches only when every one of its entries is dismissed.
+    """
+    open_hits, closed, reviews = [], [], {}
+    for hit in hits:
+        d = decisions.get(_decision_key(name, hit.entry.list_id, hit.entry.entry_id))
+        entry = (hit.entry.list_id, hit.entry.entry_id)
+        if d and d.get("entry_fingerprint") == hit.entry.fingerprint:
+            reviews[entry] = {**d, "status": "false_positive"}
+            closed.append(hit)
+            continue
+        if d:
+            reviews[entry] = {**d, "status": "reopened", "note": "the list entry changed since it was dismissed"}
+        open_hits.append(hit)
+    return group_hits(open_hits), group_hits(closed), reviews
+
+
+def _party_row(party: PartyHits, reviews: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+    row = party.to_dict()
+    review = next((r for h in party.hits if (r := reviews.get((h.entry.list_id, h.entry.entry_id)))), None)
+    if review is not None:
+        row["review"] = review
+    return row
+
+
 def _apply_decisions(
     name: str, hits: list[Hit], decisions: dict[str, dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Split hits into open matches and dismissed ones; a decision on a changed entry is reopened."""
-    matches, dismissed = [], []
-    for hit in hits:
-        row = hit.to_dict()
-        key = _decision_key(name, hit.entry.list_id, hit.entry.entry_id)
-        d = decisions.get(key)
-        if d and d.get("entry_fingerprint") == hit.entry.fingerprint:
-            row["review"] = {**d, "status": "false_positive"}
-            dismissed.append(row)
-            continue
-        if d:
-            row["review"] = {**d, "status": "reopened", "note": "the list entry changed since it was dismissed"}
-        matches.append(row)
-    return matches, dismissed
+    """Open matches and dismissed ones, one row per listed party (see `screening_groups`)."""
+    open_parties, closed, reviews = _decide(name, hits, decisions)
+    return [_party_row(p, reviews) for p in open_parties], [_party_row(p, reviews) for p in closed]
+
+
+def relation_counts(matches: list[dict[str, Any]]) -> dict[str, int]:
+    """How many open matches are the party itself and how many possible affiliates (the two are shown apart)."""
+    same = sum(1 for m in matches if m["relation"] == SAME)
+    return {"same_party": same, "possible_affiliates": len(matches) - same}
 
 
 def mark_false_positive(
     name: str, list_id: str, entry_id: str, reason: str, *, reviewer: str = "", settings: Settings | None = None
 ) -> dict[str, Any]:
     """Remember that `name` is not list entry (list_id, entry_id); reopened automatically if the entry changes."""
+    return mark_false_positives(name, list_id, [entry_id], reason, reviewer=reviewer, settings=settings)[0]
+
+
+def mark_false_positives(
+    name: str,
+    list_id: str,
+    entry_ids: list[str],
+    reason: str,
+    *,
+    reviewer: str = "",
+    settings: Settings | None = None,
+) -> list[dict[str, Any]]:
+    """`mark_false_positive` for every entry of a listed party at once (a result row's `entry_ids`).
+
+    All or nothing: every id is checked against the lists in force before any decision is written.
+    """
     from rigport.errors import NotFoundError
     from rigport.store.screening_repository import ScreeningRepository
     from rigport.store.screening_tables import ScreeningDecisionRow
@@ -511,24 +560,30 @@ def mark_false_positive(
         raise InputError("--reason: say why this hit is a false positive")
     if not name.strip():
         raise InputError("NAME: expected the screened name")
+    if not entry_ids:
+        raise InputError("--entry-id: expected at least one entry id")
     index = get_index(settings)
-    entry = next((e for e in index.entries if e.list_id == list_id and e.entry_id == entry_id), None)
-    if entry is None:
-        raise NotFoundError(f"list entry {list_id}/{entry_id} not found in the lists in force")
+    by_id = {e.entry_id: e for e in index.entries if e.list_id == list_id and e.entry_id in entry_ids}
+    missing = [i for i in entry_ids if i not in by_id]
+    if missing:
+        raise NotFoundError(f"list entry {list_id}/{missing[0]} not found in the lists in force; nothing recorded")
+    records = []
     with UnitOfWork(settings) as uow:
-        row = ScreeningRepository(uow.session).save_decision(
-            ScreeningDecisionRow(
-                name_key=_name_key(name), name=name.strip(), list_id=list_id, entry_id=entry_id,
-                entry_name=entry.name, entry_fingerprint=entry.fingerprint, verdict="false_positive",
-                reason=reason.strip(), reviewer=reviewer, decided_at=dt.datetime.now(dt.UTC),
-            )
-        )  # fmt: skip
-        uow.audit.record(reviewer or "cli", "dismiss_hit", "screening", f"{list_id}/{entry_id}", None,
-                         {"name": name, "reason": reason.strip(), "entry_fingerprint": entry.fingerprint})  # fmt: skip
-        uow.flush()
-        record = _decision_dict(row)
+        for entry_id in dict.fromkeys(entry_ids):
+            entry = by_id[entry_id]
+            row = ScreeningRepository(uow.session).save_decision(
+                ScreeningDecisionRow(
+                    name_key=_name_key(name), name=name.strip(), list_id=list_id, entry_id=entry_id,
+                    entry_name=entry.name, entry_fingerprint=entry.fingerprint, verdict="false_positive",
+                    reason=reason.strip(), reviewer=reviewer, decided_at=dt.datetime.now(dt.UTC),
+                )
+            )  # fmt: skip
+            detail = {"name": name, "reason": reason.strip(), "entry_fingerprint": entry.fingerprint}
+            uow.audit.record(reviewer or "cli", "dismiss_hit", "screening", f"{list_id}/{entry_id}", None, detail)
+            uow.flush()
+            records.append(_decision_dict(row))
         uow.commit()
-    return record
+    return records
 
 
 # ---- screening a stored shipment: every party and chip supplier, results stored with the list versions ----
@@ -573,20 +628,24 @@ def screen_shipment(
                 continue
             seen.add((name, role))
             hits = index.screen(name, kind=kind, country=country, threshold=threshold)
-            matches, dismissed = _apply_decisions(name, hits, decisions)
+            open_parties, closed, reviews = _decide(name, hits, decisions)
+            matches = [_party_row(p, reviews) for p in open_parties]
+            dismissed = [_party_row(p, reviews) for p in closed]
             total_hits += len(matches)
             status = "hit" if matches else ("dismissed" if dismissed else "clear")
-            out_subjects.append({"subject": name, "role": role, "status": status, "matches": matches,
-                                 "dismissed": dismissed})  # fmt: skip
-            for m in matches + dismissed:
-                review = m.get("review", {}).get("status")
+            out_subjects.append({"subject": name, "role": role, "status": status, **relation_counts(matches),
+                                 "matches": matches, "dismissed": dismissed})  # fmt: skip
+            # stored one row per entry: the record of what was screened keeps each entry and its fingerprint
+            for h in (h for p in open_parties + closed for h in p.hits):
+                review = reviews.get((h.entry.list_id, h.entry.entry_id), {}).get("status")
                 result_status = "dismissed" if review == "false_positive" else (review or "hit")
                 run.results.append(
                     ScreeningResultRow(
                         subject=name, role=role, status=result_status,
-                        list_id=m["list"], entry_id=m["entry_id"], entry_name=m["name"], matched_name=m["matched_name"],
-                        score=m["score"], programs=m["programs"], explanation=m["explanation"],
-                        entry_fingerprint=m["entry_fingerprint"],
+                        list_id=h.entry.list_id, entry_id=h.entry.entry_id, entry_name=h.entry.name,
+                        matched_name=h.matched_name, score=round(h.score, 4), programs=list(h.entry.programs),
+                        explanation=h.explanation.text(), entry_fingerprint=h.entry.fingerprint,
+                        relation=h.relation, source_list=h.entry.source_list,
                     )
                 )  # fmt: skip
             if not matches and not dismissed:
@@ -631,16 +690,34 @@ def latest_shipment_screening(reference: str, settings: Settings | None = None) 
             subject = subjects.setdefault((r.subject, r.role), {"subject": r.subject, "role": r.role,
                                                                 "status": "clear", "matches": []})
             if r.status != "clear":
-                subject["matches"].append({"list": r.list_id, "entry_id": r.entry_id, "name": r.entry_name,
-                                           "matched_name": r.matched_name, "score": r.score,
-                                           "programs": r.programs, "explanation": r.explanation,
-                                           "status": r.status})  # fmt: skip
+                add_stored_match(subject["matches"], r)
                 if r.status == "hit" or subject["status"] == "clear":
                     subject["status"] = r.status
+        for subject in subjects.values():  # same-party rows first, as in a fresh screening
+            subject["matches"].sort(key=lambda m: (m["relation"] != SAME, -(m["score"] or 0.0)))
         return {"shipment": reference, "run_id": run.id, "screened_at": run.screened_at, "actor": run.actor,
                 "threshold": run.threshold, "lists": run.list_versions,
                 "hits": sum(1 for s in subjects.values() for m in s["matches"] if m["status"] == "hit"),
                 "subjects": list(subjects.values())}  # fmt: skip
+
+
+def add_stored_match(matches: list[dict[str, Any]], r: Any) -> None:
+    """A stored result row (one per entry) joins the row of its listed party: same list, name and status."""
+    key = (r.list_id, r.source_list, " ".join(r.entry_name.split()).casefold(), r.status)
+    for m in matches:
+        if (m["list"], m["source_list"], " ".join(m["name"].split()).casefold(), m["status"]) == key:
+            m["entry_ids"].append(r.entry_id)
+            if r.relation == SAME:
+                m["relation"] = SAME
+            if r.score is not None and (m["score"] is None or r.score > m["score"]):
+                m.update(score=r.score, matched_name=r.matched_name, explanation=r.explanation)
+            m["programs"] = m["programs"] + [p for p in r.programs if p not in m["programs"]]
+            return
+    sub_list, agency = split_source_list(r.source_list)
+    matches.append({"list": r.list_id, "source_list": r.source_list, "sub_list": sub_list, "agency": agency,
+                    "entry_id": r.entry_id, "entry_ids": [r.entry_id], "name": r.entry_name,
+                    "matched_name": r.matched_name, "relation": r.relation, "score": r.score,
+                    "programs": list(r.programs), "explanation": r.explanation, "status": r.status})  # fmt: skip
 
 
 # ---- loading and updating lists: validate completely, then swap in atomically ----
@@ -857,7 +934,7 @@ def _watch_snapshot(settings: Settings) -> dict[str, set[tuple[str, str]]]:
     if not rows:
         return {}
     results = screen_many(rows, settings=settings)
-    return {name: {(h.entry.list_id, h.entry.entry_id) for h in hits} for name, hits in results}
+    return {name: {(h.entry.list_id, h.entry.entry_id) for p in parties for h in p.hits} for name, parties in results}
 
 
 def rescreen(settings: Settings, before: dict[str, set[tuple[str, str]]]) -> dict[str, list[dict[str, str]]]:

@@ -13,11 +13,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from rigport.customs.accrual import Movement, accrue
+from rigport.customs.accrual import money as accrued_money
 from rigport.customs.clocks import Clock, clocks_for_event
-from rigport.customs.lifecycle import CLOCK_EVENT, TRANSITIONS, allowed_events, apply_event
+from rigport.customs.lifecycle import CLOCK_EVENT, TRANSITIONS, allowed_events, apply_event, states_since
 from rigport.customs.model import (
     DOCUMENT_KINDS,
     HELD_STATES,
@@ -30,7 +32,8 @@ from rigport.customs.model import (
     check_record_date,
     normalize_reference,
 )
-from rigport.customs.storage import StorageAccrual, accrue_storage
+from rigport.customs.ports import latest_event_date
+from rigport.customs.storage import ALERT_SHARE as STORAGE_ALERT_SHARE
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
 from rigport.settings import Settings
 from rigport.store import lookups
@@ -44,6 +47,7 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
+CENT = Decimal("0.01")
 MAX_UNITS = 10_000_000  # as the API's schema says
 MAX_MONEY = Decimal(10) ** 14  # Numeric(16, 2) columns
 MAX_DATA_DEPTH = 16  # levels of nesting in an event's free-form `data`
@@ -200,6 +204,8 @@ def open_clocks(row: ShipmentRow, today: dt.date | None = None) -> list[dict[str
     if State.ARRIVED.value in present or State.GO_WAREHOUSE.value in present:
         started += clocks_for_event("arrival", row.arrival_date, value_usd=value)
     for event in row.events:
+        if is_voided(event):
+            continue
         clock_event = CLOCK_EVENT.get(event.event)
         if clock_event:
             started += clocks_for_event(
@@ -232,44 +238,74 @@ def open_clocks(row: ShipmentRow, today: dt.date | None = None) -> list[dict[str
     )
 
 
-def _hold_started(row: ShipmentRow) -> dt.date | None:
-    held = [e.occurred_on for e in row.events if e.to_state in {s.value for s in HELD_STATES}]
-    return min(held) if held else None
+def movements(row: ShipmentRow) -> list[Movement]:
+    """The recorded events that moved units, as the accrual math reads them (voided events left out).
+
+    A shipment stored without its arrival event (older imports) is given one from its arrival date.
+    """
+    moved = [
+        Movement(e.occurred_on, e.quantity, State(e.from_state) if e.from_state else None, State(e.to_state))
+        for e in row.events
+        if e.to_state is not None and e.from_state != e.to_state and not is_voided(e)
+    ]
+    if not any(m.from_state is None for m in moved):
+        moved.insert(0, Movement(row.arrival_date, row.total_units, None, State.ARRIVED))
+    return moved
 
 
-def storage_for(row: ShipmentRow, today: dt.date) -> StorageAccrual:
-    units_in_storage = sum(q.quantity for q in row.quantities if State(q.state) not in TERMINAL_STATES)
-    start = _hold_started(row) or row.arrival_date
-    return accrue_storage(
-        rate_usd_per_unit_day=row.storage_usd_per_unit_day,
-        units=units_in_storage,
-        start=start,
-        end=today,
-        goods_value_usd=row.declared_value_usd,
-        pallets=row.storage_pallets,
-        rate_usd_per_pallet_day=row.storage_usd_per_pallet_day,
-    )
+def is_voided(event: EventRow) -> bool:
+    return event.voided_at is not None
+
+
+def _storage_money(row: ShipmentRow, unit_days: int) -> Decimal:
+    """Storage over unit-days; a per-pallet rate is spread over the units exactly, rounded once."""
+    if row.storage_pallets is not None and row.storage_usd_per_pallet_day is not None and row.total_units:
+        exact = row.storage_usd_per_pallet_day * row.storage_pallets * unit_days / row.total_units
+        return exact.quantize(CENT, ROUND_HALF_UP)
+    return accrued_money(row.storage_usd_per_unit_day, unit_days)
 
 
 def cost_of_delay(row: ShipmentRow, settings: Settings, today: dt.date) -> dict[str, Any]:
-    """Margin forgone per day for the units held, plus storage, from the economics module."""
-    from rigport.services.delay import delay_cost_per_unit_day
+    """What the shipment has cost so far and costs per further day, summed over its event history.
 
+    Each unit adds margin and capital forgone for every day it was held (from the day it became held to the
+    day it was released, re-exported or closed) and storage for every day it sat in the facility (from
+    arrival to the day it left). Releasing units lowers `cost_per_day_usd`, never `cost_to_date_usd` or
+    `storage_accrued_usd` (customs.accrual).
+    """
+    from rigport.services.delay import delay_cost_per_unit_day, storage_rate_per_unit_day
+
+    accrual = accrue(movements(row), today)
     held_units = sum(q.quantity for q in row.quantities if State(q.state) in HELD_STATES)
+    storage_units = sum(q.quantity for q in row.quantities if State(q.state) not in TERMINAL_STATES)
     per_unit = delay_cost_per_unit_day(row, settings)
-    per_day = (per_unit * held_units).quantize(Decimal("0.01"))
-    start = _hold_started(row)
-    days_held = (today - start).days if start and held_units else 0
-    storage = storage_for(row, today)
+    storage_rate = storage_rate_per_unit_day(row)
+    forgone_rate = max(Decimal(0), per_unit - storage_rate)  # margin and capital; storage is counted apart
+    storage_accrued = _storage_money(row, accrual.storage_unit_days)
+    storage_per_day = _storage_money(row, storage_units)
+    forgone_per_day = accrued_money(forgone_rate, held_units)
+    forgone_to_date = accrued_money(forgone_rate, accrual.held_unit_days)
+    start, end = accrual.hold_started, accrual.hold_ended or today
+    share = (storage_accrued / row.declared_value_usd).quantize(Decimal("0.0001")) if row.declared_value_usd > 0 \
+        else None
     return {
         "held_units": held_units,
         "cost_per_unit_day_usd": per_unit,
-        "cost_per_day_usd": per_day,
-        "days_held": days_held,
-        "cost_to_date_usd": (per_day * days_held).quantize(Decimal("0.01")),
-        "storage_accrued_usd": storage.accrued_usd,
-        "storage_alert": storage.alert,
-        "storage_share_of_value": storage.share_of_value,
+        "cost_per_day_usd": forgone_per_day + storage_per_day,
+        "days_held": max(0, (end - start).days) if start else 0,
+        "cost_to_date_usd": forgone_to_date + storage_accrued,
+        "storage_accrued_usd": storage_accrued,
+        "storage_alert": share is not None and share >= STORAGE_ALERT_SHARE,
+        "storage_share_of_value": share,
+        # added with issue #25: the unit-days the money is computed from, and its parts
+        "storage_units": storage_units,
+        "held_unit_days": accrual.held_unit_days,
+        "storage_unit_days": accrual.storage_unit_days,
+        "forgone_per_unit_day_usd": forgone_rate,
+        "forgone_to_date_usd": forgone_to_date,
+        "storage_per_day_usd": storage_per_day,
+        "hold_started_on": start,
+        "hold_ended_on": accrual.hold_ended,
     }
 
 
@@ -328,7 +364,8 @@ def event_view(e: EventRow) -> dict[str, Any]:
     return {
         "id": e.id, "event": e.event, "occurred_on": e.occurred_on, "quantity": e.quantity,
         "from_state": e.from_state, "to_state": e.to_state, "actor": e.actor, "recorded_at": e.recorded_at,
-        "data": e.data,
+        "data": e.data, "voided": e.voided_at is not None, "voided_at": e.voided_at, "voided_by": e.voided_by,
+        "void_reason": e.void_reason,
     }  # fmt: skip
 
 
@@ -551,8 +588,12 @@ def record_event(
     data: dict[str, Any] | None = None,
     expected_version: int | None = None,
     settings: Settings | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Apply a customs event to some or all units; refused events change nothing.
+
+    The date may not be after the port's today (plus a day) nor before the event that brought the units to
+    their state (customs.lifecycle.check_date); `now` stands in for the clock in tests.
 
     Without `expected_version` the caller asks for the event on the shipment as it is now, so when another
     writer commits first (a version conflict) the event is re-checked against the new state and applied
@@ -562,7 +603,7 @@ def record_event(
         try:
             return _record_event_once(reference, event, occurred_on, actor, quantity=quantity,
                                       from_state=from_state, data=data, expected_version=expected_version,
-                                      settings=settings)  # fmt: skip
+                                      settings=settings, now=now)  # fmt: skip
         except ConcurrentChangeError:
             if expected_version is not None or attempt == UNVERSIONED_ATTEMPTS:
                 raise
@@ -584,6 +625,7 @@ def _record_event_once(
     data: dict[str, Any] | None,
     expected_version: int | None,
     settings: Settings | None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     if event not in TRANSITIONS:
         raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
@@ -603,7 +645,8 @@ def _record_event_once(
         before = summary(row)
         shipment = to_domain(row)
         transition = apply_event(
-            shipment, event, occurred_on, actor=actor, quantity=quantity, from_state=source, data=data
+            shipment, event, occurred_on, actor=actor, quantity=quantity, from_state=source, data=data,
+            since=_since(uow, row), latest=latest_event_date(row.port, now),
         )
         _write_quantities(row, shipment)
         # Added by shipment id, not appended to `row.events`: appending loads the whole history first, and
@@ -626,6 +669,119 @@ def _record_event_once(
         view = detail(row, uow.settings)
         uow.commit()
         return view
+
+
+def _replay(row: ShipmentRow, without: EventRow) -> Shipment:
+    """The shipment as its events other than `without` (and those already voided) leave it, in recorded order.
+
+    Each event is applied again with its quantity and source state; one that no longer holds (it moved units
+    the voided event had brought) refuses the void. Dates are not checked again: taking an event away only
+    makes what the others follow earlier, so a date refused here would be one recorded before the check
+    existed, and not this void's doing.
+    """
+    shipment = Shipment(reference=row.reference, mode=Mode(row.mode), port=row.port, arrival_date=row.arrival_date,
+                        total_units=row.total_units, declared_value_usd=row.declared_value_usd)  # fmt: skip
+    for e in row.events:
+        if e is without or is_voided(e) or e.from_state is None:
+            continue
+        try:
+            apply_event(shipment, e.event, e.occurred_on, actor=e.actor, quantity=e.quantity,
+                        from_state=State(e.from_state))  # fmt: skip
+        except (ConflictError, InputError) as exc:
+            raise ConflictError(
+                f"event {without.id} ({without.event} on {without.occurred_on}) cannot be voided: event {e.id} "
+                f"({e.event} on {e.occurred_on}, {e.quantity:,} units) depends on it — {exc}. Void that one first."
+            ) from None
+    return shipment
+
+
+def void_event(
+    reference: str,
+    event_id: int,
+    reason: str,
+    actor: str,
+    *,
+    expected_version: int | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Void a mistaken event: it stays in the history, marked with who, when and why, and stops counting.
+
+    State, quantities, clocks and costs are recomputed from the remaining events. A void that would leave an
+    impossible history (a later event moved the units it brought) is refused with the reason; nothing changes.
+    An event is amended by voiding it and recording the right one.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise InputError("reason: say why the event is voided (it is kept in the history and the audit log)")
+    if len(reason) > 500:
+        raise InputError(f"reason: expected at most 500 characters, got {len(reason)}")
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        if expected_version is not None and row.version != expected_version:
+            raise ConflictError(
+                f"shipment {reference} is at version {row.version}, not {expected_version}: reload it and try again"
+            )
+        event = next((e for e in row.events if e.id == event_id), None)
+        if event is None:
+            raise NotFoundError(f"event {event_id} not found on shipment {reference!r}")
+        if event.from_state is None:
+            raise ConflictError(f"event {event_id} is the shipment's arrival; it cannot be voided")
+        if is_voided(event):
+            raise ConflictError(f"event {event_id} was already voided on {event.voided_at:%Y-%m-%d} by "
+                                f"{event.voided_by}: {event.void_reason}")  # fmt: skip
+        before = {**summary(row), "event": event_view(event)}
+        shipment = _replay(row, event)
+        event.voided_at, event.voided_by, event.void_reason = dt.datetime.now(dt.UTC), actor, reason
+        _write_quantities(row, shipment)
+        row.updated_at = dt.datetime.now(dt.UTC)
+        uow.flush()
+        uow.audit.record(actor, f"void:{event.event}", "shipment", reference, before,
+                         {**summary(row), "event": event_view(event)})  # fmt: skip
+        view = detail(row, uow.settings)  # every derived value before the commit: an error here stores nothing
+        uow.commit()
+        return view
+
+
+def _since(uow: UnitOfWork, row: ShipmentRow) -> dict[State, tuple[dt.date, str]]:
+    """For each state, the latest event that brought units into it: what a new event's date must not precede."""
+    return states_since(row.arrival_date, (
+        (on, name, State(state) if state else None) for on, name, state in uow.shipments.event_states(row.id)
+    ))  # fmt: skip
+
+
+# Events that take goods away for good (or start doing so): the dashboard asks for a confirmation showing
+# the units and their value before recording one (issue #25).
+CONFIRM_EVENTS = frozenset({"seizure-notice-mailed", "forfeiture-notice-published", "forfeiture", "abandon", "destroy"})
+
+
+def preview_event(
+    reference: str,
+    event: str,
+    occurred_on: dt.date,
+    *,
+    quantity: int | None = None,
+    from_state: str | None = None,
+    settings: Settings | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """What recording the event would do — units, states, their declared value — with every check
+    `record_event` makes, and nothing written: what a confirmation shows."""
+    if event not in TRANSITIONS:
+        raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
+    if from_state is not None and from_state.upper() not in State.__members__:
+        raise InputError(f"from_state: expected one of {', '.join(State.__members__)}, got {from_state!r}")
+    with UnitOfWork(settings) as uow:
+        row = _get(uow, reference)
+        shipment = to_domain(row)
+        t = apply_event(shipment, event, occurred_on, actor="preview", quantity=quantity,
+                        from_state=State(from_state.upper()) if from_state else None, since=_since(uow, row),
+                        latest=latest_event_date(row.port, now))  # fmt: skip
+        per_unit = row.declared_value_usd / row.total_units if row.total_units else Decimal(0)
+        return {
+            "event": event, "occurred_on": occurred_on, "units": t.quantity, "from_state": t.from_state.value,
+            "to_state": t.to_state.value if t.to_state else None, "total_units": row.total_units,
+            "value_usd": (per_unit * t.quantity).quantize(CENT, ROUND_HALF_UP), "version": row.version,
+        }  # fmt: skip
 
 
 def add_document(

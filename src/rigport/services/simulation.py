@@ -201,7 +201,7 @@ def _hold_of(row: Any) -> tuple[str, int | None]:
     from rigport.customs.model import HELD_STATES, State
 
     held_states = {s.value for s in HELD_STATES}
-    events = sorted(row.events, key=lambda e: (e.occurred_on, e.id))
+    events = sorted((e for e in row.events if e.voided_at is None), key=lambda e: (e.occurred_on, e.id))
     released = State.RELEASED.value
     start = next((e.occurred_on for e in events if e.to_state in held_states), None)
     if start is None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from rigport.customs.model import normalize_reference
 from rigport.errors import InputError
 from rigport.store import writers
-from rigport.store.tables import AuditRow, Base, QuantityRow, ShipmentRow, TokenRow, UserRow
+from rigport.store.tables import AuditRow, Base, EventRow, QuantityRow, ShipmentRow, TokenRow, UserRow
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
@@ -43,6 +43,13 @@ class ShipmentRepository:
 
     def get_by_id(self, shipment_id: int) -> ShipmentRow | None:
         return self.session.get(ShipmentRow, shipment_id)
+
+    def event_states(self, shipment_id: int) -> list[tuple[dt.date, str, str | None]]:
+        """(date, event, state it moved units into — or, for a clock-only event, the state it applied to) of
+        every event not voided, without loading the rows: what a new event's date is checked against."""
+        query = select(EventRow.occurred_on, EventRow.event, func.coalesce(EventRow.to_state, EventRow.from_state))
+        query = query.where(EventRow.shipment_id == shipment_id, EventRow.voided_at.is_(None))
+        return [(on, event, state) for on, event, state in self.session.execute(query)]
 
     def list(
         self,

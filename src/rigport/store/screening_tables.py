@@ -47,6 +47,8 @@ class ScreeningResultRow(Base):
     programs: Mapped[list[str]] = mapped_column(JSON, default=list)
     explanation: Mapped[str] = mapped_column(Text, default="")
     entry_fingerprint: Mapped[str] = mapped_column(String(32), default="")
+    relation: Mapped[str] = mapped_column(String(24), default="same", server_default="same")  # or possible-affiliate
+    source_list: Mapped[str] = mapped_column(String(200), default="", server_default="")  # "Entity List (EL) - ..."
     run: Mapped[ScreeningRunRow] = relationship(back_populates="results")
 
 

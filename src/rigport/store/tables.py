@@ -137,6 +137,10 @@ class EventRow(Base):
     actor: Mapped[str] = mapped_column(String(120))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A voided event stays in the history, marked, and no longer counts (issue #25: correction with a trail).
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    voided_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    void_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     shipment: Mapped[ShipmentRow] = relationship(back_populates="events")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rigport.errors import InputError
+from rigport.numbers import parse_decimal, parse_whole
 
 FormData = Mapping[str, Any]
 
@@ -22,15 +22,13 @@ def text(form: FormData, field: str, label: str, *, required: bool = True, max_l
 
 
 def integer(form: FormData, field: str, label: str, *, minimum: int, maximum: int, default: int | None = None) -> int:
-    raw = str(form.get(field) or "").strip().replace(",", "")
+    """A whole number as typed: "1,500" and "1 500" are 1500; "1,5" is refused, never read as 15."""
+    raw = str(form.get(field) or "").strip()
     if not raw:
         if default is None:
             raise InputError(f"{label}: required")
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InputError(f"{label}: expected a whole number, got {raw!r}") from None
+    value = parse_whole(raw, label)
     if not minimum <= value <= maximum:
         raise InputError(f"{label}: expected {minimum:,} to {maximum:,}, got {value:,}")
     return value
@@ -43,26 +41,30 @@ def optional_integer(form: FormData, field: str, label: str, *, minimum: int, ma
 
 
 def number(
-    form: FormData, field: str, label: str, *, minimum: float, maximum: float, default: float | None = None
+    form: FormData, field: str, label: str, *, minimum: float, maximum: float, default: float | None = None,
+    rate: bool = False,
 ) -> float:
-    raw = str(form.get(field) or "").strip().replace(",", "").lstrip("$")
+    """A number as typed: "0,05" is 0.05 and "1,234.50" is 1234.5 (rigport.numbers), never a silent x100.
+
+    For a rate (`rate=True`) "1,234" is refused as ambiguous rather than read as 1234.
+    """
+    raw = str(form.get(field) or "").strip()
     if not raw:
         if default is None:
             raise InputError(f"{label}: required")
         return default
-    try:
-        value = float(Decimal(raw))
-    except InvalidOperation:
-        raise InputError(f"{label}: expected a number, got {raw!r}") from None
+    value = float(parse_decimal(raw, label, ambiguous="refuse" if rate else "thousands"))
     if not minimum <= value <= maximum:
         raise InputError(f"{label}: expected {minimum:g} to {maximum:g}, got {value:g}")
     return value
 
 
-def optional_number(form: FormData, field: str, label: str, *, minimum: float, maximum: float) -> float | None:
+def optional_number(
+    form: FormData, field: str, label: str, *, minimum: float, maximum: float, rate: bool = False
+) -> float | None:
     if not str(form.get(field) or "").strip():
         return None
-    return number(form, field, label, minimum=minimum, maximum=maximum)
+    return number(form, field, label, minimum=minimum, maximum=maximum, rate=rate)
 
 
 def date(form: FormData, field: str, label: str) -> dt.date:

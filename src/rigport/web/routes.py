@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from rigport import __version__
-from rigport.errors import NotFoundError, RigportError
+from rigport.errors import InputError, NotFoundError, RigportError
 from rigport.services import auth, portfolio, shipments
 from rigport.services.auth import Principal
 from rigport.settings import Settings
@@ -220,14 +220,18 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-def portfolio_page(request: Request) -> HTMLResponse:
+def portfolio_page(request: Request, deadlines: str = "all") -> HTMLResponse:
+    """The book; `?deadlines=soon` filters the open deadlines to the next 14 days (all are listed by default)."""
     who = visitor(request)
     book = portfolio.portfolio(settings_of(request))
     figures = {
         "units": charts.units_by_state(book["units_over_time"]),
         "cost": charts.cost_by_shipment(book["cost_by_shipment"]),
     }
-    return page(request, "portfolio.html", who, book=book, figures=figures, groups=charts.GROUP_LABELS)
+    soon = deadlines == "soon"
+    shown = [d for d in book["open_deadlines"] if d["within_horizon"] or not soon]
+    return page(request, "portfolio.html", who, book=book, figures=figures, groups=charts.GROUP_LABELS,
+                soon=soon, shown_deadlines=shown)  # fmt: skip
 
 
 # --- one shipment --------------------------------------------------------------------------------
@@ -272,27 +276,61 @@ async def record_event(request: Request, reference: str) -> HTMLResponse:
     who = visitor(request)
     form = await writer_form(request, who)
     settings = settings_of(request)
-    error, status = None, 201
+    error, status, confirm = None, 201, None
     try:
         event = forms.text(form, "event", "Event", max_length=40)
         when = forms.date(form, "date", "Date")
         quantity = forms.optional_integer(form, "quantity", "Units", minimum=1, maximum=10_000_000)
+        all_units = form.get("all_units") == "yes"
+        if quantity is None and not all_units:
+            raise InputError("Units: give a number of units, or tick \u201call units in that state\u201d")
+        if quantity is not None and all_units:
+            raise InputError("Units: give a number of units or tick \u201call units in that state\u201d, not both")
         source = forms.text(form, "from_state", "From state", required=False, max_length=32) or None
         note = forms.text(form, "note", "Note", required=False, max_length=500)
         version = forms.optional_integer(form, "version", "Version", minimum=1, maximum=2**31)
-        await run_in_threadpool(
-            shipments.record_event, reference, event, when, who.principal.actor, quantity=quantity,
-            from_state=source, data={"note": note, "via": "dashboard"} if note else {"via": "dashboard"},
-            expected_version=version, settings=settings,
-        )  # fmt: skip
+        if event in shipments.CONFIRM_EVENTS and form.get("confirm") != "yes":
+            confirm = await run_in_threadpool(lambda: shipments.preview_event(
+                reference, event, when, quantity=quantity, from_state=source, settings=settings
+            ))  # fmt: skip
+        else:
+            await run_in_threadpool(
+                shipments.record_event, reference, event, when, who.principal.actor, quantity=quantity,
+                from_state=source, data={"note": note, "via": "dashboard"} if note else {"via": "dashboard"},
+                expected_version=version, settings=settings,
+            )  # fmt: skip
     except NotFoundError:
         raise
     except RigportError as exc:
         error, status = str(exc), exc.http_status
     context = await run_in_threadpool(_shipment_context, reference, settings)
     template = "_shipment_body.html" if is_htmx(request) else "shipment.html"
-    kept = dict(form) if error else None
-    return page(request, template, who, status if error else 200, form=kept, form_error=error, **context)
+    kept = dict(form) if error or confirm else None
+    return page(request, template, who, status if error else 200, form=kept, form_error=error, confirm=confirm,
+                **context)  # fmt: skip
+
+
+@router.post("/shipments/{reference}/events/{event_id}/void", response_class=HTMLResponse)
+async def void_event(request: Request, reference: str, event_id: int) -> HTMLResponse:
+    """Void a mistaken event (operators): it stays in the timeline, struck through, with who, when and why."""
+    who = visitor(request)
+    form = await writer_form(request, who)
+    settings = settings_of(request)
+    error, status = None, 200
+    try:
+        reason = forms.text(form, "reason", "Reason", max_length=500)
+        version = forms.optional_integer(form, "version", "Version", minimum=1, maximum=2**31)
+        await run_in_threadpool(lambda: shipments.void_event(
+            reference, event_id, reason, who.principal.actor, expected_version=version, settings=settings
+        ))  # fmt: skip
+    except NotFoundError:
+        raise
+    except RigportError as exc:
+        error, status = str(exc), exc.http_status
+    context = await run_in_threadpool(_shipment_context, reference, settings)
+    template = "_shipment_body.html" if is_htmx(request) else "shipment.html"
+    return page(request, template, who, status, form=None, form_error=None, void_error=error,
+                void_event_id=event_id if error else None, **context)  # fmt: skip
 
 
 @router.post("/shipments/{reference}/screen", response_class=HTMLResponse)
@@ -374,7 +412,7 @@ def _economics_inputs(form: FormData) -> dict[str, Any]:
     return {
         "model": forms.text(form, "model", "Model", max_length=80),
         "units": forms.integer(form, "units", "Units", minimum=1, maximum=1_000_000),
-        "power_price": forms.number(form, "power_price", "Power price (USD/kWh)", minimum=0, maximum=10),
+        "power_price": forms.number(form, "power_price", "Power price (USD/kWh)", minimum=0, maximum=10, rate=True),
         "unit_price": forms.optional_number(form, "unit_price", "Unit price (USD)", minimum=0, maximum=10_000_000),
     }
 
@@ -386,7 +424,7 @@ def _simulation_inputs(form: FormData, max_paths: int) -> dict[str, Any]:
         "paths": forms.integer(form, "paths", "Paths", minimum=100, maximum=max_paths),
         "days": forms.integer(form, "days", "Days", minimum=30, maximum=3650),
         "seed": forms.integer(form, "seed", "Seed", minimum=0, maximum=2**32 - 1, default=1),
-        "hold_prob": forms.number(form, "hold_prob", "Hold probability", minimum=0, maximum=1, default=0),
+        "hold_prob": forms.number(form, "hold_prob", "Hold probability", minimum=0, maximum=1, default=0, rate=True),
         "hold_days_mean": forms.number(form, "hold_days_mean", "Mean hold (days)", minimum=0, maximum=3650,
                                        default=60),
     }  # fmt: skip
@@ -493,7 +531,7 @@ async def economics_compare(request: Request) -> HTMLResponse:
             })  # fmt: skip
         paths = forms.integer(form, "paths", "Paths", minimum=100, maximum=settings.web_max_paths)
         days = forms.integer(form, "days", "Days", minimum=30, maximum=3650)
-        power = forms.number(form, "power_price", "Power price (USD/kWh)", minimum=0, maximum=10)
+        power = forms.number(form, "power_price", "Power price (USD/kWh)", minimum=0, maximum=10, rate=True)
         result = await run_in_threadpool(compare_options, options, paths, days, power, 1, "form", settings)
     except RigportError as exc:
         return page(request, "_error.html", who, exc.http_status, error=str(exc))

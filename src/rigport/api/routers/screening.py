@@ -34,7 +34,8 @@ class ShipmentScreenIn(Input):
 
 @router.post("/screen")
 async def screen(request: Request, body: ScreenIn, _: Principal = Depends(viewer)) -> Any:
-    """`{"query", "lists", "warnings", "matches", "dismissed"}` as `rigport screen NAME --json`.
+    """`{"query", "lists", "warnings", "same_party", "possible_affiliates", "matches", "dismissed"}` as
+    `rigport screen NAME --json`: one match per listed party (`entry_ids`), each with its `relation`.
 
     Matching is computation only and takes about a quarter of a millisecond: it runs on the event loop, where
     a hand-off to a thread would cost more than the work (finding the index in memory reads only the user-list

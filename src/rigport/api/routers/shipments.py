@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from rigport.api.auth import require
 from rigport.api.cache import view_cache
-from rigport.api.schemas import MAX_ID, DocumentIn, EventIn, ShipmentIn, ShipmentPatch
+from rigport.api.schemas import MAX_ID, DocumentIn, EventIn, ShipmentIn, ShipmentPatch, VoidIn
 from rigport.cli.output import to_jsonable
 from rigport.errors import RigportError
 from rigport.services import manifest, shipments
@@ -72,6 +72,17 @@ def record_event(request: Request, reference: str, body: EventIn, who: Principal
     return to_jsonable(shipments.record_event(
         reference, body.event, body.date, who.actor, quantity=body.quantity, from_state=body.from_state,
         data=body.data, expected_version=body.version, settings=settings_of(request),
+    ))  # fmt: skip
+
+
+@router.post("/shipments/{reference}/events/{event_id}/void")
+def void_event(
+    request: Request, reference: str, event_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: VoidIn,
+    who: Principal = Depends(operator),
+) -> Any:
+    """Void a mistaken event (kept in the history with who, when, why); 409 when a later event depends on it."""
+    return to_jsonable(shipments.void_event(
+        reference, event_id, body.reason, who.actor, expected_version=body.version, settings=settings_of(request),
     ))  # fmt: skip
 
 

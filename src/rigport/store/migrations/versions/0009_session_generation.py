@@ -3,8 +3,8 @@
 Logout, a password or role change (`rigport users set`), disabling a user and revoking a token move the
 generation on, so every cookie issued before stops working at once (issue #26).
 
-Revision ID: 0007_session_generation
-Revises: 0006_change_notices
+Revision ID: 0009_session_generation
+Revises: 0008_screening_relation
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_session_generation"
-down_revision = "0006_change_notices"
+revision = "0009_session_generation"
+down_revision = "0008_screening_relation"
 branch_labels = None
 depends_on = None
 
