@@ -629,7 +629,6 @@ def _record_event_once(
 ) -> dict[str, Any]:
     if event not in TRANSITIONS:
         raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
-    check_record_date(occurred_on, "date", dt.date.today())
     check_event_data(data)
     source = None
     if from_state is not None:
