@@ -31,6 +31,13 @@ class NotFoundError(InputError):
     title = "Not found"
 
 
+class TooLargeError(InputError):
+    """A value or body is larger than rigport stores or reads (e.g. an event's `data`): 413, exit 2."""
+
+    http_status = 413
+    title = "Payload too large"
+
+
 class ConflictError(RigportError):
     """The change was based on stale data or breaks a rule given the current state."""
 

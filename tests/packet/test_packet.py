@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from rigport.api.app import create_app
 from rigport.errors import InputError, NotFoundError
@@ -18,6 +19,7 @@ from rigport.services import demo, packet, shipments
 from rigport.services.auth import create_token
 from rigport.services.screening import screen_shipment
 from rigport.settings import Settings
+from rigport.store.engine import get_engine
 from tests.conftest import run_cli
 
 
@@ -103,11 +105,16 @@ def test_stored_screening_run_is_shown_with_its_list_versions(seeded: Settings) 
 
 def test_user_data_is_escaped_and_file_names_are_safe(seeded: Settings, tmp_path: Path) -> None:
     draft = shipments.ShipmentDraft(
-        reference="../../evil <x>", mode="air", port="Detroit", arrival_date=dt.date(2025, 2, 1), total_units=5,
+        reference="EVIL-X", mode="air", port="Detroit", arrival_date=dt.date(2025, 2, 1), total_units=5,
         declared_value_usd=Decimal("17000"), importer_of_record="Acme & Sons",
         parties=[{"role": "seller", "name": "<script>alert(1)</script>", "country": "CN"}],
     )  # fmt: skip
     shipments.create_shipment(draft, "test", seeded)
+    with pytest.raises(InputError, match="reference"):  # new references have an alphabet (issue #26) ...
+        shipments.create_shipment(shipments.ShipmentDraft(**{**draft.__dict__, "reference": "../../evil <x>"}),
+                                  "test", seeded)  # fmt: skip
+    with get_engine(seeded).begin() as conn:  # ... but a row stored before the rule may hold anything
+        conn.execute(text("UPDATE shipments SET reference = :r WHERE reference = 'EVIL-X'"), {"r": "../../evil <x>"})
     result = packet.write_packet("../../evil <x>", tmp_path / "out", seeded, pdf=False)
     html_path = Path(result["html"])
     assert html_path.parent == tmp_path / "out" and html_path.name == "packet-evil_x.html"

@@ -45,7 +45,8 @@ class Server:
 
 @contextmanager
 def rigport_server(
-    data_dir: Path, database_url: str | None = None, workers: int = 1, timeout: float = 60
+    data_dir: Path, database_url: str | None = None, workers: int = 1, timeout: float = 60,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """`rigport serve` in a subprocess on a free loopback port; stopped (then killed) afterwards."""
     port = _free_port()
@@ -53,7 +54,8 @@ def rigport_server(
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "rigport", "serve", "--port", str(port), "--workers", str(workers)],
-            env=env_for(data_dir, database_url), stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**env_for(data_dir, database_url), **(extra_env or {})},
+            stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:

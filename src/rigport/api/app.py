@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from rigport import __version__
 from rigport.api import problems
 from rigport.api.cache import ViewCache
-from rigport.api.limits import DeclaredSizeLimit
+from rigport.api.limits import BodyGuard
 from rigport.api.routers import assess, health, packet, portfolio, records, shipments, simulations
 from rigport.api.routers import data as data_router
 from rigport.api.routers import screening as screening_router
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portfolio.router)
     app.include_router(data_router.router)
     web.install(app)
-    app.add_middleware(DeclaredSizeLimit, max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(BodyGuard, settings=settings)  # strangers refused and sizes capped before any body
     # Background simulations: runs a dead server left queued/running are failed now; ours stop on shutdown.
     simulation_runs.mark_interrupted(settings)
     app.router.add_event_handler("shutdown", lambda: simulation_runs.shutdown(settings))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from rigport.api.limits import principal_of
 from rigport.services.auth import Principal, authenticate_async
 
 BEARER_DESCRIPTION = "Token from `rigport tokens create --role ...`"
@@ -23,10 +24,12 @@ class RoleBearer(HTTPBearer):
         self.role = role
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
-        credentials = await super().__call__(request)
-        principal = await _authenticated(request, credentials)
+        principal = principal_of(request.scope)  # authenticated before the body was read (api/limits.py)
+        if principal is None:
+            principal = await _authenticated(request, await super().__call__(request))
         if not principal.can(self.role):
             raise HTTPException(403, f"This needs the {self.role} role; your token has {principal.role}")
+        _refuse_repeated_query(request)
         return principal
 
 
@@ -42,3 +45,13 @@ async def _authenticated(request: Request, credentials: HTTPAuthorizationCredent
 def require(role: str) -> RoleBearer:
     """`Depends(require("operator"))`: the route needs a valid token of that role or above."""
     return RoleBearer(role)
+
+
+def _refuse_repeated_query(request: Request) -> None:
+    """No API operation takes a list in its query string: a parameter given twice is a 422, not "the last one
+    wins" (issue #26). Checked after authentication, so a stranger learns nothing but 401."""
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        if name in seen:
+            raise HTTPException(422, f"{name}: given more than once; give each query parameter once")
+        seen.add(name)

@@ -4,12 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+MAX_ID = 2**31 - 1  # ids, versions, offsets and line numbers: the largest a 32-bit integer column holds
 
 
-class PartyIn(BaseModel):
+def _accepts_bool(annotation: Any) -> bool:
+    if annotation is bool or annotation is Any:
+        return True
+    return any(_accepts_bool(arg) for arg in get_args(annotation))
+
+
+class Input(BaseModel):
+    """A request body: JSON `true`/`false` is only a boolean, never the number 1 or 0 (issue #26).
+
+    Pydantic's lax mode would read `"threshold": true` as 1.0 and `"quantity": true` as one unit.
+    """
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _booleans_are_not_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and not _accepts_bool(field.annotation):
+            raise ValueError(f"expected a number or text, got {str(value).lower()}")
+        return value
+
+
+class PartyIn(Input):
     model_config = ConfigDict(extra="forbid")
     role: Literal["manufacturer", "seller", "broker", "forwarder", "consignee", "importer", "chip_supplier"]
     name: str = Field(min_length=1, max_length=300)
@@ -17,7 +40,7 @@ class PartyIn(BaseModel):
     address: str = Field(default="", max_length=500)
 
 
-class ShipmentIn(BaseModel):
+class ShipmentIn(Input):
     model_config = ConfigDict(extra="forbid")
     reference: str = Field(min_length=1, max_length=64)
     mode: Literal["vessel", "air"]
@@ -37,9 +60,9 @@ class ShipmentIn(BaseModel):
     parties: list[PartyIn] = Field(default_factory=list, max_length=100)
 
 
-class ShipmentPatch(BaseModel):
+class ShipmentPatch(Input):
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=1, description="The version you read; a stale version gets 409.")
+    version: int = Field(ge=1, le=MAX_ID, description="The version you read; a stale version gets 409.")
     port: str | None = Field(default=None, min_length=1, max_length=80)
     carrier: str | None = Field(default=None, max_length=120)
     transport_doc: str | None = Field(default=None, max_length=80)
@@ -53,23 +76,23 @@ class ShipmentPatch(BaseModel):
     storage_usd_per_pallet_day: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
 
 
-class EventIn(BaseModel):
+class EventIn(Input):
     model_config = ConfigDict(extra="forbid")
     event: str = Field(min_length=1, max_length=40)
     date: dt.date
     quantity: int | None = Field(default=None, ge=1, le=10_000_000)
     from_state: str | None = Field(default=None, max_length=32)
-    version: int | None = Field(default=None, ge=1, description="If given, a stale version gets 409.")
+    version: int | None = Field(default=None, ge=1, le=MAX_ID, description="If given, a stale version gets 409.")
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-class VoidIn(BaseModel):
+class VoidIn(Input):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=500, description="Why the event is voided; kept in the audit log.")
-    version: int | None = Field(default=None, ge=1, description="If given, a stale version gets 409.")
+    version: int | None = Field(default=None, ge=1, le=MAX_ID, description="If given, a stale version gets 409.")
 
 
-class DocumentIn(BaseModel):
+class DocumentIn(Input):
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(min_length=1, max_length=40)
     date: dt.date | None = None
@@ -78,11 +101,11 @@ class DocumentIn(BaseModel):
     notes: str = Field(default="", max_length=2000)
 
 
-class LineItemIn(BaseModel):
+class LineItemIn(Input):
     """One invoice line of a draft (same fields as a manifest row)."""
 
     model_config = ConfigDict(extra="forbid")
-    line_no: int | None = Field(default=None, ge=1)
+    line_no: int | None = Field(default=None, ge=1, le=MAX_ID)
     model_id: str | None = Field(default=None, min_length=1, max_length=64, description="Catalog model id.")
     description: str = Field(default="", max_length=300)
     quantity: int = Field(ge=1, le=10_000_000)
@@ -92,7 +115,7 @@ class LineItemIn(BaseModel):
     chip_supplier: str = Field(default="", max_length=120)
 
 
-class DraftDocumentIn(BaseModel):
+class DraftDocumentIn(Input):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["commercial_invoice", "packing_list", "fcc_sdoc", "compliance_statement", "test_report",
                   "certificate_of_origin", "detention_notice", "seizure_notice", "bill_of_lading", "other"]  # fmt: skip
@@ -113,7 +136,7 @@ class AssessIn(ShipmentIn):
     )
 
 
-class SimulationIn(BaseModel):
+class SimulationIn(Input):
     """`POST /api/v1/simulations`: the `rigport simulate` flags, with bounds so one request cannot exhaust memory."""
 
     model_config = ConfigDict(extra="forbid")
@@ -135,7 +158,7 @@ class SimulationIn(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1, description="Default: drawn and stored.")
 
 
-class PartyPatch(BaseModel):
+class PartyPatch(Input):
     model_config = ConfigDict(extra="forbid")
     role: Literal["manufacturer", "seller", "broker", "forwarder", "consignee", "importer", "chip_supplier"] | None = (
         None
@@ -145,7 +168,7 @@ class PartyPatch(BaseModel):
     address: str | None = Field(default=None, max_length=500)
 
 
-class DocumentPatch(BaseModel):
+class DocumentPatch(Input):
     model_config = ConfigDict(extra="forbid")
     kind: str | None = Field(default=None, min_length=1, max_length=40)
     date: dt.date | None = None

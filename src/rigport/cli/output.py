@@ -19,14 +19,17 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SIGNS = ("=", "+", "-", "@")
 
 
 def spreadsheet_safe(cell: Any) -> Any:
     """Neutralise CSV formula injection: a text cell a spreadsheet would run as a formula gets a leading '.
 
     Names screened or echoed back come from outside (lists, invoices, users); "=HYPERLINK(...)" must stay text.
+    Spreadsheets trim leading whitespace before reading a formula, so " =1+1" and "\n@SUM(..)" count too
+    (any Unicode whitespace, e.g. a no-break space; issue #26).
     """
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+    if isinstance(cell, str) and (cell.startswith(FORMULA_STARTS) or cell.lstrip().startswith(FORMULA_SIGNS)):
         return "'" + cell
     return cell
 

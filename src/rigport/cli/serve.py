@@ -13,7 +13,10 @@ def run_server(host: str, port: int, workers: int, access_log: bool = True) -> N
 
     from rigport.api.server import BalancedMultiprocess, TcpConfig, balanced_workers_supported
     from rigport.services import db
+    from rigport.settings import get_settings
+    from rigport.store import serving
 
+    serving.hold_while_serving(get_settings())  # first: every database connection of the server is marked
     db.upgrade()
     config = TcpConfig(
         "rigport.api.app:create_app",

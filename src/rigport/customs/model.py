@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -80,6 +81,41 @@ DOCUMENT_KINDS = (
 )  # fmt: skip
 
 HTS_PATTERN = re.compile(r"^\d{4}\.\d{2}\.\d{4}$")
+
+
+# A shipment reference appears in URLs (/shipments/{reference}), file names and paperwork, so it is drawn
+# from a small alphabet: letters A-Z, digits, and "-", "_", "." inside, 1-64 characters. Input is read as
+# NFKC (full-width "ＡＢ－１" is "AB-1"), trimmed of surrounding whitespace, and upper-cased: references differ
+# by their characters, never by case, width, spaces, tabs, newlines, NUL or invisible characters (issue #26).
+REFERENCE_PATTERN = re.compile(r"[A-Z0-9](?:[A-Z0-9._-]{0,62}[A-Z0-9])?")
+REFERENCE_RULE = 'letters A-Z, digits 0-9 and "-", "_", "." between them, 1 to 64 characters (case does not count)'
+
+
+def normalize_reference(text: str) -> str:
+    """The canonical form of a shipment reference, or InputError naming the field and the alphabet."""
+    canonical = unicodedata.normalize("NFKC", text).strip().upper()
+    if not REFERENCE_PATTERN.fullmatch(canonical):
+        raise InputError(f"reference: expected {REFERENCE_RULE}, got {text!r}")
+    return canonical
+
+
+# Dates a record may carry. Customs clocks, storage and costs count days from them, so a date out of this
+# range is a typing slip that would overflow or mislead every later read (issue #26): refused on the way in.
+EARLIEST_RECORD_DATE = dt.date(1990, 1, 1)
+FUTURE_ALLOWANCE_DAYS = 731  # an arrival may be planned up to two years ahead
+
+
+def latest_record_date(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=FUTURE_ALLOWANCE_DAYS)
+
+
+def check_record_date(value: dt.date, name: str, today: dt.date) -> dt.date:
+    """A shipment, event or document date from 1990-01-01 to two years after `today`, else InputError naming it."""
+    latest = latest_record_date(today)
+    if not EARLIEST_RECORD_DATE <= value <= latest:
+        raise InputError(f"{name}: expected a date from {EARLIEST_RECORD_DATE} to {latest} (two years ahead), "
+                         f"got {value}")  # fmt: skip
+    return value
 
 
 def check_hts(code: str, where: str) -> str:

@@ -103,6 +103,7 @@ def revoke_token(token_id: int, settings: Settings | None = None) -> dict[str, A
             raise NotFoundError(f"token {token_id} not found")
         if row.revoked_at is None:
             row.revoked_at = dt.datetime.now(dt.UTC)
+            row.session_generation += 1
             uow.audit.record("cli", "revoke-token", "token", str(token_id), None, {"revoked": True})
         uow.commit()
         return token_view(row)
@@ -166,6 +167,7 @@ def set_user(username: str, password: str, role: str, settings: Settings | None 
             row = uow.users.add(UserRow(username=username, password_hash=hash_password(password), role=role))
         else:
             row.password_hash, row.role, row.disabled_at = hash_password(password), role, None
+            row.session_generation += 1  # a new password or role ends every session issued before it
         uow.flush()
         after = user_view(row)
         uow.audit.record("cli", "set-user", "user", username, before, after)
@@ -180,6 +182,7 @@ def disable_user(username: str, settings: Settings | None = None) -> dict[str, A
             raise NotFoundError(f"user {username!r} not found")
         if row.disabled_at is None:
             row.disabled_at = dt.datetime.now(dt.UTC)
+            row.session_generation += 1
             uow.audit.record("cli", "disable-user", "user", username, None, {"disabled": True})
         uow.commit()
         return user_view(row)
@@ -200,18 +203,42 @@ def login_with_password(username: str, password: str, settings: Settings | None 
         return Principal(row.id, row.role, row.username, kind="user")
 
 
-def principal_for_session(kind: str, ident: int, settings: Settings | None = None) -> Principal | None:
-    """Re-check a logged-in session on every request, so revoking a token or disabling a user ends it."""
+def principal_for_session(
+    kind: str, ident: int, settings: Settings | None = None, generation: int | None = None
+) -> Principal | None:
+    """Re-check a logged-in session on every request, so revoking a token or disabling a user ends it, and so
+    does any change of the user's or token's session generation (logout, password or role change)."""
     with UnitOfWork(settings) as uow:
         if kind == "user":
             user = uow.users.get(ident)
-            if user is None or user.disabled_at is not None:
+            if user is None or user.disabled_at is not None or user.session_generation != generation:
                 return None
             return Principal(user.id, user.role, user.username, kind="user")
         token = uow.tokens.get(ident)
         if token is None or not _token_usable(token.revoked_at, token.expires_at):
             return None
+        if token.session_generation != generation:
+            return None
         return Principal(token.id, token.role, token.label)
+
+
+def session_generation(kind: str, ident: int, settings: Settings | None = None) -> int:
+    """The generation a new dashboard session for this user or token is issued at."""
+    with UnitOfWork(settings) as uow:
+        row = uow.users.get(ident) if kind == "user" else uow.tokens.get(ident)
+        if row is None:
+            raise NotFoundError(f"{kind} {ident} not found")
+        return row.session_generation
+
+
+def end_sessions(kind: str, ident: int, settings: Settings | None = None) -> None:
+    """Logout: move the generation on, so this cookie and every copy of it stop working on the next request."""
+    with UnitOfWork(settings) as uow:
+        row = uow.users.get(ident) if kind == "user" else uow.tokens.get(ident)
+        if row is None:
+            return
+        row.session_generation += 1
+        uow.commit()
 
 
 def _token_usable(revoked_at: dt.datetime | None, expires_at: dt.datetime | None) -> bool:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
 
-from rigport.errors import InputError, UnavailableError
+from sqlalchemy import Engine
+
+from rigport.errors import ConflictError, InputError, UnavailableError
 from rigport.settings import Settings, get_settings
 from rigport.store import engine as store_engine
-from rigport.store import notices
+from rigport.store import notices, serving
 
 
 def upgrade(settings: Settings | None = None) -> dict[str, Any]:
@@ -52,6 +55,14 @@ def restore(source: Path, settings: Settings | None = None) -> dict[str, Any]:
     if not source.is_file():
         raise InputError(f"{source}: backup file not found")
     engine = store_engine.get_engine(settings)
+    with serving.no_server(settings, engine) as busy:
+        if busy:
+            raise ConflictError(f"{busy}: stop the server, then restore; refusing to restore under it, since its "
+                                "workers would keep the old database open and lose writes")  # fmt: skip
+        return _restore(source, settings, engine)
+
+
+def _restore(source: Path, settings: Settings, engine: Engine) -> dict[str, Any]:
     if engine.dialect.name == "sqlite":
         _check_sqlite_backup(source)
         engine.dispose()
@@ -62,7 +73,7 @@ def restore(source: Path, settings: Settings | None = None) -> dict[str, Any]:
             Path(str(settings.sqlite_path) + suffix).unlink(missing_ok=True)
         tmp.replace(settings.sqlite_path)
     else:
-        _pg(["pg_restore", "--list", str(source)], what=f"{source}: not a valid pg_dump archive")
+        _check_pg_archive(source)
         # --list reads only the table of contents; reading every data block catches a truncated or damaged file
         # before anything is dropped, and one transaction means a failure half-way leaves the database as it was.
         _pg(["pg_restore", "--file", os.devnull, str(source)], what=f"{source}: damaged pg_dump archive")
@@ -89,9 +100,54 @@ def _check_sqlite_backup(path: Path) -> None:
         raise InputError(f"{path}: integrity check failed ({result}); refusing to restore")
     if "alembic_version" not in tables or "shipments" not in tables:
         raise InputError(f"{path}: not a rigport backup (no shipments table); refusing to restore")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        revisions = [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")]
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"{path}: not a rigport backup (unreadable alembic_version: {exc}); refusing to restore") \
+            from None
+    finally:
+        conn.close()
+    _check_schema(path, revisions, {t for t in tables if not t.startswith("sqlite_")})
+
+
+# Tables the first schema revision created: a rigport backup of any revision has them.
+CORE_TABLES = frozenset({"shipments", "shipment_quantities", "events", "line_items", "parties", "documents",
+                         "audit_log", "api_tokens"})  # fmt: skip
+
+
+def _check_schema(path: Path, revisions: list[str], tables: set[str]) -> None:
+    """A backup is rigport's when its schema revision is one this release knows and it holds rigport's tables
+    and no others: a foreign database restored over ours made every command fail afterwards (issue #26)."""
+    known = store_engine.known_revisions()
+    if len(revisions) != 1 or revisions[0] not in known:
+        found = ", ".join(revisions) or "none"
+        raise InputError(f"{path}: not a rigport backup this release knows (schema revision {found}; expected one "
+                         f"of rigport's, newest {store_engine.head_revision()}); refusing to restore")  # fmt: skip
+    foreign = sorted(tables - store_engine.rigport_tables())
+    missing = sorted(CORE_TABLES - tables)
+    if foreign or missing:
+        what = f"foreign tables {', '.join(foreign)}" if foreign else f"missing tables {', '.join(missing)}"
+        raise InputError(f"{path}: not a rigport backup ({what}); refusing to restore")
+
+
+def _check_pg_archive(path: Path) -> None:
+    """The archive's tables (from its table of contents) and its alembic revision (its one data row)."""
+    listing = _pg_output(["pg_restore", "--list", str(path)], what=f"{path}: not a valid pg_dump archive")
+    tables = {m.group(1) for m in re.finditer(r"^\d+; \d+ \d+ TABLE (?!DATA )\S+ (\S+) ", listing, re.M)}
+    if "alembic_version" not in tables:
+        raise InputError(f"{path}: not a rigport backup (no alembic_version table); refusing to restore")
+    data = _pg_output(["pg_restore", "--data-only", "--table", "alembic_version", "--file", "-", str(path)],
+                      what=f"{path}: damaged pg_dump archive")  # fmt: skip
+    rows = data.partition("FROM stdin;\n")[2].partition("\\.")[0]
+    _check_schema(path, [r for r in rows.splitlines() if r.strip()], tables)
 
 
 def _pg(args: list[str], what: str | None = None) -> None:
+    _pg_output(args, what)
+
+
+def _pg_output(args: list[str], what: str | None = None) -> str:
     if shutil.which(args[0]) is None:
         raise UnavailableError(f"{args[0]} not found: install the PostgreSQL client tools")
     result = subprocess.run(args, capture_output=True, text=True)
@@ -101,3 +157,4 @@ def _pg(args: list[str], what: str | None = None) -> None:
             raise InputError(f"{what} ({reason[0].removeprefix('pg_restore: ')}); refusing to restore" if reason
                              else f"{what}; refusing to restore")  # fmt: skip
         raise UnavailableError(f"{args[0]} failed: {result.stderr.strip()[:300]}")
+    return result.stdout

@@ -228,7 +228,12 @@ def _rows_from_xlsx(data: bytes, source: str) -> tuple[list[str], Callable[[], d
     except Exception as exc:  # openpyxl raises many types for a bad file
         raise ManifestError(source, [f"expected an XLSX workbook ({type(exc).__name__})"]) from None
     sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    # The declared dimension is the file's say-so: "A1:XFD2001" made openpyxl pad every row to 16,384 cells
+    # (625 MB for a 17 KB file, issue #26). Forgotten, each row is as wide as its own last cell.
+    reset = getattr(sheet, "reset_dimensions", None)
+    if reset is not None:
+        reset()
+    rows = _capped_rows(sheet.iter_rows(values_only=True), source)
     header = next(rows, None)
     if header is None:
         raise ManifestError(source, ["row 1: expected a header row, got an empty sheet"])
@@ -236,11 +241,29 @@ def _rows_from_xlsx(data: bytes, source: str) -> tuple[list[str], Callable[[], d
     names = [str(h or "").strip().lower() for h in header]
 
     def rest() -> dict[str, list[str]]:
-        cells = [["" if v is None else str(v).strip() for v in values] for values in rows]
-        workbook.close()
-        return _columns(names, [c for c in cells if any(c)])
+        try:
+            cells = [c for c in rows if any(c)]
+        finally:
+            workbook.close()
+        return _columns(names, cells)
 
     return names, rest
+
+
+MAX_XLSX_COLUMNS = 64  # a manifest has 9 columns; room for a sheet's own extra ones
+MAX_XLSX_ROWS = 200_000
+
+
+def _capped_rows(rows: Iterator[tuple[Any, ...]], source: str) -> Iterator[list[str]]:
+    """Rows as stripped text, one at a time, refused past MAX_XLSX_COLUMNS filled columns or MAX_XLSX_ROWS rows."""
+    for number, values in enumerate(rows, start=1):
+        if number > MAX_XLSX_ROWS:
+            raise ManifestError(source, [f"row {number}: more than {MAX_XLSX_ROWS:,} rows; split the workbook"])
+        if len(values) > MAX_XLSX_COLUMNS and any(v not in (None, "") for v in values[MAX_XLSX_COLUMNS:]):
+            column = MAX_XLSX_COLUMNS + next(i for i, v in enumerate(values[MAX_XLSX_COLUMNS:]) if v not in (None, ""))
+            raise ManifestError(source, [f"row {number}, column {column + 1}: a value beyond the first "
+                                         f"{MAX_XLSX_COLUMNS} columns; a manifest has at most {MAX_XLSX_COLUMNS}"])
+        yield ["" if v is None else str(v).strip() for v in values[:MAX_XLSX_COLUMNS]]
 
 
 def _split_serials(text: str) -> list[str]:

@@ -6,6 +6,7 @@ Entry points (CLI, API, dashboard) call these; they return plain dicts ready for
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import threading
 import time
@@ -28,10 +29,12 @@ from rigport.customs.model import (
     Shipment,
     State,
     check_hts,
+    check_record_date,
+    normalize_reference,
 )
 from rigport.customs.ports import latest_event_date
 from rigport.customs.storage import ALERT_SHARE as STORAGE_ALERT_SHARE
-from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError
+from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
 from rigport.settings import Settings
 from rigport.store import lookups
 from rigport.store.tables import DocumentRow, EventRow, LineItemRow, PartyRow, QuantityRow, ShipmentRow
@@ -47,6 +50,30 @@ EDITABLE_FIELDS = (
 CENT = Decimal("0.01")
 MAX_UNITS = 10_000_000  # as the API's schema says
 MAX_MONEY = Decimal(10) ** 14  # Numeric(16, 2) columns
+MAX_DATA_DEPTH = 16  # levels of nesting in an event's free-form `data`
+MAX_DATA_BYTES = 64 * 1024  # its size as JSON
+
+
+def check_event_data(data: dict[str, Any] | None) -> None:
+    """An event's `data` is a small note, not a store: depth and size are capped before anything is written.
+
+    Without a cap, `data` nested 500 deep committed and then broke every read of the shipment (RecursionError
+    while rendering it) and 20 MiB was accepted (issue #26). Depth is measured without recursion.
+    """
+    if not data:
+        return
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DATA_DEPTH:
+            raise InputError(f"data: nested too deep (more than {MAX_DATA_DEPTH} levels of objects and lists)")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend((v, depth + 1) for v in value)
+    size = len(json.dumps(data, default=str, ensure_ascii=False).encode())
+    if size > MAX_DATA_BYTES:
+        raise TooLargeError(f"data: {size:,} bytes as JSON, more than the {MAX_DATA_BYTES:,} bytes an event keeps")
 
 
 @dataclass
@@ -71,10 +98,10 @@ class ShipmentDraft:
     parties: list[dict[str, str]] = field(default_factory=list)
 
     def validate(self) -> None:
-        if not self.reference.strip() or len(self.reference) > 64:
-            raise InputError("reference: expected 1-64 characters")
+        self.reference = normalize_reference(self.reference)  # NFKC, trimmed, upper case, a small alphabet
         if self.mode not in (m.value for m in Mode):
             raise InputError(f"mode: expected vessel or air, got {self.mode!r}")
+        check_record_date(self.arrival_date, "arrival_date", dt.date.today())
         if not self.port.strip():
             raise InputError("port: expected the port of entry, got nothing")
         if not 1 <= self.total_units <= MAX_UNITS:
@@ -399,8 +426,9 @@ def create_shipment(draft: ShipmentDraft, actor: str, settings: Settings | None 
         uow.shipments.add(row)
         uow.flush()
         uow.audit.record(actor, "create", "shipment", row.reference, None, summary(row))
+        view = detail(row, uow.settings)  # every derived value before the commit: an error here stores nothing
         uow.commit()
-        return detail(row, uow.settings)
+        return view
 
 
 def get_shipment(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> dict[str, Any]:
@@ -418,9 +446,18 @@ async def detail_key(reference: str, settings: Settings, today: dt.date | None =
     from rigport.services.delay import delay_inputs
 
     version = await lookups.shipment_version(settings, reference)
+    if version is None and reference != (canonical := _canonical_or_same(reference)):
+        reference, version = canonical, await lookups.shipment_version(settings, canonical)
     if version is None:
         raise NotFoundError(f"shipment {reference!r} not found")
     return ("shipment", reference, version, today or dt.date.today(), delay_inputs(settings))
+
+
+def _canonical_or_same(reference: str) -> str:
+    try:
+        return normalize_reference(reference)
+    except InputError:
+        return reference
 
 
 async def list_key(settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
@@ -535,8 +572,9 @@ def update_shipment(
         check_pallet_storage(row.storage_pallets, row.storage_usd_per_pallet_day)
         uow.flush()
         uow.audit.record(actor, "update", "shipment", reference, before, summary(row))
+        view = detail(row, uow.settings)  # every derived value before the commit: an error here stores nothing
         uow.commit()
-        return detail(row, uow.settings)
+        return view
 
 
 def record_event(
@@ -591,6 +629,7 @@ def _record_event_once(
 ) -> dict[str, Any]:
     if event not in TRANSITIONS:
         raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
+    check_event_data(data)
     source = None
     if from_state is not None:
         if from_state.upper() not in State.__members__:
@@ -622,8 +661,13 @@ def _record_event_once(
         row.updated_at = dt.datetime.now(dt.UTC)  # bumps the version even for clock-only events
         uow.flush()
         uow.audit.record(actor, f"event:{event}", "shipment", reference, before, summary(row))
+        # Every derived value (clocks, costs, the view) before the commit, so a failure there stores nothing and
+        # a client never retries an event that was applied (issue #26). The history is read here, inside the
+        # write transaction: that costs some lock time, and is the price of never answering 500 after a commit.
+        uow.session.expire(row, ["events"])
+        view = detail(row, uow.settings)
         uow.commit()
-        return detail(row, uow.settings)
+        return view
 
 
 def _replay(row: ShipmentRow, without: EventRow) -> Shipment:
@@ -692,8 +736,9 @@ def void_event(
         uow.flush()
         uow.audit.record(actor, f"void:{event.event}", "shipment", reference, before,
                          {**summary(row), "event": event_view(event)})  # fmt: skip
+        view = detail(row, uow.settings)  # every derived value before the commit: an error here stores nothing
         uow.commit()
-        return detail(row, uow.settings)
+        return view
 
 
 def _since(uow: UnitOfWork, row: ShipmentRow) -> dict[State, tuple[dt.date, str]]:
@@ -751,6 +796,8 @@ def add_document(
 ) -> dict[str, Any]:
     if kind not in DOCUMENT_KINDS:
         raise InputError(f"kind: expected one of {', '.join(DOCUMENT_KINDS)}, got {kind!r}")
+    if date is not None:
+        check_record_date(date, "date", dt.date.today())
     with UnitOfWork(settings) as uow:
         row = _get(uow, reference)
         doc = DocumentRow(kind=kind, date=date, reference=doc_reference, lab_name=lab_name, notes=notes)
@@ -832,6 +879,8 @@ def update_document(
                          "lab_name, notes)")  # fmt: skip
     if "kind" in changes and changes["kind"] not in DOCUMENT_KINDS:
         raise InputError(f"kind: expected one of {', '.join(DOCUMENT_KINDS)}, got {changes['kind']!r}")
+    if isinstance(changes.get("date"), dt.date):
+        check_record_date(changes["date"], "date", dt.date.today())
     def document_value(name: str, value: Any) -> Any:
         return value if name == "date" else str(value or "")
 

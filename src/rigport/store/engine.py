@@ -132,6 +132,19 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+def known_revisions() -> frozenset[str]:
+    """Every schema revision this release can upgrade from (a backup at another is not rigport's, or newer)."""
+    return frozenset(r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions())
+
+
+def rigport_tables() -> frozenset[str]:
+    """The tables this release's schema has (plus alembic's own): anything else in a backup is foreign."""
+    from rigport.store import screening_tables  # noqa: F401  (registers the screening tables on Base)
+    from rigport.store.tables import Base
+
+    return frozenset(Base.metadata.tables) | {"alembic_version"}
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

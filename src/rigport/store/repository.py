@@ -6,12 +6,15 @@ import datetime as dt
 import itertools
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Select, Table, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from rigport.customs.model import normalize_reference
+from rigport.errors import InputError
 from rigport.store import writers
 from rigport.store.tables import AuditRow, Base, EventRow, QuantityRow, ShipmentRow, TokenRow, UserRow
 
@@ -27,10 +30,16 @@ class ShipmentRepository:
         return row
 
     def get(self, reference: str, *, for_update: bool = False) -> ShipmentRow | None:
-        query = select(ShipmentRow).where(ShipmentRow.reference == reference)
+        """The shipment stored under `reference` exactly (rows from before references were normalised keep
+        their text), else under its canonical form ("ab-1" finds AB-1; see customs.model.normalize_reference)."""
+        candidates = [reference]
+        with suppress(InputError):
+            candidates.append(normalize_reference(reference))
+        query = select(ShipmentRow).where(ShipmentRow.reference.in_(set(candidates)))
         if for_update:
             query = query.with_for_update()
-        return self.session.scalars(query).one_or_none()
+        found = {row.reference: row for row in self.session.scalars(query)}
+        return next((found[c] for c in candidates if c in found), None)
 
     def get_by_id(self, shipment_id: int) -> ShipmentRow | None:
         return self.session.get(ShipmentRow, shipment_id)

@@ -154,6 +154,8 @@ class TokenRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Dashboard sessions signed in with this token carry the generation; logout moves it on (issue #26).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class UserRow(Base):
@@ -167,6 +169,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Sessions carry the generation they were issued at; logout, password or role change and disable move it on.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AuditRow(Base):

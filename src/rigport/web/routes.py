@@ -114,7 +114,8 @@ def settings_of(request: Request) -> Settings:
 def visitor(request: Request) -> Visitor:
     settings = settings_of(request)
     session = read_session(request, settings)
-    principal = auth.principal_for_session(session.kind, session.ident, settings) if session else None
+    principal = auth.principal_for_session(session.kind, session.ident, settings, session.generation) \
+        if session else None
     if session is None or principal is None:
         raise LoginRequired
     return Visitor(principal, session)
@@ -175,35 +176,41 @@ async def login(request: Request) -> Response:
     form = await request.form()
     target = _safe_next(str(form.get("next") or "/"))
     client = request.client.host if request.client else "unknown"
-    wait = login_limiter.retry_after(client, settings.login_attempts_per_minute)
-    if wait:
-        response = page(request, "login.html", None, 429, next=target,
-                        error=f"Too many failed sign-ins from your address; try again in {wait} s.")  # fmt: skip
-        response.headers["Retry-After"] = str(wait)
-        return response
     token = str(form.get("token") or "").strip()
     username = str(form.get("username") or "").strip()
     password = str(form.get("password") or "")
-    if token:
-        principal = await run_in_threadpool(auth.authenticate, token, settings)
-    elif username and password:
-        principal = await run_in_threadpool(auth.login_with_password, username, password, settings)
-    else:
+    if not token and not (username and password):
         return page(request, "login.html", None, 422, next=target,
                     error="Enter a username and password, or an API token.")  # fmt: skip
+    # Counted before the check, per address and per account (a token sign-in counts against the address).
+    keys = [f"address:{client}"] + ([] if token else [f"account:{username.casefold()}"])
+    wait, stamp = login_limiter.reserve(keys, settings.login_attempts_per_minute)
+    if wait:
+        response = page(request, "login.html", None, 429, next=target,
+                        error=f"Too many failed sign-ins from your address or for this account; try again in "
+                              f"{wait} s.")  # fmt: skip
+        response.headers["Retry-After"] = str(wait)
+        return response
+    if token:
+        principal = await run_in_threadpool(auth.authenticate, token, settings)
+    else:
+        principal = await run_in_threadpool(auth.login_with_password, username, password, settings)
     if principal is None:
-        login_limiter.failed(client)
         failed = "Sign-in failed: unknown user, wrong password, or an invalid, expired or revoked token."
         return page(request, "login.html", None, 401, next=target, error=failed)
-    login_limiter.succeeded(client)
+    login_limiter.succeeded(keys, stamp)
     redirect = RedirectResponse(target, status_code=303)
-    write_session(redirect, new_session(principal.kind, principal.token_id), settings)
+    generation = await run_in_threadpool(auth.session_generation, principal.kind, principal.token_id, settings)
+    write_session(redirect, new_session(principal.kind, principal.token_id, generation), settings)
     return redirect
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    await checked_form(request, visitor(request))
+    who = visitor(request)
+    await checked_form(request, who)
+    # Server side: every copy of this cookie stops working, not only the one the browser deletes (issue #26).
+    await run_in_threadpool(auth.end_sessions, who.session.kind, who.session.ident, settings_of(request))
     response = RedirectResponse("/login", status_code=303)
     clear_session(response, settings_of(request))
     return response

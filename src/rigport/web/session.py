@@ -32,6 +32,7 @@ class WebSession:
     kind: str  # "token" or "user"
     ident: int
     csrf: str
+    generation: int = 0  # the user's or token's session generation when issued (checked on every request)
 
 
 def _read_or_create_secret(path: Path) -> str:
@@ -57,8 +58,8 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="rigport-dashboard-session")
 
 
-def new_session(kind: str, ident: int) -> WebSession:
-    return WebSession(kind, ident, secrets.token_urlsafe(32))
+def new_session(kind: str, ident: int, generation: int = 0) -> WebSession:
+    return WebSession(kind, ident, secrets.token_urlsafe(32), generation)
 
 
 def read_session(request: Request, settings: Settings) -> WebSession | None:
@@ -67,13 +68,14 @@ def read_session(request: Request, settings: Settings) -> WebSession | None:
         return None
     try:
         data = _serializer(settings).loads(raw, max_age=settings.session_max_age_s)
-        return WebSession(str(data["k"]), int(data["i"]), str(data["c"]))
+        return WebSession(str(data["k"]), int(data["i"]), str(data["c"]), int(data["g"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
 
 
 def write_session(response: Response, session: WebSession, settings: Settings) -> None:
-    value = _serializer(settings).dumps({"k": session.kind, "i": session.ident, "c": session.csrf})
+    value = _serializer(settings).dumps({"k": session.kind, "i": session.ident, "c": session.csrf,
+                                         "g": session.generation})  # fmt: skip
     response.set_cookie(
         COOKIE, value, max_age=settings.session_max_age_s, httponly=True, secure=settings.cookie_secure,
         samesite="strict", path="/",
@@ -89,21 +91,41 @@ def csrf_ok(session: WebSession, presented: str | None) -> bool:
 
 
 class LoginLimiter:
-    """Failed logins per client address in a sliding minute; in memory, per server process."""
+    """Sign-in attempts per key (client address, account) in a sliding minute; in memory, per server process.
+
+    Atomic: an attempt takes its place in the window *before* the password is checked (`reserve`), under one
+    lock, so 40 wrong passwords sent at once get `limit` checks, not one each (issue #26: 17 of 40 got
+    through when the window was read before the check and written after it). A successful sign-in gives its
+    place back (`succeeded`); a failed one keeps it. Each key counts on its own: an address trying many
+    accounts and many addresses trying one account are both held to the limit.
+    """
 
     def __init__(self, window_s: float = 60.0) -> None:
         self.window_s = window_s
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def _recent(self, client: str, now: float) -> deque[float]:
-        failures = self._failures[client]
+    def _recent(self, key: str, now: float) -> deque[float]:
+        failures = self._failures[key]
         while failures and failures[0] <= now - self.window_s:
             failures.popleft()
         return failures
 
+    def reserve(self, keys: list[str], limit: int) -> tuple[int, float]:
+        """(0, stamp) when an attempt is allowed now: it is counted against every key at once; else (seconds to
+        wait, 0) and nothing is counted."""
+        with self._lock:
+            now = time.monotonic()
+            windows = [self._recent(key, now) for key in keys]
+            full = [w for w in windows if len(w) >= limit]
+            if full:
+                return max(1, int(min(w[0] for w in full) + self.window_s - now) + 1), 0.0
+            for window in windows:
+                window.append(now)
+            return 0, now
+
     def retry_after(self, client: str, limit: int) -> int:
-        """Seconds to wait before the next attempt is allowed, 0 when allowed now."""
+        """Seconds to wait before the next attempt from `client` is allowed, 0 when allowed now (no reservation)."""
         with self._lock:
             now = time.monotonic()
             failures = self._recent(client, now)
@@ -115,6 +137,11 @@ class LoginLimiter:
         with self._lock:
             self._failures[client].append(time.monotonic())
 
-    def succeeded(self, client: str) -> None:
+    def succeeded(self, keys: list[str] | str, stamp: float | None = None) -> None:
+        """A good sign-in: its reserved place is given back (all of a key's failures when no stamp is given)."""
         with self._lock:
-            self._failures.pop(client, None)
+            for key in [keys] if isinstance(keys, str) else keys:
+                if stamp is None:
+                    self._failures.pop(key, None)
+                elif stamp in self._failures.get(key, ()):
+                    self._failures[key].remove(stamp)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from rigport.api.auth import require
-from rigport.api.schemas import DocumentPatch, PartyIn, PartyPatch
+from rigport.api.schemas import MAX_ID, DocumentPatch, PartyIn, PartyPatch
 from rigport.cli.output import to_jsonable
 from rigport.services import shipments
 from rigport.services.auth import Principal
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 router = APIRouter(prefix="/api/v1/shipments/{reference}", tags=["shipments"])
 operator = require("operator")
@@ -26,21 +28,21 @@ def add_party(request: Request, reference: str, body: PartyIn, who: Principal = 
 
 @router.patch("/parties/{party_id}")
 def update_party(
-    request: Request, reference: str, party_id: int, body: PartyPatch, who: Principal = Depends(operator)
+    request: Request, reference: str, party_id: Id, body: PartyPatch, who: Principal = Depends(operator)
 ) -> Any:
     changes = body.model_dump(exclude_unset=True)
     return to_jsonable(shipments.update_party(reference, party_id, changes, who.actor, request.app.state.settings))
 
 
 @router.delete("/parties/{party_id}", status_code=204)
-def remove_party(request: Request, reference: str, party_id: int, who: Principal = Depends(operator)) -> Response:
+def remove_party(request: Request, reference: str, party_id: Id, who: Principal = Depends(operator)) -> Response:
     shipments.remove_party(reference, party_id, who.actor, request.app.state.settings)
     return Response(status_code=204)
 
 
 @router.patch("/documents/{document_id}")
 def update_document(
-    request: Request, reference: str, document_id: int, body: DocumentPatch, who: Principal = Depends(operator)
+    request: Request, reference: str, document_id: Id, body: DocumentPatch, who: Principal = Depends(operator)
 ) -> Any:
     changes = body.model_dump(exclude_unset=True)
     return to_jsonable(
@@ -49,6 +51,6 @@ def update_document(
 
 
 @router.delete("/documents/{document_id}", status_code=204)
-def remove_document(request: Request, reference: str, document_id: int, who: Principal = Depends(operator)) -> Response:
+def remove_document(request: Request, reference: str, document_id: Id, who: Principal = Depends(operator)) -> Response:
     shipments.remove_document(reference, document_id, who.actor, request.app.state.settings)
     return Response(status_code=204)

@@ -6,10 +6,11 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from rigport.api.auth import require
 from rigport.api.cache import encode_json
+from rigport.api.schemas import Input
 from rigport.cli.output import to_jsonable
 from rigport.screening.match import DEFAULT_THRESHOLD
 from rigport.services import screening
@@ -20,14 +21,14 @@ viewer = require("viewer")
 operator = require("operator")
 
 
-class ScreenIn(BaseModel):
+class ScreenIn(Input):
     name: str = Field(min_length=1, max_length=300, description="Party or component name.")
     type: Literal["org", "person"] | None = None
     country: str | None = Field(None, min_length=2, max_length=60)
     threshold: float = Field(DEFAULT_THRESHOLD, gt=0, le=1)
 
 
-class ShipmentScreenIn(BaseModel):
+class ShipmentScreenIn(Input):
     threshold: float = Field(DEFAULT_THRESHOLD, gt=0, le=1)
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from rigport.api.auth import require
 from rigport.api.cache import view_cache
-from rigport.api.schemas import DocumentIn, EventIn, ShipmentIn, ShipmentPatch, VoidIn
+from rigport.api.schemas import MAX_ID, DocumentIn, EventIn, ShipmentIn, ShipmentPatch, VoidIn
 from rigport.cli.output import to_jsonable
 from rigport.errors import RigportError
 from rigport.services import manifest, shipments
@@ -32,7 +32,7 @@ async def list_shipments(
     port: str | None = Query(None, max_length=80),
     due_within_days: int | None = Query(None, ge=0, le=3650),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     _: Principal = Depends(viewer),
 ) -> Any:
     settings, today = settings_of(request), dt.date.today()
@@ -77,7 +77,8 @@ def record_event(request: Request, reference: str, body: EventIn, who: Principal
 
 @router.post("/shipments/{reference}/events/{event_id}/void")
 def void_event(
-    request: Request, reference: str, event_id: int, body: VoidIn, who: Principal = Depends(operator)
+    request: Request, reference: str, event_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: VoidIn,
+    who: Principal = Depends(operator),
 ) -> Any:
     """Void a mistaken event (kept in the history with who, when, why); 409 when a later event depends on it."""
     return to_jsonable(shipments.void_event(
