@@ -5,8 +5,8 @@ PIP := $(VENV)/bin/pip
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 # Compiled by mypyc at install (setup.py): an edit to one of these reinstalls, so no stale extension shadows it.
-COMPILED := $(addprefix src/rigport/screening/,frequency.py normalize.py match.py index.py)
-STALE_EXT = rm -f src/rigport/screening/*.so src/rigport_screening__mypyc*.so
+COMPILED := $(addprefix src/rigport/domain/screening/,frequency.py normalize.py match.py index.py)
+STALE_EXT = rm -f src/rigport/domain/screening/*.so src/rigport_screening__mypyc*.so
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

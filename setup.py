@@ -14,10 +14,10 @@ import os
 from setuptools import setup
 
 COMPILED = [
-    "src/rigport/screening/frequency.py",
-    "src/rigport/screening/normalize.py",
-    "src/rigport/screening/match.py",
-    "src/rigport/screening/index.py",
+    "src/rigport/domain/screening/frequency.py",
+    "src/rigport/domain/screening/normalize.py",
+    "src/rigport/domain/screening/match.py",
+    "src/rigport/domain/screening/index.py",
 ]
 
 

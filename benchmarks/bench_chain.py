@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from benchmarks.harness import Result, best_of
-from rigport.chain import difficulty_from_bits, next_bits
+from rigport.domain.chain import difficulty_from_bits, next_bits
 
 EPOCHS = Path(__file__).resolve().parents[2] / "shared" / "data" / "chain" / "epochs.csv"
 

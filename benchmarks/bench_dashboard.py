@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from benchmarks.harness import Result
-from rigport.api.app import create_app
+from rigport.entrypoints.api.app import create_app
 from rigport.services.auth import set_user
 from rigport.services.demo import seed
 from rigport.settings import Settings

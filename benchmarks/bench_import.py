@@ -36,11 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import Result
+from rigport.adapters.db.engine import _sqlite_pragmas
+from rigport.adapters.db.repository import ROWS_PER_STATEMENT
+from rigport.adapters.db.tables import Money
 from rigport.services import manifest, shipments
 from rigport.settings import Settings
-from rigport.store.engine import _sqlite_pragmas
-from rigport.store.repository import ROWS_PER_STATEMENT
-from rigport.store.tables import Money
 
 ROWS = 100_000
 ROUNDS = 5  # best of: the least disturbed by other work on the shared machine

@@ -195,8 +195,8 @@ def longest_history(settings: Settings) -> int:
     """The most events any one shipment has: what the biggest event-post response carries."""
     from sqlalchemy import func, select
 
-    from rigport.store.engine import get_engine
-    from rigport.store.tables import EventRow
+    from rigport.adapters.db.engine import get_engine
+    from rigport.adapters.db.tables import EventRow
 
     counts = select(func.count().label("n")).select_from(EventRow).group_by(EventRow.shipment_id).subquery()
     with get_engine(settings).connect() as connection:

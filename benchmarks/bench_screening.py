@@ -21,9 +21,9 @@ from pathlib import Path
 
 from benchmarks import screening_recall as recall
 from benchmarks.harness import Result
-from rigport.screening.index import ScreeningIndex
-from rigport.screening.match import DEFAULT_THRESHOLD, compare, numbers_of
-from rigport.screening.normalize import normalize
+from rigport.domain.screening.index import ScreeningIndex
+from rigport.domain.screening.match import DEFAULT_THRESHOLD, compare, numbers_of
+from rigport.domain.screening.normalize import normalize
 from rigport.services.screening import list_copies, read_copy
 
 PAIRS = Path(__file__).resolve().parents[2] / "shared" / "data" / "screening" / "pairs"

@@ -31,8 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.harness import Result
-from rigport.services import simulation as simulation_service
-from rigport.simulate.engine import (
+from rigport.domain.simulate.engine import (
     BLOCKS_PER_DAY,
     FAN_BINS,
     FAN_RANGE,
@@ -44,6 +43,7 @@ from rigport.simulate.engine import (
     run_chunk,
     subsidy_btc,
 )
+from rigport.services import simulation as simulation_service
 
 PARAMS = SimulationParams(
     hashrate_th=200, power_w=3500, units=500, unit_price_usd=3400, power_price_usd_kwh=0.05, days=1095,

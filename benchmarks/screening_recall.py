@@ -21,8 +21,8 @@ import string
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from rigport.screening.index import ScreeningIndex
-from rigport.screening.normalize import LEGAL_WORDS, normalize
+from rigport.domain.screening.index import ScreeningIndex
+from rigport.domain.screening.normalize import LEGAL_WORDS, normalize
 
 SLIP_MIN_WORD = 5
 BRUTE_CUTOFF = 85.0

@@ -18,8 +18,8 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from rigport.screening.match import DEFAULT_THRESHOLD, compare
-from rigport.screening.normalize import normalize
+from rigport.domain.screening.match import DEFAULT_THRESHOLD, compare
+from rigport.domain.screening.normalize import normalize
 from rigport.services.screening import get_index
 
 SEED = 7

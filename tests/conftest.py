@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from rigport.adapters.db.engine import get_engine, upgrade
 from rigport.settings import Settings, get_settings
-from rigport.store.engine import get_engine, upgrade
 from tests.pg import create_database, pg_bin_dir, throwaway_cluster
 
 # CI runs every property and fuzz test on a fixed sequence of examples, so a submission's result does

@@ -1,3 +1,3 @@
-from rigport.cli.app import main
+from rigport.entrypoints.cli.app import main
 
 main()

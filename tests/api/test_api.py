@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from rigport.api.app import create_app
+from rigport.entrypoints.api.app import create_app
 from rigport.services.auth import create_token, revoke_token
 from rigport.settings import Settings
 

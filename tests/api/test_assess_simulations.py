@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from rigport.api.app import create_app
+from rigport.adapters.db.tables import SimulationRow
+from rigport.adapters.db.uow import UnitOfWork
+from rigport.entrypoints.api.app import create_app
 from rigport.services import simulation_runs
 from rigport.services.auth import create_token
 from rigport.services.simulation import simulate_model
 from rigport.settings import Settings
-from rigport.store.tables import SimulationRow
-from rigport.store.uow import UnitOfWork
 
 Api = tuple[TestClient, dict[str, dict[str, str]], Settings]
 LINE = {"model_id": "antminer-s21", "quantity": 100, "unit_value_usd": "3400.00", "hts_code": "8543.70.9960",

@@ -18,8 +18,8 @@ import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
-from rigport.api.app import create_app
-from rigport.api.server import limit_malloc_arenas
+from rigport.entrypoints.api.app import create_app
+from rigport.entrypoints.api.server import limit_malloc_arenas
 from rigport.services import screening
 from rigport.settings import Settings
 

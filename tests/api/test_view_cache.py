@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from rigport.api.app import create_app
-from rigport.api.cache import encode_json
+from rigport.adapters.db.uow import UnitOfWork
+from rigport.entrypoints.api.app import create_app
+from rigport.entrypoints.api.cache import encode_json
 from rigport.services import manifest, shipments
 from rigport.services.auth import create_token
 from rigport.services.network import SNAPSHOT_FILE, bundled_snapshot
 from rigport.settings import Settings
-from rigport.store.uow import UnitOfWork
 
 REF = "CACHE-1"
 VIEWS = ["/api/v1/shipments", f"/api/v1/shipments/{REF}", "/api/v1/portfolio", "/api/v1/shipments?state=ARRIVED"]
@@ -144,7 +144,7 @@ def test_etag_needs_a_token_and_unknown_shipments_are_404(apps: Apps) -> None:
 
 
 def test_cache_is_bounded_in_bytes_and_keeps_one_body_per_view() -> None:
-    from rigport.api.cache import ViewCache
+    from rigport.entrypoints.api.cache import ViewCache
 
     cache = ViewCache(max_bytes=1000)
     for n in range(50):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rigport.catalog import load_bundled, parse_catalog_csv, parse_catalog_toml
+from rigport.domain.catalog import load_bundled, parse_catalog_csv, parse_catalog_toml
 from rigport.errors import InputError, NotFoundError
 from rigport.services.catalog import get_catalog
 from rigport.settings import Settings

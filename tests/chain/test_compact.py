@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rigport.chain.compact import UINT256_MASK, decode_compact, encode_compact, parse_bits
+from rigport.domain.chain.compact import UINT256_MASK, decode_compact, encode_compact, parse_bits
 from rigport.errors import InputError
 
 # (compact, expected target, expected GetCompact(negative), negative flag, overflow flag)

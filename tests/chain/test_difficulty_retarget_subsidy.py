@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rigport.chain import block_subsidy_sat, difficulty_from_bits, hashprice, next_bits, total_supply_sat
-from rigport.chain.compact import decode_compact
-from rigport.chain.retarget import TARGET_TIMESPAN_S
+from rigport.domain.chain import block_subsidy_sat, difficulty_from_bits, hashprice, next_bits, total_supply_sat
+from rigport.domain.chain.compact import decode_compact
+from rigport.domain.chain.retarget import TARGET_TIMESPAN_S
 from rigport.errors import InputError
 
 

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from rigport.customs.accrual import Movement, accrue, accrue_by_lot, money
-from rigport.customs.lifecycle import TRANSITIONS, apply_event
-from rigport.customs.model import HELD_STATES, Mode, Shipment, State
+from rigport.domain.customs.accrual import Movement, accrue, accrue_by_lot, money
+from rigport.domain.customs.lifecycle import TRANSITIONS, apply_event
+from rigport.domain.customs.model import HELD_STATES, Mode, Shipment, State
 
 S = State
 ARRIVAL = dt.date(2025, 1, 1)

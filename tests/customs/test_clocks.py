@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from rigport.customs.calendar import add_working_days, is_working_day
-from rigport.customs.clocks import EVENTS, bond_amount, clocks_for_event, forfeiture_route
+from rigport.domain.customs.calendar import add_working_days, is_working_day
+from rigport.domain.customs.clocks import EVENTS, bond_amount, clocks_for_event, forfeiture_route
 from rigport.errors import InputError
 from tests.conftest import run_cli
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from rigport.customs.lifecycle import apply_event, check_date, states_since
-from rigport.customs.model import Mode, Shipment, State
-from rigport.customs.ports import DEFAULT_ZONE, latest_event_date, port_zone
+from rigport.domain.customs.lifecycle import apply_event, check_date, states_since
+from rigport.domain.customs.model import Mode, Shipment, State
+from rigport.domain.customs.ports import DEFAULT_ZONE, latest_event_date, port_zone
 from rigport.errors import InputError
 
 D = dt.date

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from rigport.customs.landed_cost import landed_cost
+from rigport.domain.customs.landed_cost import landed_cost
 from rigport.errors import InputError
 from tests.conftest import run_cli
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from rigport.customs.clocks import clocks_for_event, parse_rules
-from rigport.customs.landed_cost import compare_hts, landed_cost
-from rigport.customs.tariffs import DEFAULT_HTS, parse_rate_table, rate_table
+from rigport.domain.customs.clocks import clocks_for_event, parse_rules
+from rigport.domain.customs.landed_cost import compare_hts, landed_cost
+from rigport.domain.customs.tariffs import DEFAULT_HTS, parse_rate_table, rate_table
 from rigport.errors import InputError
 from tests.conftest import run_cli
 
@@ -110,7 +110,7 @@ def test_bundled_tables_cite_public_sources_only() -> None:
     """Nothing the product ships points at files outside it (issue 24): every source is a public URL or citation."""
     for row in rate_table():
         assert "shared/" not in row.source and ".md" not in row.source and row.source.strip(), row
-    from rigport.customs.clocks import rules
+    from rigport.domain.customs.clocks import rules
 
     for rule in rules():
         assert rule.source.startswith("https://") and "shared/" not in rule.source, rule

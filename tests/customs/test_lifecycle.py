@@ -10,8 +10,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from rigport.customs.lifecycle import TRANSITIONS, allowed_events, apply_event
-from rigport.customs.model import Mode, Shipment, State
+from rigport.domain.customs.lifecycle import TRANSITIONS, allowed_events, apply_event
+from rigport.domain.customs.model import Mode, Shipment, State
 from rigport.errors import ConflictError, InputError
 
 D = dt.date(2025, 1, 2)

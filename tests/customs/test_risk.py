@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rigport.customs.risk import EVIDENCE, LineFacts, RiskFacts, assess, checklist
+from rigport.domain.customs.risk import EVIDENCE, LineFacts, RiskFacts, assess, checklist
 from rigport.services.assess import load_config
 from rigport.settings import Settings
 from tests.conftest import run_cli

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rigport.customs import clocks, tariffs
+from rigport.domain.customs import clocks, tariffs
 from rigport.errors import InputError
 from rigport.services.tables import install_tables
 from rigport.settings import Settings

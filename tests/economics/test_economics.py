@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rigport.economics import MiningInputs, hold_cost, unit_economics
+from rigport.domain.economics import MiningInputs, hold_cost, unit_economics
 from rigport.errors import InputError
 from tests.conftest import run_cli
 

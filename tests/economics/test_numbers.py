@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rigport.domain.numbers import parse_decimal, parse_whole
 from rigport.errors import InputError
-from rigport.numbers import parse_decimal, parse_whole
 
 
 @pytest.mark.parametrize(

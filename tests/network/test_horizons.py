@@ -9,8 +9,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from rigport.api.app import create_app
-from rigport.chain.snapshot import NetworkSnapshot
+from rigport.domain.chain.snapshot import NetworkSnapshot
+from rigport.entrypoints.api.app import create_app
 from rigport.services.auth import create_token
 from rigport.services.horizons import STALE_AFTER_DAYS, data_status, snapshot_warnings
 from rigport.services.network import bundled_snapshot

@@ -13,13 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from rigport.api.app import create_app
+from rigport.adapters.db.engine import get_engine
+from rigport.entrypoints.api.app import create_app
 from rigport.errors import InputError, NotFoundError
 from rigport.services import demo, packet, shipments
 from rigport.services.auth import create_token
 from rigport.services.screening import screen_shipment
 from rigport.settings import Settings
-from rigport.store.engine import get_engine
 from tests.conftest import run_cli
 
 

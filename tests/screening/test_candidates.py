@@ -16,9 +16,9 @@ from collections import defaultdict
 
 import pytest
 
-from rigport.screening.index import BOUND_RANK_DIGITS, BOUND_SLACK, COMMON_DF, MAX_CANDIDATES, ScreeningIndex
-from rigport.screening.match import name_weights, token_weight
-from rigport.screening.normalize import GENERIC, HONORIFICS, normalize
+from rigport.domain.screening.index import BOUND_RANK_DIGITS, BOUND_SLACK, COMMON_DF, MAX_CANDIDATES, ScreeningIndex
+from rigport.domain.screening.match import name_weights, token_weight
+from rigport.domain.screening.normalize import GENERIC, HONORIFICS, normalize
 from rigport.services.screening import get_index
 
 

@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 
 import rigport
-from rigport.screening.index import ScreeningIndex
+from rigport.domain.screening.index import ScreeningIndex
 from rigport.services.screening import get_index
 
 COMPILED = ("frequency", "normalize", "match", "index")
 
 
 def _compiled() -> list[str]:
-    modules = [importlib.import_module(f"rigport.screening.{name}") for name in COMPILED]
+    modules = [importlib.import_module(f"rigport.domain.screening.{name}") for name in COMPILED]
     return [str(m.__file__) for m in modules if not str(m.__file__).endswith(".py")]
 
 
@@ -42,7 +42,7 @@ def test_compiled_modules_are_built_from_the_current_source() -> None:
 
 _PURE_SCRIPT = """
 import json, sys
-from rigport.screening.match import compare
+from rigport.domain.screening.match import compare
 from rigport.services.screening import get_index
 pairs, queries = json.load(sys.stdin)
 index = get_index()
@@ -77,7 +77,7 @@ def test_compiled_and_pure_python_score_alike(tmp_path: Path) -> None:
     pairs, queries = _names(index)
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "src"), "RIGPORT_DATA_DIR": str(tmp_path / "data")}
     probe = subprocess.run(
-        [sys.executable, "-c", "import rigport.screening.match as m; print(m.__file__)"],
+        [sys.executable, "-c", "import rigport.domain.screening.match as m; print(m.__file__)"],
         env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert probe.stdout.strip().endswith(".py")  # the subprocess really runs the Python source
@@ -96,6 +96,6 @@ def test_compiled_and_pure_python_score_alike(tmp_path: Path) -> None:
 
 
 def _compare(a: str, b: str) -> tuple[float, bool]:
-    from rigport.screening.match import compare
+    from rigport.domain.screening.match import compare
 
     return compare(a, b)

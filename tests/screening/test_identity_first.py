@@ -11,8 +11,8 @@ import datetime as dt
 import pytest
 
 from benchmarks import screening_recall as recall
-from rigport.screening.index import ScreeningIndex
-from rigport.screening.match import (
+from rigport.domain.screening.index import ScreeningIndex
+from rigport.domain.screening.match import (
     RELATION_AFFILIATE,
     RELATION_SAME,
     SLIP_IDENTITY_SCORE,
@@ -21,8 +21,8 @@ from rigport.screening.match import (
     name_parts,
     one_slip_apart,
 )
-from rigport.screening.model import ListEntry, ListVersion, ScreeningList
-from rigport.screening.normalize import normalize, same_identity
+from rigport.domain.screening.model import ListEntry, ListVersion, ScreeningList
+from rigport.domain.screening.normalize import normalize, same_identity
 from rigport.services.screening import get_index
 
 

@@ -20,9 +20,9 @@ from collections.abc import Callable
 
 import pytest
 
-from rigport.screening import index as index_module
-from rigport.screening.index import ScreeningIndex
-from rigport.screening.match import (
+from rigport.domain.screening import index as index_module
+from rigport.domain.screening.index import ScreeningIndex
+from rigport.domain.screening.match import (
     DEFAULT_THRESHOLD,
     adjust,
     align,
@@ -31,7 +31,7 @@ from rigport.screening.match import (
     slip_pair,
     token_similarity,
 )
-from rigport.screening.normalize import normalize
+from rigport.domain.screening.normalize import normalize
 from rigport.services.screening import get_index
 
 SEED = 20260507

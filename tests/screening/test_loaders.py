@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rigport.errors import InputError
-from rigport.screening.countries import same_country
-from rigport.screening.loaders import (
+from rigport.domain.screening.countries import same_country
+from rigport.domain.screening.loaders import (
     load_csl_csv,
     load_csl_json,
     load_ofac,
@@ -19,6 +18,7 @@ from rigport.screening.loaders import (
     remark_aliases,
     remark_countries,
 )
+from rigport.errors import InputError
 
 OFAC_2021 = Path(__file__).resolve().parents[1] / "data" / "ofac-2021"
 BUNDLED = Path(__file__).resolve().parents[2] / "src" / "rigport" / "data" / "lists"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rigport.screening.index import ScreeningIndex
-from rigport.screening.match import compare
-from rigport.screening.normalize import normalize
+from rigport.domain.screening.index import ScreeningIndex
+from rigport.domain.screening.match import compare
+from rigport.domain.screening.normalize import normalize
 from rigport.services.screening import get_index
 
 
@@ -99,8 +99,8 @@ def test_compare(a: str, b: str, expected: bool) -> None:
 
 
 def test_cli_default_threshold_mirrors_the_domain_default() -> None:
-    from rigport.cli.screen import DEFAULT_THRESHOLD as cli_default
-    from rigport.screening.match import DEFAULT_THRESHOLD
+    from rigport.domain.screening.match import DEFAULT_THRESHOLD
+    from rigport.entrypoints.cli.screen import DEFAULT_THRESHOLD as cli_default
 
     assert cli_default == DEFAULT_THRESHOLD
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from rigport.screening.index import ScreeningIndex
-from rigport.screening.match import (
+from rigport.domain.screening.index import ScreeningIndex
+from rigport.domain.screening.match import (
     NICKNAMES,
     align,
     compare,
@@ -16,7 +16,7 @@ from rigport.screening.match import (
     distinct_forms,
     token_similarity,
 )
-from rigport.screening.normalize import normalize
+from rigport.domain.screening.normalize import normalize
 from rigport.services.screening import get_index
 
 
@@ -152,7 +152,7 @@ def test_changing_the_legal_form_does_not_evade_the_restricted_list(index: Scree
 
 
 def test_names_written_as_alternatives_in_one_field() -> None:
-    from rigport.screening.match import alternatives
+    from rigport.domain.screening.match import alternatives
 
     assert alternatives("Zenobar Holdings/Kestrel Trading") == ["Zenobar Holdings", "Kestrel Trading"]
     assert alternatives("Maersk Line A/S") == ["Maersk Line A/S"]
@@ -161,7 +161,7 @@ def test_names_written_as_alternatives_in_one_field() -> None:
 
 
 def test_swapped_neighbouring_letters_are_a_typo_even_in_short_codes() -> None:
-    from rigport.screening.match import transposed
+    from rigport.domain.screening.match import transposed
 
     assert transposed("icb", "ibc") and not transposed("icb", "cbi")
     assert matches("XR-KTP", "XR-KPT")
@@ -178,7 +178,7 @@ def test_a_legal_form_phrase_written_first_is_a_legal_form() -> None:
 
 
 def test_common_person_name_words_weigh_less_but_stay_distinctive() -> None:
-    from rigport.screening.match import DISTINCTIVE_MIN, token_weight
+    from rigport.domain.screening.match import DISTINCTIVE_MIN, token_weight
 
     # counts come from the person names of the bundled lists: hundreds hold Muhammad or Ali
     assert DISTINCTIVE_MIN <= token_weight("muhammad") < token_weight("jose") < token_weight("ferozani") == 1.0
@@ -244,7 +244,7 @@ def test_remembered_lookups_stay_out_of_the_disk_cache() -> None:
     import datetime as dt
     import pickle
 
-    from rigport.screening.model import ListEntry, ListVersion, ScreeningList
+    from rigport.domain.screening.model import ListEntry, ListVersion, ScreeningList
 
     version = ListVersion("user", "mine", "test", "0" * 64, None, dt.date(2026, 1, 1), 2, 2)
     entries = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from rigport.screening.match import (
+from rigport.domain.screening.match import (
     DEFAULT_THRESHOLD,
     RELATION_AFFILIATE,
     TOKEN_MIN_SIMILARITY,
@@ -18,7 +18,7 @@ from rigport.screening.match import (
     sinitic_key,
     token_similarity,
 )
-from rigport.screening.normalize import normalize
+from rigport.domain.screening.normalize import normalize
 
 
 def matches(a: str, b: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from rigport.screening.match import TOKEN_MIN_SIMILARITY, compare, distinct_forms, token_similarity
+from rigport.domain.screening.match import TOKEN_MIN_SIMILARITY, compare, distinct_forms, token_similarity
 
 
 def matches(a: str, b: str) -> bool:

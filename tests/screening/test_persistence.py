@@ -12,15 +12,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select
 
-from rigport.api.app import create_app
+from rigport.adapters.db.engine import get_engine, head_revision
+from rigport.adapters.db.screening_tables import ScreeningResultRow, ScreeningRunRow
+from rigport.adapters.db.tables import LineItemRow
+from rigport.adapters.db.uow import UnitOfWork
+from rigport.entrypoints.api.app import create_app
 from rigport.services.auth import create_token
 from rigport.services.screening import mark_false_positive, screen_name, screen_shipment
 from rigport.services.shipments import ShipmentDraft, create_shipment
 from rigport.settings import Settings
-from rigport.store.engine import get_engine, head_revision
-from rigport.store.screening_tables import ScreeningResultRow, ScreeningRunRow
-from rigport.store.tables import LineItemRow
-from rigport.store.uow import UnitOfWork
 from tests.conftest import run_cli
 from tests.screening.test_cli import list_server  # noqa: F401 - fixture
 
@@ -50,7 +50,7 @@ def settings(isolated_data_dir: Path) -> Settings:
 def test_migration_has_one_head_and_creates_tables(settings: Settings) -> None:
     from alembic.script import ScriptDirectory
 
-    from rigport.store.engine import alembic_config
+    from rigport.adapters.db.engine import alembic_config
 
     script = ScriptDirectory.from_config(alembic_config())
     assert script.get_heads() == [head_revision()]  # one linear head (later migrations build on 0002)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from rigport.api.app import create_app
-from rigport.cli import screen as screen_cli
-from rigport.cli.output import console
-from rigport.screening.model import Explanation, Hit, ListEntry
+from rigport.domain.screening.model import Explanation, Hit, ListEntry
+from rigport.entrypoints.api.app import create_app
+from rigport.entrypoints.cli import screen as screen_cli
+from rigport.entrypoints.cli.output import console
 from rigport.services.auth import create_token
 from rigport.services.screening import (
     get_index,
@@ -236,7 +236,7 @@ def test_dashboard_shows_sub_list_agency_notice_and_one_row_per_party(settings: 
 
 
 def test_dashboard_puts_affiliates_in_their_own_table() -> None:
-    from rigport.web.routes import templates
+    from rigport.entrypoints.web.routes import templates
 
     same = group_hits([_hit("s1", "Acme Ltd", 0.9)])[0].to_dict()
     affiliate = group_hits([_hit("a1", "Acme Japan K.K.", 0.95, "possible-affiliate")])[0].to_dict()
@@ -253,8 +253,8 @@ def test_stored_run_keeps_relation_and_sub_list_and_the_shipment_page_shows_affi
 ) -> None:
     from sqlalchemy import select
 
-    from rigport.store.screening_tables import ScreeningResultRow
-    from rigport.store.uow import UnitOfWork
+    from rigport.adapters.db.screening_tables import ScreeningResultRow
+    from rigport.adapters.db.uow import UnitOfWork
     from tests.screening.test_persistence import _shipment
     from tests.web.test_web import sign_in
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from benchmarks.bench_simulate import python_loop
 
-from rigport.simulate.engine import SimulationParams, draw_paths, run_chunk
+from rigport.domain.simulate.engine import SimulationParams, draw_paths, run_chunk
 
 MARKET = SimulationParams(
     hashrate_th=200, power_w=3500, units=10, unit_price_usd=600, power_price_usd_kwh=0.09, days=200,

@@ -9,9 +9,9 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from rigport.economics import MiningInputs, unit_economics
+from rigport.domain.economics import MiningInputs, unit_economics
+from rigport.domain.simulate.engine import SimulationParams, run_chunk, subsidy_btc
 from rigport.services.simulation import chunk_plan, run
-from rigport.simulate.engine import SimulationParams, run_chunk, subsidy_btc
 from tests.conftest import run_cli
 
 BASE = SimulationParams(
@@ -111,7 +111,7 @@ def test_compare_ranks_options(tmp_path: object) -> None:
 
 
 def test_country_share_loss_only_while_held() -> None:
-    from rigport.simulate.country import us_share_path
+    from rigport.domain.simulate.country import us_share_path
 
     path = us_share_path(held_units=10_000, hashrate_th=200, hold_days=60, days=120, difficulty=114e12,
                          network_growth=0.0)  # fmt: skip

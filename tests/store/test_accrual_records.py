@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from rigport.api.app import create_app
-from rigport.customs.lifecycle import TRANSITIONS
+from rigport.domain.customs.lifecycle import TRANSITIONS
+from rigport.entrypoints.api.app import create_app
 from rigport.services import manifest
 from rigport.services import shipments as svc
 from rigport.services.auth import create_token

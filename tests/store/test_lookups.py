@@ -13,13 +13,13 @@ from typing import Any
 
 from sqlalchemy import Executable, select
 
+from rigport.adapters.db import lookups
+from rigport.adapters.db.engine import get_lookup_engine
+from rigport.adapters.db.screening_tables import ScreeningDecisionRow
+from rigport.adapters.db.uow import UnitOfWork
 from rigport.services import shipments
 from rigport.services.auth import create_token, hash_token, revoke_token
 from rigport.settings import Settings
-from rigport.store import lookups
-from rigport.store.engine import get_lookup_engine
-from rigport.store.screening_tables import ScreeningDecisionRow
-from rigport.store.uow import UnitOfWork
 
 
 def core_read(settings: Settings, statement: Executable, params: dict[str, Any] | None = None) -> list[Any]:

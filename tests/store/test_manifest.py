@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from rigport.adapters.db.tables import LineItemRow
+from rigport.adapters.db.uow import UnitOfWork
 from rigport.services import manifest, shipments
 from rigport.settings import Settings
-from rigport.store.tables import LineItemRow
-from rigport.store.uow import UnitOfWork
 
 HEADER = "line,model,description,quantity,unit_value,hts_code,origin,chip_supplier,serials\n"
 

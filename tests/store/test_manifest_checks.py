@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from rigport.customs.model import LineItem
+from rigport.domain.customs.model import LineItem
 from rigport.services import manifest, shipments
 from rigport.services.catalog import get_catalog
 from rigport.settings import Settings
@@ -305,7 +305,7 @@ def test_bulk_insert_keeps_odd_text_and_missing_models(settings: Settings, odd: 
 
 
 def test_postgres_array_parameters_fall_back_to_lists_when_text_could_be_misread() -> None:
-    from rigport.store.repository import _pg_array
+    from rigport.adapters.db.repository import _pg_array
 
     assert _pg_array(["a", "b"]) == ("string_to_array(%s, %s)", ["a\x1fb", "\x1f"])
     expected = ("string_to_array(%s, %s, %s)", ["1\x1f\x1e\x1f2.50", "\x1f", "\x1e"])
@@ -319,7 +319,7 @@ def test_postgres_array_parameters_fall_back_to_lists_when_text_could_be_misread
 @pytest.mark.parametrize("per", [1, 3, 7, 1000])
 def test_bulk_insert_in_multi_row_statements(tmp_path: Path, per: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite gets `per` rows a statement and one statement for the rest: every row lands once, in order."""
-    from rigport.store import repository
+    from rigport.adapters.db import repository
 
     monkeypatch.setattr(repository, "ROWS_PER_STATEMENT", per)
     settings = Settings(data_dir=tmp_path)
@@ -335,8 +335,8 @@ def test_bulk_insert_in_multi_row_statements(tmp_path: Path, per: int, monkeypat
 def test_rows_per_statement_respects_the_driver_parameter_limit(tmp_path: Path) -> None:
     import sqlite3
 
-    from rigport.store import repository
-    from rigport.store.engine import get_engine
+    from rigport.adapters.db import repository
+    from rigport.adapters.db.engine import get_engine
 
     with get_engine(Settings(data_dir=tmp_path)).connect() as conn:
         driver = conn.connection.driver_connection

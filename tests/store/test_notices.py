@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from rigport.adapters.db import lookups, notices
+from rigport.adapters.db.engine import get_engine, libpq_conninfo
 from rigport.errors import UnavailableError
 from rigport.services import db
 from rigport.services.auth import create_token, hash_token, revoke_token
 from rigport.settings import Settings
-from rigport.store import lookups, notices
-from rigport.store.engine import get_engine, libpq_conninfo
 from tests.conftest import fresh_database
 from tests.pg import pg_bin_dir, stoppable_cluster
 

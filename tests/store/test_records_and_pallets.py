@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from rigport.api.app import create_app
+from rigport.entrypoints.api.app import create_app
 from rigport.errors import ConflictError, InputError, NotFoundError
 from rigport.services import shipments as svc
 from rigport.services.assess import assess_shipment

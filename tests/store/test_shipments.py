@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import ConflictError, InputError, NotFoundError
 from rigport.services import shipments as svc
 from rigport.settings import Settings
-from rigport.store.uow import UnitOfWork
 
 D = dt.date
 

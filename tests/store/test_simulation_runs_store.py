@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
+from rigport.adapters.db.tables import SimulationRow
+from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import NotFoundError
 from rigport.services import shipments, simulation_runs
 from rigport.services.simulation import fit_holds
 from rigport.settings import Settings
-from rigport.store.tables import SimulationRow
-from rigport.store.uow import UnitOfWork
 
 PARAMS = {"model": "antminer-t21", "units": 5, "unit_price": 2900, "power_price": 0.06, "paths": 400, "days": 30,
           "seed": 11, "hold_prob": 0.5, "hold_days_mean": 10}  # fmt: skip

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from rigport.adapters.db import writers
+from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import UnavailableError
 from rigport.services import shipments
 from rigport.settings import Settings
-from rigport.store import writers
-from rigport.store.uow import UnitOfWork
 
 
 def seeded(tmp_path: Path) -> Settings:
@@ -88,7 +88,7 @@ HOLDER = """
 import sys
 from pathlib import Path
 from rigport.settings import Settings
-from rigport.store.uow import UnitOfWork
+from rigport.adapters.db.uow import UnitOfWork
 with UnitOfWork(Settings(data_dir=Path(sys.argv[1]))) as uow:
     row = uow.shipments.get("W-1")
     row.carrier = "OTHER PROCESS"

@@ -22,12 +22,12 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from rigport.api.app import create_app
-from rigport.api.auth import RoleBearer
+from rigport.adapters.db.engine import get_engine
+from rigport.entrypoints.api.app import create_app
+from rigport.entrypoints.api.auth import RoleBearer
 from rigport.services import auth
 from rigport.services.auth import ROLE_RANK, create_token, revoke_token
 from rigport.settings import Settings
-from rigport.store.engine import get_engine
 from tests.conftest import fresh_database, run_cli
 
 PUBLIC = {("GET", "/api/v1/health")}

@@ -15,10 +15,10 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from rigport.adapters.db.engine import get_engine
 from rigport.services import db, manifest, shipments
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from rigport.store.engine import get_engine
 from tests.store.test_shipments import make
 from tests.trust.support import env_for, rigport_server
 

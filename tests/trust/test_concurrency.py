@@ -16,9 +16,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from rigport.adapters.db.engine import get_engine
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from rigport.store.engine import get_engine
 from tests.conftest import fresh_database
 from tests.trust.support import Server, rigport_server
 

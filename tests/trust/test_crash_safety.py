@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
+from rigport.adapters.db.engine import get_engine
 from rigport.services import manifest, shipments
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from rigport.store.engine import get_engine
 from tests.trust.support import env_for, rigport_server, stop_process
 
 ROWS = 100_000

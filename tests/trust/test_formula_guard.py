@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rigport.cli.output import spreadsheet_safe
+from rigport.entrypoints.cli.output import spreadsheet_safe
 from tests.conftest import run_cli
 
 HIDDEN = [" =1+1", "  +1+1", "\n=HYPERLINK(\"http://x\",\"y\")", "\t@SUM(A1:A2)", "\r\n-2+3", " \t\n=cmd|' /C calc'!A0",

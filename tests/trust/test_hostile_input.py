@@ -25,13 +25,13 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import text
 
-from rigport.api.app import create_app
+from rigport.adapters.db.engine import get_engine
+from rigport.domain.screening.loaders import load_csl_csv, load_csl_json, load_ofac, load_user_list
+from rigport.entrypoints.api.app import create_app
 from rigport.errors import InputError
-from rigport.screening.loaders import load_csl_csv, load_csl_json, load_ofac, load_user_list
 from rigport.services import manifest, shipments
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from rigport.store.engine import get_engine
 from tests.conftest import run_cli
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

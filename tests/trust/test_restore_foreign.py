@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from rigport.adapters.db.engine import get_engine, head_revision, libpq_conninfo
 from rigport.settings import Settings
-from rigport.store.engine import get_engine, head_revision, libpq_conninfo
 from tests.store.test_shipments import make
 from tests.trust.test_backup_restore import cli, snapshot
 

@@ -18,7 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from rigport.api.app import create_app
+from rigport.entrypoints.api.app import create_app
 from rigport.services import shipments
 from rigport.services.auth import create_token
 from rigport.settings import Settings

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from rigport.api.app import create_app
+from rigport.entrypoints.api.app import create_app
+from rigport.entrypoints.web.routes import login_limiter
+from rigport.entrypoints.web.session import COOKIE
 from rigport.services.auth import create_token, disable_user, set_user
 from rigport.settings import Settings
-from rigport.web.routes import login_limiter
-from rigport.web.session import COOKIE
 
 PASSWORD = "correct horse battery"
 

@@ -19,11 +19,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from rigport.api.app import create_app
+from rigport.adapters.db.engine import get_engine
+from rigport.entrypoints.api.app import create_app
 from rigport.services import db, shipments
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from rigport.store.engine import get_engine
 from tests.pg import _free_port, pg_bin_dir, stoppable_cluster
 from tests.trust.support import env_for, rigport_server
 

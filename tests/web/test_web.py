@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from rigport.api.app import create_app
+from rigport.entrypoints.api.app import create_app
+from rigport.entrypoints.web.routes import login_limiter
 from rigport.services import shipments
 from rigport.services.auth import create_token, disable_user, revoke_token, set_user
 from rigport.services.demo import seed
 from rigport.settings import Settings
-from rigport.web.routes import login_limiter
 
 EVIL = "<script>alert(1)</script>"
 

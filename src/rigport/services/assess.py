@@ -10,16 +10,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from rigport.catalog import Catalog
-from rigport.customs.model import AT_PORT_STATES, DOCUMENT_KINDS, HELD_STATES, LineItem, State
-from rigport.customs.risk import LineFacts, RiskFacts, assess
+from rigport.adapters.db.tables import EventRow, ShipmentRow
+from rigport.adapters.db.uow import UnitOfWork
+from rigport.domain.catalog import Catalog
+from rigport.domain.customs.model import AT_PORT_STATES, DOCUMENT_KINDS, HELD_STATES, LineItem, State
+from rigport.domain.customs.risk import LineFacts, RiskFacts, assess
 from rigport.errors import InputError, NotFoundError
 from rigport.services.catalog import get_catalog
 from rigport.services.delay import delay_cost_per_unit_day, storage_rate_per_unit_day
 from rigport.services.manifest import COUNTRIES, parse_manifest
 from rigport.settings import Settings, get_settings
-from rigport.store.tables import EventRow, ShipmentRow
-from rigport.store.uow import UnitOfWork
 
 RESTRICTED_LIST_PREFIX = "restricted"
 
@@ -158,7 +158,7 @@ def _warnings(settings: Settings) -> list[str]:
 
 
 def _per_day(items: Any, catalog: Catalog, settings: Settings) -> Decimal:
-    from rigport.economics import MiningInputs, hold_cost
+    from rigport.domain.economics import MiningInputs, hold_cost
     from rigport.services.network import current_snapshot
 
     snap = current_snapshot(settings)

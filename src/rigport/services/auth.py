@@ -15,11 +15,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from rigport.adapters.db import lookups
+from rigport.adapters.db.tables import TokenRow, UserRow
+from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import InputError, NotFoundError
 from rigport.settings import Settings, get_settings
-from rigport.store import lookups
-from rigport.store.tables import TokenRow, UserRow
-from rigport.store.uow import UnitOfWork
 
 ROLES = ("viewer", "operator", "admin")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}

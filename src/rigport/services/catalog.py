@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from rigport.catalog import Catalog, load_bundled, parse_catalog_csv, parse_catalog_toml
+from rigport.domain.catalog import Catalog, load_bundled, parse_catalog_csv, parse_catalog_toml
 from rigport.errors import InputError
 from rigport.settings import Settings, get_settings
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from rigport.adapters.db import engine as store_engine
+from rigport.adapters.db import notices, serving
 from rigport.errors import ConflictError, InputError, UnavailableError
 from rigport.settings import Settings, get_settings
-from rigport.store import engine as store_engine
-from rigport.store import notices, serving
 
 
 def upgrade(settings: Settings | None = None) -> dict[str, Any]:

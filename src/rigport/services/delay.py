@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rigport.economics import MiningInputs, hold_cost
+from rigport.adapters.db.tables import ShipmentRow
+from rigport.domain.economics import MiningInputs, hold_cost
 from rigport.errors import NotFoundError
 from rigport.services.catalog import catalog_version, get_catalog
 from rigport.services.network import current_snapshot
 from rigport.settings import Settings
-from rigport.store.tables import ShipmentRow
 
 
 def storage_rate_per_unit_day(row: ShipmentRow) -> Decimal:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from rigport.customs.tariffs import DEFAULT_HTS
+from rigport.adapters.db.uow import UnitOfWork
+from rigport.domain.customs.tariffs import DEFAULT_HTS
 from rigport.services import manifest, shipments
 from rigport.settings import Settings
-from rigport.store.uow import UnitOfWork
 
 ACTOR = "demo-seed"
 

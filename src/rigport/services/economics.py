@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from rigport.economics import MiningInputs, hold_cost, unit_economics
+from rigport.domain.economics import MiningInputs, hold_cost, unit_economics
 from rigport.services.catalog import get_catalog
 from rigport.services.network import current_snapshot
 from rigport.settings import Settings

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from rigport.catalog.models import AsicModel
-from rigport.chain.snapshot import NetworkSnapshot
+from rigport.domain.catalog.models import AsicModel
+from rigport.domain.chain.snapshot import NetworkSnapshot
 from rigport.settings import Settings, get_settings
 
 STALE_AFTER_DAYS = 30
@@ -62,7 +62,7 @@ def _dataset(name: str, as_of: dt.date | None, horizon: dt.date | None, source: 
 
 
 def _tariffs(settings: Settings, today: dt.date) -> dict[str, Any]:
-    from rigport.customs.tariffs import horizon, rate_table
+    from rigport.domain.customs.tariffs import horizon, rate_table
 
     rows = rate_table()
     short = sorted({(r.code, r.verified_through) for r in rows if r.verified_through < horizon() and r.end is None})
@@ -74,7 +74,7 @@ def _tariffs(settings: Settings, today: dt.date) -> dict[str, Any]:
 
 
 def _clocks(settings: Settings, today: dt.date) -> dict[str, Any]:
-    from rigport.customs.clocks import horizon, rules
+    from rigport.domain.customs.clocks import horizon, rules
 
     source = (f"your file {settings.clock_file} (RIGPORT_CLOCK_FILE)" if settings.clock_file else
               "rigport/data/clocks.csv: 19 USC, 19 CFR (eCFR), 28 USC (public source on every row)")

@@ -26,14 +26,14 @@ from typing import Any
 import pycountry
 from sqlalchemy import select
 
-from rigport.customs.model import HTS_PATTERN, LineItem
+from rigport.adapters.db.repository import bulk_insert
+from rigport.adapters.db.tables import LineItemRow
+from rigport.adapters.db.uow import UnitOfWork
+from rigport.domain.customs.model import HTS_PATTERN, LineItem
+from rigport.domain.numbers import parse_decimal
 from rigport.errors import InputError, NotFoundError
-from rigport.numbers import parse_decimal
 from rigport.services.catalog import get_catalog
 from rigport.settings import Settings
-from rigport.store.repository import bulk_insert
-from rigport.store.tables import LineItemRow
-from rigport.store.uow import UnitOfWork
 
 REQUIRED_COLUMNS = ("quantity", "unit_value", "hts_code", "origin")
 OPTIONAL_COLUMNS = ("line", "model", "description", "chip_supplier", "serials")
@@ -415,7 +415,7 @@ def _unit_values(cells: list[str]) -> list[Decimal] | None:
     try:
         if "," not in joined and "$" not in joined and " " not in joined:
             amounts = list(map(Decimal, source))
-        else:  # "3,400" and "3400,50" as people write them (rigport.numbers), never by dropping the comma
+        else:  # "3,400" and "3400,50" as people write them (rigport.domain.numbers), never by dropping the comma
             amounts = [parse_decimal(t, "unit_value") for t in source]
     except (InvalidOperation, InputError):
         return None

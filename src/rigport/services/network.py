@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from rigport.chain.snapshot import NetworkSnapshot
+from rigport.domain.chain.snapshot import NetworkSnapshot
 from rigport.errors import UnavailableError
 from rigport.settings import Settings, get_settings
 

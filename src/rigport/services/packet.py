@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from rigport import __version__
-from rigport.customs.clocks import (
+from rigport.domain.customs.clocks import (
     ADMIN_FORFEITURE_CITATION,
     BOND_CITATION,
     bond_amount,
     forfeiture_route,
 )
-from rigport.customs.landed_cost import LandedCost, compare_hts, landed_cost
+from rigport.domain.customs.landed_cost import LandedCost, compare_hts, landed_cost
 from rigport.errors import InputError, RigportError
 from rigport.settings import Settings, get_settings
 
@@ -146,9 +146,9 @@ def _stored_run_view(run: Any) -> dict[str, Any]:
 
 def _screening(shipment_id: int, view: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """The latest stored screening run of the shipment; if none, screen now without storing (a read stays a read)."""
+    from rigport.adapters.db.screening_repository import ScreeningRepository
+    from rigport.adapters.db.uow import UnitOfWork
     from rigport.services.screening import list_versions, screen_name
-    from rigport.store.screening_repository import ScreeningRepository
-    from rigport.store.uow import UnitOfWork
 
     with UnitOfWork(settings) as uow:
         runs = ScreeningRepository(uow.session).runs_for_shipment(shipment_id, limit=1)

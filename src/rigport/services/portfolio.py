@@ -11,13 +11,13 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from rigport.customs.model import HELD_STATES, STATE_GROUPS, State, state_group
+from rigport.adapters.db import lookups
+from rigport.adapters.db.tables import ShipmentRow
+from rigport.adapters.db.uow import UnitOfWork
+from rigport.domain.customs.model import HELD_STATES, STATE_GROUPS, State, state_group
 from rigport.errors import InputError
 from rigport.services.shipments import cost_of_delay, open_clocks
 from rigport.settings import Settings
-from rigport.store import lookups
-from rigport.store.tables import ShipmentRow
-from rigport.store.uow import UnitOfWork
 
 CENT = Decimal("0.01")
 DEFAULT_HORIZON_DAYS = 14

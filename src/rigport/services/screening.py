@@ -25,11 +25,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from rigport.domain.screening.index import ScreeningIndex
+from rigport.domain.screening.loaders import load_csl_csv, load_csl_json, load_ofac, load_user_list
+from rigport.domain.screening.match import DEFAULT_THRESHOLD, compare_relation
+from rigport.domain.screening.model import Hit, ListVersion, ScreeningList
 from rigport.errors import InputError, UnavailableError
-from rigport.screening.index import ScreeningIndex
-from rigport.screening.loaders import load_csl_csv, load_csl_json, load_ofac, load_user_list
-from rigport.screening.match import DEFAULT_THRESHOLD, compare_relation
-from rigport.screening.model import Hit, ListVersion, ScreeningList
 from rigport.services.screening_groups import SAME, PartyHits, group_hits, split_source_list
 from rigport.settings import Settings, get_settings
 
@@ -155,10 +155,10 @@ def _code_fingerprint() -> bytes:
 
     Once per process: the code in memory is what screens, even if the files are replaced meanwhile.
     """
-    import rigport.screening.frequency as frequency_mod
-    import rigport.screening.index as index_mod
-    import rigport.screening.match as match_mod
-    import rigport.screening.normalize as normalize_mod
+    import rigport.domain.screening.frequency as frequency_mod
+    import rigport.domain.screening.index as index_mod
+    import rigport.domain.screening.match as match_mod
+    import rigport.domain.screening.normalize as normalize_mod
 
     code = b"".join(Path(str(m.__file__)).read_bytes() for m in (index_mod, match_mod, normalize_mod))
     # the shipped name-frequency table sets word weights, which the index stores per name
@@ -438,7 +438,7 @@ def compare_names(left: str, right: str, threshold: float = DEFAULT_THRESHOLD) -
 
 
 def _name_key(name: str) -> str:
-    from rigport.screening.normalize import normalize
+    from rigport.domain.screening.normalize import normalize
 
     return normalize(name).key or name.strip().lower()
 
@@ -452,11 +452,11 @@ def load_decisions(settings: Settings, name: str | None = None) -> dict[str, dic
     if _no_database_yet(settings):
         return {}
     if name is not None:
-        from rigport.store import lookups
+        from rigport.adapters.db import lookups
 
         return _decisions_by_key(lookups.decisions_for_name(settings, _name_key(name)))
-    from rigport.store.screening_repository import ScreeningRepository
-    from rigport.store.uow import UnitOfWork
+    from rigport.adapters.db.screening_repository import ScreeningRepository
+    from rigport.adapters.db.uow import UnitOfWork
 
     with UnitOfWork(settings) as uow:
         return _decisions_by_key(ScreeningRepository(uow.session).decisions())
@@ -466,7 +466,7 @@ async def load_decisions_async(settings: Settings, name: str) -> dict[str, dict[
     """`load_decisions(settings, name)` awaited on the API's event loop, without a thread hand-off."""
     if _no_database_yet(settings):
         return {}
-    from rigport.store import lookups
+    from rigport.adapters.db import lookups
 
     return _decisions_by_key(await lookups.decisions_for_name_async(settings, _name_key(name)))
 
@@ -564,10 +564,10 @@ def mark_false_positives(
 
     All or nothing: every id is checked against the lists in force before any decision is written.
     """
+    from rigport.adapters.db.screening_repository import ScreeningRepository
+    from rigport.adapters.db.screening_tables import ScreeningDecisionRow
+    from rigport.adapters.db.uow import UnitOfWork
     from rigport.errors import NotFoundError
-    from rigport.store.screening_repository import ScreeningRepository
-    from rigport.store.screening_tables import ScreeningDecisionRow
-    from rigport.store.uow import UnitOfWork
 
     settings = settings or get_settings()
     if not reason.strip():
@@ -607,10 +607,10 @@ def screen_shipment(
     reference: str, *, actor: str = "cli", threshold: float = DEFAULT_THRESHOLD, settings: Settings | None = None
 ) -> dict[str, Any]:
     """Screen every party, the importer, the carrier and each line's chip supplier of a stored shipment."""
+    from rigport.adapters.db.screening_repository import ScreeningRepository
+    from rigport.adapters.db.screening_tables import ScreeningResultRow, ScreeningRunRow
+    from rigport.adapters.db.uow import UnitOfWork
     from rigport.errors import NotFoundError
-    from rigport.store.screening_repository import ScreeningRepository
-    from rigport.store.screening_tables import ScreeningResultRow, ScreeningRunRow
-    from rigport.store.uow import UnitOfWork
 
     settings = settings or get_settings()
     index = get_index(settings)
@@ -687,9 +687,9 @@ def screen_shipment(
 
 def latest_shipment_screening(reference: str, settings: Settings | None = None) -> dict[str, Any] | None:
     """The most recent stored screening of a shipment (read-only), or None when it was never screened."""
+    from rigport.adapters.db.screening_repository import ScreeningRepository
+    from rigport.adapters.db.uow import UnitOfWork
     from rigport.errors import NotFoundError
-    from rigport.store.screening_repository import ScreeningRepository
-    from rigport.store.uow import UnitOfWork
 
     with UnitOfWork(settings) as uow:
         ship = uow.shipments.get(reference)
@@ -934,8 +934,8 @@ def remember_party(name: str, kind: str | None, country: str | None, settings: S
 def _stored_parties(settings: Settings) -> list[tuple[str, str | None, str | None]]:
     if settings.database_url is None and not settings.sqlite_path.exists():
         return []  # nothing stored yet
-    from rigport.store.screening_repository import ScreeningRepository
-    from rigport.store.uow import UnitOfWork
+    from rigport.adapters.db.screening_repository import ScreeningRepository
+    from rigport.adapters.db.uow import UnitOfWork
 
     with UnitOfWork(settings) as uow:
         return [(n, k or None, c or None) for n, k, c in ScreeningRepository(uow.session).stored_parties()]

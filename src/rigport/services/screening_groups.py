@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from rigport.screening.model import Hit
+from rigport.domain.screening.model import Hit
 
 SAME = "same"
 AFFILIATE = "possible-affiliate"

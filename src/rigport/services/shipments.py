@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from rigport.customs.accrual import Movement, accrue
-from rigport.customs.accrual import money as accrued_money
-from rigport.customs.clocks import Clock, clocks_for_event
-from rigport.customs.lifecycle import CLOCK_EVENT, TRANSITIONS, allowed_events, apply_event, states_since
-from rigport.customs.model import (
+from rigport.adapters.db import lookups
+from rigport.adapters.db.tables import DocumentRow, EventRow, LineItemRow, PartyRow, QuantityRow, ShipmentRow
+from rigport.adapters.db.uow import UnitOfWork
+from rigport.domain.customs.accrual import Movement, accrue
+from rigport.domain.customs.accrual import money as accrued_money
+from rigport.domain.customs.clocks import Clock, clocks_for_event
+from rigport.domain.customs.lifecycle import CLOCK_EVENT, TRANSITIONS, allowed_events, apply_event, states_since
+from rigport.domain.customs.model import (
     DOCUMENT_KINDS,
     HELD_STATES,
     PARTY_ROLES,
@@ -32,13 +35,10 @@ from rigport.customs.model import (
     check_record_date,
     normalize_reference,
 )
-from rigport.customs.ports import latest_event_date
-from rigport.customs.storage import ALERT_SHARE as STORAGE_ALERT_SHARE
+from rigport.domain.customs.ports import latest_event_date
+from rigport.domain.customs.storage import ALERT_SHARE as STORAGE_ALERT_SHARE
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
 from rigport.settings import Settings
-from rigport.store import lookups
-from rigport.store.tables import DocumentRow, EventRow, LineItemRow, PartyRow, QuantityRow, ShipmentRow
-from rigport.store.uow import UnitOfWork
 
 EDITABLE_FIELDS = (
     "port", "carrier", "transport_doc", "entry_number", "importer_of_record", "other_agency_hold",
@@ -335,7 +335,7 @@ def detail(row: ShipmentRow, settings: Settings, today: dt.date | None = None) -
 def detail_warnings(row: ShipmentRow, settings: Settings, today: dt.date) -> list[str]:
     """Bundled facts a shipment's figures lean on past their horizon: the network snapshot behind the cost of
     delay, and the clock rules for events after the day they were last checked."""
-    from rigport.customs.clocks import horizon_warnings
+    from rigport.domain.customs.clocks import horizon_warnings
     from rigport.services.horizons import snapshot_warnings
     from rigport.services.network import current_snapshot
 

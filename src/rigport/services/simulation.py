@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from rigport.domain.simulate.engine import ChunkResult, SimulationParams, run_chunk, summarize
 from rigport.errors import InputError, UnavailableError
 from rigport.services.catalog import get_catalog
 from rigport.services.network import current_snapshot
 from rigport.settings import Settings
-from rigport.simulate.engine import ChunkResult, SimulationParams, run_chunk, summarize
 
 CHUNK_PATHS = 10_000  # fixed, so the same seed gives the same numbers however many workers run it
 DEFAULT_HOLD_PROBABILITY = 0.0  # docs/simulation.md: no hold unless you say so (or fit it)
@@ -168,7 +168,7 @@ def fit_holds(settings: Settings | None = None, min_holds: int = MIN_FITTED_HOLD
     durations: list[int] = []
     held = decided = open_holds = 0
     if settings.database_url is not None or settings.sqlite_path.exists():  # never create a database to read it
-        from rigport.store.uow import UnitOfWork
+        from rigport.adapters.db.uow import UnitOfWork
 
         with UnitOfWork(settings) as uow:
             for row in uow.shipments.list(limit=1_000_000):
@@ -198,7 +198,7 @@ def fit_holds(settings: Settings | None = None, min_holds: int = MIN_FITTED_HOLD
 
 def _hold_of(row: Any) -> tuple[str, int | None]:
     """One shipment's hold: ("undecided" | "released" | "open" | "completed", length in days when completed)."""
-    from rigport.customs.model import HELD_STATES, State
+    from rigport.domain.customs.model import HELD_STATES, State
 
     held_states = {s.value for s in HELD_STATES}
     events = sorted((e for e in row.events if e.voided_at is None), key=lambda e: (e.occurred_on, e.id))

@@ -140,8 +140,8 @@ class _Interrupted(RigportError):
 
 
 def _update(run_id: str, settings: Settings, **values: Any) -> None:
-    from rigport.store.simulation_repository import SimulationRepository
-    from rigport.store.uow import UnitOfWork
+    from rigport.adapters.db.simulation_repository import SimulationRepository
+    from rigport.adapters.db.uow import UnitOfWork
 
     with UnitOfWork(settings) as uow:
         row = SimulationRepository(uow.session).get(run_id)
@@ -204,9 +204,9 @@ def view(row: Any, *, with_result: bool = True, progress: tuple[int, int] | None
 
 def start_simulation(params: dict[str, Any], actor: str, settings: Settings | None = None) -> dict[str, Any]:
     """Validate, store as queued and hand to the pool; returns the stored run (status queued or running)."""
-    from rigport.store.simulation_repository import SimulationRepository
-    from rigport.store.tables import SimulationRow
-    from rigport.store.uow import UnitOfWork
+    from rigport.adapters.db.simulation_repository import SimulationRepository
+    from rigport.adapters.db.tables import SimulationRow
+    from rigport.adapters.db.uow import UnitOfWork
 
     settings = settings or get_settings()
     clean = validate_params(params, settings)
@@ -233,8 +233,8 @@ def start_simulation(params: dict[str, Any], actor: str, settings: Settings | No
 
 def get_simulation(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
     """One run: status, parameters, and the result once it succeeded (or the error once it failed)."""
-    from rigport.store.simulation_repository import SimulationRepository
-    from rigport.store.uow import UnitOfWork
+    from rigport.adapters.db.simulation_repository import SimulationRepository
+    from rigport.adapters.db.uow import UnitOfWork
 
     settings = settings or get_settings()
     with UnitOfWork(settings) as uow:
@@ -247,8 +247,8 @@ def get_simulation(run_id: str, settings: Settings | None = None) -> dict[str, A
 
 def list_simulations(settings: Settings | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """Newest first, without the bulky fan chart: each finished run carries its `summary`."""
-    from rigport.store.simulation_repository import SimulationRepository
-    from rigport.store.uow import UnitOfWork
+    from rigport.adapters.db.simulation_repository import SimulationRepository
+    from rigport.adapters.db.uow import UnitOfWork
 
     if not 1 <= limit <= 500:
         raise InputError(f"limit: expected 1 to 500, got {limit}")
@@ -277,8 +277,8 @@ def _owner_gone(runner: str) -> bool:
 
 def mark_interrupted(settings: Settings | None = None) -> int:
     """On startup: runs left queued/running by a process that no longer exists become failed (interrupted)."""
-    from rigport.store.simulation_repository import SimulationRepository
-    from rigport.store.uow import UnitOfWork
+    from rigport.adapters.db.simulation_repository import SimulationRepository
+    from rigport.adapters.db.uow import UnitOfWork
 
     settings = settings or get_settings()
     with UnitOfWork(settings) as uow:

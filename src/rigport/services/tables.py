@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rigport.customs import clocks, tariffs
+from rigport.domain.customs import clocks, tariffs
 from rigport.errors import InputError
 from rigport.settings import Settings
 

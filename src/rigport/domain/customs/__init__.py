@@ -1,0 +1,1 @@
+"""rigport.domain.customs"""

@@ -1,0 +1,29 @@
+"""The whole book at a glance: units and value by state, money at risk, deadlines due soon."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from rigport.entrypoints.api.auth import require
+from rigport.entrypoints.api.cache import view_cache
+from rigport.services import portfolio as portfolio_service
+from rigport.services.auth import Principal
+
+router = APIRouter(prefix="/api/v1", tags=["portfolio"])
+viewer = require("viewer")
+
+
+@router.get("/portfolio")
+async def portfolio(
+    request: Request,
+    horizon_days: int = Query(14, ge=0, le=3650, description="Deadlines due within this many days (and overdue)."),
+    _: Principal = Depends(viewer),
+) -> Any:
+    settings, today = request.app.state.settings, dt.date.today()
+    key = (*await portfolio_service.portfolio_key(settings, today), horizon_days)
+    return await view_cache(request).respond(request, ("portfolio", horizon_days), key, lambda: (
+        portfolio_service.portfolio(settings, today=today, horizon_days=horizon_days)
+    ))  # fmt: skip

@@ -1,0 +1,74 @@
+"""Screening over HTTP: one name, a stored shipment, and the list versions in force."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import Field
+
+from rigport.domain.screening.match import DEFAULT_THRESHOLD
+from rigport.entrypoints.api.auth import require
+from rigport.entrypoints.api.cache import encode_json
+from rigport.entrypoints.api.schemas import Input
+from rigport.entrypoints.cli.output import to_jsonable
+from rigport.services import screening
+from rigport.services.auth import Principal
+
+router = APIRouter(prefix="/api/v1", tags=["screening"])
+viewer = require("viewer")
+operator = require("operator")
+
+
+class ScreenIn(Input):
+    name: str = Field(min_length=1, max_length=300, description="Party or component name.")
+    type: Literal["org", "person"] | None = None
+    country: str | None = Field(None, min_length=2, max_length=60)
+    threshold: float = Field(DEFAULT_THRESHOLD, gt=0, le=1)
+
+
+class ShipmentScreenIn(Input):
+    threshold: float = Field(DEFAULT_THRESHOLD, gt=0, le=1)
+
+
+@router.post("/screen")
+async def screen(request: Request, body: ScreenIn, _: Principal = Depends(viewer)) -> Any:
+    """`{"query", "lists", "warnings", "same_party", "possible_affiliates", "matches", "dismissed"}` as
+    `rigport screen NAME --json`: one match per listed party (`entry_ids`), each with its `relation`.
+
+    Matching is computation only and takes about a quarter of a millisecond: it runs on the event loop, where
+    a hand-off to a thread would cost more than the work (finding the index in memory reads only the user-list
+    directory and its small manifests, as every screen did before). Reviewer decisions (read only when there
+    are hits) are awaited like the token check: inline on SQLite, on an asyncio connection on PostgreSQL.
+    Loading the index (a worker's first screen) reads files: that runs in a thread.
+    """
+    settings = request.app.state.settings
+    index = screening.cached_index(settings)
+    if index is None:
+        index = await run_in_threadpool(screening.get_index, settings)
+    name, kind, country, threshold = body.name, body.type, body.country, body.threshold
+    hits = screening.find_hits(index, name, kind=kind, country=country, threshold=threshold)
+    decisions = await screening.load_decisions_async(settings, name) if hits else {}
+    report = screening.screen_report(
+        index, name, hits, decisions, kind=kind, country=country, threshold=threshold, settings=settings
+    )
+    return Response(encode_json(report), media_type="application/json")
+
+
+@router.post("/shipments/{reference}/screen")
+async def screen_shipment(
+    request: Request, reference: str, body: ShipmentScreenIn | None = None, who: Principal = Depends(operator)
+) -> Any:
+    """Screen every party and chip supplier of a shipment and store the results with the list versions."""
+    threshold = body.threshold if body is not None else DEFAULT_THRESHOLD
+    result = await run_in_threadpool(
+        screening.screen_shipment, reference, actor=who.actor, threshold=threshold, settings=request.app.state.settings
+    )
+    return to_jsonable(result)
+
+
+@router.get("/lists")
+async def lists(request: Request, _: Principal = Depends(viewer)) -> Any:
+    """Every list in force with version, date, source, counts and staleness warnings."""
+    return to_jsonable(await run_in_threadpool(screening.list_status, request.app.state.settings))

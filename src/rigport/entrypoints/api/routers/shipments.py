@@ -1,0 +1,162 @@
+"""Shipments, their events, deadlines, line items, documents, audit trail, and manifest upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+
+from rigport.entrypoints.api.auth import require
+from rigport.entrypoints.api.cache import view_cache
+from rigport.entrypoints.api.schemas import MAX_ID, DocumentIn, EventIn, ShipmentIn, ShipmentPatch, VoidIn
+from rigport.entrypoints.cli.output import to_jsonable
+from rigport.errors import RigportError
+from rigport.services import manifest, shipments
+from rigport.services.auth import Principal
+
+router = APIRouter(prefix="/api/v1", tags=["shipments"])
+viewer = require("viewer")
+operator = require("operator")
+
+
+def settings_of(request: Request) -> Any:
+    return request.app.state.settings
+
+
+@router.get("/shipments")
+async def list_shipments(
+    request: Request,
+    state: str | None = Query(None, description="Only shipments with units in this state."),
+    port: str | None = Query(None, max_length=80),
+    due_within_days: int | None = Query(None, ge=0, le=3650),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_ID),
+    _: Principal = Depends(viewer),
+) -> Any:
+    settings, today = settings_of(request), dt.date.today()
+    view = ("shipments", state, port, due_within_days, limit, offset)
+    key = (*await shipments.list_key(settings, today), *view)
+    return await view_cache(request).respond(request, view, key, lambda: (
+        shipments.list_shipments(state=state, port=port, due_within_days=due_within_days, limit=limit,
+                                 offset=offset, settings=settings, today=today)
+    ))  # fmt: skip
+
+
+@router.post("/shipments", status_code=201)
+def create_shipment(request: Request, body: ShipmentIn, who: Principal = Depends(operator)) -> Any:
+    draft = shipments.ShipmentDraft(
+        **body.model_dump(exclude={"parties"}), parties=[p.model_dump() for p in body.parties]
+    )
+    return to_jsonable(shipments.create_shipment(draft, who.actor, settings_of(request)))
+
+
+@router.get("/shipments/{reference}")
+async def get_shipment(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
+    settings, today = settings_of(request), dt.date.today()
+    key = await shipments.detail_key(reference, settings, today)
+    return await view_cache(request).respond(
+        request, ("shipment", reference), key, lambda: shipments.get_shipment(reference, settings, today)
+    )
+
+
+@router.patch("/shipments/{reference}")
+def update_shipment(request: Request, reference: str, body: ShipmentPatch, who: Principal = Depends(operator)) -> Any:
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    return to_jsonable(shipments.update_shipment(reference, changes, who.actor, body.version, settings_of(request)))
+
+
+@router.post("/shipments/{reference}/events", status_code=201)
+def record_event(request: Request, reference: str, body: EventIn, who: Principal = Depends(operator)) -> Any:
+    return to_jsonable(shipments.record_event(
+        reference, body.event, body.date, who.actor, quantity=body.quantity, from_state=body.from_state,
+        data=body.data, expected_version=body.version, settings=settings_of(request),
+    ))  # fmt: skip
+
+
+@router.post("/shipments/{reference}/events/{event_id}/void")
+def void_event(
+    request: Request, reference: str, event_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: VoidIn,
+    who: Principal = Depends(operator),
+) -> Any:
+    """Void a mistaken event (kept in the history with who, when, why); 409 when a later event depends on it."""
+    return to_jsonable(shipments.void_event(
+        reference, event_id, body.reason, who.actor, expected_version=body.version, settings=settings_of(request),
+    ))  # fmt: skip
+
+
+@router.get("/shipments/{reference}/events")
+def list_events(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
+    return to_jsonable(shipments.get_shipment(reference, settings_of(request))["events"])
+
+
+@router.get("/shipments/{reference}/deadlines")
+def deadlines(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
+    return to_jsonable(shipments.get_shipment(reference, settings_of(request))["clocks"])
+
+
+@router.get("/shipments/{reference}/line-items")
+def line_items(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
+    return to_jsonable(shipments.get_shipment(reference, settings_of(request))["line_items"])
+
+
+@router.get("/shipments/{reference}/documents")
+def documents(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
+    return to_jsonable(shipments.get_shipment(reference, settings_of(request))["documents"])
+
+
+@router.post("/shipments/{reference}/documents", status_code=201)
+def add_document(request: Request, reference: str, body: DocumentIn, who: Principal = Depends(operator)) -> Any:
+    return to_jsonable(shipments.add_document(
+        reference, body.kind, who.actor, date=body.date, doc_reference=body.reference, lab_name=body.lab_name,
+        notes=body.notes, settings=settings_of(request),
+    ))  # fmt: skip
+
+
+@router.get("/shipments/{reference}/audit")
+def audit(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
+    return to_jsonable(shipments.audit_trail(reference, settings_of(request)))
+
+
+@router.post("/import", status_code=201)
+async def import_manifest(
+    request: Request,
+    shipment: str = Form(..., max_length=64),
+    file: UploadFile = File(...),
+    who: Principal = Depends(operator),
+) -> Any:
+    settings = settings_of(request)
+    data = await file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise RigportUploadTooLarge(f"file: larger than the {settings.max_upload_bytes:,}-byte upload limit")
+    name = (file.filename or "manifest.csv").replace("/", "_").replace("\\", "_")
+    try:
+        result = await run_in_threadpool(manifest.import_manifest, data, name, shipment, who.actor, settings)
+    except manifest.ManifestError as exc:
+        raise ManifestProblems(exc) from None
+    return to_jsonable(result)
+
+
+class RigportUploadTooLarge(RigportError):
+    exit_code = 2
+    http_status = 413
+    title = "Upload too large"
+
+
+class ManifestProblems(RigportError):
+    exit_code = 2
+    http_status = 422
+    title = "Manifest rejected"
+
+    def __init__(self, error: manifest.ManifestError) -> None:
+        super().__init__(str(error))
+        self.problems = error.problems
+
+
+@router.get("/shipments/{reference}/risk", tags=["risk"])
+def shipment_risk(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
+    """Hold risk with reasons, the evidence checklist and the expected cost of a hold."""
+    from rigport.services.assess import assess_shipment
+
+    return to_jsonable(assess_shipment(reference, settings_of(request)))

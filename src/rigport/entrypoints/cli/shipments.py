@@ -1,0 +1,271 @@
+"""`rigport shipments ...` and `rigport import manifest ...`: the system of record from the terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from rigport.entrypoints.cli.output import console, print_json, print_key_values, print_table, print_warnings
+from rigport.entrypoints.cli.params import parse_date, parse_money
+from rigport.errors import InputError
+
+app = typer.Typer(help="Shipments through customs: list, show, create, record events.", no_args_is_help=True)
+import_app = typer.Typer(help="Import files into the system of record.", no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="Machine-readable output on stdout.")
+ACTOR = "cli"
+
+
+def _next_deadline(view: dict[str, Any]) -> tuple[str, str]:
+    """(due, clock) of the shipment's soonest open clock, overdue ones said so, for the list's two columns."""
+    deadline = view.get("next_deadline")
+    if not deadline:
+        return "-", ""
+    days = int(deadline["days_left"])
+    if deadline["overdue"]:
+        when = f"[bold red]{deadline['due']} overdue {-days}d[/]"
+    elif deadline.get("may_not_apply"):  # a 19 CFR 151.16 clock of another agency's hold is never overdue
+        when = f"{deadline['due']} ({days}d, may not apply)"
+    else:
+        when = f"{deadline['due']} ({days}d)"
+    return when, str(deadline["clock"]).replace("_", " ")
+
+
+@app.command("list")
+def list_shipments(
+    state: str | None = typer.Option(None, "--state", help="Only shipments with units in this state."),
+    port: str | None = typer.Option(None, "--port", help="Port of entry."),
+    due_within: int | None = typer.Option(None, "--due-within", min=0, help="Next deadline within N days."),
+    limit: int = typer.Option(100, "--limit", min=1, max=1000),
+    offset: int = typer.Option(0, "--offset", min=0),
+    as_json: bool = JSON,
+) -> None:
+    """Shipments with their state and next deadline."""
+    from rigport.services.shipments import list_shipments as list_all
+
+    rows = list_all(state=state, port=port, due_within_days=due_within, limit=limit, offset=offset)
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    # The next deadline comes right after the reference and is never cut; a narrow terminal drops the
+    # arrival and value columns rather than squeezing every column to a few letters (all are in --json).
+    wide = console.width >= 130
+    table = Table(title="Shipments")
+    table.add_column("reference", no_wrap=True)
+    table.add_column("next deadline", no_wrap=True)
+    table.add_column("clock")
+    table.add_column("units by state")
+    table.add_column("port")
+    if wide:
+        table.add_column("arrived", no_wrap=True)
+        table.add_column("value USD", justify="right")
+    for r in rows:
+        cells = [r["reference"], *_next_deadline(r), "\n".join(f"{s} {n:,}" for s, n in r["quantities"].items()),
+                 r["port"]]  # fmt: skip
+        if wide:
+            cells += [r["arrival_date"], f"{float(r['declared_value_usd']):,.0f}"]
+        table.add_row(*cells)
+    console.print(table)
+
+
+@app.command()
+def show(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
+    """Everything known about one shipment: quantities by state, clocks, cost of delay, events."""
+    from rigport.services.shipments import get_shipment
+
+    view = get_shipment(reference)
+    if as_json:
+        print_json(view)
+        return
+    cost = view["cost_of_delay"]
+    print_key_values(view["reference"], [
+        ("port / mode", f"{view['port']} / {view['mode']}"), ("arrived", view["arrival_date"]),
+        ("units by state", ", ".join(f"{s} {n:,}" for s, n in view["quantities"].items())),
+        ("declared value", f"${float(view['declared_value_usd']):,.2f}"),
+        ("cost of delay per day", f"${cost['cost_per_day_usd']:,.2f} ({cost['held_units']:,} units held)"),
+        ("cost of delay to date", f"${cost['cost_to_date_usd']:,.2f} ({cost['held_unit_days']:,} unit-days held)"),
+        ("storage accrued", f"${cost['storage_accrued_usd']:,.2f}" + (" ALERT: >= 50% of value"
+                                                                       if cost["storage_alert"] else "")),
+        ("allowed events", ", ".join(view["allowed_events"])), ("version", view["version"]),
+    ])  # fmt: skip
+    print_table(
+        "Clocks",
+        ["clock", "due", "days left", "citation", "note"],
+        [(c["clock"] + (" (may not apply)" if c["may_not_apply"] else ""), c["due"],
+          f"{c['days_left']} OVERDUE" if c["overdue"] else c["days_left"], c["citation"], c["note"])
+         for c in view["clocks"]],
+    )
+    print_warnings(view["warnings"])
+    print_table(
+        "Events",
+        ["id", "date", "event", "units", "from", "to", "by", "voided"],
+        [
+            (e["id"], e["occurred_on"], e["event"], e["quantity"], e["from_state"], e["to_state"], e["actor"],
+             f"{e['voided_by']}: {e['void_reason']}" if e["voided"] else "")
+            for e in view["events"]
+        ],
+    )
+
+
+@app.command()
+def void(
+    reference: str = typer.Argument(...),
+    event_id: int = typer.Argument(..., help="The event's id, as `shipments show` lists it."),
+    reason: str = typer.Option(..., "--reason", help="Why it is voided; kept in the history and the audit log."),
+    as_json: bool = JSON,
+) -> None:
+    """Void a mistaken event: kept in the history, no longer counted; state, clocks and costs recomputed.
+
+    To amend an event, void it and record the right one. Refused when a later event depends on it.
+    """
+    from rigport.services.shipments import void_event
+
+    view = void_event(reference, event_id, reason, ACTOR)
+    if as_json:
+        print_json(view)
+    else:
+        console.print(
+            f"{reference}: event {event_id} voided; units by state: "
+            + ", ".join(f"{s} {n:,}" for s, n in view["quantities"].items()),
+            highlight=False,
+        )
+
+
+@app.command()
+def create(
+    reference: str = typer.Argument(...),
+    mode: str = typer.Option(..., "--mode", help="vessel or air."),
+    port: str = typer.Option(..., "--port", help="Port of entry."),
+    arrival: str = typer.Option(..., "--arrival", help="Arrival date YYYY-MM-DD."),
+    units: int = typer.Option(..., "--units", help="Total units in the shipment."),
+    value: str = typer.Option(..., "--value", help="Declared value in USD."),
+    carrier: str = typer.Option("", "--carrier"),
+    transport_doc: str = typer.Option("", "--bl", help="Bill of lading or air waybill number."),
+    importer: str = typer.Option("", "--importer", help="Importer of record."),
+    other_agency_hold: bool = typer.Option(False, "--other-agency-hold", help="Hold requested by e.g. the FCC."),
+    storage_per_day: str = typer.Option("0", "--storage-per-day", help="Storage USD per unit per day."),
+    pallets: int | None = typer.Option(None, "--pallets", min=0, help="Pallets in storage (with a pallet rate)."),
+    storage_per_pallet_day: str | None = typer.Option(
+        None, "--storage-per-pallet-day", help="Storage USD per pallet per day; wins over the unit rate."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Open a shipment record at arrival."""
+    from rigport.services.shipments import ShipmentDraft, create_shipment
+
+    draft = ShipmentDraft(
+        reference=reference, mode=mode, port=port, arrival_date=parse_date(arrival, "--arrival"), total_units=units,
+        declared_value_usd=parse_money(value, "--value"), carrier=carrier, transport_doc=transport_doc,
+        importer_of_record=importer, other_agency_hold=other_agency_hold,
+        storage_usd_per_unit_day=parse_money(storage_per_day, "--storage-per-day", rate=True), storage_pallets=pallets,
+        storage_usd_per_pallet_day=None if storage_per_pallet_day is None
+        else parse_money(storage_per_pallet_day, "--storage-per-pallet-day", rate=True),
+    )  # fmt: skip
+    view = create_shipment(draft, ACTOR)
+    print_json(view) if as_json else console.print(f"created {reference} ({view['state']})")
+
+
+@app.command()
+def update(
+    reference: str = typer.Argument(...),
+    other_agency_hold: bool | None = typer.Option(
+        None, "--other-agency-hold/--no-other-agency-hold",
+        help="CBP holds the goods for another agency (e.g. FCC): the 19 CFR 151.16 clocks may not apply.",
+    ),
+    version: int | None = typer.Option(None, "--version", min=1, help="The version you read (refused if stale)."),
+    as_json: bool = JSON,
+) -> None:
+    """Change a shipment's record (for now: whether the hold is another agency's)."""
+    from rigport.services.shipments import update_shipment
+
+    if other_agency_hold is None:
+        raise InputError("nothing to change: give --other-agency-hold or --no-other-agency-hold")
+    view = update_shipment(reference, {"other_agency_hold": other_agency_hold}, ACTOR, expected_version=version)
+    if as_json:
+        print_json(view)
+    else:
+        console.print(f"{reference}: other_agency_hold = {view['other_agency_hold']} (version {view['version']})")
+
+
+@app.command()
+def event(
+    reference: str = typer.Argument(...),
+    name: str = typer.Argument(..., help="Event, e.g. detention, release, seizure-notice-mailed."),
+    date: str = typer.Option(..., "--date", help="When it happened, YYYY-MM-DD."),
+    quantity: int | None = typer.Option(None, "--quantity", help="Units affected (default: all)."),
+    from_state: str | None = typer.Option(None, "--from-state", help="Source state when ambiguous."),
+    data: str | None = typer.Option(None, "--data", help='JSON object of event details, e.g. \'{"notice": "X"}\'.'),
+    as_json: bool = JSON,
+) -> None:
+    """Record a customs event; refused if not allowed from the current state."""
+    from rigport.services.shipments import record_event
+
+    payload: dict[str, Any] = {}
+    if data:
+        try:
+            payload = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"--data: expected a JSON object, got {data!r} ({exc.msg})") from None
+        if not isinstance(payload, dict):
+            raise InputError("--data: expected a JSON object")
+    view = record_event(
+        reference, name, parse_date(date, "--date"), ACTOR, quantity=quantity, from_state=from_state, data=payload
+    )
+    if as_json:
+        print_json(view)
+    else:
+        console.print(
+            f"{reference}: {name} recorded; units by state: "
+            + ", ".join(f"{s} {n:,}" for s, n in view["quantities"].items()),
+            highlight=False,
+        )
+
+
+@app.command()
+def audit(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
+    """Who changed what, when (append-only)."""
+    from rigport.services.shipments import audit_trail
+
+    rows = audit_trail(reference)
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(
+            f"Audit trail of {reference}", ["at", "actor", "action"], [(r["at"], r["actor"], r["action"]) for r in rows]
+        )
+
+
+@import_app.command("manifest")
+def import_manifest(
+    file: Path = typer.Argument(..., help="CSV or XLSX invoice / packing list."),
+    shipment: str = typer.Option(..., "--shipment", help="Shipment reference to add the line items to."),
+    as_json: bool = JSON,
+) -> None:
+    """Add line items (with serial numbers) to a shipment: all rows or none."""
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from rigport.services.manifest import import_manifest as run_import
+
+    if not file.is_file():
+        raise InputError(f"{file}: file not found")
+    data = file.read_bytes()
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
+                  console=console, transient=True, disable=as_json) as progress:  # fmt: skip
+        task = progress.add_task(f"checking {file.name}", total=None)
+        result = run_import(
+            data, str(file), shipment, ACTOR, progress=lambda done, _total: progress.update(task, completed=done)
+        )
+    if as_json:
+        print_json(result)
+    else:
+        console.print(
+            f"imported {result['lines']:,} lines ({result['units']:,} units, "
+            f"${result['value_usd']:,.2f}) into {shipment}",
+            highlight=False,
+        )
+        if not result["units_match_shipment"]:
+            console.print(f"[yellow]note:[/] the shipment record says {result['shipment_total_units']:,} units")
