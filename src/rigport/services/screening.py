@@ -33,7 +33,7 @@ from rigport.errors import InputError, UnavailableError
 from rigport.services.screening_groups import SAME, PartyHits, group_hits, split_source_list
 from rigport.settings import Settings, get_settings
 
-INDEX_FORMAT = "7"  # bump when the index or normalization changes so old caches are ignored
+INDEX_FORMAT = "8"  # bump when the index or normalization changes so old caches are ignored
 KINDS = ("ofac-sdn", "csl", "user")
 OFFICIAL_URLS = {
     "sdn": "https://www.treasury.gov/ofac/downloads/sdn.csv",
