@@ -201,7 +201,7 @@ class ScreeningIndex:
     name_weak: list[bool] = field(default_factory=list)
     postings: dict[str, list[int]] = field(default_factory=dict)  # token -> names, sorted by name weight
     # The symmetric-delete table (`_deletes`, hashed) -> list words, as numbers into `vocabulary`: a dict of the
-    # ~350,000 deletes as strings took ~30 MB and a third of the objects the disk cache pickles.
+    # ~177,000 deletes as strings, each with a list, took ~30 MB and many of the objects the disk cache pickles.
     vocabulary: list[str] = field(default_factory=list)
     delete_keys: array[int] = field(default_factory=lambda: array("I"))
     delete_words: array[int] = field(default_factory=lambda: array("I"))
@@ -211,7 +211,7 @@ class ScreeningIndex:
     name_weight: list[float] = field(default_factory=list)
     # Identity (`normalize.identity_keys`, hashed): "w" + the name's words in any order -> names; "f" + with the
     # legal form -> names that state one; "b" + the words -> names that state none (a query with a legal form is
-    # also the bare name). And `normalize.slip_keys` -> names. Each a `KeyTable` (two sorted arrays): a dict of
+    # also the bare name). And `normalize.slip_keys` -> names. Each a key table (`_key_table`: sorted arrays): a dict of
     # lists took ~70 MB more at its peak (the disk cache's pickling).
     identity_keys: array[int] = field(default_factory=lambda: array("I"))
     identity_names: array[int] = field(default_factory=lambda: array("I"))
