@@ -20,7 +20,7 @@ from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from rigport import __version__
-from rigport.entrypoints.cli.output import to_jsonable
+from rigport.adapters.render.jsonable import to_jsonable
 
 # Clients must revalidate (the ETag makes that cheap); "private": the body is for this token's holder only.
 CACHE_CONTROL = "private, no-cache"

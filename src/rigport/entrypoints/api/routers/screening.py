@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import Field
 
+from rigport.adapters.render.jsonable import to_jsonable
 from rigport.domain.screening.match import DEFAULT_THRESHOLD
 from rigport.entrypoints.api.auth import require
 from rigport.entrypoints.api.cache import encode_json
 from rigport.entrypoints.api.schemas import Input
-from rigport.entrypoints.cli.output import to_jsonable
 from rigport.services import screening
 from rigport.services.auth import Principal
 
