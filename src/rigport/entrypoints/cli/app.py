@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from rigport.entrypoints.cli import (
     assess,
+    calendar,
     catalog,
     chain,
     customs,
@@ -61,6 +62,7 @@ app.command("demo")(serve.demo)
 app.add_typer(screen_cli.app, name="screen")
 app.add_typer(lists_cli.app, name="lists")
 app.add_typer(data.app, name="data")
+app.command("calendar")(calendar.calendar_command)
 
 
 def main() -> None:

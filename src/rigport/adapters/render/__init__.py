@@ -1,0 +1,1 @@
+"""Renderers: turn plain values into file formats other programs read (calendars)."""
