@@ -29,7 +29,8 @@ def rows(settings: Settings) -> list[tuple[str, str, int, str | None]]:
 
 def attempts(settings: Settings) -> list[tuple[bool, str | None]]:
     with UnitOfWork(settings) as uow:
-        return [(ok, e) for ok, e in uow.session.execute(select(AttemptRow.ok, AttemptRow.error).order_by(AttemptRow.id))]
+        found = uow.session.execute(select(AttemptRow.ok, AttemptRow.error).order_by(AttemptRow.id))
+        return [(ok, e) for ok, e in found]
 
 
 def test_email_over_smtp(settings: Settings) -> None:
