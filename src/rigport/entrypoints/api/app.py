@@ -12,7 +12,16 @@ from rigport.adapters.db.engine import ensure_schema, get_engine
 from rigport.entrypoints.api import problems
 from rigport.entrypoints.api.cache import ViewCache
 from rigport.entrypoints.api.limits import BodyGuard
-from rigport.entrypoints.api.routers import assess, health, packet, portfolio, records, shipments, simulations
+from rigport.entrypoints.api.routers import (
+    assess,
+    calendar_feed,
+    health,
+    packet,
+    portfolio,
+    records,
+    shipments,
+    simulations,
+)
 from rigport.entrypoints.api.routers import data as data_router
 from rigport.entrypoints.api.routers import screening as screening_router
 from rigport.entrypoints.web import routes as web
@@ -49,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(simulations.router)
     app.include_router(portfolio.router)
     app.include_router(data_router.router)
+    app.include_router(calendar_feed.router)
     web.install(app)
     app.add_middleware(BodyGuard, settings=settings)  # strangers refused and sizes capped before any body
     # Background simulations: runs a dead server left queued/running are failed now; ours stop on shutdown.
