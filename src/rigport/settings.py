@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     smtp_from: str = Field(default="rigport@localhost", description="From address of e-mail reminders.")
     smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
     smtp_timeout_s: float = Field(default=20.0, gt=0)
+    notify_interval_s: int = Field(default=60, ge=0, le=86400, description="Seconds between reminder passes "
+                                   "inside `rigport serve` (one worker sends); 0: none (use `rigport notify run`).")
 
     @property
     def sqlite_path(self) -> Path:

@@ -299,27 +299,44 @@ def send_pending(
 ) -> dict[str, Any]:
     """Deliver the pending reminders whose time has come, if no other sender holds the lock."""
     settings = settings or get_settings()
-    sent, failed, errors, config_errors = 0, 0, [], []
     with sender_lock(get_engine(settings)) as held:
         if not held:
             return {"sender": "busy", "sent": 0, "failed": 0, "errors": [], "config_error": False}
-        for item in _claimable(settings, now or _now(), limit):
-            started = time.monotonic()
-            try:
-                deliver(item, settings)
-                error = None
-            except DeliveryError as exc:
-                error = exc
-            _record(settings, item, error, int((time.monotonic() - started) * 1000))
-            if error is None:
-                sent += 1
-                continue
-            failed += 1
-            if str(error) not in errors:
-                errors.append(str(error))
-            if error.config:
-                config_errors.append(str(error))
-    return {"sender": "ran", "sent": sent, "failed": failed, "errors": errors, "config_error": bool(config_errors)}
+        return _send(settings, now or _now(), limit)
+
+
+def _send(settings: Settings, now: dt.datetime, limit: int) -> dict[str, Any]:
+    """Deliver due pending rows one at a time (the caller holds the sender lock): a crash costs one repeat at most."""
+    sent, failed, errors, config_error = 0, 0, [], False
+    for item in _claimable(settings, now, limit):
+        started = time.monotonic()
+        try:
+            deliver(item, settings)
+            error = None
+        except DeliveryError as exc:
+            error = exc
+        _record(settings, item, error, int((time.monotonic() - started) * 1000))
+        if error is None:
+            sent += 1
+            continue
+        failed += 1
+        config_error = config_error or error.config
+        if str(error) not in errors:
+            errors.append(str(error))
+    return {"sender": "ran", "sent": sent, "failed": failed, "errors": errors, "config_error": config_error}
+
+
+def background_pass(settings: Settings, today: dt.date | None = None) -> dict[str, Any] | None:
+    """One pass of the sender inside `rigport serve`: only the lock holder decides and sends (None: not us).
+
+    Every server worker runs this on a timer; the advisory lock makes one of them the sender, and when it
+    dies the lock goes with it and another worker's next pass takes over.
+    """
+    with sender_lock(get_engine(settings)) as held:
+        if not held:
+            return None
+        decided = decide(settings, today or dt.date.today())
+        return {**decided, **_send(settings, _now(), SEND_BATCH)}
 
 
 def run(settings: Settings | None = None, today: dt.date | None = None, *, dry_run: bool = False) -> dict[str, Any]:

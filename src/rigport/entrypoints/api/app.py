@@ -26,6 +26,7 @@ from rigport.entrypoints.api.routers import data as data_router
 from rigport.entrypoints.api.routers import screening as screening_router
 from rigport.entrypoints.web import routes as web
 from rigport.services import screening, simulation_runs
+from rigport.services.reminder_worker import ReminderWorker
 from rigport.services.tables import install_tables
 from rigport.settings import Settings, get_settings
 
@@ -66,6 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.add_event_handler("shutdown", lambda: simulation_runs.shutdown(settings))
     app.router.add_event_handler("startup", lambda: _warm_screening_index(settings))
     app.router.add_event_handler("startup", lambda: _limit_worker_threads(settings))
+    reminders = ReminderWorker(settings)  # deadline reminders (issue #29): one sender across the workers
+    app.router.add_event_handler("startup", reminders.start)
+    app.router.add_event_handler("shutdown", reminders.stop)
     return app
 
 
