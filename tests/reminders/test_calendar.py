@@ -7,8 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
+from rigport.adapters.render.calendar import CalendarEntry, fold, render_calendar, render_with_icalendar
 from rigport.services import shipments as svc
 from rigport.services.calendar import export_calendar
 from rigport.settings import Settings
@@ -117,3 +121,42 @@ def test_bad_days_exit_2(days: str, tmp_path: Path) -> None:
 def test_bad_output_dir_exit_2(tmp_path: Path) -> None:
     result = run_cli("calendar", "--output", str(tmp_path / "missing" / "x.ics"))
     assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def _decoded(raw: bytes) -> list[dict[str, object]]:
+    found = []
+    for event in Calendar.from_ical(raw).walk("VEVENT"):
+        found.append({
+            **{k: event.decoded(k) for k in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION",
+                                            "TRANSP", "STATUS", "URL")},
+            "CATEGORIES": [str(c) for c in event.get("CATEGORIES").cats],
+            "ALARMS": [(a.decoded("TRIGGER"), str(a["DESCRIPTION"]), str(a["ACTION"])) for a in event.walk("VALARM")],
+        })  # fmt: skip
+    return found
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=300).filter(lambda t: t.strip() and "\r" not in t), min_size=1,
+                max_size=4))
+def test_fast_renderer_equals_icalendar(texts: list[str]) -> None:
+    """rigport's own serializer and icalendar's components give the same calendar, read back by icalendar."""
+    stamp = dt.datetime(2026, 12, 7, 5, 0, tzinfo=dt.UTC)
+    entries = [CalendarEntry(uid=f"u{i},;\\{t[:20]}", day=dt.date(2027, 1, 1) + dt.timedelta(days=i), summary=t,
+                             description=f"{t}\n{t[::-1]}", url="https://rp.example/shipments/A-1",
+                             categories=("rigport", t[:30]), tentative=i % 2 == 1)
+               for i, t in enumerate(texts)]  # fmt: skip
+    fast = render_calendar(entries, name="n, m; o", stamp=stamp)
+    reference = render_with_icalendar(entries, name="n, m; o", stamp=stamp)
+    assert _decoded(fast) == _decoded(reference)
+    lines = fast.split(b"\r\n")[:-1]
+    assert all(len(line) <= 75 for line in lines) and fast.endswith(b"\r\n")
+    assert b"\n" not in fast.replace(b"\r\n", b"")
+
+
+@given(st.text(max_size=400))
+def test_fold_keeps_every_octet(text: str) -> None:
+    folded = fold("DESCRIPTION:" + text)
+    assert folded.endswith(b"\r\n")
+    physical = folded[:-2].split(b"\r\n ")
+    assert all(len(p) <= 75 for p in physical[:1]) and all(len(p) <= 74 for p in physical[1:])
+    assert b"".join(physical).decode("utf-8") == "DESCRIPTION:" + text

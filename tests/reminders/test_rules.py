@@ -68,3 +68,10 @@ def test_key_and_messages() -> None:
 def test_backoff_doubles_up_to_an_hour() -> None:
     assert [r.backoff_seconds(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
     assert r.backoff_seconds(30) == 3600
+
+
+def test_digest_lists_at_most_200_and_counts_the_rest() -> None:
+    many = [clock(i % 14, f"c{i}") for i in range(250)]
+    digest = r.digest_message(many, TODAY, "d")
+    assert len(digest.data["items"]) == 200 and digest.data["total"] == 250  # type: ignore[arg-type]
+    assert "and 50 more: see the dashboard" in digest.text and digest.subject.startswith("[rigport] 250 deadlines")

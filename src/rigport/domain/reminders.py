@@ -22,6 +22,7 @@ from rigport.errors import InputError
 
 DEFAULT_BEFORE: tuple[int, ...] = (7, 3, 1)
 DIGEST_DAYS = 14
+DIGEST_MAX_ITEMS = 200  # a digest longer than this is not read: the rest is a count and a link
 OVERDUE_WINDOW_DAYS = 30  # an overdue clock older than this is history, not news: no first reminder for it
 MAX_BEFORE_DAYS = 365
 ON_DAY = "on-day"
@@ -175,14 +176,18 @@ def clock_message(c: ClockFacts, threshold_name: str, key: str) -> Message:
 
 def digest_message(clocks: Sequence[ClockFacts], today: dt.date, key: str) -> Message:
     """The daily digest: everything due within 14 days, in one message."""
-    items = digest_items(clocks)
-    subject = f"[rigport] {len(items)} deadline{'s' if len(items) != 1 else ''} in the next {DIGEST_DAYS} days " \
+    every = digest_items(clocks)
+    items = every[:DIGEST_MAX_ITEMS]
+    subject = f"[rigport] {len(every)} deadline{'s' if len(every) != 1 else ''} in the next {DIGEST_DAYS} days " \
               f"({today.isoformat()})"  # fmt: skip
     lines = [f"- {_status(c.days_left)}: {_line(c)}" for c in items]
+    if len(every) > len(items):
+        lines.append(f"- and {len(every) - len(items):,} more: see the dashboard")
     text = f"{subject}\n\n" + "\n".join(lines) + f"\n\nReminder key: {key}\n"
     rows = "".join(f"<li>{html.escape(line[2:])}</li>" for line in lines)
     data: dict[str, object] = {
         "id": key, "kind": "digest", "threshold": DIGEST, "date": today.isoformat(), "text": subject,
+        "total": len(every),
         "items": [{"shipment": c.shipment, "clock": c.clock, "due": c.due.isoformat(), "days_left": c.days_left,
                    "may_not_apply": c.may_not_apply, "units": c.units,
                    "value_at_stake_usd": str(c.value_at_stake_usd), "citation": c.citation, "url": c.url}

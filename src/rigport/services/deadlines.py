@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import cast
 from urllib.parse import quote
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
+from rigport.adapters.db.reminder_repository import clock_data
 from rigport.adapters.db.tables import ShipmentRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.clocks import ClockRule, rules
@@ -27,7 +26,7 @@ CENT = Decimal("0.01")
 EVERYTHING = 10**6  # a horizon no clock reaches: `open_deadlines` then marks every clock within it
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OpenClock:
     """An open clock of one shipment, as reminders and calendars show it."""
 
@@ -72,27 +71,31 @@ def clocks_of(rows: Sequence[ShipmentRow], today: dt.date) -> list[OpenClock]:
     """The open clocks of these shipments, soonest first, each with its units and value at stake."""
     governed = _governed_states(rules())
     by_reference = {row.reference: row for row in rows}
+    per_unit = {row.reference: row.declared_value_usd / row.total_units if row.total_units else Decimal(0)
+                for row in rows}  # fmt: skip
     result = []
     for c in open_deadlines(list(rows), today, EVERYTHING):
         row = by_reference[c["shipment"]]
         units = _held(row, governed.get((c["event"], c["clock"]), ()))
-        per_unit = row.declared_value_usd / row.total_units if row.total_units else Decimal(0)
         result.append(
             OpenClock(
                 shipment=c["shipment"], port=c["port"], clock=c["clock"], due=dt.date.fromisoformat(c["due"]),
                 days_left=c["days_left"], overdue=c["overdue"], may_not_apply=c["may_not_apply"],
                 may_not_apply_reason=c["may_not_apply_reason"], citation=c["citation"], note=c["note"],
                 event=c["event"], starts_from=dt.date.fromisoformat(c["starts_from"]), units=units,
-                value_at_stake_usd=(per_unit * units).quantize(CENT, ROUND_HALF_UP),
+                value_at_stake_usd=(per_unit[row.reference] * units).quantize(CENT, ROUND_HALF_UP),
             )
         )  # fmt: skip
     return result
 
 
 def load_shipments(uow: UnitOfWork) -> list[ShipmentRow]:
-    """Every shipment with its quantities and events (what clocks are computed from), in three queries."""
-    query = select(ShipmentRow).options(selectinload(ShipmentRow.quantities), selectinload(ShipmentRow.events))
-    return list(uow.session.scalars(query.order_by(ShipmentRow.reference)))
+    """Every shipment with its quantities and events (what clocks are computed from), in three queries.
+
+    Plain records with a ShipmentRow's attributes (`reminder_repository.clock_data`), so `open_clocks` reads
+    them unchanged: one computation of the clocks, without building ORM rows.
+    """
+    return cast(list[ShipmentRow], clock_data(uow.session))
 
 
 def open_clocks_now(

@@ -183,33 +183,44 @@ def _rule(row: RecipientRow) -> Rule:
     return Rule(before=days, on_day=row.on_day, overdue=row.overdue, digest=row.digest)
 
 
-def due_rows(
-    clocks: Sequence[ClockFacts], recipients: Sequence[RecipientRow], today: dt.date, now: dt.datetime
-) -> list[dict[str, Any]]:
-    """Outbox rows of every reminder due today for these recipients, messages rendered."""
-    by_clock = {(c.shipment, c.clock): c for c in clocks}
-    rows = []
-    for recipient in recipients:
-        for due in rules.due_reminders(clocks, _rule(recipient), today):
-            key = rules.reminder_key(due.shipment, due.clock, due.due, due.threshold, recipient.id)
-            if due.threshold == rules.DIGEST:
-                message = rules.digest_message(clocks, today, key)
-            else:
-                message = rules.clock_message(by_clock[(due.shipment, due.clock)], due.threshold, key)
-            rows.append({
-                "key": key, "shipment": due.shipment, "clock": due.clock, "due": due.due,
-                "threshold": due.threshold, "recipient_id": recipient.id, "status": "pending",
-                "subject": message.subject[:500],
-                "message": {"text": message.text, "html": message.html, "data": message.data},
-                "created_at": now, "next_attempt_at": now, "attempts": 0,
-            })  # fmt: skip
-    return rows
+def due_now(
+    clocks: Sequence[ClockFacts], recipients: Sequence[RecipientRow], today: dt.date
+) -> list[tuple[RecipientRow, rules.Due]]:
+    """Every (recipient, reminder) due today under each recipient's rule: the decision, before any rendering."""
+    return [(r, due) for r in recipients for due in rules.due_reminders(clocks, _rule(r), today)]
+
+
+def outbox_row(
+    recipient: RecipientRow,
+    due: rules.Due,
+    clocks: Sequence[ClockFacts],
+    by_clock: dict[tuple[str, str], ClockFacts],
+    today: dt.date,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The outbox row of one reminder, its message rendered as it will be sent."""
+    key = rules.reminder_key(due.shipment, due.clock, due.due, due.threshold, recipient.id)
+    if due.threshold == rules.DIGEST:
+        message = rules.digest_message(clocks, today, key)
+    else:
+        message = rules.clock_message(by_clock[(due.shipment, due.clock)], due.threshold, key)
+    return {
+        "key": key, "shipment": due.shipment, "clock": due.clock, "due": due.due, "threshold": due.threshold,
+        "recipient_id": recipient.id, "status": "pending", "subject": message.subject[:500],
+        "message": {"text": message.text, "html": message.html, "data": message.data},
+        "created_at": now, "next_attempt_at": now, "attempts": 0,
+    }  # fmt: skip
 
 
 def decide(
     settings: Settings | None = None, today: dt.date | None = None, *, dry_run: bool = False
 ) -> dict[str, Any]:
-    """Write every reminder due today to the outbox (insert-or-ignore), in one transaction."""
+    """Write every reminder due today to the outbox (insert-or-ignore), in one transaction.
+
+    Reminders already in the outbox are skipped before their messages are rendered (a pass every minute
+    inside `rigport serve` renders only what is new); the insert still ignores a key a concurrent pass
+    wrote first.
+    """
     settings = settings or get_settings()
     today = today or dt.date.today()
     now = _now()
@@ -219,21 +230,19 @@ def decide(
         if not recipients:
             return {"decided": 0, "queued": 0, "recipients": 0, "new": []}
         clocks = facts(clocks_of(load_shipments(uow), today), settings.public_url)
-        rows = due_rows(clocks, recipients, today, now)
+        due = due_now(clocks, recipients, today)
+        earliest = min((d.due for _, d in due), default=today)
+        known = repo.keys_for([r.id for r in recipients], earliest)
+        fresh = [(r, d) for r, d in due if (d.shipment, d.clock, d.due, d.threshold, r.id) not in known]
+        by_clock = {(c.shipment, c.clock): c for c in clocks}
+        rows = [outbox_row(r, d, clocks, by_clock, today, now) for r, d in fresh]
+        queued = len(rows) if dry_run else repo.queue(rows)
         names = {r.id: r.name for r in recipients}
-        if dry_run:
-            earliest = min((r["due"] for r in rows), default=today)
-            known = repo.keys_for([r.id for r in recipients], earliest)
-            new = [r for r in rows if (r["shipment"], r["clock"], r["due"], r["threshold"], r["recipient_id"])
-                   not in known]  # fmt: skip
-            queued = len(new)
-        else:
-            queued = repo.queue(rows)
+        if not dry_run:
             uow.commit()
-            new = rows
     return {
-        "decided": len(rows), "queued": queued, "recipients": len(recipients),
-        "new": [{"key": r["key"], "recipient": names[r["recipient_id"]], "subject": r["subject"]} for r in new],
+        "decided": len(due), "queued": queued, "recipients": len(recipients),
+        "new": [{"key": r["key"], "recipient": names[r["recipient_id"]], "subject": r["subject"]} for r in rows],
     }  # fmt: skip
 
 

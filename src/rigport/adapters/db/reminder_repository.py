@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
@@ -12,8 +14,60 @@ from sqlalchemy.orm import Session
 
 from rigport.adapters.db import writers
 from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
+from rigport.adapters.db.tables import EventRow, QuantityRow, ShipmentRow
 
 KEY_COLUMNS = ("shipment", "clock", "due", "threshold", "recipient_id")
+
+
+@dataclass
+class ClockQuantity:
+    state: str
+    quantity: int
+
+
+@dataclass
+class ClockEvent:
+    event: str
+    occurred_on: dt.date
+    voided_at: dt.datetime | None = None
+
+
+@dataclass
+class ClockShipment:
+    """What clocks are computed from, read without the ORM: `shipments.open_clocks` reads these attributes
+    of a ShipmentRow, and building 5,000 ORM rows costs more than computing their 10,000 clocks."""
+
+    id: int
+    reference: str
+    port: str
+    arrival_date: dt.date
+    total_units: int
+    declared_value_usd: Decimal
+    other_agency_hold: bool
+    quantities: list[ClockQuantity] = field(default_factory=list)
+    events: list[ClockEvent] = field(default_factory=list)
+
+
+def clock_data(session: Session) -> list[ClockShipment]:
+    """Every shipment with its quantities and events not voided, in three plain queries."""
+    shipments = {
+        row.id: ClockShipment(row.id, row.reference, row.port, row.arrival_date, row.total_units,
+                              row.declared_value_usd, bool(row.other_agency_hold))
+        for row in session.execute(select(ShipmentRow.id, ShipmentRow.reference, ShipmentRow.port,
+                                          ShipmentRow.arrival_date, ShipmentRow.total_units,
+                                          ShipmentRow.declared_value_usd, ShipmentRow.other_agency_hold)
+                                   .order_by(ShipmentRow.reference))
+    }  # fmt: skip
+    for shipment_id, state, quantity in session.execute(
+        select(QuantityRow.shipment_id, QuantityRow.state, QuantityRow.quantity).where(QuantityRow.quantity > 0)
+    ):
+        if shipment_id in shipments:
+            shipments[shipment_id].quantities.append(ClockQuantity(state, quantity))
+    events = select(EventRow.shipment_id, EventRow.event, EventRow.occurred_on).where(EventRow.voided_at.is_(None))
+    for shipment_id, event, occurred_on in session.execute(events.order_by(EventRow.id)):
+        if shipment_id in shipments:
+            shipments[shipment_id].events.append(ClockEvent(event, occurred_on))
+    return list(shipments.values())
 
 
 class ReminderRepository:
