@@ -24,7 +24,7 @@ from rigport.entrypoints.api.routers import (
 )
 from rigport.entrypoints.api.routers import data as data_router
 from rigport.entrypoints.api.routers import screening as screening_router
-from rigport.entrypoints.web import routes as web
+from rigport.entrypoints.web import app as web
 from rigport.services import screening, simulation_runs
 from rigport.services.reminder_worker import ReminderWorker
 from rigport.services.tables import install_tables
