@@ -310,14 +310,23 @@ def send_pending(
     settings = settings or get_settings()
     with sender_lock(get_engine(settings)) as held:
         if not held:
-            return {"sender": "busy", "sent": 0, "failed": 0, "errors": [], "config_error": False}
+            return {"sender": "busy", "sent": 0, "failed": 0, "deferred": 0, "errors": [], "config_error": False}
         return _send(settings, now or _now(), limit)
 
 
 def _send(settings: Settings, now: dt.datetime, limit: int) -> dict[str, Any]:
-    """Deliver due pending rows one at a time (the caller holds the sender lock): a crash costs one repeat at most."""
-    sent, failed, errors, config_error = 0, 0, [], False
+    """Deliver due pending rows one at a time (the caller holds the sender lock): a crash costs one repeat at most.
+
+    When a channel is down (DeliveryError.down), its other rows wait for the next pass untried ("deferred"):
+    one attempt a pass tells whether it is back, without a timeout's wait for every row.
+    """
+    sent, failed, deferred, errors, config_error = 0, 0, 0, [], False
+    down: set[str] = set()
     for item in _claimable(settings, now, limit):
+        route = "smtp" if item.channel == "email" else item.address
+        if route in down:
+            deferred += 1
+            continue
         started = time.monotonic()
         try:
             deliver(item, settings)
@@ -330,9 +339,12 @@ def _send(settings: Settings, now: dt.datetime, limit: int) -> dict[str, Any]:
             continue
         failed += 1
         config_error = config_error or error.config
+        if error.down:
+            down.add(route)
         if str(error) not in errors:
             errors.append(str(error))
-    return {"sender": "ran", "sent": sent, "failed": failed, "errors": errors, "config_error": config_error}
+    return {"sender": "ran", "sent": sent, "failed": failed, "deferred": deferred, "errors": errors,
+            "config_error": config_error}  # fmt: skip
 
 
 def background_pass(settings: Settings, today: dt.date | None = None) -> dict[str, Any] | None:
@@ -354,7 +366,8 @@ def run(settings: Settings | None = None, today: dt.date | None = None, *, dry_r
     today = today or dt.date.today()
     decided = decide(settings, today, dry_run=dry_run)
     if dry_run:
-        sending: dict[str, Any] = {"sender": "dry-run", "sent": 0, "failed": 0, "errors": [], "config_error": False}
+        sending: dict[str, Any] = {"sender": "dry-run", "sent": 0, "failed": 0, "deferred": 0, "errors": [],
+                                   "config_error": False}  # fmt: skip
     else:
         sending = send_pending(settings)
     with UnitOfWork(settings) as uow:

@@ -65,9 +65,9 @@ def send_email(config: SmtpConfig, to: str, subject: str, text: str, html: str, 
         raise DeliveryError(f"{where}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
     except (socket.gaierror, ConnectionRefusedError) as exc:
         raise DeliveryError(f"{where}: cannot connect ({exc.strerror or exc}); check RIGPORT_SMTP_HOST and "
-                            "RIGPORT_SMTP_PORT") from None  # fmt: skip
-    except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"{where}: {type(exc).__name__}: {exc}") from None
+                            "RIGPORT_SMTP_PORT", down=True) from None  # fmt: skip
+    except OSError as exc:  # disconnects, timeouts, TLS failures (smtplib's own errors are OSErrors too)
+        raise DeliveryError(f"{where}: {type(exc).__name__}: {exc}", down=True) from None
     if refused:
         raise DeliveryError(f"{where}: recipient {to} refused: {_refusals(refused)}")
 

@@ -58,6 +58,8 @@ def post_webhook(url: str, secret: str | None, data: dict[str, Any], *, slack: b
         raise DeliveryError(f"webhook {url}: expected an http:// or https:// URL", config=True) from None
     except httpx.InvalidURL as exc:
         raise DeliveryError(f"webhook {url}: invalid URL ({exc})", config=True) from None
+    except (httpx.ConnectError, httpx.TimeoutException) as exc:
+        raise DeliveryError(f"webhook {url}: {type(exc).__name__}: {exc}", down=True) from None
     except httpx.HTTPError as exc:
         raise DeliveryError(f"webhook {url}: {type(exc).__name__}: {exc}") from None
     if not 200 <= response.status_code < 300:

@@ -31,7 +31,8 @@ def run_command(
     else:
         verb = "would queue" if dry_run else "queued"
         console.print(f"{result['decided']} reminders due, {result['queued']} {verb}; {result['sent']} sent, "
-                      f"{result['failed']} failed; outbox: {result['outbox']['pending']} pending, "
+                      f"{result['failed']} failed, {result['deferred']} deferred (channel down); "
+                      f"outbox: {result['outbox']['pending']} pending, "
                       f"{result['outbox']['sent']} sent", highlight=False)  # fmt: skip
         if result["sender"] == "busy":
             console.print("another sender holds the lock (rigport serve?): it delivers the outbox", highlight=False)
@@ -39,7 +40,7 @@ def run_command(
         err_console.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
     if result["config_error"]:
         raise typer.Exit(2)
-    if result["failed"]:
+    if result["failed"] or result["deferred"]:
         raise typer.Exit(1)
 
 
