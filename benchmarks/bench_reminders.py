@@ -79,7 +79,7 @@ def run() -> list[Result]:
     base = f"loading {SHIPMENTS:,} shipments {t_load * 1000:.0f} ms wall"
     rows = []
     for name, (wall, cpu), target in (
-        (f"compute due reminders, {clocks:,} open clocks (SQLite; dry run, messages rendered)", dry, 1.0),
+        (f"compute due reminders, {clocks:,} open clocks (SQLite; dry run: decided, not written)", dry, 1.0),
         ("a later pass (every due reminder already in the outbox)", again, 1.0),
         (f"calendar export, {clocks:,} open clocks ({size / 1e6:.1f} MB .ics)", export, 2.0),
     ):

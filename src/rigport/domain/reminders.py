@@ -93,10 +93,9 @@ def threshold(days_left: int, rule: Rule, *, may_not_apply: bool = False) -> str
         return None
     if days_left == 0:
         return ON_DAY if rule.on_day else None
-    for n in sorted(rule.before):
-        if days_left <= n:
-            return f"before-{n}"
-    return None
+    if not rule.before or days_left > max(rule.before):
+        return None  # most clocks, most days: out of every window
+    return f"before-{min(n for n in rule.before if n >= days_left)}"
 
 
 def due_reminders(clocks: Sequence[ClockFacts], rule: Rule, today: dt.date) -> list[Due]:
@@ -149,13 +148,22 @@ def _line(c: ClockFacts) -> str:
             f"{c.units:,} units, ${c.value_at_stake_usd:,.2f} at stake; {c.citation}; {c.url}")  # fmt: skip
 
 
+def clock_subject(c: ClockFacts, threshold_name: str) -> str:
+    subject = f"[rigport] {c.shipment}: {c.clock.replace('_', ' ')} {_when(threshold_name, c.days_left)} " \
+              f"({c.due.isoformat()})"  # fmt: skip
+    return subject + " [may not apply]" if c.may_not_apply else subject
+
+
+def digest_subject(clocks: Sequence[ClockFacts], today: dt.date) -> str:
+    count = len(digest_items(clocks))
+    return f"[rigport] {count} deadline{'s' if count != 1 else ''} in the next {DIGEST_DAYS} days ({today.isoformat()})"
+
+
 def clock_message(c: ClockFacts, threshold_name: str, key: str) -> Message:
     """The reminder of one clock: plain text, HTML and the JSON fields a webhook receives."""
     when = _when(threshold_name, c.days_left)
     words = c.clock.replace("_", " ")
-    subject = f"[rigport] {c.shipment}: {words} {when} ({c.due.isoformat()})"
-    if c.may_not_apply:
-        subject += " [may not apply]"
+    subject = clock_subject(c, threshold_name)
     text = f"{subject}\n\n{_line(c)}\n\nReminder key: {key}\n"
     body = (
         f"<p><strong>{html.escape(c.shipment)}</strong> ({html.escape(c.port)}): {html.escape(words)} "
@@ -178,8 +186,7 @@ def digest_message(clocks: Sequence[ClockFacts], today: dt.date, key: str) -> Me
     """The daily digest: everything due within 14 days, in one message."""
     every = digest_items(clocks)
     items = every[:DIGEST_MAX_ITEMS]
-    subject = f"[rigport] {len(every)} deadline{'s' if len(every) != 1 else ''} in the next {DIGEST_DAYS} days " \
-              f"({today.isoformat()})"  # fmt: skip
+    subject = digest_subject(clocks, today)
     lines = [f"- {_status(c.days_left)}: {_line(c)}" for c in items]
     if len(every) > len(items):
         lines.append(f"- and {len(every) - len(items):,} more: see the dashboard")

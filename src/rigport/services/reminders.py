@@ -174,8 +174,9 @@ def remove_recipient(name: str, *, actor: str = "cli", settings: Settings | None
 
 
 def facts(clocks: Sequence[OpenClock], public_url: str) -> list[ClockFacts]:
+    urls = {c.shipment: shipment_url(public_url, c.shipment) for c in clocks}  # one per shipment, not per clock
     return [ClockFacts(c.shipment, c.port, c.clock, c.due, c.days_left, c.may_not_apply, c.citation, c.units,
-                       c.value_at_stake_usd, shipment_url(public_url, c.shipment)) for c in clocks]  # fmt: skip
+                       c.value_at_stake_usd, urls[c.shipment]) for c in clocks]  # fmt: skip
 
 
 def _rule(row: RecipientRow) -> Rule:
@@ -235,11 +236,15 @@ def decide(
         known = repo.keys_for([r.id for r in recipients], earliest)
         fresh = [(r, d) for r, d in due if (d.shipment, d.clock, d.due, d.threshold, r.id) not in known]
         by_clock = {(c.shipment, c.clock): c for c in clocks}
-        rows = [outbox_row(r, d, clocks, by_clock, today, now) for r, d in fresh]
-        queued = len(rows) if dry_run else repo.queue(rows)
         names = {r.id: r.name for r in recipients}
-        if not dry_run:
-            uow.commit()
+        if dry_run:  # what would be queued, subjects only: no message is rendered
+            new = [{"key": rules.reminder_key(d.shipment, d.clock, d.due, d.threshold, r.id), "recipient": r.name,
+                    "subject": rules.digest_subject(clocks, today) if d.threshold == rules.DIGEST
+                    else rules.clock_subject(by_clock[(d.shipment, d.clock)], d.threshold)} for r, d in fresh]
+            return {"decided": len(due), "queued": len(new), "recipients": len(recipients), "new": new}
+        rows = [outbox_row(r, d, clocks, by_clock, today, now) for r, d in fresh]
+        queued = repo.queue(rows)
+        uow.commit()
     return {
         "decided": len(due), "queued": queued, "recipients": len(recipients),
         "new": [{"key": r["key"], "recipient": names[r["recipient_id"]], "subject": r["subject"]} for r in rows],
