@@ -115,7 +115,7 @@ def add_recipient(
         if existing is not None and existing.disabled_at is None:
             raise ConflictError(f"recipient {name!r} already exists; remove it first or pick another name")
         if existing is not None:  # a removed recipient's name is reused: its history stays with it
-            existing.name = f"{name} (removed {existing.id})"
+            existing.name = f"{name[:90]} (removed {existing.id})"  # within the column's 120 characters
             uow.flush()
         row = repo.add_recipient(RecipientRow(
             name=name, channel=channel, address=address, secret=secret if channel != "email" else None,
