@@ -1,1 +1,1 @@
-"""Renderers: turn plain values into file formats other programs read (calendars)."""
+"""Turning results into the formats users receive: JSON-ready values (every entry point), documents and plots."""
