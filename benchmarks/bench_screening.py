@@ -122,8 +122,19 @@ def _rss_child() -> tuple[float, float, float]:
         "ix = get_index()\n"
         "names = ix.name_text[:2000]\n"
         "for n in names: ix.screen(n)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "print(peak())\n"
     )
+    # The child's own peak: VmHWM of its memory (new at exec). ru_maxrss is not: Linux carries the forking
+    # parent's RSS into it at exec, so it read the bench process's ~310-380 MB whatever the child used.
+    code = (
+        "import resource\n"
+        "def peak():\n"
+        "    try:\n"
+        "        for line in open('/proc/self/status'):\n"
+        "            if line.startswith('VmHWM:'): return int(line.split()[1]) / 1024\n"
+        "    except OSError: pass\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+    ) + code
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "RIGPORT_DATA_DIR": tmp}
         build = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
