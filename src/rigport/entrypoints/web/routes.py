@@ -28,7 +28,6 @@ from rigport.entrypoints.web import charts, forms
 from rigport.entrypoints.web.session import (
     CSRF_FIELD,
     CSRF_HEADER,
-    LoginLimiter,
     WebSession,
     clear_session,
     csrf_ok,
@@ -37,13 +36,12 @@ from rigport.entrypoints.web.session import (
     write_session,
 )
 from rigport.errors import InputError, NotFoundError, RigportError
-from rigport.services import auth, portfolio, shipments
+from rigport.services import auth, login_limit, portfolio, shipments
 from rigport.services.auth import Principal
 from rigport.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("rigport.entrypoints.web").joinpath("templates")))
-login_limiter = LoginLimiter()
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -182,10 +180,11 @@ async def login(request: Request) -> Response:
     if not token and not (username and password):
         return page(request, "login.html", None, 422, next=target,
                     error="Enter a username and password, or an API token.")  # fmt: skip
-    # Counted before the check, per address and per account (a token sign-in counts against the address).
-    keys = [f"address:{client}"] + ([] if token else [f"account:{username.casefold()}"])
-    wait, stamp = login_limiter.reserve(keys, settings.login_attempts_per_minute)
-    if wait:
+    # Counted in the database before the check, per address and per account (a token sign-in counts against
+    # the address), so every worker shares one count (issue #26).
+    attempt = await run_in_threadpool(login_limit.begin_attempt, client, None if token else username, settings)
+    if not attempt.allowed:
+        wait = attempt.wait_s
         response = page(request, "login.html", None, 429, next=target,
                         error=f"Too many failed sign-ins from your address or for this account; try again in "
                               f"{wait} s.")  # fmt: skip
@@ -198,7 +197,7 @@ async def login(request: Request) -> Response:
     if principal is None:
         failed = "Sign-in failed: unknown user, wrong password, or an invalid, expired or revoked token."
         return page(request, "login.html", None, 401, next=target, error=failed)
-    login_limiter.succeeded(keys, stamp)
+    await run_in_threadpool(login_limit.succeeded, attempt, settings)
     redirect = RedirectResponse(target, status_code=303)
     generation = await run_in_threadpool(auth.session_generation, principal.kind, principal.token_id, settings)
     write_session(redirect, new_session(principal.kind, principal.token_id, generation), settings)
