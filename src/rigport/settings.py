@@ -55,7 +55,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         default=True, description="Send the session cookie only over HTTPS (browsers treat 127.0.0.1 as secure)."
     )
-    login_attempts_per_minute: int = Field(default=5, ge=1, description="Failed dashboard logins allowed per client.")
+    login_attempts_per_minute: int = Field(
+        default=5, ge=1, description="Dashboard sign-in attempts allowed per account and per client address in 60 s."
+    )
     view_cache_mb: int = Field(
         default=64, ge=0, description="Memory per server worker for encoded read views (shipment list and detail, "
         "portfolio), reused while the data they show is unchanged; 0 turns the cache off.",

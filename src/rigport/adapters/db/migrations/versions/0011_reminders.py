@@ -1,10 +1,10 @@
 """reminders: recipients and rules, the outbox (unique per reminder), delivery attempts, calendar feed secrets
 
-Issue #29. Numbered 0011: 0010_login_attempts is being added in parallel; this file revises
-0009_session_generation until the branches are merged and re-chained.
+Issue #29. Numbered 0011: it revises 0010_login_attempts (issue #26), added in parallel and re-chained
+when the branches were merged.
 
 Revision ID: 0011_reminders
-Revises: 0009_session_generation
+Revises: 0010_login_attempts
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_reminders"
-down_revision = "0009_session_generation"
+down_revision = "0010_login_attempts"
 branch_labels = None
 depends_on = None
 
