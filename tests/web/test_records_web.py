@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from rigport.services import shipments
 from rigport.settings import Settings
 from tests.helpers.web import sign_in
-from tests.web.test_web import site  # noqa: F401 - the fixture (moves to a conftest once the web split lands)
 
 REF = "DEMO-SFO-M60S"
 

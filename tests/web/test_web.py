@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
-from rigport.entrypoints.api.app import create_app
-from rigport.entrypoints.web.routes import login_limiter
 from rigport.services import shipments
 from rigport.services.auth import create_token, disable_user, revoke_token, set_user
-from rigport.services.demo import seed
 from rigport.settings import Settings
 from tests.helpers.web import sign_in
 
 EVIL = "<script>alert(1)</script>"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[TestClient, Settings]]:
-    settings = Settings(data_dir=tmp_path)
-    seed(settings)
-    login_limiter._failures.clear()
-    client = TestClient(create_app(settings), base_url="https://testserver")
-    yield client, settings
-    login_limiter._failures.clear()
 
 
 def test_pages_need_a_session(site: tuple[TestClient, Settings]) -> None:

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from rigport.adapters.render.jsonable import to_jsonable
 from rigport.domain.customs.model import LineItem
 from rigport.entrypoints.api.auth import require
 from rigport.entrypoints.api.schemas import AssessIn, answers
-from rigport.entrypoints.cli.output import to_jsonable
 from rigport.services.assess import ShipmentAssessment
 from rigport.services.auth import Principal
 
