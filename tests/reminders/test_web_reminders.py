@@ -13,9 +13,9 @@ from rigport.entrypoints.api.app import create_app
 from rigport.entrypoints.web.security import login_limiter
 from rigport.services import reminders as svc
 from rigport.settings import Settings
-from tests.conftest import fresh_database
+from tests.helpers import fresh_database
+from tests.helpers.web import sign_in
 from tests.reminders.conftest import make_shipment
-from tests.web.test_web import sign_in
 
 TODAY = dt.date.today()
 EVIL = "<script>alert(1)</script>"
