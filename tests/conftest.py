@@ -1,20 +1,20 @@
-"""Shared fixtures: an isolated data directory per test and a CLI runner."""
+"""Shared fixtures: an isolated data directory per test, a CLI runner, a PostgreSQL cluster per session.
+
+Helpers that tests import (run_cli, fresh_database, DATABASES, records) live in tests/helpers, not here.
+"""
 
 from __future__ import annotations
 
-import itertools
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from rigport.adapters.db.engine import get_engine, upgrade
-from rigport.settings import Settings, get_settings
-from tests.pg import create_database, pg_bin_dir, throwaway_cluster
+from rigport.settings import get_settings
+from tests.helpers import run_cli
+from tests.pg import require_pg_binaries, throwaway_cluster
 
 # CI runs every property and fuzz test on a fixed sequence of examples, so a submission's result does
 # not depend on luck; local runs draw fresh examples each time and keep exploring.
@@ -23,27 +23,20 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-_database_names = itertools.count()
 
 
 @pytest.fixture(scope="session")
 def pg_base_url() -> Iterator[str]:
     """One throwaway PostgreSQL cluster for the whole session; each test gets its own database in it."""
-    if pg_bin_dir() is None:
-        pytest.skip("PostgreSQL server binaries not installed (CI installs the postgresql package)")
+    require_pg_binaries()  # skips on a developer's machine without them; fails under CI
     with throwaway_cluster() as url:
         yield url
 
 
-def fresh_database(request: pytest.FixtureRequest, kind: str, data_dir: Path) -> Settings:
-    """Settings for a new, upgraded database: SQLite in data_dir, or a new database in the shared cluster."""
-    if kind == "sqlite":
-        settings = Settings(data_dir=data_dir)
-    else:
-        base = request.getfixturevalue("pg_base_url")
-        settings = Settings(data_dir=data_dir, database_url=create_database(base, f"rp_{next(_database_names)}"))
-    upgrade(get_engine(settings))
-    return settings
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked `postgres` needs the server binaries: skipped without them, failed without them under CI."""
+    if item.get_closest_marker("postgres") is not None:
+        require_pg_binaries()
 
 
 @pytest.fixture(autouse=True)
@@ -55,20 +48,6 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     get_settings.cache_clear()
     yield data_dir
     get_settings.cache_clear()
-
-
-def run_cli(
-    *args: str, env: dict[str, str] | None = None, input_text: str | None = None, timeout: float = 300
-) -> subprocess.CompletedProcess[str]:
-    """Run the real `rigport` entry point in a subprocess, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "rigport", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        input=input_text,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture

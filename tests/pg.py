@@ -1,6 +1,7 @@
 """A throwaway PostgreSQL cluster for tests: initdb + pg_ctl on a free loopback port, removed afterwards.
 
-Skips (with the reason) only when the PostgreSQL server binaries are not installed; CI installs them.
+Without the PostgreSQL server binaries a PostgreSQL test skips (with the reason) on a developer's machine and
+FAILS under CI (`CI=true`): CI installs them, so their absence there is a broken set-up, not a pass (issue #27).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 
 def pg_bin_dir() -> Path | None:
     found = shutil.which("initdb")
@@ -25,6 +28,24 @@ def pg_bin_dir() -> Path | None:
         return Path(found).resolve().parent
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(candidates[-1]).parent if candidates else None
+
+
+def under_ci() -> bool:
+    """CI sets CI=true (GitHub Actions and most others do)."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test that needs a missing PostgreSQL tool — unless under CI, where the tool must be there: fail."""
+    if under_ci():
+        pytest.fail(f"{reason}, and CI=true: CI must install PostgreSQL (the postgresql package)", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_pg_binaries() -> None:
+    """For tests marked `postgres`: the server binaries (initdb, pg_ctl), or skip_or_fail."""
+    if pg_bin_dir() is None:
+        skip_or_fail("PostgreSQL server binaries (initdb, pg_ctl) not installed")
 
 
 def _free_port() -> int:

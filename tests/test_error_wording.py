@@ -10,7 +10,7 @@ from rigport.entrypoints.cli.errors import FLAGS, worded
 from rigport.errors import InputError, NotFoundError
 from rigport.services.screening import screen_name
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from rigport.domain.catalog import load_bundled, parse_catalog_csv, parse_catalo
 from rigport.errors import InputError, NotFoundError
 from rigport.services.catalog import get_catalog
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 HEADER = "id,maker,model,family,hashrate_th,power_w,source\n"
 

@@ -11,7 +11,7 @@ import pytest
 from rigport.domain.customs.calendar import add_working_days, is_working_day
 from rigport.domain.customs.clocks import EVENTS, bond_amount, clocks_for_event, forfeiture_route
 from rigport.errors import InputError
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 D = dt.date
 

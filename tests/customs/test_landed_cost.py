@@ -10,7 +10,7 @@ import pytest
 
 from rigport.domain.customs.landed_cost import landed_cost
 from rigport.errors import InputError
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 D = dt.date
 JUNE_2024 = D(2024, 6, 3)

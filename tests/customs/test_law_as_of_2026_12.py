@@ -12,7 +12,7 @@ from rigport.domain.customs.clocks import clocks_for_event, parse_rules
 from rigport.domain.customs.landed_cost import compare_hts, landed_cost
 from rigport.domain.customs.tariffs import DEFAULT_HTS, parse_rate_table, rate_table
 from rigport.errors import InputError
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 D = dt.date
 

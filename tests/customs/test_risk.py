@@ -12,7 +12,7 @@ import pytest
 from rigport.domain.customs.risk import EVIDENCE, LineFacts, RiskFacts, assess, checklist
 from rigport.services.assess import load_config
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 CONFIG = load_config(Settings())
 ALL_DOCS = {

@@ -13,7 +13,7 @@ from rigport.domain.customs import clocks, tariffs
 from rigport.errors import InputError
 from rigport.services.tables import install_tables
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 FY2027 = ("mpf,*,*,2026-10-01,,0.003464,entered value (min 34.50 max 669.00),19 USC 58c(a)(9); my broker's note,"
           "broker letter 2026-12-01,2027-09-30,FY2027 figures from my broker (test values)\n")  # fmt: skip

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from rigport.domain.economics import MiningInputs, hold_cost, unit_economics
 from rigport.errors import InputError
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def s21_fleet(**changes: object) -> MiningInputs:

@@ -15,7 +15,7 @@ from rigport.services.auth import create_token
 from rigport.services.horizons import STALE_AFTER_DAYS, data_status, snapshot_warnings
 from rigport.services.network import bundled_snapshot
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 D = dt.date
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rigport.services.network import bundled_snapshot, current_snapshot
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 GOOD = {
     "/api/blocks/tip/height": (200, "923456"),

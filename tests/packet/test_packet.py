@@ -21,7 +21,7 @@ from rigport.services import demo, packet, shipments
 from rigport.services.auth import create_token
 from rigport.services.screening import screen_shipment
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 @pytest.fixture(scope="module")

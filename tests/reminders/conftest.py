@@ -10,7 +10,7 @@ import pytest
 
 from rigport.services import shipments as svc
 from rigport.settings import Settings
-from tests.conftest import fresh_database
+from tests.helpers import fresh_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

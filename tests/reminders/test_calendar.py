@@ -16,7 +16,7 @@ from rigport.adapters.render.calendar import CalendarEntry, fold, render_calenda
 from rigport.services import shipments as svc
 from rigport.services.calendar import export_calendar
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 from tests.reminders.conftest import make_shipment, seize
 
 TODAY = dt.date.today()

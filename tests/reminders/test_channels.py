@@ -12,7 +12,7 @@ from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.services import reminders as svc
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 from tests.reminders.conftest import make_shipment
 from tests.reminders.servers import free_port, http_receiver, smtp_server
 

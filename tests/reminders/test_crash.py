@@ -27,7 +27,7 @@ from rigport.adapters.db.reminder_tables import OutboxRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.services import reminders as svc
 from rigport.settings import Settings
-from tests.conftest import fresh_database, run_cli
+from tests.helpers import fresh_database, run_cli
 from tests.reminders.conftest import make_shipment
 from tests.reminders.servers import http_receiver
 

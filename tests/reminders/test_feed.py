@@ -17,7 +17,7 @@ from rigport.entrypoints.api.app import create_app
 from rigport.services import auth
 from rigport.services.calendar_feed import calendar_url
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 from tests.reminders.conftest import make_shipment
 
 TODAY = dt.date.today()

@@ -14,7 +14,7 @@ from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import ConflictError, InputError, NotFoundError
 from rigport.services import reminders as svc
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 from tests.reminders.conftest import make_shipment, seize
 
 TODAY = dt.date.today()

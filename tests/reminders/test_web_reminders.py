@@ -10,12 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rigport.entrypoints.api.app import create_app
-from rigport.entrypoints.web.security import login_limiter
 from rigport.services import reminders as svc
 from rigport.settings import Settings
-from tests.conftest import fresh_database
+from tests.helpers import fresh_database
+from tests.helpers.web import sign_in
 from tests.reminders.conftest import make_shipment
-from tests.web.test_web import sign_in
 
 TODAY = dt.date.today()
 EVIL = "<script>alert(1)</script>"
@@ -24,9 +23,7 @@ EVIL = "<script>alert(1)</script>"
 @pytest.fixture
 def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[TestClient, Settings]]:
     settings = fresh_database(request, "sqlite", tmp_path)
-    login_limiter._failures.clear()
     yield TestClient(create_app(settings), base_url="https://testserver"), settings
-    login_limiter._failures.clear()
 
 
 def test_page_shows_sent_failing_and_recipients(site: tuple[TestClient, Settings]) -> None:

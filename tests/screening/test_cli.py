@@ -5,15 +5,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import run_cli
-from tests.screening.test_loaders import ADD, ALT, CSL_HEADER, SDN, _csl_row
+from tests.helpers import run_cli
+from tests.helpers.lists import ListFiles
 
 
 def test_screen_json_shape_and_list_dates() -> None:
@@ -129,41 +124,7 @@ def test_review_false_positive_is_remembered_and_reopened_when_entry_changes(tmp
     assert d["matches"] and d["matches"][0]["review"]["status"] == "reopened"
 
 
-class _Files(BaseHTTPRequestHandler):
-    files: dict[str, bytes] = {}
-    truncate: set[str] = set()
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
-        name = self.path.rsplit("/", 1)[-1]
-        data = self.files.get(name)
-        if data is None:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data[: len(data) // 2] if name in self.truncate else data)
-        self.close_connection = True
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def list_server() -> Iterator[tuple[str, type[_Files]]]:
-    csl = f"{CSL_HEADER}\n{_csl_row(_id='n1', source='Entity List (EL) - Bureau of Industry and Security', type='Entity', name='NEWCO SEMICONDUCTOR LTD', start_date='2026-11-20')}\n"  # noqa: E501
-    files = {"sdn.csv": SDN, "add.csv": ADD, "alt.csv": ALT, "consolidated.csv": csl.encode()}
-    handler = type("H", (_Files,), {"files": files,
-                                    "truncate": set()})  # fmt: skip
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/lists", handler
-    httpd.shutdown()
-
-
-def test_lists_update_from_local_server_and_rescreen(list_server: tuple[str, type[_Files]]) -> None:
+def test_lists_update_from_local_server_and_rescreen(list_server: tuple[str, type[ListFiles]]) -> None:
     url, _ = list_server
     run_cli("screen", "review", "x", "--list", "nope", "--entry-id", "1", "--reason", "r")  # harmless: not found
     p = run_cli("lists", "update", "--url", url, "--json")
@@ -176,7 +137,7 @@ def test_lists_update_from_local_server_and_rescreen(list_server: tuple[str, typ
     assert hits and hits[0]["list"] == "csl"
 
 
-def test_lists_update_truncated_download_keeps_previous(list_server: tuple[str, type[_Files]]) -> None:
+def test_lists_update_truncated_download_keeps_previous(list_server: tuple[str, type[ListFiles]]) -> None:
     url, handler = list_server
     handler.truncate = {"alt.csv"}
     p = run_cli("lists", "update", "--url", url, "--list", "ofac-sdn", "--json")

@@ -19,26 +19,10 @@ from rigport.domain.screening.loaders import (
     remark_countries,
 )
 from rigport.errors import InputError
+from tests.helpers.lists import ADD, ALT, CSL_HEADER, SDN, csl_row
 
 OFAC_2021 = Path(__file__).resolve().parents[1] / "data" / "ofac-2021"
 BUNDLED = Path(__file__).resolve().parents[2] / "src" / "rigport" / "data" / "lists"
-
-SDN = (
-    b'36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
-    b'173,"ANGLO-CARIBBEAN CO., LTD.",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
-    b'2674,"ABBAS, Abu","individual","SDT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 10 Dec 1948."\r\n\x1a'
-)
-ADD = (
-    b'36,25,-0- ,"Havana",Cuba,-0- \r\n'
-    b'173,129,"Ibex House, The Minories","London EC3N 1DY","United Kingdom",-0- \r\n\x1a'
-)
-ALT = b'36,12,"aka","AERO-CARIBBEAN",-0- \r\n2674,1,"aka","ABBAS, Muhammad",-0- \r\n\x1a'
-CSL_HEADER = (
-    "_id,source,entity_number,type,programs,name,title,addresses,federal_register_notice,start_date,end_date,"
-    "standard_order,license_requirement,license_policy,call_sign,vessel_type,gross_tonnage,gross_registered_tonnage,"
-    "vessel_flag,vessel_owner,remarks,source_list_url,alt_names,citizenships,dates_of_birth,nationalities,"
-    "places_of_birth,source_information_url,ids"
-)
 
 
 def test_ofac_legacy_quirks_join_aliases_and_countries() -> None:
@@ -167,13 +151,8 @@ def test_ofac_bad_alias_file_fails_whole_load() -> None:
         load_ofac(SDN, ADD, ALT.replace(b'"ABBAS, Muhammad",-0- ', b'"ABBAS, Muhammad"'))
 
 
-def _csl_row(**values: str) -> str:
-    cols = CSL_HEADER.split(",")
-    return ",".join(f'"{values.get(c, "")}"' for c in cols)
-
-
 def test_csl_csv_multi_values_and_gzip() -> None:
-    row = _csl_row(
+    row = csl_row(
         _id="e1", source="Entity List (EL) - Bureau of Industry and Security", type="Entity", name="ACME CHIPS",
         alt_names="ACME SEMI; ACME 芯片", addresses="1 Road, Shenzhen, CN", federal_register_notice="90 FR 1",
         start_date="2025-01-16", license_requirement="For all items subject to the EAR.", programs="EAR",
@@ -187,7 +166,7 @@ def test_csl_csv_multi_values_and_gzip() -> None:
 
 
 def test_csl_csv_short_row_names_line() -> None:
-    data = f'{CSL_HEADER}\n{_csl_row(name="A", type="Entity")}\n"x","y"\n'.encode()
+    data = f'{CSL_HEADER}\n{csl_row(name="A", type="Entity")}\n"x","y"\n'.encode()
     with pytest.raises(InputError, match="consolidated.csv, line 3: expected 29 columns, found 2"):
         load_csl_csv(data)
 

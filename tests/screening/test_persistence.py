@@ -14,32 +14,14 @@ from sqlalchemy import inspect, select
 
 from rigport.adapters.db.engine import get_engine, head_revision
 from rigport.adapters.db.screening_tables import ScreeningResultRow, ScreeningRunRow
-from rigport.adapters.db.tables import LineItemRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.entrypoints.api.app import create_app
 from rigport.services.auth import create_token
 from rigport.services.screening import mark_false_positive, screen_name, screen_shipment
 from rigport.services.shipments import ShipmentDraft, create_shipment
 from rigport.settings import Settings
-from tests.conftest import run_cli
-from tests.screening.test_cli import list_server  # noqa: F401 - fixture
-
-
-def _shipment(settings: Settings, reference: str = "SCR-1") -> None:
-    draft = ShipmentDraft(
-        reference=reference, mode="air", port="Detroit", arrival_date=dt.date(2025, 2, 1), total_units=10,
-        declared_value_usd=Decimal("34000.00"), importer_of_record="Prairie Summit Hosting LLC",
-        parties=[{"role": "manufacturer", "name": "Bitmain Technologies Ltd.", "country": "CN"},
-                 {"role": "seller", "name": "Huawei Technologies Co., Ltd.", "country": "CN"}],
-    )  # fmt: skip
-    create_shipment(draft, "test", settings)
-    with UnitOfWork(settings) as uow:
-        ship = uow.shipments.get(reference)
-        assert ship is not None
-        uow.session.add(LineItemRow(shipment_id=ship.id, line_no=1, model_id=None, description="S21", quantity=10,
-                                    unit_value_usd=Decimal("3400.00"), hts_code="8471.50.0150", origin="CN",
-                                    chip_supplier="SOPHGO TECHNOLOGIES LTD.", serials=""))  # fmt: skip
-        uow.commit()
+from tests.helpers import run_cli
+from tests.helpers.records import screened_shipment
 
 
 @pytest.fixture
@@ -62,7 +44,7 @@ def test_migration_has_one_head_and_creates_tables(settings: Settings) -> None:
 
 
 def test_screen_shipment_stores_results_with_list_versions(settings: Settings) -> None:
-    _shipment(settings)
+    screened_shipment(settings)
     result = screen_shipment("SCR-1", actor="alice", settings=settings)
     by_subject = {s["subject"]: s for s in result["subjects"]}
     assert by_subject["SOPHGO TECHNOLOGIES LTD."]["status"] == "hit"
@@ -102,7 +84,7 @@ def test_api_screen_applies_decisions_as_the_service_does(
 ) -> None:
     """POST /screen reads decisions on its event loop (inline on SQLite, asyncio psycopg on PostgreSQL): the
     dismissed hits, their dates included, must be the ones the service's own read gives."""
-    from tests.conftest import fresh_database
+    from tests.helpers import fresh_database
 
     settings = fresh_database(request, kind, tmp_path)
     client = TestClient(create_app(settings))
@@ -143,7 +125,7 @@ def test_api_screen_lists_and_shipment(api: tuple[TestClient, dict[str, dict[str
     assert client.post("/api/v1/screen", json={"name": "x"}).status_code == 401
     lists = client.get("/api/v1/lists", headers=headers["viewer"]).json()
     assert {v["list"] for v in lists["lists"]} == {"ofac-sdn", "csl", "restricted-components"} and lists["warnings"]
-    _shipment(settings, "SCR-API")
+    screened_shipment(settings, "SCR-API")
     assert client.post("/api/v1/shipments/SCR-API/screen", headers=headers["viewer"]).status_code == 403
     r = client.post("/api/v1/shipments/SCR-API/screen", headers=headers["operator"])
     assert r.status_code == 200 and r.json()["hits"] >= 2
@@ -151,7 +133,7 @@ def test_api_screen_lists_and_shipment(api: tuple[TestClient, dict[str, dict[str
 
 
 def test_cli_screen_shipment_json(settings: Settings) -> None:
-    _shipment(settings, "SCR-CLI")
+    screened_shipment(settings, "SCR-CLI")
     p = run_cli("screen", "shipment", "SCR-CLI", "--json")
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
@@ -159,10 +141,10 @@ def test_cli_screen_shipment_json(settings: Settings) -> None:
 
 
 def test_screen_shipment_and_decisions_on_postgresql(request: pytest.FixtureRequest, tmp_path: Path) -> None:
-    from tests.conftest import fresh_database
+    from tests.helpers import fresh_database
 
     settings = fresh_database(request, "postgresql", tmp_path)
-    _shipment(settings, "PG-1")
+    screened_shipment(settings, "PG-1")
     result = screen_shipment("PG-1", settings=settings)
     assert result["hits"] >= 2
     sophgo = next(s for s in result["subjects"] if s["subject"] == "SOPHGO TECHNOLOGIES LTD.")["matches"][0]

@@ -24,7 +24,7 @@ from rigport.services.screening import (
 )
 from rigport.services.screening_groups import group_hits, merge_notices, split_source_list
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 HUAWEI = "Huawei Technologies Co., Ltd. (Huawei)"
 EL = "Entity List (EL) - Bureau of Industry and Security"
@@ -105,9 +105,9 @@ def test_a_party_leaves_the_matches_only_when_every_entry_is_dismissed(settings:
 
 
 def test_shipment_result_is_one_row_per_party_and_stores_each_entry(settings: Settings) -> None:
-    from tests.screening.test_persistence import _shipment
+    from tests.helpers.records import screened_shipment
 
-    _shipment(settings)
+    screened_shipment(settings)
     result = screen_shipment("SCR-1", actor="alice", settings=settings)
     seller = next(s for s in result["subjects"] if s["subject"] == "Huawei Technologies Co., Ltd.")
     rows = _huawei_rows(seller["matches"])
@@ -220,7 +220,7 @@ def test_api_screen_has_the_shape_of_screen_json(settings: Settings) -> None:
 
 
 def test_dashboard_shows_sub_list_agency_notice_and_one_row_per_party(settings: Settings) -> None:
-    from tests.web.test_web import sign_in
+    from tests.helpers.web import sign_in
 
     client = TestClient(create_app(settings), base_url="https://testserver")
     sign_in(client, settings, "viewer")
@@ -255,10 +255,10 @@ def test_stored_run_keeps_relation_and_sub_list_and_the_shipment_page_shows_affi
 
     from rigport.adapters.db.screening_tables import ScreeningResultRow
     from rigport.adapters.db.uow import UnitOfWork
-    from tests.screening.test_persistence import _shipment
-    from tests.web.test_web import sign_in
+    from tests.helpers.records import screened_shipment
+    from tests.helpers.web import sign_in
 
-    _shipment(settings)
+    screened_shipment(settings)
     screen_shipment("SCR-1", settings=settings)
     morocco = "Huawei Technologies Morocco"
     with UnitOfWork(settings) as uow:
@@ -285,9 +285,9 @@ def test_stored_run_keeps_relation_and_sub_list_and_the_shipment_page_shows_affi
 
 def test_packet_lists_a_party_once_with_every_entry_id_stored_or_not(settings: Settings) -> None:
     from rigport.services import packet
-    from tests.screening.test_persistence import _shipment
+    from tests.helpers.records import screened_shipment
 
-    _shipment(settings)
+    screened_shipment(settings)
     for stored in (False, True):
         if stored:
             screen_shipment("SCR-1", settings=settings)

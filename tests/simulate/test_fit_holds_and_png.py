@@ -19,7 +19,7 @@ from rigport.services.simulation import (
     write_plot,
 )
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 ARRIVED = dt.date(2025, 1, 6)
 HOLD_LENGTHS = (10, 20, 30, 40, 50, 60)  # detention -> release, days: mean 35

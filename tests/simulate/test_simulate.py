@@ -12,7 +12,7 @@ import pytest
 from rigport.domain.economics import MiningInputs, unit_economics
 from rigport.domain.simulate.engine import SimulationParams, run_chunk, subsidy_btc
 from rigport.services.simulation import chunk_plan, run
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 BASE = SimulationParams(
     hashrate_th=200, power_w=3500, units=10, unit_price_usd=3400, power_price_usd_kwh=0.05, days=365,

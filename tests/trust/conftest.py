@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from rigport.settings import Settings
-from tests.conftest import fresh_database
+from tests.helpers import DATABASES, fresh_database
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def db_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Settings for a fresh, upgraded database of each kind (data_dir is per test)."""
     return fresh_database(request, request.param, tmp_path / "data")

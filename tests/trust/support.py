@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
+from rigport.adapters.db.engine import get_engine
+from rigport.settings import Settings
 from tests.pg import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,3 +94,23 @@ def stop_process(process: subprocess.Popen[bytes], grace: float = 10) -> None:
         with suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(grace)
+
+
+# --- backup and restore: the CLI on a given database, and every row of every table --------------------------------
+
+TABLES = ("shipments", "shipment_quantities", "events", "line_items", "parties", "documents", "audit_log",
+          "api_tokens")  # fmt: skip
+
+
+def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "rigport", *args], capture_output=True, text=True, timeout=300,
+                          env=env_for(settings.data_dir, settings.database_url))  # fmt: skip
+
+
+def snapshot(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every rigport table, ordered: equal snapshots mean an exact restore."""
+    engine = get_engine(settings)
+    engine.dispose()
+    with engine.connect() as conn:
+        return {t: sorted(tuple(str(v) for v in row) for row in conn.execute(text(f"SELECT * FROM {t}")))
+                for t in TABLES}  # fmt: skip

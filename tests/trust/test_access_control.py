@@ -28,7 +28,7 @@ from rigport.entrypoints.api.auth import RoleBearer
 from rigport.services import auth
 from rigport.services.auth import ROLE_RANK, create_token, revoke_token
 from rigport.settings import Settings
-from tests.conftest import fresh_database, run_cli
+from tests.helpers import fresh_database, run_cli
 
 PUBLIC = {("GET", "/api/v1/health")}
 # Reads that are POSTs because they take a body but store nothing: viewer may call them.

@@ -1,4 +1,4 @@
-"""Backup and restore through the real CLI on SQLite and PostgreSQL (tests/store covers the service
+"""Backup and restore through the real CLI on SQLite and PostgreSQL (tests/services covers the service
 round trip): every table comes back exactly, a backup taken while the server writes is consistent, and
 damaged or foreign files are refused with exit 2 and a clear message, leaving the database untouched.
 """
@@ -6,44 +6,24 @@ damaged or foreign files are refused with exit 2 and a clear message, leaving th
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
 
-from rigport.adapters.db.engine import get_engine
 from rigport.services import db, manifest, shipments
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from tests.store.test_shipments import make
-from tests.trust.support import env_for, rigport_server
-
-TABLES = ("shipments", "shipment_quantities", "events", "line_items", "parties", "documents", "audit_log",
-          "api_tokens")  # fmt: skip
-
-
-def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rigport", *args], capture_output=True, text=True, timeout=300,
-                          env=env_for(settings.data_dir, settings.database_url))  # fmt: skip
-
-
-def snapshot(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every rigport table, ordered: equal snapshots mean an exact restore."""
-    engine = get_engine(settings)
-    engine.dispose()
-    with engine.connect() as conn:
-        return {t: sorted(tuple(str(v) for v in row) for row in conn.execute(text(f"SELECT * FROM {t}")))
-                for t in TABLES}  # fmt: skip
+from tests.helpers.records import make
+from tests.pg import skip_or_fail
+from tests.trust.support import cli, rigport_server, snapshot
 
 
 @pytest.fixture
 def needs_pg_tools(db_settings: Settings) -> None:
     if db_settings.database_url and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
-        pytest.skip("pg_dump/pg_restore not installed")
+        skip_or_fail("pg_dump/pg_restore not installed")
 
 
 @pytest.mark.usefixtures("needs_pg_tools")

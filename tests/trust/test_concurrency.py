@@ -19,7 +19,7 @@ from sqlalchemy import text
 from rigport.adapters.db.engine import get_engine
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from tests.conftest import fresh_database
+from tests.helpers import DATABASES, fresh_database
 from tests.trust.support import Server, rigport_server
 
 Served = tuple[Server, Settings, dict[str, str]]
@@ -27,7 +27,7 @@ RACERS = 4
 ROUNDS = 5
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=DATABASES)
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One server per database for the whole module (each test uses its own shipments)."""
     settings = fresh_database(request, request.param, tmp_path_factory.mktemp("race"))

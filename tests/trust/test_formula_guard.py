@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rigport.entrypoints.cli.output import spreadsheet_safe
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 HIDDEN = [" =1+1", "  +1+1", "\n=HYPERLINK(\"http://x\",\"y\")", "\t@SUM(A1:A2)", "\r\n-2+3", " \t\n=cmd|' /C calc'!A0",
           "\u00a0=1+1", "\u2003@x"]  # fmt: skip

@@ -32,7 +32,7 @@ from rigport.errors import InputError
 from rigport.services import manifest, shipments
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                           HealthCheck.too_slow])  # fmt: skip
@@ -189,7 +189,7 @@ def test_ofac_sdn_loader_fuzz(sdn: bytes, add: bytes | None, alt: bytes | None) 
 @FUZZ
 @given(data=st.one_of(text_bytes, csv_bytes(), csv_bytes(29)), with_header=st.booleans())
 def test_csl_csv_loader_fuzz(data: bytes, with_header: bool) -> None:
-    from tests.screening.test_loaders import CSL_HEADER
+    from tests.helpers.lists import CSL_HEADER
 
     loads_or_input_error(load_csl_csv, (CSL_HEADER.encode() + b"\n" + data) if with_header else data)
 

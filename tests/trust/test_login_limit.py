@@ -22,7 +22,7 @@ from rigport.adapters.db.login_attempts import recent
 from rigport.services.auth import set_user
 from rigport.services.login_limit import WINDOW_S, account_key, address_key
 from rigport.settings import Settings
-from tests.conftest import fresh_database
+from tests.helpers import fresh_database
 from tests.trust.support import Server, rigport_server
 
 LIMIT = 5  # the default: RIGPORT_LOGIN_ATTEMPTS_PER_MINUTE

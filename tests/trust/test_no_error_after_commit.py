@@ -19,7 +19,7 @@ from rigport.adapters.db.engine import get_engine
 from rigport.entrypoints.api.app import create_app
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 from tests.trust.support import env_for
 
 BODY = {"reference": "AC1", "mode": "vessel", "port": "Oakland", "arrival_date": "2025-03-03", "total_units": 10,

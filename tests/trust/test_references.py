@@ -17,7 +17,7 @@ from rigport.adapters.db.engine import get_engine
 from rigport.entrypoints.api.app import create_app
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 from tests.trust.support import env_for
 
 BODY = {"mode": "air", "port": "Detroit", "arrival_date": "2025-02-01", "total_units": 10,

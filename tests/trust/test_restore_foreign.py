@@ -13,8 +13,9 @@ from sqlalchemy import create_engine, text
 
 from rigport.adapters.db.engine import get_engine, head_revision, libpq_conninfo
 from rigport.settings import Settings
-from tests.store.test_shipments import make
-from tests.trust.test_backup_restore import cli, snapshot
+from tests.helpers.records import make
+from tests.pg import skip_or_fail
+from tests.trust.support import cli, snapshot
 
 FOREIGN_TABLES = [
     ("unknown revision, two tables", "9999", ["CREATE TABLE shipments (id INTEGER PRIMARY KEY, reference TEXT)",
@@ -58,7 +59,7 @@ def foreign_pg_archive(settings: Settings, path: Path, revision: str, statements
 def test_restore_refuses_a_foreign_database(db_settings: Settings, tmp_path: Path, label: str, revision: str,
                                             statements: list[str]) -> None:  # fmt: skip
     if db_settings.database_url and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
-        pytest.skip("pg_dump/pg_restore not installed")
+        skip_or_fail("pg_dump/pg_restore not installed")
     revision = head_revision() or "" if revision == "HEAD" else revision
     make(db_settings, "MINE")
     before = snapshot(db_settings)

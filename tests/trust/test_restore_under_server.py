@@ -14,8 +14,8 @@ import pytest
 
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from tests.trust.support import rigport_server
-from tests.trust.test_backup_restore import cli, snapshot
+from tests.pg import skip_or_fail
+from tests.trust.support import cli, rigport_server, snapshot
 
 BODY = {"mode": "air", "port": "Detroit", "arrival_date": "2025-02-01", "total_units": 10,
         "declared_value_usd": "1.00"}  # fmt: skip
@@ -25,7 +25,7 @@ BODY = {"mode": "air", "port": "Detroit", "arrival_date": "2025-02-01", "total_u
 def test_restore_refuses_under_a_running_server(db_settings: Settings, tmp_path: Path, workers: int) -> None:
     settings = db_settings
     if settings.database_url and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
-        pytest.skip("pg_dump/pg_restore not installed")
+        skip_or_fail("pg_dump/pg_restore not installed")
     token, _ = create_token("operator", settings=settings)
     headers = {"Authorization": f"Bearer {token}"}
     backup = tmp_path / "before.backup"

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from rigport.services import shipments
 from rigport.settings import Settings
-from tests.web.test_web import sign_in, site  # noqa: F401 - the fixture
+from tests.helpers.web import sign_in
 
 REF = "DEMO-SFO-M60S"
 

@@ -4,41 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
-from rigport.entrypoints.api.app import create_app
 from rigport.services import shipments
 from rigport.services.auth import create_token, disable_user, revoke_token, set_user
-from rigport.services.demo import seed
 from rigport.settings import Settings
+from tests.helpers.web import sign_in
 
 EVIL = "<script>alert(1)</script>"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[TestClient, Settings]]:
-    settings = Settings(data_dir=tmp_path)
-    seed(settings)
-    client = TestClient(create_app(settings), base_url="https://testserver")
-    yield client, settings
-
-
-def sign_in(client: TestClient, settings: Settings, role: str = "operator") -> str:
-    set_user(f"{role}-user", "correct horse battery", role, settings)
-    response = client.post("/login", data={"username": f"{role}-user", "password": "correct horse battery"},
-                           follow_redirects=False)  # fmt: skip
-    assert response.status_code == 303, response.text
-    return csrf_of(client.get("/").text)
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert match
-    return match.group(1)
 
 
 def test_pages_need_a_session(site: tuple[TestClient, Settings]) -> None:

@@ -6,7 +6,9 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import Any, cast
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db.tables import ShipmentRow
 from rigport.adapters.db.uow import UnitOfWork
@@ -20,6 +22,33 @@ from rigport.services.manifest import COUNTRIES, parse_manifest
 from rigport.settings import Settings, get_settings
 
 RESTRICTED_LIST_PREFIX = "restricted"
+
+
+class HoldRisk(TypedDict):
+    """How likely a hold is, why, what evidence is missing and what a hold would cost (customs.risk.assess), for
+    the units a hold could still catch."""
+
+    probability: float
+    level: str
+    base_probability: float
+    observed_hold_rate: float | None
+    factors: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    cost_if_held_usd: Decimal
+    expected_hold_cost_usd: Decimal
+    assumptions: dict[str, Any]
+    units_not_yet_held: int
+    units_held: int
+    total_units: int
+    warnings: list[str]
+
+
+class ShipmentAssessment(HoldRisk):
+    shipment: str  # the stored shipment's reference, or a draft's
+
+
+class ManifestAssessment(HoldRisk):
+    manifest: str  # the file name
 
 
 def load_config(settings: Settings) -> dict[str, Any]:
@@ -69,7 +98,7 @@ def _screen(names: list[str], party_names: list[str], settings: Settings) -> tup
     return restricted, party_hits
 
 
-def assess_shipment(reference: str, settings: Settings | None = None) -> dict[str, Any]:
+def assess_shipment(reference: str, settings: Settings | None = None) -> ShipmentAssessment:
     settings = settings or get_settings()
     catalog = get_catalog(settings)
     with UnitOfWork(settings) as uow:
@@ -101,8 +130,10 @@ def assess_shipment(reference: str, settings: Settings | None = None) -> dict[st
     if not not_yet_held:  # nothing left that a hold could still catch
         result["cost_if_held_usd"] = result["expected_hold_cost_usd"] = Decimal("0.00")
     # added with issue #25: which units the expected cost of a hold is for
-    return {"shipment": reference, **result, "units_not_yet_held": not_yet_held, "units_held": held,
-            "total_units": total, "warnings": _warnings(settings)}  # fmt: skip
+    return cast(ShipmentAssessment, {
+        "shipment": reference, **result, "units_not_yet_held": not_yet_held, "units_held": held, "total_units": total,
+        "warnings": _warnings(settings),
+    })  # fmt: skip
 
 
 def _prior(uow: UnitOfWork, row: ShipmentRow) -> tuple[int, int]:
@@ -123,7 +154,7 @@ def assess_manifest(
     parties: list[str],
     storage_per_unit_day: Decimal = Decimal(0),
     settings: Settings | None = None,
-) -> dict[str, Any]:
+) -> ManifestAssessment:
     """Before anything is stored: the same assessment from an invoice / packing list."""
     settings = settings or get_settings()
     parsed = parse_manifest(data, source, settings)
@@ -133,8 +164,10 @@ def assess_manifest(
     facts = RiskFacts(lines, {d: "" for d in documents}, us_responsible_party, restricted, party_hits)
     per_day = _per_day(parsed.items, catalog, settings)
     storage = storage_per_unit_day * parsed.units
-    return {"manifest": source, **assess(facts, load_config(settings), per_day, storage, parsed.value_usd),
-            **_not_yet_held(parsed.units), "warnings": _warnings(settings)}  # fmt: skip
+    return cast(ManifestAssessment, {
+        "manifest": source, **assess(facts, load_config(settings), per_day, storage, parsed.value_usd),
+        **_not_yet_held(parsed.units), "warnings": _warnings(settings),
+    })  # fmt: skip
 
 
 def _warnings(settings: Settings) -> list[str]:
@@ -208,7 +241,7 @@ class AssessmentDraft:
                              f"got {self.total_units}")  # fmt: skip
 
 
-def assess_draft(draft: AssessmentDraft, settings: Settings | None = None) -> dict[str, Any]:
+def assess_draft(draft: AssessmentDraft, settings: Settings | None = None) -> ShipmentAssessment:
     """The stored-shipment assessment for a draft, before anything is stored (nothing is written).
 
     Same output as `assess_shipment` (`GET /api/v1/shipments/{ref}/risk`), with `shipment` = the draft's
@@ -237,8 +270,10 @@ def assess_draft(draft: AssessmentDraft, settings: Settings | None = None) -> di
         (i.value_usd for i in items), Decimal(0))  # fmt: skip
     per_day = _per_day(items, catalog, settings)
     storage = draft.storage_usd_per_unit_day * units
-    return {"shipment": draft.reference, **assess(facts, load_config(settings), per_day, storage, value),
-            **_not_yet_held(units), "warnings": _warnings(settings)}  # fmt: skip
+    return cast(ShipmentAssessment, {
+        "shipment": draft.reference, **assess(facts, load_config(settings), per_day, storage, value),
+        **_not_yet_held(units), "warnings": _warnings(settings),
+    })  # fmt: skip
 
 
 def _not_yet_held(units: int) -> dict[str, int]:

@@ -13,7 +13,8 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import lookups
 from rigport.adapters.db.tables import TokenRow, UserRow
@@ -51,7 +52,7 @@ def hash_token(token: str) -> str:
 
 def create_token(
     role: str, label: str = "", expires_in_days: int | None = None, settings: Settings | None = None
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, TokenView]:
     """Return (plaintext token, its record). The plaintext is never stored."""
     if role not in ROLES:
         raise InputError(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
@@ -67,7 +68,28 @@ def create_token(
         return token, token_view(row)
 
 
-def token_view(row: TokenRow) -> dict[str, Any]:
+class TokenView(TypedDict):
+    """An API token as listed (never its secret or hash)."""
+
+    id: int
+    role: str
+    label: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class UserView(TypedDict):
+    """A dashboard user as listed (never the password hash)."""
+
+    id: int
+    username: str
+    role: str
+    created_at: dt.datetime
+    disabled_at: dt.datetime | None
+
+
+def token_view(row: TokenRow) -> TokenView:
     return {"id": row.id, "role": row.role, "label": row.label, "created_at": row.created_at,
             "expires_at": row.expires_at, "revoked_at": row.revoked_at}  # fmt: skip
 
@@ -96,7 +118,7 @@ def _principal(presented: str, row: lookups.StoredToken | None) -> Principal | N
     return Principal(row.id, row.role, row.label)
 
 
-def revoke_token(token_id: int, settings: Settings | None = None) -> dict[str, Any]:
+def revoke_token(token_id: int, settings: Settings | None = None) -> TokenView:
     with UnitOfWork(settings) as uow:
         row = uow.tokens.get(token_id)
         if row is None:
@@ -109,7 +131,7 @@ def revoke_token(token_id: int, settings: Settings | None = None) -> dict[str, A
         return token_view(row)
 
 
-def list_tokens(settings: Settings | None = None) -> list[dict[str, Any]]:
+def list_tokens(settings: Settings | None = None) -> list[TokenView]:
     with UnitOfWork(settings) as uow:
         return [token_view(r) for r in uow.tokens.list()]
 
@@ -152,12 +174,12 @@ def _check_user_fields(username: str, password: str, role: str) -> None:
         raise InputError(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
 
 
-def user_view(row: UserRow) -> dict[str, Any]:
+def user_view(row: UserRow) -> UserView:
     return {"id": row.id, "username": row.username, "role": row.role, "created_at": row.created_at,
             "disabled_at": row.disabled_at}  # fmt: skip
 
 
-def set_user(username: str, password: str, role: str, settings: Settings | None = None) -> dict[str, Any]:
+def set_user(username: str, password: str, role: str, settings: Settings | None = None) -> UserView:
     """Create the user, or reset its password and role (and enable it) when it exists."""
     _check_user_fields(username, password, role)
     with UnitOfWork(settings) as uow:
@@ -175,7 +197,7 @@ def set_user(username: str, password: str, role: str, settings: Settings | None 
         return after
 
 
-def disable_user(username: str, settings: Settings | None = None) -> dict[str, Any]:
+def disable_user(username: str, settings: Settings | None = None) -> UserView:
     with UnitOfWork(settings) as uow:
         row = uow.users.by_name(username)
         if row is None:
@@ -188,7 +210,7 @@ def disable_user(username: str, settings: Settings | None = None) -> dict[str, A
         return user_view(row)
 
 
-def list_users(settings: Settings | None = None) -> list[dict[str, Any]]:
+def list_users(settings: Settings | None = None) -> list[UserView]:
     with UnitOfWork(settings) as uow:
         return [user_view(r) for r in uow.users.list()]
 

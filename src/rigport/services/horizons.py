@@ -9,7 +9,9 @@ catalog price are pictures of one day, so they go stale with age instead (older 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import NotRequired
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.domain.catalog.models import AsicModel
 from rigport.domain.chain.snapshot import NetworkSnapshot
@@ -47,9 +49,29 @@ def price_warnings(model: AsicModel, today: dt.date | None = None) -> list[str]:
     ]
 
 
+class Dataset(TypedDict):
+    """One bundled (or user-replaced) dataset: its as-of date, how far it was verified, its source and age."""
+
+    dataset: str
+    as_of: dt.date | None
+    verified_through: dt.date | None
+    source: str
+    age_days: int | None
+    stale: bool
+    note: str
+    rows: NotRequired[int]  # rows or entries, for the tables and lists
+
+
+class DataStatus(TypedDict):
+    as_of: dt.date
+    stale_after_days: int
+    datasets: list[Dataset]
+    warnings: list[str]
+
+
 def _dataset(name: str, as_of: dt.date | None, horizon: dt.date | None, source: str, today: dt.date,
-             stale: bool, note: str = "", **extra: Any) -> dict[str, Any]:  # fmt: skip
-    return {
+             stale: bool, note: str = "", rows: int | None = None) -> Dataset:  # fmt: skip
+    out: Dataset = {
         "dataset": name,
         "as_of": as_of,
         "verified_through": horizon,
@@ -57,11 +79,13 @@ def _dataset(name: str, as_of: dt.date | None, horizon: dt.date | None, source: 
         "age_days": (today - as_of).days if as_of else None,
         "stale": stale,
         "note": note,
-        **extra,
     }
+    if rows is not None:
+        out["rows"] = rows
+    return out
 
 
-def _tariffs(settings: Settings, today: dt.date) -> dict[str, Any]:
+def _tariffs(settings: Settings, today: dt.date) -> Dataset:
     from rigport.domain.customs.tariffs import horizon, rate_table
 
     rows = rate_table()
@@ -73,7 +97,7 @@ def _tariffs(settings: Settings, today: dt.date) -> dict[str, Any]:
                     rows=len(rows))  # fmt: skip
 
 
-def _clocks(settings: Settings, today: dt.date) -> dict[str, Any]:
+def _clocks(settings: Settings, today: dt.date) -> Dataset:
     from rigport.domain.customs.clocks import horizon, rules
 
     source = (f"your file {settings.clock_file} (RIGPORT_CLOCK_FILE)" if settings.clock_file else
@@ -81,7 +105,7 @@ def _clocks(settings: Settings, today: dt.date) -> dict[str, Any]:
     return _dataset("clocks", horizon(), horizon(), source, today, today > horizon(), rows=len(rules()))
 
 
-def _catalog(settings: Settings, today: dt.date) -> dict[str, Any]:
+def _catalog(settings: Settings, today: dt.date) -> Dataset:
     from rigport.services.catalog import get_catalog, user_catalog_path
 
     models = get_catalog(settings).all()
@@ -97,7 +121,7 @@ def _catalog(settings: Settings, today: dt.date) -> dict[str, Any]:
     )  # fmt: skip
 
 
-def _snapshot(settings: Settings, today: dt.date) -> dict[str, Any]:
+def _snapshot(settings: Settings, today: dt.date) -> Dataset:
     from rigport.services.network import current_snapshot
 
     snap = current_snapshot(settings)
@@ -105,7 +129,7 @@ def _snapshot(settings: Settings, today: dt.date) -> dict[str, Any]:
                     (today - snap.as_of).days > STALE_AFTER_DAYS, REFRESH_HINT)  # fmt: skip
 
 
-def _lists(settings: Settings, today: dt.date) -> list[dict[str, Any]]:
+def _lists(settings: Settings, today: dt.date) -> list[Dataset]:
     from rigport.services.screening import list_status
 
     out = []
@@ -116,7 +140,7 @@ def _lists(settings: Settings, today: dt.date) -> list[dict[str, Any]]:
     return out
 
 
-def data_status(settings: Settings | None = None, today: dt.date | None = None) -> dict[str, Any]:
+def data_status(settings: Settings | None = None, today: dt.date | None = None) -> DataStatus:
     """Every bundled (or user-replaced) dataset with its as-of date, horizon, source and age.
 
     `{"as_of": today, "stale_after_days", "datasets": [...], "warnings": [...]}`; a dataset is `stale` when today is

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ def safe_filename(reference: str) -> str:
     return stem or "shipment"
 
 
-def _entry_date(view: dict[str, Any]) -> tuple[dt.date, str]:
+def _entry_date(view: Mapping[str, Any]) -> tuple[dt.date, str]:
     """Entry date for duties: the recorded entry-filed event, else the arrival date (said so in the packet)."""
     for event in view["events"]:
         if event["event"] == "entry-filed" and not event.get("voided"):
@@ -79,7 +80,7 @@ def _landed_cost_view(cost: LandedCost) -> dict[str, Any]:
     }
 
 
-def landed_cost_for(view: dict[str, Any]) -> dict[str, Any]:
+def landed_cost_for(view: Mapping[str, Any]) -> dict[str, Any]:
     """Duties and fees per (HTS code, origin) group of the line items, on the entry date.
 
     A group's unit value is its average; MPF minimum/maximum apply per entry (19 CFR 24.23(b)(1)),
@@ -132,7 +133,7 @@ def _stored_run_view(run: Any) -> dict[str, Any]:
             "subjects": list(subjects.values())}  # fmt: skip
 
 
-def _screening(shipment_id: int, view: dict[str, Any], settings: Settings) -> dict[str, Any]:
+def _screening(shipment_id: int, view: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     """The latest stored screening run of the shipment; if none, screen now without storing (a read stays a read)."""
     from rigport.adapters.db.screening_repository import ScreeningRepository
     from rigport.adapters.db.uow import UnitOfWork
@@ -177,7 +178,9 @@ def _serial_ranges(line_items: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def petition_worksheet(view: dict[str, Any], risk: dict[str, Any], screening: dict[str, Any]) -> dict[str, Any] | None:
+def petition_worksheet(
+    view: Mapping[str, Any], risk: Mapping[str, Any], screening: dict[str, Any]
+) -> dict[str, Any] | None:
     """The facts a petition for relief needs, from the record; None unless units are seized or petitioned."""
     quantities = view["quantities"]
     seized_units = sum(quantities.get(s, 0) for s in PETITION_STATES)

@@ -11,24 +11,75 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
+
 from rigport.adapters.db import lookups
 from rigport.adapters.db.tables import ShipmentRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.model import HELD_STATES, STATE_GROUPS, State, state_group
 from rigport.errors import InputError
-from rigport.services.shipments import cost_of_delay, open_clocks
+from rigport.services.shipment_views import ClockView, CostOfDelay, cost_of_delay, open_clocks
 from rigport.settings import Settings
 
 CENT = Decimal("0.01")
 DEFAULT_HORIZON_DAYS = 14
 
 
+class GroupTotal(TypedDict):
+    units: int
+    value_usd: Decimal
+
+
+class DeadlineRow(ClockView):
+    """An open clock in the portfolio: which shipment and port, and whether it falls within the horizon."""
+
+    shipment: str
+    port: str
+    within_horizon: bool
+
+
+class ShipmentCost(CostOfDelay):
+    reference: str
+    port: str
+    state: str
+    total_units: int
+    declared_value_usd: Decimal
+
+
+class UnitsOverTime(TypedDict):
+    """Units per state group after each day something moved (a step series, plus today)."""
+
+    dates: list[dt.date]
+    series: dict[str, list[int]]
+
+
+class Portfolio(TypedDict):
+    """Every shipment at once: units and value by state group, money at risk, deadlines, costs, history."""
+
+    as_of: dt.date
+    shipments: int
+    units: int
+    declared_value_usd: Decimal
+    by_state: dict[str, GroupTotal]
+    value_at_risk_usd: Decimal
+    cost_per_day_usd: Decimal
+    cost_to_date_usd: Decimal
+    storage_accrued_usd: Decimal
+    horizon_days: int
+    deadlines: list[DeadlineRow]
+    overdue: int
+    open_deadlines: list[DeadlineRow]
+    cost_by_shipment: list[ShipmentCost]
+    units_over_time: UnitsOverTime
+    warnings: list[str]
+
+
 def _unit_value(row: ShipmentRow) -> Decimal:
     return row.declared_value_usd / row.total_units if row.total_units else Decimal(0)
 
 
-def _by_group(rows: list[ShipmentRow]) -> dict[str, dict[str, Any]]:
-    totals: dict[str, dict[str, Any]] = {g: {"units": 0, "value_usd": Decimal(0)} for g in STATE_GROUPS}
+def _by_group(rows: list[ShipmentRow]) -> dict[str, GroupTotal]:
+    totals: dict[str, GroupTotal] = {g: {"units": 0, "value_usd": Decimal(0)} for g in STATE_GROUPS}
     for row in rows:
         for q in row.quantities:
             if q.quantity > 0:
@@ -49,10 +100,10 @@ def _value_at_risk(rows: list[ShipmentRow]) -> Decimal:
     return total.quantize(CENT, ROUND_HALF_UP)
 
 
-def open_deadlines(rows: list[ShipmentRow], today: dt.date, horizon_days: int) -> list[dict[str, Any]]:
+def open_deadlines(rows: list[ShipmentRow], today: dt.date, horizon_days: int) -> list[DeadlineRow]:
     """Every open clock of every shipment, soonest first (overdue ones first of all), each saying whether it
     falls within the horizon: a petition due in 21 days is as much in sight as one due tomorrow."""
-    every = [
+    every: list[DeadlineRow] = [
         {"shipment": row.reference, "port": row.port, **clock, "within_horizon": clock["days_left"] <= horizon_days}
         for row in rows
         for clock in open_clocks(row, today)
@@ -60,12 +111,12 @@ def open_deadlines(rows: list[ShipmentRow], today: dt.date, horizon_days: int) -
     return sorted(every, key=lambda c: (c["due"], c["shipment"], c["clock"]))
 
 
-def upcoming_deadlines(rows: list[ShipmentRow], today: dt.date, horizon_days: int) -> list[dict[str, Any]]:
+def upcoming_deadlines(rows: list[ShipmentRow], today: dt.date, horizon_days: int) -> list[DeadlineRow]:
     """Open clocks due within the horizon, overdue ones included, most urgent first."""
     return [c for c in open_deadlines(rows, today, horizon_days) if c["within_horizon"]]
 
 
-def units_by_state_over_time(rows: list[ShipmentRow], today: dt.date) -> dict[str, Any]:
+def units_by_state_over_time(rows: list[ShipmentRow], today: dt.date) -> UnitsOverTime:
     """Units per state group after each day on which something moved, replayed from the recorded events.
 
     A step series (one point per change, plus today) rather than one point per calendar day, so its
@@ -109,7 +160,7 @@ async def portfolio_key(settings: Settings, today: dt.date | None = None) -> tup
 
 def portfolio(
     settings: Settings | None = None, today: dt.date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS
-) -> dict[str, Any]:
+) -> Portfolio:
     today = today or dt.date.today()
     if not 0 <= horizon_days <= 3650:
         raise InputError(f"horizon_days: expected 0 to 3650, got {horizon_days}")
@@ -122,7 +173,7 @@ def portfolio(
         groups = _by_group(rows)
         at_risk = _value_at_risk(rows)
         declared = sum((r.declared_value_usd for r in rows), Decimal(0))
-        shipments = [
+        shipments: list[ShipmentCost] = [
             {"reference": r.reference, "port": r.port, "state": r.primary_state, "total_units": r.total_units,
              "declared_value_usd": r.declared_value_usd, **costs[r.reference]}
             for r in rows

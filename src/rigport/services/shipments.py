@@ -1,33 +1,48 @@
 """Use cases of the system of record: create, list, read, update shipments and record customs events.
 
-Entry points (CLI, API, dashboard) call these; they return plain dicts ready for JSON.
+Entry points (CLI, API, dashboard) call these; they return plain dicts ready for JSON. Each command runs in one
+unit of work; the row mapping lives in `adapters.db.shipment_mapping`, the read views in `services.shipment_views`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import random
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import lookups
-from rigport.adapters.db.tables import DocumentRow, EventRow, LineItemRow, PartyRow, QuantityRow, ShipmentRow
+from rigport.adapters.db.shipment_mapping import (
+    DocumentView,
+    Instant,
+    PartyView,
+    document_view,
+    event_view,
+    is_voided,
+    new_row,
+    party_view,
+    summary,
+    to_domain,
+    write_quantities,
+)
+from rigport.adapters.db.shipment_reads import get_row, list_views
+from rigport.adapters.db.tables import DocumentRow, EventRow, PartyRow, ShipmentRow
 from rigport.adapters.db.uow import UnitOfWork
-from rigport.domain.customs.accrual import Movement, accrue
-from rigport.domain.customs.accrual import money as accrued_money
-from rigport.domain.customs.clocks import Clock, clocks_for_event
-from rigport.domain.customs.lifecycle import CLOCK_EVENT, TRANSITIONS, allowed_events, apply_event, states_since
+from rigport.domain.customs.lifecycle import TRANSITIONS, apply_event, states_since
 from rigport.domain.customs.model import (
     DOCUMENT_KINDS,
-    HELD_STATES,
+    EDITABLE_FIELDS,
+    MONEY_FIELDS,
+    OPTIONAL_FIELDS,
     PARTY_ROLES,
-    TERMINAL_STATES,
+    RECORD_FIELDS,
     Mode,
     Shipment,
     State,
@@ -36,18 +51,35 @@ from rigport.domain.customs.model import (
     normalize_reference,
 )
 from rigport.domain.customs.ports import latest_event_date
-from rigport.domain.customs.storage import ALERT_SHARE as STORAGE_ALERT_SHARE
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
+from rigport.services.delay import delay_inputs
+from rigport.services.shipment_views import ShipmentDetail, ShipmentListRow, detail, list_view
 from rigport.settings import Settings
 
-EDITABLE_FIELDS = (
-    "port", "carrier", "transport_doc", "entry_number", "importer_of_record", "other_agency_hold",
-    "storage_usd_per_unit_day", "storage_facility", "declared_value_usd", "storage_pallets",
-    "storage_usd_per_pallet_day",
-)  # fmt: skip
-
-
 CENT = Decimal("0.01")
+ChildView = TypeVar("ChildView", PartyView, DocumentView)
+
+
+class EventPreview(TypedDict):
+    """What recording an event would do, shown before a confirmation (`preview_event`)."""
+
+    event: str
+    occurred_on: dt.date
+    units: int
+    from_state: str
+    to_state: str | None
+    total_units: int
+    value_usd: Decimal
+    version: int
+
+
+class AuditEntry(TypedDict):
+    id: int
+    at: Instant
+    actor: str
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 MAX_UNITS = 10_000_000  # as the API's schema says
 MAX_MONEY = Decimal(10) ** 14  # Numeric(16, 2) columns
 MAX_DATA_DEPTH = 16  # levels of nesting in an event's free-form `data`
@@ -78,7 +110,8 @@ def check_event_data(data: dict[str, Any] | None) -> None:
 
 @dataclass
 class ShipmentDraft:
-    """What a person types to open a shipment record."""
+    """What a person types to open a shipment record: the domain's recorded fields (`RECORD_FIELDS`, with the
+    same defaults; tests/customs/test_shipment_fields.py checks) as typed, and the parties."""
 
     reference: str
     mode: str
@@ -130,279 +163,17 @@ def check_pallet_storage(pallets: int | None, rate: Decimal | None) -> None:
         raise InputError(f"storage_usd_per_pallet_day: expected 0 or more, below {MAX_MONEY:,}, got {rate}")
 
 
-# --- mapping between rows and the domain -------------------------------------------------------
-
-
-def to_domain(row: ShipmentRow) -> Shipment:
-    return Shipment(
-        reference=row.reference,
-        mode=Mode(row.mode),
-        port=row.port,
-        arrival_date=row.arrival_date,
-        total_units=row.total_units,
-        declared_value_usd=row.declared_value_usd,
-        carrier=row.carrier,
-        transport_doc=row.transport_doc,
-        entry_number=row.entry_number,
-        importer_of_record=row.importer_of_record,
-        other_agency_hold=row.other_agency_hold,
-        storage_usd_per_unit_day=row.storage_usd_per_unit_day,
-        storage_facility=row.storage_facility,
-        quantities={State(q.state): q.quantity for q in row.quantities if q.quantity > 0},
-        id=row.id,
-        version=row.version,
-    )
-
-
-def _write_quantities(row: ShipmentRow, shipment: Shipment) -> None:
-    existing = {q.state: q for q in row.quantities}
-    for state, quantity in shipment.quantities.items():
-        if state.value in existing:
-            existing.pop(state.value).quantity = quantity
-        else:
-            row.quantities.append(QuantityRow(state=state.value, quantity=quantity))
-    for stale in existing.values():
-        row.quantities.remove(stale)
-    row.primary_state = shipment.primary_state.value
-
-
-def summary(row: ShipmentRow) -> dict[str, Any]:
-    """The fields an audit entry and a list row need."""
-    return {
-        "id": row.id,
-        "reference": row.reference,
-        "mode": row.mode,
-        "port": row.port,
-        "carrier": row.carrier,
-        "transport_doc": row.transport_doc,
-        "arrival_date": row.arrival_date.isoformat(),
-        "entry_number": row.entry_number,
-        "importer_of_record": row.importer_of_record,
-        "total_units": row.total_units,
-        "declared_value_usd": str(row.declared_value_usd),
-        "other_agency_hold": row.other_agency_hold,
-        "storage_usd_per_unit_day": str(row.storage_usd_per_unit_day),
-        "storage_facility": row.storage_facility,
-        "storage_pallets": row.storage_pallets,
-        "storage_usd_per_pallet_day": None if row.storage_usd_per_pallet_day is None
-        else str(row.storage_usd_per_pallet_day),
-        "state": row.primary_state,
-        "quantities": {q.state: q.quantity for q in row.quantities if q.quantity > 0},
-        "version": row.version,
-    }
-
-
-# --- clocks and costs --------------------------------------------------------------------------
-
-
-def open_clocks(row: ShipmentRow, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Clocks started by the shipment's events that still matter: units remain in a state they govern."""
-    today = today or dt.date.today()
-    present = {q.state for q in row.quantities if q.quantity > 0}
-    value = row.declared_value_usd
-    started: list[Clock] = []
-    if State.ARRIVED.value in present or State.GO_WAREHOUSE.value in present:
-        started += clocks_for_event("arrival", row.arrival_date, value_usd=value)
-    for event in row.events:
-        if is_voided(event):
-            continue
-        clock_event = CLOCK_EVENT.get(event.event)
-        if clock_event:
-            started += clocks_for_event(
-                clock_event, event.occurred_on, value_usd=value, other_agency_hold=row.other_agency_hold
-            )
-    latest: dict[str, Clock] = {}
-    for clock in started:
-        if set(clock.open_while) & present:
-            latest[clock.clock] = clock  # a later event restarts the same clock
-    return sorted(
-        (
-            {
-                "clock": c.clock,
-                "due": c.due.isoformat(),
-                "days": c.days,
-                "kind": c.kind,
-                "citation": c.citation,
-                "note": c.note,
-                "event": c.event,
-                "starts_from": c.starts_from.isoformat(),
-                "days_left": (c.due - today).days,
-                # a clock that may not apply (another agency's hold, 19 CFR 151.16(a)) is never flagged overdue
-                "overdue": c.due < today and not c.may_not_apply,
-                "may_not_apply": c.may_not_apply,
-                "may_not_apply_reason": c.may_not_apply_reason,
-            }
-            for c in latest.values()
-        ),
-        key=lambda c: str(c["due"]),
-    )
-
-
-def movements(row: ShipmentRow) -> list[Movement]:
-    """The recorded events that moved units, as the accrual math reads them (voided events left out).
-
-    A shipment stored without its arrival event (older imports) is given one from its arrival date.
-    """
-    moved = [
-        Movement(e.occurred_on, e.quantity, State(e.from_state) if e.from_state else None, State(e.to_state))
-        for e in row.events
-        if e.to_state is not None and e.from_state != e.to_state and not is_voided(e)
-    ]
-    if not any(m.from_state is None for m in moved):
-        moved.insert(0, Movement(row.arrival_date, row.total_units, None, State.ARRIVED))
-    return moved
-
-
-def is_voided(event: EventRow) -> bool:
-    return event.voided_at is not None
-
-
-def _storage_money(row: ShipmentRow, unit_days: int) -> Decimal:
-    """Storage over unit-days; a per-pallet rate is spread over the units exactly, rounded once."""
-    if row.storage_pallets is not None and row.storage_usd_per_pallet_day is not None and row.total_units:
-        exact = row.storage_usd_per_pallet_day * row.storage_pallets * unit_days / row.total_units
-        return exact.quantize(CENT, ROUND_HALF_UP)
-    return accrued_money(row.storage_usd_per_unit_day, unit_days)
-
-
-def cost_of_delay(row: ShipmentRow, settings: Settings, today: dt.date) -> dict[str, Any]:
-    """What the shipment has cost so far and costs per further day, summed over its event history.
-
-    Each unit adds margin and capital forgone for every day it was held (from the day it became held to the
-    day it was released, re-exported or closed) and storage for every day it sat in the facility (from
-    arrival to the day it left). Releasing units lowers `cost_per_day_usd`, never `cost_to_date_usd` or
-    `storage_accrued_usd` (customs.accrual).
-    """
-    from rigport.services.delay import delay_cost_per_unit_day, storage_rate_per_unit_day
-
-    accrual = accrue(movements(row), today)
-    held_units = sum(q.quantity for q in row.quantities if State(q.state) in HELD_STATES)
-    storage_units = sum(q.quantity for q in row.quantities if State(q.state) not in TERMINAL_STATES)
-    per_unit = delay_cost_per_unit_day(row, settings)
-    storage_rate = storage_rate_per_unit_day(row)
-    forgone_rate = max(Decimal(0), per_unit - storage_rate)  # margin and capital; storage is counted apart
-    storage_accrued = _storage_money(row, accrual.storage_unit_days)
-    storage_per_day = _storage_money(row, storage_units)
-    forgone_per_day = accrued_money(forgone_rate, held_units)
-    forgone_to_date = accrued_money(forgone_rate, accrual.held_unit_days)
-    start, end = accrual.hold_started, accrual.hold_ended or today
-    share = (storage_accrued / row.declared_value_usd).quantize(Decimal("0.0001")) if row.declared_value_usd > 0 \
-        else None
-    return {
-        "held_units": held_units,
-        "cost_per_unit_day_usd": per_unit,
-        "cost_per_day_usd": forgone_per_day + storage_per_day,
-        "days_held": max(0, (end - start).days) if start else 0,
-        "cost_to_date_usd": forgone_to_date + storage_accrued,
-        "storage_accrued_usd": storage_accrued,
-        "storage_alert": share is not None and share >= STORAGE_ALERT_SHARE,
-        "storage_share_of_value": share,
-        # added with issue #25: the unit-days the money is computed from, and its parts
-        "storage_units": storage_units,
-        "held_unit_days": accrual.held_unit_days,
-        "storage_unit_days": accrual.storage_unit_days,
-        "forgone_per_unit_day_usd": forgone_rate,
-        "forgone_to_date_usd": forgone_to_date,
-        "storage_per_day_usd": storage_per_day,
-        "hold_started_on": start,
-        "hold_ended_on": accrual.hold_ended,
-    }
-
-
-# --- views -------------------------------------------------------------------------------------
-
-
-def detail(row: ShipmentRow, settings: Settings, today: dt.date | None = None) -> dict[str, Any]:
-    today = today or dt.date.today()
-    shipment = to_domain(row)
-    return {
-        **summary(row),
-        "allowed_events": allowed_events(shipment),
-        "held_units": shipment.held_units,
-        "line_items": [line_item_view(li) for li in row.line_items],
-        "parties": [
-            {"id": p.id, "role": p.role, "name": p.name, "country": p.country, "address": p.address}
-            for p in row.parties
-        ],
-        "documents": [document_view(d) for d in row.documents],
-        "events": [event_view(e) for e in row.events],
-        "clocks": open_clocks(row, today),
-        "cost_of_delay": cost_of_delay(row, settings, today),
-        "warnings": detail_warnings(row, settings, today),
-    }
-
-
-def detail_warnings(row: ShipmentRow, settings: Settings, today: dt.date) -> list[str]:
-    """Bundled facts a shipment's figures lean on past their horizon: the network snapshot behind the cost of
-    delay, and the clock rules for events after the day they were last checked."""
-    from rigport.domain.customs.clocks import horizon_warnings
-    from rigport.services.horizons import snapshot_warnings
-    from rigport.services.network import current_snapshot
-
-    warnings = snapshot_warnings(current_snapshot(settings), today) if row.quantities else []
-    for event in row.events:
-        clock_event = CLOCK_EVENT.get(event.event)
-        if clock_event:
-            warnings += horizon_warnings(clock_event, event.occurred_on)
-    return list(dict.fromkeys(warnings))
-
-
-def line_item_view(li: LineItemRow) -> dict[str, Any]:
-    return {
-        "line_no": li.line_no, "model_id": li.model_id, "description": li.description, "quantity": li.quantity,
-        "unit_value_usd": li.unit_value_usd, "hts_code": li.hts_code, "origin": li.origin,
-        "chip_supplier": li.chip_supplier, "serials": [s for s in li.serials.split("\n") if s],
-    }  # fmt: skip
-
-
-def document_view(d: DocumentRow) -> dict[str, Any]:
-    return {"id": d.id, "kind": d.kind, "date": d.date, "reference": d.reference, "lab_name": d.lab_name,
-            "notes": d.notes}  # fmt: skip
-
-
-def event_view(e: EventRow) -> dict[str, Any]:
-    return {
-        "id": e.id, "event": e.event, "occurred_on": e.occurred_on, "quantity": e.quantity,
-        "from_state": e.from_state, "to_state": e.to_state, "actor": e.actor, "recorded_at": e.recorded_at,
-        "data": e.data, "voided": e.voided_at is not None, "voided_at": e.voided_at, "voided_by": e.voided_by,
-        "void_reason": e.void_reason,
-    }  # fmt: skip
-
-
-def list_view(row: ShipmentRow, today: dt.date) -> dict[str, Any]:
-    clocks = open_clocks(row, today)
-    return {**summary(row), "next_deadline": clocks[0] if clocks else None}
-
-
 # --- use cases ---------------------------------------------------------------------------------
 
 
-def _get(uow: UnitOfWork, reference: str) -> ShipmentRow:
-    row = uow.shipments.get(reference)
-    if row is None:
-        raise NotFoundError(f"shipment {reference!r} not found")
-    return row
-
-
-def create_shipment(draft: ShipmentDraft, actor: str, settings: Settings | None = None) -> dict[str, Any]:
+def create_shipment(draft: ShipmentDraft, actor: str, settings: Settings | None = None) -> ShipmentDetail:
     draft.validate()
     with UnitOfWork(settings) as uow:
         if uow.shipments.get(draft.reference) is not None:
             raise ConflictError(f"shipment {draft.reference!r} already exists")
-        shipment = Shipment(
-            reference=draft.reference, mode=Mode(draft.mode), port=draft.port, arrival_date=draft.arrival_date,
-            total_units=draft.total_units, declared_value_usd=draft.declared_value_usd,
-        )  # fmt: skip
-        row = ShipmentRow(
-            reference=draft.reference, mode=draft.mode, port=draft.port.strip(), carrier=draft.carrier,
-            transport_doc=draft.transport_doc, arrival_date=draft.arrival_date, entry_number=draft.entry_number,
-            importer_of_record=draft.importer_of_record, total_units=draft.total_units,
-            declared_value_usd=draft.declared_value_usd, other_agency_hold=draft.other_agency_hold,
-            storage_usd_per_unit_day=draft.storage_usd_per_unit_day, storage_facility=draft.storage_facility,
-            storage_pallets=draft.storage_pallets, storage_usd_per_pallet_day=draft.storage_usd_per_pallet_day,
-            primary_state=shipment.primary_state.value,
-        )  # fmt: skip
-        _write_quantities(row, shipment)
+        recorded = {name: getattr(draft, name) for name in RECORD_FIELDS}
+        shipment = Shipment(**{**recorded, "mode": Mode(draft.mode), "port": draft.port.strip()})
+        row = new_row(shipment)
         for party in draft.parties:
             row.parties.append(
                 PartyRow(
@@ -431,9 +202,9 @@ def create_shipment(draft: ShipmentDraft, actor: str, settings: Settings | None 
         return view
 
 
-def get_shipment(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> dict[str, Any]:
+def get_shipment(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> ShipmentDetail:
     with UnitOfWork(settings) as uow:
-        return detail(_get(uow, reference), uow.settings, today)
+        return detail(get_row(uow, reference), uow.settings, today)
 
 
 async def detail_key(reference: str, settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
@@ -443,8 +214,6 @@ async def detail_key(reference: str, settings: Settings, today: dt.date | None =
     children bumps its version, days left and costs depend on the date, costs on the catalog and network data.
     Async: the API awaits it on its event loop (`lookups.read_values_async`).
     """
-    from rigport.services.delay import delay_inputs
-
     version = await lookups.shipment_version(settings, reference)
     if version is None and reference != (canonical := _canonical_or_same(reference)):
         reference, version = canonical, await lookups.shipment_version(settings, canonical)
@@ -474,7 +243,7 @@ def list_shipments(
     offset: int = 0,
     settings: Settings | None = None,
     today: dt.date | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ShipmentListRow]:
     today = today or dt.date.today()
     if state is not None and state.upper() not in State.__members__:
         raise InputError(f"state: expected one of {', '.join(State.__members__)}, got {state!r}")
@@ -485,54 +254,13 @@ def list_shipments(
     with UnitOfWork(settings) as uow:
         page = uow.shipments.page_versions(state=state.upper() if state else None, port=port, limit=limit,
                                            offset=offset)  # fmt: skip
-        views = _list_views(uow, page, today)
+        views = list_views(uow, page, today, list_view)
     if due_within_days is not None:
         if due_within_days < 0:
             raise InputError(f"due_within_days: expected 0 or more, got {due_within_days}")
         views = [v for v in views if v["next_deadline"] and v["next_deadline"]["days_left"] <= due_within_days]
     return views
 
-
-class _RowViews:
-    """List rows by shipment, reused while the shipment's version and the date are the same.
-
-    A list is recomputed whenever any shipment changes (its cache key covers them all); with this only the
-    changed rows are, so one event posted does not cost a whole page of clocks (docs/reliability.md).
-    Process-wide and bounded; entries are keyed by database, so test databases never mix.
-    """
-
-    def __init__(self, max_entries: int = 20_000) -> None:
-        self.max_entries = max_entries
-        self._views: OrderedDict[tuple[str, int], tuple[int, dt.date, dict[str, Any]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, int], version: int, today: dt.date) -> dict[str, Any] | None:
-        with self._lock:
-            stored = self._views.get(key)
-            if stored is None or stored[0] != version or stored[1] != today:
-                return None
-            self._views.move_to_end(key)
-            return stored[2]
-
-    def put(self, key: tuple[str, int], version: int, today: dt.date, view: dict[str, Any]) -> None:
-        with self._lock:
-            self._views[key] = (version, today, view)
-            self._views.move_to_end(key)
-            while len(self._views) > self.max_entries:
-                self._views.popitem(last=False)
-
-
-_row_views = _RowViews()
-
-
-def _list_views(uow: UnitOfWork, page: Sequence[tuple[int, int]], today: dt.date) -> list[dict[str, Any]]:
-    database = uow.settings.effective_database_url
-    found = {i: _row_views.get((database, i), v, today) for i, v in page}
-    missing = [i for i, view in found.items() if view is None]
-    for row in uow.shipments.with_clock_data(missing) if missing else ():
-        found[row.id] = view = list_view(row, today)
-        _row_views.put((database, row.id), row.version, today, view)
-    return [dict(found[i] or {}) for i, _ in page]
 
 
 def update_shipment(
@@ -541,23 +269,21 @@ def update_shipment(
     actor: str,
     expected_version: int | None = None,
     settings: Settings | None = None,
-) -> dict[str, Any]:
+) -> ShipmentDetail:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InputError(f"{sorted(unknown)[0]}: not an editable field; editable: {', '.join(EDITABLE_FIELDS)}")
     with UnitOfWork(settings) as uow:
-        row = _get(uow, reference)
+        row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
                 f"shipment {reference} is at version {row.version}, not {expected_version}: reload it and try again"
             )
         before = summary(row)
         for name, value in changes.items():
-            nullable = name in ("storage_pallets", "storage_usd_per_pallet_day")
-            if value is None and not nullable:  # every other editable field is required in the record
+            if value is None and name not in OPTIONAL_FIELDS:  # every other editable field is required in the record
                 raise InputError(f"{name}: expected a value, got null")
-            if value is not None and name in ("storage_usd_per_unit_day", "declared_value_usd",
-                                              "storage_usd_per_pallet_day"):
+            if value is not None and name in MONEY_FIELDS:
                 try:
                     value = Decimal(str(value))
                 except InvalidOperation:
@@ -589,7 +315,7 @@ def record_event(
     expected_version: int | None = None,
     settings: Settings | None = None,
     now: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> ShipmentDetail:
     """Apply a customs event to some or all units; refused events change nothing.
 
     The date may not be after the port's today (plus a day) nor before the event that brought the units to
@@ -626,7 +352,7 @@ def _record_event_once(
     expected_version: int | None,
     settings: Settings | None,
     now: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> ShipmentDetail:
     if event not in TRANSITIONS:
         raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
     check_event_data(data)
@@ -636,7 +362,7 @@ def _record_event_once(
             raise InputError(f"from_state: expected one of {', '.join(State.__members__)}, got {from_state!r}")
         source = State(from_state.upper())
     with UnitOfWork(settings) as uow:
-        row = _get(uow, reference)
+        row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
                 f"shipment {reference} is at version {row.version}, not {expected_version}: reload it and try again"
@@ -647,7 +373,7 @@ def _record_event_once(
             shipment, event, occurred_on, actor=actor, quantity=quantity, from_state=source, data=data,
             since=_since(uow, row), latest=latest_event_date(row.port, now),
         )
-        _write_quantities(row, shipment)
+        write_quantities(row, shipment)
         # Added by shipment id, not appended to `row.events`: appending loads the whole history first, and
         # inside the write transaction (after the quantities' autoflush), so every writer queued behind a
         # load that grows with the history. The view below reads the events after the commit.
@@ -678,8 +404,7 @@ def _replay(row: ShipmentRow, without: EventRow) -> Shipment:
     makes what the others follow earlier, so a date refused here would be one recorded before the check
     existed, and not this void's doing.
     """
-    shipment = Shipment(reference=row.reference, mode=Mode(row.mode), port=row.port, arrival_date=row.arrival_date,
-                        total_units=row.total_units, declared_value_usd=row.declared_value_usd)  # fmt: skip
+    shipment = dataclasses.replace(to_domain(row), quantities={})  # all units back at arrival
     for e in row.events:
         if e is without or is_voided(e) or e.from_state is None:
             continue
@@ -702,7 +427,7 @@ def void_event(
     *,
     expected_version: int | None = None,
     settings: Settings | None = None,
-) -> dict[str, Any]:
+) -> ShipmentDetail:
     """Void a mistaken event: it stays in the history, marked with who, when and why, and stops counting.
 
     State, quantities, clocks and costs are recomputed from the remaining events. A void that would leave an
@@ -715,7 +440,7 @@ def void_event(
     if len(reason) > 500:
         raise InputError(f"reason: expected at most 500 characters, got {len(reason)}")
     with UnitOfWork(settings) as uow:
-        row = _get(uow, reference)
+        row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
                 f"shipment {reference} is at version {row.version}, not {expected_version}: reload it and try again"
@@ -731,7 +456,7 @@ def void_event(
         before = {**summary(row), "event": event_view(event)}
         shipment = _replay(row, event)
         event.voided_at, event.voided_by, event.void_reason = dt.datetime.now(dt.UTC), actor, reason
-        _write_quantities(row, shipment)
+        write_quantities(row, shipment)
         row.updated_at = dt.datetime.now(dt.UTC)
         uow.flush()
         uow.audit.record(actor, f"void:{event.event}", "shipment", reference, before,
@@ -762,7 +487,7 @@ def preview_event(
     from_state: str | None = None,
     settings: Settings | None = None,
     now: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> EventPreview:
     """What recording the event would do — units, states, their declared value — with every check
     `record_event` makes, and nothing written: what a confirmation shows."""
     if event not in TRANSITIONS:
@@ -770,7 +495,7 @@ def preview_event(
     if from_state is not None and from_state.upper() not in State.__members__:
         raise InputError(f"from_state: expected one of {', '.join(State.__members__)}, got {from_state!r}")
     with UnitOfWork(settings) as uow:
-        row = _get(uow, reference)
+        row = get_row(uow, reference)
         shipment = to_domain(row)
         t = apply_event(shipment, event, occurred_on, actor="preview", quantity=quantity,
                         from_state=State(from_state.upper()) if from_state else None, since=_since(uow, row),
@@ -793,13 +518,13 @@ def add_document(
     lab_name: str = "",
     notes: str = "",
     settings: Settings | None = None,
-) -> dict[str, Any]:
+) -> DocumentView:
     if kind not in DOCUMENT_KINDS:
         raise InputError(f"kind: expected one of {', '.join(DOCUMENT_KINDS)}, got {kind!r}")
     if date is not None:
         check_record_date(date, "date", dt.date.today())
     with UnitOfWork(settings) as uow:
-        row = _get(uow, reference)
+        row = get_row(uow, reference)
         doc = DocumentRow(kind=kind, date=date, reference=doc_reference, lab_name=lab_name, notes=notes)
         row.documents.append(doc)
         row.updated_at = dt.datetime.now(dt.UTC)
@@ -818,26 +543,22 @@ def add_party(
     country: str = "",
     address: str = "",
     settings: Settings | None = None,
-) -> dict[str, Any]:
+) -> PartyView:
     if role not in PARTY_ROLES:
         raise InputError(f"role: expected one of {', '.join(PARTY_ROLES)}, got {role!r}")
     if not name.strip():
         raise InputError("name: expected a name, got nothing")
     with UnitOfWork(settings) as uow:
-        row = _get(uow, reference)
+        row = get_row(uow, reference)
         party = PartyRow(role=role, name=name.strip(), country=country.upper(), address=address)
         row.parties.append(party)
         row.updated_at = dt.datetime.now(dt.UTC)
         uow.flush()
-        view = {"id": party.id, "role": role, "name": party.name, "country": party.country, "address": address}
+        view: PartyView = {"id": party.id, "role": role, "name": party.name, "country": party.country,
+                           "address": address}  # fmt: skip
         uow.audit.record(actor, "add-party", "shipment", reference, None, view)
         uow.commit()
         return view
-
-
-def _party_view(party: PartyRow) -> dict[str, Any]:
-    return {"id": party.id, "role": party.role, "name": party.name, "country": party.country,
-            "address": party.address}  # fmt: skip
 
 
 def _child(rows: list[Any], child_id: int, what: str, reference: str) -> Any:
@@ -849,7 +570,7 @@ def _child(rows: list[Any], child_id: int, what: str, reference: str) -> Any:
 
 def update_party(
     reference: str, party_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None
-) -> dict[str, Any]:
+) -> PartyView:
     """Correct a party's role, name, country or address; the change is audited and bumps the version."""
     unknown = set(changes) - {"role", "name", "country", "address"}
     if unknown:
@@ -862,16 +583,16 @@ def update_party(
         text = str(value or "").strip()
         return text.upper() if name == "country" else text
 
-    return _update_child(reference, "parties", party_id, "party", _party_view, changes, party_value, actor, settings)
+    return _update_child(reference, "parties", party_id, "party", party_view, changes, party_value, actor, settings)
 
 
-def remove_party(reference: str, party_id: int, actor: str, settings: Settings | None = None) -> dict[str, Any]:
-    return _remove_child(reference, "parties", party_id, "party", _party_view, actor, settings)
+def remove_party(reference: str, party_id: int, actor: str, settings: Settings | None = None) -> PartyView:
+    return _remove_child(reference, "parties", party_id, "party", party_view, actor, settings)
 
 
 def update_document(
     reference: str, document_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None
-) -> dict[str, Any]:
+) -> DocumentView:
     """Correct a document's kind, date, reference, lab or notes (e.g. the lab named on a test report)."""
     unknown = set(changes) - {"kind", "date", "reference", "lab_name", "notes"}
     if unknown:
@@ -888,17 +609,17 @@ def update_document(
                          actor, settings)  # fmt: skip
 
 
-def remove_document(reference: str, document_id: int, actor: str, settings: Settings | None = None) -> dict[str, Any]:
+def remove_document(reference: str, document_id: int, actor: str, settings: Settings | None = None) -> DocumentView:
     return _remove_child(reference, "documents", document_id, "document", document_view, actor, settings)
 
 
 def _update_child(
-    reference: str, collection: str, child_id: int, what: str, view: Callable[[Any], dict[str, Any]],
+    reference: str, collection: str, child_id: int, what: str, view: Callable[[Any], ChildView],
     changes: dict[str, Any], value_for: Callable[[str, Any], Any], actor: str, settings: Settings | None,
-) -> dict[str, Any]:
+) -> ChildView:
     """Correct fields of a party or document: audited before and after, and the shipment's version moves on."""
     with UnitOfWork(settings) as uow:
-        row = _get(uow, reference)
+        row = get_row(uow, reference)
         child = _child(getattr(row, collection), child_id, what, reference)
         before = view(child)
         for name, value in changes.items():
@@ -912,12 +633,12 @@ def _update_child(
 
 
 def _remove_child(
-    reference: str, collection: str, child_id: int, what: str, view: Callable[[Any], dict[str, Any]], actor: str,
+    reference: str, collection: str, child_id: int, what: str, view: Callable[[Any], ChildView], actor: str,
     settings: Settings | None,
-) -> dict[str, Any]:
+) -> ChildView:
     """Remove a party or document: audited with what it was, and the shipment's version moves on."""
     with UnitOfWork(settings) as uow:
-        row = _get(uow, reference)
+        row = get_row(uow, reference)
         children = getattr(row, collection)
         child = _child(children, child_id, what, reference)
         before = view(child)
@@ -929,9 +650,9 @@ def _remove_child(
         return before
 
 
-def audit_trail(reference: str, settings: Settings | None = None) -> list[dict[str, Any]]:
+def audit_trail(reference: str, settings: Settings | None = None) -> list[AuditEntry]:
     with UnitOfWork(settings) as uow:
-        _get(uow, reference)
+        get_row(uow, reference)
         return [
             {"id": a.id, "at": a.at, "actor": a.actor, "action": a.action, "before": a.before, "after": a.after}
             for a in uow.audit.for_entity("shipment", reference)

@@ -18,7 +18,9 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.errors import InputError, NotFoundError, RigportError, UnavailableError
 from rigport.settings import Settings, get_settings
@@ -187,8 +189,30 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def view(row: Any, *, with_result: bool = True, progress: tuple[int, int] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
+class SimulationProgress(TypedDict):
+    chunks_done: int
+    chunks_total: int
+
+
+class SimulationRun(TypedDict):
+    """A stored Monte Carlo run. `progress` while running here; `result` when asked for one run, `summary` (the
+    result without its fan chart and histogram) in lists."""
+
+    id: str
+    status: str  # queued | running | succeeded | failed | interrupted
+    params: dict[str, Any]
+    actor: str
+    error: str | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    progress: NotRequired[SimulationProgress]
+    result: NotRequired[Any]  # the report (a JSON object) once succeeded, else null
+    summary: NotRequired[dict[str, Any]]
+
+
+def view(row: Any, *, with_result: bool = True, progress: tuple[int, int] | None = None) -> SimulationRun:
+    out: SimulationRun = {
         "id": row.id, "status": row.status, "params": row.params, "actor": row.actor, "error": row.error,
         "created_at": row.created_at.isoformat(), "started_at": row.started_at.isoformat() if row.started_at else None,
         "finished_at": row.finished_at.isoformat() if row.finished_at else None,
@@ -202,7 +226,7 @@ def view(row: Any, *, with_result: bool = True, progress: tuple[int, int] | None
     return out
 
 
-def start_simulation(params: dict[str, Any], actor: str, settings: Settings | None = None) -> dict[str, Any]:
+def start_simulation(params: dict[str, Any], actor: str, settings: Settings | None = None) -> SimulationRun:
     """Validate, store as queued and hand to the pool; returns the stored run (status queued or running)."""
     from rigport.adapters.db.simulation_repository import SimulationRepository
     from rigport.adapters.db.tables import SimulationRow
@@ -231,7 +255,7 @@ def start_simulation(params: dict[str, Any], actor: str, settings: Settings | No
     return result
 
 
-def get_simulation(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
+def get_simulation(run_id: str, settings: Settings | None = None) -> SimulationRun:
     """One run: status, parameters, and the result once it succeeded (or the error once it failed)."""
     from rigport.adapters.db.simulation_repository import SimulationRepository
     from rigport.adapters.db.uow import UnitOfWork
@@ -245,7 +269,7 @@ def get_simulation(run_id: str, settings: Settings | None = None) -> dict[str, A
         return view(row, progress=progress)
 
 
-def list_simulations(settings: Settings | None = None, limit: int = 50) -> list[dict[str, Any]]:
+def list_simulations(settings: Settings | None = None, limit: int = 50) -> list[SimulationRun]:
     """Newest first, without the bulky fan chart: each finished run carries its `summary`."""
     from rigport.adapters.db.simulation_repository import SimulationRepository
     from rigport.adapters.db.uow import UnitOfWork

@@ -200,8 +200,8 @@ class AuditRepository:
         action: str,
         entity: str,
         entity_id: str,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
     ) -> None:
         self.session.add(
             AuditRow(

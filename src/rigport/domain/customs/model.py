@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
+from typing import get_type_hints
 
 from rigport.errors import InputError
 
@@ -179,6 +180,9 @@ class Shipment:
     other_agency_hold: bool = False
     storage_usd_per_unit_day: Decimal = Decimal(0)
     storage_facility: str = ""
+    # Facilities that bill per pallet: both set, and they win over the per-unit rate (docs/system-of-record.md).
+    storage_pallets: int | None = None
+    storage_usd_per_pallet_day: Decimal | None = None
     quantities: dict[State, int] = field(default_factory=dict)
     line_items: list[LineItem] = field(default_factory=list)
     parties: list[Party] = field(default_factory=list)
@@ -206,3 +210,19 @@ class Shipment:
             raise AssertionError(f"{self.reference}: negative quantity in {self.quantities}")
         if sum(self.quantities.values()) != self.total_units:
             raise AssertionError(f"{self.reference}: quantities {self.quantities} do not add up to {self.total_units}")
+
+
+# --- the one definition of a shipment's recorded fields ------------------------------------------------------
+# `Shipment` above is the source: the fields a person records (its dataclass fields, less the derived state and
+# the children) are read from it here. The row mapping and creation derive from these tuples; the draft, the
+# summary view, the editable fields, the table and the API schemas are checked against them by
+# tests/customs/test_shipment_fields.py, so a field added to `Shipment` and forgotten elsewhere fails a test.
+
+_NOT_RECORDED = frozenset({"quantities", "line_items", "parties", "documents", "id", "version"})
+RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Shipment) if f.name not in _NOT_RECORDED)
+# Fixed when the shipment is opened: the identity, and what its quantities and clocks are counted from.
+FIXED_FIELDS: tuple[str, ...] = ("reference", "mode", "arrival_date", "total_units")
+EDITABLE_FIELDS: tuple[str, ...] = tuple(name for name in RECORD_FIELDS if name not in FIXED_FIELDS)
+_TYPES = get_type_hints(Shipment)
+MONEY_FIELDS: tuple[str, ...] = tuple(n for n in RECORD_FIELDS if _TYPES[n] in (Decimal, Decimal | None))
+OPTIONAL_FIELDS: tuple[str, ...] = tuple(n for n in RECORD_FIELDS if type(None) in getattr(_TYPES[n], "__args__", ()))

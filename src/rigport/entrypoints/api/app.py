@@ -43,6 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "The dashboard is served at / (sign in at /login).",
         openapi_url="/openapi.json",
         responses=problems.PROBLEM_RESPONSES,
+        # Response schemas in validation mode: a Decimal is "a number or a string", which is true of the JSON
+        # the routes write (to_jsonable gives money as a number); serialization mode would say "string".
+        separate_input_output_schemas=False,
     )
     app.state.settings = settings
     app.state.view_cache = ViewCache(settings.view_cache_mb * 2**20)

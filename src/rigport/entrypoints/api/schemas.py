@@ -1,4 +1,5 @@
-"""Request bodies (pydantic). Responses are the services' plain dicts."""
+"""Request bodies (pydantic). Responses are the services' typed views (TypedDicts), serialised by `to_jsonable`;
+`answers` names a view as a route's documented response, so /openapi.json carries its schema."""
 
 from __future__ import annotations
 
@@ -7,6 +8,16 @@ from decimal import Decimal
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+
+def answers(view: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """A route's `responses=`: its answer is `view` (a TypedDict or list of them) at `status`.
+
+    Documentation only: the route still returns `to_jsonable(...)` of the view, so the JSON stays what it was
+    (money as a number; the app writes schemas in validation mode, where a Decimal is a number or a string).
+    """
+    return {status: {"model": view}}
+
 
 MAX_ID = 2**31 - 1  # ids, versions, offsets and line numbers: the largest a 32-bit integer column holds
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ def assess_command(
         if not manifest.is_file():
             raise InputError(f"{manifest}: file not found")
         docs = [d.strip() for d in documents.split(",") if d.strip()]
-        result: dict[str, Any] = assess_manifest(
+        result: Mapping[str, Any] = assess_manifest(
             manifest.read_bytes(), str(manifest), documents=docs, us_responsible_party=us_party, parties=party
         )
     else:

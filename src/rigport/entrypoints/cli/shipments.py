@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ JSON = typer.Option(False, "--json", help="Machine-readable output on stdout.")
 ACTOR = "cli"
 
 
-def _next_deadline(view: dict[str, Any]) -> tuple[str, str]:
+def _next_deadline(view: Mapping[str, Any]) -> tuple[str, str]:
     """(due, clock) of the shipment's soonest open clock, overdue ones said so, for the list's two columns."""
     deadline = view.get("next_deadline")
     if not deadline:

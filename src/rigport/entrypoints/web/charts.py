@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 GROUP_LABELS = {
@@ -21,7 +22,7 @@ GROUP_COLORS = {
 LAYOUT = {"margin": {"l": 60, "r": 20, "t": 40, "b": 50}, "height": 320, "font": {"size": 12}}
 
 
-def units_by_state(history: dict[str, Any]) -> dict[str, Any]:
+def units_by_state(history: Mapping[str, Any]) -> dict[str, Any]:
     dates = [d.isoformat() for d in history["dates"]]
     data = [
         {"type": "scatter", "mode": "lines", "stackgroup": "units", "name": GROUP_LABELS[group], "x": dates,
@@ -33,7 +34,7 @@ def units_by_state(history: dict[str, Any]) -> dict[str, Any]:
     return {"data": data, "layout": layout}
 
 
-def cost_by_shipment(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def cost_by_shipment(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     refs = [r["reference"] for r in rows]
     data = [
         {"type": "bar", "name": "Margin and capital forgone", "x": refs,

@@ -9,14 +9,15 @@ from fastapi import APIRouter, Depends, Request
 from rigport.adapters.render.jsonable import to_jsonable
 from rigport.domain.customs.model import LineItem
 from rigport.entrypoints.api.auth import require
-from rigport.entrypoints.api.schemas import AssessIn
+from rigport.entrypoints.api.schemas import AssessIn, answers
+from rigport.services.assess import ShipmentAssessment
 from rigport.services.auth import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["risk"])
 viewer = require("viewer")
 
 
-@router.post("/assess")
+@router.post("/assess", responses=answers(ShipmentAssessment))
 def assess_draft(request: Request, body: AssessIn, _: Principal = Depends(viewer)) -> Any:
     """Same JSON as `GET /shipments/{ref}/risk`; read-only, so a viewer may ask (sync route: runs in the pool)."""
     from rigport.services.assess import AssessmentDraft, assess_draft

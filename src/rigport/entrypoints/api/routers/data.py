@@ -9,13 +9,15 @@ from fastapi.concurrency import run_in_threadpool
 
 from rigport.adapters.render.jsonable import to_jsonable
 from rigport.entrypoints.api.auth import require
+from rigport.entrypoints.api.schemas import answers
 from rigport.services.auth import Principal
+from rigport.services.horizons import DataStatus
 
 router = APIRouter(prefix="/api/v1", tags=["data"])
 viewer = require("viewer")
 
 
-@router.get("/data")
+@router.get("/data", responses=answers(DataStatus))
 async def data_status(request: Request, _: Principal = Depends(viewer)) -> Any:
     """`{"as_of", "stale_after_days", "datasets": [{"dataset", "as_of", "verified_through", "source", "age_days",
     "stale", "note", "rows"}], "warnings"}`: tariffs, clocks, catalog prices, network snapshot, screening lists."""

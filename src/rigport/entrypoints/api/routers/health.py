@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport import __version__
 from rigport.services import db
@@ -21,7 +22,13 @@ UNHEALTHY: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/health", responses=UNHEALTHY)
+class Health(TypedDict):
+    status: str  # "ok" (503 "unavailable" otherwise)
+    database: str  # the dialect: sqlite or postgresql
+    version: str
+
+
+@router.get("/health", responses={200: {"model": Health}, **UNHEALTHY})
 async def health(request: Request) -> Any:
     """Awaited on the event loop like the token check, never in a worker thread: a health check must not
     queue behind writes and imports waiting for a thread, or a busy server looks down to its load balancer."""

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from rigport.entrypoints.api.auth import require
 from rigport.entrypoints.api.cache import view_cache
+from rigport.entrypoints.api.schemas import answers
 from rigport.services import portfolio as portfolio_service
 from rigport.services.auth import Principal
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["portfolio"])
 viewer = require("viewer")
 
 
-@router.get("/portfolio")
+@router.get("/portfolio", responses=answers(portfolio_service.Portfolio))
 async def portfolio(
     request: Request,
     horizon_days: int = Query(14, ge=0, le=3650, description="Deadlines due within this many days (and overdue)."),

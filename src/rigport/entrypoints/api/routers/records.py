@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from rigport.adapters.render.jsonable import to_jsonable
 from rigport.entrypoints.api.auth import require
-from rigport.entrypoints.api.schemas import MAX_ID, DocumentPatch, PartyIn, PartyPatch
+from rigport.entrypoints.api.schemas import MAX_ID, DocumentPatch, PartyIn, PartyPatch, answers
 from rigport.services import shipments
 from rigport.services.auth import Principal
+from rigport.services.shipment_views import DocumentView, PartyView
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api/v1/shipments/{reference}", tags=["shipments"])
 operator = require("operator")
 
 
-@router.post("/parties", status_code=201)
+@router.post("/parties", status_code=201, responses=answers(PartyView, 201))
 def add_party(request: Request, reference: str, body: PartyIn, who: Principal = Depends(operator)) -> Any:
     return to_jsonable(shipments.add_party(
         reference, body.role, body.name, who.actor, country=body.country, address=body.address,
@@ -26,7 +27,7 @@ def add_party(request: Request, reference: str, body: PartyIn, who: Principal = 
     ))  # fmt: skip
 
 
-@router.patch("/parties/{party_id}")
+@router.patch("/parties/{party_id}", responses=answers(PartyView))
 def update_party(
     request: Request, reference: str, party_id: Id, body: PartyPatch, who: Principal = Depends(operator)
 ) -> Any:
@@ -40,7 +41,7 @@ def remove_party(request: Request, reference: str, party_id: Id, who: Principal 
     return Response(status_code=204)
 
 
-@router.patch("/documents/{document_id}")
+@router.patch("/documents/{document_id}", responses=answers(DocumentView))
 def update_document(
     request: Request, reference: str, document_id: Id, body: DocumentPatch, who: Principal = Depends(operator)
 ) -> Any:

@@ -11,10 +11,20 @@ from fastapi.concurrency import run_in_threadpool
 from rigport.adapters.render.jsonable import to_jsonable
 from rigport.entrypoints.api.auth import require
 from rigport.entrypoints.api.cache import view_cache
-from rigport.entrypoints.api.schemas import MAX_ID, DocumentIn, EventIn, ShipmentIn, ShipmentPatch, VoidIn
+from rigport.entrypoints.api.schemas import MAX_ID, DocumentIn, EventIn, ShipmentIn, ShipmentPatch, VoidIn, answers
 from rigport.errors import RigportError
 from rigport.services import manifest, shipments
+from rigport.services.assess import ShipmentAssessment
 from rigport.services.auth import Principal
+from rigport.services.shipment_views import (
+    ClockView,
+    DocumentView,
+    EventView,
+    LineItemView,
+    ShipmentDetail,
+    ShipmentListRow,
+)
+from rigport.services.shipments import AuditEntry
 
 router = APIRouter(prefix="/api/v1", tags=["shipments"])
 viewer = require("viewer")
@@ -25,7 +35,7 @@ def settings_of(request: Request) -> Any:
     return request.app.state.settings
 
 
-@router.get("/shipments")
+@router.get("/shipments", responses=answers(list[ShipmentListRow]))
 async def list_shipments(
     request: Request,
     state: str | None = Query(None, description="Only shipments with units in this state."),
@@ -44,7 +54,7 @@ async def list_shipments(
     ))  # fmt: skip
 
 
-@router.post("/shipments", status_code=201)
+@router.post("/shipments", status_code=201, responses=answers(ShipmentDetail, 201))
 def create_shipment(request: Request, body: ShipmentIn, who: Principal = Depends(operator)) -> Any:
     draft = shipments.ShipmentDraft(
         **body.model_dump(exclude={"parties"}), parties=[p.model_dump() for p in body.parties]
@@ -52,7 +62,7 @@ def create_shipment(request: Request, body: ShipmentIn, who: Principal = Depends
     return to_jsonable(shipments.create_shipment(draft, who.actor, settings_of(request)))
 
 
-@router.get("/shipments/{reference}")
+@router.get("/shipments/{reference}", responses=answers(ShipmentDetail))
 async def get_shipment(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
     settings, today = settings_of(request), dt.date.today()
     key = await shipments.detail_key(reference, settings, today)
@@ -61,13 +71,13 @@ async def get_shipment(request: Request, reference: str, _: Principal = Depends(
     )
 
 
-@router.patch("/shipments/{reference}")
+@router.patch("/shipments/{reference}", responses=answers(ShipmentDetail))
 def update_shipment(request: Request, reference: str, body: ShipmentPatch, who: Principal = Depends(operator)) -> Any:
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     return to_jsonable(shipments.update_shipment(reference, changes, who.actor, body.version, settings_of(request)))
 
 
-@router.post("/shipments/{reference}/events", status_code=201)
+@router.post("/shipments/{reference}/events", status_code=201, responses=answers(ShipmentDetail, 201))
 def record_event(request: Request, reference: str, body: EventIn, who: Principal = Depends(operator)) -> Any:
     return to_jsonable(shipments.record_event(
         reference, body.event, body.date, who.actor, quantity=body.quantity, from_state=body.from_state,
@@ -75,7 +85,7 @@ def record_event(request: Request, reference: str, body: EventIn, who: Principal
     ))  # fmt: skip
 
 
-@router.post("/shipments/{reference}/events/{event_id}/void")
+@router.post("/shipments/{reference}/events/{event_id}/void", responses=answers(ShipmentDetail))
 def void_event(
     request: Request, reference: str, event_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: VoidIn,
     who: Principal = Depends(operator),
@@ -86,27 +96,27 @@ def void_event(
     ))  # fmt: skip
 
 
-@router.get("/shipments/{reference}/events")
+@router.get("/shipments/{reference}/events", responses=answers(list[EventView]))
 def list_events(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
     return to_jsonable(shipments.get_shipment(reference, settings_of(request))["events"])
 
 
-@router.get("/shipments/{reference}/deadlines")
+@router.get("/shipments/{reference}/deadlines", responses=answers(list[ClockView]))
 def deadlines(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
     return to_jsonable(shipments.get_shipment(reference, settings_of(request))["clocks"])
 
 
-@router.get("/shipments/{reference}/line-items")
+@router.get("/shipments/{reference}/line-items", responses=answers(list[LineItemView]))
 def line_items(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
     return to_jsonable(shipments.get_shipment(reference, settings_of(request))["line_items"])
 
 
-@router.get("/shipments/{reference}/documents")
+@router.get("/shipments/{reference}/documents", responses=answers(list[DocumentView]))
 def documents(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
     return to_jsonable(shipments.get_shipment(reference, settings_of(request))["documents"])
 
 
-@router.post("/shipments/{reference}/documents", status_code=201)
+@router.post("/shipments/{reference}/documents", status_code=201, responses=answers(DocumentView, 201))
 def add_document(request: Request, reference: str, body: DocumentIn, who: Principal = Depends(operator)) -> Any:
     return to_jsonable(shipments.add_document(
         reference, body.kind, who.actor, date=body.date, doc_reference=body.reference, lab_name=body.lab_name,
@@ -114,7 +124,7 @@ def add_document(request: Request, reference: str, body: DocumentIn, who: Princi
     ))  # fmt: skip
 
 
-@router.get("/shipments/{reference}/audit")
+@router.get("/shipments/{reference}/audit", responses=answers(list[AuditEntry]))
 def audit(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
     return to_jsonable(shipments.audit_trail(reference, settings_of(request)))
 
@@ -154,7 +164,7 @@ class ManifestProblems(RigportError):
         self.problems = error.problems
 
 
-@router.get("/shipments/{reference}/risk", tags=["risk"])
+@router.get("/shipments/{reference}/risk", tags=["risk"], responses=answers(ShipmentAssessment))
 def shipment_risk(request: Request, reference: str, _: Principal = Depends(viewer)) -> Any:
     """Hold risk with reasons, the evidence checklist and the expected cost of a hold."""
     from rigport.services.assess import assess_shipment

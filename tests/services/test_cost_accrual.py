@@ -25,7 +25,7 @@ from rigport.services.auth import create_token
 from rigport.services.packet import packet_data
 from rigport.services.portfolio import portfolio
 from rigport.settings import Settings
-from tests.conftest import fresh_database, run_cli
+from tests.helpers import fresh_database, run_cli
 
 TODAY = dt.date.today()
 

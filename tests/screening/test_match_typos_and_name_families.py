@@ -1,4 +1,5 @@
-"""Matching rules of round 4 for issue #5 (quality): each with pairs that should meet and pairs that should not.
+"""Matching rules of round 4 of issue #5: one-letter typos, name words replaced, romanization families; each with
+pairs that should meet and pairs that should not.
 
 The names are made up for these tests (none is taken from the labelled pair files).
 """

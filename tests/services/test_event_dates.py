@@ -14,8 +14,8 @@ from rigport.errors import InputError
 from rigport.services import shipments as svc
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from tests.conftest import fresh_database, run_cli
-from tests.store.test_shipments import make, walk_to_detained
+from tests.helpers import fresh_database, run_cli
+from tests.helpers.records import make, walk_to_detained
 
 D = dt.date
 NOW = dt.datetime(2025, 3, 1, 6, 0, tzinfo=dt.UTC)  # 22:00 on 2025-02-28 in San Francisco

@@ -15,7 +15,7 @@ from rigport.services import shipments as svc
 from rigport.services.assess import assess_shipment
 from rigport.services.auth import create_token
 from rigport.settings import Settings
-from tests.store.test_shipments import make, walk_to_detained
+from tests.helpers.records import make, walk_to_detained
 
 
 def pallet_shipment(settings: Settings, ref: str = "PAL-1") -> dict[str, object]:

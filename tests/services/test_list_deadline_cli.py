@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from rigport.services import shipments as svc
-from tests.conftest import fresh_database, run_cli
-from tests.store.test_shipments import make
+from tests.helpers import fresh_database, run_cli
+from tests.helpers.records import make
 
 
 def test_list_shows_the_next_deadline(request: pytest.FixtureRequest, isolated_data_dir: Path) -> None:

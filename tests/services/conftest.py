@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from rigport.settings import Settings
-from tests.conftest import fresh_database
+from tests.helpers import DATABASES, fresh_database
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     return fresh_database(request, request.param, tmp_path)

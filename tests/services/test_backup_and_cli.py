@@ -12,13 +12,14 @@ import pytest
 from rigport.errors import InputError
 from rigport.services import db, shipments
 from rigport.settings import Settings
-from tests.conftest import run_cli
-from tests.store.test_shipments import make
+from tests.helpers import run_cli
+from tests.helpers.records import make
+from tests.pg import skip_or_fail
 
 
 def test_backup_restore_round_trip(settings: Settings, tmp_path: Path) -> None:
     if settings.database_url and not shutil.which("pg_dump"):
-        pytest.skip("pg_dump not installed")
+        skip_or_fail("pg_dump not installed")
     make(settings, "KEEP")
     backup = tmp_path / "backup.db"
     db.backup(backup, settings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 
 import pytest
 
@@ -12,28 +11,9 @@ from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import ConflictError, InputError, NotFoundError
 from rigport.services import shipments as svc
 from rigport.settings import Settings
+from tests.helpers.records import make, walk_to_detained
 
 D = dt.date
-
-
-def make(settings: Settings, ref: str = "SFO-1", units: int = 100, other_agency: bool = False) -> dict[str, object]:
-    draft = svc.ShipmentDraft(
-        ref,
-        "vessel",
-        "San Francisco",
-        D(2025, 1, 2),
-        units,
-        Decimal("340000"),
-        other_agency_hold=other_agency,
-        storage_usd_per_unit_day=Decimal("2.00"),
-        parties=[{"role": "manufacturer", "name": "Bitmain Technologies Ltd.", "country": "CN"}],
-    )
-    return svc.create_shipment(draft, "tester", settings)
-
-
-def walk_to_detained(settings: Settings, ref: str = "SFO-1") -> None:
-    for event, day in (("entry-filed", 3), ("exam-presented", 6), ("detention", 9)):
-        svc.record_event(ref, event, D(2025, 1, day), "tester", settings=settings)
 
 
 def test_create_starts_arrival_clocks(settings: Settings) -> None:
@@ -139,7 +119,7 @@ def test_unit_of_work_rolls_back_without_commit(settings: Settings) -> None:
 
 def test_cli_update_sets_other_agency_hold(settings: Settings) -> None:
     """`rigport shipments update REF --other-agency-hold`: the flag is stored and the 19 CFR 151.16 clocks change."""
-    from tests.conftest import run_cli
+    from tests.helpers import run_cli
 
     make(settings)
     env = {"RIGPORT_DATA_DIR": str(settings.data_dir), "RIGPORT_DATABASE_URL": settings.database_url or ""}

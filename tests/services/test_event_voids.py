@@ -17,8 +17,8 @@ from rigport.services import shipments as svc
 from rigport.services.auth import create_token
 from rigport.services.portfolio import portfolio
 from rigport.settings import Settings
-from tests.conftest import fresh_database, run_cli
-from tests.store.test_shipments import make, walk_to_detained
+from tests.helpers import fresh_database, run_cli
+from tests.helpers.records import make, walk_to_detained
 
 D = dt.date
 

@@ -1,0 +1,51 @@
+"""Shipments to test with: one created the way a person would, and walked to detention."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from rigport.adapters.db.tables import LineItemRow
+from rigport.adapters.db.uow import UnitOfWork
+from rigport.services import shipments as svc
+from rigport.settings import Settings
+
+D = dt.date
+
+
+def make(settings: Settings, ref: str = "SFO-1", units: int = 100, other_agency: bool = False) -> dict[str, object]:
+    draft = svc.ShipmentDraft(
+        ref,
+        "vessel",
+        "San Francisco",
+        D(2025, 1, 2),
+        units,
+        Decimal("340000"),
+        other_agency_hold=other_agency,
+        storage_usd_per_unit_day=Decimal("2.00"),
+        parties=[{"role": "manufacturer", "name": "Bitmain Technologies Ltd.", "country": "CN"}],
+    )
+    return svc.create_shipment(draft, "tester", settings)
+
+
+def walk_to_detained(settings: Settings, ref: str = "SFO-1") -> None:
+    for event, day in (("entry-filed", 3), ("exam-presented", 6), ("detention", 9)):
+        svc.record_event(ref, event, D(2025, 1, day), "tester", settings=settings)
+
+
+def screened_shipment(settings: Settings, reference: str = "SCR-1") -> None:
+    """A shipment whose parties and chip supplier the bundled lists flag: what the screening tests screen."""
+    draft = svc.ShipmentDraft(
+        reference=reference, mode="air", port="Detroit", arrival_date=dt.date(2025, 2, 1), total_units=10,
+        declared_value_usd=Decimal("34000.00"), importer_of_record="Prairie Summit Hosting LLC",
+        parties=[{"role": "manufacturer", "name": "Bitmain Technologies Ltd.", "country": "CN"},
+                 {"role": "seller", "name": "Huawei Technologies Co., Ltd.", "country": "CN"}],
+    )  # fmt: skip
+    svc.create_shipment(draft, "test", settings)
+    with UnitOfWork(settings) as uow:
+        ship = uow.shipments.get(reference)
+        assert ship is not None
+        uow.session.add(LineItemRow(shipment_id=ship.id, line_no=1, model_id=None, description="S21", quantity=10,
+                                    unit_value_usd=Decimal("3400.00"), hts_code="8471.50.0150", origin="CN",
+                                    chip_supplier="SOPHGO TECHNOLOGIES LTD.", serials=""))  # fmt: skip
+        uow.commit()
