@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from rigport import __version__
 from rigport.adapters.db.engine import ensure_schema, get_engine
-from rigport.entrypoints.api import problems
+from rigport.entrypoints.api import docs, problems
 from rigport.entrypoints.api.cache import ViewCache
 from rigport.entrypoints.api.limits import BodyGuard
 from rigport.entrypoints.api.routers import assess, health, packet, portfolio, records, shipments, simulations
@@ -33,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Shipments of mining hardware through US customs: records, legal clocks, costs. "
         "The dashboard is served at / (sign in at /login).",
         openapi_url="/openapi.json",
+        docs_url=None,  # served by api.docs from installed files, not FastAPI's CDN page
+        redoc_url=None,
         responses=problems.PROBLEM_RESPONSES,
     )
     app.state.settings = settings
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(simulations.router)
     app.include_router(portfolio.router)
     app.include_router(data_router.router)
+    docs.install(app)
     web.install(app)
     app.add_middleware(BodyGuard, settings=settings)  # strangers refused and sizes capped before any body
     # Background simulations: runs a dead server left queued/running are failed now; ours stop on shutdown.
