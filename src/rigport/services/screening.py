@@ -234,16 +234,17 @@ def get_index(settings: Settings | None = None) -> ScreeningIndex:
         return _load_or_build(settings, copies, key)
 
 
-def warm_index(settings: Settings) -> bool:
+def warm_index(settings: Settings, *, build: bool = False) -> bool:
     """Load the index from its disk cache when there is one; True when this process then holds it.
 
     A served worker calls it as it starts, in a thread, so its first screen does not wait the ~1 s of the
-    load (under load that wait was a p99 of over a second). It never builds: with no cache the first
-    screen builds, as before, and the worker starts as fast as without it.
+    load (under load that wait was a p99 of over a second). With `build`, a missing cache is built (and
+    written) too, so the first /screening after a fresh start does not wait the ~6 s of the build either
+    (issue #30); without it the first screen builds, as before.
     """
     copies = list_copies(settings)
     key = _copy_key(copies)
-    if key not in _MEMO and not _cache_path(settings, key).exists():
+    if key not in _MEMO and not build and not _cache_path(settings, key).exists():
         return False
     get_index(settings)
     return True
