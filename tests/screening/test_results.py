@@ -236,7 +236,7 @@ def test_dashboard_shows_sub_list_agency_notice_and_one_row_per_party(settings: 
 
 
 def test_dashboard_puts_affiliates_in_their_own_table() -> None:
-    from rigport.entrypoints.web.routes import templates
+    from rigport.entrypoints.web.pages import templates
 
     same = group_hits([_hit("s1", "Acme Ltd", 0.9)])[0].to_dict()
     affiliate = group_hits([_hit("a1", "Acme Japan K.K.", 0.95, "possible-affiliate")])[0].to_dict()

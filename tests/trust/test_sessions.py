@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rigport.entrypoints.api.app import create_app
-from rigport.entrypoints.web.routes import login_limiter
+from rigport.entrypoints.web.security import login_limiter
 from rigport.entrypoints.web.session import COOKIE
 from rigport.services.auth import create_token, disable_user, set_user
 from rigport.settings import Settings

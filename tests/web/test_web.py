@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rigport.entrypoints.api.app import create_app
-from rigport.entrypoints.web.routes import login_limiter
+from rigport.entrypoints.web.security import login_limiter
 from rigport.services import shipments
 from rigport.services.auth import create_token, disable_user, revoke_token, set_user
 from rigport.services.demo import seed

@@ -15,7 +15,7 @@ from rigport.entrypoints.api.limits import BodyGuard
 from rigport.entrypoints.api.routers import assess, health, packet, portfolio, records, shipments, simulations
 from rigport.entrypoints.api.routers import data as data_router
 from rigport.entrypoints.api.routers import screening as screening_router
-from rigport.entrypoints.web import routes as web
+from rigport.entrypoints.web import app as web
 from rigport.services import screening, simulation_runs
 from rigport.services.tables import install_tables
 from rigport.settings import Settings, get_settings
