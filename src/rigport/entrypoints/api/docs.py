@@ -34,6 +34,26 @@ PAGE = """<!doctype html>
   <title>{title} API reference</title>
   <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+  <style>
+    /* a phone (issue #30): long schema names and paths wrap, wide tables scroll in place */
+    body {{ margin: 0; }}
+    .swagger-ui .wrapper {{ padding: 0 8px; box-sizing: border-box; }}
+    .swagger-ui .model-box, .swagger-ui .model-title, .swagger-ui .models h4 span, .swagger-ui .model,
+    .swagger-ui .opblock-summary-path, .swagger-ui .opblock-summary-description, .swagger-ui .info {{
+      overflow-wrap: anywhere; word-break: break-word; min-width: 0; }}
+    .swagger-ui table {{ display: block; overflow-x: auto; }}
+    /* contrast of at least 4.5:1 (axe-core, WCAG 1.4.3) for Swagger UI's badges, link and Authorize button */
+    .swagger-ui .info .title small {{ background: #4d5562; }}
+    .swagger-ui .info .title small.version-stamp {{ background: #2f6b00; }}
+    .swagger-ui .info .base-url, .swagger-ui .info a, .swagger-ui .info .url {{ color: #1f5fa8; }}
+    .swagger-ui .btn.authorize {{ color: #1e6b32; border-color: #1e6b32; }}
+    .swagger-ui .btn.authorize svg {{ fill: #1e6b32; }}
+    .swagger-ui .opblock.opblock-get .opblock-summary-method {{ background: #1f5fa8; }}
+    .swagger-ui .opblock.opblock-post .opblock-summary-method {{ background: #1e6b32; }}
+    .swagger-ui .opblock.opblock-put .opblock-summary-method {{ background: #8a5a00; }}
+    .swagger-ui .opblock.opblock-patch .opblock-summary-method {{ background: #0b6b60; }}
+    .swagger-ui .opblock.opblock-delete .opblock-summary-method {{ background: #b3261e; }}
+  </style>
 </head>
 <body>
   <main id="swagger-ui" aria-label="API reference"><p>Loading the API reference (needs JavaScript);
@@ -45,6 +65,8 @@ PAGE = """<!doctype html>
 """
 
 # Starts Swagger UI against the server's own OpenAPI description; a file of its own (not inline) for the CSP.
+# deepLinking is off: with it Swagger UI 4 puts a link inside each operation's summary button (nested
+# interactive controls, which screen readers cannot use; axe-core "nested-interactive").
 START_JS = """
 (function () {
   "use strict";
@@ -53,7 +75,7 @@ START_JS = """
     window.ui = SwaggerUIBundle({
       url: url,
       dom_id: "#swagger-ui",
-      deepLinking: true,
+      deepLinking: false,
       presets: [SwaggerUIBundle.presets.apis],
       layout: "BaseLayout"
     });
