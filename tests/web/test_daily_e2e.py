@@ -23,6 +23,8 @@ def watched_page(browser: Any, server: dict[str, str], **context: Any) -> Any:
     page error and failed response (4xx/5xx) recorded."""
     ctx = browser.new_context(**{"viewport": {"width": 1360, "height": 900}, **context})
     page = ctx.new_page()
+    page.set_default_timeout(60_000)  # two cores shared with other work: loads can be slow, never wrong
+    page.set_default_navigation_timeout(90_000)
     page.outside, page.problems = [], []
     base = server["base"]
 
@@ -146,19 +148,26 @@ def visit_every_page(page: Any, server: dict[str, str], tag: str) -> list[str]:
     return problems
 
 
+def unexpected(problems: list[str]) -> list[str]:
+    """What went wrong besides the two answers the visit asks for: a 404 page and a 422 form error (the
+    browser logs each as a failed resource too; their responses are matched by URL, so a 404 favicon counts)."""
+    expected = ("NO-SUCH-SHIPMENT", "/events", "status of 404 (Not Found)", "status of 422 (Unprocessable Entity)")
+    return [p for p in problems if not any(e in p for e in expected)]
+
+
 def test_every_page_fits_a_phone_and_passes_axe(server: dict[str, str], browser: Any) -> None:
     """At 390x844 (a phone) nothing scrolls sideways; axe-core finds nothing serious; screenshots phone-*.png."""
     page = watched_page(browser, server, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     problems = visit_every_page(page, server, "phone-")
     assert problems == []
     assert page.outside == []
-    assert [p for p in page.problems if "NO-SUCH-SHIPMENT" not in p and "/events" not in p] == []
+    assert unexpected(page.problems) == []
 
 
 def test_every_page_passes_axe_on_a_desktop(server: dict[str, str], browser: Any) -> None:
     page = watched_page(browser, server)
     assert visit_every_page(page, server, "desktop-") == []
-    assert [p for p in page.problems if "NO-SUCH-SHIPMENT" not in p and "/events" not in p] == []
+    assert unexpected(page.problems) == []
 
 
 def test_pages_work_without_javascript(server: dict[str, str], browser: Any) -> None:
@@ -174,14 +183,14 @@ def test_pages_work_without_javascript(server: dict[str, str], browser: Any) -> 
     expect(page.locator("h1")).to_have_text("Economics and simulation")  # a whole page, not a fragment
     expect(page.locator("#payback")).to_contain_text("days")
     expect(page.get_by_label("Unit price (USD")).to_have_value("3400")
-    page.get_by_label("Units", exact=True).fill("0")
-    page.get_by_label("Days", exact=True).fill("abc")
+    page.locator("#units").fill("0")
+    page.locator("#days").fill("abc")
     page.get_by_role("button", name="Run simulation").click()
     expect(page.locator("h1")).to_have_text("Economics and simulation")
     expect(page.locator("#simulation-result .error li")).to_have_count(2)
-    page.get_by_label("Units", exact=True).fill("100")
-    page.get_by_label("Days", exact=True).fill("365")
-    page.get_by_label("Paths (max").fill("500")
+    page.locator("#units").fill("100")
+    page.locator("#days").fill("365")
+    page.locator("#paths").fill("500")
     page.get_by_role("button", name="Run simulation").click()
     expect(page.locator("#payback-probability")).to_contain_text("within 365 days")
     expect(page.locator("#chart-npv table")).to_be_visible()
