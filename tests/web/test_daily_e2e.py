@@ -101,9 +101,10 @@ def check(page: Any, name: str, problems: list[str]) -> None:
     """No sideways scroll, no serious or critical axe-core finding; a full-page screenshot either way."""
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)  # Plotly's responsive resize runs after the load
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"]
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+    if width < 600:  # the phone views (the desktop ones are test_dashboard_e2e.py's screenshots)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     scroll, inner = fits(page)
     if scroll > inner:
         problems.append(f"{name}: page is {scroll} px wide in a {inner} px window")
@@ -196,9 +197,8 @@ def test_pages_work_without_javascript(server: dict[str, str], browser: Any) -> 
     expect(page.locator("#chart-npv table")).to_be_visible()
     page.get_by_role("button", name="Compare").click()
     expect(page.locator("#compare-table tbody tr")).to_have_count(2, timeout=60_000)
-    shot_dir = SCREENSHOTS
-    shot_dir.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(shot_dir / "no-js-economics.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "no-js-economics.png"), full_page=True)
     page.goto(server["base"] + "/shipments/DEMO-SFO-M60S")
     page.get_by_label("Event", exact=True).select_option("release")
     page.get_by_label("Units", exact=True).fill("99999")
