@@ -158,7 +158,7 @@ def unexpected(problems: list[str]) -> list[str]:
 
 def test_every_page_fits_a_phone_and_passes_axe(server: dict[str, str], browser: Any) -> None:
     """At 390x844 (a phone) nothing scrolls sideways; axe-core finds nothing serious; screenshots phone-*.png."""
-    page = watched_page(browser, server, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = watched_page(browser, server, viewport=PHONE, is_mobile=True, has_touch=True)
     problems = visit_every_page(page, server, "phone-")
     assert problems == []
     assert page.outside == []
