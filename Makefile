@@ -40,6 +40,7 @@ test: $(STAMP_TEST)
 
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/lint-imports  # layer contracts in pyproject.toml [tool.importlinter] (docs/architecture.md)
 
 typecheck: $(STAMP_TEST)
 	$(VENV)/bin/mypy --strict src

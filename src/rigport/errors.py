@@ -17,11 +17,21 @@ class RigportError(Exception):
 
 
 class InputError(RigportError):
-    """The user gave something rigport cannot use (file, row, field, flag)."""
+    """The user gave something rigport cannot use (file, row, field).
+
+    `field` names the input in domain terms ("type", "threshold", "output"), never as one entry point spells
+    it: the message reads "field: detail", the API shows it as is, and the CLI says the flag instead
+    (`rigport.entrypoints.cli.errors`).
+    """
 
     exit_code = 2
     http_status = 422
     title = "Invalid input"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.detail = message
 
 
 class NotFoundError(InputError):

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rigport.adapters.render.jsonable import to_jsonable
 from rigport.entrypoints.api.cache import encode_json
-from rigport.entrypoints.cli.output import to_jsonable
 
 
 class Mode(enum.StrEnum):

@@ -18,6 +18,7 @@ import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
+from rigport.adapters.lists import index_cache
 from rigport.entrypoints.api.app import create_app
 from rigport.entrypoints.api.server import limit_malloc_arenas
 from rigport.services import screening
@@ -35,11 +36,11 @@ def test_malloc_arenas_are_capped_unless_the_user_chose(monkeypatch: pytest.Monk
 @pytest.fixture
 def empty_memo() -> Iterator[None]:
     """No index in this process's memory for the test, the one other tests loaded given back after."""
-    saved = dict(screening._MEMO)
-    screening._MEMO.clear()
+    saved = dict(index_cache._MEMO)
+    index_cache._MEMO.clear()
     yield
-    screening._MEMO.clear()
-    screening._MEMO.update(saved)
+    index_cache._MEMO.clear()
+    index_cache._MEMO.update(saved)
 
 
 @pytest.mark.usefixtures("empty_memo")
@@ -49,7 +50,7 @@ def test_warm_index_loads_a_cached_index_and_never_builds(isolated_data_dir: Pat
     assert screening.cached_index(settings) is None
     assert not list(isolated_data_dir.glob("cache/screening-index-*"))
     built = screening.get_index(settings)  # what `rigport demo` or the first screen does: build and cache
-    screening._MEMO.clear()
+    index_cache._MEMO.clear()
     assert screening.warm_index(settings) is True
     loaded = screening.cached_index(settings)
     assert loaded is not None and loaded is not built and len(loaded.entries) == len(built.entries)
@@ -59,7 +60,7 @@ def test_warm_index_loads_a_cached_index_and_never_builds(isolated_data_dir: Pat
 def test_served_app_loads_the_cached_index_as_it_starts(isolated_data_dir: Path) -> None:
     settings = Settings(data_dir=isolated_data_dir)
     screening.get_index(settings)
-    screening._MEMO.clear()
+    index_cache._MEMO.clear()
     with TestClient(create_app(settings)) as client:  # runs the startup handlers, as uvicorn does
         assert client.get("/api/v1/health").status_code == 200  # served while the index loads
         deadline = time.monotonic() + 60

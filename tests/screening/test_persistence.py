@@ -139,7 +139,7 @@ def test_api_screen_lists_and_shipment(api: tuple[TestClient, dict[str, dict[str
     assert r.status_code == 422
     r = client.post("/api/v1/screen", json={"name": "   "}, headers=headers["viewer"])  # checked by the service
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
-    assert "NAME: expected a non-empty name" in r.json()["detail"]
+    assert "name: expected a non-empty name" in r.json()["detail"]  # the field as the API names it
     assert client.post("/api/v1/screen", json={"name": "x"}).status_code == 401
     lists = client.get("/api/v1/lists", headers=headers["viewer"]).json()
     assert {v["list"] for v in lists["lists"]} == {"ofac-sdn", "csl", "restricted-components"} and lists["warnings"]

@@ -107,7 +107,7 @@ def _report() -> dict[str, object]:
 
 def test_png_plot_written(tmp_path: Path) -> None:
     pytest.importorskip("kaleido")
-    from rigport.services.packet import find_pdf_browser
+    from rigport.adapters.render.packet import find_pdf_browser
 
     if find_pdf_browser() is None:
         pytest.skip("kaleido needs a Chrome/Chromium browser")

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from rigport.domain.customs import manifest as manifest_rules
 from rigport.domain.customs.model import LineItem
 from rigport.services import manifest, shipments
 from rigport.services.catalog import get_catalog
@@ -54,7 +55,7 @@ def oracle(data: bytes, source: str = "f.csv") -> list[LineItem] | list[str]:
     lines: dict[int, int] = {}
     rows = (dict(zip(names, map(str.strip, values), strict=False)) for values in reader if "".join(values).strip())
     for row_no, row in enumerate(rows, start=2):
-        item = manifest._parse_row(row, row_no, catalog, problems, seen, lines)
+        item = manifest_rules._parse_row(row, row_no, catalog, problems, seen, lines)
         if item is not None:
             items.append(item)
     if not items and not problems:
@@ -117,8 +118,8 @@ def test_column_path_accepts_every_valid_file(data: bytes) -> None:
     """Not only the same answer: a file the row checks accept never needs them (the fast path is taken)."""
     expected = oracle(data)
     if expected and isinstance(expected[0], LineItem):
-        header, rows = manifest._rows_from_csv(data, "f.csv")
-        lines = manifest._check_columns(rows(), get_catalog(None))
+        header, rows = manifest_rules._rows_from_csv(data, "f.csv")
+        lines = manifest_rules._check_columns(rows(), get_catalog(None))
         assert lines is not None and lines.items() == expected
 
 
@@ -258,11 +259,11 @@ def plain_csv(draw: st.DrawFn) -> tuple[list[str], str]:
 def test_plain_csv_split_is_what_the_csv_module_reads(case: tuple[list[str], str]) -> None:
     """Where the bulk split applies (no quotes, rectangular, quantities given), it reads what the csv module reads."""
     header, body = case
-    plain = manifest._plain_csv_columns(",".join(header) + "\r\n" + body, header)
+    plain = manifest_rules._plain_csv_columns(",".join(header) + "\r\n" + body, header)
     event("split in bulk" if plain is not None else "csv module")
     if plain is not None:
         reader = csv.reader(io.StringIO(body, newline=""))
-        assert plain == manifest._columns(header, [row for row in reader if "".join(row).strip()])
+        assert plain == manifest_rules._columns(header, [row for row in reader if "".join(row).strip()])
 
 
 def test_gc_resumes_after_a_good_or_a_bad_file(tmp_path: Path) -> None:
@@ -357,10 +358,10 @@ def test_serials_split_in_bulk_are_counted_per_line(sep: str) -> None:
     """One separator fewer than the quantity on every line, counted from the cells joined (or one by one with NULs)."""
     cells = [f"A{sep}B", "C", f"D{sep}E{sep}F", f"G\x00H{sep}I"]
     texts = ["A\nB", "C", "D\nE\nF", "G\x00H\nI"]
-    assert manifest._serials(cells, [2, 1, 3, 2], {1, 2, 3}) == (texts, None)
-    assert manifest._serials(cells[:3], [2, 1, 3], {1, 2, 3}) == (texts[:3], None)
+    assert manifest_rules._serials(cells, [2, 1, 3, 2], {1, 2, 3}) == (texts, None)
+    assert manifest_rules._serials(cells[:3], [2, 1, 3], {1, 2, 3}) == (texts[:3], None)
     for wrong in ([2, 2, 2], [1, 1, 4], [3, 1, 2], [2, 1, 10_000_000]):
-        assert manifest._serials(cells[:3], wrong, set(wrong)) is None
-    assert manifest._serials(cells, [2, 1, 3, 3], {1, 2, 3}) is None
-    assert manifest._serials([f"é{sep}ü", "ß"], [2, 1], {1, 2}) == (["é\nü", "ß"], None)
-    assert manifest._serials([f"é{sep}ü", "ß"], [1, 2], {1, 2}) is None
+        assert manifest_rules._serials(cells[:3], wrong, set(wrong)) is None
+    assert manifest_rules._serials(cells, [2, 1, 3, 3], {1, 2, 3}) is None
+    assert manifest_rules._serials([f"é{sep}ü", "ß"], [2, 1], {1, 2}) == (["é\nü", "ß"], None)
+    assert manifest_rules._serials([f"é{sep}ü", "ß"], [1, 2], {1, 2}) is None

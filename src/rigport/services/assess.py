@@ -8,9 +8,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
-
-from rigport.adapters.db.tables import EventRow, ShipmentRow
+from rigport.adapters.db.tables import ShipmentRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.catalog import Catalog
 from rigport.domain.customs.model import AT_PORT_STATES, DOCUMENT_KINDS, HELD_STATES, LineItem, State
@@ -113,17 +111,7 @@ def _prior(uow: UnitOfWork, row: ShipmentRow) -> tuple[int, int]:
 
 
 def _prior_for(uow: UnitOfWork, port: str, importer: str, exclude_id: int | None = None) -> tuple[int, int]:
-    others = [
-        s
-        for s in uow.session.scalars(select(ShipmentRow))
-        if s.id != exclude_id
-        and ((port and s.port.lower() == port.lower()) or (importer and s.importer_of_record == importer))
-    ]
-    held_states = {s.value for s in HELD_STATES}
-    held_ids = set(uow.session.scalars(select(EventRow.shipment_id).where(
-        EventRow.to_state.in_(held_states), EventRow.voided_at.is_(None)
-    )))
-    return sum(1 for s in others if s.id in held_ids), len(others)
+    return uow.shipments.prior_holds(port, importer, exclude_id)
 
 
 def assess_manifest(

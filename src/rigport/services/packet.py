@@ -14,15 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 from rigport import __version__
+from rigport.adapters.render import packet as document
 from rigport.domain.customs.clocks import (
     ADMIN_FORFEITURE_CITATION,
     BOND_CITATION,
@@ -35,9 +32,6 @@ from rigport.settings import Settings, get_settings
 
 # Units in these states are under seizure: a petition for relief (or a supplemental one) is the live remedy.
 PETITION_STATES = ("SEIZED", "PETITIONED", "PETITION_DENIED", "SUPPLEMENTAL_PETITION")
-# Browsers that can print HTML to PDF headless, tried in order (Debian ships /usr/bin/chromium).
-PDF_BROWSERS: Sequence[str] = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-PDF_TIMEOUT_S = 90
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 CENT = Decimal("0.01")
 
@@ -54,12 +48,6 @@ def safe_filename(reference: str) -> str:
     """A file name stem from user data: letters, digits, dot, dash, underscore only; never a path."""
     stem = SAFE_NAME.sub("_", reference).strip("._")[:64]
     return stem or "shipment"
-
-
-def _money(value: Decimal | float | int | None) -> str:
-    if value is None:
-        return "-"
-    return f"${Decimal(str(value)).quantize(CENT, ROUND_HALF_UP):,.2f}"
 
 
 def _entry_date(view: dict[str, Any]) -> tuple[dt.date, str]:
@@ -283,79 +271,20 @@ def packet_data(reference: str, settings: Settings | None = None, today: dt.date
     }
 
 
-def _environment() -> Any:
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    env = Environment(
-        loader=PackageLoader("rigport.services", "templates"),
-        autoescape=select_autoescape(("html", "j2"), default=True),  # names and notes are user data
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["money"] = _money
-    env.filters["pct"] = lambda r: f"{(Decimal(str(r)) * 100).normalize():f}%"
-    return env
-
-
-def render_html(data: dict[str, Any]) -> str:
-    return str(_environment().get_template("packet.html.j2").render(**data))
-
-
 def render_packet_html(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> str:
     """The packet as one self-contained HTML page (inline CSS, no external assets), ready to print."""
-    return render_html(packet_data(reference, settings, today))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write beside the target and rename, so a reader never sees half a packet."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a packet is meant to be shared and printed
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def find_pdf_browser() -> str | None:
-    for name in PDF_BROWSERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def html_to_pdf(html_path: Path, pdf_path: Path) -> str | None:
-    """Print the HTML with a headless Chromium; return None on success or the reason there is no PDF."""
-    browser = find_pdf_browser()
-    if browser is None:
-        return f"no PDF written: no headless browser found (tried {', '.join(PDF_BROWSERS)}); print the HTML instead"
-    with tempfile.TemporaryDirectory(prefix="rigport-pdf-") as profile:
-        tmp_pdf = Path(profile) / "packet.pdf"
-        command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                   f"--user-data-dir={profile}", f"--print-to-pdf={tmp_pdf}", html_path.resolve().as_uri()]  # fmt: skip
-        try:
-            subprocess.run(command, capture_output=True, timeout=PDF_TIMEOUT_S, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            return f"no PDF written: {Path(browser).name} failed ({type(exc).__name__}); print the HTML instead"
-        if not tmp_pdf.exists() or not tmp_pdf.read_bytes().startswith(b"%PDF"):
-            return f"no PDF written: {Path(browser).name} produced no PDF; print the HTML instead"
-        _atomic_write(pdf_path, tmp_pdf.read_bytes())
-    return None
+    return document.render_html(packet_data(reference, settings, today))
 
 
 def _prepare_dir(output_dir: Path) -> Path:
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"--output: cannot create directory {output_dir} ({exc.strerror or exc})") from None
+        raise InputError(f"cannot create directory {output_dir} ({exc.strerror or exc})", field="output") from None
     if not output_dir.is_dir():
-        raise InputError(f"--output: {output_dir} is not a directory")
+        raise InputError(f"{output_dir} is not a directory", field="output")
     if not os.access(output_dir, os.W_OK | os.X_OK):
-        raise InputError(f"--output: directory {output_dir} is not writable")
+        raise InputError(f"directory {output_dir} is not writable", field="output")
     return output_dir
 
 
@@ -369,20 +298,20 @@ def write_packet(
     """
     output_dir = Path(output_dir)
     data = packet_data(reference, settings, today)  # an unknown shipment fails before anything is written
-    html = render_html(data)
+    html = document.render_html(data)
     directory = _prepare_dir(output_dir)
     stem = f"packet-{safe_filename(reference)}"
     html_path = directory / f"{stem}.html"
     try:
-        _atomic_write(html_path, html.encode("utf-8"))
+        document.atomic_write(html_path, html.encode("utf-8"))
     except OSError as exc:
-        raise InputError(f"--output: cannot write {html_path} ({exc.strerror or exc})") from None
+        raise InputError(f"cannot write {html_path} ({exc.strerror or exc})", field="output") from None
     pdf_path: Path | None = None
     note: str | None = "PDF not requested"
     if pdf:
         pdf_path = directory / f"{stem}.pdf"
         try:
-            note = html_to_pdf(html_path, pdf_path)
+            note = document.html_to_pdf(html_path, pdf_path)
         except (OSError, RigportError) as exc:
             note = f"no PDF written: {exc}"
         if note is not None:

@@ -1,282 +1,37 @@
-"""Screening use cases: which list copies are in force, the cached index, screen/compare, load and update lists.
+"""Screening use cases: screen a name or a batch, compare two names, reviewer decisions, screen a shipment,
+and load or update the lists.
 
-Lists in force: for each list id, the copy the user loaded or downloaded into
-`<data_dir>/lists/<id>/` if any, else the dated copy bundled in the package. Every copy has a
-manifest (source, date, file names, sha256). The built index is pickled to
-`<data_dir>/cache/` under a key made of the list hashes, so a second process starts in well under
-a second and a new list version can never be served from a stale index.
+The list copies on disk, their download and the cached index are adapters (`rigport.adapters.lists`); the
+matching is the domain's (`rigport.domain.screening`). The database adapters are imported inside the
+functions that use them, on purpose: screening a name with no database must neither create one nor pay
+for importing SQLAlchemy (the CLI starts in a fraction of a second).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import hashlib
-import json
-import os
-import pickle
-import shutil
-import tempfile
-import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from rigport.adapters.lists import copies as list_files
+from rigport.adapters.lists import download, index_cache, watchlist
+from rigport.adapters.lists.copies import list_copies as list_copies
+from rigport.adapters.lists.copies import read_copy as read_copy
+from rigport.adapters.lists.index_cache import cached_index as cached_index
+from rigport.adapters.lists.index_cache import get_index as get_index
+from rigport.adapters.lists.index_cache import warm_index as warm_index
 from rigport.domain.screening.index import ScreeningIndex
 from rigport.domain.screening.loaders import load_csl_csv, load_csl_json, load_ofac, load_user_list
 from rigport.domain.screening.match import DEFAULT_THRESHOLD, compare_relation
-from rigport.domain.screening.model import Hit, ListVersion, ScreeningList
-from rigport.errors import InputError, UnavailableError
+from rigport.domain.screening.model import Hit, ListVersion
+from rigport.domain.screening.normalize import normalize
+from rigport.errors import InputError, NotFoundError, UnavailableError
 from rigport.services.screening_groups import SAME, PartyHits, group_hits, split_source_list
 from rigport.settings import Settings, get_settings
 
-INDEX_FORMAT = "7"  # bump when the index or normalization changes so old caches are ignored
 KINDS = ("ofac-sdn", "csl", "user")
-OFFICIAL_URLS = {
-    "sdn": "https://www.treasury.gov/ofac/downloads/sdn.csv",
-    "add": "https://www.treasury.gov/ofac/downloads/add.csv",
-    "alt": "https://www.treasury.gov/ofac/downloads/alt.csv",
-    "csl": "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv",
-}
 UPDATE_HINT = "run `rigport lists update` (online) or `rigport lists load FILE --kind ofac-sdn|csl|user`"
-
-
-@dataclass(frozen=True)
-class ListCopy:
-    """One list copy on disk: its manifest and the directory its files live in."""
-
-    list_id: str
-    directory: Path
-    manifest: dict[str, Any]
-    bundled: bool
-
-    def file(self, role: str) -> Path | None:
-        name = self.manifest["files"].get(role)
-        return self.directory / name if name else None
-
-
-def _bundled_dir() -> Path:
-    return Path(str(resources.files("rigport.data").joinpath("lists")))
-
-
-def _user_lists_dir(settings: Settings) -> Path:
-    return settings.data_dir / "lists"
-
-
-@lru_cache(maxsize=1)
-def _bundled_copies() -> tuple[ListCopy, ...]:
-    """Read once per process: the package's own files do not change while it runs."""
-    bundled_dir = _bundled_dir()
-    manifest = json.loads((bundled_dir / "manifest.json").read_text(encoding="utf-8"))
-    return tuple(ListCopy(list_id, bundled_dir, info, True) for list_id, info in manifest["lists"].items())
-
-
-def list_copies(settings: Settings | None = None) -> list[ListCopy]:
-    """The copy in force for every list id: a user/downloaded copy wins over the bundled one."""
-    settings = settings or get_settings()
-    copies: dict[str, ListCopy] = {copy.list_id: copy for copy in _bundled_copies()}
-    user_dir = _user_lists_dir(settings)
-    if user_dir.is_dir():
-        for child in sorted(user_dir.iterdir()):
-            mf = child / "manifest.json"
-            if child.is_dir() and mf.exists():
-                info = json.loads(mf.read_text(encoding="utf-8"))
-                copies[child.name] = ListCopy(child.name, child, info, False)
-    return list(copies.values())
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
-def read_copy(copy: ListCopy) -> ScreeningList:
-    """Parse one list copy completely (raises InputError naming the file and line on bad data)."""
-    info = copy.manifest
-    kind = info["kind"]
-    published = _date(info.get("published"))
-    loaded = _date(info.get("loaded")) or published or dt.date.today()
-    note = info.get("date_note", "")
-    source = info.get("source", str(copy.directory))
-    if kind == "ofac-sdn":
-        paths = [copy.file(r) for r in ("sdn", "add", "alt")]
-        blobs = [p.read_bytes() if p is not None else None for p in paths]
-        assert blobs[0] is not None
-        names = [str(p) if p else r for p, r in zip(paths, ("sdn.csv", "add.csv", "alt.csv"), strict=True)]
-        labels = (names[0], names[1], names[2])
-        return load_ofac(
-            blobs[0],
-            blobs[1],
-            blobs[2],
-            labels=labels,
-            source=source,
-            published=published,
-            loaded=loaded,
-            date_note=note,
-        )
-    if kind == "csl":
-        path = copy.file("csl")
-        assert path is not None
-        loader = load_csl_json if path.name.endswith((".json", ".json.gz")) else load_csl_csv
-        return loader(
-            path.read_bytes(), label=str(path), source=source, published=published, loaded=loaded, date_note=note
-        )
-    path = copy.file("user")
-    assert path is not None
-    lst = load_user_list(
-        path.read_bytes(),
-        label=str(path),
-        list_id=copy.list_id,
-        title=info.get("title", "User restricted list"),
-        source=source,
-        loaded=loaded,
-    )
-    v = lst.version
-    fixed = ListVersion(
-        v.list_id,
-        v.title,
-        v.source,
-        v.sha256,
-        published or v.published,
-        v.loaded,
-        v.entries,
-        v.names,
-        v.counts,
-        note or v.date_note,
-    )
-    return ScreeningList(fixed, lst.entries)
-
-
-@lru_cache(maxsize=1)
-def _code_fingerprint() -> bytes:
-    """The screening code that shapes the index: a changed normalizer must never be served from an old cache.
-
-    Once per process: the code in memory is what screens, even if the files are replaced meanwhile.
-    """
-    import rigport.domain.screening.frequency as frequency_mod
-    import rigport.domain.screening.index as index_mod
-    import rigport.domain.screening.match as match_mod
-    import rigport.domain.screening.normalize as normalize_mod
-
-    code = b"".join(Path(str(m.__file__)).read_bytes() for m in (index_mod, match_mod, normalize_mod))
-    # the shipped name-frequency table sets word weights, which the index stores per name
-    table = frequency_mod.DATA.read_bytes() if frequency_mod.DATA.exists() else b""
-    return hashlib.sha256(code + table).digest()
-
-
-def _copy_state(copy: ListCopy) -> str:
-    """A list copy's manifest and its files' sizes and modification times."""
-    parts = [copy.list_id, json.dumps(copy.manifest, sort_keys=True)]
-    for name in sorted(copy.manifest["files"].values()):
-        st = (copy.directory / name).stat()
-        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-    return "\n".join(parts)
-
-
-@lru_cache(maxsize=16)
-def _bundled_copy_state(list_id: str) -> str:
-    """Once per process: the package's files do not change while it runs."""
-    return _copy_state(next(c for c in _bundled_copies() if c.list_id == list_id))
-
-
-def _copy_key(copies: Iterable[ListCopy]) -> str:
-    h = hashlib.sha256(INDEX_FORMAT.encode())
-    h.update(_code_fingerprint())
-    for copy in copies:
-        h.update((_bundled_copy_state(copy.list_id) if copy.bundled else _copy_state(copy)).encode())
-    return h.hexdigest()[:24]
-
-
-_MEMO: dict[str, ScreeningIndex] = {}
-_INDEX_LOCK = threading.Lock()
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _atomic_pickle(path: Path, index: ScreeningIndex) -> None:
-    """The index pickled straight into the file: never the whole pickle in memory beside the index (tens of MB at
-    the peak of a build)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def get_index(settings: Settings | None = None) -> ScreeningIndex:
-    """The index over every list in force: from memory, else the disk cache, else built (and cached)."""
-    settings = settings or get_settings()
-    copies = list_copies(settings)
-    key = _copy_key(copies)
-    if key in _MEMO:
-        return _MEMO[key]
-    # One thread loads or builds; the API's other threads wait for it instead of each holding a copy (under
-    # load, 40 threadpool threads unpickling at once took over a gigabyte and seconds of CPU).
-    with _INDEX_LOCK:
-        if key in _MEMO:
-            return _MEMO[key]
-        return _load_or_build(settings, copies, key)
-
-
-def warm_index(settings: Settings, *, build: bool = False) -> bool:
-    """Load the index from its disk cache when there is one; True when this process then holds it.
-
-    A served worker calls it as it starts, in a thread, so its first screen does not wait the ~1 s of the
-    load (under load that wait was a p99 of over a second). With `build`, a missing cache is built (and
-    written) too, so the first /screening after a fresh start does not wait the ~6 s of the build either
-    (issue #30); without it the first screen builds, as before.
-    """
-    copies = list_copies(settings)
-    key = _copy_key(copies)
-    if key not in _MEMO and not build and not _cache_path(settings, key).exists():
-        return False
-    get_index(settings)
-    return True
-
-
-def _cache_path(settings: Settings, key: str) -> Path:
-    return settings.data_dir / "cache" / f"screening-index-{key}.pickle"
-
-
-def _load_or_build(settings: Settings, copies: list[ListCopy], key: str) -> ScreeningIndex:
-    cache = _cache_path(settings, key)
-    index: ScreeningIndex | None = None
-    if cache.exists():
-        try:
-            loaded = pickle.loads(cache.read_bytes())  # our own file in the user's data dir
-            if isinstance(loaded, ScreeningIndex):
-                index = loaded
-        except Exception:  # a corrupt cache is rebuilt, never trusted
-            index = None
-    if index is None:
-        index = ScreeningIndex.build([read_copy(c) for c in copies])
-        for old in cache.parent.glob("screening-index-*.pickle") if cache.parent.exists() else ():
-            old.unlink(missing_ok=True)
-        _atomic_pickle(cache, index)
-    gc.unfreeze()  # a replaced index (after a list update) must be collectable again
-    _MEMO.clear()
-    _MEMO[key] = index
-    # The index is millions of long-lived objects: left to the garbage collector, every full collection walks
-    # them all (~0.2 s per full collection, measured, in the middle of requests). Frozen, the collector skips them.
-    gc.collect()
-    gc.freeze()
-    return index
 
 
 DOWNLOADABLE_LISTS = ("ofac-sdn", "csl")
@@ -352,10 +107,33 @@ def screen_name(
     )
 
 
-def cached_index(settings: Settings) -> ScreeningIndex | None:
-    """The index over the lists in force when this process holds it already, else None (nothing is loaded)."""
-    return _MEMO.get(_copy_key(list_copies(settings)))
 
+async def screen_name_async(
+    name: str,
+    *,
+    kind: str | None = None,
+    country: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    settings: Settings,
+) -> dict[str, Any]:
+    """`screen_name` on a server's event loop: the same report, without handing the matching to a thread.
+
+    Matching is computation only and short: it runs on the event loop, where a hand-off to a thread would
+    cost more than the work (measured: docs/reliability.md 8). Finding the index in memory reads only the
+    user-list directory and its small manifests, as every screen did before. Reviewer decisions (read only when there
+    are hits) are awaited: inline on SQLite, on an asyncio connection on PostgreSQL. Loading the index (a
+    worker's first screen) reads files: that runs in a worker thread.
+    """
+    import anyio.to_thread  # only servers call this: the CLI does not import the async stack
+
+    index = cached_index(settings)
+    if index is None:
+        index = await anyio.to_thread.run_sync(get_index, settings)
+    hits = find_hits(index, name, kind=kind, country=country, threshold=threshold)
+    decisions = await load_decisions_async(settings, name) if hits else {}
+    return screen_report(
+        index, name, hits, decisions, kind=kind, country=country, threshold=threshold, settings=settings
+    )
 
 def find_hits(
     index: ScreeningIndex, name: str, *, kind: str | None, country: str | None, threshold: float
@@ -398,11 +176,11 @@ def screen_report(
 
 def _check_query(name: str, kind: str | None, threshold: float) -> None:
     if not name.strip():
-        raise InputError("NAME: expected a non-empty name")
+        raise InputError("expected a non-empty name", field="name")
     if kind not in (None, "org", "person"):
-        raise InputError(f"--type: expected org or person, got {kind!r}")
+        raise InputError(f"expected org or person, got {kind!r}", field="type")
     if not 0 < threshold <= 1:
-        raise InputError(f"--threshold: expected a number in (0, 1], got {threshold}")
+        raise InputError(f"expected a number in (0, 1], got {threshold}", field="threshold")
 
 
 def screen_many(
@@ -439,8 +217,6 @@ def compare_names(left: str, right: str, threshold: float = DEFAULT_THRESHOLD) -
 
 
 def _name_key(name: str) -> str:
-    from rigport.domain.screening.normalize import normalize
-
     return normalize(name).key or name.strip().lower()
 
 
@@ -568,15 +344,14 @@ def mark_false_positives(
     from rigport.adapters.db.screening_repository import ScreeningRepository
     from rigport.adapters.db.screening_tables import ScreeningDecisionRow
     from rigport.adapters.db.uow import UnitOfWork
-    from rigport.errors import NotFoundError
 
     settings = settings or get_settings()
     if not reason.strip():
-        raise InputError("--reason: say why this hit is a false positive")
+        raise InputError("say why this hit is a false positive", field="reason")
     if not name.strip():
-        raise InputError("NAME: expected the screened name")
+        raise InputError("expected the screened name", field="name")
     if not entry_ids:
-        raise InputError("--entry-id: expected at least one entry id")
+        raise InputError("expected at least one entry id", field="entry_ids")
     index = get_index(settings)
     by_id = {e.entry_id: e for e in index.entries if e.list_id == list_id and e.entry_id in entry_ids}
     missing = [i for i in entry_ids if i not in by_id]
@@ -611,7 +386,6 @@ def screen_shipment(
     from rigport.adapters.db.screening_repository import ScreeningRepository
     from rigport.adapters.db.screening_tables import ScreeningResultRow, ScreeningRunRow
     from rigport.adapters.db.uow import UnitOfWork
-    from rigport.errors import NotFoundError
 
     settings = settings or get_settings()
     index = get_index(settings)
@@ -690,7 +464,6 @@ def latest_shipment_screening(reference: str, settings: Settings | None = None) 
     """The most recent stored screening of a shipment (read-only), or None when it was never screened."""
     from rigport.adapters.db.screening_repository import ScreeningRepository
     from rigport.adapters.db.uow import UnitOfWork
-    from rigport.errors import NotFoundError
 
     with UnitOfWork(settings) as uow:
         ship = uow.shipments.get(reference)
@@ -738,41 +511,6 @@ def add_stored_match(matches: list[dict[str, Any]], r: Any) -> None:
 # ---- loading and updating lists: validate completely, then swap in atomically ----
 
 
-def _install_copy(settings: Settings, list_id: str, files: dict[str, tuple[str, bytes]], info: dict[str, Any]) -> None:
-    """Write the files and manifest to a temporary directory, then swap it in with one rename."""
-    target = _user_lists_dir(settings) / list_id
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{list_id}."))
-    try:
-        names = {}
-        for role, (filename, data) in files.items():
-            (staging / filename).write_bytes(data)
-            names[role] = filename
-        manifest = {**info, "files": names}
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        old = None
-        if target.exists():
-            old = target.parent / f".{list_id}.old"
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-        os.replace(staging, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _MEMO.clear()
-
-
-def _read_file(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: {what} file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: expected a file, found a directory") from None
-
-
 def load_list_file(
     path: Path,
     kind: str,
@@ -787,13 +525,13 @@ def load_list_file(
     """Validate a list file completely, then make it the copy in force for its list id."""
     settings = settings or get_settings()
     if kind not in KINDS:
-        raise InputError(f"--kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+        raise InputError(f"expected one of {', '.join(KINDS)}, got {kind!r}", field="kind")
     today = dt.date.today()
-    data = _read_file(path, kind)
+    data = list_files.read_file(path, kind)
     files: dict[str, tuple[str, bytes]]
     if kind == "ofac-sdn":
-        add_data = _read_file(add, "add.csv") if add else None
-        alt_data = _read_file(alt, "alt.csv") if alt else None
+        add_data = list_files.read_file(add, "add.csv") if add else None
+        alt_data = list_files.read_file(alt, "alt.csv") if alt else None
         lst = load_ofac(data, add_data, alt_data, labels=(str(path), str(add or "add.csv"), str(alt or "alt.csv")),
                         source=source or str(path), published=published, loaded=today)  # fmt: skip
         files = {"sdn": ("sdn.csv", data)}
@@ -811,7 +549,7 @@ def load_list_file(
     else:
         list_id = name or "user"
         if not list_id.replace("-", "").replace("_", "").isalnum():
-            raise InputError(f"--name: expected letters, digits, '-' or '_', got {list_id!r}")
+            raise InputError(f"expected letters, digits, '-' or '_', got {list_id!r}", field="list_name")
         suffix = path.suffix.lower() if path.suffix.lower() in (".csv", ".yaml", ".yml") else ".csv"
         lst = load_user_list(data, label=str(path), list_id=list_id, source=source or str(path), loaded=today)
         files = {"user": (f"list{suffix}", data)}
@@ -823,33 +561,10 @@ def load_list_file(
         "loaded": today.isoformat(),
         "date_note": lst.version.date_note or ("load date" if not published else "as given"),
     }
-    _install_copy(settings, list_id, files, info)
+    list_files.install_copy(settings, list_id, files, info)
+    index_cache.forget()
     return version_dict(read_copy(next(c for c in list_copies(settings) if c.list_id == list_id)).version,
                         today, settings.list_max_age_days)  # fmt: skip
-
-
-def _download(client: Any, url: str) -> bytes:
-    import httpx
-
-    try:
-        with client.stream("GET", url) as response:
-            if response.status_code != 200:
-                raise UnavailableError(f"{url}: HTTP {response.status_code}, expected 200; previous list kept")
-            data = b"".join(response.iter_bytes())
-            expected = response.headers.get("content-length")
-            if (
-                expected is not None
-                and response.headers.get("content-encoding") in (None, "identity")
-                and int(expected) != len(data)
-            ):
-                raise UnavailableError(
-                    f"{url}: truncated download ({len(data)} of {expected} bytes); previous list kept"
-                )
-    except httpx.HTTPError as exc:
-        raise UnavailableError(f"{url}: {type(exc).__name__}: {exc}; previous list kept") from None
-    if not data:
-        raise UnavailableError(f"{url}: empty download; previous list kept")
-    return data
 
 
 def update_lists(
@@ -864,29 +579,26 @@ def update_lists(
     truncated or malformed download leaves the previous version in force. Returns the new versions
     and, per list, new and cleared hits for the names screened before (see `rescreen`).
     """
-    import httpx
-
     settings = settings or get_settings()
-    base = url.rstrip("/") if url else None
-    urls = {role: (f"{base}/{u.rsplit('/', 1)[1]}" if base else u) for role, u in OFFICIAL_URLS.items()}
+    urls = download.urls_from(url)
     today = dt.date.today()
     before = _watch_snapshot(settings)
     updated, errors = [], []
-    with httpx.Client(timeout=settings.http_timeout_s, follow_redirects=True) as client:
+    with download.client(settings.http_timeout_s) as client:
         for list_id in lists:
             try:
                 if list_id == "ofac-sdn":
-                    blobs = {r: _download(client, urls[r]) for r in ("sdn", "add", "alt")}
+                    blobs = {r: download.download(client, urls[r]) for r in ("sdn", "add", "alt")}
                     labels = (urls["sdn"], urls["add"], urls["alt"])
                     lst = load_ofac(blobs["sdn"], blobs["add"], blobs["alt"], labels=labels,
                                     source=urls["sdn"], published=today, loaded=today)  # fmt: skip
                     files = {r: (f"{r}.csv", b) for r, b in blobs.items()}
                 elif list_id == "csl":
-                    blob = _download(client, urls["csl"])
+                    blob = download.download(client, urls["csl"])
                     lst = load_csl_csv(blob, label=urls["csl"], source=urls["csl"], published=today, loaded=today)
                     files = {"csl": ("consolidated.csv", blob)}
                 else:
-                    raise InputError(f"--list: expected ofac-sdn or csl, got {list_id!r}")
+                    raise InputError(f"expected ofac-sdn or csl, got {list_id!r}", field="lists")
             except (UnavailableError, InputError) as exc:
                 errors.append(
                     f"{list_id}: {exc}" if "previous list kept" in str(exc) else f"{list_id}: {exc}; previous list kept"
@@ -900,7 +612,8 @@ def update_lists(
                 "loaded": today.isoformat(),
                 "date_note": "downloaded",
             }
-            _install_copy(settings, list_id, files, info)
+            list_files.install_copy(settings, list_id, files, info)
+            index_cache.forget()
             updated.append(list_id)
     result: dict[str, Any] = {"updated": updated, "errors": errors, "lists": list_status(settings)["lists"]}
     result["rescreen"] = rescreen(settings, before) if updated else {"new_hits": [], "cleared_hits": []}
@@ -910,26 +623,14 @@ def update_lists(
 # ---- names screened before, re-screened after an update ----
 
 
-def _watch_path(settings: Settings) -> Path:
-    return settings.data_dir / "screening-watchlist.json"
-
-
-def watch_names(settings: Settings) -> list[dict[str, Any]]:
-    path = _watch_path(settings)
-    if not path.exists():
-        return []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return data if isinstance(data, list) else []
-
-
 def remember_party(name: str, kind: str | None, country: str | None, settings: Settings | None = None) -> None:
     """Keep an ad-hoc name (not a stored shipment party) so a list update re-screens it too."""
     settings = settings or get_settings()
-    names = watch_names(settings)
+    names = watchlist.read(settings)
     item = {"name": name, "type": kind, "country": country}
     if item not in names:
         names.append(item)
-        _atomic_write_bytes(_watch_path(settings), json.dumps(names, indent=2, ensure_ascii=False).encode("utf-8"))
+        watchlist.write(settings, names)
 
 
 def _stored_parties(settings: Settings) -> list[tuple[str, str | None, str | None]]:
@@ -944,7 +645,7 @@ def _stored_parties(settings: Settings) -> list[tuple[str, str | None, str | Non
 
 def _watch_snapshot(settings: Settings) -> dict[str, set[tuple[str, str]]]:
     """Current hits of every stored party and chip supplier, and of names kept with remember_party."""
-    rows = [(n["name"], n.get("type"), n.get("country")) for n in watch_names(settings)]
+    rows = [(n["name"], n.get("type"), n.get("country")) for n in watchlist.read(settings)]
     rows += [r for r in _stored_parties(settings) if r not in rows]
     if not rows:
         return {}

@@ -1,16 +1,19 @@
-"""Use case: run a simulation in-process or on a Dask cluster, with progress; plots with Plotly."""
+"""Use case: run a simulation in-process or on a Dask cluster (`adapters.scaleout`), with progress; its plots
+are drawn by `adapters.render.plots`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from rigport.domain.simulate.engine import ChunkResult, SimulationParams, run_chunk, summarize
-from rigport.errors import InputError, UnavailableError
+from rigport.adapters import scaleout
+from rigport.adapters.render.plots import check_plot_path as check_plot_path
+from rigport.adapters.render.plots import write_plot as write_plot
+from rigport.domain.simulate.engine import SimulationParams, run_chunk, summarize
+from rigport.errors import InputError
 from rigport.services.catalog import get_catalog
 from rigport.services.network import current_snapshot
 from rigport.settings import Settings
@@ -38,7 +41,7 @@ def params_for_model(model_id: str, units: int, unit_price: float | None, power_
 
 def chunk_plan(paths: int, seed: int | None) -> list[tuple[int, np.random.SeedSequence]]:
     if paths < 1:
-        raise InputError(f"--paths: expected at least 1, got {paths}")
+        raise InputError(f"expected at least 1, got {paths}", field="paths")
     sizes = [CHUNK_PATHS] * (paths // CHUNK_PATHS) + ([paths % CHUNK_PATHS] if paths % CHUNK_PATHS else [])
     seeds = np.random.SeedSequence(seed).spawn(len(sizes))
     return list(zip(sizes, seeds, strict=True))
@@ -49,7 +52,7 @@ def run(params: SimulationParams, paths: int, seed: int | None = None, *, schedu
     """Run every chunk (locally, or on Dask when given a scheduler address or a worker count)."""
     plan = chunk_plan(paths, seed)
     if scheduler or workers:
-        chunks = _run_dask(params, plan, scheduler, workers, progress)
+        chunks = scaleout.run_chunks(params, plan, scheduler, workers, progress)
     else:
         chunks = []
         for done, (size, chunk_seed) in enumerate(plan, start=1):
@@ -59,97 +62,6 @@ def run(params: SimulationParams, paths: int, seed: int | None = None, *, schedu
     report = summarize(params, chunks, seed)
     report["chunks"] = len(plan)
     return report
-
-
-def _run_dask(params: SimulationParams, plan: list[tuple[int, np.random.SeedSequence]], scheduler: str | None,
-              workers: int | None, progress: Callable[[int, int], None] | None) -> list[ChunkResult]:  # fmt: skip
-    from dask.distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    try:
-        if scheduler:
-            client = Client(scheduler, timeout="10s")
-        else:
-            cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)  # fmt: skip
-            client = Client(cluster)
-    except OSError as exc:
-        raise UnavailableError(f"Dask scheduler {scheduler or 'local'}: {exc}") from None
-    try:
-        futures = [client.submit(run_chunk, params, size, chunk_seed, pure=False) for size, chunk_seed in plan]
-        for done, _ in enumerate(as_completed(futures), start=1):
-            if progress:
-                progress(done, len(plan))
-        return list(client.gather(futures))  # in chunk order, whatever order they finished in
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def check_plot_path(path: Path) -> str:
-    """The plot format from the file name (.html or .png); PNG also needs kaleido installed."""
-    import importlib.util
-
-    suffix = path.suffix.lower()
-    if suffix not in (".html", ".htm", ".png"):
-        raise InputError(f"--plot: expected a .html or .png file, got {path.name}")
-    if suffix == ".png" and importlib.util.find_spec("kaleido") is None:
-        raise InputError(f"--plot {path.name}: {PNG_HINT}; kaleido is not installed (or use a .html file)")
-    return suffix
-
-
-def write_plot(report: dict[str, Any], path: Path) -> Path:
-    """NPV histogram and price/difficulty fan charts: a self-contained HTML page (works offline) or a PNG."""
-    import plotly.graph_objects as go  # type: ignore[import-untyped]
-    from plotly.subplots import make_subplots  # type: ignore[import-untyped]
-
-    suffix = check_plot_path(path)
-    fig = make_subplots(rows=1, cols=3, subplot_titles=("NPV (USD)", "BTC price fan (USD)", "Difficulty fan"))
-    hist = report["npv_histogram"]
-    centers = [(a + b) / 2 for a, b in zip(hist["edges"][:-1], hist["edges"][1:], strict=True)]
-    fig.add_trace(go.Bar(x=centers, y=hist["counts"], name="NPV paths"), row=1, col=1)
-    for col, key in ((2, "price_usd"), (3, "difficulty")):
-        fan = report["fan_chart"][key]
-        days = list(range(len(fan["p50"])))
-        fig.add_trace(go.Scatter(x=days, y=fan["p95"], line={"width": 0}, showlegend=False), row=1, col=col)
-        fig.add_trace(go.Scatter(x=days, y=fan["p5"], fill="tonexty", line={"width": 0}, name=f"{key} P5-P95"),
-                      row=1, col=col)  # fmt: skip
-        fig.add_trace(go.Scatter(x=days, y=fan["p50"], name=f"{key} P50"), row=1, col=col)
-    fig.update_layout(
-        title=f"rigport simulation: {report['paths']:,} paths x {report['days']} days, seed {report['seed']}"
-    )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"--plot: cannot create {path.parent} ({exc.strerror or exc})") from None
-    if suffix == ".png":
-        _write_png(fig, path)
-    else:
-        fig.write_html(str(path), include_plotlyjs=True)
-    return path
-
-
-PNG_HINT = "PNG export needs the kaleido package and a Chrome/Chromium browser (Debian: apt install chromium)"
-
-
-def _write_png(fig: Any, path: Path) -> None:
-    """Static PNG through kaleido (>= 1 drives a local Chromium); a clear exit-2 error when it cannot."""
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    try:
-        fig.write_image(str(tmp), format="png", width=1500, height=500)
-        if not tmp.read_bytes().startswith(b"\x89PNG"):
-            raise InputError(f"--plot {path.name}: the PNG export produced no image; {PNG_HINT}")
-        tmp.replace(path)
-    except InputError:
-        raise
-    except Exception as exc:  # kaleido/choreographer raise their own types when no browser can be started
-        raise InputError(f"--plot {path.name}: {PNG_HINT} ({type(exc).__name__}: {exc})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-# ---- hold length and probability fitted to the user's own records ----
 
 
 def fit_holds(settings: Settings | None = None, min_holds: int = MIN_FITTED_HOLDS) -> dict[str, Any]:

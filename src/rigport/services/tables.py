@@ -1,41 +1,16 @@
 """The tariff and clock tables in force: the bundled ones, or the user's own files named by
 RIGPORT_TARIFF_FILE and RIGPORT_CLOCK_FILE (as RIGPORT_CATALOG_FILE does for the catalog).
 
-A user's file has the bundled columns (docs/data.md). It is read and checked in full before anything
-changes: a bad file is an InputError naming the file, row and column (CLI exit 2), and the tables in
-force stay as they were.
+A user's file has the bundled columns (docs/data.md); `adapters.table_files` reads it. It is read and
+checked in full before anything changes: a bad file is an InputError naming the file, row and column
+(CLI exit 2), and the tables in force stay as they were.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from rigport.adapters.table_files import read_clock_file, read_tariff_file
 from rigport.domain.customs import clocks, tariffs
-from rigport.errors import InputError
 from rigport.settings import Settings
-
-
-def _read(path: Path, variable: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found ({variable})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: expected UTF-8 CSV text ({variable})") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc}; {variable})") from None
-
-
-def read_tariff_file(path: Path) -> tuple[tariffs.RateRow, ...]:
-    table = tariffs.parse_rate_table(_read(path, "RIGPORT_TARIFF_FILE"), str(path))
-    tariffs.check_user_table(table, str(path))
-    return table
-
-
-def read_clock_file(path: Path) -> tuple[clocks.ClockRule, ...]:
-    table = clocks.parse_rules(_read(path, "RIGPORT_CLOCK_FILE"), str(path))
-    clocks.check_user_rules(table, str(path))
-    return table
 
 
 def install_tables(settings: Settings) -> None:

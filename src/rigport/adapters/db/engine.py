@@ -111,8 +111,8 @@ def get_lookup_engine(settings: Settings) -> Engine:
     """The engine for one-statement reads made on every request (`store/lookups.py`).
 
     On PostgreSQL the main engine spends four round trips on one such read: the pre-ping, BEGIN, the
-    statement and the ROLLBACK that resets the connection on return (measured ~0.7 ms of the 0.8 ms a
-    token check took). A single read needs no transaction, so this engine runs in autocommit with no
+    statement and the ROLLBACK that resets the connection on return: most of what a token check took
+    (measured: docs/reliability.md 8). A single read needs no transaction, so this engine runs in autocommit with no
     reset and no pre-ping: one round trip. A connection lost to a server restart is retried once by the
     caller instead of pinged before every use. On SQLite reads already cost one call; it is the same engine.
     """

@@ -1,12 +1,11 @@
 """One-statement reads on a pooled connection, without an ORM session, for checks made on every request.
 
 The token check and the keys of cached views (`api/cache.py`) run before each API read. Through a unit of
-work each cost ~0.5-0.9 ms, mostly session set-up and tear-down; a Core statement on a pooled connection
-~0.1 ms (measured on SQLite, docs/reliability.md). The hottest three (token, shipment version, shipments
-fingerprint) go one step further: compiled once per dialect and run on the pooled DBAPI connection, with
-SQLAlchemy's own bind and result processors, they cost about a fifth of the Core call (62 against 289 us
-on a loaded machine), most of which was the Core execution context. Writes and whole views still go
-through the unit of work and its repositories.
+work each cost several times a Core statement on a pooled connection, mostly session set-up and tear-down.
+The hottest three (token, shipment version, shipments fingerprint) go one step further: compiled once per
+dialect and run on the pooled DBAPI connection, with SQLAlchemy's own bind and result processors, they cost
+a fraction of the Core call, most of which was the Core execution context (measured: docs/reliability.md
+8). Writes and whole views still go through the unit of work and its repositories.
 """
 
 from __future__ import annotations
@@ -150,9 +149,10 @@ async def read_values_async(
 ) -> list[Any]:
     """`read_values` for the event loop: the API's per-request checks, without a thread hand-off.
 
-    On SQLite the read runs inline (~0.1 ms, never waits for writers under WAL). On PostgreSQL it runs on
-    an asyncio psycopg connection, so a database that stalls stalls this request only, not the loop; it
-    used to go to a thread, and the two hand-offs per request cost ~0.3 ms of a ~1.5 ms cached read.
+    On SQLite the read runs inline (short, and it never waits for writers under WAL). On PostgreSQL it runs
+    on an asyncio psycopg connection, so a database that stalls stalls this request only, not the loop; it
+    used to go to a thread, and the two hand-offs per request were a fifth of a cached read (measured:
+    docs/reliability.md 8).
     """
     engine = _lookup_engine(settings)
     if engine.dialect.name == "sqlite":
@@ -228,9 +228,8 @@ def token_by_hash(settings: Settings, token_hash: str) -> StoredToken | None:
 
 async def token_by_hash_async(settings: Settings, token_hash: str) -> StoredToken | None:
     """The token check of every API request. A worker keeps the tokens it has read until the table changes
-    (PostgreSQL) or the database does (SQLite), as store/notices.py tells: on PostgreSQL the round trip added
-    ~0.6 ms of worker CPU to every request, twice the matching of a screening; on SQLite the read is ~70 us
-    (docs/reliability.md, section 7)."""
+    (PostgreSQL) or the database does (SQLite), as adapters/db/notices.py tells: on PostgreSQL the round trip
+    cost every request more worker CPU than the matching of a screening (measured: docs/reliability.md 8)."""
 
     async def read() -> StoredToken | None:
         return _token(await read_values_async(settings, _TOKEN, {"token_hash": token_hash}))

@@ -1,8 +1,8 @@
 """Change notices, so an API worker can keep what it read until the database it came from changes.
 
 Every API request checks its token. On PostgreSQL that read is a round trip to another process, and under
-load it added ~0.6 ms of worker CPU to each request, twice the matching of a screening (docs/reliability.md,
-section 7).
+load it cost each request more worker CPU than the matching of a screening (docs/reliability.md, section 7;
+figures in section 8).
 Tokens change rarely, so each worker keeps the ones it has read, and PostgreSQL says when to drop them: a
 statement-level trigger (migration 0006) sends NOTIFY on the table's channel after every change, whatever
 made it, and `db restore` sends it too, since pg_restore loads rows before it creates triggers.
@@ -14,8 +14,9 @@ a millisecond on one machine. While the listening connection is lost nothing is 
 longer than `max_age` seconds, as a last guard should a notice never come (a trigger dropped by hand).
 
 SQLite has no notices, but each connection can ask whether anyone else has committed since it last asked
-(`PRAGMA data_version`, ~6 us): the in-process token read it saves took ~70 us, about 6% of a screening
-request. That counts a change to any table, so every write drops what is kept: safe, if less thrifty.
+(`PRAGMA data_version`), far cheaper than the in-process token read it saves, which was a noticeable share
+of a screening request (measured: docs/reliability.md 8). That counts a change to any table, so every write
+drops what is kept: safe, if less thrifty.
 """
 
 from __future__ import annotations
@@ -179,9 +180,10 @@ class NoticedCache(Generic[K, V]):
         self, key: K, count: int, now: float, read: Callable[[], Awaitable[V | None]]
     ) -> asyncio.Future[V | None]:
         """One read per key and count, shared by the requests that need it meanwhile. When a kept token grew
-        too old, every request in flight on the worker (16 under the load bench) read it at once and queued
-        for the worker's four lookup connections: 100-170 ms every 10 s. A request that arrives during the
-        read saw no notice since it began (same count), so the value read is as current as it can know."""
+        too old, every request in flight on the worker read it at once and queued for the worker's four
+        lookup connections, a stall every time a token aged out (measured: docs/reliability.md 8). A request
+        that arrives during the read saw no notice since it began (same count), so the value read is as
+        current as it can know."""
         pending = self.reading.get((key, count))
         if pending is None:
             pending = self.reading[(key, count)] = asyncio.ensure_future(read())

@@ -14,8 +14,17 @@ from sqlalchemy import Connection, Select, Table, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from rigport.adapters.db import writers
-from rigport.adapters.db.tables import AuditRow, Base, EventRow, QuantityRow, ShipmentRow, TokenRow, UserRow
-from rigport.domain.customs.model import normalize_reference
+from rigport.adapters.db.tables import (
+    AuditRow,
+    Base,
+    EventRow,
+    LineItemRow,
+    QuantityRow,
+    ShipmentRow,
+    TokenRow,
+    UserRow,
+)
+from rigport.domain.customs.model import HELD_STATES, normalize_reference
 from rigport.errors import InputError
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
@@ -91,6 +100,32 @@ class ShipmentRepository:
 
     def references(self) -> set[str]:
         return set(self.session.scalars(select(ShipmentRow.reference)))
+
+    def prior_holds(self, port: str, importer: str, exclude_id: int | None = None) -> tuple[int, int]:
+        """Comparable shipments (same port, any case, or same importer of record): how many were ever held
+        (a held state reached by an event not voided) and how many there are."""
+        others = [
+            s
+            for s in self.session.scalars(select(ShipmentRow))
+            if s.id != exclude_id
+            and ((port and s.port.lower() == port.lower()) or (importer and s.importer_of_record == importer))
+        ]
+        held_states = {s.value for s in HELD_STATES}
+        held_ids = set(self.session.scalars(select(EventRow.shipment_id).where(
+            EventRow.to_state.in_(held_states), EventRow.voided_at.is_(None)
+        )))  # fmt: skip
+        return sum(1 for s in others if s.id in held_ids), len(others)
+
+    def line_numbers(self, shipment_id: int) -> set[int]:
+        """The line numbers already stored for a shipment (a manifest may not repeat one)."""
+        return set(self.session.scalars(select(LineItemRow.line_no).where(LineItemRow.shipment_id == shipment_id)))
+
+    def stored_serials(self, shipment_id: int) -> set[str]:
+        """Every serial number already stored for a shipment (stored one per line of `LineItemRow.serials`)."""
+        serials: set[str] = set()
+        for text in self.session.scalars(select(LineItemRow.serials).where(LineItemRow.shipment_id == shipment_id)):
+            serials.update(s for s in text.split("\n") if s)
+        return serials
 
 
 def _filtered(query: _Query, state: str | None, port: str | None) -> _Query:

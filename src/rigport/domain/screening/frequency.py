@@ -9,13 +9,14 @@ kept: an organisation word common on the lists (Huawei, Gazprom: many listed sub
 common name and keeps its full weight.
 
 Regenerate after the bundled lists change:
-`PYTHONPATH=src python -m rigport.domain.screening.frequency` (writes the CSV).
+`PYTHONPATH=src python -m rigport.adapters.lists.name_frequency` (writes the CSV).
 """
 
 from __future__ import annotations
 
 import csv
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "screening" / "person-name-frequency.csv"
@@ -31,31 +32,12 @@ def load(path: Path = DATA) -> dict[str, int]:
         return {row["token"]: int(row["person_names"]) for row in csv.DictReader(fh)}
 
 
-def count(index: object) -> dict[str, int]:
-    """Common person-name words of an index: in MIN_COUNT person names or more, and mostly in person names."""
-    from rigport.domain.screening.index import ScreeningIndex
-
-    assert isinstance(index, ScreeningIndex)
+def count(postings: Mapping[str, Sequence[int]], is_person: Callable[[int], bool]) -> dict[str, int]:
+    """Common person-name words of an index's postings (word -> name numbers): in MIN_COUNT person names or
+    more, and mostly in person names. `is_person(name_no)` says whether a name belongs to a person entry."""
     person: Counter[str] = Counter()
-    for token, posting in index.postings.items():
-        n = sum(1 for name_no in posting if index.entries[index.name_entry[name_no]].kind == "person")
+    for token, posting in postings.items():
+        n = sum(1 for name_no in posting if is_person(name_no))
         if n >= MIN_COUNT and n >= PERSON_SHARE * len(posting):
             person[token] = n
     return dict(person)
-
-
-def main() -> None:
-    from rigport.services.screening import get_index
-
-    counts = count(get_index())
-    DATA.parent.mkdir(parents=True, exist_ok=True)
-    with DATA.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["token", "person_names"])
-        for token, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            writer.writerow([token, n])
-    print(f"{len(counts)} common person-name words -> {DATA}")
-
-
-if __name__ == "__main__":
-    main()

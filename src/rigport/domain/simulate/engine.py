@@ -330,7 +330,7 @@ class _ChunkRun:
             self.rng.standard_normal(dtype=np.float32, out=z)
         z *= self.sigma
         z[0] += self.log_move
-        for t in range(1, z.shape[0]):  # running sum row by row: np.cumsum(axis=0) is strided and ~20x slower
+        for t in range(1, z.shape[0]):  # row by row: np.cumsum(axis=0) is strided, far slower (docs/reliability.md 8)
             np.add(z[t - 1], z[t], out=z[t])
         self.log_move[:] = z[-1]
 
@@ -368,7 +368,8 @@ class _ChunkRun:
         for seg, coef in zip(segments, coefs, strict=True):
             part = floored[seg.first : seg.stop]
             # sum and discounted sum over the days: numpy's own loops, no BLAS (a 2-row matrix product
-            # was ~50x slower in OpenBLAS, and BLAS threads would not keep the engine on one core)
+            # was far slower in OpenBLAS, and BLAS threads would not keep the engine on one core;
+            # docs/reliability.md 8)
             discount = self.discount32[b0 + seg.first : b0 + seg.stop]
             with np.errstate(invalid="ignore"):  # 0 x inf where a path earns nothing: replaced below
                 seg_sums = coef * np.stack([part.sum(axis=0), np.einsum("t,tn->n", discount, part)])

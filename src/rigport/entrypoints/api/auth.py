@@ -15,7 +15,7 @@ class RoleBearer(HTTPBearer):
     """The dependency of a route open to `role` and above: the bearer scheme itself, checking the token.
 
     Being the security scheme (not a dependency on one), it is a single level of FastAPI's dependency
-    solving, which costs ~30-50 us a level on every authenticated request (docs/reliability.md section 7),
+    solving, and each level costs time on every authenticated request (measured: docs/reliability.md 8),
     and the OpenAPI document still names the scheme on every route that needs it.
     """
 

@@ -20,7 +20,7 @@ from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from rigport import __version__
-from rigport.entrypoints.cli.output import to_jsonable
+from rigport.adapters.render.jsonable import to_jsonable
 
 # Clients must revalidate (the ETag makes that cheap); "private": the body is for this token's holder only.
 CACHE_CONTROL = "private, no-cache"
@@ -30,8 +30,9 @@ def encode_json(content: Any) -> bytes:
     """The bytes FastAPI's JSONResponse would send for the same content.
 
     The json module's C encoder walks the plain dicts, lists and strings itself and hands only the rest
-    (dates, Decimal money, dataclasses) to `to_jsonable`: converting the whole tree first cost ~40 us of a
-    ~1 ms screening request. What the fast way cannot write (a date as a key) is converted first, as before.
+    (dates, Decimal money, dataclasses) to `to_jsonable`: converting the whole tree first was a visible
+    share of a screening request (measured: docs/reliability.md 8). What the fast way cannot write (a date
+    as a key) is converted first, as before.
     """
     try:
         text = json.dumps(content, default=to_jsonable, **_COMPACT)

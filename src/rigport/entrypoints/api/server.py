@@ -24,8 +24,8 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
 
     Each thread of the request thread pool that allocates gets an arena of its own (up to 8 per core),
     and the memory freed in one is not reused by the others: under a write load whose requests grow with
-    the data, resident memory crept up ~1 MiB a minute per worker while the memory Python held stayed flat
-    (tracemalloc). With two arenas it stays level (docs/reliability.md section 7). Left alone when the user
+    the data, resident memory crept up minute by minute while the memory Python held stayed flat
+    (tracemalloc). With two arenas it stays level (measured: docs/reliability.md 8). Left alone when the user
     set MALLOC_ARENA_MAX, and outside glibc.
     """
     if "MALLOC_ARENA_MAX" in os.environ or not sys.platform.startswith("linux"):
@@ -41,8 +41,8 @@ class TcpConfig(uvicorn.Config):
     """uvicorn's config, with a listening socket that says it is TCP.
 
     For --workers > 1 uvicorn binds `socket.socket(family)` (proto 0), and asyncio turns TCP_NODELAY on for
-    accepted connections only when proto is IPPROTO_TCP; without it every response waited ~40 ms for the
-    client's delayed ACK (headers and body are two writes). Measured in docs/reliability.md.
+    accepted connections only when proto is IPPROTO_TCP; without it every response waited for the client's
+    delayed ACK (headers and body are two writes) (measured: docs/reliability.md 8).
     """
 
     def load(self) -> None:

@@ -30,6 +30,7 @@ from rigport.entrypoints.cli import (
 )
 from rigport.entrypoints.cli import lists as lists_cli
 from rigport.entrypoints.cli import screen as screen_cli
+from rigport.entrypoints.cli.errors import worded
 from rigport.entrypoints.cli.output import err_console
 from rigport.errors import RigportError
 from rigport.settings import get_settings
@@ -70,7 +71,7 @@ def main() -> None:
         install_tables(get_settings())  # a bad RIGPORT_TARIFF_FILE / RIGPORT_CLOCK_FILE stops here: exit 2
         app()
     except RigportError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True)
+        err_console.print(f"[bold red]error:[/] {escape(worded(exc))}", highlight=False, markup=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")

@@ -11,12 +11,11 @@ def run_server(host: str, port: int, workers: int, access_log: bool = True) -> N
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from rigport.adapters.db import serving
     from rigport.entrypoints.api.server import BalancedMultiprocess, TcpConfig, balanced_workers_supported
     from rigport.services import db
     from rigport.settings import get_settings
 
-    serving.hold_while_serving(get_settings())  # first: every database connection of the server is marked
+    db.hold_while_serving(get_settings())  # first: every database connection of the server is marked
     db.upgrade()
     _build_screening_index_in_background()
     config = TcpConfig(

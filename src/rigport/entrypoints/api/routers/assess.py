@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from rigport.adapters.render.jsonable import to_jsonable
 from rigport.domain.customs.model import LineItem
 from rigport.entrypoints.api.auth import require
 from rigport.entrypoints.api.schemas import AssessIn
-from rigport.entrypoints.cli.output import to_jsonable
 from rigport.services.auth import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["risk"])

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
+from rigport.adapters.render.jsonable import to_jsonable
 from rigport.entrypoints.api.auth import require
-from rigport.entrypoints.cli.output import to_jsonable
 from rigport.services.auth import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["data"])

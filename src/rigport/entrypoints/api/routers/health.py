@@ -8,8 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from rigport import __version__
-from rigport.adapters.db import lookups
-from rigport.adapters.db.engine import get_engine
+from rigport.services import db
 
 router = APIRouter(prefix="/api/v1", tags=["health"])
 
@@ -28,8 +27,8 @@ async def health(request: Request) -> Any:
     queue behind writes and imports waiting for a thread, or a busy server looks down to its load balancer."""
     settings = request.app.state.settings
     try:
-        await lookups.ping_async(settings)
+        dialect = await db.ping_async(settings)
     except Exception as exc:  # any driver error means the database is not usable right now
         return JSONResponse({"status": "unavailable", "database": str(exc)[:200], "version": __version__}, 503,
                             headers={"Retry-After": "5"})  # fmt: skip
-    return {"status": "ok", "database": get_engine(settings).dialect.name, "version": __version__}
+    return {"status": "ok", "database": dialect, "version": __version__}

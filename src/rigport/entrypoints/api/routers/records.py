@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
+from rigport.adapters.render.jsonable import to_jsonable
 from rigport.entrypoints.api.auth import require
 from rigport.entrypoints.api.schemas import MAX_ID, DocumentPatch, PartyIn, PartyPatch
-from rigport.entrypoints.cli.output import to_jsonable
 from rigport.services import shipments
 from rigport.services.auth import Principal
 

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import Field
 
+from rigport.adapters.render.jsonable import to_jsonable
 from rigport.domain.screening.match import DEFAULT_THRESHOLD
 from rigport.entrypoints.api.auth import require
 from rigport.entrypoints.api.cache import encode_json
 from rigport.entrypoints.api.schemas import Input
-from rigport.entrypoints.cli.output import to_jsonable
 from rigport.services import screening
 from rigport.services.auth import Principal
 
@@ -37,21 +37,10 @@ async def screen(request: Request, body: ScreenIn, _: Principal = Depends(viewer
     """`{"query", "lists", "warnings", "same_party", "possible_affiliates", "matches", "dismissed"}` as
     `rigport screen NAME --json`: one match per listed party (`entry_ids`), each with its `relation`.
 
-    Matching is computation only and takes about a quarter of a millisecond: it runs on the event loop, where
-    a hand-off to a thread would cost more than the work (finding the index in memory reads only the user-list
-    directory and its small manifests, as every screen did before). Reviewer decisions (read only when there
-    are hits) are awaited like the token check: inline on SQLite, on an asyncio connection on PostgreSQL.
-    Loading the index (a worker's first screen) reads files: that runs in a thread.
+    The matching runs on the event loop (see `screening.screen_name_async`).
     """
-    settings = request.app.state.settings
-    index = screening.cached_index(settings)
-    if index is None:
-        index = await run_in_threadpool(screening.get_index, settings)
-    name, kind, country, threshold = body.name, body.type, body.country, body.threshold
-    hits = screening.find_hits(index, name, kind=kind, country=country, threshold=threshold)
-    decisions = await screening.load_decisions_async(settings, name) if hits else {}
-    report = screening.screen_report(
-        index, name, hits, decisions, kind=kind, country=country, threshold=threshold, settings=settings
+    report = await screening.screen_name_async(
+        body.name, kind=body.type, country=body.country, threshold=body.threshold, settings=request.app.state.settings
     )
     return Response(encode_json(report), media_type="application/json")
 

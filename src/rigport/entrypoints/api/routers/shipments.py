@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
+from rigport.adapters.render.jsonable import to_jsonable
 from rigport.entrypoints.api.auth import require
 from rigport.entrypoints.api.cache import view_cache
 from rigport.entrypoints.api.schemas import MAX_ID, DocumentIn, EventIn, ShipmentIn, ShipmentPatch, VoidIn
-from rigport.entrypoints.cli.output import to_jsonable
 from rigport.errors import RigportError
 from rigport.services import manifest, shipments
 from rigport.services.auth import Principal
