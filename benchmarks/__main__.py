@@ -44,6 +44,7 @@ def main(argv: list[str]) -> int:
             print(line, file=sys.stderr)
         return 2
     results: list[Result] = []
+    load_before = _load()
     for name in chosen:
         print(f"== {name}", flush=True)
         module = importlib.import_module(f"benchmarks.{name}")
@@ -52,8 +53,20 @@ def main(argv: list[str]) -> int:
             verdict = {True: "meets target", False: "MISSES target", None: ""}[result.passed]
             ratio = f" ratio {result.ratio:.3g}" if result.ratio is not None else ""
             print(f"   {result.measure}: {result.value:,.4g} {result.unit}{ratio} {verdict}", flush=True)
-    write_report(results, " ".join(["make bench", *argv]))
+    write_report(results, " ".join(["make bench", *argv]), load_before)
     return 0 if all(r.passed is not False for r in results) else 1
+
+
+def _load() -> str:
+    """The load average (1, 5, 15 min): on a shared machine it says how far the absolute figures can be trusted."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def screening_build() -> str:
+    """Whether the screening modules ran compiled (mypyc extensions) or as pure Python (about 1.4x slower)."""
+    from rigport.domain.screening import index
+
+    return "compiled (mypyc)" if not index.__file__.endswith(".py") else "pure Python (no mypyc extensions)"
 
 
 def missing_commands(modules: list[str]) -> list[str]:
@@ -88,7 +101,7 @@ def _kept_notes() -> list[str]:
     return ["", *lines[lines.index(NOTES) :]] if NOTES in lines else []
 
 
-def write_report(results: list[Result], command: str) -> None:
+def write_report(results: list[Result], command: str, load_before: str = "") -> None:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     kept = _kept_rows({r.benchmark for r in results})
     notes = _kept_notes()
@@ -102,6 +115,8 @@ def write_report(results: list[Result], command: str) -> None:
         f"- Last run: {now}",
         f"- Machine: {machine()}",
         f"- Command: `{command}` (rows of benchmarks not in this run are kept with their own date)",
+        f"- Load average (1 / 5 / 15 min) at the start: {load_before or '-'}; at the end: {_load()}",
+        f"- Screening modules: {screening_build()}",
         "",
         "| benchmark | measure | value | unit | baseline (same run) | ratio | target | result | date |",
         "|---|---|---|---|---|---|---|---|---|",

@@ -5,7 +5,8 @@ Quality: precision/recall/F1 of `rigport screen compare` at the default threshol
 bundled SDN + CSL on one core, and the same queries with a brute-force rapidfuzz scan of every list
 name (token_sort_ratio, the usual baseline) measured in the same run; recall of both on queries made
 by perturbing real list names (typo, case, word order, legal form), so the speed-up is not bought
-with lost hits. Memory: peak RSS of a fresh process that loads the cached index and screens a batch.
+with lost hits. Memory: peak RSS of a fresh process that builds the index (and writes its disk cache) and of one
+that loads it from that cache, each then screening 2,000 names.
 """
 
 from __future__ import annotations
@@ -111,16 +112,29 @@ def _queries(index: ScreeningIndex, rng: random.Random, n: int) -> tuple[list[st
     return queries, known
 
 
-def _rss_child() -> float:
-    """Peak RSS (MB) of a fresh process: load the cached index, screen 2,000 names."""
+def _rss_child() -> tuple[float, float, float]:
+    """Peak RSS (MB) of two fresh processes that each screen 2,000 list names: one that builds the index (reads
+    every list in force, builds, writes the disk cache), one that loads it from that cache; and the time a
+    fresh process takes to load the cached index."""
     code = (
         "import resource, sys\n"
         "from rigport.services.screening import get_index\n"
         "ix = get_index()\n"
         "names = ix.name_text[:2000]\n"
         "for n in names: ix.screen(n)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "print(peak())\n"
     )
+    # The child's own peak: VmHWM of its memory (new at exec). ru_maxrss is not: Linux carries the forking
+    # parent's RSS into it at exec, so it read the bench process's ~310-380 MB whatever the child used.
+    code = (
+        "import resource\n"
+        "def peak():\n"
+        "    try:\n"
+        "        for line in open('/proc/self/status'):\n"
+        "            if line.startswith('VmHWM:'): return int(line.split()[1]) / 1024\n"
+        "    except OSError: pass\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+    ) + code
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "RIGPORT_DATA_DIR": tmp}
         build = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
@@ -132,7 +146,7 @@ def _rss_child() -> float:
         del cached
         cold_start = time.perf_counter() - t0
         rss_cached = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    return max(float(build.stdout.strip()), float(rss_cached.stdout.strip())), cold_start  # type: ignore[return-value]
+    return float(build.stdout.strip()), float(rss_cached.stdout.strip()), cold_start
 
 
 def _recall(index: ScreeningIndex, made_up: list[str]) -> list[Result]:
@@ -287,13 +301,13 @@ def run() -> list[Result]:
     p99 = lat[int(len(lat) * 0.99)] * 1000
     results.append(Result("screening", "single query p99 (in-process)", p99, "ms", "", None, "< 10 ms", p99 < 10))
     # ---- memory and cached start ----
-    rss, cold = _rss_child()
+    rss_build, rss_cached, cold = _rss_child()
     results.append(
         Result("screening", "index load from disk cache (fresh process)", cold, "s", "", None, "< 10 s", cold < 10)
     )
-    results.append(
-        Result(
-            "screening", "peak RSS, fresh process, index + 2,000 screens", rss, "MB", "", None, "< 300 MB", rss < 300
-        )
-    )
+    for what, rss in (("builds the index and writes its cache", rss_build), ("loads the cached index", rss_cached)):
+        results.append(
+            Result("screening", f"peak RSS, fresh process that {what}, + 2,000 screens", rss, "MB", "", None,
+                   "< 300 MB", rss < 300)
+        )  # fmt: skip
     return results

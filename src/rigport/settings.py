@@ -55,7 +55,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         default=True, description="Send the session cookie only over HTTPS (browsers treat 127.0.0.1 as secure)."
     )
-    login_attempts_per_minute: int = Field(default=5, ge=1, description="Failed dashboard logins allowed per client.")
+    login_attempts_per_minute: int = Field(
+        default=5, ge=1, description="Dashboard sign-in attempts allowed per account and per client address in 60 s."
+    )
     view_cache_mb: int = Field(
         default=64, ge=0, description="Memory per server worker for encoded read views (shipment list and detail, "
         "portfolio), reused while the data they show is unchanged; 0 turns the cache off.",
@@ -65,6 +67,18 @@ class Settings(BaseSettings):
         "dashboard pages); requests beyond them wait their turn.",
     )
     web_max_paths: int = Field(default=20_000, ge=100, description="Largest simulation the dashboard runs inline.")
+    # Reminders and calendars (issue #29, docs/reminders.md)
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Base URL of the dashboard, for links "
+                            "in calendar entries and reminders.", pattern=r"^https?://\S+$")
+    smtp_host: str | None = Field(default=None, description="SMTP server for e-mail reminders.")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = Field(default=None, description="SMTP login; none: send without AUTH.")
+    smtp_password: str | None = Field(default=None)
+    smtp_from: str = Field(default="rigport@localhost", description="From address of e-mail reminders.")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_timeout_s: float = Field(default=20.0, gt=0)
+    notify_interval_s: int = Field(default=60, ge=0, le=86400, description="Seconds between reminder passes "
+                                   "inside `rigport serve` (one worker sends); 0: none (use `rigport notify run`).")
 
     @property
     def sqlite_path(self) -> Path:

@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rigport.entrypoints.api.app import create_app
-from rigport.entrypoints.web.security import login_limiter
 from rigport.entrypoints.web.session import COOKIE
 from rigport.services.auth import create_token, disable_user, set_user
 from rigport.settings import Settings
@@ -20,9 +19,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def site(db_settings: Settings) -> Iterator[tuple[TestClient, Settings]]:
-    login_limiter._failures.clear()
     yield TestClient(create_app(db_settings), base_url="https://testserver"), db_settings
-    login_limiter._failures.clear()
 
 
 def sign_in(client: TestClient, data: dict[str, str]) -> str:

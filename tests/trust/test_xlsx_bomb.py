@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from rigport.domain.customs import manifest as manifest_rules
 from rigport.errors import InputError
 from rigport.services import manifest, shipments
 from rigport.settings import Settings
@@ -73,7 +74,7 @@ def test_a_value_far_to_the_right_is_refused_naming_row_and_column(store: Settin
 
 
 def test_too_many_rows_are_refused(store: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(manifest, "MAX_XLSX_ROWS", 50)  # the real cap is 200,000 rows; the rule is the same
+    monkeypatch.setattr(manifest_rules, "MAX_XLSX_ROWS", 50)  # the real cap is 200,000 rows; the rule is the same
     rows = [HEADER, *([n, *ROW[1:3], 1, *ROW[4:]] for n in range(1, 60))]
     with pytest.raises(InputError, match=r"row 51: more than 50 rows"):
         manifest.import_manifest(workbook(rows), "long.xlsx", "X1", "test", store)

@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rigport.entrypoints.api.app import create_app
-from rigport.entrypoints.web.security import login_limiter
 from rigport.services import shipments
 from rigport.services.auth import create_token, disable_user, revoke_token, set_user
 from rigport.services.demo import seed
@@ -24,10 +23,8 @@ EVIL = "<script>alert(1)</script>"
 def site(tmp_path: Path) -> Iterator[tuple[TestClient, Settings]]:
     settings = Settings(data_dir=tmp_path)
     seed(settings)
-    login_limiter._failures.clear()
     client = TestClient(create_app(settings), base_url="https://testserver")
     yield client, settings
-    login_limiter._failures.clear()
 
 
 def sign_in(client: TestClient, settings: Settings, role: str = "operator") -> str:

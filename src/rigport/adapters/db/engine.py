@@ -139,7 +139,7 @@ def known_revisions() -> frozenset[str]:
 
 def rigport_tables() -> frozenset[str]:
     """The tables this release's schema has (plus alembic's own): anything else in a backup is foreign."""
-    from rigport.adapters.db import screening_tables  # noqa: F401  (registers the screening tables on Base)
+    from rigport.adapters.db import reminder_tables, screening_tables  # noqa: F401  (register their tables on Base)
     from rigport.adapters.db.tables import Base
 
     return frozenset(Base.metadata.tables) | {"alembic_version"}

@@ -206,3 +206,19 @@ class SimulationRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LoginAttemptRow(Base):
+    """One dashboard sign-in attempt counted against one key (an account or a client address) for a minute.
+
+    The limit is shared by every server worker and process through this table (issue #26): an attempt is
+    inserted, or refused, before its password is checked (`adapters/db/login_attempts.py`). Rows older than
+    the window are pruned as new attempts arrive, so the table holds at most a minute of allowed attempts.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_key_at", "key", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80))
+    attempted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -8,15 +8,14 @@ person checks with the port (see docs/customs-clocks.md).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from importlib import resources
 
 from rigport.domain.customs.calendar import add_working_days, holiday_name, is_working_day
+from rigport.domain.customs.table_rows import Row, date_cell, read_rows, require_values, whole_number_cell
 from rigport.errors import InputError
 
 BOND_RATE = Decimal("0.10")
@@ -75,34 +74,14 @@ COLUMNS = ("event", "clock", "amount", "unit", "start_offset_days", "citation", 
 UNITS = ("calendar", "working", "months")
 
 
-def _int(value: str, where: str, column: str, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise InputError(f"{where}, column {column}: expected a whole number, got {value!r}") from None
-    if not low <= number <= high:
-        raise InputError(f"{where}, column {column}: expected {low} to {high}, got {number}")
-    return number
-
-
-def _rule(row: dict[str, str], where: str) -> ClockRule:
-    for column in COLUMNS:
-        if row.get(column) is None:
-            raise InputError(f"{where}, column {column}: missing")
-    for column in ("event", "clock", "citation"):
-        if not row[column].strip():
-            raise InputError(f"{where}, column {column}: expected a value")
+def _rule(row: Row, where: str) -> ClockRule:
+    require_values(row, where, ("event", "clock", "citation"))
     if row["unit"] not in UNITS:
         raise InputError(f"{where}, column unit: expected one of {', '.join(UNITS)}, got {row['unit']!r}")
-    try:
-        verified = dt.date.fromisoformat(row["verified_through"])
-    except ValueError:
-        raise InputError(
-            f"{where}, column verified_through: expected a date YYYY-MM-DD, got {row['verified_through']!r}"
-        ) from None
+    verified = date_cell(row, where, "verified_through")
     return ClockRule(
-        event=row["event"], clock=row["clock"], amount=_int(row["amount"], where, "amount", 1, 3650),
-        unit=row["unit"], start_offset_days=_int(row["start_offset_days"], where, "start_offset_days", 0, 3650),
+        event=row["event"], clock=row["clock"], amount=whole_number_cell(row, where, "amount", 1, 3650),
+        unit=row["unit"], start_offset_days=whole_number_cell(row, where, "start_offset_days", 0, 3650),
         citation=row["citation"], note=row["note"], open_while=tuple(row["open_while"].split("|")),
         source=row["source"], verified_through=verified,
     )  # fmt: skip
@@ -110,14 +89,7 @@ def _rule(row: dict[str, str], where: str) -> ClockRule:
 
 def parse_rules(text: str, name: str = "clocks.csv") -> tuple[ClockRule, ...]:
     """Rules of a clock table in the bundled format; a bad row is an InputError naming its row and column."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InputError(f"{name}: missing column {missing[0]}; expected columns {', '.join(COLUMNS)}")
-    parsed = tuple(_rule(row, f"{name}, row {n}") for n, row in enumerate(reader, start=2))
-    if not parsed:
-        raise InputError(f"{name}: no rows")
-    return parsed
+    return read_rows(text, name, COLUMNS, _rule)
 
 
 @lru_cache(maxsize=1)

@@ -4,15 +4,14 @@ and horizon (`verified_through`: the last date the row is known to be right; pas
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 
+from rigport.domain.customs.table_rows import Row, date_cell, read_rows, require_values
 from rigport.errors import InputError
 
 HTS_OPTIONS = ("8543.70.9860", "8471.50.0150", "8543.70.9960")
@@ -50,46 +49,28 @@ class RateRow:
         return (Decimal(found.group(1)), Decimal(found.group(2))) if found else None
 
 
-def _date(value: str, where: str, column: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{where}, column {column}: expected a date YYYY-MM-DD, got {value!r}") from None
-
-
-def _row(r: dict[str, str], where: str) -> RateRow:
-    for column in COLUMNS:
-        if r.get(column) is None:
-            raise InputError(f"{where}, column {column}: missing")
+def _row(r: Row, where: str) -> RateRow:
     try:
         rate = Decimal(r["rate"])
     except InvalidOperation:
         raise InputError(f"{where}, column rate: expected a fraction such as 0.025, got {r['rate']!r}") from None
     if not rate.is_finite() or not 0 <= rate <= 10:
         raise InputError(f"{where}, column rate: expected a fraction from 0 to 10, got {r['rate']!r}")
-    start = _date(r["start"], where, "start")
-    end = _date(r["end"], where, "end") if r["end"] else None
+    start = date_cell(r, where, "start")
+    end = date_cell(r, where, "end") if r["end"] else None
     if end is not None and end < start:
         raise InputError(f"{where}, column end: {end} is before start {start}")
-    if not r["code"].strip() or not r["citation"].strip():
-        raise InputError(f"{where}, column {'code' if not r['code'].strip() else 'citation'}: expected a value")
+    require_values(r, where, ("code", "citation"))
     return RateRow(
         code=r["code"], hts=r["hts"], origin=r["origin"], start=start, end=end, rate=rate, basis=r["basis"],
         citation=r["citation"], source=r["source"], note=r["note"],
-        verified_through=_date(r["verified_through"], where, "verified_through"),
+        verified_through=date_cell(r, where, "verified_through"),
     )  # fmt: skip
 
 
 def parse_rate_table(text: str, name: str = "tariffs.csv") -> tuple[RateRow, ...]:
     """Rows of a tariff table in the bundled format; a bad row is an InputError naming its row and column."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InputError(f"{name}: missing column {missing[0]}; expected columns {', '.join(COLUMNS)}")
-    rows = tuple(_row(r, f"{name}, row {n}") for n, r in enumerate(reader, start=2))
-    if not rows:
-        raise InputError(f"{name}: no rows")
-    return rows
+    return read_rows(text, name, COLUMNS, _row)
 
 
 @lru_cache(maxsize=1)

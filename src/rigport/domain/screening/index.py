@@ -25,13 +25,13 @@ from rigport.domain.screening.match import (
     SLIP_MIN_LENGTH,
     TOKEN_MIN_SIMILARITY,
     Comparison,
+    SlipQuery,
     adjust,
     align,
     consonant_skeleton,
     infer_kind,
     name_parts,
     name_weights,
-    one_slip_apart,
     relation,
     skeleton_similarity,
     slip_pair,
@@ -47,6 +47,7 @@ from rigport.domain.screening.normalize import (
     identity_keys,
     may_hold_legal_form,
     normalize,
+    one_letter_less,
     slip_keys,
 )
 
@@ -62,11 +63,12 @@ COUNTRY_BOOST_MAX = 1.05  # adjust() adds at most +0.03: a name scoring below th
 
 
 def _deletes(token: str) -> set[str]:
-    """`token` with one letter deleted, every way. Down to three-letter words: a vowel slip in a short word (Ala /
-    Ali, Kim / Kym) is one word to the slip rule of `match` (`slip_pair`), so the index must reach it too."""
+    """`token` with one letter deleted, every way (`normalize.one_letter_less`). Down to three-letter words: a
+    vowel slip in a short word (Ala / Ali, Kim / Kym) is one word to the slip rule of `match` (`slip_pair`), so
+    the index must reach it too."""
     if len(token) < SLIP_MIN_LENGTH:
         return set()
-    return {token[:i] + token[i + 1 :] for i in range(len(token))}
+    return one_letter_less(token)
 
 
 # A list word a query word reaches: (its posting, the posting's idf, the query word's weight, the word's position,
@@ -128,20 +130,55 @@ def _sums(reached: list[Reach], names: set[int]) -> tuple[dict[int, float], dict
     return scores, covered
 
 
+def _one_deleted(short: str, long: str) -> bool:
+    """Whether `short` is `long` with one letter deleted (one of `_deletes(long)`)."""
+    if len(long) != len(short) + 1:
+        return False
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]
+
+
 def _hash(tag: str, key: str) -> int:
     return zlib.crc32(f"{tag} {key}".encode())
 
 
-def _key_table(pairs: list[tuple[int, int]]) -> tuple[array[int], array[int]]:
-    """(key, name) pairs as two arrays sorted by key: many names per key, looked up by bisection."""
-    pairs.sort()
-    return array("I", [k for k, _ in pairs]), array("I", [v for _, v in pairs])
+def _pair(key: int, name_no: int) -> int:
+    """A (32-bit key, name) pair as one 64-bit number: sorted as the pair would be, kept in an array("Q")."""
+    return key << 32 | name_no
 
 
-def _lookup(keys: array[int], names: array[int], key: int) -> list[int]:
-    lo = bisect.bisect_left(keys, key)
-    hi = bisect.bisect_right(keys, key, lo)
-    return list(names[lo:hi])
+BUCKET_SHIFT = 16  # a key table is cut into 65,536 buckets by the top 16 bits of its keys (`_lookup`)
+
+
+def _key_table(pairs: array[int]) -> tuple[array[int], array[int], array[int]]:
+    """(key, name) pairs (`_pair`) as two arrays sorted by key, and where each bucket of keys starts: many names
+    per key, looked up by bisection within the key's bucket.
+
+    Sorted as plain numbers, not as tuples: a list of 300,000 tuples took seconds to sort and tens of MB to hold.
+    """
+    ordered = sorted(pairs)
+    keys = array("I", [v >> 32 for v in ordered])
+    starts = [0] * ((1 << (32 - BUCKET_SHIFT)) + 1)
+    for key in keys:
+        starts[(key >> BUCKET_SHIFT) + 1] += 1
+    for b in range(1, len(starts)):
+        starts[b] += starts[b - 1]
+    return keys, array("I", [v & 0xFFFFFFFF for v in ordered]), array("I", starts)
+
+
+def _lookup(keys: array[int], names: array[int], starts: array[int], key: int) -> list[int]:
+    """The names of `key`. Its bucket first: a bisection over the whole array boxed a number at each of its ~18
+    steps (a tenth of a batch went there); a bucket holds a few keys, and most keys a query makes are in none."""
+    bucket = key >> BUCKET_SHIFT
+    lo, end = starts[bucket], starts[bucket + 1]
+    if lo == end:
+        return []
+    lo = bisect.bisect_left(keys, key, lo, end)
+    if lo == end or keys[lo] != key:
+        return []
+    return list(names[lo : bisect.bisect_right(keys, key, lo, end)])
 
 
 def _settle() -> None:
@@ -163,28 +200,47 @@ class ScreeningIndex:
     name_text: list[str] = field(default_factory=list)
     name_weak: list[bool] = field(default_factory=list)
     postings: dict[str, list[int]] = field(default_factory=dict)  # token -> names, sorted by name weight
-    deletes: dict[str, list[str]] = field(default_factory=dict)
+    # The symmetric-delete table (`_deletes`, hashed) -> list words, as numbers into `vocabulary`: a dict of the
+    # ~177,000 deletes as strings, each with a list, took ~30 MB and many of the objects the disk cache pickles.
+    vocabulary: list[str] = field(default_factory=list)
+    delete_keys: array[int] = field(default_factory=lambda: array("I"))
+    delete_words: array[int] = field(default_factory=lambda: array("I"))
+    delete_starts: array[int] = field(default_factory=lambda: array("I"))
     joined: dict[str, list[int]] = field(default_factory=dict)
     skeletons: dict[str, list[str]] = field(default_factory=dict)
     name_weight: list[float] = field(default_factory=list)
     # Identity (`normalize.identity_keys`, hashed): "w" + the name's words in any order -> names; "f" + with the
     # legal form -> names that state one; "b" + the words -> names that state none (a query with a legal form is
-    # also the bare name). And `normalize.slip_keys` -> names. Each a `KeyTable` (two sorted arrays): a dict of
+    # also the bare name). And `normalize.slip_keys` -> names. Each a key table (`_key_table`: sorted arrays): a dict of
     # lists took ~70 MB more at its peak (the disk cache's pickling).
     identity_keys: array[int] = field(default_factory=lambda: array("I"))
     identity_names: array[int] = field(default_factory=lambda: array("I"))
+    identity_starts: array[int] = field(default_factory=lambda: array("I"))
     slip_keys: array[int] = field(default_factory=lambda: array("I"))
     slip_names: array[int] = field(default_factory=lambda: array("I"))
+    slip_starts: array[int] = field(default_factory=lambda: array("I"))
     versions: list[object] = field(default_factory=list)
     _similar: dict[tuple[str, bool], list[tuple[str, bool]]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, lists: list[ScreeningList]) -> ScreeningIndex:
+        """The index over `lists`. The cyclic garbage collector is off meanwhile: the build makes millions of
+        objects and frees none in cycles, yet each full collection walked all of them made so far."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._build(lists)
+        finally:
+            if enabled:
+                gc.enable()
+
+    @classmethod
+    def _build(cls, lists: list[ScreeningList]) -> ScreeningIndex:
         index = cls()
         postings: dict[str, list[int]] = defaultdict(list)
         joined: dict[str, list[int]] = defaultdict(list)
-        identity: list[tuple[int, int]] = []
-        slips: list[tuple[int, int]] = []
+        identity: array[int] = array("Q")
+        slips: array[int] = array("Q")
         for lst in lists:
             index.versions.append(lst.version)
             for entry in lst.entries:
@@ -208,13 +264,13 @@ class ScreeningIndex:
                     as_person = person and may_hold_legal_form(text)
                     for read in (norm, normalize(text, True)) if as_person else (norm,):
                         words, full = identity_keys(read)
-                        identity.append((_hash("w", words), name_no))
-                        identity.append((_hash("f", full) if full else _hash("b", words), name_no))
-                    slips.extend((key, name_no) for key in set(slip_keys(norm)))
-        deletes: dict[str, list[str]] = defaultdict(list)
-        for token in postings:
-            for d in _deletes(token):
-                deletes[d].append(token)
+                        identity.append(_pair(_hash("w", words), name_no))
+                        identity.append(_pair(_hash("f", full) if full else _hash("b", words), name_no))
+                    slips.extend(_pair(key, name_no) for key in set(slip_keys(norm)))
+        index.vocabulary = list(postings)
+        deletes: array[int] = array("Q")
+        for token_no, token in enumerate(index.vocabulary):
+            deletes.extend(_pair(_hash("d", d), token_no) for d in _deletes(token))
         skeletons: dict[str, list[str]] = defaultdict(list)
         for token in postings:
             if token.isalpha() and len(skeleton := consonant_skeleton(token)) >= 2:
@@ -222,9 +278,9 @@ class ScreeningIndex:
         weight = index.name_weight.__getitem__
         index.postings = {token: sorted(names, key=lambda n: (weight(n), n)) for token, names in postings.items()}
         index.joined = dict(joined)
-        index.identity_keys, index.identity_names = _key_table(identity)
-        index.slip_keys, index.slip_names = _key_table(slips)
-        index.deletes = dict(deletes)
+        index.identity_keys, index.identity_names, index.identity_starts = _key_table(identity)
+        index.slip_keys, index.slip_names, index.slip_starts = _key_table(slips)
+        index.delete_keys, index.delete_words, index.delete_starts = _key_table(deletes)
         index.skeletons = dict(skeletons)
         _settle()
         return index
@@ -272,8 +328,11 @@ class ScreeningIndex:
             skeleton = consonant_skeleton(token)
             found.update(self.skeletons.get(skeleton, ()) if len(skeleton) >= 2 else ())
         if len(token) >= SLIP_MIN_LENGTH:  # (a word of one or two letters reaches only itself, as before)
+            vocabulary = self.vocabulary
             for key in _deletes(token) | {token}:
-                found.update(self.deletes.get(key, ()))
+                for token_no in _lookup(self.delete_keys, self.delete_words, self.delete_starts, _hash("d", key)):
+                    if _one_deleted(key, vocabulary[token_no]):  # (32-bit hashes can collide)
+                        found.add(vocabulary[token_no])
                 if key in self.postings:
                     found.add(key)
         similarity = skeleton_similarity if abjad else token_similarity
@@ -439,7 +498,7 @@ class ScreeningIndex:
         return [n for n in found if self._same_identity(n, words, full)]
 
     def _identity(self, tag: str, key: str) -> list[int]:
-        return _lookup(self.identity_keys, self.identity_names, _hash(tag, key))
+        return _lookup(self.identity_keys, self.identity_names, self.identity_starts, _hash(tag, key))
 
     def _same_identity(self, name_no: int, words: str, full: str) -> bool:
         """A hashed key found it: the name's own keys say whether it is the same (32-bit hashes can collide)."""
@@ -467,14 +526,17 @@ class ScreeningIndex:
                 explanation = Explanation(tokens, (), (), ("identical to a listed name after normalization",))
                 stated = adjust(Comparison(1.0, explanation), kind or "", entry.kind, country, entry.countries)
                 best[entry_no] = Hit(entry, self.name_text[name_no], stated.score, stated.explanation)
-        for key in set(slip_keys(qn, SLIP_QUERY_MIN)):
-            for name_no in _lookup(self.slip_keys, self.slip_names, key):
+        query = SlipQuery(qn)
+        tried: set[int] = set()  # (a name one slip away shares two keys with the query: first and last letter)
+        for key in set(slip_keys(qn, SLIP_QUERY_MIN, reach=1)):
+            for name_no in _lookup(self.slip_keys, self.slip_names, self.slip_starts, key):
                 entry_no = self.name_entry[name_no]
-                if entry_no in best:
+                if entry_no in best or name_no in tried:
                     continue
+                tried.add(name_no)
                 entry = self.entries[entry_no]
                 cn = normalize(self.name_text[name_no])
-                words = one_slip_apart(qn, cn, (entry.kind == "person") if entry.kind else None)
+                words = query.apart(cn, (entry.kind == "person") if entry.kind else None)
                 if words is None:
                     continue
                 same = set(qn.tokens) & set(cn.tokens)

@@ -442,7 +442,15 @@ def _legal_factor(query: NormalName, candidate: NormalName) -> float:
 
 def _merge_joined(a: list[str], b: list[str]) -> list[str]:
     """Join adjacent tokens of `a` that are written as one word in `b` (Jan Daniel / JanDaniel)."""
-    return _join_adjacent(a, set(b), lambda token: token)
+    targets = set(b)
+    for i in range(len(a) - 1):  # (most pairs of names join nothing: found without a call per word)
+        if a[i] not in targets and a[i] + a[i + 1] in targets:
+            return _join_adjacent(a, targets, _itself)
+    return a
+
+
+def _itself(token: str) -> str:
+    return token
 
 
 def _merge_abjad(a: list[str], b: list[str]) -> list[str]:
@@ -825,8 +833,9 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
         if score > GENERIC_ONLY_CAP:
             notes.append("only generic words matched")
         score = min(score, GENERIC_ONLY_CAP)
-    numbers_q, numbers_c = numbers_of(qa), numbers_of(cb)
-    if numbers_q and numbers_c and numbers_q != numbers_c and score > NUMBER_CONFLICT_CAP:
+    numbers_q = numbers_of(qa) if score > NUMBER_CONFLICT_CAP else frozenset()
+    numbers_c = numbers_of(cb) if numbers_q else frozenset()
+    if numbers_q and numbers_c and numbers_q != numbers_c:
         score = NUMBER_CONFLICT_CAP  # Tenyo Maru No. 3 / No. 5, Pacific Carrier I / II: two parties
         notes.append(f"numbers differ ({' '.join(sorted(numbers_q))} / {' '.join(sorted(numbers_c))})")
     unmatched_q, unmatched_c = al.unmatched()
@@ -906,21 +915,38 @@ def one_slip_apart(a: NormalName, b: NormalName, person: bool | None = None) -> 
     Maria), a number, or syllables of two Chinese names (a changed syllable is another name). Whether the names
     are a person's is `person` when the list says so, else guessed (no legal form, no business word).
     """
-    if a.syllables or b.syllables or (a.sinitic and b.sinitic):
-        return None
-    words = None
-    if legal_compatible(a, b):
-        words = _one_word_slipped(*identity_words(a), *identity_words(b))
-    if words is None:
-        words = _one_word_slipped(*written_words(a.original), *written_words(b.original))
-    if words is None:
-        return None
-    x, y = words
-    if person is None:
-        person = not (_looks_org(a) or _looks_org(b))
-    if person and x not in GENERIC and y not in GENERIC and distinct_forms(x, y):  # (China / Chin: no gender pair)
-        return None
-    return words
+    return SlipQuery(a).apart(b, person)
+
+
+class SlipQuery:
+    """A name's words for `one_slip_apart`, made once when one name is checked against many (a query against the
+    list names its slip keys reach)."""
+
+    __slots__ = ("name", "identity", "written")
+
+    def __init__(self, name: NormalName) -> None:
+        self.name = name
+        self.identity = identity_words(name)
+        self.written = written_words(name.original)
+
+    def apart(self, b: NormalName, person: bool | None = None) -> tuple[str, str] | None:
+        """`one_slip_apart(self.name, b, person)`."""
+        a = self.name
+        if a.syllables or b.syllables or (a.sinitic and b.sinitic):
+            return None
+        words = None
+        if legal_compatible(a, b):
+            words = _one_word_slipped(*self.identity, *identity_words(b))
+        if words is None:
+            words = _one_word_slipped(*self.written, *written_words(b.original))
+        if words is None:
+            return None
+        x, y = words
+        if person is None:
+            person = not (_looks_org(a) or _looks_org(b))
+        if person and x not in GENERIC and y not in GENERIC and distinct_forms(x, y):  # (China / Chin: no gender)
+            return None
+        return words
 
 
 def _one_word_slipped(wa: list[str], ordered_a: bool, wb: list[str], ordered_b: bool) -> tuple[str, str] | None:

@@ -14,7 +14,7 @@ from typing import Literal
 EntryKind = Literal["person", "org", "vessel", "aircraft", "component", ""]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # (slots: tens of thousands are held by every index, ~250 bytes less each)
 class Alias:
     """Another name of an entry; weak aliases (short or flagged) only count when matched exactly."""
 
@@ -23,7 +23,7 @@ class Alias:
     weak: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListEntry:
     """One party (or component) on a list, with the facts a reviewer needs to judge a hit."""
 

@@ -321,27 +321,46 @@ def _repair_word(word: str, last: bool) -> str:
     return word
 
 
-def _collapse_spelled_out(words: list[str]) -> list[str]:
-    joined = " " + " ".join(words) + " "
-    if joined.count(" ") < 3:  # one word: no phrase to find
-        return words
-    for phrase, token in _SPELLED_OUT_FORMS:
-        joined = joined.replace(f" {phrase} ", f" {token} ")
-    return joined.split()
+# A phrase table made ready for `_collapse`: (first word, " phrase ", " token ", the token's words).
+_PhraseTable = tuple[tuple[str, str, str, tuple[str, ...]], ...]
 
 
-def _collapse_exact(words: list[str]) -> list[str]:
-    joined = " " + " ".join(words) + " "
-    for phrase, token in (*_SPELLED_OUT_FORMS, *_LEGAL_PHRASES):
-        joined = joined.replace(f" {phrase} ", f" {token} ")
-    return joined.split()
+def _phrase_table(phrases: tuple[tuple[str, str], ...]) -> _PhraseTable:
+    return tuple((phrase.split()[0], f" {phrase} ", f" {token} ", tuple(token.split())) for phrase, token in phrases)
+
+
+_SPELLED_OUT_TABLE = _phrase_table(_SPELLED_OUT_FORMS)
+_ALL_PHRASES_TABLE = _phrase_table((*_SPELLED_OUT_FORMS, *_LEGAL_PHRASES))
+
+
+def _collapse(words: list[str], table: _PhraseTable) -> list[str]:
+    """Each phrase of `table` found in `words` replaced by its token, in the table's order (a token may begin a
+    later phrase: gmbh and co kg). A phrase is looked for only when its first word is present: most names hold
+    none, and a string search per phrase and name made up a fifth of an index build."""
+    present = set(words)
+    joined = ""
+    for first, phrase, token, token_words in table:
+        if first in present:
+            joined = joined or " " + " ".join(words) + " "
+            if phrase in joined:
+                joined = joined.replace(phrase, token)
+                present.update(token_words)
+    return joined.split() if joined else words
 
 
 PHRASE_SLIP_MIN = 4  # words of a legal phrase this long or longer may carry a slip (JOINT STOAK COMPANY, JONT)
 _PHRASE_WORDS = frozenset(w for phrase, _ in _LEGAL_PHRASES for w in phrase.split() if len(w) >= PHRASE_SLIP_MIN)
 
 
-def _one_letter_less(word: str) -> set[str]:
+# Every word of a phrase of two words or more: a repaired word can only complete a phrase beside one of them.
+_MULTI_PHRASE_WORDS = frozenset(
+    w for phrase, _ in (*_SPELLED_OUT_FORMS, *_LEGAL_PHRASES) if " " in phrase for w in phrase.split()
+)
+
+
+def one_letter_less(word: str) -> set[str]:
+    """`word` with one letter deleted, every way: the keys of a symmetric-delete table (SymSpell), where two
+    words one slip apart (a letter dropped, added, replaced or two swapped) share a key."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
@@ -349,7 +368,7 @@ def _phrase_slips() -> dict[str, frozenset[str]]:
     """Symmetric-delete table of the legal phrases' words: a word one slip away shares a key with it."""
     table: dict[str, set[str]] = {}
     for word in _PHRASE_WORDS:
-        for key in _one_letter_less(word) | {word}:
+        for key in one_letter_less(word) | {word}:
             table.setdefault(key, set()).add(word)
     return {k: frozenset(v) for k, v in table.items()}
 
@@ -362,7 +381,7 @@ def _phrase_word_meant(word: str) -> str | None:
     if len(word) < PHRASE_SLIP_MIN - 1 or word in _PHRASE_WORDS or not word.isalpha():
         return None
     found: set[str] = set()
-    for key in _one_letter_less(word) | {word}:
+    for key in one_letter_less(word) | {word}:
         found.update(_PHRASE_SLIPS.get(key, ()))
     for known in sorted(found):
         if OSA.distance(word, known, score_cutoff=1) <= 1:
@@ -373,13 +392,19 @@ def _phrase_word_meant(word: str) -> str | None:
 def _collapse_phrases(words: list[str]) -> list[str]:
     """Multi-word legal forms collapsed to one token, also with one slip in one of their words (JOINT STOAK
     COMPANY, PUBLIC JONT STOCK COMPANY): the repaired word is kept only when it completes a phrase, so a name
-    word that looks like one ("Stok") is left alone elsewhere."""
-    collapsed = _collapse_exact(words)
+    word that looks like one ("Stok") is left alone elsewhere. A repair is tried only beside another word of a
+    phrase (a phrase of one word gives no shorter name)."""
+    collapsed = _collapse(words, _ALL_PHRASES_TABLE)
+    phrase_words = [i for i, word in enumerate(words) if word in _MULTI_PHRASE_WORDS]
+    if not phrase_words:
+        return collapsed
     for i, word in enumerate(words):
+        if phrase_words == [i]:  # (the only phrase word is this one)
+            continue
         meant = _phrase_word_meant(word)
         if meant is None:
             continue
-        repaired = _collapse_exact([*words[:i], meant, *words[i + 1 :]])
+        repaired = _collapse([*words[:i], meant, *words[i + 1 :]], _ALL_PHRASES_TABLE)
         if len(repaired) < len(collapsed):
             return repaired
     return collapsed
@@ -395,7 +420,7 @@ def normalize(name: str, person: bool = False) -> NormalName:
     words = list(_written(name))
     last = len(words) - 1
     if not person:
-        words = _collapse_spelled_out(words)  # (before a repair reads "limitee" as "limited")
+        words = _collapse(words, _SPELLED_OUT_TABLE)  # (before a repair reads "limitee" as "limited")
         last = len(words) - 1
         words = [_repair_word(w, i == last) if i and len(w) >= TYPO_MIN_LENGTH else w for i, w in enumerate(words)]
         words = _collapse_phrases(words)
@@ -509,8 +534,13 @@ def identity_keys(name: NormalName) -> tuple[str, str]:
 
 def identity_words(name: NormalName) -> tuple[list[str], bool]:
     """The words identity compares, and whether their order matters (a lineage: X bin Y)."""
-    words = [t for t in name.tokens if t not in ARTICLES] or list(name.tokens)
-    if any(t in LINEAGE_PARTICLES for t in name.tokens[1:-1]):
+    return _in_name_order([t for t in name.tokens if t not in ARTICLES] or list(name.tokens), name.tokens)
+
+
+def _in_name_order(words: list[str], lineage: tuple[str, ...] | list[str]) -> tuple[list[str], bool]:
+    """`words` in any order (sorted), or as written when `lineage` has a "son of" particle inside (X bin Y), and
+    whether the order matters."""
+    if any(t in LINEAGE_PARTICLES for t in lineage[1:-1]):
         return words, True
     return sorted(words), False
 
@@ -519,10 +549,15 @@ SLIP_WORD_MIN = 5  # the listed word a slip changed: one edit in a shorter word 
 SLIP_QUERY_MIN = 4  # the slipped word (a letter dropped from a five-letter word)
 
 
-def slip_keys(name: NormalName, min_length: int = SLIP_WORD_MIN) -> list[int]:
-    """For each word of `min_length` letters or more of a name of two words or more, the name without that word
-    (a stable 32-bit hash): a name that differs from it in that one word shares the key. A one-word name has
-    the word with one letter left out, every way, and the word itself: two words one slip apart share one.
+def slip_keys(name: NormalName, min_length: int = SLIP_WORD_MIN, reach: int = 0) -> list[int]:
+    """For each word of `min_length` letters or more of a name of two words or more, the name without that word,
+    with the word's length and its first letter, and again with its length and its last letter (stable 32-bit
+    hashes): a name that differs from it in that one word, by a word of that length that begins or ends alike,
+    shares a key. One slip keeps the first or the last letter of a word, and changes its length by one at most:
+    a query (`reach` 1) also takes the lengths one letter shorter and longer. Without the length and the letters
+    a key reached every "Ahmad X" for "Karimi Ahmad", and 19 names of 20 it reached were no slip apart. A
+    one-word name has the word with one letter left out, every way, and the word itself: two words one slip
+    apart share one.
 
     Made from the canonical words and from the words as written (`written_words`: a slip can hide a legal
     form or an abbreviation). Names written in Chinese characters, kana or Hangul are left out (a character is
@@ -535,12 +570,14 @@ def slip_keys(name: NormalName, min_length: int = SLIP_WORD_MIN) -> list[int]:
         if len(words) == 1:  # a one-word name: the word with a letter left out, every way (symmetric delete)
             word = words[0]
             if len(word) >= min_length and word.isalpha():
-                keys.extend(zlib.crc32(f"1 {key}".encode()) for key in {word, *_one_letter_less(word)})
+                keys.extend(zlib.crc32(f"1 {key}".encode()) for key in {word, *one_letter_less(word)})
             continue
         for j, word in enumerate(words):
             if len(word) >= min_length and word.isalpha():
-                rest = [*words[:j], "*", *words[j + 1 :]] if ordered else [*words[:j], *words[j + 1 :]]
-                keys.append(zlib.crc32(f"{tag} {' '.join(rest)}".encode()))
+                rest = " ".join([*words[:j], "*", *words[j + 1 :]] if ordered else [*words[:j], *words[j + 1 :]])
+                for size in range(max(SLIP_WORD_MIN, len(word) - reach), len(word) + reach + 1):
+                    keys.append(zlib.crc32(f"{tag}{size}<{word[0]} {rest}".encode()))
+                    keys.append(zlib.crc32(f"{tag}{size}>{word[-1]} {rest}".encode()))
     return keys
 
 
@@ -561,9 +598,7 @@ def written_words(text: str) -> tuple[list[str], bool]:
     """The words as written (case, script, punctuation folded; nothing repaired, expanded or set aside) in any
     order, or in order for a lineage (X bin Y), and whether the order matters."""
     words = [w for w in _written(text) if w not in ARTICLES]
-    if any(w in LINEAGE_PARTICLES for w in words[1:-1]):
-        return words, True
-    return sorted(words), False
+    return _in_name_order(words, words)
 
 
 def same_identity(a: NormalName, b: NormalName) -> bool:

@@ -11,11 +11,21 @@ from rigport import __version__
 from rigport.entrypoints.api import docs, problems
 from rigport.entrypoints.api.cache import ViewCache
 from rigport.entrypoints.api.limits import BodyGuard
-from rigport.entrypoints.api.routers import assess, health, packet, portfolio, records, shipments, simulations
+from rigport.entrypoints.api.routers import (
+    assess,
+    calendar_feed,
+    health,
+    packet,
+    portfolio,
+    records,
+    shipments,
+    simulations,
+)
 from rigport.entrypoints.api.routers import data as data_router
 from rigport.entrypoints.api.routers import screening as screening_router
 from rigport.entrypoints.web import app as web
 from rigport.services import db, screening, simulation_runs
+from rigport.services.reminder_worker import ReminderWorker
 from rigport.services.tables import install_tables
 from rigport.settings import Settings, get_settings
 
@@ -51,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(simulations.router)
     app.include_router(portfolio.router)
     app.include_router(data_router.router)
+    app.include_router(calendar_feed.router)
     docs.install(app)
     web.install(app)
     app.add_middleware(BodyGuard, settings=settings)  # strangers refused and sizes capped before any body
@@ -59,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.add_event_handler("shutdown", lambda: simulation_runs.shutdown(settings))
     app.router.add_event_handler("startup", lambda: _warm_screening_index(settings))
     app.router.add_event_handler("startup", lambda: _limit_worker_threads(settings))
+    reminders = ReminderWorker(settings)  # deadline reminders (issue #29): one sender across the workers
+    app.router.add_event_handler("startup", reminders.start)
+    app.router.add_event_handler("shutdown", reminders.stop)
     return app
 
 

@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from rigport.entrypoints.cli import (
     assess,
+    calendar,
     catalog,
     chain,
     customs,
@@ -21,6 +22,7 @@ from rigport.entrypoints.cli import (
     economics,
     landed_cost,
     network,
+    notify,
     packet,
     serve,
     shipments,
@@ -62,6 +64,8 @@ app.command("demo")(serve.demo)
 app.add_typer(screen_cli.app, name="screen")
 app.add_typer(lists_cli.app, name="lists")
 app.add_typer(data.app, name="data")
+app.command("calendar")(calendar.calendar_command)
+app.add_typer(notify.app, name="notify")
 
 
 def main() -> None:

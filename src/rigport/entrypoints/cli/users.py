@@ -57,3 +57,24 @@ def disable(username: str = typer.Argument(..., help="Login name."), as_json: bo
 
     record = disable_user(username)
     print_json(record) if as_json else console.print(f"user {username} disabled", highlight=False)
+
+
+@app.command("calendar-url")
+def calendar_url(
+    username: str = typer.Argument(..., help="Login name."),
+    rotate: bool = typer.Option(False, "--rotate", help="Make a new URL; the old one stops working."),
+    revoke: bool = typer.Option(False, "--revoke", help="End the user's calendar URL."),
+    as_json: bool = JSON,
+) -> None:
+    """The user's subscribable calendar URL of open deadlines (read-only; shown once, when made)."""
+    from rigport.services.calendar_feed import calendar_url as feed
+
+    record = feed(username, rotate=rotate, revoke=revoke)
+    if as_json:
+        print_json(record)
+    elif record["url"]:
+        console.print(f"calendar URL for {username} (keep it private; shown once):\n{record['url']}", highlight=False)
+    elif record["active"]:
+        console.print(f"{username} has a calendar URL since {record['created_at']}; {record['note']}", highlight=False)
+    else:
+        console.print(f"{username} has no calendar URL (revoked or never made)", highlight=False)

@@ -1,4 +1,6 @@
-"""Who is looking, and may they: session cookie to principal, CSRF checks, the operator role, login limits.
+"""Who is looking, and may they: session cookie to principal, CSRF checks, the operator role.
+
+The sign-in limit is counted in the database (`services/login_limit.py`), shared by every worker.
 
 The session cookie itself (signing, expiry, generations) lives in `session.py`; this module is the glue
 every router uses: `visitor()` for pages that need a login, `checked_form()` / `writer_form()` for forms.
@@ -11,13 +13,11 @@ from dataclasses import dataclass
 from fastapi import Request
 from starlette.datastructures import FormData
 
-from rigport.entrypoints.web.session import CSRF_FIELD, CSRF_HEADER, LoginLimiter, WebSession, csrf_ok, read_session
+from rigport.entrypoints.web.session import CSRF_FIELD, CSRF_HEADER, WebSession, csrf_ok, read_session
 from rigport.errors import RigportError
 from rigport.services import auth
 from rigport.services.auth import Principal
 from rigport.settings import Settings
-
-login_limiter = LoginLimiter()
 
 
 class LoginRequired(Exception):

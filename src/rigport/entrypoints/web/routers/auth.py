@@ -7,9 +7,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rigport.entrypoints.web.pages import page
-from rigport.entrypoints.web.security import checked_form, login_limiter, safe_next, settings_of, visitor
+from rigport.entrypoints.web.security import checked_form, safe_next, settings_of, visitor
 from rigport.entrypoints.web.session import clear_session, new_session, write_session
-from rigport.services import auth
+from rigport.services import auth, login_limit
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,10 +31,11 @@ async def login(request: Request) -> Response:
     if not token and not (username and password):
         return page(request, "login.html", None, 422, next=target,
                     error="Enter a username and password, or an API token.")  # fmt: skip
-    # Counted before the check, per address and per account (a token sign-in counts against the address).
-    keys = [f"address:{client}"] + ([] if token else [f"account:{username.casefold()}"])
-    wait, stamp = login_limiter.reserve(keys, settings.login_attempts_per_minute)
-    if wait:
+    # Counted in the database before the check, per address and per account (a token sign-in counts against
+    # the address), so every worker shares one count (issue #26).
+    attempt = await run_in_threadpool(login_limit.begin_attempt, client, None if token else username, settings)
+    if not attempt.allowed:
+        wait = attempt.wait_s
         response = page(request, "login.html", None, 429, next=target,
                         error=f"Too many failed sign-ins from your address or for this account; try again in "
                               f"{wait} s.")  # fmt: skip
@@ -47,7 +48,7 @@ async def login(request: Request) -> Response:
     if principal is None:
         failed = "Sign-in failed: unknown user, wrong password, or an invalid, expired or revoked token."
         return page(request, "login.html", None, 401, next=target, error=failed)
-    login_limiter.succeeded(keys, stamp)
+    await run_in_threadpool(login_limit.succeeded, attempt, settings)
     redirect = RedirectResponse(target, status_code=303)
     generation = await run_in_threadpool(auth.session_generation, principal.kind, principal.token_id, settings)
     write_session(redirect, new_session(principal.kind, principal.token_id, generation), settings)

@@ -1,0 +1,405 @@
+"""Use cases of deadline reminders (issue #29): recipients and rules, deciding what is due, sending, status.
+
+Deciding and recording are one transaction: the reminders due today are inserted into the outbox (a key
+already there is ignored) and committed together, so a reminder is either decided and stored or neither.
+Sending is separate: one sender at a time (adapters/db/leases.py) takes pending rows, hands each to its
+channel, and records the attempt, marking the row sent only after the channel accepted it. A crash before
+that record leaves the row pending: it is sent again (a repeat the key lets the receiver drop), never lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from rigport.adapters.db.engine import get_engine
+from rigport.adapters.db.leases import sender_lock
+from rigport.adapters.db.reminder_repository import ReminderRepository
+from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow, RecipientRow
+from rigport.adapters.db.uow import UnitOfWork
+from rigport.adapters.notify import DeliveryError
+from rigport.adapters.notify.smtp import SmtpConfig, send_email
+from rigport.adapters.notify.webhook import post_webhook
+from rigport.domain import reminders as rules
+from rigport.domain.reminders import ClockFacts, Rule
+from rigport.errors import ConflictError, InputError, NotFoundError
+from rigport.services.auth import USERNAME
+from rigport.services.deadlines import OpenClock, clocks_of, load_shipments, shipment_url
+from rigport.settings import Settings, get_settings
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.@+-]{0,119}$")
+EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$|^[^@\s<>,;]+@localhost$")
+SEND_BATCH = 1000
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def smtp_config(settings: Settings) -> SmtpConfig:
+    return SmtpConfig(settings.smtp_host, settings.smtp_port, settings.smtp_user, settings.smtp_password,
+                      settings.smtp_from, settings.smtp_starttls, settings.smtp_timeout_s)  # fmt: skip
+
+
+# recipients and rules
+
+
+def recipient_view(row: RecipientRow) -> dict[str, Any]:
+    """A recipient as shown to people: never its webhook secret."""
+    return {
+        "name": row.name, "channel": row.channel, "address": row.address, "username": row.username,
+        "before": [int(d) for d in row.before_days.split(",") if d], "on_day": row.on_day,
+        "overdue": row.overdue, "digest": row.digest, "signed": bool(row.secret),
+        "created_at": row.created_at, "disabled_at": row.disabled_at,
+    }  # fmt: skip
+
+
+def _check_address(channel: str, address: str) -> str:
+    address = address.strip()
+    if channel == "email":
+        if not EMAIL.match(address) or len(address) > 254:
+            raise InputError(f"address: expected an e-mail address such as ops@example.com, got {address!r}")
+        return address
+    try:
+        url = httpx.URL(address)
+    except httpx.InvalidURL:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host or len(address) > 2000:
+        raise InputError(f"address: expected an http:// or https:// webhook URL, got {address!r}")
+    return address
+
+
+def _check_fields(name: str, channel: str) -> None:
+    if not NAME.match(name):
+        raise InputError(f"name: expected 1 to 120 letters, digits, spaces or _.@+- (starting with a letter or "
+                         f"digit), got {name!r}")  # fmt: skip
+    if channel not in rules.CHANNELS:
+        raise InputError(f"channel: expected one of {', '.join(rules.CHANNELS)}, got {channel!r}")
+
+
+def add_recipient(
+    name: str,
+    channel: str,
+    address: str,
+    *,
+    secret: str | None = None,
+    before: str = "7,3,1",
+    on_day: bool = True,
+    overdue: bool = True,
+    digest: bool = False,
+    username: str | None = None,
+    actor: str = "cli",
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Add a person or team address. A webhook without a secret gets a new one, returned once in `secret`."""
+    _check_fields(name, channel)
+    address = _check_address(channel, address)
+    days = rules.parse_before(before)
+    if secret is not None and not 16 <= len(secret) <= 200:
+        raise InputError("secret: expected 16 to 200 characters")
+    generated = channel != "email" and secret is None
+    if generated:
+        secret = secrets.token_urlsafe(32)
+    with UnitOfWork(settings) as uow:
+        repo = ReminderRepository(uow.session)
+        if username is not None and (not USERNAME.match(username) or uow.users.by_name(username) is None):
+            raise NotFoundError(f"username: no dashboard user {username!r}")
+        existing = repo.recipient(name)
+        if existing is not None and existing.disabled_at is None:
+            raise ConflictError(f"recipient {name!r} already exists; remove it first or pick another name")
+        if existing is not None:  # a removed recipient's name is reused: its history stays with it
+            existing.name = f"{name[:90]} (removed {existing.id})"  # within the column's 120 characters
+            uow.flush()
+        row = repo.add_recipient(RecipientRow(
+            name=name, channel=channel, address=address, secret=secret if channel != "email" else None,
+            username=username, before_days=",".join(map(str, days)), on_day=on_day, overdue=overdue, digest=digest,
+        ))  # fmt: skip
+        uow.flush()
+        view = recipient_view(row)
+        uow.audit.record(actor, "add-recipient", "reminder_recipient", name, None, view)
+        uow.commit()
+    return {**view, "secret": secret} if generated else view
+
+
+def update_recipient(
+    name: str, *, actor: str = "cli", settings: Settings | None = None, **changes: Any
+) -> dict[str, Any]:
+    """Change a recipient's address or rule (the dashboard's admin edit); only the fields given change."""
+    with UnitOfWork(settings) as uow:
+        row = ReminderRepository(uow.session).recipient(name)
+        if row is None or row.disabled_at is not None:
+            raise NotFoundError(f"recipient {name!r} not found")
+        before = recipient_view(row)
+        if changes.get("address") is not None:
+            row.address = _check_address(row.channel, str(changes["address"]))
+        if changes.get("before") is not None:
+            row.before_days = ",".join(map(str, rules.parse_before(str(changes["before"]))))
+        for flag in ("on_day", "overdue", "digest"):
+            if changes.get(flag) is not None:
+                setattr(row, flag, bool(changes[flag]))
+        after = recipient_view(row)
+        uow.audit.record(actor, "update-recipient", "reminder_recipient", name, before, after)
+        uow.commit()
+    return after
+
+
+def list_recipients(settings: Settings | None = None) -> list[dict[str, Any]]:
+    with UnitOfWork(settings) as uow:
+        return [recipient_view(r) for r in ReminderRepository(uow.session).recipients()]
+
+
+def remove_recipient(name: str, *, actor: str = "cli", settings: Settings | None = None) -> dict[str, Any]:
+    """Stop reminding a recipient: it is disabled (its history stays) and its pending reminders cancelled."""
+    with UnitOfWork(settings) as uow:
+        repo = ReminderRepository(uow.session)
+        row = repo.recipient(name)
+        if row is None or row.disabled_at is not None:
+            raise NotFoundError(f"recipient {name!r} not found")
+        row.disabled_at = _now()
+        cancelled = repo.cancel_pending(row.id)
+        view = recipient_view(row)
+        uow.audit.record(actor, "remove-recipient", "reminder_recipient", name, None, {"cancelled": cancelled})
+        uow.commit()
+    return {**view, "cancelled": cancelled}
+
+
+# deciding
+
+
+def facts(clocks: Sequence[OpenClock], public_url: str) -> list[ClockFacts]:
+    urls = {c.shipment: shipment_url(public_url, c.shipment) for c in clocks}  # one per shipment, not per clock
+    return [ClockFacts(c.shipment, c.port, c.clock, c.due, c.days_left, c.may_not_apply, c.citation, c.units,
+                       c.value_at_stake_usd, urls[c.shipment]) for c in clocks]  # fmt: skip
+
+
+def _rule(row: RecipientRow) -> Rule:
+    days = tuple(int(d) for d in row.before_days.split(",") if d)
+    return Rule(before=days, on_day=row.on_day, overdue=row.overdue, digest=row.digest)
+
+
+def due_now(
+    clocks: Sequence[ClockFacts], recipients: Sequence[RecipientRow], today: dt.date
+) -> list[tuple[RecipientRow, rules.Due]]:
+    """Every (recipient, reminder) due today under each recipient's rule: the decision, before any rendering."""
+    return [(r, due) for r in recipients for due in rules.due_reminders(clocks, _rule(r), today)]
+
+
+def outbox_row(
+    recipient: RecipientRow,
+    due: rules.Due,
+    clocks: Sequence[ClockFacts],
+    by_clock: dict[tuple[str, str], ClockFacts],
+    today: dt.date,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The outbox row of one reminder, its message rendered as it will be sent."""
+    key = rules.reminder_key(due.shipment, due.clock, due.due, due.threshold, recipient.id)
+    if due.threshold == rules.DIGEST:
+        message = rules.digest_message(clocks, today, key)
+    else:
+        message = rules.clock_message(by_clock[(due.shipment, due.clock)], due.threshold, key)
+    return {
+        "key": key, "shipment": due.shipment, "clock": due.clock, "due": due.due, "threshold": due.threshold,
+        "recipient_id": recipient.id, "status": "pending", "subject": message.subject[:500],
+        "message": {"text": message.text, "html": message.html, "data": message.data},
+        "created_at": now, "next_attempt_at": now, "attempts": 0,
+    }  # fmt: skip
+
+
+def decide(
+    settings: Settings | None = None, today: dt.date | None = None, *, dry_run: bool = False
+) -> dict[str, Any]:
+    """Write every reminder due today to the outbox (insert-or-ignore), in one transaction.
+
+    Reminders already in the outbox are skipped before their messages are rendered (a pass every minute
+    inside `rigport serve` renders only what is new); the insert still ignores a key a concurrent pass
+    wrote first.
+    """
+    settings = settings or get_settings()
+    today = today or dt.date.today()
+    now = _now()
+    with UnitOfWork(settings) as uow:
+        repo = ReminderRepository(uow.session)
+        recipients = list(repo.recipients())
+        if not recipients:
+            return {"decided": 0, "queued": 0, "recipients": 0, "new": []}
+        clocks = facts(clocks_of(load_shipments(uow), today), settings.public_url)
+        due = due_now(clocks, recipients, today)
+        earliest = min((d.due for _, d in due), default=today)
+        known = repo.keys_for([r.id for r in recipients], earliest)
+        fresh = [(r, d) for r, d in due if (d.shipment, d.clock, d.due, d.threshold, r.id) not in known]
+        by_clock = {(c.shipment, c.clock): c for c in clocks}
+        names = {r.id: r.name for r in recipients}
+        if dry_run:  # what would be queued, subjects only: no message is rendered
+            new = [{"key": rules.reminder_key(d.shipment, d.clock, d.due, d.threshold, r.id), "recipient": r.name,
+                    "subject": rules.digest_subject(clocks, today) if d.threshold == rules.DIGEST
+                    else rules.clock_subject(by_clock[(d.shipment, d.clock)], d.threshold)} for r, d in fresh]
+            return {"decided": len(due), "queued": len(new), "recipients": len(recipients), "new": new}
+        rows = [outbox_row(r, d, clocks, by_clock, today, now) for r, d in fresh]
+        queued = repo.queue(rows)
+        uow.commit()
+    return {
+        "decided": len(due), "queued": queued, "recipients": len(recipients),
+        "new": [{"key": r["key"], "recipient": names[r["recipient_id"]], "subject": r["subject"]} for r in rows],
+    }  # fmt: skip
+
+
+# sending
+
+
+@dataclass(frozen=True)
+class _Item:
+    outbox_id: int
+    key: str
+    channel: str
+    address: str
+    secret: str | None
+    subject: str
+    message: dict[str, Any]
+    attempts: int
+
+
+def deliver(item: _Item, settings: Settings) -> None:
+    """Hand one reminder to its channel; DeliveryError when it was not accepted."""
+    if item.channel == "email":
+        send_email(smtp_config(settings), item.address, item.subject, str(item.message["text"]),
+                   str(item.message["html"]), item.key)  # fmt: skip
+    else:
+        post_webhook(item.address, item.secret, dict(item.message["data"]), slack=item.channel == "slack",
+                     timeout_s=settings.http_timeout_s)  # fmt: skip
+
+
+def _claimable(settings: Settings, now: dt.datetime, limit: int) -> list[_Item]:
+    with UnitOfWork(settings) as uow:
+        repo = ReminderRepository(uow.session)
+        items = []
+        for row in repo.pending(now, limit):
+            recipient = repo.recipient_by_id(row.recipient_id)
+            if recipient is None:
+                continue
+            items.append(_Item(row.id, row.key, recipient.channel, recipient.address, recipient.secret,
+                               row.subject, dict(row.message), row.attempts))  # fmt: skip
+        return items
+
+
+def _record(settings: Settings, item: _Item, error: DeliveryError | None, elapsed_ms: int) -> None:
+    """The attempt and its outcome in one transaction: sent, or pending again after the backoff."""
+    with UnitOfWork(settings) as uow:
+        repo = ReminderRepository(uow.session)
+        row: OutboxRow | None = repo.outbox_row(item.outbox_id)
+        if row is None:
+            return
+        now = _now()
+        repo.add_attempt(AttemptRow(outbox_id=row.id, at=now, ok=error is None,
+                                    error=None if error is None else str(error)[:2000], elapsed_ms=elapsed_ms))
+        row.attempts += 1
+        if error is None:
+            row.status, row.sent_at, row.last_error = "sent", now, None
+        else:
+            row.last_error = str(error)[:2000]
+            row.next_attempt_at = now + dt.timedelta(seconds=rules.backoff_seconds(row.attempts))
+        uow.commit()
+
+
+def send_pending(
+    settings: Settings | None = None, *, now: dt.datetime | None = None, limit: int = SEND_BATCH
+) -> dict[str, Any]:
+    """Deliver the pending reminders whose time has come, if no other sender holds the lock."""
+    settings = settings or get_settings()
+    with sender_lock(get_engine(settings)) as held:
+        if not held:
+            return {"sender": "busy", "sent": 0, "failed": 0, "deferred": 0, "errors": [], "config_error": False}
+        return _send(settings, now or _now(), limit)
+
+
+def _send(settings: Settings, now: dt.datetime, limit: int) -> dict[str, Any]:
+    """Deliver due pending rows one at a time (the caller holds the sender lock): a crash costs one repeat at most.
+
+    When a channel is down (DeliveryError.down), its other rows wait for the next pass untried ("deferred"):
+    one attempt a pass tells whether it is back, without a timeout's wait for every row.
+    """
+    sent, failed, deferred, errors, config_error = 0, 0, 0, [], False
+    down: set[str] = set()
+    for item in _claimable(settings, now, limit):
+        route = "smtp" if item.channel == "email" else item.address
+        if route in down:
+            deferred += 1
+            continue
+        started = time.monotonic()
+        try:
+            deliver(item, settings)
+            error = None
+        except DeliveryError as exc:
+            error = exc
+        _record(settings, item, error, int((time.monotonic() - started) * 1000))
+        if error is None:
+            sent += 1
+            continue
+        failed += 1
+        config_error = config_error or error.config
+        if error.down:
+            down.add(route)
+        if str(error) not in errors:
+            errors.append(str(error))
+    return {"sender": "ran", "sent": sent, "failed": failed, "deferred": deferred, "errors": errors,
+            "config_error": config_error}  # fmt: skip
+
+
+def background_pass(settings: Settings, today: dt.date | None = None) -> dict[str, Any] | None:
+    """One pass of the sender inside `rigport serve`: only the lock holder decides and sends (None: not us).
+
+    Every server worker runs this on a timer; the advisory lock makes one of them the sender, and when it
+    dies the lock goes with it and another worker's next pass takes over.
+    """
+    with sender_lock(get_engine(settings)) as held:
+        if not held:
+            return None
+        decided = decide(settings, today or dt.date.today())
+        return {**decided, **_send(settings, _now(), SEND_BATCH)}
+
+
+def run(settings: Settings | None = None, today: dt.date | None = None, *, dry_run: bool = False) -> dict[str, Any]:
+    """`rigport notify run`: decide what is due (into the outbox), then deliver what is pending."""
+    settings = settings or get_settings()
+    today = today or dt.date.today()
+    decided = decide(settings, today, dry_run=dry_run)
+    if dry_run:
+        sending: dict[str, Any] = {"sender": "dry-run", "sent": 0, "failed": 0, "deferred": 0, "errors": [],
+                                   "config_error": False}  # fmt: skip
+    else:
+        sending = send_pending(settings)
+    with UnitOfWork(settings) as uow:
+        counts = ReminderRepository(uow.session).counts()
+    return {"as_of": today, "dry_run": dry_run, **decided, **sending, "outbox": counts}
+
+
+def status(settings: Settings | None = None, limit: int = 50) -> dict[str, Any]:
+    """What was sent, to whom and when; what is failing and why; the recipients and their rules."""
+    with UnitOfWork(settings) as uow:
+        repo = ReminderRepository(uow.session)
+        counts = repo.counts()
+        recent = [_outbox_view(row, name) for row, name in repo.recent(limit)]
+        pending = [_outbox_view(row, name) for row, name in repo.recent(limit, "pending")]
+        recipients = [recipient_view(r) for r in repo.recipients()]
+    return {
+        "outbox": counts,
+        "failing": [p for p in pending if p["attempts"] > 0],
+        "recent": recent,
+        "recipients": recipients,
+    }
+
+
+def _outbox_view(row: OutboxRow, recipient: str) -> dict[str, Any]:
+    return {
+        "key": row.key, "recipient": recipient, "shipment": row.shipment or None, "clock": row.clock,
+        "due": row.due, "threshold": row.threshold, "subject": row.subject, "status": row.status,
+        "attempts": row.attempts, "last_error": row.last_error, "created_at": row.created_at,
+        "next_attempt_at": row.next_attempt_at if row.status == "pending" else None, "sent_at": row.sent_at,
+    }  # fmt: skip
