@@ -141,6 +141,8 @@ def visit_every_page(page: Any, server: dict[str, str], tag: str) -> list[str]:
     page.get_by_role("button", name="Compare").click()
     expect(page.locator("#chart-compare[data-rendered]")).to_have_count(1, timeout=60_000)
     check(page, f"{tag}economics", problems)
+    page.goto(base + "/reminders")
+    check(page, f"{tag}reminders", problems)
     page.goto(base + "/shipments/NO-SUCH-SHIPMENT")
     check(page, f"{tag}not-found", problems)
     page.goto(base + "/docs")
