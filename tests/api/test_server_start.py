@@ -84,3 +84,14 @@ def test_worker_threads_are_capped_and_health_does_not_wait_for_one(isolated_dat
                 client.portal.call(limiter.release_on_behalf_of, holder)
         assert health.status_code == 200 and health.json()["status"] == "ok"
         assert client.get("/login").status_code == 200  # a sync route (a thread's work) runs again once it is free
+
+
+@pytest.mark.usefixtures("empty_memo")
+def test_warm_index_with_build_builds_and_caches_when_there_is_no_cache(isolated_data_dir: Path) -> None:
+    """Issue #30: `rigport serve` builds the index in the background at start, so the first /screening after a
+    fresh install does not wait for the build."""
+    settings = Settings(data_dir=isolated_data_dir)
+    assert screening.warm_index(settings, build=True) is True
+    held = screening.cached_index(settings)
+    assert held is not None and len(held.entries) > 1000
+    assert list(isolated_data_dir.glob("cache/screening-index-*"))  # written for the other workers

@@ -69,7 +69,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
                                "parties": [{"role": "seller", "name": EVIL, "country": "CN"}]})  # fmt: skip
     assert created.status_code == 201, created.text
     yield {"base": base, "user": seeded["dashboard_user"], "password": seeded["dashboard_password"],
-           "viewer_token": viewer}  # fmt: skip
+           "viewer_token": viewer, "data_dir": str(data_dir)}  # fmt: skip
     proc.terminate()
     proc.wait(timeout=20)
 

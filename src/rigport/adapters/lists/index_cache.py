@@ -97,16 +97,18 @@ def get_index(settings: Settings | None = None) -> ScreeningIndex:
         return _load_or_build(settings, copies, key)
 
 
-def warm_index(settings: Settings) -> bool:
+def warm_index(settings: Settings, *, build: bool = False) -> bool:
     """Load the index from its disk cache when there is one; True when this process then holds it.
 
     A served worker calls it as it starts, in a thread, so its first screen does not wait for the load
-    (under load that wait set the p99 (measured: docs/reliability.md 8)). It never builds: with no cache the first
-    screen builds, as before, and the worker starts as fast as without it.
+    (under load that wait set the p99 (measured: docs/reliability.md 8)). Without `build` it never builds:
+    with no cache the first screen builds, and the worker starts as fast as without it. `rigport serve`
+    passes `build=True` from a background thread, so the first /screening after a fresh install or a list
+    update does not wait for the build either (issue #30).
     """
     copies = list_copies(settings)
     key = _copy_key(copies)
-    if key not in _MEMO and not _cache_path(settings, key).exists():
+    if key not in _MEMO and not build and not _cache_path(settings, key).exists():
         return False
     get_index(settings)
     return True

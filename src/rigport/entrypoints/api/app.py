@@ -8,7 +8,7 @@ import threading
 from fastapi import FastAPI
 
 from rigport import __version__
-from rigport.entrypoints.api import problems
+from rigport.entrypoints.api import docs, problems
 from rigport.entrypoints.api.cache import ViewCache
 from rigport.entrypoints.api.limits import BodyGuard
 from rigport.entrypoints.api.routers import (
@@ -42,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Shipments of mining hardware through US customs: records, legal clocks, costs. "
         "The dashboard is served at / (sign in at /login).",
         openapi_url="/openapi.json",
+        docs_url=None,  # served by api.docs from installed files, not FastAPI's CDN page
+        redoc_url=None,
         responses=problems.PROBLEM_RESPONSES,
         # Response schemas in validation mode: a Decimal is "a number or a string", which is true of the JSON
         # the routes write (to_jsonable gives money as a number); serialization mode would say "string".
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portfolio.router)
     app.include_router(data_router.router)
     app.include_router(calendar_feed.router)
+    docs.install(app)
     web.install(app)
     app.add_middleware(BodyGuard, settings=settings)  # strangers refused and sizes capped before any body
     # Background simulations: runs a dead server left queued/running are failed now; ours stop on shutdown.

@@ -29,7 +29,7 @@ def list_models(as_json: bool = JSON) -> None:
                 m.maker,
                 m.model,
                 f"{m.hashrate_th:g}",
-                f"{m.power_w:g}",
+                f"{m.power_w:,g}",
                 f"{m.efficiency_j_th:.1f}",
                 m.sophgo_content,
                 m.origin,
@@ -37,6 +37,8 @@ def list_models(as_json: bool = JSON) -> None:
             )
             for m in models
         ],
+        keep=["id", "TH/s", "W", "J/TH", "origin", "ref. price"],
+        optional=["maker", "ref. price", "W"],
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rigport.domain.customs.clocks import EVENTS, clocks_for_event, horizon_warnings
-from rigport.entrypoints.cli.output import print_json, print_table, print_warnings
+from rigport.entrypoints.cli.output import days, print_json, print_table, print_warnings
 from rigport.entrypoints.cli.params import parse_date, parse_money
 
 app = typer.Typer(help="US customs procedure: legal clocks and deadlines.", no_args_is_help=True)
@@ -36,7 +36,8 @@ def deadlines(
         return
     print_table(
         f"Clocks started by {event} on {date}",
-        ["clock", "due", "days", "kind", "citation", "note"],
-        [(c.clock + (" (may not apply)" if c.may_not_apply else ""), c.due, c.days, c.kind, c.citation, c.note)
-         for c in clocks],
-    )
+        ["clock", "due", "days", "citation", "note"],
+        [(c.clock.replace("_", " ") + (" (may not apply)" if c.may_not_apply else ""), c.due,
+          f"{days(c.days)}{' (working)' if c.kind == 'working' else ''}", c.citation, c.note) for c in clocks],
+        keep=["due", "days"], notes=["note"],
+    )  # fmt: skip

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
-from rigport.entrypoints.cli.output import print_json, print_key_values, print_warnings
+from rigport.domain.economics.units import HoldCost
+from rigport.entrypoints.cli.output import days, print_json, print_table, print_warnings, si, usd
 from rigport.entrypoints.cli.params import parse_int, parse_money, parse_number
 from rigport.services.economics import EconomicsRequest, run_economics
 
@@ -43,7 +46,37 @@ def economics(
     if as_json:
         print_json(report)
         return
-    shown = {k: v for k, v in report.items() if not isinstance(v, dict | list)}
-    shown["payback_days"] = report["payback_days"] if report["pays_back"] else "does not pay back"
-    print_key_values(f"{report['model']} x {request.units}", shown.items())
+    print_economics(report, request.units)
     print_warnings(report["warnings"])
+
+
+def print_economics(report: dict[str, Any], units: int) -> None:
+    """The report as a person reads it: labelled figures with units and separators, the hold cost broken down
+    (the JSON keeps the field names and raw numbers)."""
+    hold: HoldCost = report["hold_cost_breakdown"]
+    payback = days(report["payback_days"]) if report["pays_back"] else "does not pay back"
+    print_table(f"{report['model']} x {units:,}", ["figure", "value"], [
+        ("network difficulty", si(report["difficulty"])),
+        ("BTC price", usd(report["price_usd"])),
+        ("fees per block", f"{report['fees_btc_per_block']:,} BTC"),
+        ("power price", f"${report['power_price_usd_per_kwh']:,}/kWh"),
+        ("unit price", usd(report["unit_price_usd"]) if report["unit_price_usd"] is not None else "not given"),
+        ("revenue per day", f"{report['daily_revenue_btc']:.8f} BTC ({usd(report['daily_revenue_usd'])})"),
+        ("power cost per day", usd(report["daily_power_cost_usd"])),
+        ("margin per day", usd(report["daily_margin_usd"])),
+        ("hashprice", f"{usd(report['hashprice_usd_per_ph_day'])} per PH/s per day"),
+        ("breakeven power price", f"${report['breakeven_power_price_usd_per_kwh']:,}/kWh"),
+        ("breakeven hashprice", f"{usd(report['breakeven_hashprice_usd_per_ph_day'])} per PH/s per day"),
+        ("capital outlay", usd(report["capex_usd"]) if report["capex_usd"] is not None else "no unit price"),
+        ("payback", payback),
+    ], keep=["figure"])  # fmt: skip
+    if not hold.hold_days:
+        return
+    print_table(f"Cost of a hold of {days(hold.hold_days)}", ["part", "per unit", "fleet"], [
+        ("margin forgone per day", usd(hold.revenue_forgone_usd_per_unit_day), ""),
+        ("storage per day", usd(hold.storage_usd_per_unit_day), ""),
+        ("capital tied up per day", usd(hold.capital_cost_usd_per_unit_day), ""),
+        ("total per day", usd(hold.per_unit_per_day_usd), usd(hold.shipment_per_day_usd)),
+        ("efficiency loss (once)", usd(hold.efficiency_loss_usd_per_unit), ""),
+        (f"whole hold ({days(hold.hold_days)})", usd(hold.per_unit_total_usd), usd(hold.shipment_total_usd)),
+    ], keep=["per unit", "fleet"], right=["per unit", "fleet"])  # fmt: skip

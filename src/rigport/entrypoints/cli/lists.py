@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from rigport.entrypoints.cli.output import console, err_console, print_json, print_table
+from rigport.entrypoints.cli.output import console, days, display, err_console, print_json, print_table
 from rigport.entrypoints.cli.params import parse_date
 
 app = typer.Typer(help="Screening lists in force: versions, dates, loading and updating.", no_args_is_help=True)
@@ -25,11 +25,14 @@ def _freshness(v: dict[str, object]) -> str:
 def _show(lists: list[dict[str, object]], title: str) -> None:
     print_table(
         title,
-        ["list", "as of", "age (days)", "status", "entries", "names", "sha256"],
+        ["list", "as of", "age", "status", "entries", "names", "sha256"],
         [
-            (v["list"], v["as_of"], v["age_days"], _freshness(v), v["entries"], v["names"], str(v["sha256"])[:12])
+            (v["list"], v["as_of"], days(int(str(v["age_days"]))) if v["age_days"] is not None else "", _freshness(v),
+             display(v["entries"]), display(v["names"]), str(v["sha256"])[:12])
             for v in lists
         ],
+        keep=["list", "as of", "entries", "names", "sha256"], optional=["names", "sha256"],
+        right=["entries", "names"],
     )
     for v in lists:
         note = f" ({v['date_note']})" if v["date_note"] else ""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
 from rigport.domain.chain.snapshot import NetworkSnapshot
-from rigport.entrypoints.cli.output import err_console, print_json, print_key_values
+from rigport.entrypoints.cli.output import err_console, print_json, print_key_values, si, usd
 from rigport.services.network import current_snapshot, refresh_snapshot
 from rigport.settings import get_settings
 
@@ -34,7 +36,7 @@ def show(as_json: bool = JSON) -> None:
     if as_json:
         print_json(snap.to_dict())
     else:
-        print_key_values(f"Network snapshot as of {snap.as_of}", snap.to_dict().items())
+        print_key_values(f"Network snapshot as of {snap.as_of}", readable(snap.to_dict()))
 
 
 @app.command()
@@ -47,4 +49,14 @@ def refresh(
     if as_json:
         print_json(snap.to_dict())
     else:
-        print_key_values(f"Refreshed network snapshot ({snap.as_of})", snap.to_dict().items())
+        print_key_values(f"Refreshed network snapshot ({snap.as_of})", readable(snap.to_dict()))
+
+
+def readable(fields: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The snapshot with units: difficulty as "114.0 T", the price in dollars, fees in BTC."""
+    units: dict[str, Callable[[Any], str]] = {
+        "difficulty": lambda v: f"{si(v)} ({v:,.0f})", "price_usd": lambda v: usd(v),
+        "fees_btc_per_block": lambda v: f"{v:,} BTC", "height": lambda v: f"{v:,}",
+    }  # fmt: skip
+    return [(k.removesuffix("_usd").replace("_", " "), units[k](v) if k in units and v is not None else v)
+            for k, v in fields.items()]  # fmt: skip

@@ -17,6 +17,7 @@ def run_server(host: str, port: int, workers: int, access_log: bool = True) -> N
 
     db.hold_while_serving(get_settings())  # first: every database connection of the server is marked
     db.upgrade()
+    _build_screening_index_in_background()
     config = TcpConfig(
         "rigport.entrypoints.api.app:create_app",
         factory=True,
@@ -33,6 +34,24 @@ def run_server(host: str, port: int, workers: int, access_log: bool = True) -> N
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         uvicorn.Server(config).run()
+
+
+def _build_screening_index_in_background() -> None:
+    """Build (and cache) the screening index in a thread while the server starts, so the first /screening or
+    screen does not wait ~6 s for it after a fresh install or a list update (issue #30). With one worker the
+    server runs in this process and shares the index; more workers load the cache this writes."""
+    import threading
+
+    from rigport.services import screening
+    from rigport.settings import get_settings
+
+    def build() -> None:
+        try:
+            screening.warm_index(get_settings(), build=True)
+        except Exception as exc:  # the first screen builds (or reports) it instead
+            err_console.print(f"screening index not built at start: {exc}", highlight=False)
+
+    threading.Thread(target=build, name="rigport-build-index", daemon=True).start()
 
 
 def serve(

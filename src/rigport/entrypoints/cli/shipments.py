@@ -9,7 +9,16 @@ from typing import Any
 
 import typer
 
-from rigport.entrypoints.cli.output import console, print_json, print_key_values, print_table, print_warnings
+from rigport.entrypoints.cli.output import (
+    console,
+    days_left,
+    instant,
+    print_json,
+    print_key_values,
+    print_table,
+    print_warnings,
+    usd,
+)
 from rigport.entrypoints.cli.params import parse_date, parse_money
 from rigport.errors import InputError
 
@@ -19,19 +28,17 @@ JSON = typer.Option(False, "--json", help="Machine-readable output on stdout.")
 ACTOR = "cli"
 
 
-def _next_deadline(view: Mapping[str, Any]) -> tuple[str, str]:
-    """(due, clock) of the shipment's soonest open clock, overdue ones said so, for the list's two columns."""
+def _next_deadline(view: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """(due, when, clock, note) of the shipment's soonest open clock, for the list's columns."""
     deadline = view.get("next_deadline")
     if not deadline:
-        return "-", ""
-    days = int(deadline["days_left"])
-    if deadline["overdue"]:
-        when = f"[bold red]{deadline['due']} overdue {-days}d[/]"
-    elif deadline.get("may_not_apply"):  # a 19 CFR 151.16 clock of another agency's hold is never overdue
-        when = f"{deadline['due']} ({days}d, may not apply)"
-    else:
-        when = f"{deadline['due']} ({days}d)"
-    return when, str(deadline["clock"]).replace("_", " ")
+        return "-", "", "", ""
+    left = int(deadline["days_left"])
+    note = ""
+    if deadline.get("may_not_apply"):  # a 19 CFR 151.16 clock of another agency's hold is never overdue
+        note = "may not apply: CBP holds the goods for another agency (19 CFR 151.16(a))"
+    when = days_left(left, overdue=bool(deadline["overdue"]))
+    return str(deadline["due"]), when, str(deadline["clock"]).replace("_", " "), note
 
 
 @app.command("list")
@@ -50,27 +57,17 @@ def list_shipments(
     if as_json:
         print_json(rows)
         return
-    from rich.table import Table
-
-    # The next deadline comes right after the reference and is never cut; a narrow terminal drops the
-    # arrival and value columns rather than squeezing every column to a few letters (all are in --json).
-    wide = console.width >= 130
-    table = Table(title="Shipments")
-    table.add_column("reference", no_wrap=True)
-    table.add_column("next deadline", no_wrap=True)
-    table.add_column("clock")
-    table.add_column("units by state")
-    table.add_column("port")
-    if wide:
-        table.add_column("arrived", no_wrap=True)
-        table.add_column("value USD", justify="right")
-    for r in rows:
-        cells = [r["reference"], *_next_deadline(r), "\n".join(f"{s} {n:,}" for s, n in r["quantities"].items()),
-                 r["port"]]  # fmt: skip
-        if wide:
-            cells += [r["arrival_date"], f"{float(r['declared_value_usd']):,.0f}"]
-        table.add_row(*cells)
-    console.print(table)
+    # References, dates and states are never cut; a narrow terminal drops value, arrival and port, in that
+    # order, and says so (all are in --json); the "may not apply" note goes below the table.
+    print_table(
+        "Shipments",
+        ["reference", "due", "when", "clock", "units by state", "port", "arrived", "value", "note"],
+        [(r["reference"], *_next_deadline(r)[:3], "\n".join(f"{s} {n:,}" for s, n in r["quantities"].items()),
+          r["port"], r["arrival_date"], usd(r["declared_value_usd"], cents=False), _next_deadline(r)[3])
+         for r in rows],
+        keep=["reference", "due", "units by state", "arrived", "value"], notes=["note"],
+        optional=["port", "arrived", "value"], right=["value"],
+    )  # fmt: skip
 
 
 @app.command()
@@ -86,7 +83,7 @@ def show(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
     print_key_values(view["reference"], [
         ("port / mode", f"{view['port']} / {view['mode']}"), ("arrived", view["arrival_date"]),
         ("units by state", ", ".join(f"{s} {n:,}" for s, n in view["quantities"].items())),
-        ("declared value", f"${float(view['declared_value_usd']):,.2f}"),
+        ("declared value", usd(view["declared_value_usd"])),
         ("cost of delay per day", f"${cost['cost_per_day_usd']:,.2f} ({cost['held_units']:,} units held)"),
         ("cost of delay to date", f"${cost['cost_to_date_usd']:,.2f} ({cost['held_unit_days']:,} unit-days held)"),
         ("storage accrued", f"${cost['storage_accrued_usd']:,.2f}" + (" ALERT: >= 50% of value"
@@ -95,20 +92,22 @@ def show(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
     ])  # fmt: skip
     print_table(
         "Clocks",
-        ["clock", "due", "days left", "citation", "note"],
-        [(c["clock"] + (" (may not apply)" if c["may_not_apply"] else ""), c["due"],
-          f"{c['days_left']} OVERDUE" if c["overdue"] else c["days_left"], c["citation"], c["note"])
+        ["clock", "due", "when", "citation", "note"],
+        [(c["clock"].replace("_", " ") + (" (may not apply)" if c["may_not_apply"] else ""), c["due"],
+          days_left(int(c["days_left"]), overdue=bool(c["overdue"])), c["citation"], c["note"])
          for c in view["clocks"]],
-    )
+        keep=["due"], notes=["note"],
+    )  # fmt: skip
     print_warnings(view["warnings"])
     print_table(
         "Events",
         ["id", "date", "event", "units", "from", "to", "by", "voided"],
         [
-            (e["id"], e["occurred_on"], e["event"], e["quantity"], e["from_state"], e["to_state"], e["actor"],
-             f"{e['voided_by']}: {e['void_reason']}" if e["voided"] else "")
+            (e["id"], e["occurred_on"], e["event"], f"{e['quantity']:,}", e["from_state"], e["to_state"], e["actor"],
+             f"voided by {e['voided_by']}: {e['void_reason']}" if e["voided"] else "")
             for e in view["events"]
         ],
+        keep=["id", "date", "units", "from", "to"], notes=["voided"], optional=["from", "by"], right=["id", "units"],
     )
 
 
@@ -236,8 +235,9 @@ def audit(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
         print_json(rows)
     else:
         print_table(
-            f"Audit trail of {reference}", ["at", "actor", "action"], [(r["at"], r["actor"], r["action"]) for r in rows]
-        )
+            f"Audit trail of {reference}", ["at", "actor", "action"],
+            [(instant(r["at"]), r["actor"], r["action"]) for r in rows], keep=["at"],
+        )  # fmt: skip
 
 
 @import_app.command("manifest")

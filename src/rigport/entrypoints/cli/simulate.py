@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from rigport.entrypoints.cli.output import console, err_console, print_json, print_table, print_warnings
+from rigport.entrypoints.cli.output import days as fmt_days
 from rigport.errors import InputError
 
 
@@ -82,15 +83,16 @@ def run_command(
                    | {"fan_chart_days": days})  # fmt: skip
         return
     npv, pb = report["npv_usd"], report["payback_day"]
-    print_table(f"{model} x {units}: {report['paths']:,} paths, {days} days, seed {seed}", ["measure", "value"], [
+    print_table(f"{model} x {units:,}: {report['paths']:,} paths over {fmt_days(days)}, seed {seed}",
+                ["measure", "value"], [
         ("NPV P5 / P50 / P95", f"${npv['p5']:,.0f} / ${npv['p50']:,.0f} / ${npv['p95']:,.0f}"),
         ("NPV mean", f"${npv['mean']:,.0f}"),
         ("pays back within horizon", f"{report['payback_probability']:.1%}"),
-        ("payback day P5 / P50 / P95", " / ".join("-" if v is None else f"{v:.0f}" for v in pb.values())),
+        ("payback day P5 / P50 / P95", " / ".join("-" if v is None else f"{v:,.0f}" for v in pb.values())),
         ("expected hold cost", f"${report['expected_hold_cost_usd']:,.0f}"),
         ("hold probability / mean length", f"{report['hold']['probability']:.1%} / "
          f"{report['hold']['days_mean']:.0f} days ({report['hold']['source']['days_mean']})"),
-    ])  # fmt: skip
+    ], keep=["measure"])  # fmt: skip
     hold = report["hold"]
     if hold["fit"] is not None:
         err_console.print(f"holds: {hold['fit']['note']}", highlight=False)
@@ -135,6 +137,7 @@ def compare(
             )
             for o in result["options"]
         ],
+        keep=["NPV mean", "NPV P5", "pays back", "P(best)"], right=["NPV mean", "NPV P5", "pays back", "P(best)"],
     )
     print_warnings(result["warnings"])
 
@@ -169,8 +172,8 @@ def country_share(
     if as_json:
         print_json(result)
         return
-    console.print(f"{held_units:,} x {model} held {hold_days} days: US share lower by up to "
+    console.print(f"{held_units:,} x {model} held {fmt_days(hold_days)}: US share lower by up to "
                   f"{result['max_share_points_lost']:.3f} points; "
                   f"{result['share_point_days_lost']:.1f} share-point-days "
-                  f"over {days} days ({SHARE_SOURCE}; network as of {snap.as_of})", highlight=False)
+                  f"over {fmt_days(days)} ({SHARE_SOURCE}; network as of {snap.as_of})", highlight=False)
     print_warnings(snapshot_warnings(snap))

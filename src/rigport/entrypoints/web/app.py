@@ -35,6 +35,11 @@ def install(app: FastAPI) -> None:
     def plotly_js() -> FileResponse:
         return FileResponse(_plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:  # pages link /static/favicon.svg; this is for documents without the link
+        icon = static.joinpath("favicon.svg")
+        return FileResponse(str(icon), media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for group in (auth, portfolio, shipments, screening, economics, reminders):  # in the order the pages were declared
         app.include_router(group.router)

@@ -78,3 +78,24 @@ def compare_options(result: dict[str, Any]) -> dict[str, Any]:
     ]
     layout = {**LAYOUT, "barmode": "group", "title": {"text": "Sourcing options: NPV percentiles (USD)"}}
     return {"data": data, "layout": layout}
+
+
+def data_table(figure: dict[str, Any], limit: int = 60) -> dict[str, Any]:
+    """The figure's numbers as a table: what a reader without JavaScript (or with a screen reader) gets instead
+    of the drawing (issue #30). One row per x value, one column per trace; for a step chart over days only the
+    days something changed are kept, and at most `limit` rows (the latest ones) are shown."""
+    traces = [t for t in figure["data"] if t.get("x") is not None]
+    xs: list[Any] = []
+    for trace in traces:
+        xs.extend(x for x in trace["x"] if x not in xs)
+    values = [{x: y for x, y in zip(t["x"], t["y"], strict=True)} for t in traces]
+    rows: list[list[Any]] = []
+    for x in xs:
+        row = [v.get(x) for v in values]
+        if figure["data"] and figure["data"][0].get("stackgroup") and rows and rows[-1][1:] == row:
+            continue  # a step chart: unchanged since the last row
+        rows.append([x, *row])
+    title = figure.get("layout", {}).get("title", {}).get("text", "")
+    x_title = figure.get("layout", {}).get("xaxis", {}).get("title", {}).get("text", "")
+    return {"title": title, "columns": [x_title or "", *[t.get("name", "") for t in traces]],
+            "rows": rows[-limit:], "cut": max(0, len(rows) - limit)}  # fmt: skip

@@ -73,3 +73,41 @@ def date(form: FormData, field: str, label: str) -> dt.date:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise InputError(f"{label}: expected a date YYYY-MM-DD, got {raw!r}") from None
+
+
+class FormErrors(InputError):
+    """Every field a form got wrong, not only the first (issue #30): the page lists them all at once."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+class Fields:
+    """Read a form's fields one by one, keeping each field's error instead of stopping at the first.
+
+    `read(parse, ...)` returns the parsed value, or None after noting the error; `check()` raises FormErrors
+    with every message when any field was wrong, before the values are used.
+    """
+
+    def __init__(self, form: FormData) -> None:
+        self.form = form
+        self.messages: list[str] = []
+
+    def read(self, parse: Any, field: str, label: str, **options: Any) -> Any:
+        try:
+            return parse(self.form, field, label, **options)
+        except InputError as exc:
+            self.messages.append(str(exc))
+            return None
+
+    def check(self) -> None:
+        if self.messages:
+            raise FormErrors(self.messages)
+
+
+def relabel(message: str, labels: Mapping[str, str]) -> str:
+    """A message from below the dashboard names a field by its API name ("quantity: ..."); say it with the
+    label the person sees on the form ("Units: ...")."""
+    field, sep, rest = message.partition(": ")
+    return f"{labels[field]}: {rest}" if sep and field in labels else message

@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from rigport import __version__
+from rigport.entrypoints.web import charts
+from rigport.entrypoints.web.wording import for_web
 
 if TYPE_CHECKING:
     from rigport.entrypoints.web.security import Visitor
@@ -51,6 +53,18 @@ def _pct(value: Any, places: int = 0) -> str:
     return "—" if value is None else f"{float(value) * 100:.{places}f}%"
 
 
+def _days(value: Any) -> str:
+    """A count of days with its unit, in years too when whole: "1,095 days (3 years)"."""
+    if value is None:
+        return "—"
+    count = int(value)
+    text = f"{count:,} day{'' if abs(count) == 1 else 's'}"
+    if abs(count) >= 365 and count % 365 == 0:
+        years = abs(count) // 365
+        text += f" ({years} year{'' if years == 1 else 's'})"
+    return text
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
@@ -63,7 +77,8 @@ def _figure(fig: dict[str, Any]) -> str:
     return json.dumps(fig, default=_json_default, separators=(",", ":"))
 
 
-templates.env.filters.update(usd=_usd, num=_num, pct=_pct, figure=_figure)
+templates.env.filters.update(usd=_usd, num=_num, pct=_pct, figure=_figure, days=_days, chart_table=charts.data_table,
+                             for_web=for_web)  # fmt: skip
 templates.env.globals.update(version=__version__, state_label=lambda s: str(s).replace("_", " ").title())
 
 

@@ -9,11 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
-from starlette.datastructures import FormData
 
 from rigport.entrypoints.web import charts, forms
-from rigport.entrypoints.web.pages import page
-from rigport.entrypoints.web.security import settings_of, visitor, writer_form
+from rigport.entrypoints.web.forms import FormData
+from rigport.entrypoints.web.pages import is_htmx, page
+from rigport.entrypoints.web.security import Visitor, settings_of, visitor, writer_form
 from rigport.errors import RigportError
 from rigport.settings import Settings
 
@@ -25,39 +25,71 @@ def _models(settings: Settings) -> list[Any]:
     return sorted(get_catalog(settings).all(), key=lambda m: (m.maker, m.model))
 
 
+DEFAULTS: dict[str, Any] = {"model": "antminer-s21", "units": 500, "paths": 2000, "days": 1095, "hold_prob": 0.3,
+                             "hold_days_mean": 60, "seed": 1, "unit_price": ""}  # fmt: skip
+TYPED = ("model", "units", "power_price", "unit_price", "paths", "days", "hold_prob", "hold_days_mean", "seed")
+
+
+def _page_context(settings: Settings, form: FormData | None = None) -> dict[str, Any]:
+    """What economics.html needs; after a post, the fields show what was typed."""
+    from rigport.services.simulation_runs import list_simulations
+
+    defaults = {**DEFAULTS, "power_price": settings.default_power_price_usd_kwh}
+    if form is not None:
+        defaults.update({k: str(form.get(k) or "") for k in TYPED if k in form})
+    return {"models": _models(settings), "runs": list_simulations(settings, limit=10), "defaults": defaults,
+            "max_paths": settings.web_max_paths}  # fmt: skip
+
+
+def _answer(request: Request, who: Visitor, settings: Settings, slot: str, partial: str, form: FormData,
+            status: int = 200, **context: Any) -> HTMLResponse:  # fmt: skip
+    """htmx swaps the partial into its slot; a browser without JavaScript posted the form itself and gets the
+    whole page back, the partial in its slot and the fields as typed (issue #30)."""
+    if is_htmx(request):
+        return page(request, partial, who, status, **context)
+    return page(request, "economics.html", who, status, slot=slot, partial=partial,
+                **_page_context(settings, form), **context)  # fmt: skip
+
+
+def _error(request: Request, who: Visitor, settings: Settings, slot: str, form: FormData,
+           exc: RigportError) -> HTMLResponse:  # fmt: skip
+    errors = exc.messages if isinstance(exc, forms.FormErrors) else [str(exc)]
+    return _answer(request, who, settings, slot, "_error.html", form, exc.http_status, error=str(exc), errors=errors)
+
+
 @router.get("/economics", response_class=HTMLResponse)
 def economics_page(request: Request) -> HTMLResponse:
     who = visitor(request)
-    settings = settings_of(request)
-    from rigport.services.simulation_runs import list_simulations
-
-    runs = list_simulations(settings, limit=10)
-    return page(request, "economics.html", who, models=_models(settings), runs=runs, defaults={
-        "model": "antminer-s21", "units": 500, "power_price": settings.default_power_price_usd_kwh,
-        "paths": 2000, "days": 1095, "hold_prob": 0.3, "hold_days_mean": 60, "seed": 1,
-    }, max_paths=settings.web_max_paths)  # fmt: skip
+    return page(request, "economics.html", who, **_page_context(settings_of(request)))
 
 
-def _economics_inputs(form: FormData) -> dict[str, Any]:
+def _economics_inputs(fields: forms.Fields) -> dict[str, Any]:
     return {
-        "model": forms.text(form, "model", "Model", max_length=80),
-        "units": forms.integer(form, "units", "Units", minimum=1, maximum=1_000_000),
-        "power_price": forms.number(form, "power_price", "Power price (USD/kWh)", minimum=0, maximum=10, rate=True),
-        "unit_price": forms.optional_number(form, "unit_price", "Unit price (USD)", minimum=0, maximum=10_000_000),
-    }
+        "model": fields.read(forms.text, "model", "Model", max_length=80),
+        "units": fields.read(forms.integer, "units", "Units", minimum=1, maximum=1_000_000),
+        "power_price": fields.read(forms.number, "power_price", "Power price (USD/kWh)", minimum=0, maximum=10,
+                                   rate=True),
+        "unit_price": fields.read(forms.optional_number, "unit_price", "Unit price (USD)", minimum=0,
+                                  maximum=10_000_000),
+    }  # fmt: skip
 
 
 def _simulation_inputs(form: FormData, max_paths: int) -> dict[str, Any]:
-    """The fleet plus the run's size and hold scenario, named as `POST /api/v1/simulations` names them."""
-    return {
-        **_economics_inputs(form),
-        "paths": forms.integer(form, "paths", "Paths", minimum=100, maximum=max_paths),
-        "days": forms.integer(form, "days", "Days", minimum=30, maximum=3650),
-        "seed": forms.integer(form, "seed", "Seed", minimum=0, maximum=2**32 - 1, default=1),
-        "hold_prob": forms.number(form, "hold_prob", "Hold probability", minimum=0, maximum=1, default=0, rate=True),
-        "hold_days_mean": forms.number(form, "hold_days_mean", "Mean hold (days)", minimum=0, maximum=3650,
-                                       default=60),
+    """The fleet plus the run's size and hold scenario, named as `POST /api/v1/simulations` names them; every
+    field's error is reported at once."""
+    fields = forms.Fields(form)
+    inputs = {
+        **_economics_inputs(fields),
+        "paths": fields.read(forms.integer, "paths", "Paths", minimum=100, maximum=max_paths),
+        "days": fields.read(forms.integer, "days", "Days", minimum=30, maximum=3650),
+        "seed": fields.read(forms.integer, "seed", "Seed", minimum=0, maximum=2**32 - 1, default=1),
+        "hold_prob": fields.read(forms.number, "hold_prob", "Hold probability", minimum=0, maximum=1, default=0,
+                                 rate=True),
+        "hold_days_mean": fields.read(forms.number, "hold_days_mean", "Mean hold (days)", minimum=0,
+                                      maximum=3650, default=60),
     }  # fmt: skip
+    fields.check()
+    return inputs
 
 
 @router.post("/economics/calc", response_class=HTMLResponse)
@@ -68,14 +100,16 @@ async def economics_calc(request: Request) -> HTMLResponse:
     form = await request.form()
     settings = settings_of(request)
     try:
-        inputs = _economics_inputs(form)
+        fields = forms.Fields(form)
+        inputs = _economics_inputs(fields)
+        fields.check()
         report = await run_in_threadpool(run_economics, EconomicsRequest(
             model_id=inputs["model"], units=inputs["units"], power_price_usd_kwh=Decimal(str(inputs["power_price"])),
             unit_price_usd=Decimal(str(inputs["unit_price"])) if inputs["unit_price"] is not None else None,
         ), settings)  # fmt: skip
     except RigportError as exc:
-        return page(request, "_error.html", who, exc.http_status, error=str(exc))
-    return page(request, "_economics_result.html", who, r=report)
+        return _error(request, who, settings, "economics", form, exc)
+    return _answer(request, who, settings, "economics", "_economics_result.html", form, r=report)
 
 
 @router.post("/economics/simulate", response_class=HTMLResponse)
@@ -94,8 +128,9 @@ async def economics_simulate(request: Request) -> HTMLResponse:
         report = await run_in_threadpool(run, params, inputs["paths"], inputs["seed"])
         report["warnings"] = start_warnings(inputs["model"], inputs["unit_price"], settings)
     except RigportError as exc:
-        return page(request, "_error.html", who, exc.http_status, error=str(exc))
-    return page(request, "_simulation_result.html", who, r=report, figures=_simulation_figures(report), run=None)
+        return _error(request, who, settings, "simulation", form, exc)
+    return _answer(request, who, settings, "simulation", "_simulation_result.html", form, r=report,
+                   figures=_simulation_figures(report), run=None)  # fmt: skip
 
 
 def _simulation_figures(report: dict[str, Any]) -> dict[str, Any]:
@@ -118,20 +153,24 @@ async def start_background_run(request: Request) -> HTMLResponse:
         inputs = _simulation_inputs(form, MAX_PATHS)
         run = await run_in_threadpool(start_simulation, inputs, who.principal.actor, settings)
     except RigportError as exc:
-        return page(request, "_error.html", who, exc.http_status, error=str(exc))
-    return page(request, "_simulation_run.html", who, run=run)
+        return _error(request, who, settings, "simulation", form, exc)
+    return _answer(request, who, settings, "simulation", "_simulation_run.html", form, run=run)
 
 
 @router.get("/economics/runs/{run_id}", response_class=HTMLResponse)
 def background_run(request: Request, run_id: str) -> HTMLResponse:
+    """A stored run: the partial for htmx (the run's polling and the runs table), the whole page otherwise."""
     from rigport.services.simulation_runs import get_simulation
 
     who = visitor(request)
-    run = get_simulation(run_id, settings_of(request))
+    settings = settings_of(request)
+    run = get_simulation(run_id, settings)
+    no_form: dict[str, Any] = {}
     if run["status"] == "succeeded" and run.get("result"):
         report = run["result"]
-        return page(request, "_simulation_result.html", who, r=report, figures=_simulation_figures(report), run=run)
-    return page(request, "_simulation_run.html", who, run=run)
+        return _answer(request, who, settings, "simulation", "_simulation_result.html", no_form, r=report,
+                       figures=_simulation_figures(report), run=run)  # fmt: skip
+    return _answer(request, who, settings, "simulation", "_simulation_run.html", no_form, run=run)
 
 
 @router.post("/economics/compare", response_class=HTMLResponse)
@@ -164,5 +203,6 @@ async def economics_compare(request: Request) -> HTMLResponse:
         power = forms.number(form, "power_price", "Power price (USD/kWh)", minimum=0, maximum=10, rate=True)
         result = await run_in_threadpool(compare_options, options, paths, days, power, 1, "form", settings)
     except RigportError as exc:
-        return page(request, "_error.html", who, exc.http_status, error=str(exc))
-    return page(request, "_compare_result.html", who, r=result, figure=charts.compare_options(result))
+        return _error(request, who, settings, "compare", form, exc)
+    return _answer(request, who, settings, "compare", "_compare_result.html", form, r=result,
+                   figure=charts.compare_options(result))  # fmt: skip

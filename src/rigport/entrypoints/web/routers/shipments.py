@@ -20,6 +20,10 @@ from rigport.settings import Settings
 router = APIRouter(include_in_schema=False)
 
 
+# the event form's fields as the person sees them, for messages from below that use the API's names
+EVENT_LABELS = {"quantity": "Units", "date": "Date", "event": "Event", "from_state": "From state"}
+
+
 def _shipment_context(reference: str, settings: Settings) -> dict[str, Any]:
     from rigport.services.assess import assess_shipment
     from rigport.services.packet import landed_cost_for
@@ -85,7 +89,7 @@ async def record_event(request: Request, reference: str) -> HTMLResponse:
     except NotFoundError:
         raise
     except RigportError as exc:
-        error, status = str(exc), exc.http_status
+        error, status = forms.relabel(str(exc), EVENT_LABELS), exc.http_status
     context = await run_in_threadpool(_shipment_context, reference, settings)
     template = "_shipment_body.html" if is_htmx(request) else "shipment.html"
     kept = dict(form) if error or confirm else None

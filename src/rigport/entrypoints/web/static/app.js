@@ -7,8 +7,20 @@
     root.querySelectorAll(".chart[data-figure]").forEach(function (el) {
       if (el.dataset.rendered) { return; }
       var figure = JSON.parse(el.dataset.figure);
-      window.Plotly.newPlot(el, figure.data, figure.layout, { responsive: true, displaylogo: false })
-        .then(function () { el.dataset.rendered = "1"; });
+      // The server puts the chart's data in the box as a table (what a reader without JavaScript sees); it is
+      // kept, out of sight, for screen readers. The toolbar is one button (save as PNG), out of the tab order:
+      // a keyboard user reaches the tables after the charts without 16 toolbar stops.
+      var fallback = el.querySelector(".chart-fallback");
+      if (fallback) { fallback.classList.add("sr-only"); }
+      var layout = Object.assign({ autosize: true }, figure.layout);
+      window.Plotly.newPlot(el, figure.data, layout, {
+        responsive: true, displaylogo: false, displayModeBar: "hover", modeBarButtons: [["toImage"]]
+      }).then(function () {
+        el.querySelectorAll(".modebar a, .modebar button, .modebar-btn").forEach(function (b) {
+          b.setAttribute("tabindex", "-1");
+        });
+        el.dataset.rendered = "1";
+      });
     });
   }
 
