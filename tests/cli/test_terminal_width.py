@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from rigport.entrypoints.cli.output import days, days_left, instant, si, usd
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 WIDTHS = (80, 200)
 REPR = re.compile(r"\w+\(\w+=|Decimal\(|datetime\.")

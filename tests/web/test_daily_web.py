@@ -12,7 +12,7 @@ from rigport.entrypoints.web.wording import for_web
 from rigport.services.horizons import REFRESH_HINT
 from rigport.services.screening import UPDATE_HINT
 from rigport.settings import Settings
-from tests.web.test_web import sign_in, site  # noqa: F401 (the fixture)
+from tests.helpers.web import sign_in
 
 FLEET = {"model": "antminer-s21", "units": "100", "power_price": "0.05", "unit_price": "3400"}
 
