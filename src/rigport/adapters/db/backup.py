@@ -76,7 +76,7 @@ def _check_sqlite_backup(path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         raise InputError(f"{path}: corrupted SQLite file ({exc}); refusing to restore") from None
     if result != "ok":
-        raise InputError(f"{path}: integrity check failed ({result}); refusing to restore")
+        raise InputError(f"{path}: integrity check failed ({_first_problem(str(result))}); refusing to restore")
     if "alembic_version" not in tables or "shipments" not in tables:
         raise InputError(f"{path}: not a rigport backup (no shipments table); refusing to restore")
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -137,3 +137,13 @@ def _pg_output(args: list[str], what: str | None = None) -> str:
                              else f"{what}; refusing to restore")  # fmt: skip
         raise UnavailableError(f"{args[0]} failed: {result.stderr.strip()[:300]}")
     return result.stdout
+
+
+def _first_problem(report: str) -> str:
+    """SQLite's integrity report on one line: its first problem and how many more, so the error stays one line
+    (a damaged page can list hundreds of cells)."""
+    lines = [line.strip() for line in report.splitlines() if line.strip() and not line.startswith("***")]
+    if not lines:
+        return report.strip()
+    more = f"; {len(lines) - 1:,} more problems" if len(lines) > 1 else ""
+    return f"{lines[0]}{more}"
