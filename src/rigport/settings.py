@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     http_timeout_s: float = Field(default=10.0, gt=0)
     list_max_age_days: int = Field(default=30, ge=1, description="Warn when screening lists are older.")
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    max_document_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="Largest evidence file (PDF, PNG, JPEG) a shipment accepts; "
+        "larger uploads are refused with 413 before their body is read.",
+    )
     default_power_price_usd_kwh: float = Field(
         default=0.05, ge=0, description="Power price assumed for cost-of-delay figures when none is given."
     )

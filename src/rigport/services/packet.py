@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from rigport import __version__
 from rigport.adapters.render import packet as document
@@ -271,7 +272,39 @@ def packet_data(reference: str, settings: Settings | None = None, today: dt.date
             "value_usd": sum((li["unit_value_usd"] * li["quantity"] for li in view["line_items"]), Decimal(0)),
         },
         "petition": petition_worksheet(view, risk, screening),
+        "attachments": attachments(view),
     }
+
+
+def attachments(view: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The documents with an uploaded file, each linked to the dashboard's download (signed-in users only);
+    `write_packet` copies the files beside the packet and links the copies instead."""
+    reference = quote(str(view["reference"]))
+    return [
+        {"id": d["id"], "kind": d["kind"], **d["file"], "href": f"/shipments/{reference}/documents/{d['id']}/file"}
+        for d in view["documents"] if d["file"]
+    ]  # fmt: skip
+
+
+def _copy_attachments(data: dict[str, Any], directory: Path, stem: str, settings: Settings | None) -> list[str]:
+    """Copy each attached file to `<stem>-files/<id>-<name>` beside the packet and point the packet's links there."""
+    from rigport.services.evidence import document_file
+
+    if not data["attachments"]:
+        return []
+    folder = directory / f"{stem}-files"
+    copied = []
+    for item in data["attachments"]:
+        stored = document_file(data["shipment"]["reference"], item["id"], settings)
+        target = folder / f"{item['id']}-{safe_filename(item['filename'])}"
+        try:
+            folder.mkdir(exist_ok=True)
+            document.atomic_write(target, stored.path.read_bytes())
+        except OSError as exc:
+            raise InputError(f"cannot write {target} ({exc.strerror or exc})", field="output") from None
+        item["href"] = f"{folder.name}/{target.name}"
+        copied.append(str(target))
+    return copied
 
 
 def render_packet_html(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> str:
@@ -297,13 +330,15 @@ def write_packet(
 ) -> dict[str, Any]:  # fmt: skip
     """Write packet-<reference>.html (and .pdf when a headless browser exists) into output_dir.
 
-    Returns `{"shipment", "html", "pdf" (path or None), "note" (why no PDF, or None), "petition_worksheet"}`.
+    Returns `{"shipment", "html", "pdf" (path or None), "note" (why no PDF, or None), "petition_worksheet",
+    "attachments"}` (the paths of the evidence files copied to `packet-<reference>-files/`).
     """
     output_dir = Path(output_dir)
     data = packet_data(reference, settings, today)  # an unknown shipment fails before anything is written
-    html = document.render_html(data)
     directory = _prepare_dir(output_dir)
     stem = f"packet-{safe_filename(reference)}"
+    copied = _copy_attachments(data, directory, stem, settings)
+    html = document.render_html(data)
     html_path = directory / f"{stem}.html"
     try:
         document.atomic_write(html_path, html.encode("utf-8"))
@@ -325,4 +360,5 @@ def write_packet(
         "pdf": str(pdf_path) if pdf_path else None,
         "note": note,
         "petition_worksheet": data["petition"] is not None,
+        "attachments": copied,
     }

@@ -53,6 +53,7 @@ from rigport.domain.customs.model import (
 from rigport.domain.customs.ports import latest_event_date
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
 from rigport.services.delay import delay_inputs
+from rigport.services.evidence import forget_file
 from rigport.services.shipment_views import ShipmentDetail, ShipmentListRow, detail, list_view
 from rigport.settings import Settings
 
@@ -610,7 +611,10 @@ def update_document(
 
 
 def remove_document(reference: str, document_id: int, actor: str, settings: Settings | None = None) -> DocumentView:
-    return _remove_child(reference, "documents", document_id, "document", document_view, actor, settings)
+    """Remove a document; its uploaded file goes too once no other document refers to the same content."""
+    removed = _remove_child(reference, "documents", document_id, "document", document_view, actor, settings)
+    forget_file(removed["file"]["sha256"] if removed["file"] else None, settings)
+    return removed
 
 
 def _update_child(

@@ -17,6 +17,7 @@ from rigport.adapters.db import writers
 from rigport.adapters.db.tables import (
     AuditRow,
     Base,
+    DocumentRow,
     EventRow,
     LineItemRow,
     QuantityRow,
@@ -119,6 +120,11 @@ class ShipmentRepository:
     def line_numbers(self, shipment_id: int) -> set[int]:
         """The line numbers already stored for a shipment (a manifest may not repeat one)."""
         return set(self.session.scalars(select(LineItemRow.line_no).where(LineItemRow.shipment_id == shipment_id)))
+
+    def documents_with_file(self, sha256: str) -> int:
+        """How many documents (of any shipment) refer to the stored file with this digest."""
+        query = select(func.count()).select_from(DocumentRow).where(DocumentRow.sha256 == sha256)
+        return int(self.session.scalar(query) or 0)
 
     def stored_serials(self, shipment_id: int) -> set[str]:
         """Every serial number already stored for a shipment (stored one per line of `LineItemRow.serials`)."""

@@ -35,6 +35,17 @@ class PartyView(TypedDict):
     address: str
 
 
+class DocumentFileView(TypedDict):
+    """The uploaded file of a document (issue #30): shown and offered under its given name, stored by digest."""
+
+    filename: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: Instant | None
+
+
 class DocumentView(TypedDict):
     id: int | None
     kind: str
@@ -42,6 +53,7 @@ class DocumentView(TypedDict):
     reference: str
     lab_name: str
     notes: str
+    file: DocumentFileView | None  # None: recorded without a file
 
 
 class LineItemView(TypedDict):
@@ -185,7 +197,15 @@ def line_item_view(li: LineItemRow) -> LineItemView:
 
 def document_view(d: DocumentRow) -> DocumentView:
     return {"id": d.id, "kind": d.kind, "date": d.date, "reference": d.reference, "lab_name": d.lab_name,
-            "notes": d.notes}  # fmt: skip
+            "notes": d.notes, "file": document_file_view(d)}  # fmt: skip
+
+
+def document_file_view(d: DocumentRow) -> DocumentFileView | None:
+    if d.sha256 is None:
+        return None
+    return {"filename": d.filename or "document", "media_type": d.media_type or "application/octet-stream",
+            "size_bytes": d.size_bytes or 0, "sha256": d.sha256, "uploaded_by": d.uploaded_by or "",
+            "uploaded_at": d.uploaded_at}  # fmt: skip
 
 
 def event_view(e: EventRow) -> EventView:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -121,6 +122,14 @@ class DocumentRow(Base):
     reference: Mapped[str] = mapped_column(String(120), default="")
     lab_name: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The uploaded file, when there is one (issue #30): stored under the data directory by its SHA-256
+    # (adapters/evidence_files.py), never at a path a user chose. All None for a document recorded by hand.
+    filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    media_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    uploaded_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    uploaded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     shipment: Mapped[ShipmentRow] = relationship(back_populates="documents")
 
 

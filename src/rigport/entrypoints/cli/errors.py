@@ -21,6 +21,8 @@ FLAGS = {
     "paths": "--paths",
     "plot": "--plot",
     "output": "--output",
+    "lab_name": "--lab",
+    "file": "FILE",
 }
 
 

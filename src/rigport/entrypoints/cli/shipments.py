@@ -240,6 +240,39 @@ def audit(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
         )  # fmt: skip
 
 
+@app.command()
+def attach(
+    reference: str = typer.Argument(..., help="Stored shipment reference."),
+    file: Path = typer.Argument(..., help="The evidence: a PDF, PNG or JPEG (checked by its content)."),
+    kind: str = typer.Option(..., "--kind", help="fcc_sdoc, test_report, packing_list, commercial_invoice, ..."),
+    lab: str = typer.Option("", "--lab", help="The lab that issued a test report (required for test_report)."),
+    doc_reference: str = typer.Option("", "--doc-reference", help="The document's own number, if any."),
+    date: str | None = typer.Option(None, "--date", help="The document's date, YYYY-MM-DD."),
+    as_json: bool = JSON,
+) -> None:
+    """Attach an evidence file to a shipment: the checklist, hold risk and packet count it at once."""
+    from rigport.services.evidence import attach_document
+    from rigport.settings import get_settings
+
+    limit = get_settings().max_document_bytes
+    if not file.is_file():
+        raise InputError(f"{file}: file not found", field="file")
+    if file.stat().st_size > limit:  # refused before reading it
+        raise InputError(f"{file}: {file.stat().st_size:,} bytes, more than the {limit:,}-byte limit "
+                         "(RIGPORT_MAX_DOCUMENT_BYTES)", field="file")  # fmt: skip
+    when = parse_date(date, "--date") if date else None
+    view = attach_document(reference, kind, file.name, file.read_bytes(), ACTOR, lab_name=lab,
+                           doc_reference=doc_reference, date=when)  # fmt: skip
+    if as_json:
+        print_json(view)
+        return
+    stored = view["file"]
+    assert stored is not None
+    console.print(f"attached {stored['filename']} ({stored['media_type']}, {stored['size_bytes']:,} bytes) to "
+                  f"{reference} as {view['kind']} (document {view['id']}, sha256 {stored['sha256'][:12]}…)",
+                  highlight=False)  # fmt: skip
+
+
 @import_app.command("manifest")
 def import_manifest(
     file: Path = typer.Argument(..., help="CSV or XLSX invoice / packing list."),

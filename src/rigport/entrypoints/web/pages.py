@@ -65,6 +65,17 @@ def _days(value: Any) -> str:
     return text
 
 
+def _bytes(value: Any) -> str:
+    """A size for people: "812 bytes", "1.4 MB" (decimal units, as file managers show)."""
+    count = int(value or 0)
+    if count < 1000:
+        return f"{count:,} byte{'' if count == 1 else 's'}"
+    for unit, size in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if count >= size:
+            return f"{count / size:,.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
@@ -78,7 +89,7 @@ def _figure(fig: dict[str, Any]) -> str:
 
 
 templates.env.filters.update(usd=_usd, num=_num, pct=_pct, figure=_figure, days=_days, chart_table=charts.data_table,
-                             for_web=for_web)  # fmt: skip
+                             for_web=for_web, bytes=_bytes)  # fmt: skip
 templates.env.globals.update(version=__version__, state_label=lambda s: str(s).replace("_", " ").title())
 
 

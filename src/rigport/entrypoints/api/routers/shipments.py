@@ -7,13 +7,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile as StarletteUpload
 
+from rigport.adapters.render.downloads import download_response
 from rigport.adapters.render.jsonable import to_jsonable
+from rigport.domain.customs.model import DOCUMENT_KINDS
 from rigport.entrypoints.api.auth import require
 from rigport.entrypoints.api.cache import view_cache
+from rigport.entrypoints.api.limits import ENVELOPE_BYTES
 from rigport.entrypoints.api.schemas import MAX_ID, DocumentIn, EventIn, ShipmentIn, ShipmentPatch, VoidIn, answers
-from rigport.errors import RigportError
-from rigport.services import manifest, shipments
+from rigport.errors import InputError, RigportError, TooLargeError
+from rigport.services import evidence, manifest, shipments
 from rigport.services.assess import ShipmentAssessment
 from rigport.services.auth import Principal
 from rigport.services.shipment_views import (
@@ -116,12 +123,75 @@ def documents(request: Request, reference: str, _: Principal = Depends(viewer)) 
     return to_jsonable(shipments.get_shipment(reference, settings_of(request))["documents"])
 
 
-@router.post("/shipments/{reference}/documents", status_code=201, responses=answers(DocumentView, 201))
-def add_document(request: Request, reference: str, body: DocumentIn, who: Principal = Depends(operator)) -> Any:
-    return to_jsonable(shipments.add_document(
+# The route takes JSON (a document recorded by hand) or multipart/form-data (an uploaded file, issue #30).
+DOCUMENT_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": DocumentIn.model_json_schema()},
+    "multipart/form-data": {"schema": {
+        "type": "object", "required": ["kind", "file"],
+        "properties": {
+            "kind": {"type": "string", "enum": list(DOCUMENT_KINDS)},
+            "file": {"type": "string", "format": "binary", "description": "PDF, PNG or JPEG (checked by content); "
+                     "at most RIGPORT_MAX_DOCUMENT_BYTES (413 above it)"},
+            "lab_name": {"type": "string", "maxLength": 200, "description": "required for a test_report"},
+            "reference": {"type": "string", "maxLength": 120},
+            "date": {"type": "string", "format": "date"},
+            "notes": {"type": "string", "maxLength": 2000},
+        },
+    }},
+}}}  # fmt: skip
+
+
+@router.post("/shipments/{reference}/documents", status_code=201, responses=answers(DocumentView, 201),
+             openapi_extra=DOCUMENT_BODY)  # fmt: skip
+async def add_document(request: Request, reference: str, who: Principal = Depends(operator)) -> Any:
+    """Record a document: JSON for one described by hand, multipart with `file` to upload the evidence itself."""
+    settings = settings_of(request)
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        return to_jsonable(await _upload_document(request, reference, who, settings))
+    try:
+        body = DocumentIn.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    return to_jsonable(await run_in_threadpool(lambda: shipments.add_document(
         reference, body.kind, who.actor, date=body.date, doc_reference=body.reference, lab_name=body.lab_name,
-        notes=body.notes, settings=settings_of(request),
+        notes=body.notes, settings=settings,
+    )))  # fmt: skip
+
+
+async def _upload_document(request: Request, reference: str, who: Principal, settings: Any) -> Any:
+    """The multipart upload: refused from its declared length before the body is read, then read to the limit."""
+    limit: int = settings.max_document_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + ENVELOPE_BYTES:
+        raise TooLargeError(f"request body of {int(declared):,} bytes: larger than the {limit:,}-byte limit for "
+                            "an evidence file", field="file")  # fmt: skip
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if not isinstance(upload, StarletteUpload):
+        raise InputError("expected a file part named 'file' (PDF, PNG or JPEG)", field="file")
+    data = await upload.read(limit + 1)
+    fields = {name: str(form.get(name) or "") for name in ("kind", "lab_name", "reference", "date", "notes")}
+    when = None
+    if fields["date"].strip():
+        try:
+            when = dt.date.fromisoformat(fields["date"].strip())
+        except ValueError:
+            raise InputError(f"expected a date YYYY-MM-DD, got {fields['date']!r}", field="date") from None
+    return await run_in_threadpool(lambda: evidence.attach_document(
+        reference, fields["kind"], upload.filename or "", data, who.actor, lab_name=fields["lab_name"],
+        doc_reference=fields["reference"], date=when, notes=fields["notes"][:2000], settings=settings,
     ))  # fmt: skip
+
+
+@router.get("/shipments/{reference}/documents/{document_id}/file", response_class=FileResponse,
+            responses={200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}},
+                             "description": "The uploaded file, as an attachment"}})  # fmt: skip
+def document_file(
+    request: Request, reference: str, document_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    _: Principal = Depends(viewer),
+) -> FileResponse:
+    """Download a document's uploaded file (viewer or above): sent as an attachment under its given name."""
+    return download_response(evidence.document_file(reference, document_id, settings_of(request)))
 
 
 @router.get("/shipments/{reference}/audit", responses=answers(list[AuditEntry]))

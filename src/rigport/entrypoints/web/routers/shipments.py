@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from rigport.domain.customs.model import DOCUMENT_KINDS
 from rigport.entrypoints.web import forms
 from rigport.entrypoints.web.pages import SECURITY_HEADERS, is_htmx, page
 from rigport.entrypoints.web.security import settings_of, visitor, writer_form
@@ -37,7 +38,12 @@ def _shipment_context(reference: str, settings: Settings) -> dict[str, Any]:
         "screening": latest_shipment_screening(reference, settings),
         "today": dt.date.today(),
         "present_states": [state for state, n in shipment["quantities"].items() if n > 0],
+        "document_kinds": DOCUMENT_KINDS,  # the evidence upload form (routers/documents.py)
+        "max_document_bytes": settings.max_document_bytes,
     }
+
+
+shipment_context = _shipment_context  # for the other routers that answer with the shipment's page (documents)
 
 
 @router.get("/shipments/{reference}", response_class=HTMLResponse)
