@@ -62,6 +62,13 @@ def display_name(name: str) -> str:
     return text
 
 
+def check_size(name: str, size: int | None, max_bytes: int) -> None:
+    """Refuse a file over the limit by its size alone (an entry point knows it before reading the bytes)."""
+    if size is not None and size > max_bytes:
+        raise TooLargeError(f"{display_name(name)!r} is {size:,} bytes, more than the {max_bytes:,}-byte limit",
+                            field="file")  # fmt: skip
+
+
 def check_upload(name: str, data: bytes, max_bytes: int) -> EvidenceFile:
     """Accept a PDF, PNG or JPEG of at most `max_bytes`, whose name (if it has an extension) agrees with it.
 
@@ -71,8 +78,7 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> EvidenceFile:
     shown = display_name(name)
     if not data:
         raise InputError(f"{shown!r} is empty; expected a {ACCEPTED} file", field="file")
-    if len(data) > max_bytes:
-        raise TooLargeError(f"{shown!r} is {len(data):,} bytes, more than the {max_bytes:,}-byte limit", field="file")
+    check_size(name, len(data), max_bytes)
     media_type = sniff(data)
     if media_type is None:
         raise InputError(f"{shown!r} is not a {ACCEPTED} file (its content does not begin like one, whatever "

@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from rigport.adapters.render.downloads import download_response
 from rigport.adapters.render.jsonable import to_jsonable
+from rigport.domain.customs.evidence_files import check_size
 from rigport.domain.customs.model import DOCUMENT_KINDS
 from rigport.entrypoints.api.auth import require
 from rigport.entrypoints.api.cache import view_cache
@@ -169,6 +170,7 @@ async def _upload_document(request: Request, reference: str, who: Principal, set
     upload = form.get("file")
     if not isinstance(upload, StarletteUpload):
         raise InputError("expected a file part named 'file' (PDF, PNG or JPEG)", field="file")
+    check_size(upload.filename or "", upload.size, limit)  # its real size, before reading it
     data = await upload.read(limit + 1)
     fields = {name: str(form.get(name) or "") for name in ("kind", "lab_name", "reference", "date", "notes")}
     when = None

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.datastructures import UploadFile
 
 from rigport.adapters.render.downloads import download_response
+from rigport.domain.customs.evidence_files import check_size
 from rigport.entrypoints.web import forms
 from rigport.entrypoints.web.pages import page
 from rigport.entrypoints.web.routers.shipments import shipment_context
@@ -43,6 +44,7 @@ async def upload_document(request: Request, reference: str) -> Response:
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InputError("choose a PDF, PNG or JPEG file to upload", field="file")
+        check_size(upload.filename, upload.size, limit)  # its real size, before reading it
         data = await upload.read(limit + 1)
         kind = forms.text(form, "kind", "Kind", max_length=40)
         when = forms.date(form, "date", "Date") if kept["date"].strip() else None
