@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rigport.adapters.db.repository import bulk_insert
-from rigport.adapters.db.tables import LineItemRow
+from rigport.adapters.db.tables import LineItemRow, ShipmentRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs import manifest as rules
 from rigport.domain.customs.manifest import COUNTRIES as COUNTRIES
@@ -41,6 +41,36 @@ def check_manifest(
     return rules.check_manifest(data, source, get_catalog(settings), progress)
 
 
+def insert_lines(uow: UnitOfWork, row: ShipmentRow, lines: Lines, source: str, actor: str, label: str) -> None:
+    """Add checked lines to a shipment inside the caller's transaction (nothing is committed here): refused with
+    every clash (a line number or serial already stored) named, else inserted in bulk and audited."""
+    existing_lines = uow.shipments.line_numbers(row.id) if row.id is not None else set()
+    stored_serials = uow.shipments.stored_serials(row.id) if row.id is not None else set()
+    problems = []
+    if existing_lines or stored_serials:  # nothing stored: nothing to clash
+        for line_no, serials in zip(lines.line_no, lines.serials, strict=True):
+            if line_no in existing_lines:
+                problems.append(f"line {line_no}: line number already stored for {label}")
+            problems += [
+                f"line {line_no}, column serials: serial {s!r} is already stored for {label}"
+                for s in serials
+                if s in stored_serials
+            ]
+    if problems:
+        raise ManifestError(source, problems)
+    with rules.gc_paused():
+        bulk_insert(uow.session, LineItemRow, {
+            "shipment_id": [row.id] * len(lines), "line_no": lines.line_no, "model_id": lines.model_id,
+            "description": lines.description, "quantity": lines.quantity, "unit_value_usd": lines.unit_value_usd,
+            "hts_code": lines.hts_code, "origin": lines.origin, "chip_supplier": lines.chip_supplier,
+            "serials": lines.serial_texts,
+        })  # fmt: skip
+    row.updated_at = dt.datetime.now(dt.UTC)  # new line items are a change to the shipment: its version moves
+    uow.audit.record(actor, "import-manifest", "shipment", label, None,
+                     {"source": Path(source).name, "lines": len(lines), "units": lines.units,
+                      "value_usd": str(lines.value_usd)})  # fmt: skip
+
+
 def import_manifest(
     data: bytes,
     source: str,
@@ -56,31 +86,7 @@ def import_manifest(
         row = uow.shipments.get(shipment_reference)
         if row is None:
             raise NotFoundError(f"shipment {shipment_reference!r} not found")
-        existing_lines = uow.shipments.line_numbers(row.id)
-        stored_serials = uow.shipments.stored_serials(row.id)
-        problems = []
-        if existing_lines or stored_serials:  # nothing stored: nothing to clash
-            for line_no, serials in zip(lines.line_no, lines.serials, strict=True):
-                if line_no in existing_lines:
-                    problems.append(f"line {line_no}: line number already stored for {shipment_reference}")
-                problems += [
-                    f"line {line_no}, column serials: serial {s!r} is already stored for {shipment_reference}"
-                    for s in serials
-                    if s in stored_serials
-                ]
-        if problems:
-            raise ManifestError(source, problems)
-        with rules.gc_paused():
-            bulk_insert(uow.session, LineItemRow, {
-                "shipment_id": [row.id] * len(lines), "line_no": lines.line_no, "model_id": lines.model_id,
-                "description": lines.description, "quantity": lines.quantity, "unit_value_usd": lines.unit_value_usd,
-                "hts_code": lines.hts_code, "origin": lines.origin, "chip_supplier": lines.chip_supplier,
-                "serials": lines.serial_texts,
-            })  # fmt: skip
-        row.updated_at = dt.datetime.now(dt.UTC)  # new line items are a change to the shipment: its version moves
-        uow.audit.record(actor, "import-manifest", "shipment", shipment_reference, None,
-                         {"source": Path(source).name, "lines": len(lines), "units": units,
-                          "value_usd": str(value_usd)})  # fmt: skip
+        insert_lines(uow, row, lines, source, actor, shipment_reference)
         uow.commit()
     if progress:
         progress(len(lines), len(lines))

@@ -36,6 +36,7 @@ from rigport.adapters.db.shipment_reads import get_row, list_views
 from rigport.adapters.db.tables import DocumentRow, EventRow, PartyRow, ShipmentRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.lifecycle import TRANSITIONS, apply_event, states_since
+from rigport.domain.customs.manifest import Lines
 from rigport.domain.customs.model import (
     DOCUMENT_KINDS,
     EDITABLE_FIELDS,
@@ -54,6 +55,7 @@ from rigport.domain.customs.ports import latest_event_date
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
 from rigport.services.delay import delay_inputs
 from rigport.services.evidence import forget_file
+from rigport.services.manifest import insert_lines
 from rigport.services.shipment_views import ShipmentDetail, ShipmentListRow, detail, list_view
 from rigport.settings import Settings
 
@@ -167,7 +169,12 @@ def check_pallet_storage(pallets: int | None, rate: Decimal | None) -> None:
 # --- use cases ---------------------------------------------------------------------------------
 
 
-def create_shipment(draft: ShipmentDraft, actor: str, settings: Settings | None = None) -> ShipmentDetail:
+def create_shipment(
+    draft: ShipmentDraft, actor: str, settings: Settings | None = None, *, lines: Lines | None = None,
+    lines_source: str = "line items",
+) -> ShipmentDetail:
+    """Open a shipment record; with `lines` (a checked manifest) its line items go in the same transaction, so
+    the shipment is created with all its lines or not at all (the dashboard's form, issue #30)."""
     draft.validate()
     with UnitOfWork(settings) as uow:
         if uow.shipments.get(draft.reference) is not None:
@@ -198,6 +205,10 @@ def create_shipment(draft: ShipmentDraft, actor: str, settings: Settings | None 
         uow.shipments.add(row)
         uow.flush()
         uow.audit.record(actor, "create", "shipment", row.reference, None, summary(row))
+        if lines is not None:
+            insert_lines(uow, row, lines, lines_source, actor, row.reference)
+            uow.flush()
+            uow.session.expire(row, ["line_items"])
         view = detail(row, uow.settings)  # every derived value before the commit: an error here stores nothing
         uow.commit()
         return view

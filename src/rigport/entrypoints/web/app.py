@@ -20,6 +20,7 @@ from rigport.entrypoints.web.routers import (
     auth,
     documents,
     economics,
+    new_shipment,
     portfolio,
     reminders,
     screening,
@@ -50,7 +51,7 @@ def install(app: FastAPI) -> None:
 
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     # in the order the pages were declared
-    for group in (auth, portfolio, shipments, documents, screening, economics, reminders):
+    for group in (auth, portfolio, new_shipment, shipments, documents, screening, economics, reminders):
         app.include_router(group.router)
 
     api_errors = app.exception_handlers[RigportError]
