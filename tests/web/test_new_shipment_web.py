@@ -14,7 +14,7 @@ from rigport.settings import Settings
 from tests.helpers.web import sign_in
 
 FIELDS = {"reference": "web-new-1", "mode": "air", "port": "Detroit", "arrival_date": "2026-11-20",
-          "importer_of_record": "Hash Farms LLC", "importer_country": "us", "transport_doc": "AWB 176-1234"}  # fmt: skip
+          "importer_of_record": "Hash Farms LLC", "importer_country": "us", "transport_doc": "AWB 176-1"}  # fmt: skip
 LINES = ("line,model,quantity,unit_value,hts_code,origin,serials\n"
          "1,antminer-s21,2,3400,8471.50.0150,MY,S21-A;S21-B\n"
          "2,whatsminer-m60s,3,2900.50,8471.50.0150,MY,\n")  # fmt: skip
