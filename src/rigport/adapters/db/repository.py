@@ -7,6 +7,7 @@ import itertools
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
@@ -194,6 +195,27 @@ def _audit_json(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class AuditFilters:
+    """What a search of the audit trail keeps: each given filter must hold (dates are UTC days, inclusive)."""
+
+    actor: str | None = None
+    action: str | None = None  # a prefix: "event" keeps every event:... action
+    entity: str | None = None  # shipment, user, token, screening, reminder_recipient
+    entity_id: str | None = None  # a shipment reference (any case), a user name, ...
+    since: dt.date | None = None
+    until: dt.date | None = None
+    hide_entities: tuple[str, ...] = ()  # kinds of entry the reader may not see
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _utc_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
 class AuditRepository:
     """Append-only: there is no update or delete here on purpose."""
 
@@ -229,6 +251,31 @@ class AuditRepository:
             .limit(limit)
         )
         return self.session.scalars(query).all()
+
+    def search(self, filters: AuditFilters, *, limit: int, offset: int) -> tuple[Sequence[AuditRow], int]:
+        """One page of the trail, newest first, and how many entries match: every filter is part of the query
+        (nothing is filtered after loading), so a page costs the same on a log of any length."""
+        conditions: list[Any] = []
+        if filters.actor:
+            conditions.append(func.lower(AuditRow.actor) == filters.actor.lower())
+        if filters.action:  # "event" finds event:release, event:seizure-notice-mailed, ...
+            conditions.append(AuditRow.action.like(_like_prefix(filters.action), escape="\\"))
+        if filters.entity:
+            conditions.append(AuditRow.entity == filters.entity)
+        if filters.entity_id:
+            candidates = {filters.entity_id, filters.entity_id.upper()}
+            with suppress(InputError):
+                candidates.add(normalize_reference(filters.entity_id))
+            conditions.append(AuditRow.entity_id.in_(candidates))
+        if filters.since is not None:
+            conditions.append(AuditRow.at >= _utc_midnight(filters.since))
+        if filters.until is not None:
+            conditions.append(AuditRow.at < _utc_midnight(filters.until + dt.timedelta(days=1)))
+        if filters.hide_entities:
+            conditions.append(AuditRow.entity.not_in(filters.hide_entities))
+        total = int(self.session.scalar(select(func.count()).select_from(AuditRow).where(*conditions)) or 0)
+        query = select(AuditRow).where(*conditions).order_by(AuditRow.id.desc()).limit(limit).offset(offset)
+        return self.session.scalars(query).all(), total
 
     def all_with_details(self) -> Sequence[ShipmentRow]:
         """Every shipment with what portfolio figures need, loaded in a few queries (not one per row)."""

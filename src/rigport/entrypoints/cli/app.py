@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from rigport.entrypoints.cli import (
     assess,
+    audit,
     calendar,
     catalog,
     chain,
@@ -66,6 +67,7 @@ app.add_typer(lists_cli.app, name="lists")
 app.add_typer(data.app, name="data")
 app.command("calendar")(calendar.calendar_command)
 app.add_typer(notify.app, name="notify")
+app.command("audit")(audit.audit_command)
 
 
 def main() -> None:

@@ -23,6 +23,9 @@ FLAGS = {
     "output": "--output",
     "lab_name": "--lab",
     "file": "FILE",
+    "entity": "--entity",
+    "since": "--since",
+    "until": "--until",
 }
 
 

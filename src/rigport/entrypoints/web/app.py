@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from rigport.entrypoints.web.pages import is_htmx, page
 from rigport.entrypoints.web.routers import (
+    audit,
     auth,
     documents,
     economics,
@@ -51,7 +52,7 @@ def install(app: FastAPI) -> None:
 
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     # in the order the pages were declared
-    for group in (auth, portfolio, new_shipment, shipments, documents, screening, economics, reminders):
+    for group in (auth, portfolio, new_shipment, shipments, documents, audit, screening, economics, reminders):
         app.include_router(group.router)
 
     api_errors = app.exception_handlers[RigportError]

@@ -16,6 +16,7 @@ from rigport.entrypoints.web.pages import SECURITY_HEADERS, is_htmx, page
 from rigport.entrypoints.web.security import settings_of, visitor, writer_form
 from rigport.errors import InputError, NotFoundError, RigportError
 from rigport.services import shipments
+from rigport.services.audit import AuditFilters, shipment_audit
 from rigport.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -39,6 +40,7 @@ def _shipment_context(reference: str, settings: Settings) -> dict[str, Any]:
         "today": dt.date.today(),
         "present_states": [state for state, n in shipment["quantities"].items() if n > 0],
         "document_kinds": DOCUMENT_KINDS,  # the evidence upload form (routers/documents.py)
+        "audit_recent": shipment_audit(reference, AuditFilters(), per_page=5, settings=settings),
         "max_document_bytes": settings.max_document_bytes,
     }
 
