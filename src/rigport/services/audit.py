@@ -114,8 +114,10 @@ class Change(TypedDict):
 def changes(before: dict[str, Any] | None, after: dict[str, Any] | None, *, width: int = 160) -> list[Change]:
     """The fields an entry changed, each as short text ("" where it had no value): what a person reads first.
 
-    A field absent on one side (a record created or removed) shows as "" there; nested values as compact JSON.
+    Nested records are opened one level ("file.filename"); a field absent on one side (a record created or
+    removed) shows as "" there, and a field that reads the same on both sides ("" and nothing) is no change.
     """
+
     def shown(value: Any) -> str:
         if value is None:
             return ""
@@ -123,7 +125,16 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None, *, widt
                                                                separators=(",", ": "), default=str)  # fmt: skip
         return text if len(text) <= width else text[: width - 1] + "…"
 
-    old, new = before or {}, after or {}
+    def flat(record: dict[str, Any] | None) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in (record or {}).items():
+            if isinstance(value, dict) and value:
+                out.update({f"{key}.{inner}": v for inner, v in value.items()})
+            else:
+                out[key] = value
+        return out
+
+    old, new = flat(before), flat(after)
     keys = list(old) + [k for k in new if k not in old]
-    return [{"field": k, "before": shown(old.get(k)), "after": shown(new.get(k))}
-            for k in keys if old.get(k) != new.get(k)]  # fmt: skip
+    pairs = ((k, shown(old.get(k)), shown(new.get(k))) for k in keys)
+    return [{"field": k, "before": b, "after": a} for k, b, a in pairs if b != a]
