@@ -5,6 +5,7 @@ JavaScript. Screenshots as in tests/web/test_daily_e2e.py (phone-*.png)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tests.web import test_daily_e2e as daily
@@ -57,7 +58,7 @@ def create_upload_and_audit(page: Any, server: dict[str, str], reference: str, t
     with page.expect_download() as download:
         link.click()
     saved = download.value.path()
-    assert saved is not None and open(saved, "rb").read() == PDF
+    assert saved is not None and Path(saved).read_bytes() == PDF
     assert download.value.suggested_filename == "sdoc.pdf"
     page.get_by_label("File (PDF").set_input_files(files=[{"name": "sdoc.pdf", "mimeType": "application/pdf",
                                                            "buffer": b"MZ not a pdf"}])  # fmt: skip
