@@ -126,3 +126,30 @@ def test_the_cli_attaches_a_file(tmp_path: Path, isolated_data_dir: Path) -> Non
     copied = list((out / "packet-DEMO-SFO-S21-files").iterdir())
     assert [p.read_bytes() for p in copied] == [PDF]
     assert f'href="packet-DEMO-SFO-S21-files/{copied[0].name}"' in (out / "packet-DEMO-SFO-S21.html").read_text()
+
+
+def test_a_missing_item_links_to_the_upload_form_with_its_kind(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    sign_in(client, settings)
+    page = client.get(PAGE).text
+    row = page.split('data-evidence="certificate_of_origin"')[1].split("</tr>")[0]
+    link = re.search(r'href="([^"]+)" class="small">Upload it</a>', row)
+    assert link and link.group(1) == f"{PAGE}?kind=certificate_of_origin#upload-form"
+    chosen = client.get(f"{PAGE}?kind=certificate_of_origin").text
+    assert '<option value="certificate_of_origin" selected>' in chosen
+    assert "Upload it" not in page.split('data-evidence="us_responsible_party"')[1].split("</tr>")[0]  # a party
+
+
+def test_the_cli_creates_a_shipment_with_its_manifest_or_nothing(tmp_path: Path, isolated_data_dir: Path) -> None:
+    good = tmp_path / "invoice.csv"
+    good.write_text("line,model,quantity,unit_value,hts_code,origin,serials\n1,antminer-s21,2,3400,8471.50.0150,MY,\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("line,model,quantity,unit_value,hts_code,origin\n1,antminer-s21,two,3400,8471.50.0150,MY\n")
+    args = ("shipments", "create", "--mode", "air", "--port", "Detroit", "--arrival", "2026-11-20", "--units", "2",
+            "--value", "6800")  # fmt: skip
+    refused = run_cli(*args, "CLI-BAD", "--manifest", str(bad))
+    assert refused.returncode == 2 and "row 2, column quantity" in refused.stderr
+    assert run_cli("shipments", "show", "CLI-BAD").returncode == 2  # not created
+    made = run_cli(*args, "CLI-OK", "--manifest", str(good))
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == "created CLI-OK (ARRIVED, 1 line item)"

@@ -152,10 +152,20 @@ def create(
     storage_per_pallet_day: str | None = typer.Option(
         None, "--storage-per-pallet-day", help="Storage USD per pallet per day; wins over the unit rate."
     ),
+    manifest: Path | None = typer.Option(
+        None, "--manifest", help="CSV or XLSX line items saved with the shipment: both, or neither."
+    ),
     as_json: bool = JSON,
 ) -> None:
-    """Open a shipment record at arrival."""
+    """Open a shipment record at arrival (with --manifest, its line items in the same transaction)."""
+    from rigport.services.manifest import check_manifest
     from rigport.services.shipments import ShipmentDraft, create_shipment
+
+    lines = None
+    if manifest is not None:
+        if not manifest.is_file():
+            raise InputError(f"--manifest: {manifest}: file not found")
+        lines = check_manifest(manifest.read_bytes(), str(manifest))
 
     draft = ShipmentDraft(
         reference=reference, mode=mode, port=port, arrival_date=parse_date(arrival, "--arrival"), total_units=units,
@@ -165,8 +175,11 @@ def create(
         storage_usd_per_pallet_day=None if storage_per_pallet_day is None
         else parse_money(storage_per_pallet_day, "--storage-per-pallet-day", rate=True),
     )  # fmt: skip
-    view = create_shipment(draft, ACTOR)
-    print_json(view) if as_json else console.print(f"created {reference} ({view['state']})")
+    view = create_shipment(draft, ACTOR, lines=lines, lines_source=manifest.name if manifest else "line items")
+    print_json(view) if as_json else console.print(
+        f"created {view['reference']} ({view['state']}"
+        + (f", {len(lines):,} line item{'' if len(lines) == 1 else 's'})" if lines is not None else ")"),
+        highlight=False)
 
 
 @app.command()
