@@ -173,6 +173,8 @@ async def _upload_document(request: Request, reference: str, who: Principal, set
     check_size(upload.filename or "", upload.size, limit)  # its real size, before reading it
     data = await upload.read(limit + 1)
     fields = {name: str(form.get(name) or "") for name in ("kind", "lab_name", "reference", "date", "notes")}
+    if len(fields["notes"]) > 2000:
+        raise InputError(f"at most 2,000 characters, got {len(fields['notes']):,}", field="notes")
     when = None
     if fields["date"].strip():
         try:
@@ -181,7 +183,7 @@ async def _upload_document(request: Request, reference: str, who: Principal, set
             raise InputError(f"expected a date YYYY-MM-DD, got {fields['date']!r}", field="date") from None
     return await run_in_threadpool(lambda: evidence.attach_document(
         reference, fields["kind"], upload.filename or "", data, who.actor, lab_name=fields["lab_name"],
-        doc_reference=fields["reference"], date=when, notes=fields["notes"][:2000], settings=settings,
+        doc_reference=fields["reference"], date=when, notes=fields["notes"], settings=settings,
     ))  # fmt: skip
 
 
