@@ -15,9 +15,10 @@ from tests.helpers import run_cli
 from tests.helpers.web import sign_in
 
 
-def _rows(html: str) -> list[str]:
-    return re.findall(r'<tr data-audit="\d+">\s*<td><time[^>]*>[^<]*</time></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>',
-                      html)  # type: ignore[return-value]  # fmt: skip
+def _rows(html: str) -> list[tuple[str, str]]:
+    found = re.findall(r'<tr data-audit="\d+">\s*<td[^>]*><time[^>]*>[^<]*</time></td>\s*<td data-label="Who">([^<]*)'
+                       r'</td>\s*<td data-label="What">([^<]*)</td>', html)  # fmt: skip
+    return found  # type: ignore[no-any-return]
 
 
 def test_operators_filter_the_overall_trail_by_url(site: tuple[TestClient, Settings]) -> None:
