@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +109,29 @@ def test_a_document_recorded_by_hand_has_no_file(settings: Settings) -> None:
     assert doc["file"] is None
     with pytest.raises(NotFoundError, match="has no uploaded file"):
         evidence.document_file(reference, doc["id"] or 0, settings)
+
+
+def test_a_backup_carries_the_files_and_a_restore_brings_them_back(settings: Settings, tmp_path: Path) -> None:
+    import shutil
+
+    from rigport.services import db
+    from tests.pg import skip_or_fail
+
+    if settings.database_url and not shutil.which("pg_dump"):
+        skip_or_fail("pg_dump not installed")
+    reference = _shipment(settings)
+    view = evidence.attach_document(reference, "fcc_sdoc", "sdoc.pdf", PDF, "ops", settings=settings)
+    target = tmp_path / "backups" / "rigport.backup"
+    assert db.backup(target, settings)["documents"] == 1
+    assert (files.companion(target) / files.digest(PDF)[:2] / files.digest(PDF)).read_bytes() == PDF
+    shutil.rmtree(files.root(settings.data_dir))  # the disk lost them
+    restored = db.restore(target, settings)
+    assert restored["documents"] == 1
+    assert evidence.document_file(reference, view["id"] or 0, settings).path.read_bytes() == PDF
+    damaged = files.companion(target) / files.digest(PDF)[:2] / files.digest(PDF)
+    damaged.write_bytes(PDF + b"tampered")
+    shutil.rmtree(files.root(settings.data_dir))
+    evidence.attach_document(reference, "packing_list", "list.png", PNG, "ops", settings=settings)
+    with pytest.raises(Exception, match="does not match its SHA-256 name"):  # refused before the database changes
+        db.restore(target, settings)
+    assert [d["kind"] for d in shipments.get_shipment(reference, settings)["documents"]] == ["fcc_sdoc", "packing_list"]

@@ -51,17 +51,7 @@ def put(data_dir: Path, data: bytes) -> Stored:
     if target.is_file() and target.stat().st_size == len(data):
         return Stored(sha, target, created=False)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        _write(target, data)
     except OSError as exc:
         raise UnavailableError(f"cannot store the file under {root(data_dir)} ({exc.strerror or exc})") from None
     return Stored(sha, target, created=True)
@@ -91,3 +81,56 @@ def stored_files(data_dir: Path) -> list[Path]:
     """Every stored file (what tests and an integrity check compare with the documents table)."""
     base = root(data_dir)
     return sorted(p for p in base.glob("??/*") if p.is_file()) if base.is_dir() else []
+
+
+def companion(backup: Path) -> Path:
+    """Where a database backup's evidence files go: a folder beside it, `<backup name>.documents/`."""
+    return backup.with_name(backup.name + ".documents")
+
+
+def copy_tree(source_root: Path, target_root: Path) -> int:
+    """Copy every stored file from one documents folder to another, skipping files already there (the names are
+    digests, so a file of that name is that content); each copy is checked against its name. Returns how many
+    files the target holds from the source."""
+    copied = 0
+    for path in sorted(source_root.glob("??/*")) if source_root.is_dir() else []:
+        if not _DIGEST.fullmatch(path.name) or path.parent.name != path.name[:2]:
+            continue  # a temporary or foreign file: not evidence
+        target = target_root / path.parent.name / path.name
+        if not (target.is_file() and target.stat().st_size == path.stat().st_size):
+            data = path.read_bytes()
+            if digest(data) != path.name:
+                raise UnavailableError(f"{path}: its content does not match its SHA-256 name; the copy is damaged")
+            try:
+                _write(target, data)
+            except OSError as exc:
+                raise UnavailableError(f"cannot copy {path.name[:12]}… to {target_root} "
+                                       f"({exc.strerror or exc})") from None
+        copied += 1
+    return copied
+
+
+def verify_tree(source_root: Path) -> int:
+    """Read every stored file of a documents folder and check it against its SHA-256 name (before a restore
+    replaces anything); returns how many there are."""
+    count = 0
+    for path in sorted(source_root.glob("??/*")) if source_root.is_dir() else []:
+        if _DIGEST.fullmatch(path.name) and path.parent.name == path.name[:2]:
+            if digest(path.read_bytes()) != path.name:
+                raise UnavailableError(f"{path}: its content does not match its SHA-256 name; the copy is damaged")
+            count += 1
+    return count
+
+
+def _write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rigport.adapters import evidence_files
 from rigport.adapters.db import backup as backup_files
 from rigport.adapters.db import engine as store_engine
 from rigport.adapters.db import lookups, serving
@@ -39,7 +40,8 @@ async def ping_async(settings: Settings) -> str:
 
 
 def backup(target: Path, settings: Settings | None = None) -> dict[str, Any]:
-    """SQLite: the online backup API (consistent while in use). PostgreSQL: pg_dump custom format."""
+    """SQLite: the online backup API (consistent while in use). PostgreSQL: pg_dump custom format. The
+    evidence files go to `<target>.documents/` beside it (`documents`: how many)."""
     settings = settings or get_settings()
     engine = store_engine.get_engine(settings)
     store_engine.ensure_schema(engine)
@@ -48,7 +50,10 @@ def backup(target: Path, settings: Settings | None = None) -> dict[str, Any]:
         raise InputError(f"{target}: expected a file path, got a directory")
     target.parent.mkdir(parents=True, exist_ok=True)
     backup_files.write_backup(target, settings, engine)
-    return {"backup": str(target), "bytes": target.stat().st_size}
+    # Evidence files live beside the database (services/evidence.py): copied to `<target>.documents/`, so a
+    # restore brings them back with the rows that name them.
+    documents = evidence_files.copy_tree(evidence_files.root(settings.data_dir), evidence_files.companion(target))
+    return {"backup": str(target), "bytes": target.stat().st_size, "documents": documents}
 
 
 def restore(source: Path, settings: Settings | None = None) -> dict[str, Any]:
@@ -61,4 +66,8 @@ def restore(source: Path, settings: Settings | None = None) -> dict[str, Any]:
         if busy:
             raise ConflictError(f"{busy}: stop the server, then restore; refusing to restore under it, since its "
                                 "workers would keep the old database open and lose writes")  # fmt: skip
-        return backup_files.restore_from(source, settings, engine)
+        folder = evidence_files.companion(source)
+        evidence_files.verify_tree(folder)  # a damaged copy of a file stops the restore before anything changes
+        result = backup_files.restore_from(source, settings, engine)
+    result["documents"] = evidence_files.copy_tree(folder, evidence_files.root(settings.data_dir))
+    return result
