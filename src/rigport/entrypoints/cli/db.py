@@ -29,6 +29,8 @@ def backup(path: Path = typer.Argument(..., help="File to write."), as_json: boo
     result = db.backup(path)
     print_json(result) if as_json else console.print(
         f"backup written to {result['backup']} ({result['bytes']:,} bytes)"
+        + (f"; {result['documents']:,} evidence files in {result['backup']}.documents/" if result["documents"] else ""),
+        highlight=False,
     )
 
 
