@@ -591,8 +591,9 @@ def _child(rows: list[Any], child_id: int, what: str, reference: str) -> Any:
 
 
 def update_party(
-    reference: str, party_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None
-) -> PartyView:
+    reference: str, party_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> PartyView:  # fmt: skip
     """Correct a party's role, name, country or address; the change is audited and bumps the version."""
     unknown = set(changes) - {"role", "name", "country", "address"}
     if unknown:
@@ -605,16 +606,21 @@ def update_party(
         text = str(value or "").strip()
         return text.upper() if name == "country" else text
 
-    return _update_child(reference, "parties", party_id, "party", party_view, changes, party_value, actor, settings)
+    return _update_child(reference, "parties", party_id, "party", party_view, changes, party_value, actor,
+                         _unit(settings, uow))  # fmt: skip
 
 
-def remove_party(reference: str, party_id: int, actor: str, settings: Settings | None = None) -> PartyView:
-    return _remove_child(reference, "parties", party_id, "party", party_view, actor, settings)
+def remove_party(
+    reference: str, party_id: int, actor: str, settings: Settings | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> PartyView:  # fmt: skip
+    return _remove_child(reference, "parties", party_id, "party", party_view, actor, _unit(settings, uow))
 
 
 def update_document(
-    reference: str, document_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None
-) -> DocumentView:
+    reference: str, document_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> DocumentView:  # fmt: skip
     """Correct a document's kind, date, reference, lab or notes (e.g. the lab named on a test report)."""
     unknown = set(changes) - {"kind", "date", "reference", "lab_name", "notes"}
     if unknown:
@@ -628,19 +634,22 @@ def update_document(
         return value if name == "date" else str(value or "")
 
     return _update_child(reference, "documents", document_id, "document", document_view, changes, document_value,
-                         actor, settings)  # fmt: skip
+                         actor, _unit(settings, uow))  # fmt: skip
 
 
-def remove_document(reference: str, document_id: int, actor: str, settings: Settings | None = None) -> DocumentView:
-    return _remove_child(reference, "documents", document_id, "document", document_view, actor, settings)
+def remove_document(
+    reference: str, document_id: int, actor: str, settings: Settings | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> DocumentView:  # fmt: skip
+    return _remove_child(reference, "documents", document_id, "document", document_view, actor, _unit(settings, uow))
 
 
 def _update_child(
     reference: str, collection: str, child_id: int, what: str, view: Callable[[Any], ChildView],
-    changes: dict[str, Any], value_for: Callable[[str, Any], Any], actor: str, settings: Settings | None,
+    changes: dict[str, Any], value_for: Callable[[str, Any], Any], actor: str, unit: AbstractUnitOfWork,
 ) -> ChildView:
     """Correct fields of a party or document: audited before and after, and the shipment's version moves on."""
-    with UnitOfWork(settings) as uow:
+    with unit as uow:
         row = get_row(uow, reference)
         child = _child(getattr(row, collection), child_id, what, reference)
         before = view(child)
@@ -656,10 +665,10 @@ def _update_child(
 
 def _remove_child(
     reference: str, collection: str, child_id: int, what: str, view: Callable[[Any], ChildView], actor: str,
-    settings: Settings | None,
+    unit: AbstractUnitOfWork,
 ) -> ChildView:
     """Remove a party or document: audited with what it was, and the shipment's version moves on."""
-    with UnitOfWork(settings) as uow:
+    with unit as uow:
         row = get_row(uow, reference)
         children = getattr(row, collection)
         child = _child(children, child_id, what, reference)

@@ -42,7 +42,7 @@ def _row(
     reference: str, port: str = "Detroit", arrival: dt.date = JAN_2, state: str = "ARRIVED", units: int = 10
 ) -> ShipmentRow:
     row = ShipmentRow(reference=reference, mode="air", port=port, arrival_date=arrival, total_units=units,
-                      declared_value_usd=Decimal("1000.00"), primary_state=state)  # fmt: skip
+                      declared_value_usd=Decimal("1000"), primary_state=state)  # fmt: skip
     row.quantities.append(QuantityRow(state=state, quantity=units))
     return row
 
@@ -60,6 +60,7 @@ def test_add_then_get_by_reference_and_its_canonical_form(new_unit: NewUnit) -> 
         row = uow.shipments.get("AB-1")
         assert row is not None and row.id >= 1 and row.version == 1 and row.port == "Detroit"
         assert row.other_agency_hold is False and row.carrier == "" and row.created_at is not None  # defaults
+        assert str(row.declared_value_usd) == "1000.00"  # money read back at its column's scale
         assert uow.shipments.get(" ab-1 ") is row  # the canonical form finds it; one object per row
         assert uow.shipments.get_by_id(row.id) is row
         assert uow.shipments.get("AB-2") is None and uow.shipments.get("not a reference!") is None

@@ -20,6 +20,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import suppress
+from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -73,6 +74,19 @@ def _copy(row: _Row) -> _Row:
 def _fingerprint(row: ShipmentRow) -> str:
     """The shipment's own columns: a change to them is an UPDATE of its row, which moves its version."""
     return repr(sorted((k, v) for k, v in _columns(row).items() if k != "version"))
+
+
+def _as_stored(row: _Row) -> _Row:
+    """The row as the database gives it back: money at its column's scale (Numeric(16, 2): 1000 -> 1000.00)."""
+    for attr in inspect(type(row)).column_attrs:
+        scale = getattr(attr.columns[0].type, "scale", None)
+        value = getattr(row, attr.key)
+        if isinstance(value, Decimal) and isinstance(scale, int):
+            setattr(row, attr.key, value.quantize(Decimal(1).scaleb(-scale)))
+    for name in CHILDREN if isinstance(row, ShipmentRow) else ():
+        for child in getattr(row, name):
+            _as_stored(child)
+    return row
 
 
 def _defaults(row: Base) -> None:
@@ -252,7 +266,7 @@ class MemoryUnitOfWork:
             if stored is not None and read is not None and row.version != read and stored.version != read:
                 raise ConcurrentChangeError("the record was changed by someone else; reload it and try again")
         for shipment_id, row in self.working.items():
-            self.store.shipments[shipment_id] = _copy(row)
+            self.store.shipments[shipment_id] = _as_stored(_copy(row))
             self.read_versions[shipment_id] = row.version
         self.store.audit += [_copy(a) for a in self.new_audit]
         self.new_audit = []
