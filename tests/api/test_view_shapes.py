@@ -2,7 +2,7 @@
 
 A TypedDict is documentation to the JSON (it does not build it), so it can drift from the dict a service
 writes. These tests walk real answers (the API's JSON for a screened shipment, a name, the lists, an import,
-and the services' economics and demo views) against their declared types: a key written but not declared,
+and the services' stored screening, economics and demo views) against their declared types: a key written but not declared,
 or declared required but not written, fails here.
 """
 
@@ -85,6 +85,9 @@ def test_screening_answers_are_their_views(api: tuple[TestClient, dict[str, str]
     assert shape_errors(shipment.json(), screening.ShipmentScreening) == []
     assert shape_errors(lists.json(), screening.ListStatus) == []
     assert all("bundled" in v for v in lists.json()["lists"])
+    stored = screening.latest_shipment_screening("SCR-1", settings)  # the dashboard's view of the stored run
+    assert stored is not None and stored["hits"] == shipment.json()["hits"]
+    assert shape_errors(stored, screening.StoredScreening) == []
 
 
 def test_a_reviewed_match_carries_its_review(api: tuple[TestClient, dict[str, str], Settings]) -> None:

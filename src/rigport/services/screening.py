@@ -76,6 +76,44 @@ class ListStatus(TypedDict):
     max_age_days: int
 
 
+class StoredMatch(TypedDict):
+    """A listed party's row in a stored run (its result rows, one per entry, joined: `add_stored_match`)."""
+
+    list: str
+    source_list: str
+    sub_list: str
+    agency: str
+    entry_id: str
+    entry_ids: list[str]
+    name: str
+    matched_name: str
+    relation: str
+    score: float | None
+    programs: list[str]
+    explanation: str
+    status: str  # "hit", "dismissed" or "reopened"
+
+
+class StoredSubject(TypedDict):
+    subject: str
+    role: str
+    status: str  # "hit", "dismissed", "reopened" or "clear"
+    matches: list[StoredMatch]
+
+
+class StoredScreening(TypedDict):
+    """The latest stored screening run of a shipment, as the dashboard shows it."""
+
+    shipment: str
+    run_id: int
+    screened_at: dt.datetime
+    actor: str
+    threshold: float
+    lists: list[dict[str, Any]]
+    hits: int
+    subjects: list[StoredSubject]
+
+
 class ChangedHit(TypedDict):
     name: str
     list: str
@@ -590,7 +628,7 @@ def screen_shipment(
     }
 
 
-def latest_shipment_screening(reference: str, settings: Settings | None = None) -> dict[str, Any] | None:
+def latest_shipment_screening(reference: str, settings: Settings | None = None) -> StoredScreening | None:
     """The most recent stored screening of a shipment (read-only), or None when it was never screened."""
     from rigport.adapters.db.screening_repository import ScreeningRepository
     from rigport.adapters.db.uow import UnitOfWork
@@ -603,7 +641,7 @@ def latest_shipment_screening(reference: str, settings: Settings | None = None) 
         if not runs:
             return None
         run = runs[0]
-        subjects: dict[tuple[str, str], dict[str, Any]] = {}
+        subjects: dict[tuple[str, str], StoredSubject] = {}
         for r in run.results:
             subject = subjects.setdefault((r.subject, r.role), {"subject": r.subject, "role": r.role,
                                                                 "status": "clear", "matches": []})
@@ -619,7 +657,7 @@ def latest_shipment_screening(reference: str, settings: Settings | None = None) 
                 "subjects": list(subjects.values())}  # fmt: skip
 
 
-def add_stored_match(matches: list[dict[str, Any]], r: Any) -> None:
+def add_stored_match(matches: list[StoredMatch], r: Any) -> None:
     """A stored result row (one per entry) joins the row of its listed party: same list, name and status."""
     key = (r.list_id, r.source_list, " ".join(r.entry_name.split()).casefold(), r.status)
     for m in matches:
@@ -628,7 +666,7 @@ def add_stored_match(matches: list[dict[str, Any]], r: Any) -> None:
             if r.relation == SAME:
                 m["relation"] = SAME
             if r.score is not None and (m["score"] is None or r.score > m["score"]):
-                m.update(score=r.score, matched_name=r.matched_name, explanation=r.explanation)
+                m["score"], m["matched_name"], m["explanation"] = r.score, r.matched_name, r.explanation
             m["programs"] = m["programs"] + [p for p in r.programs if p not in m["programs"]]
             return
     sub_list, agency = split_source_list(r.source_list)
