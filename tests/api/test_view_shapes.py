@@ -2,8 +2,8 @@
 
 A TypedDict is documentation to the JSON (it does not build it), so it can drift from the dict a service
 writes. These tests walk real answers (the API's JSON for a screened shipment, a name, the lists, an import,
-and the services' stored screening, economics and demo views) against their declared types: a key written but not declared,
-or declared required but not written, fails here.
+and the services' stored screening, economics and demo views) against their declared types: a key written but
+not declared, or declared required but not written, fails here.
 """
 
 from __future__ import annotations
