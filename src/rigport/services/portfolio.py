@@ -14,6 +14,7 @@ from typing import Any
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import lookups
+from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db.tables import ShipmentRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.model import HELD_STATES, STATE_GROUPS, State, state_group
@@ -155,6 +156,7 @@ async def portfolio_key(settings: Settings, today: dt.date | None = None) -> tup
         await lookups.shipments_fingerprint(settings),
         today or dt.date.today(),
         delay_inputs(settings),
+        client_scope.current().label,  # a scoped caller's portfolio counts its clients only: another view
     )
 
 

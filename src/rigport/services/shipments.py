@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import lookups
+from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db.shipment_mapping import (
     DocumentView,
     Instant,
@@ -52,6 +53,7 @@ from rigport.domain.customs.model import (
 )
 from rigport.domain.customs.ports import latest_event_date
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
+from rigport.services import clients
 from rigport.services.delay import delay_inputs
 from rigport.services.shipment_views import ShipmentDetail, ShipmentListRow, detail, list_view
 from rigport.settings import Settings
@@ -166,14 +168,19 @@ def check_pallet_storage(pallets: int | None, rate: Decimal | None) -> None:
 # --- use cases ---------------------------------------------------------------------------------
 
 
-def create_shipment(draft: ShipmentDraft, actor: str, settings: Settings | None = None) -> ShipmentDetail:
+def create_shipment(
+    draft: ShipmentDraft, actor: str, settings: Settings | None = None, client: str | None = None
+) -> ShipmentDetail:
+    """Open a shipment record for `client` (id or name; optional while the caller sees one active client)."""
     draft.validate()
     with UnitOfWork(settings) as uow:
-        if uow.shipments.get(draft.reference) is not None:
+        owner = clients.for_new_shipment(uow, client)
+        if uow.shipments.exists(draft.reference):  # across clients: references are unique in the book
             raise ConflictError(f"shipment {draft.reference!r} already exists")
         recorded = {name: getattr(draft, name) for name in RECORD_FIELDS}
         shipment = Shipment(**{**recorded, "mode": Mode(draft.mode), "port": draft.port.strip()})
         row = new_row(shipment)
+        row.client_id, row.client = owner.id, owner
         for party in draft.parties:
             row.parties.append(
                 PartyRow(
@@ -214,12 +221,13 @@ async def detail_key(reference: str, settings: Settings, today: dt.date | None =
     children bumps its version, days left and costs depend on the date, costs on the catalog and network data.
     Async: the API awaits it on its event loop (`lookups.read_values_async`).
     """
-    version = await lookups.shipment_version(settings, reference)
-    if version is None and reference != (canonical := _canonical_or_same(reference)):
-        reference, version = canonical, await lookups.shipment_version(settings, canonical)
-    if version is None:
+    found = await lookups.shipment_version(settings, reference)
+    if found is None and reference != (canonical := _canonical_or_same(reference)):
+        reference, found = canonical, await lookups.shipment_version(settings, canonical)
+    scope = client_scope.current()
+    if found is None or not scope.allows(found[1]):  # this read is outside the unit of work: scope it here
         raise NotFoundError(f"shipment {reference!r} not found")
-    return ("shipment", reference, version, today or dt.date.today(), delay_inputs(settings))
+    return ("shipment", reference, found[0], today or dt.date.today(), delay_inputs(settings), scope.label)
 
 
 def _canonical_or_same(reference: str) -> str:
@@ -231,13 +239,15 @@ def _canonical_or_same(reference: str) -> str:
 
 async def list_key(settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
     """What every list view is computed from (shipments with their versions, and the date); see detail_key."""
-    return ("shipments", await lookups.shipments_fingerprint(settings), today or dt.date.today())
+    scope = client_scope.current().label  # a scoped caller's list is another view than the broker's
+    return ("shipments", await lookups.shipments_fingerprint(settings), today or dt.date.today(), scope)
 
 
 def list_shipments(
     *,
     state: str | None = None,
     port: str | None = None,
+    client: str | None = None,
     due_within_days: int | None = None,
     limit: int = 100,
     offset: int = 0,
@@ -252,8 +262,9 @@ def list_shipments(
     if offset < 0:
         raise InputError(f"offset: expected 0 or more, got {offset}")
     with UnitOfWork(settings) as uow:
+        client_id = clients.find(uow, client).id if client else None
         page = uow.shipments.page_versions(state=state.upper() if state else None, port=port, limit=limit,
-                                           offset=offset)  # fmt: skip
+                                           offset=offset, client_id=client_id)  # fmt: skip
         views = list_views(uow, page, today, list_view)
     if due_within_days is not None:
         if due_within_days < 0:

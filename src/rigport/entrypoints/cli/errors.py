@@ -21,6 +21,8 @@ FLAGS = {
     "paths": "--paths",
     "plot": "--plot",
     "output": "--output",
+    "client": "--client",
+    "new_name": "NEW_NAME",
 }
 
 

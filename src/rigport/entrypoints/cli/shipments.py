@@ -45,6 +45,7 @@ def _next_deadline(view: Mapping[str, Any]) -> tuple[str, str, str, str]:
 def list_shipments(
     state: str | None = typer.Option(None, "--state", help="Only shipments with units in this state."),
     port: str | None = typer.Option(None, "--port", help="Port of entry."),
+    client: str | None = typer.Option(None, "--client", help="Only this client's shipments (id or name)."),
     due_within: int | None = typer.Option(None, "--due-within", min=0, help="Next deadline within N days."),
     limit: int = typer.Option(100, "--limit", min=1, max=1000),
     offset: int = typer.Option(0, "--offset", min=0),
@@ -53,7 +54,7 @@ def list_shipments(
     """Shipments with their state and next deadline."""
     from rigport.services.shipments import list_shipments as list_all
 
-    rows = list_all(state=state, port=port, due_within_days=due_within, limit=limit, offset=offset)
+    rows = list_all(state=state, port=port, client=client, due_within_days=due_within, limit=limit, offset=offset)
     if as_json:
         print_json(rows)
         return
@@ -152,6 +153,9 @@ def create(
     storage_per_pallet_day: str | None = typer.Option(
         None, "--storage-per-pallet-day", help="Storage USD per pallet per day; wins over the unit rate."
     ),
+    client: str | None = typer.Option(
+        None, "--client", help="The client (id or name); needed once more than one client exists."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Open a shipment record at arrival."""
@@ -165,8 +169,11 @@ def create(
         storage_usd_per_pallet_day=None if storage_per_pallet_day is None
         else parse_money(storage_per_pallet_day, "--storage-per-pallet-day", rate=True),
     )  # fmt: skip
-    view = create_shipment(draft, ACTOR)
-    print_json(view) if as_json else console.print(f"created {reference} ({view['state']})")
+    view = create_shipment(draft, ACTOR, client=client)
+    if as_json:
+        print_json(view)
+    else:
+        console.print(f"created {view['reference']} for {view['client']} ({view['state']})", highlight=False)
 
 
 @app.command()
@@ -244,6 +251,7 @@ def audit(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
 def import_manifest(
     file: Path = typer.Argument(..., help="CSV or XLSX invoice / packing list."),
     shipment: str = typer.Option(..., "--shipment", help="Shipment reference to add the line items to."),
+    client: str | None = typer.Option(None, "--client", help="The shipment's client: refused if it is another's."),
     as_json: bool = JSON,
 ) -> None:
     """Add line items (with serial numbers) to a shipment: all rows or none."""
@@ -258,7 +266,8 @@ def import_manifest(
                   console=console, transient=True, disable=as_json) as progress:  # fmt: skip
         task = progress.add_task(f"checking {file.name}", total=None)
         result = run_import(
-            data, str(file), shipment, ACTOR, progress=lambda done, _total: progress.update(task, completed=done)
+            data, str(file), shipment, ACTOR, progress=lambda done, _total: progress.update(task, completed=done),
+            client=client,
         )
     if as_json:
         print_json(result)
