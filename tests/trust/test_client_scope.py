@@ -335,3 +335,26 @@ def test_random_books_show_each_identity_its_clients_only(
     mine = {r for r, owner in made.items() if owner in allowed}
     assert mine <= listed and all(r.split("-")[0] != f"R{salt}" or r in mine for r in listed)
     assert visible_clients == set(allowed)
+
+
+def test_which_client_a_new_shipment_goes_to_and_moving_it(book: Book) -> None:
+    """Broker-wide, no client named: the "Default" client (seen by no scoped identity) while it is active;
+    archived, the client must be named. A scoped identity with one client never names it. A move is audited."""
+    broker = {"Authorization": f"Bearer {book.tokens['operator']}"}
+    made = book.client.post("/api/v1/shipments", json=_shipment("DEF-1", "Someone", "Some Seller"), headers=broker)
+    assert made.status_code == 201 and made.json()["client"] == "Default"
+    scoped = {"Authorization": f"Bearer {book.tokens['viewer@A']}"}
+    assert book.client.get("/api/v1/shipments/DEF-1", headers=scoped).status_code == 404
+    moved = book.client.patch("/api/v1/shipments/DEF-1", json={"version": made.json()["version"], "client": A_NAME},
+                              headers=broker)  # fmt: skip
+    assert moved.status_code == 200 and moved.json()["client"] == A_NAME
+    assert book.client.get("/api/v1/shipments/DEF-1", headers=scoped).status_code == 200
+    admin = {"Authorization": f"Bearer {book.tokens['admin']}"}
+    assert book.client.get("/api/v1/clients/Default", headers=admin).json()["archived_at"] is None
+    clients.archive_client("Default", "test", book.settings)
+    refused = book.client.post("/api/v1/shipments", json=_shipment("DEF-2", "Someone", "Some Seller"), headers=broker)
+    assert refused.status_code == 422 and "name the client" in refused.json()["detail"]
+    with get_engine(book.settings).connect() as conn:
+        before, after = conn.execute(text("SELECT before, after FROM audit_log WHERE action = 'update' "
+                                          "AND entity_id = 'DEF-1'")).one()  # fmt: skip
+    assert '"Default"' in str(before).replace("'", '"') and A_NAME in str(after)

@@ -1,11 +1,11 @@
 """Clients: the importers a broker works for (issue #28). Create, list, show, rename, archive; and which client a
 new shipment goes to.
 
-Every shipment belongs to one client. While one active client exists (a broker working for one importer, or a
-fresh install with the "Default" client of migration 0012) shipments go to it without asking; once there are
-two or more, a new shipment or manifest names its client, because guessing would file one importer's goods
-under another's name. A scoped identity counts only its own clients, so an importer's login never has to name
-its client when it has one.
+Every shipment belongs to one client. A new shipment names its client, or goes to the caller's only active
+client, or, for a broker-wide caller, to the "Default" client of migration 0012 while it is active: the
+broker's bucket for shipments not assigned to an importer, which no scoped identity sees, so a shipment left
+there is misfiled to nobody (and `shipments update --client` moves it). A broker who wants every shipment to
+name its client archives "Default". A scoped identity with several clients always names one.
 
 What a scoped identity sees of the clients is limited by its unit of work (adapters/db/scope.py): the list shows
 its clients only, and another client is not found.
@@ -82,8 +82,12 @@ def find(uow: UnitOfWork, client: str, field: str = "client") -> ClientRow:
     return row
 
 
+DEFAULT_CLIENT_ID = 1  # "Default", made by migration 0012 for the shipments stored before clients existed
+
+
 def for_new_shipment(uow: UnitOfWork, client: str | None, field: str = "client") -> ClientRow:
-    """The client a new shipment goes to: the one named, else the only active client the caller can see."""
+    """The client a new shipment goes to: the one named; else the caller's only active client; else, for a
+    broker-wide caller, the "Default" client while it is active (archive it to make the client required)."""
     if client is not None and client.strip():
         row = find(uow, client, field)
         if row.archived_at is not None:
@@ -92,6 +96,9 @@ def for_new_shipment(uow: UnitOfWork, client: str | None, field: str = "client")
     active = uow.clients.list()
     if len(active) == 1:
         return active[0]
+    default = next((c for c in active if c.id == DEFAULT_CLIENT_ID), None)
+    if default is not None and uow.scope.broker_wide:
+        return default
     if not active:
         raise InputError("no active client to put the shipment in; create one with `rigport clients create`",
                          field=field)  # fmt: skip

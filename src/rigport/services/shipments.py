@@ -281,9 +281,12 @@ def update_shipment(
     expected_version: int | None = None,
     settings: Settings | None = None,
 ) -> ShipmentDetail:
+    changes = dict(changes)
+    move_to = changes.pop("client", None)  # another client (id or name): the shipment moves to it
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise InputError(f"{sorted(unknown)[0]}: not an editable field; editable: {', '.join(EDITABLE_FIELDS)}")
+        raise InputError(f"{sorted(unknown)[0]}: not an editable field; editable: {', '.join(EDITABLE_FIELDS)}, "
+                         "client")  # fmt: skip
     with UnitOfWork(settings) as uow:
         row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
@@ -291,6 +294,10 @@ def update_shipment(
                 f"shipment {reference} is at version {row.version}, not {expected_version}: reload it and try again"
             )
         before = summary(row)
+        if move_to is not None:
+            owner = clients.for_new_shipment(uow, str(move_to))  # seen by the caller's scope, and not archived
+            row.client_id, row.client = owner.id, owner
+            row.updated_at = dt.datetime.now(dt.UTC)
         for name, value in changes.items():
             if value is None and name not in OPTIONAL_FIELDS:  # every other editable field is required in the record
                 raise InputError(f"{name}: expected a value, got null")

@@ -55,8 +55,12 @@ class ShipmentRepository:
     def exists(self, reference: str) -> bool:
         """Whether any shipment, of any client, is stored under `reference` (references are unique in the whole
         book, so a scoped caller creating one learns only that the reference is taken, nothing about it)."""
-        with unscoped(self.session):
-            return self.get(reference) is not None
+        candidates = {reference}
+        with suppress(InputError):
+            candidates.add(normalize_reference(reference))
+        with unscoped(self.session):  # ids only: no other client's row enters this session's identity map
+            return self.session.scalars(select(ShipmentRow.id).where(ShipmentRow.reference.in_(candidates))).first() \
+                is not None
 
     def get_by_id(self, shipment_id: int) -> ShipmentRow | None:
         return self.session.get(ShipmentRow, shipment_id)

@@ -27,10 +27,11 @@ import contextvars
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy import event, exists
+from sqlalchemy.orm import ORMExecuteState, Session, aliased, sessionmaker, with_loader_criteria
 
 from rigport.adapters.db.screening_tables import ScreeningRunRow
 from rigport.adapters.db.tables import (
@@ -109,28 +110,43 @@ def bound(scope: Scope) -> Iterator[None]:
 _CHILDREN = (QuantityRow, LineItemRow, PartyRow, DocumentRow, EventRow)
 
 
-def _criteria(ids: frozenset[int]) -> list[Any]:
-    visible = select(ShipmentRow.id).where(ShipmentRow.client_id.in_(ids)).scalar_subquery()
+@lru_cache(maxsize=1024)
+def _criteria(ids: frozenset[int]) -> tuple[Any, ...]:
+    """The filters of one scope, built once per scope (building them cost more than a small read)."""
+    owner = aliased(ShipmentRow, name="scope_owner")
+
+    def visible(child: Any) -> Any:
+        """The child's shipment is one of the scope's: a correlated EXISTS on the shipment's primary key. (An
+        `IN (SELECT ...)` made SQLite drive the query from the sub-select and sort the children afterwards.)"""
+        return exists().where(owner.id == child.shipment_id, owner.client_id.in_(ids))
+
     options: list[Any] = [
         with_loader_criteria(ClientRow, ClientRow.id.in_(ids), include_aliases=True),
         with_loader_criteria(ShipmentRow, ShipmentRow.client_id.in_(ids), include_aliases=True),
     ]
+    # Children loaded through a relationship of a shipment this session read (selectin, lazy loads) belong to
+    # that shipment, which the session could only read within the scope: the filter is not repeated there
+    # (propagate_to_loaders=False), where it cost a second IN per child row. A query of children itself (the
+    # clock data of every shipment, a party by id) is filtered.
     options += [
-        with_loader_criteria(child, child.shipment_id.in_(visible), include_aliases=True) for child in _CHILDREN
+        with_loader_criteria(child, visible(child), include_aliases=True, propagate_to_loaders=False)
+        for child in _CHILDREN
     ]
-    runs = ScreeningRunRow.shipment_id.is_(None) | ScreeningRunRow.shipment_id.in_(visible)
-    options.append(with_loader_criteria(ScreeningRunRow, runs, include_aliases=True))
-    return options
+    runs = ScreeningRunRow.shipment_id.is_(None) | visible(ScreeningRunRow)
+    options.append(with_loader_criteria(ScreeningRunRow, runs, include_aliases=True, propagate_to_loaders=False))
+    return tuple(options)
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    """Listen once on a session factory: every session it makes is filtered by the scope `apply` gives it."""
+    event.listen(factory, "do_orm_execute", _add_criteria)
+    event.listen(factory, "before_flush", lambda session, _context, _instances: _check_writes(session))
 
 
 def apply(session: Session, scope: Scope) -> None:
-    """Limit everything `session` reads and writes to `scope` (nothing to do for broker-wide)."""
-    if scope.client_ids is None:
-        return
-    session.info["client_scope"] = scope
-    options = _criteria(scope.client_ids)
-    event.listen(session, "do_orm_execute", lambda state: _add_criteria(state, options))
-    event.listen(session, "before_flush", lambda s, _ctx, _instances: _check_writes(s, scope))
+    """Limit everything `session` (made by an `install`ed factory) reads and writes to `scope`."""
+    if scope.client_ids is not None:
+        session.info["client_scope"] = scope
 
 
 @contextmanager
@@ -144,15 +160,19 @@ def unscoped(session: Session) -> Iterator[None]:
         session.info.pop("unscoped", None)
 
 
-def _add_criteria(state: ORMExecuteState, options: list[Any]) -> None:
-    if state.session.info.get("unscoped"):
+def _add_criteria(state: ORMExecuteState) -> None:
+    scope: Scope | None = state.session.info.get("client_scope")
+    if scope is None or scope.client_ids is None or state.session.info.get("unscoped"):
         return
     if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(*options)
+        state.statement = state.statement.options(*_criteria(scope.client_ids))
 
 
-def _check_writes(session: Session, scope: Scope) -> None:
+def _check_writes(session: Session) -> None:
     """A scoped session stores shipments of its clients only; anything else is, to it, a client not found."""
+    scope: Scope | None = session.info.get("client_scope")
+    if scope is None or scope.client_ids is None:
+        return
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, ShipmentRow) and obj.client_id is not None and not scope.allows(obj.client_id):
             raise NotFoundError("client not found")

@@ -101,6 +101,7 @@ def _session_factory(engine: Engine) -> sessionmaker[Session]:
     """One factory per engine: building a sessionmaker sets up a Session subclass and its event dispatch,
     which cost more than the query itself on a cheap read (measured: docs/reliability.md 8)."""
     factory = sessionmaker(engine, expire_on_commit=False)
+    client_scope.install(factory)  # every session's statements filtered by the client scope it is given
     if engine.dialect.name == "sqlite":  # every flush, autoflush included, writes: queue for the writer slot first
         event.listen(factory, "before_flush", lambda session, _context, _instances: writers.hold(session))
     return factory

@@ -81,6 +81,8 @@ class ClientIn(Input):
 class ShipmentPatch(Input):
     model_config = ConfigDict(extra="forbid")
     version: int = Field(ge=1, le=MAX_ID, description="The version you read; a stale version gets 409.")
+    client: str | None = Field(default=None, min_length=1, max_length=120,
+                               description="Move the shipment to this client (id or name).")
     port: str | None = Field(default=None, min_length=1, max_length=80)
     carrier: str | None = Field(default=None, max_length=120)
     transport_doc: str | None = Field(default=None, max_length=80)

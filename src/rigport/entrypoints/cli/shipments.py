@@ -183,19 +183,24 @@ def update(
         None, "--other-agency-hold/--no-other-agency-hold",
         help="CBP holds the goods for another agency (e.g. FCC): the 19 CFR 151.16 clocks may not apply.",
     ),
+    client: str | None = typer.Option(None, "--client", help="Move the shipment to this client (id or name)."),
     version: int | None = typer.Option(None, "--version", min=1, help="The version you read (refused if stale)."),
     as_json: bool = JSON,
 ) -> None:
-    """Change a shipment's record (for now: whether the hold is another agency's)."""
+    """Change a shipment's record: whether the hold is another agency's, and its client."""
     from rigport.services.shipments import update_shipment
 
-    if other_agency_hold is None:
-        raise InputError("nothing to change: give --other-agency-hold or --no-other-agency-hold")
-    view = update_shipment(reference, {"other_agency_hold": other_agency_hold}, ACTOR, expected_version=version)
+    changes: dict[str, Any] = {} if other_agency_hold is None else {"other_agency_hold": other_agency_hold}
+    if client is not None:
+        changes["client"] = client
+    if not changes:
+        raise InputError("nothing to change: give --other-agency-hold, --no-other-agency-hold or --client")
+    view = update_shipment(reference, changes, ACTOR, expected_version=version)
     if as_json:
         print_json(view)
     else:
-        console.print(f"{reference}: other_agency_hold = {view['other_agency_hold']} (version {view['version']})")
+        console.print(f"{reference}: other_agency_hold = {view['other_agency_hold']}, client = {view['client']} "
+                      f"(version {view['version']})", highlight=False)  # fmt: skip
 
 
 @app.command()
