@@ -20,6 +20,7 @@ import unicodedata
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import scope as client_scope
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.tables import ClientRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import ConflictError, InputError, NotFoundError, RigportError
@@ -73,7 +74,7 @@ def _view(row: ClientRow, count: int) -> ClientView:
             "shipments": count}  # fmt: skip
 
 
-def find(uow: UnitOfWork, client: str, field: str = "client") -> ClientRow:
+def find(uow: AbstractUnitOfWork, client: str, field: str = "client") -> ClientRow:
     """The client given by id or name (any case), as the unit of work's scope sees it; else NotFoundError."""
     text = client.strip()
     row = uow.clients.get(int(text)) if text.isdigit() else uow.clients.by_name(text)
@@ -85,7 +86,7 @@ def find(uow: UnitOfWork, client: str, field: str = "client") -> ClientRow:
 DEFAULT_CLIENT_ID = 1  # "Default", made by migration 0012 for the shipments stored before clients existed
 
 
-def for_new_shipment(uow: UnitOfWork, client: str | None, field: str = "client") -> ClientRow:
+def for_new_shipment(uow: AbstractUnitOfWork, client: str | None, field: str = "client") -> ClientRow:
     """The client a new shipment goes to: the one named; else the caller's only active client; else, for a
     broker-wide caller, the "Default" client while it is active (archive it to make the client required)."""
     if client is not None and client.strip():

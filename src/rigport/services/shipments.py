@@ -2,6 +2,8 @@
 
 Entry points (CLI, API, dashboard) call these; they return plain dicts ready for JSON. Each command runs in one
 unit of work; the row mapping lives in `adapters.db.shipment_mapping`, the read views in `services.shipment_views`.
+Each takes an optional `uow` (any `AbstractUnitOfWork`): the database's by default, the in-memory one in the fast
+service tests (docs/architecture.md, "Tests in layers").
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API
 
 from rigport.adapters.db import lookups
 from rigport.adapters.db import scope as client_scope
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.shipment_mapping import (
     DocumentView,
     Instant,
@@ -168,12 +171,18 @@ def check_pallet_storage(pallets: int | None, rate: Decimal | None) -> None:
 # --- use cases ---------------------------------------------------------------------------------
 
 
+def _unit(settings: Settings | None, uow: AbstractUnitOfWork | None) -> AbstractUnitOfWork:
+    """The caller's unit of work (a test's in-memory one), else one on the database `settings` name."""
+    return uow if uow is not None else UnitOfWork(settings)
+
+
 def create_shipment(
-    draft: ShipmentDraft, actor: str, settings: Settings | None = None, client: str | None = None
+    draft: ShipmentDraft, actor: str, settings: Settings | None = None, client: str | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:
-    """Open a shipment record for `client` (id or name; optional while the caller sees one active client)."""
+    """Open a shipment record for `client` (id or name; see `clients.for_new_shipment` when it is left out)."""
     draft.validate()
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         owner = clients.for_new_shipment(uow, client)
         if uow.shipments.exists(draft.reference):  # across clients: references are unique in the book
             raise ConflictError(f"shipment {draft.reference!r} already exists")
@@ -209,8 +218,11 @@ def create_shipment(
         return view
 
 
-def get_shipment(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> ShipmentDetail:
-    with UnitOfWork(settings) as uow:
+def get_shipment(
+    reference: str, settings: Settings | None = None, today: dt.date | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> ShipmentDetail:  # fmt: skip
+    with _unit(settings, uow) as uow:
         return detail(get_row(uow, reference), uow.settings, today)
 
 
@@ -253,6 +265,7 @@ def list_shipments(
     offset: int = 0,
     settings: Settings | None = None,
     today: dt.date | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> list[ShipmentListRow]:
     today = today or dt.date.today()
     if state is not None and state.upper() not in State.__members__:
@@ -261,7 +274,7 @@ def list_shipments(
         raise InputError(f"limit: expected 1 to 1000, got {limit}")
     if offset < 0:
         raise InputError(f"offset: expected 0 or more, got {offset}")
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         client_id = clients.find(uow, client).id if client else None
         page = uow.shipments.page_versions(state=state.upper() if state else None, port=port, limit=limit,
                                            offset=offset, client_id=client_id)  # fmt: skip
@@ -280,6 +293,8 @@ def update_shipment(
     actor: str,
     expected_version: int | None = None,
     settings: Settings | None = None,
+    *,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:
     changes = dict(changes)
     move_to = changes.pop("client", None)  # another client (id or name): the shipment moves to it
@@ -287,7 +302,7 @@ def update_shipment(
     if unknown:
         raise InputError(f"{sorted(unknown)[0]}: not an editable field; editable: {', '.join(EDITABLE_FIELDS)}, "
                          "client")  # fmt: skip
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
@@ -333,6 +348,7 @@ def record_event(
     expected_version: int | None = None,
     settings: Settings | None = None,
     now: dt.datetime | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:
     """Apply a customs event to some or all units; refused events change nothing.
 
@@ -347,7 +363,7 @@ def record_event(
         try:
             return _record_event_once(reference, event, occurred_on, actor, quantity=quantity,
                                       from_state=from_state, data=data, expected_version=expected_version,
-                                      settings=settings, now=now)  # fmt: skip
+                                      settings=settings, now=now, uow=uow)  # fmt: skip
         except ConcurrentChangeError:
             if expected_version is not None or attempt == UNVERSIONED_ATTEMPTS:
                 raise
@@ -370,6 +386,7 @@ def _record_event_once(
     expected_version: int | None,
     settings: Settings | None,
     now: dt.datetime | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:
     if event not in TRANSITIONS:
         raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
@@ -379,7 +396,7 @@ def _record_event_once(
         if from_state.upper() not in State.__members__:
             raise InputError(f"from_state: expected one of {', '.join(State.__members__)}, got {from_state!r}")
         source = State(from_state.upper())
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
@@ -395,8 +412,8 @@ def _record_event_once(
         # Added by shipment id, not appended to `row.events`: appending loads the whole history first, and
         # inside the write transaction (after the quantities' autoflush), so every writer queued behind a
         # load that grows with the history. The view below reads the events after the commit.
-        uow.session.add(EventRow(
-            shipment_id=row.id, event=transition.event, occurred_on=transition.occurred_on,
+        uow.shipments.add_event(row, EventRow(
+            event=transition.event, occurred_on=transition.occurred_on,
             quantity=transition.quantity,
             from_state=transition.from_state.value,
             to_state=transition.to_state.value if transition.to_state else None,
@@ -408,7 +425,7 @@ def _record_event_once(
         # Every derived value (clocks, costs, the view) before the commit, so a failure there stores nothing and
         # a client never retries an event that was applied (issue #26). The history is read here, inside the
         # write transaction: that costs some lock time, and is the price of never answering 500 after a commit.
-        uow.session.expire(row, ["events"])
+        uow.shipments.reload_events(row)
         view = detail(row, uow.settings)
         uow.commit()
         return view
@@ -445,6 +462,7 @@ def void_event(
     *,
     expected_version: int | None = None,
     settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:
     """Void a mistaken event: it stays in the history, marked with who, when and why, and stops counting.
 
@@ -457,7 +475,7 @@ def void_event(
         raise InputError("reason: say why the event is voided (it is kept in the history and the audit log)")
     if len(reason) > 500:
         raise InputError(f"reason: expected at most 500 characters, got {len(reason)}")
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
@@ -484,7 +502,7 @@ def void_event(
         return view
 
 
-def _since(uow: UnitOfWork, row: ShipmentRow) -> dict[State, tuple[dt.date, str]]:
+def _since(uow: AbstractUnitOfWork, row: ShipmentRow) -> dict[State, tuple[dt.date, str]]:
     """For each state, the latest event that brought units into it: what a new event's date must not precede."""
     return states_since(row.arrival_date, (
         (on, name, State(state) if state else None) for on, name, state in uow.shipments.event_states(row.id)
@@ -505,6 +523,7 @@ def preview_event(
     from_state: str | None = None,
     settings: Settings | None = None,
     now: dt.datetime | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> EventPreview:
     """What recording the event would do — units, states, their declared value — with every check
     `record_event` makes, and nothing written: what a confirmation shows."""
@@ -512,7 +531,7 @@ def preview_event(
         raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
     if from_state is not None and from_state.upper() not in State.__members__:
         raise InputError(f"from_state: expected one of {', '.join(State.__members__)}, got {from_state!r}")
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         shipment = to_domain(row)
         t = apply_event(shipment, event, occurred_on, actor="preview", quantity=quantity,
@@ -536,12 +555,13 @@ def add_document(
     lab_name: str = "",
     notes: str = "",
     settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> DocumentView:
     if kind not in DOCUMENT_KINDS:
         raise InputError(f"kind: expected one of {', '.join(DOCUMENT_KINDS)}, got {kind!r}")
     if date is not None:
         check_record_date(date, "date", dt.date.today())
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         doc = DocumentRow(kind=kind, date=date, reference=doc_reference, lab_name=lab_name, notes=notes)
         row.documents.append(doc)
@@ -561,12 +581,13 @@ def add_party(
     country: str = "",
     address: str = "",
     settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> PartyView:
     if role not in PARTY_ROLES:
         raise InputError(f"role: expected one of {', '.join(PARTY_ROLES)}, got {role!r}")
     if not name.strip():
         raise InputError("name: expected a name, got nothing")
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         party = PartyRow(role=role, name=name.strip(), country=country.upper(), address=address)
         row.parties.append(party)
@@ -587,8 +608,9 @@ def _child(rows: list[Any], child_id: int, what: str, reference: str) -> Any:
 
 
 def update_party(
-    reference: str, party_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None
-) -> PartyView:
+    reference: str, party_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> PartyView:  # fmt: skip
     """Correct a party's role, name, country or address; the change is audited and bumps the version."""
     unknown = set(changes) - {"role", "name", "country", "address"}
     if unknown:
@@ -601,16 +623,21 @@ def update_party(
         text = str(value or "").strip()
         return text.upper() if name == "country" else text
 
-    return _update_child(reference, "parties", party_id, "party", party_view, changes, party_value, actor, settings)
+    return _update_child(reference, "parties", party_id, "party", party_view, changes, party_value, actor,
+                         _unit(settings, uow))  # fmt: skip
 
 
-def remove_party(reference: str, party_id: int, actor: str, settings: Settings | None = None) -> PartyView:
-    return _remove_child(reference, "parties", party_id, "party", party_view, actor, settings)
+def remove_party(
+    reference: str, party_id: int, actor: str, settings: Settings | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> PartyView:  # fmt: skip
+    return _remove_child(reference, "parties", party_id, "party", party_view, actor, _unit(settings, uow))
 
 
 def update_document(
-    reference: str, document_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None
-) -> DocumentView:
+    reference: str, document_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> DocumentView:  # fmt: skip
     """Correct a document's kind, date, reference, lab or notes (e.g. the lab named on a test report)."""
     unknown = set(changes) - {"kind", "date", "reference", "lab_name", "notes"}
     if unknown:
@@ -624,19 +651,22 @@ def update_document(
         return value if name == "date" else str(value or "")
 
     return _update_child(reference, "documents", document_id, "document", document_view, changes, document_value,
-                         actor, settings)  # fmt: skip
+                         actor, _unit(settings, uow))  # fmt: skip
 
 
-def remove_document(reference: str, document_id: int, actor: str, settings: Settings | None = None) -> DocumentView:
-    return _remove_child(reference, "documents", document_id, "document", document_view, actor, settings)
+def remove_document(
+    reference: str, document_id: int, actor: str, settings: Settings | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> DocumentView:  # fmt: skip
+    return _remove_child(reference, "documents", document_id, "document", document_view, actor, _unit(settings, uow))
 
 
 def _update_child(
     reference: str, collection: str, child_id: int, what: str, view: Callable[[Any], ChildView],
-    changes: dict[str, Any], value_for: Callable[[str, Any], Any], actor: str, settings: Settings | None,
+    changes: dict[str, Any], value_for: Callable[[str, Any], Any], actor: str, unit: AbstractUnitOfWork,
 ) -> ChildView:
     """Correct fields of a party or document: audited before and after, and the shipment's version moves on."""
-    with UnitOfWork(settings) as uow:
+    with unit as uow:
         row = get_row(uow, reference)
         child = _child(getattr(row, collection), child_id, what, reference)
         before = view(child)
@@ -652,10 +682,10 @@ def _update_child(
 
 def _remove_child(
     reference: str, collection: str, child_id: int, what: str, view: Callable[[Any], ChildView], actor: str,
-    settings: Settings | None,
+    unit: AbstractUnitOfWork,
 ) -> ChildView:
     """Remove a party or document: audited with what it was, and the shipment's version moves on."""
-    with UnitOfWork(settings) as uow:
+    with unit as uow:
         row = get_row(uow, reference)
         children = getattr(row, collection)
         child = _child(children, child_id, what, reference)
@@ -668,8 +698,10 @@ def _remove_child(
         return before
 
 
-def audit_trail(reference: str, settings: Settings | None = None) -> list[AuditEntry]:
-    with UnitOfWork(settings) as uow:
+def audit_trail(
+    reference: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> list[AuditEntry]:
+    with _unit(settings, uow) as uow:
         get_row(uow, reference)
         return [
             {"id": a.id, "at": a.at, "actor": a.actor, "action": a.action, "before": a.before, "after": a.after}

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rigport.adapters.render.jsonable import to_jsonable
+from rigport.entrypoints.cli.errors import worded_warning
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -263,6 +264,9 @@ def si(value: float | Decimal | int, digits: int = 1) -> str:
 
 
 def print_warnings(warnings: Iterable[str]) -> None:
-    """A visible note for each warning (a bundled fact used past its horizon), on stderr so stdout stays clean."""
+    """A visible note for each warning (a bundled fact used past its horizon), on stderr so stdout stays clean.
+
+    Worded for the terminal: an input the warning names by field is named by its flag (`worded_warning`).
+    """
     for warning in warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err_console.print(f"[yellow]warning:[/] {worded_warning(warning)}", highlight=False)
