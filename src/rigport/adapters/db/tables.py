@@ -47,8 +47,10 @@ class ShipmentRow(Base):
     __tablename__ = "shipments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # The owner: what the unit of work's client scope filters on (adapters/db/scope.py).
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    # The owner: what the unit of work's client scope filters on (adapters/db/scope.py). A row stored without
+    # one goes to "Default" (id 1, migration 0012), as a broker-wide shipment left unassigned does; a scoped
+    # unit of work refuses it unless Default is in its scope.
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True, default=1)
     reference: Mapped[str] = mapped_column(String(64), unique=True)
     mode: Mapped[str] = mapped_column(String(8))
     port: Mapped[str] = mapped_column(String(80), index=True)
