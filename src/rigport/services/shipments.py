@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import lookups
+from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.shipment_mapping import (
     DocumentView,
@@ -56,6 +57,7 @@ from rigport.domain.customs.model import (
 )
 from rigport.domain.customs.ports import latest_event_date
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
+from rigport.services import clients
 from rigport.services.delay import delay_inputs
 from rigport.services.evidence import forget_file
 from rigport.services.manifest import insert_lines
@@ -178,18 +180,21 @@ def _unit(settings: Settings | None, uow: AbstractUnitOfWork | None) -> Abstract
 
 
 def create_shipment(
-    draft: ShipmentDraft, actor: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None,
-    lines: Lines | None = None, lines_source: str = "line items",
+    draft: ShipmentDraft, actor: str, settings: Settings | None = None, client: str | None = None, *,
+    uow: AbstractUnitOfWork | None = None, lines: Lines | None = None, lines_source: str = "line items",
 ) -> ShipmentDetail:
-    """Open a shipment record; with `lines` (a checked manifest) its line items go in the same transaction, so
-    the shipment is created with all its lines or not at all (the dashboard's form, issue #30)."""
+    """Open a shipment record for `client` (id or name; see `clients.for_new_shipment` when it is left out); with
+    `lines` (a checked manifest) its line items go in the same transaction, so the shipment is created with all
+    its lines or not at all (the dashboard's form, issue #30)."""
     draft.validate()
     with _unit(settings, uow) as uow:
-        if uow.shipments.get(draft.reference) is not None:
+        owner = clients.for_new_shipment(uow, client)
+        if uow.shipments.exists(draft.reference):  # across clients: references are unique in the book
             raise ConflictError(f"shipment {draft.reference!r} already exists")
         recorded = {name: getattr(draft, name) for name in RECORD_FIELDS}
         shipment = Shipment(**{**recorded, "mode": Mode(draft.mode), "port": draft.port.strip()})
         row = new_row(shipment)
+        row.client_id, row.client = owner.id, owner
         for party in draft.parties:
             row.parties.append(
                 PartyRow(
@@ -239,12 +244,13 @@ async def detail_key(reference: str, settings: Settings, today: dt.date | None =
     children bumps its version, days left and costs depend on the date, costs on the catalog and network data.
     Async: the API awaits it on its event loop (`lookups.read_values_async`).
     """
-    version = await lookups.shipment_version(settings, reference)
-    if version is None and reference != (canonical := _canonical_or_same(reference)):
-        reference, version = canonical, await lookups.shipment_version(settings, canonical)
-    if version is None:
+    found = await lookups.shipment_version(settings, reference)
+    if found is None and reference != (canonical := _canonical_or_same(reference)):
+        reference, found = canonical, await lookups.shipment_version(settings, canonical)
+    scope = client_scope.current()
+    if found is None or not scope.allows(found[1]):  # this read is outside the unit of work: scope it here
         raise NotFoundError(f"shipment {reference!r} not found")
-    return ("shipment", reference, version, today or dt.date.today(), delay_inputs(settings))
+    return ("shipment", reference, found[0], today or dt.date.today(), delay_inputs(settings), scope.label)
 
 
 def _canonical_or_same(reference: str) -> str:
@@ -256,13 +262,15 @@ def _canonical_or_same(reference: str) -> str:
 
 async def list_key(settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
     """What every list view is computed from (shipments with their versions, and the date); see detail_key."""
-    return ("shipments", await lookups.shipments_fingerprint(settings), today or dt.date.today())
+    scope = client_scope.current().label  # a scoped caller's list is another view than the broker's
+    return ("shipments", await lookups.shipments_fingerprint(settings), today or dt.date.today(), scope)
 
 
 def list_shipments(
     *,
     state: str | None = None,
     port: str | None = None,
+    client: str | None = None,
     due_within_days: int | None = None,
     limit: int = 100,
     offset: int = 0,
@@ -278,8 +286,9 @@ def list_shipments(
     if offset < 0:
         raise InputError(f"offset: expected 0 or more, got {offset}")
     with _unit(settings, uow) as uow:
+        client_id = clients.find(uow, client).id if client else None
         page = uow.shipments.page_versions(state=state.upper() if state else None, port=port, limit=limit,
-                                           offset=offset)  # fmt: skip
+                                           offset=offset, client_id=client_id)  # fmt: skip
         views = list_views(uow, page, today, list_view)
     if due_within_days is not None:
         if due_within_days < 0:
@@ -298,9 +307,12 @@ def update_shipment(
     *,
     uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:
+    changes = dict(changes)
+    move_to = changes.pop("client", None)  # another client (id or name): the shipment moves to it
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise InputError(f"{sorted(unknown)[0]}: not an editable field; editable: {', '.join(EDITABLE_FIELDS)}")
+        raise InputError(f"{sorted(unknown)[0]}: not an editable field; editable: {', '.join(EDITABLE_FIELDS)}, "
+                         "client")  # fmt: skip
     with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
@@ -308,6 +320,10 @@ def update_shipment(
                 f"shipment {reference} is at version {row.version}, not {expected_version}: reload it and try again"
             )
         before = summary(row)
+        if move_to is not None:
+            owner = clients.for_new_shipment(uow, str(move_to))  # seen by the caller's scope, and not archived
+            row.client_id, row.client = owner.id, owner
+            row.updated_at = dt.datetime.now(dt.UTC)
         for name, value in changes.items():
             if value is None and name not in OPTIONAL_FIELDS:  # every other editable field is required in the record
                 raise InputError(f"{name}: expected a value, got null")

@@ -28,6 +28,8 @@ FLAGS = {
     "entity": "--entity",
     "since": "--since",
     "until": "--until",
+    "client": "--client",
+    "new_name": "NEW_NAME",
     "days": "--days",
     "rotate_and_revoke": "--rotate and --revoke",
     "unit_price_usd": "--unit-price",

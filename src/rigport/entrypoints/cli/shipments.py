@@ -45,6 +45,7 @@ def _next_deadline(view: Mapping[str, Any]) -> tuple[str, str, str, str]:
 def list_shipments(
     state: str | None = typer.Option(None, "--state", help="Only shipments with units in this state."),
     port: str | None = typer.Option(None, "--port", help="Port of entry."),
+    client: str | None = typer.Option(None, "--client", help="Only this client's shipments (id or name)."),
     due_within: int | None = typer.Option(None, "--due-within", min=0, help="Next deadline within N days."),
     limit: int = typer.Option(100, "--limit", min=1, max=1000),
     offset: int = typer.Option(0, "--offset", min=0),
@@ -53,7 +54,7 @@ def list_shipments(
     """Shipments with their state and next deadline."""
     from rigport.services.shipments import list_shipments as list_all
 
-    rows = list_all(state=state, port=port, due_within_days=due_within, limit=limit, offset=offset)
+    rows = list_all(state=state, port=port, client=client, due_within_days=due_within, limit=limit, offset=offset)
     if as_json:
         print_json(rows)
         return
@@ -152,6 +153,9 @@ def create(
     storage_per_pallet_day: str | None = typer.Option(
         None, "--storage-per-pallet-day", help="Storage USD per pallet per day; wins over the unit rate."
     ),
+    client: str | None = typer.Option(
+        None, "--client", help="The client (id or name); needed once more than one client exists."
+    ),
     manifest: Path | None = typer.Option(
         None, "--manifest", help="CSV or XLSX line items saved with the shipment: both, or neither."
     ),
@@ -175,11 +179,13 @@ def create(
         storage_usd_per_pallet_day=None if storage_per_pallet_day is None
         else parse_money(storage_per_pallet_day, "--storage-per-pallet-day", rate=True),
     )  # fmt: skip
-    view = create_shipment(draft, ACTOR, lines=lines, lines_source=manifest.name if manifest else "line items")
-    print_json(view) if as_json else console.print(
-        f"created {view['reference']} ({view['state']}"
-        + (f", {len(lines):,} line item{'' if len(lines) == 1 else 's'})" if lines is not None else ")"),
-        highlight=False)
+    view = create_shipment(draft, ACTOR, client=client, lines=lines,
+                           lines_source=manifest.name if manifest else "line items")  # fmt: skip
+    if as_json:
+        print_json(view)
+    else:
+        items = f", {len(lines):,} line item{'' if len(lines) == 1 else 's'}" if lines is not None else ""
+        console.print(f"created {view['reference']} for {view['client']} ({view['state']}{items})", highlight=False)
 
 
 @app.command()
@@ -189,19 +195,24 @@ def update(
         None, "--other-agency-hold/--no-other-agency-hold",
         help="CBP holds the goods for another agency (e.g. FCC): the 19 CFR 151.16 clocks may not apply.",
     ),
+    client: str | None = typer.Option(None, "--client", help="Move the shipment to this client (id or name)."),
     version: int | None = typer.Option(None, "--version", min=1, help="The version you read (refused if stale)."),
     as_json: bool = JSON,
 ) -> None:
-    """Change a shipment's record (for now: whether the hold is another agency's)."""
+    """Change a shipment's record: whether the hold is another agency's, and its client."""
     from rigport.services.shipments import update_shipment
 
-    if other_agency_hold is None:
-        raise InputError("nothing to change: give --other-agency-hold or --no-other-agency-hold")
-    view = update_shipment(reference, {"other_agency_hold": other_agency_hold}, ACTOR, expected_version=version)
+    changes: dict[str, Any] = {} if other_agency_hold is None else {"other_agency_hold": other_agency_hold}
+    if client is not None:
+        changes["client"] = client
+    if not changes:
+        raise InputError("nothing to change: give --other-agency-hold, --no-other-agency-hold or --client")
+    view = update_shipment(reference, changes, ACTOR, expected_version=version)
     if as_json:
         print_json(view)
     else:
-        console.print(f"{reference}: other_agency_hold = {view['other_agency_hold']} (version {view['version']})")
+        console.print(f"{reference}: other_agency_hold = {view['other_agency_hold']}, client = {view['client']} "
+                      f"(version {view['version']})", highlight=False)  # fmt: skip
 
 
 @app.command()
@@ -290,6 +301,7 @@ def attach(
 def import_manifest(
     file: Path = typer.Argument(..., help="CSV or XLSX invoice / packing list."),
     shipment: str = typer.Option(..., "--shipment", help="Shipment reference to add the line items to."),
+    client: str | None = typer.Option(None, "--client", help="The shipment's client: refused if it is another's."),
     as_json: bool = JSON,
 ) -> None:
     """Add line items (with serial numbers) to a shipment: all rows or none."""
@@ -304,7 +316,8 @@ def import_manifest(
                   console=console, transient=True, disable=as_json) as progress:  # fmt: skip
         task = progress.add_task(f"checking {file.name}", total=None)
         result = run_import(
-            data, str(file), shipment, ACTOR, progress=lambda done, _total: progress.update(task, completed=done)
+            data, str(file), shipment, ACTOR, progress=lambda done, _total: progress.update(task, completed=done),
+            client=client,
         )
     if as_json:
         print_json(result)

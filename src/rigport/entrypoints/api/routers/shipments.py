@@ -48,26 +48,27 @@ async def list_shipments(
     request: Request,
     state: str | None = Query(None, description="Only shipments with units in this state."),
     port: str | None = Query(None, max_length=80),
+    client: str | None = Query(None, min_length=1, max_length=120, description="Only this client's (id or name)."),
     due_within_days: int | None = Query(None, ge=0, le=3650),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_ID),
     _: Principal = Depends(viewer),
 ) -> Any:
     settings, today = settings_of(request), dt.date.today()
-    view = ("shipments", state, port, due_within_days, limit, offset)
+    view = ("shipments", state, port, client, due_within_days, limit, offset)
     key = (*await shipments.list_key(settings, today), *view)
     return await view_cache(request).respond(request, view, key, lambda: (
-        shipments.list_shipments(state=state, port=port, due_within_days=due_within_days, limit=limit,
-                                 offset=offset, settings=settings, today=today)
+        shipments.list_shipments(state=state, port=port, client=client, due_within_days=due_within_days,
+                                 limit=limit, offset=offset, settings=settings, today=today)
     ))  # fmt: skip
 
 
 @router.post("/shipments", status_code=201, responses=answers(ShipmentDetail, 201))
 def create_shipment(request: Request, body: ShipmentIn, who: Principal = Depends(operator)) -> Any:
     draft = shipments.ShipmentDraft(
-        **body.model_dump(exclude={"parties"}), parties=[p.model_dump() for p in body.parties]
+        **body.model_dump(exclude={"parties", "client"}), parties=[p.model_dump() for p in body.parties]
     )
-    return to_jsonable(shipments.create_shipment(draft, who.actor, settings_of(request)))
+    return to_jsonable(shipments.create_shipment(draft, who.actor, settings_of(request), client=body.client))
 
 
 @router.get("/shipments/{reference}", responses=answers(ShipmentDetail))
@@ -208,6 +209,7 @@ async def import_manifest(
     request: Request,
     shipment: str = Form(..., max_length=64),
     file: UploadFile = File(...),
+    client: str | None = Form(None, max_length=120, description="The shipment's client; refused if it is another's."),
     who: Principal = Depends(operator),
 ) -> Any:
     settings = settings_of(request)
@@ -216,7 +218,8 @@ async def import_manifest(
         raise RigportUploadTooLarge(f"file: larger than the {settings.max_upload_bytes:,}-byte upload limit")
     name = (file.filename or "manifest.csv").replace("/", "_").replace("\\", "_")
     try:
-        result = await run_in_threadpool(manifest.import_manifest, data, name, shipment, who.actor, settings)
+        result = await run_in_threadpool(lambda: manifest.import_manifest(data, name, shipment, who.actor, settings,
+                                                                          client=client))  # fmt: skip
     except manifest.ManifestError as exc:
         raise ManifestProblems(exc) from None
     return to_jsonable(result)

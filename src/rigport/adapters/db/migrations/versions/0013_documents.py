@@ -6,10 +6,10 @@ is one source of truth. The bytes live under the data directory, content-address
 (`adapters/evidence_files.py`); the row holds no path. Columns are nullable: a document recorded without a
 file (a lab named by hand) stays valid.
 
-Numbered 0012 after 0011_reminders; another branch may add a 0012 too, and the lead re-chains at merge.
+Numbered 0013: it revises 0012_clients (issue #28), added in parallel and re-chained when main was merged.
 
-Revision ID: 0012_documents
-Revises: 0011_reminders
+Revision ID: 0013_documents
+Revises: 0012_clients
 Create Date: 2026-12-07
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_documents"
-down_revision = "0011_reminders"
+revision = "0013_documents"
+down_revision = "0012_clients"
 branch_labels = None
 depends_on = None
 
