@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rigport.adapters import evidence_files as files
+from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.shipment_mapping import DocumentView, document_view
 from rigport.adapters.db.shipment_reads import get_row
 from rigport.adapters.db.tables import DocumentRow
@@ -105,7 +106,9 @@ def _take_back(stored: files.Stored, settings: Settings) -> None:
 
 
 def references_to(sha256: str, settings: Settings) -> int:
-    with UnitOfWork(settings) as uow:
+    """Documents of any client referring to the content: counted broker-wide, never in the caller's client
+    scope (issue #28), or a scoped upload that failed would delete a file another client's document holds."""
+    with UnitOfWork(settings, scope=Scope()) as uow:
         return uow.shipments.documents_with_file(sha256)
 
 
