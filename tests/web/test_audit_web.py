@@ -104,3 +104,14 @@ def test_the_cli_audit_command(isolated_data_dir: object) -> None:
     assert all(len(line) <= 80 for line in table.stdout.splitlines())
     bad = run_cli("audit", "--since", "yesterday")
     assert bad.returncode == 2 and bad.stderr.strip() == "error: --since: expected a date YYYY-MM-DD, got 'yesterday'"
+
+
+def test_a_client_scoped_identity_reads_only_its_shipments_trails(site: tuple[TestClient, Settings]) -> None:
+    client, settings = site
+    owner = shipments.get_shipment("DEMO-SFO-S21", settings)["client"]
+    token, _ = create_token("operator", settings=settings, clients=[owner])
+    scoped = {"Authorization": f"Bearer {token}"}
+    refused = client.get("/api/v1/audit", headers=scoped)
+    assert refused.status_code == 403 and "limited to its clients" in refused.json()["detail"]
+    own = client.get("/api/v1/shipments/DEMO-SFO-S21/audit", headers=scoped)
+    assert own.status_code == 200 and own.json()

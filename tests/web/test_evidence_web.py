@@ -152,4 +152,4 @@ def test_the_cli_creates_a_shipment_with_its_manifest_or_nothing(tmp_path: Path,
     assert run_cli("shipments", "show", "CLI-BAD").returncode == 2  # not created
     made = run_cli(*args, "CLI-OK", "--manifest", str(good))
     assert made.returncode == 0, made.stderr
-    assert made.stdout.strip() == "created CLI-OK (ARRIVED, 1 line item)"
+    assert made.stdout.strip() == "created CLI-OK for Default (ARRIVED, 1 line item)"

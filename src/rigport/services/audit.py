@@ -6,6 +6,7 @@ audit section of a shipment's page, `rigport audit` and `GET /api/v1/audit`. Fil
 Who sees what: a shipment's own trail is for anyone who may read the shipment (viewer and above, as its API
 route always was). The overall trail is for operators and admins; account entries (users, API tokens and
 calendar links: entity `user` or `token`) only for admins, since they say who may sign in with which role.
+An identity scoped to some clients (issue #28) reads only its shipments' trails, not the overall one.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from rigport.adapters.db.shipment_mapping import Instant
 from rigport.adapters.db.shipment_reads import get_row
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import InputError
+from rigport.services.clients import BrokerOnlyError
 from rigport.settings import Settings
 
 ACCOUNT_ENTITIES = ("user", "token")
-ENTITIES = ("shipment", "screening", "reminder_recipient", *ACCOUNT_ENTITIES)
+ENTITIES = ("shipment", "screening", "reminder_recipient", "client", *ACCOUNT_ENTITIES)
 MAX_PER_PAGE = 500
 
 
@@ -61,10 +63,11 @@ def check_filters(filters: AuditFilters) -> None:
 
 def search_audit(
     filters: AuditFilters, *, page: int = 1, per_page: int = 50, accounts: bool = False,
-    settings: Settings | None = None,
+    settings: Settings | None = None, _shipment_checked: bool = False,
 ) -> AuditPage:  # fmt: skip
     """One page (from 1) of the entries that match, newest first; without `accounts`, user and token entries
-    are left out (see the module's doc)."""
+    are left out (see the module's doc). The overall trail spans every client: an identity scoped to some
+    clients (issue #28) is refused it (403) and reads its shipments' trails instead."""
     check_filters(filters)
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise InputError(f"expected 1 to {MAX_PER_PAGE}, got {per_page}", field="per_page")
@@ -75,6 +78,9 @@ def search_audit(
             raise InputError(f"entries about {filters.entity}s are for admins", field="entity")
         filters = AuditFilters(**{**filters.__dict__, "hide_entities": ACCOUNT_ENTITIES})
     with UnitOfWork(settings) as uow:
+        if not _shipment_checked and not uow.scope.broker_wide:
+            raise BrokerOnlyError("the overall audit trail spans every client; yours is limited to its clients: "
+                                  "read a shipment's own trail on its page")  # fmt: skip
         rows, total = uow.audit.search(filters, limit=per_page, offset=(page - 1) * per_page)
         entries: list[AuditRecord] = [
             {"id": a.id, "at": a.at, "actor": a.actor, "action": a.action, "entity": a.entity,
@@ -92,7 +98,8 @@ def shipment_audit(
     with UnitOfWork(settings) as uow:
         stored = get_row(uow, reference).reference
     scoped = AuditFilters(**{**filters.__dict__, "entity": "shipment", "entity_id": stored})
-    return search_audit(scoped, page=page, per_page=per_page, accounts=False, settings=settings)
+    return search_audit(scoped, page=page, per_page=per_page, accounts=False, settings=settings,
+                        _shipment_checked=True)  # the shipment was found in the caller's scope
 
 
 def parse_day(text: str | None, field: str) -> dt.date | None:
