@@ -32,7 +32,7 @@ from rigport.adapters.db.shipment_mapping import (
     to_domain,
     write_quantities,
 )
-from rigport.adapters.db.shipment_reads import get_row, list_views
+from rigport.adapters.db.shipment_reads import get_row
 from rigport.adapters.db.tables import DocumentRow, EventRow, PartyRow, ShipmentRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.lifecycle import TRANSITIONS, apply_event, states_since
@@ -51,9 +51,12 @@ from rigport.domain.customs.model import (
     normalize_reference,
 )
 from rigport.domain.customs.ports import latest_event_date
+from rigport.domain.customs.shipment_filter import ShipmentFilter
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
 from rigport.services.delay import delay_inputs
-from rigport.services.shipment_views import ShipmentDetail, ShipmentListRow, detail, list_view
+from rigport.services.shipment_search import find_shipments
+from rigport.services.shipment_views import ShipmentDetail, ShipmentListRow, detail
+from rigport.services.shipment_views import list_view as list_view  # one list row, as tests and callers make it
 from rigport.settings import Settings
 
 CENT = Decimal("0.01")
@@ -243,24 +246,15 @@ def list_shipments(
     offset: int = 0,
     settings: Settings | None = None,
     today: dt.date | None = None,
+    flt: ShipmentFilter | None = None,
 ) -> list[ShipmentListRow]:
-    today = today or dt.date.today()
-    if state is not None and state.upper() not in State.__members__:
-        raise InputError(f"state: expected one of {', '.join(State.__members__)}, got {state!r}")
-    if not 1 <= limit <= 1000:
-        raise InputError(f"limit: expected 1 to 1000, got {limit}")
-    if offset < 0:
-        raise InputError(f"offset: expected 0 or more, got {offset}")
-    with UnitOfWork(settings) as uow:
-        page = uow.shipments.page_versions(state=state.upper() if state else None, port=port, limit=limit,
-                                           offset=offset)  # fmt: skip
-        views = list_views(uow, page, today, list_view)
-    if due_within_days is not None:
-        if due_within_days < 0:
-            raise InputError(f"due_within_days: expected 0 or more, got {due_within_days}")
-        views = [v for v in views if v["next_deadline"] and v["next_deadline"]["days_left"] <= due_within_days]
-    return views
-
+    """A page of shipments: `state`, `port` and `due_within_days` as before, or a whole `ShipmentFilter`
+    (search, importer, sort) with them folded in; filtered, sorted and paged in the store."""
+    given: dict[str, Any] = {"state": state, "port": port, "due_within": due_within_days}
+    flt = dataclasses.replace(flt or ShipmentFilter(), **{k: v for k, v in given.items() if v is not None})
+    if due_within_days is not None and due_within_days < 0:
+        raise InputError(f"due_within_days: expected 0 or more, got {due_within_days}")
+    return find_shipments(flt, limit=limit, offset=offset, settings=settings, today=today)["rows"]
 
 
 def update_shipment(
