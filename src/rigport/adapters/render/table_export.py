@@ -102,7 +102,7 @@ def write_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[by
     bold = Font(bold=True)
 
     def cell(value: Any) -> Cell:
-        value = plain(value)
+        value = value if isinstance(value, bool) else plain(value)  # a spreadsheet has booleans
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             value = value.astimezone(dt.UTC).replace(tzinfo=None)  # Excel has no time zones: UTC, said in docs
         if isinstance(value, str):
