@@ -196,7 +196,7 @@ def export_table(
     if table == "screening":
         return {"name": "screening", "columns": SCREENING_COLUMNS,
                 "rows": _screening_rows(iter_shipments(flt, settings, today), settings)}  # fmt: skip
-    raise InputError(f"table: expected one of {', '.join(TABLES)}, got {table!r}")
+    raise InputError(f"expected one of {', '.join(TABLES)}, got {table!r}", field="table")
 
 
 def _screening_rows(rows: Iterator[ShipmentListRow], settings: Settings | None) -> Iterator[Sequence[Any]]:

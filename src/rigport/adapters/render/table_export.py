@@ -16,11 +16,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from enum import Enum
+from pathlib import Path
 from typing import IO, Any
 
 from rigport.errors import InputError
@@ -149,3 +151,37 @@ def chunks(fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], shee
 
 def media_type(fmt: str) -> str:
     return CSV_MEDIA_TYPE if fmt == "csv" else XLSX_MEDIA_TYPE
+
+
+def write_file(
+    path: Path, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "export"
+) -> int:
+    """Write the table to `path` whole or not at all (a temporary file beside it, renamed when complete);
+    how many rows it holds. A missing directory is an InputError naming --output."""
+    counted = _Counter(rows)
+    path = path.expanduser().resolve()
+    if not path.parent.is_dir():
+        raise InputError(f"directory {path.parent} does not exist", field="output")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks(fmt, columns, counted, sheet):
+                out.write(chunk)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return counted.count
+
+
+class _Counter:
+    """Rows passed through, counted."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._rows = iter(rows)
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self._rows:
+            self.count += 1
+            yield row

@@ -54,19 +54,19 @@ class ShipmentFilter:
         texts = {name: " ".join(str(getattr(self, name) or "").split()) for name in ("q", "port", "importer")}
         for name, text in texts.items():
             if len(text) > MAX_TEXT:
-                raise InputError(f"{name}: expected at most {MAX_TEXT} characters, got {len(text)}")
+                raise InputError(f"expected at most {MAX_TEXT} characters, got {len(text)}", field=name)
         state = (self.state or "").strip().upper()
         if state and state not in State.__members__:
-            raise InputError(f"state: expected one of {', '.join(State.__members__)}, got {self.state!r}")
+            raise InputError(f"expected one of {', '.join(State.__members__)}, got {self.state!r}", field="state")
         due = self.due_within
         if due is not None and not 0 <= due <= MAX_DUE_WITHIN_DAYS:
-            raise InputError(f"due_within: expected 0 to {MAX_DUE_WITHIN_DAYS} days, got {due}")
+            raise InputError(f"expected 0 to {MAX_DUE_WITHIN_DAYS} days, got {due}", field="due_within")
         sort = (self.sort or DEFAULT_SORT).strip()
         if sort not in SORT_KEYS:
-            raise InputError(f"sort: expected one of {', '.join(SORT_KEYS)}, got {self.sort!r}")
+            raise InputError(f"expected one of {', '.join(SORT_KEYS)}, got {self.sort!r}", field="sort")
         order = (self.order or "asc").strip().lower()
         if order not in ORDERS:
-            raise InputError(f"order: expected asc or desc, got {self.order!r}")
+            raise InputError(f"expected asc or desc, got {self.order!r}", field="order")
         return dataclasses.replace(self, **texts, state=state, due_within=due, sort=sort, order=order)
 
     def as_query(self) -> dict[str, str]:
@@ -84,6 +84,6 @@ class ShipmentFilter:
 def check_page(limit: int, offset: int) -> None:
     """Page bounds, as every entry point states them."""
     if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise InputError(f"limit: expected 1 to {MAX_PAGE_SIZE}, got {limit}")
+        raise InputError(f"expected 1 to {MAX_PAGE_SIZE}, got {limit}", field="limit")
     if not 0 <= offset <= MAX_OFFSET:
-        raise InputError(f"offset: expected 0 to {MAX_OFFSET}, got {offset}")
+        raise InputError(f"expected 0 to {MAX_OFFSET}, got {offset}", field="offset")

@@ -21,7 +21,11 @@ FLAGS = {
     "paths": "--paths",
     "plot": "--plot",
     "output": "--output",
-}
+    # the shipment list's filters (issue #30)
+    "q": "--search", "port": "--port", "state": "--state", "importer": "--importer", "due_within": "--due-within",
+    "sort": "--sort", "order": "--order", "limit": "--limit", "offset": "--offset", "format": "--format",
+    "table": "TABLE",
+}  # fmt: skip
 
 
 def worded(exc: RigportError) -> str:
