@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -104,8 +104,8 @@ def count(session: Session, flt: ShipmentFilter, today: dt.date) -> int:
 
 def facets(session: Session) -> dict[str, list[str]]:
     """The ports and importers stored (each once, sorted), for the dashboard's filter choices."""
-    ports = session.scalars(select(distinct(ShipmentRow.port)).order_by(ShipmentRow.port))
-    named = select(distinct(ShipmentRow.importer_of_record)).where(ShipmentRow.importer_of_record != "")
+    ports = session.scalars(select(ShipmentRow.port).distinct().order_by(ShipmentRow.port))
+    named = select(ShipmentRow.importer_of_record).distinct().where(ShipmentRow.importer_of_record != "")
     importers = session.scalars(named.order_by(ShipmentRow.importer_of_record))
     return {"ports": list(ports), "importers": list(importers)}
 
