@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.tables import LineItemRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.services import shipments as svc
@@ -13,7 +14,11 @@ from rigport.settings import Settings
 D = dt.date
 
 
-def make(settings: Settings, ref: str = "SFO-1", units: int = 100, other_agency: bool = False) -> dict[str, object]:
+def make(
+    settings: Settings, ref: str = "SFO-1", units: int = 100, other_agency: bool = False, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> dict[str, object]:  # fmt: skip
+    """`uow`: an in-memory unit of work (tests/services/memory/), else the database of `settings`."""
     draft = svc.ShipmentDraft(
         ref,
         "vessel",
@@ -25,12 +30,12 @@ def make(settings: Settings, ref: str = "SFO-1", units: int = 100, other_agency:
         storage_usd_per_unit_day=Decimal("2.00"),
         parties=[{"role": "manufacturer", "name": "Bitmain Technologies Ltd.", "country": "CN"}],
     )
-    return svc.create_shipment(draft, "tester", settings)
+    return svc.create_shipment(draft, "tester", settings, uow=uow)
 
 
-def walk_to_detained(settings: Settings, ref: str = "SFO-1") -> None:
+def walk_to_detained(settings: Settings, ref: str = "SFO-1", *, uow: AbstractUnitOfWork | None = None) -> None:
     for event, day in (("entry-filed", 3), ("exam-presented", 6), ("detention", 9)):
-        svc.record_event(ref, event, D(2025, 1, day), "tester", settings=settings)
+        svc.record_event(ref, event, D(2025, 1, day), "tester", settings=settings, uow=uow)
 
 
 def screened_shipment(settings: Settings, reference: str = "SCR-1") -> None:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from rigport.domain.chain.snapshot import NetworkSnapshot
 from rigport.entrypoints.api.app import create_app
+from rigport.entrypoints.cli.errors import worded_warning
 from rigport.services.auth import create_token
 from rigport.services.horizons import STALE_AFTER_DAYS, data_status, snapshot_warnings
 from rigport.services.network import bundled_snapshot
@@ -96,3 +97,24 @@ def test_landed_cost_cli_prints_the_mpf_warning_visibly() -> None:
                    "MY", "--entry-date", "2026-12-01", "--mode", "air", env={"COLUMNS": "200"})  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "warning:" in done.stderr and "rates after 2026-09-30 are not tabulated" in done.stderr
+
+
+def test_a_warning_names_fields_and_the_terminal_says_flags(isolated_data_dir: Path) -> None:
+    """The service words the inputs that avoid a warning as fields (the API shows that); the CLI says its flags."""
+    (json_warning, catalog_warning) = json.loads(
+        run_cli("economics", "antminer-s21", "--units", "10", "--power-price", "0.06", "--json").stdout
+    )["warnings"]
+    assert json_warning.endswith("(or give difficulty, price_usd and fees_btc_per_block)")
+    assert catalog_warning.endswith("give the price you pay (unit_price_usd)") and "--" not in catalog_warning
+    shown = run_cli("economics", "antminer-s21", "--units", "10", "--power-price", "0.06", env={"COLUMNS": "400"})
+    assert shown.returncode == 0, shown.stderr
+    said = " ".join(shown.stderr.split())  # the terminal wraps long warnings
+    assert "(or give --difficulty, --price and --fees-btc)" in said and "(--unit-price)" in said
+    assert "price_usd" not in said
+
+
+def test_worded_warning_maps_only_a_list_of_known_fields() -> None:
+    assert worded_warning("x (unit_price_usd)") == "x (--unit-price)"
+    assert worded_warning("x (or give difficulty and price_usd)") == "x (or give --difficulty and --price)"
+    assert worded_warning("x (online) or (more than 30)") == "x (online) or (more than 30)"
+    assert worded_warning("x (difficulty and colour)") == "x (difficulty and colour)"  # one unknown: left as is

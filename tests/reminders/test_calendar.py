@@ -120,7 +120,7 @@ def test_bad_days_exit_2(days: str, tmp_path: Path) -> None:
 
 def test_bad_output_dir_exit_2(tmp_path: Path) -> None:
     result = run_cli("calendar", "--output", str(tmp_path / "missing" / "x.ics"))
-    assert result.returncode == 2 and "does not exist" in result.stderr
+    assert result.returncode == 2 and "--output: directory" in result.stderr and "does not exist" in result.stderr
 
 
 def _decoded(raw: bytes) -> list[dict[str, object]]:

@@ -73,4 +73,4 @@ def test_cli_calendar_url(isolated_data_dir: Path) -> None:
     missing = run_cli("users", "calendar-url", "nobody")
     assert missing.returncode == 2 and "not found" in missing.stderr
     both = run_cli("users", "calendar-url", "bob", "--rotate", "--revoke")
-    assert both.returncode == 2 and "one or the other" in both.stderr
+    assert both.returncode == 2 and "--rotate and --revoke: give one or the other" in both.stderr

@@ -21,8 +21,18 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="re
 
 
 def workers_of(pid: int) -> list[int]:
+    """The server's uvicorn workers: its children but multiprocessing's resource tracker and the one-off
+    process that builds the screening index at start (cli/serve.py)."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [int(c) for c in children if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()]
+    return [int(c) for c in children if not _is_helper(Path(f"/proc/{c}/cmdline"))]
+
+
+def _is_helper(cmdline: Path) -> bool:
+    try:
+        text = cmdline.read_bytes()
+    except OSError:  # it ended while we looked: not a worker we can count on
+        return True
+    return b"resource_tracker" in text or b"warm_index" in text
 
 
 def listening_inodes(port: int) -> set[str]:

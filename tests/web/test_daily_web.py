@@ -9,7 +9,7 @@ import re
 from fastapi.testclient import TestClient
 
 from rigport.entrypoints.web.wording import for_web
-from rigport.services.horizons import REFRESH_HINT
+from rigport.services.horizons import PRICE_HINT, REFRESH_HINT
 from rigport.services.screening import UPDATE_HINT
 from rigport.settings import Settings
 from tests.helpers.web import sign_in
@@ -53,6 +53,7 @@ def test_web_warnings_name_no_terminal_command(site: tuple[TestClient, Settings]
     cli_warning = f"ofac-sdn is 948 days old; older than 30 days: {UPDATE_HINT}"
     assert for_web(cli_warning).startswith("ofac-sdn is 948 days old; older than 30 days: ask your rigport")
     assert "`" not in for_web(f"x; {REFRESH_HINT}") and "rigport network refresh" in REFRESH_HINT  # the CLI keeps it
+    assert for_web(f"x: {PRICE_HINT}") == "x: give the price you pay in Unit price"  # the form's label, not a field
 
 
 def test_portfolio_charts_carry_their_data_as_a_table(site: tuple[TestClient, Settings]) -> None:  # noqa: F811

@@ -67,22 +67,22 @@ def export_calendar(
 ) -> dict[str, Any]:
     """Write the calendar of open clocks (due within `days`, overdue ones included) to `output`, atomically."""
     if days is not None and not 0 <= days <= 3650:
-        raise InputError(f"--days: expected 0 to 3650, got {days}")
+        raise InputError(f"expected 0 to 3650, got {days}", field="days")
     settings = settings or get_settings()
     today = today or dt.date.today()
     clocks = open_clocks_now(settings, today, days)
     data = calendar_bytes(clocks, settings.public_url)
     if output.is_dir():
-        raise InputError(f"--output: {output} is a directory; expected a file name such as deadlines.ics")
+        raise InputError(f"{output} is a directory; expected a file name such as deadlines.ics", field="output")
     if not output.parent.exists():
-        raise InputError(f"--output: directory {output.parent} does not exist")
+        raise InputError(f"directory {output.parent} does not exist", field="output")
     partial = output.with_name(output.name + ".partial")
     try:
         partial.write_bytes(data)
         partial.replace(output)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise InputError(f"--output: cannot write {output}: {exc.strerror}") from None
+        raise InputError(f"cannot write {output}: {exc.strerror}", field="output") from None
     return {
         "output": str(output),
         "as_of": today,

@@ -41,7 +41,7 @@ def calendar_url(
     `url` is given only when a new secret was made; otherwise the feed's state is reported.
     """
     if rotate and revoke:
-        raise InputError("--rotate and --revoke: give one or the other")
+        raise InputError("give one or the other, not both", field="rotate_and_revoke")
     settings = settings or get_settings()
     with UnitOfWork(settings) as uow:
         user = uow.users.by_name(username) if USERNAME.match(username) else None

@@ -13,7 +13,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.tariffs import DEFAULT_HTS
@@ -166,6 +167,15 @@ SCENARIO: tuple[DemoShipment, ...] = (
 )
 
 
+class DemoSeeded(TypedDict):
+    """What `seed` did: references created and already present, and the whole scenario's units and value."""
+
+    created: list[str]
+    skipped: list[str]
+    units: int
+    declared_value_usd: Decimal
+
+
 def _manifest_csv(demo: DemoShipment) -> bytes:
     prefix = demo.reference.removeprefix("DEMO-")
     lines = ["line,model,quantity,unit_value,hts_code,origin,serials"]
@@ -179,12 +189,13 @@ def _manifest_csv(demo: DemoShipment) -> bytes:
 
 def seed(
     settings: Settings | None = None, today: dt.date | None = None, progress: Callable[[str], None] | None = None
-) -> dict[str, Any]:
+) -> DemoSeeded:
     """Create every demo shipment that does not exist yet; return what was created and skipped."""
     today = today or dt.date.today()
     with UnitOfWork(settings) as uow:
         existing = uow.shipments.references()
-    created, skipped = [], []
+    created: list[str] = []
+    skipped: list[str] = []
     for demo in SCENARIO:
         if demo.reference in existing:
             skipped.append(demo.reference)
@@ -225,5 +236,5 @@ def seed(
         if progress:
             progress(demo.reference)
     units = sum(d.units for d in SCENARIO)
-    value = sum(d.unit_value * d.units for d in SCENARIO)
+    value = sum((d.unit_value * d.units for d in SCENARIO), Decimal(0))
     return {"created": created, "skipped": skipped, "units": units, "declared_value_usd": value}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import cast
 
-from rigport.domain.economics import MiningInputs, hold_cost, unit_economics
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
+
+from rigport.domain.economics import HoldCost, MiningInputs, hold_cost, unit_economics
 from rigport.services.catalog import get_catalog
 from rigport.services.network import current_snapshot
 from rigport.settings import Settings
@@ -30,7 +32,56 @@ class EconomicsRequest:
     difficulty_growth_per_day: float = 0.0
 
 
-def mining_inputs(request: EconomicsRequest, settings: Settings | None = None) -> tuple[MiningInputs, dict[str, Any]]:
+class SnapshotView(TypedDict):
+    """The network snapshot a figure was priced from (`NetworkSnapshot.to_dict`)."""
+
+    height: int
+    difficulty: float
+    price_usd: float
+    fees_btc_per_block: float
+    as_of: str
+    source: str
+
+
+class Assumptions(TypedDict):
+    """What a figure was priced from besides the request: the model, the snapshot, and why they may be off."""
+
+    model: str
+    model_id: str
+    snapshot: SnapshotView
+    warnings: list[str]
+
+
+class EconomicsReport(Assumptions):
+    """`rigport economics --json`: the assumptions, the inputs used, the daily figures and the cost of a hold.
+
+    `hold_cost_breakdown` is the domain's `HoldCost` (a dataclass, written out field by field in JSON).
+    """
+
+    units: int
+    difficulty: float
+    price_usd: float
+    fees_btc_per_block: float
+    power_price_usd_per_kwh: Decimal
+    unit_price_usd: Decimal | None
+    daily_revenue_btc: float
+    daily_revenue_usd: Decimal
+    daily_power_cost_usd: Decimal
+    daily_margin_usd: Decimal
+    hashprice_usd_per_ph_day: Decimal
+    breakeven_power_price_usd_per_kwh: Decimal
+    breakeven_hashprice_usd_per_ph_day: Decimal
+    capex_usd: Decimal | None
+    payback_days: int | None
+    pays_back: bool
+    hold_days: int
+    hold_cost_per_unit_per_day_usd: Decimal
+    hold_cost_per_day_usd: Decimal
+    hold_cost_usd: Decimal
+    hold_cost_breakdown: HoldCost
+
+
+def mining_inputs(request: EconomicsRequest, settings: Settings | None = None) -> tuple[MiningInputs, Assumptions]:
     """Resolve the model and snapshot; returns the inputs and a description of what was assumed."""
     model = get_catalog(settings).get(request.model_id)
     snap = current_snapshot(settings)
@@ -56,16 +107,16 @@ def mining_inputs(request: EconomicsRequest, settings: Settings | None = None) -
     warnings = snapshot_warnings(snap) if from_snapshot else []
     if request.unit_price_usd is None:
         warnings += price_warnings(model)
-    assumptions = {
+    assumptions: Assumptions = {
         "model": model.model,
         "model_id": model.id,
-        "snapshot": snap.to_dict(),
+        "snapshot": cast(SnapshotView, snap.to_dict()),  # the domain's plain dict, typed here
         "warnings": warnings,
     }
     return inputs, assumptions
 
 
-def run_economics(request: EconomicsRequest, settings: Settings | None = None) -> dict[str, Any]:
+def run_economics(request: EconomicsRequest, settings: Settings | None = None) -> EconomicsReport:
     """The economics report as plain values (the CLI and API print it)."""
     inputs, assumptions = mining_inputs(request, settings)
     econ = unit_economics(inputs)
@@ -76,7 +127,7 @@ def run_economics(request: EconomicsRequest, settings: Settings | None = None) -
         request.cost_of_capital_annual,
         request.difficulty_growth_per_day,
     )
-    return {
+    report: EconomicsReport = {
         **assumptions,
         "units": inputs.units,
         "difficulty": inputs.difficulty,
@@ -100,3 +151,4 @@ def run_economics(request: EconomicsRequest, settings: Settings | None = None) -
         "hold_cost_usd": hold.shipment_total_usd,
         "hold_cost_breakdown": hold,
     }
+    return report

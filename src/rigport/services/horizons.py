@@ -18,9 +18,10 @@ from rigport.domain.chain.snapshot import NetworkSnapshot
 from rigport.settings import Settings, get_settings
 
 STALE_AFTER_DAYS = 30
-REFRESH_HINT = (
-    "refresh it with `rigport network refresh` (or give --difficulty, --price and --fees-btc / the API's fields)"
-)
+# A warning names the inputs that would avoid it by field, in parentheses: "(unit_price_usd)". The API shows that
+# as is; the CLI says its flags instead (`entrypoints/cli/errors.py`, `worded_warning`).
+REFRESH_HINT = "refresh it with `rigport network refresh` (or give difficulty, price_usd and fees_btc_per_block)"
+PRICE_HINT = "give the price you pay (unit_price_usd)"
 
 
 def snapshot_warnings(snap: NetworkSnapshot, today: dt.date | None = None) -> list[str]:
@@ -45,7 +46,7 @@ def price_warnings(model: AsicModel, today: dt.date | None = None) -> list[str]:
         return []
     return [
         f"catalog price of {model.id} (${model.reference_price_usd:,}) is from {model.reference_price_date}, "
-        f"{age} days ago: give the price you pay (--unit-price / unit_price_usd)"
+        f"{age} days ago: {PRICE_HINT}"
     ]
 
 

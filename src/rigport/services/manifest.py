@@ -9,8 +9,10 @@ the store: the lines and serials already stored for the shipment, and one transa
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db.repository import bulk_insert
 from rigport.adapters.db.tables import LineItemRow
@@ -24,6 +26,18 @@ from rigport.domain.customs.manifest import ManifestError as ManifestError
 from rigport.errors import NotFoundError
 from rigport.services.catalog import get_catalog
 from rigport.settings import Settings
+
+
+class ManifestImported(TypedDict):
+    """`rigport import manifest --json` and `POST /api/v1/import`: what was added, and whether the units agree."""
+
+    shipment: str
+    source: str
+    lines: int
+    units: int
+    value_usd: Decimal
+    shipment_total_units: int
+    units_match_shipment: bool
 
 
 def parse_manifest(
@@ -48,7 +62,7 @@ def import_manifest(
     actor: str,
     settings: Settings | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> ManifestImported:
     """Parse, then insert every line item in one transaction (or none)."""
     lines = check_manifest(data, source, settings, progress)
     units, value_usd = lines.units, lines.value_usd

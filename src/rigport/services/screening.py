@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, cast
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.lists import copies as list_files
 from rigport.adapters.lists import download, index_cache, watchlist
@@ -27,7 +29,15 @@ from rigport.domain.screening.match import DEFAULT_THRESHOLD, compare_relation
 from rigport.domain.screening.model import Hit, ListVersion
 from rigport.domain.screening.normalize import normalize
 from rigport.errors import InputError, NotFoundError, UnavailableError
-from rigport.services.screening_groups import SAME, PartyHits, group_hits, split_source_list
+from rigport.services.screening_groups import (
+    SAME,
+    Decision,
+    PartyHits,
+    PartyMatch,
+    Review,
+    group_hits,
+    split_source_list,
+)
 from rigport.settings import Settings, get_settings
 
 KINDS = ("ofac-sdn", "csl", "user")
@@ -37,7 +47,151 @@ UPDATE_HINT = "run `rigport lists update` (online) or `rigport lists load FILE -
 DOWNLOADABLE_LISTS = ("ofac-sdn", "csl")
 
 
-def version_dict(v: ListVersion, today: dt.date, max_age_days: int) -> dict[str, Any]:
+class ListVersionView(TypedDict):
+    """A list version as users see it (`version_dict`); `bundled` only in `list_status`."""
+
+    list: str
+    title: str
+    source: str
+    sha256: str
+    published: str | None
+    loaded: str
+    as_of: str
+    date_note: str
+    age_days: int
+    stale: bool
+    freshness: str  # "current", "stale" or "curated"
+    entries: int
+    names: int
+    counts: dict[str, int]
+    warning: str | None
+    bundled: NotRequired[bool]
+
+
+class ListStatus(TypedDict):
+    """`rigport lists status --json` and `GET /api/v1/lists`."""
+
+    lists: list[ListVersionView]
+    warnings: list[str]
+    max_age_days: int
+
+
+class StoredMatch(TypedDict):
+    """A listed party's row in a stored run (its result rows, one per entry, joined: `add_stored_match`)."""
+
+    list: str
+    source_list: str
+    sub_list: str
+    agency: str
+    entry_id: str
+    entry_ids: list[str]
+    name: str
+    matched_name: str
+    relation: str
+    score: float | None
+    programs: list[str]
+    explanation: str
+    status: str  # "hit", "dismissed" or "reopened"
+
+
+class StoredSubject(TypedDict):
+    subject: str
+    role: str
+    status: str  # "hit", "dismissed", "reopened" or "clear"
+    matches: list[StoredMatch]
+
+
+class StoredScreening(TypedDict):
+    """The latest stored screening run of a shipment, as the dashboard shows it."""
+
+    shipment: str
+    run_id: int
+    screened_at: dt.datetime
+    actor: str
+    threshold: float
+    lists: list[dict[str, Any]]
+    hits: int
+    subjects: list[StoredSubject]
+
+
+class ChangedHit(TypedDict):
+    name: str
+    list: str
+    entry_id: str
+
+
+class Rescreen(TypedDict):
+    """Hits that appeared or disappeared for the remembered names after a list update."""
+
+    new_hits: list[ChangedHit]
+    cleared_hits: list[ChangedHit]
+
+
+class ListUpdate(TypedDict):
+    """`rigport lists update --json`: lists replaced, lists kept (with why), the versions now in force."""
+
+    updated: list[str]
+    errors: list[str]
+    lists: list[ListVersionView]
+    rescreen: Rescreen
+
+
+class RelationCounts(TypedDict):
+    same_party: int
+    possible_affiliates: int
+
+
+class ScreenReport(TypedDict):
+    """`rigport screen NAME --json` and `POST /api/v1/screen`: one row per listed party, same-party rows first."""
+
+    query: str
+    type: str | None
+    country: str | None
+    threshold: float
+    lists: list[ListVersionView]
+    warnings: list[str]
+    same_party: int
+    possible_affiliates: int
+    matches: list[PartyMatch]
+    dismissed: list[PartyMatch]
+
+
+class Comparison(TypedDict):
+    left: str
+    right: str
+    score: float
+    match: bool
+    relation: str
+    threshold: float
+
+
+class SubjectResult(TypedDict):
+    """One screened party, importer, carrier or chip supplier of a shipment."""
+
+    subject: str
+    role: str
+    status: str  # "hit", "dismissed" or "clear"
+    same_party: int
+    possible_affiliates: int
+    matches: list[PartyMatch]
+    dismissed: list[PartyMatch]
+
+
+class ShipmentScreening(TypedDict):
+    """`rigport screen shipment REF --json` and `POST /api/v1/shipments/{reference}/screen` (stored as a run)."""
+
+    shipment: str
+    run_id: int
+    screened_at: str
+    threshold: float
+    lists: list[ListVersionView]
+    warnings: list[str]
+    hits: int
+    subjects: list[SubjectResult]
+
+
+
+def version_dict(v: ListVersion, today: dt.date, max_age_days: int) -> ListVersionView:
     """A list version as shown to users: its real as-of date, its age in days and whether it is still current.
 
     `freshness` is "current" or "stale" for the lists the agencies republish (older than `max_age_days` is stale),
@@ -67,17 +221,17 @@ def version_dict(v: ListVersion, today: dt.date, max_age_days: int) -> dict[str,
     }
 
 
-def list_versions(settings: Settings | None = None, today: dt.date | None = None) -> list[dict[str, Any]]:
+def list_versions(settings: Settings | None = None, today: dt.date | None = None) -> list[ListVersionView]:
     settings = settings or get_settings()
     today = today or dt.date.today()
     return _version_dicts(get_index(settings), settings, today)
 
 
-def _version_dicts(index: ScreeningIndex, settings: Settings, today: dt.date) -> list[dict[str, Any]]:
+def _version_dicts(index: ScreeningIndex, settings: Settings, today: dt.date) -> list[ListVersionView]:
     return [version_dict(v, today, settings.list_max_age_days) for v in index.versions]  # type: ignore[arg-type]
 
 
-def list_status(settings: Settings | None = None, today: dt.date | None = None) -> dict[str, Any]:
+def list_status(settings: Settings | None = None, today: dt.date | None = None) -> ListStatus:
     """Every list in force with version, date, source, counts and a staleness warning."""
     settings = settings or get_settings()
     versions = list_versions(settings, today)
@@ -96,7 +250,7 @@ def screen_name(
     country: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     settings: Settings | None = None,
-) -> dict[str, Any]:
+) -> ScreenReport:
     """One name against every list in force: `{"query", "lists", "warnings", "matches", "dismissed", ...}`."""
     settings = settings or get_settings()
     index = get_index(settings)
@@ -115,7 +269,7 @@ async def screen_name_async(
     country: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     settings: Settings,
-) -> dict[str, Any]:
+) -> ScreenReport:
     """`screen_name` on a server's event loop: the same report, without handing the matching to a thread.
 
     Matching is computation only and short: it runs on the event loop, where a hand-off to a thread would
@@ -147,13 +301,13 @@ def screen_report(
     index: ScreeningIndex,
     name: str,
     hits: list[Hit],
-    decisions: dict[str, dict[str, Any]],
+    decisions: dict[str, Decision],
     *,
     kind: str | None,
     country: str | None,
     threshold: float,
     settings: Settings,
-) -> dict[str, Any]:
+) -> ScreenReport:
     """What `screen_name` returns, from hits found and the reviewer decisions on the name.
 
     `matches` holds both relations, one row per listed party, same-party rows first; `same_party` and
@@ -167,11 +321,15 @@ def screen_report(
         "country": country,
         "threshold": threshold,
         "lists": versions,
-        "warnings": [v["warning"] for v in versions if v["warning"]],
+        "warnings": _warnings(versions),
         **relation_counts(matches),
         "matches": matches,
         "dismissed": dismissed,
     }
+
+
+def _warnings(versions: list[ListVersionView]) -> list[str]:
+    return [v["warning"] for v in versions if v["warning"]]
 
 
 def _check_query(name: str, kind: str | None, threshold: float) -> None:
@@ -207,7 +365,7 @@ def screen_many(
     return out
 
 
-def compare_names(left: str, right: str, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
+def compare_names(left: str, right: str, threshold: float = DEFAULT_THRESHOLD) -> Comparison:
     """`match` is true only when the two names are the same party: a possible affiliate never matches."""
     score, match, relation = compare_relation(left, right, threshold=threshold)
     return {"left": left, "right": right, "score": score, "match": match, "relation": relation, "threshold": threshold}
@@ -224,7 +382,7 @@ def _decision_key(name: str, list_id: str, entry_id: str) -> str:
     return f"{_name_key(name)}|{list_id}|{entry_id}"
 
 
-def load_decisions(settings: Settings, name: str | None = None) -> dict[str, dict[str, Any]]:
+def load_decisions(settings: Settings, name: str | None = None) -> dict[str, Decision]:
     """Reviewer decisions (on `name` alone when given), keyed by normalized name, list and entry id."""
     if _no_database_yet(settings):
         return {}
@@ -239,7 +397,7 @@ def load_decisions(settings: Settings, name: str | None = None) -> dict[str, dic
         return _decisions_by_key(ScreeningRepository(uow.session).decisions())
 
 
-async def load_decisions_async(settings: Settings, name: str) -> dict[str, dict[str, Any]]:
+async def load_decisions_async(settings: Settings, name: str) -> dict[str, Decision]:
     """`load_decisions(settings, name)` awaited on the API's event loop, without a thread hand-off."""
     if _no_database_yet(settings):
         return {}
@@ -253,11 +411,11 @@ def _no_database_yet(settings: Settings) -> bool:
     return settings.database_url is None and not settings.sqlite_path.exists()
 
 
-def _decisions_by_key(rows: Iterable[Any]) -> dict[str, dict[str, Any]]:
+def _decisions_by_key(rows: Iterable[Any]) -> dict[str, Decision]:
     return {f"{r.name_key}|{r.list_id}|{r.entry_id}": _decision_dict(r) for r in rows}
 
 
-def _decision_dict(row: Any) -> dict[str, Any]:
+def _decision_dict(row: Any) -> Decision:
     return {
         "name": row.name,
         "list": row.list_id,
@@ -271,7 +429,7 @@ def _decision_dict(row: Any) -> dict[str, Any]:
     }
 
 
-def _dismissed(name: str, hit: Hit, decisions: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+def _dismissed(name: str, hit: Hit, decisions: dict[str, Decision]) -> Decision | None:
     d = decisions.get(_decision_key(name, hit.entry.list_id, hit.entry.entry_id))
     if d and d.get("entry_fingerprint") == hit.entry.fingerprint:
         return d
@@ -279,27 +437,36 @@ def _dismissed(name: str, hit: Hit, decisions: dict[str, dict[str, Any]]) -> dic
 
 
 def _decide(
-    name: str, hits: list[Hit], decisions: dict[str, dict[str, Any]]
-) -> tuple[list[PartyHits], list[PartyHits], dict[tuple[str, str], dict[str, Any]]]:
+    name: str, hits: list[Hit], decisions: dict[str, Decision]
+) -> tuple[list[PartyHits], list[PartyHits], dict[tuple[str, str], Review]]:
     """Open and dismissed parties, and the review of each decided entry (a decision on a changed entry reopens).
 
     Decisions stay per entry: a party leaves the open matches only when every one of its entries is dismissed.
     """
-    open_hits, closed, reviews = [], [], {}
+    open_hits: list[Hit] = []
+    closed: list[Hit] = []
+    reviews: dict[tuple[str, str], Review] = {}
     for hit in hits:
         d = decisions.get(_decision_key(name, hit.entry.list_id, hit.entry.entry_id))
         entry = (hit.entry.list_id, hit.entry.entry_id)
         if d and d.get("entry_fingerprint") == hit.entry.fingerprint:
-            reviews[entry] = {**d, "status": "false_positive"}
+            reviews[entry] = _review(d, "false_positive")
             closed.append(hit)
             continue
         if d:
-            reviews[entry] = {**d, "status": "reopened", "note": "the list entry changed since it was dismissed"}
+            reopened = _review(d, "reopened")
+            reopened["note"] = "the list entry changed since it was dismissed"
+            reviews[entry] = reopened
         open_hits.append(hit)
     return group_hits(open_hits), group_hits(closed), reviews
 
 
-def _party_row(party: PartyHits, reviews: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+def _review(decision: Decision, status: str) -> Review:
+    """A copy of the stored decision with its status (the decision itself is shared by every screening)."""
+    return cast(Review, {**decision, "status": status})  # mypy wants `note` in a ** literal; it is optional
+
+
+def _party_row(party: PartyHits, reviews: dict[tuple[str, str], Review]) -> PartyMatch:
     row = party.to_dict()
     review = next((r for h in party.hits if (r := reviews.get((h.entry.list_id, h.entry.entry_id)))), None)
     if review is not None:
@@ -308,14 +475,14 @@ def _party_row(party: PartyHits, reviews: dict[tuple[str, str], dict[str, Any]])
 
 
 def _apply_decisions(
-    name: str, hits: list[Hit], decisions: dict[str, dict[str, Any]]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    name: str, hits: list[Hit], decisions: dict[str, Decision]
+) -> tuple[list[PartyMatch], list[PartyMatch]]:
     """Open matches and dismissed ones, one row per listed party (see `screening_groups`)."""
     open_parties, closed, reviews = _decide(name, hits, decisions)
     return [_party_row(p, reviews) for p in open_parties], [_party_row(p, reviews) for p in closed]
 
 
-def relation_counts(matches: list[dict[str, Any]]) -> dict[str, int]:
+def relation_counts(matches: list[PartyMatch]) -> RelationCounts:
     """How many open matches are the party itself and how many possible affiliates (the two are shown apart)."""
     same = sum(1 for m in matches if m["relation"] == SAME)
     return {"same_party": same, "possible_affiliates": len(matches) - same}
@@ -323,7 +490,7 @@ def relation_counts(matches: list[dict[str, Any]]) -> dict[str, int]:
 
 def mark_false_positive(
     name: str, list_id: str, entry_id: str, reason: str, *, reviewer: str = "", settings: Settings | None = None
-) -> dict[str, Any]:
+) -> Decision:
     """Remember that `name` is not list entry (list_id, entry_id); reopened automatically if the entry changes."""
     return mark_false_positives(name, list_id, [entry_id], reason, reviewer=reviewer, settings=settings)[0]
 
@@ -336,7 +503,7 @@ def mark_false_positives(
     *,
     reviewer: str = "",
     settings: Settings | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Decision]:
     """`mark_false_positive` for every entry of a listed party at once (a result row's `entry_ids`).
 
     All or nothing: every id is checked against the lists in force before any decision is written.
@@ -381,7 +548,7 @@ def mark_false_positives(
 
 def screen_shipment(
     reference: str, *, actor: str = "cli", threshold: float = DEFAULT_THRESHOLD, settings: Settings | None = None
-) -> dict[str, Any]:
+) -> ShipmentScreening:
     """Screen every party, the importer, the carrier and each line's chip supplier of a stored shipment."""
     from rigport.adapters.db.screening_repository import ScreeningRepository
     from rigport.adapters.db.screening_tables import ScreeningResultRow, ScreeningRunRow
@@ -410,7 +577,7 @@ def screen_shipment(
             shipment_id=ship.id, actor=actor, threshold=threshold, screened_at=dt.datetime.now(dt.UTC),
             list_versions=[{k: v[k] for k in ("list", "as_of", "sha256", "source", "entries")} for v in versions],
         )  # fmt: skip
-        out_subjects = []
+        out_subjects: list[SubjectResult] = []
         total_hits = 0
         for name, role, kind, country in subjects:
             if (name, role) in seen or not name.strip():
@@ -426,7 +593,8 @@ def screen_shipment(
                                  "matches": matches, "dismissed": dismissed})  # fmt: skip
             # stored one row per entry: the record of what was screened keeps each entry and its fingerprint
             for h in (h for p in open_parties + closed for h in p.hits):
-                review = reviews.get((h.entry.list_id, h.entry.entry_id), {}).get("status")
+                decided = reviews.get((h.entry.list_id, h.entry.entry_id))
+                review = decided["status"] if decided else None
                 result_status = "dismissed" if review == "false_positive" else (review or "hit")
                 run.results.append(
                     ScreeningResultRow(
@@ -454,13 +622,13 @@ def screen_shipment(
         "screened_at": screened_at.isoformat(timespec="seconds"),
         "threshold": threshold,
         "lists": versions,
-        "warnings": [v["warning"] for v in versions if v["warning"]],
+        "warnings": _warnings(versions),
         "hits": total_hits,
         "subjects": out_subjects,
     }
 
 
-def latest_shipment_screening(reference: str, settings: Settings | None = None) -> dict[str, Any] | None:
+def latest_shipment_screening(reference: str, settings: Settings | None = None) -> StoredScreening | None:
     """The most recent stored screening of a shipment (read-only), or None when it was never screened."""
     from rigport.adapters.db.screening_repository import ScreeningRepository
     from rigport.adapters.db.uow import UnitOfWork
@@ -473,7 +641,7 @@ def latest_shipment_screening(reference: str, settings: Settings | None = None) 
         if not runs:
             return None
         run = runs[0]
-        subjects: dict[tuple[str, str], dict[str, Any]] = {}
+        subjects: dict[tuple[str, str], StoredSubject] = {}
         for r in run.results:
             subject = subjects.setdefault((r.subject, r.role), {"subject": r.subject, "role": r.role,
                                                                 "status": "clear", "matches": []})
@@ -489,7 +657,7 @@ def latest_shipment_screening(reference: str, settings: Settings | None = None) 
                 "subjects": list(subjects.values())}  # fmt: skip
 
 
-def add_stored_match(matches: list[dict[str, Any]], r: Any) -> None:
+def add_stored_match(matches: list[StoredMatch], r: Any) -> None:
     """A stored result row (one per entry) joins the row of its listed party: same list, name and status."""
     key = (r.list_id, r.source_list, " ".join(r.entry_name.split()).casefold(), r.status)
     for m in matches:
@@ -498,7 +666,7 @@ def add_stored_match(matches: list[dict[str, Any]], r: Any) -> None:
             if r.relation == SAME:
                 m["relation"] = SAME
             if r.score is not None and (m["score"] is None or r.score > m["score"]):
-                m.update(score=r.score, matched_name=r.matched_name, explanation=r.explanation)
+                m["score"], m["matched_name"], m["explanation"] = r.score, r.matched_name, r.explanation
             m["programs"] = m["programs"] + [p for p in r.programs if p not in m["programs"]]
             return
     sub_list, agency = split_source_list(r.source_list)
@@ -521,7 +689,7 @@ def load_list_file(
     published: dt.date | None = None,
     source: str | None = None,
     settings: Settings | None = None,
-) -> dict[str, Any]:
+) -> ListVersionView:
     """Validate a list file completely, then make it the copy in force for its list id."""
     settings = settings or get_settings()
     if kind not in KINDS:
@@ -572,7 +740,7 @@ def update_lists(
     url: str | None = None,
     lists: tuple[str, ...] = ("ofac-sdn", "csl"),
     settings: Settings | None = None,
-) -> dict[str, Any]:
+) -> ListUpdate:
     """Download the official files (or from `url`, a base holding sdn.csv, add.csv, alt.csv, consolidated.csv).
 
     Each list is downloaded and parsed completely before it replaces the previous copy; a failed,
@@ -583,7 +751,8 @@ def update_lists(
     urls = download.urls_from(url)
     today = dt.date.today()
     before = _watch_snapshot(settings)
-    updated, errors = [], []
+    updated: list[str] = []
+    errors: list[str] = []
     with download.client(settings.http_timeout_s) as client:
         for list_id in lists:
             try:
@@ -615,9 +784,9 @@ def update_lists(
             list_files.install_copy(settings, list_id, files, info)
             index_cache.forget()
             updated.append(list_id)
-    result: dict[str, Any] = {"updated": updated, "errors": errors, "lists": list_status(settings)["lists"]}
-    result["rescreen"] = rescreen(settings, before) if updated else {"new_hits": [], "cleared_hits": []}
-    return result
+    versions = list_status(settings)["lists"]
+    changes: Rescreen = rescreen(settings, before) if updated else {"new_hits": [], "cleared_hits": []}
+    return {"updated": updated, "errors": errors, "lists": versions, "rescreen": changes}
 
 
 # ---- names screened before, re-screened after an update ----
@@ -653,10 +822,11 @@ def _watch_snapshot(settings: Settings) -> dict[str, set[tuple[str, str]]]:
     return {name: {(h.entry.list_id, h.entry.entry_id) for p in parties for h in p.hits} for name, parties in results}
 
 
-def rescreen(settings: Settings, before: dict[str, set[tuple[str, str]]]) -> dict[str, list[dict[str, str]]]:
+def rescreen(settings: Settings, before: dict[str, set[tuple[str, str]]]) -> Rescreen:
     """Screen every remembered party again and report hits that appeared or disappeared."""
     after = _watch_snapshot(settings)
-    new, cleared = [], []
+    new: list[ChangedHit] = []
+    cleared: list[ChangedHit] = []
     for name in sorted(set(before) | set(after)):
         b, a = before.get(name, set()), after.get(name, set())
         new += [{"name": name, "list": lst, "entry_id": eid} for lst, eid in sorted(a - b)]

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import NotRequired, cast
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.domain.screening.model import Hit
 
@@ -23,6 +25,75 @@ _RELATION_ORDER = {SAME: 0, AFFILIATE: 1}
 # "84 FR 22961", "84 F.R. 22961 5/21/2019", "85 FR  51603": one citation; a notice string that splits into
 # pieces each starting like this is a list of citations, merged piece by piece
 _CITATION = re.compile(r"\d+\s*F\.?\s*R\.?\s+\d+")
+
+
+class MatchedToken(TypedDict):
+    query: str
+    list: str
+    similarity: float
+
+
+class PartyEntry(TypedDict):
+    """What differs between the entries of one listed party."""
+
+    entry_id: str
+    matched_name: str
+    relation: str
+    score: float
+    countries: list[str]
+    federal_register_notice: str
+    start_date: str
+    entry_fingerprint: str
+
+
+class Decision(TypedDict):
+    """A reviewer's decision on a listed entry for a name (stored in screening_decisions)."""
+
+    name: str
+    list: str
+    entry_id: str
+    entry_name: str
+    entry_fingerprint: str
+    verdict: str
+    reason: str
+    reviewer: str
+    decided_at: str | None
+
+
+class Review(Decision):
+    """A decision as shown beside a match: in force ("false_positive") or "reopened" (the entry changed since)."""
+
+    status: str
+    note: NotRequired[str]
+
+
+class PartyMatch(TypedDict):
+    """One row per listed party: the best hit's fields (`Hit.to_dict`) with every entry's merged in."""
+
+    list: str
+    source_list: str
+    entry_id: str
+    name: str
+    matched_name: str
+    relation: str
+    score: float
+    programs: list[str]
+    type: str
+    countries: list[str]
+    federal_register_notice: str
+    license_requirement: str
+    license_policy: str
+    start_date: str
+    entry_fingerprint: str
+    explanation: str
+    matched_tokens: list[MatchedToken]
+    unmatched_query_tokens: list[str]
+    unmatched_list_tokens: list[str]
+    entry_ids: list[str]
+    sub_list: str
+    agency: str
+    entries: list[PartyEntry]
+    review: NotRequired[Review]
 
 
 def split_source_list(source_list: str) -> tuple[str, str]:
@@ -85,11 +156,14 @@ class PartyHits:
     def score(self) -> float:
         return max(h.score for h in self.hits)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The best hit's fields, with the ids, countries, programs and notices of every entry merged."""
-        row = self.best.to_dict()
+    def to_dict(self) -> PartyMatch:
+        """The best hit's fields, with the ids, countries, programs and notices of every entry merged.
+
+        The domain's `Hit.to_dict` is a plain dict; `PartyMatch` names its keys (a test keeps the two equal).
+        """
         entries = [h.entry for h in self.hits]
         sub_list, agency = split_source_list(self.best.entry.source_list)
+        row = self.best.to_dict()
         row.update(
             entry_ids=self.entry_ids,
             sub_list=sub_list,
@@ -103,10 +177,10 @@ class PartyHits:
             start_date=min((e.start_date for e in entries if e.start_date), default=""),
             entries=[_entry_dict(h) for h in self.hits],
         )
-        return row
+        return cast(PartyMatch, row)
 
 
-def _entry_dict(hit: Hit) -> dict[str, Any]:
+def _entry_dict(hit: Hit) -> PartyEntry:
     """What differs between a party's entries: id, name matched, score, countries, notice, date, fingerprint."""
     e = hit.entry
     return {

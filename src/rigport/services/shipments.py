@@ -2,6 +2,8 @@
 
 Entry points (CLI, API, dashboard) call these; they return plain dicts ready for JSON. Each command runs in one
 unit of work; the row mapping lives in `adapters.db.shipment_mapping`, the read views in `services.shipment_views`.
+Each takes an optional `uow` (any `AbstractUnitOfWork`): the database's by default, the in-memory one in the fast
+service tests (docs/architecture.md, "Tests in layers").
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, TypeVar
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import lookups
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.shipment_mapping import (
     DocumentView,
     Instant,
@@ -32,7 +35,7 @@ from rigport.adapters.db.shipment_mapping import (
     to_domain,
     write_quantities,
 )
-from rigport.adapters.db.shipment_reads import get_row
+from rigport.adapters.db.shipment_reads import get_row, list_views
 from rigport.adapters.db.tables import DocumentRow, EventRow, PartyRow, ShipmentRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.lifecycle import TRANSITIONS, apply_event, states_since
@@ -51,7 +54,7 @@ from rigport.domain.customs.model import (
     normalize_reference,
 )
 from rigport.domain.customs.ports import latest_event_date
-from rigport.domain.customs.shipment_filter import ShipmentFilter
+from rigport.domain.customs.shipment_filter import ShipmentFilter, check_page
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
 from rigport.services.delay import delay_inputs
 from rigport.services.shipment_search import find_shipments
@@ -169,9 +172,16 @@ def check_pallet_storage(pallets: int | None, rate: Decimal | None) -> None:
 # --- use cases ---------------------------------------------------------------------------------
 
 
-def create_shipment(draft: ShipmentDraft, actor: str, settings: Settings | None = None) -> ShipmentDetail:
+def _unit(settings: Settings | None, uow: AbstractUnitOfWork | None) -> AbstractUnitOfWork:
+    """The caller's unit of work (a test's in-memory one), else one on the database `settings` name."""
+    return uow if uow is not None else UnitOfWork(settings)
+
+
+def create_shipment(
+    draft: ShipmentDraft, actor: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> ShipmentDetail:
     draft.validate()
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         if uow.shipments.get(draft.reference) is not None:
             raise ConflictError(f"shipment {draft.reference!r} already exists")
         recorded = {name: getattr(draft, name) for name in RECORD_FIELDS}
@@ -205,8 +215,11 @@ def create_shipment(draft: ShipmentDraft, actor: str, settings: Settings | None 
         return view
 
 
-def get_shipment(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> ShipmentDetail:
-    with UnitOfWork(settings) as uow:
+def get_shipment(
+    reference: str, settings: Settings | None = None, today: dt.date | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> ShipmentDetail:  # fmt: skip
+    with _unit(settings, uow) as uow:
         return detail(get_row(uow, reference), uow.settings, today)
 
 
@@ -247,14 +260,27 @@ def list_shipments(
     settings: Settings | None = None,
     today: dt.date | None = None,
     flt: ShipmentFilter | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> list[ShipmentListRow]:
     """A page of shipments: `state`, `port` and `due_within_days` as before, or a whole `ShipmentFilter`
-    (search, importer, sort) with them folded in; filtered, sorted and paged in the store."""
+    (search, importer, sort) with them folded in; filtered, sorted and paged in the database's query
+    (`services.shipment_search`). A caller's unit of work (the in-memory one of the fast service tests) gets
+    the `ShipmentStore` protocol's page instead: state, port and due within N days, in arrival order."""
     given: dict[str, Any] = {"state": state, "port": port, "due_within": due_within_days}
     flt = dataclasses.replace(flt or ShipmentFilter(), **{k: v for k, v in given.items() if v is not None})
     if due_within_days is not None and due_within_days < 0:
         raise InputError(f"due_within_days: expected 0 or more, got {due_within_days}")
-    return find_shipments(flt, limit=limit, offset=offset, settings=settings, today=today)["rows"]
+    if uow is None:
+        return find_shipments(flt, limit=limit, offset=offset, settings=settings, today=today)["rows"]
+    flt, today = flt.checked(), today or dt.date.today()
+    check_page(limit, offset)
+    with uow:
+        page = uow.shipments.page_versions(state=flt.state or None, port=flt.port or None, limit=limit,
+                                           offset=offset)  # fmt: skip
+        views = list_views(uow, page, today, list_view)
+    if flt.due_within is not None:
+        views = [v for v in views if v["next_deadline"] and v["next_deadline"]["days_left"] <= flt.due_within]
+    return views
 
 
 def update_shipment(
@@ -263,11 +289,13 @@ def update_shipment(
     actor: str,
     expected_version: int | None = None,
     settings: Settings | None = None,
+    *,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InputError(f"{sorted(unknown)[0]}: not an editable field; editable: {', '.join(EDITABLE_FIELDS)}")
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
@@ -309,6 +337,7 @@ def record_event(
     expected_version: int | None = None,
     settings: Settings | None = None,
     now: dt.datetime | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:
     """Apply a customs event to some or all units; refused events change nothing.
 
@@ -323,7 +352,7 @@ def record_event(
         try:
             return _record_event_once(reference, event, occurred_on, actor, quantity=quantity,
                                       from_state=from_state, data=data, expected_version=expected_version,
-                                      settings=settings, now=now)  # fmt: skip
+                                      settings=settings, now=now, uow=uow)  # fmt: skip
         except ConcurrentChangeError:
             if expected_version is not None or attempt == UNVERSIONED_ATTEMPTS:
                 raise
@@ -346,6 +375,7 @@ def _record_event_once(
     expected_version: int | None,
     settings: Settings | None,
     now: dt.datetime | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:
     if event not in TRANSITIONS:
         raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
@@ -355,7 +385,7 @@ def _record_event_once(
         if from_state.upper() not in State.__members__:
             raise InputError(f"from_state: expected one of {', '.join(State.__members__)}, got {from_state!r}")
         source = State(from_state.upper())
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
@@ -371,8 +401,8 @@ def _record_event_once(
         # Added by shipment id, not appended to `row.events`: appending loads the whole history first, and
         # inside the write transaction (after the quantities' autoflush), so every writer queued behind a
         # load that grows with the history. The view below reads the events after the commit.
-        uow.session.add(EventRow(
-            shipment_id=row.id, event=transition.event, occurred_on=transition.occurred_on,
+        uow.shipments.add_event(row, EventRow(
+            event=transition.event, occurred_on=transition.occurred_on,
             quantity=transition.quantity,
             from_state=transition.from_state.value,
             to_state=transition.to_state.value if transition.to_state else None,
@@ -384,7 +414,7 @@ def _record_event_once(
         # Every derived value (clocks, costs, the view) before the commit, so a failure there stores nothing and
         # a client never retries an event that was applied (issue #26). The history is read here, inside the
         # write transaction: that costs some lock time, and is the price of never answering 500 after a commit.
-        uow.session.expire(row, ["events"])
+        uow.shipments.reload_events(row)
         view = detail(row, uow.settings)
         uow.commit()
         return view
@@ -421,6 +451,7 @@ def void_event(
     *,
     expected_version: int | None = None,
     settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:
     """Void a mistaken event: it stays in the history, marked with who, when and why, and stops counting.
 
@@ -433,7 +464,7 @@ def void_event(
         raise InputError("reason: say why the event is voided (it is kept in the history and the audit log)")
     if len(reason) > 500:
         raise InputError(f"reason: expected at most 500 characters, got {len(reason)}")
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
@@ -460,7 +491,7 @@ def void_event(
         return view
 
 
-def _since(uow: UnitOfWork, row: ShipmentRow) -> dict[State, tuple[dt.date, str]]:
+def _since(uow: AbstractUnitOfWork, row: ShipmentRow) -> dict[State, tuple[dt.date, str]]:
     """For each state, the latest event that brought units into it: what a new event's date must not precede."""
     return states_since(row.arrival_date, (
         (on, name, State(state) if state else None) for on, name, state in uow.shipments.event_states(row.id)
@@ -481,6 +512,7 @@ def preview_event(
     from_state: str | None = None,
     settings: Settings | None = None,
     now: dt.datetime | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> EventPreview:
     """What recording the event would do — units, states, their declared value — with every check
     `record_event` makes, and nothing written: what a confirmation shows."""
@@ -488,7 +520,7 @@ def preview_event(
         raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
     if from_state is not None and from_state.upper() not in State.__members__:
         raise InputError(f"from_state: expected one of {', '.join(State.__members__)}, got {from_state!r}")
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         shipment = to_domain(row)
         t = apply_event(shipment, event, occurred_on, actor="preview", quantity=quantity,
@@ -512,12 +544,13 @@ def add_document(
     lab_name: str = "",
     notes: str = "",
     settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> DocumentView:
     if kind not in DOCUMENT_KINDS:
         raise InputError(f"kind: expected one of {', '.join(DOCUMENT_KINDS)}, got {kind!r}")
     if date is not None:
         check_record_date(date, "date", dt.date.today())
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         doc = DocumentRow(kind=kind, date=date, reference=doc_reference, lab_name=lab_name, notes=notes)
         row.documents.append(doc)
@@ -537,12 +570,13 @@ def add_party(
     country: str = "",
     address: str = "",
     settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> PartyView:
     if role not in PARTY_ROLES:
         raise InputError(f"role: expected one of {', '.join(PARTY_ROLES)}, got {role!r}")
     if not name.strip():
         raise InputError("name: expected a name, got nothing")
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         party = PartyRow(role=role, name=name.strip(), country=country.upper(), address=address)
         row.parties.append(party)
@@ -563,8 +597,9 @@ def _child(rows: list[Any], child_id: int, what: str, reference: str) -> Any:
 
 
 def update_party(
-    reference: str, party_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None
-) -> PartyView:
+    reference: str, party_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> PartyView:  # fmt: skip
     """Correct a party's role, name, country or address; the change is audited and bumps the version."""
     unknown = set(changes) - {"role", "name", "country", "address"}
     if unknown:
@@ -577,16 +612,21 @@ def update_party(
         text = str(value or "").strip()
         return text.upper() if name == "country" else text
 
-    return _update_child(reference, "parties", party_id, "party", party_view, changes, party_value, actor, settings)
+    return _update_child(reference, "parties", party_id, "party", party_view, changes, party_value, actor,
+                         _unit(settings, uow))  # fmt: skip
 
 
-def remove_party(reference: str, party_id: int, actor: str, settings: Settings | None = None) -> PartyView:
-    return _remove_child(reference, "parties", party_id, "party", party_view, actor, settings)
+def remove_party(
+    reference: str, party_id: int, actor: str, settings: Settings | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> PartyView:  # fmt: skip
+    return _remove_child(reference, "parties", party_id, "party", party_view, actor, _unit(settings, uow))
 
 
 def update_document(
-    reference: str, document_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None
-) -> DocumentView:
+    reference: str, document_id: int, changes: dict[str, Any], actor: str, settings: Settings | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> DocumentView:  # fmt: skip
     """Correct a document's kind, date, reference, lab or notes (e.g. the lab named on a test report)."""
     unknown = set(changes) - {"kind", "date", "reference", "lab_name", "notes"}
     if unknown:
@@ -600,19 +640,22 @@ def update_document(
         return value if name == "date" else str(value or "")
 
     return _update_child(reference, "documents", document_id, "document", document_view, changes, document_value,
-                         actor, settings)  # fmt: skip
+                         actor, _unit(settings, uow))  # fmt: skip
 
 
-def remove_document(reference: str, document_id: int, actor: str, settings: Settings | None = None) -> DocumentView:
-    return _remove_child(reference, "documents", document_id, "document", document_view, actor, settings)
+def remove_document(
+    reference: str, document_id: int, actor: str, settings: Settings | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> DocumentView:  # fmt: skip
+    return _remove_child(reference, "documents", document_id, "document", document_view, actor, _unit(settings, uow))
 
 
 def _update_child(
     reference: str, collection: str, child_id: int, what: str, view: Callable[[Any], ChildView],
-    changes: dict[str, Any], value_for: Callable[[str, Any], Any], actor: str, settings: Settings | None,
+    changes: dict[str, Any], value_for: Callable[[str, Any], Any], actor: str, unit: AbstractUnitOfWork,
 ) -> ChildView:
     """Correct fields of a party or document: audited before and after, and the shipment's version moves on."""
-    with UnitOfWork(settings) as uow:
+    with unit as uow:
         row = get_row(uow, reference)
         child = _child(getattr(row, collection), child_id, what, reference)
         before = view(child)
@@ -628,10 +671,10 @@ def _update_child(
 
 def _remove_child(
     reference: str, collection: str, child_id: int, what: str, view: Callable[[Any], ChildView], actor: str,
-    settings: Settings | None,
+    unit: AbstractUnitOfWork,
 ) -> ChildView:
     """Remove a party or document: audited with what it was, and the shipment's version moves on."""
-    with UnitOfWork(settings) as uow:
+    with unit as uow:
         row = get_row(uow, reference)
         children = getattr(row, collection)
         child = _child(children, child_id, what, reference)
@@ -644,8 +687,10 @@ def _remove_child(
         return before
 
 
-def audit_trail(reference: str, settings: Settings | None = None) -> list[AuditEntry]:
-    with UnitOfWork(settings) as uow:
+def audit_trail(
+    reference: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> list[AuditEntry]:
+    with _unit(settings, uow) as uow:
         get_row(uow, reference)
         return [
             {"id": a.id, "at": a.at, "actor": a.actor, "action": a.action, "before": a.before, "after": a.after}

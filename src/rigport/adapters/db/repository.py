@@ -60,6 +60,15 @@ class ShipmentRepository:
         query = query.where(EventRow.shipment_id == shipment_id, EventRow.voided_at.is_(None))
         return [(on, event, state) for on, event, state in self.session.execute(query)]
 
+    def add_event(self, row: ShipmentRow, event: EventRow) -> None:
+        """Added by shipment id, not appended to `row.events`: appending would load the whole history first."""
+        event.shipment_id = row.id
+        self.session.add(event)
+
+    def reload_events(self, row: ShipmentRow) -> None:
+        """The next read of `row.events` queries the history again (events added by `add_event` included)."""
+        self.session.expire(row, ["events"])
+
     def list(
         self,
         *,

@@ -12,14 +12,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.tables import ShipmentRow
-from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import NotFoundError
 
 View = TypeVar("View", bound=Mapping[str, Any])
 
 
-def get_row(uow: UnitOfWork, reference: str) -> ShipmentRow:
+def get_row(uow: AbstractUnitOfWork, reference: str) -> ShipmentRow:
     """The shipment stored under `reference`, or NotFoundError naming it."""
     row = uow.shipments.get(reference)
     if row is None:
@@ -60,14 +60,14 @@ row_views = RowViews()
 
 
 def list_views(
-    uow: UnitOfWork,
+    uow: AbstractUnitOfWork,
     page: Sequence[tuple[int, int]],
     today: dt.date,
     make_view: Callable[[ShipmentRow, dt.date], View],
 ) -> list[View]:
     """The list rows of `page` ((id, version) pairs, in order): cached ones as stored, the others made by
     `make_view` from rows read in one query, and cached."""
-    database = uow.settings.effective_database_url
+    database = uow.database_key
     found = {i: row_views.get((database, i), v, today) for i, v in page}
     missing = [i for i, view in found.items() if view is None]
     for row in uow.shipments.with_clock_data(missing) if missing else ():

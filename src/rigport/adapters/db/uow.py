@@ -58,6 +58,11 @@ class UnitOfWork:
             if unavailable is not None:
                 raise unavailable from None
 
+    @property
+    def database_key(self) -> str:
+        """The database's URL: process-wide caches keyed by row id keep test databases apart by it."""
+        return self.settings.effective_database_url
+
     def flush(self) -> None:
         try:
             self.session.flush()

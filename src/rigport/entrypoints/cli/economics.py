@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
 from rigport.domain.economics.units import HoldCost
 from rigport.entrypoints.cli.output import days, print_json, print_table, print_warnings, si, usd
 from rigport.entrypoints.cli.params import parse_int, parse_money, parse_number
-from rigport.services.economics import EconomicsRequest, run_economics
+from rigport.services.economics import EconomicsReport, EconomicsRequest, run_economics
 
 
 def economics(
@@ -50,11 +48,12 @@ def economics(
     print_warnings(report["warnings"])
 
 
-def print_economics(report: dict[str, Any], units: int) -> None:
+def print_economics(report: EconomicsReport, units: int) -> None:
     """The report as a person reads it: labelled figures with units and separators, the hold cost broken down
     (the JSON keeps the field names and raw numbers)."""
     hold: HoldCost = report["hold_cost_breakdown"]
-    payback = days(report["payback_days"]) if report["pays_back"] else "does not pay back"
+    payback_days = report["payback_days"]
+    payback = days(payback_days) if report["pays_back"] and payback_days is not None else "does not pay back"
     print_table(f"{report['model']} x {units:,}", ["figure", "value"], [
         ("network difficulty", si(report["difficulty"])),
         ("BTC price", usd(report["price_usd"])),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import typer
@@ -13,7 +14,7 @@ app = typer.Typer(help="Screening lists in force: versions, dates, loading and u
 JSON = typer.Option(False, "--json", help="Machine-readable output on stdout.")
 
 
-def _freshness(v: dict[str, object]) -> str:
+def _freshness(v: Mapping[str, object]) -> str:
     """In words: a stale copy says so in the table itself, not only in a warning below it."""
     if v.get("freshness") == "stale":
         return "NOT CURRENT: update"
@@ -22,7 +23,7 @@ def _freshness(v: dict[str, object]) -> str:
     return "current"
 
 
-def _show(lists: list[dict[str, object]], title: str) -> None:
+def _show(lists: Sequence[Mapping[str, object]], title: str) -> None:
     print_table(
         title,
         ["list", "as of", "age", "status", "entries", "names", "sha256"],

@@ -21,6 +21,7 @@ from rigport.adapters.render.jsonable import to_jsonable
 from rigport.adapters.render.table_export import FORMULA_SIGNS as FORMULA_SIGNS
 from rigport.adapters.render.table_export import FORMULA_STARTS as FORMULA_STARTS
 from rigport.adapters.render.table_export import spreadsheet_safe as spreadsheet_safe
+from rigport.entrypoints.cli.errors import worded_warning
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -252,6 +253,9 @@ def si(value: float | Decimal | int, digits: int = 1) -> str:
 
 
 def print_warnings(warnings: Iterable[str]) -> None:
-    """A visible note for each warning (a bundled fact used past its horizon), on stderr so stdout stays clean."""
+    """A visible note for each warning (a bundled fact used past its horizon), on stderr so stdout stays clean.
+
+    Worded for the terminal: an input the warning names by field is named by its flag (`worded_warning`).
+    """
     for warning in warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err_console.print(f"[yellow]warning:[/] {worded_warning(warning)}", highlight=False)

@@ -11,6 +11,7 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +153,7 @@ SECTIONS = (
 )  # fmt: skip
 
 
-def print_hit_sections(query: str, matches: list[dict[str, Any]]) -> None:
+def print_hit_sections(query: str, matches: Sequence[Mapping[str, Any]]) -> None:
     """Same-party hits, then possible affiliates: one block per listed party, every field wrapped, never cut.
 
     A block of label/value lines reads at 80 columns where a table of ten columns would cut names and ids.
@@ -169,7 +170,7 @@ def print_hit_sections(query: str, matches: list[dict[str, Any]]) -> None:
             console.print(_hit_block(n, m))
 
 
-def _hit_block(n: int, m: dict[str, Any]) -> Any:
+def _hit_block(n: int, m: Mapping[str, Any]) -> Any:
     from rich.table import Table
     from rich.text import Text
 
@@ -199,19 +200,19 @@ def _hit_block(n: int, m: dict[str, Any]) -> Any:
     return head
 
 
-def _alias(m: dict[str, Any]) -> str:
+def _alias(m: Mapping[str, Any]) -> str:
     same = " ".join(m["matched_name"].split()).casefold() == " ".join(m["name"].split()).casefold()
     return "" if same else "alias; "
 
 
-def _list_words(m: dict[str, Any]) -> str:
+def _list_words(m: Mapping[str, Any]) -> str:
     """ "Entity List (EL), Bureau of Industry and Security [csl]": the list inside the CSL and its agency."""
     sub, agency = m.get("sub_list") or m["source_list"] or m["list"], m.get("agency", "")
     words = f"{sub}, {agency}" if agency else sub
     return f"{words} [{m['list']}]" if m["list"] != sub else words
 
 
-def _review_note(m: dict[str, Any]) -> str:
+def _review_note(m: Mapping[str, Any]) -> str:
     review = m.get("review")
     if not review:
         return ""
@@ -226,7 +227,7 @@ BATCH_COLUMNS = (
 )  # fmt: skip
 
 
-def _batch_row(query: str, m: dict[str, Any]) -> list[str]:
+def _batch_row(query: str, m: Mapping[str, Any]) -> list[str]:
     return [
         query, m["list"], m["entry_id"], m["matched_name"], f"{m['score']:.4f}", m["relation"], m["source_list"],
         "; ".join(m["entry_ids"]), m["name"], "; ".join(m["countries"]), "; ".join(m["programs"]),

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import typer
 
 from rigport.entrypoints.cli.output import console, err_console, print_json
 
 
 def run_server(host: str, port: int, workers: int, access_log: bool = True) -> None:
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
-
-    from rigport.entrypoints.api.server import BalancedMultiprocess, TcpConfig, balanced_workers_supported
     from rigport.services import db
     from rigport.settings import get_settings
 
     db.hold_while_serving(get_settings())  # first: every database connection of the server is marked
     db.upgrade()
-    _build_screening_index_in_background()
+    builder = _build_screening_index_in_background()
+    try:
+        _run_uvicorn(host, port, workers, access_log)
+    finally:
+        if builder is not None and builder.poll() is None:
+            builder.terminate()
+
+
+def _run_uvicorn(host: str, port: int, workers: int, access_log: bool) -> None:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from rigport.entrypoints.api.server import BalancedMultiprocess, TcpConfig, balanced_workers_supported
+
     config = TcpConfig(
         "rigport.entrypoints.api.app:create_app",
         factory=True,
@@ -36,22 +48,35 @@ def run_server(host: str, port: int, workers: int, access_log: bool = True) -> N
         uvicorn.Server(config).run()
 
 
-def _build_screening_index_in_background() -> None:
-    """Build (and cache) the screening index in a thread while the server starts, so the first /screening or
-    screen does not wait ~6 s for it after a fresh install or a list update (issue #30). With one worker the
-    server runs in this process and shares the index; more workers load the cache this writes."""
-    import threading
+_BUILD_INDEX = "from rigport.services import screening; from rigport.settings import get_settings; " \
+    "screening.warm_index(get_settings(), build=True)"
 
-    from rigport.services import screening
-    from rigport.settings import get_settings
 
-    def build() -> None:
-        try:
-            screening.warm_index(get_settings(), build=True)
-        except Exception as exc:  # the first screen builds (or reports) it instead
-            err_console.print(f"screening index not built at start: {exc}", highlight=False)
+def _die_with_parent() -> None:
+    """Linux: the builder gets SIGTERM when the server's process ends, even by SIGKILL (no orphan builds)."""
+    import contextlib
+    import ctypes
+    import signal
 
-    threading.Thread(target=build, name="rigport-build-index", daemon=True).start()
+    with contextlib.suppress(OSError, AttributeError):  # elsewhere the builder finishes its one build and exits
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _build_screening_index_in_background() -> subprocess.Popen[bytes] | None:
+    """Build (and cache) the screening index in a child process while the server starts, so the first
+    /screening after a fresh install or a list update loads the cache instead of waiting for the build
+    (issue #30). A child, not a thread: a build holds the interpreter for seconds, and in the serving
+    process it stalled the first requests past their clients' timeouts. The server loads the cache the
+    child writes (or builds itself when asked before the cache is there)."""
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-c", _BUILD_INDEX],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )  # fmt: skip
+    except OSError as exc:  # the first screen builds (or reports) it instead
+        err_console.print(f"screening index not built at start: {exc}", highlight=False)
+        return None
 
 
 def serve(

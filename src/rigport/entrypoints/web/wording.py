@@ -7,13 +7,14 @@ warning there says what to do in the dashboard's terms. The CLI keeps its wordin
 
 from __future__ import annotations
 
-from rigport.services.horizons import REFRESH_HINT
+from rigport.services.horizons import PRICE_HINT, REFRESH_HINT
 from rigport.services.screening import UPDATE_HINT
 
 WEB_HINTS = {
     UPDATE_HINT: "ask your rigport operator to update the screening lists (until then, results may miss "
     "parties listed since that date)",
     REFRESH_HINT: "ask your rigport operator to refresh the network snapshot, or use figures you trust",
+    PRICE_HINT: "give the price you pay in Unit price",
 }
 
 

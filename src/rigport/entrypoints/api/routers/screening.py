@@ -12,7 +12,7 @@ from rigport.adapters.render.jsonable import to_jsonable
 from rigport.domain.screening.match import DEFAULT_THRESHOLD
 from rigport.entrypoints.api.auth import require
 from rigport.entrypoints.api.cache import encode_json
-from rigport.entrypoints.api.schemas import Input
+from rigport.entrypoints.api.schemas import Input, answers
 from rigport.services import screening
 from rigport.services.auth import Principal
 
@@ -32,7 +32,7 @@ class ShipmentScreenIn(Input):
     threshold: float = Field(DEFAULT_THRESHOLD, gt=0, le=1)
 
 
-@router.post("/screen")
+@router.post("/screen", responses=answers(screening.ScreenReport))
 async def screen(request: Request, body: ScreenIn, _: Principal = Depends(viewer)) -> Any:
     """`{"query", "lists", "warnings", "same_party", "possible_affiliates", "matches", "dismissed"}` as
     `rigport screen NAME --json`: one match per listed party (`entry_ids`), each with its `relation`.
@@ -45,7 +45,7 @@ async def screen(request: Request, body: ScreenIn, _: Principal = Depends(viewer
     return Response(encode_json(report), media_type="application/json")
 
 
-@router.post("/shipments/{reference}/screen")
+@router.post("/shipments/{reference}/screen", responses=answers(screening.ShipmentScreening))
 async def screen_shipment(
     request: Request, reference: str, body: ShipmentScreenIn | None = None, who: Principal = Depends(operator)
 ) -> Any:
@@ -57,7 +57,7 @@ async def screen_shipment(
     return to_jsonable(result)
 
 
-@router.get("/lists")
+@router.get("/lists", responses=answers(screening.ListStatus))
 async def lists(request: Request, _: Principal = Depends(viewer)) -> Any:
     """Every list in force with version, date, source, counts and staleness warnings."""
     return to_jsonable(await run_in_threadpool(screening.list_status, request.app.state.settings))

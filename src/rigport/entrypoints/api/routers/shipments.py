@@ -135,7 +135,7 @@ def audit(request: Request, reference: str, _: Principal = Depends(viewer)) -> A
     return to_jsonable(shipments.audit_trail(reference, settings_of(request)))
 
 
-@router.post("/import", status_code=201)
+@router.post("/import", status_code=201, responses=answers(manifest.ManifestImported, 201))
 async def import_manifest(
     request: Request,
     shipment: str = Form(..., max_length=64),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -11,6 +11,9 @@ from rigport.entrypoints.web.pages import page
 from rigport.entrypoints.web.security import settings_of, visitor
 from rigport.errors import RigportError
 from rigport.settings import Settings
+
+if TYPE_CHECKING:
+    from rigport.services.screening import ScreenReport
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +38,7 @@ def screening_search(request: Request, q: str = "") -> HTMLResponse:
     return page(request, "_screening_search.html", who, q=q, result=result, error=error)
 
 
-def _search(query: str, settings: Settings) -> tuple[dict[str, Any] | None, str | None]:
+def _search(query: str, settings: Settings) -> tuple[ScreenReport | None, str | None]:
     from rigport.services.screening import screen_name
 
     query = query.strip()

@@ -1,0 +1,278 @@
+"""An in-memory unit of work for fast service tests: the shipment repository and audit log, no database.
+
+It keeps the protocols of `adapters.db.protocols` the way the database does, checked by one contract test
+(tests/adapters/test_repository_contract.py, run on memory, SQLite and PostgreSQL):
+
+- rows are the ORM's row classes, living without a session; what is committed lives in a `MemoryStore`, and
+  each unit of work reads copies of it, so leaving without `commit` leaves the store as it was (a rollback);
+- `flush` gives new rows their ids and defaults, and moves a changed shipment's version on (the database's
+  `version_id_col`);
+- `commit` refuses with ConcurrentChangeError a shipment changed since it was read by another unit of work
+  (optimistic locking, as the database's stale UPDATE) and a reference already taken (its unique index).
+
+One `MemoryStore` is one database: pass the same `MemoryUnitOfWork` (or store) to every service call of a test.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import suppress
+from decimal import Decimal
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import inspect
+
+from rigport.adapters.db.protocols import AbstractUnitOfWork
+from rigport.adapters.db.repository import _audit_json
+from rigport.adapters.db.tables import AuditRow, Base, EventRow, ShipmentRow
+from rigport.domain.customs.model import normalize_reference
+from rigport.errors import ConcurrentChangeError, InputError
+from rigport.settings import Settings, get_settings
+
+_Row = TypeVar("_Row", bound=Base)
+_stores = itertools.count(1)
+CHILDREN = ("quantities", "line_items", "parties", "documents", "events")  # ShipmentRow's child collections
+_ORDER = {"quantities": "state", "line_items": "line_no", "events": "id"}  # the relationships' order_by
+
+
+class MemoryStore:
+    """What is committed: shipments with their children, and the audit log, with an id counter per table."""
+
+    def __init__(self) -> None:
+        self.key = f"memory:{next(_stores)}"
+        self.shipments: dict[int, ShipmentRow] = {}
+        self.audit: list[AuditRow] = []
+        self._ids: dict[str, Iterator[int]] = {}
+
+    def next_id(self, table: str) -> int:
+        return next(self._ids.setdefault(table, itertools.count(1)))
+
+
+def _columns(row: Base) -> dict[str, Any]:
+    return {a.key: getattr(row, a.key) for a in inspect(type(row)).column_attrs}
+
+
+def _copy(row: _Row) -> _Row:
+    """A detached copy of a row and, for a shipment, of its children (JSON values copied deeply)."""
+    new = type(row)()
+    for key, value in _columns(row).items():
+        setattr(new, key, copy.deepcopy(value) if isinstance(value, dict | list) else value)
+    if isinstance(row, ShipmentRow):
+        assert isinstance(new, ShipmentRow)
+        for name in CHILDREN:
+            children = [_copy(child) for child in getattr(row, name)]
+            if name in _ORDER:
+                children.sort(key=lambda c, key=_ORDER[name]: getattr(c, key) or 0)  # type: ignore[misc]
+            setattr(new, name, children)
+    return new
+
+
+def _fingerprint(row: ShipmentRow) -> str:
+    """The shipment's own columns: a change to them is an UPDATE of its row, which moves its version."""
+    return repr(sorted((k, v) for k, v in _columns(row).items() if k != "version"))
+
+
+def _as_stored(row: _Row) -> _Row:
+    """The row as the database gives it back: money at its column's scale (Numeric(16, 2): 1000 -> 1000.00)."""
+    for attr in inspect(type(row)).column_attrs:
+        scale = getattr(attr.columns[0].type, "scale", None)
+        value = getattr(row, attr.key)
+        if isinstance(value, Decimal) and isinstance(scale, int):
+            setattr(row, attr.key, value.quantize(Decimal(1).scaleb(-scale)))
+    for name in CHILDREN if isinstance(row, ShipmentRow) else ():
+        for child in getattr(row, name):
+            _as_stored(child)
+    return row
+
+
+def _defaults(row: Base) -> None:
+    """The columns' Python-side defaults, as an INSERT applies them (`default=utcnow`, `default=""`, ...)."""
+    for attr in inspect(type(row)).column_attrs:
+        default = attr.columns[0].default
+        if getattr(row, attr.key) is None and default is not None:
+            value = default.arg(None) if default.is_callable else default.arg
+            setattr(row, attr.key, value)
+
+
+class MemoryShipmentRepository:
+    """`ShipmentStore` over the unit of work's copies and the store."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def add(self, row: ShipmentRow) -> ShipmentRow:
+        self.uow.new.append(row)
+        return row
+
+    def _rows(self) -> list[ShipmentRow]:
+        """Every shipment this unit of work sees: the store's (as read here) and its own new ones."""
+        for shipment_id in self.uow.store.shipments:
+            self.uow.load(shipment_id)
+        return [*self.uow.working.values(), *(r for r in self.uow.new if r not in self.uow.working.values())]
+
+    def get(self, reference: str, *, for_update: bool = False) -> ShipmentRow | None:
+        candidates = [reference]
+        with suppress(InputError):
+            candidates.append(normalize_reference(reference))
+        found = {row.reference: row for row in self._rows() if row.reference in candidates}
+        return next((found[c] for c in candidates if c in found), None)
+
+    def get_by_id(self, shipment_id: int) -> ShipmentRow | None:
+        return next((r for r in self._rows() if r.id == shipment_id), None)
+
+    def event_states(self, shipment_id: int) -> list[tuple[dt.date, str, str | None]]:
+        row = self.get_by_id(shipment_id)
+        events = row.events if row is not None else []
+        return [(e.occurred_on, e.event, e.to_state or e.from_state) for e in events if e.voided_at is None]
+
+    def add_event(self, row: ShipmentRow, event: EventRow) -> None:
+        event.shipment_id = row.id
+        row.events.append(event)
+
+    def reload_events(self, row: ShipmentRow) -> None:
+        """Nothing to read again: the history is the list itself."""
+
+    def _filtered(self, state: str | None, port: str | None) -> list[ShipmentRow]:
+        rows = sorted(self._rows(), key=lambda r: (r.arrival_date, r.reference))
+        if state:
+            rows = [r for r in rows if any(q.state == state and q.quantity > 0 for q in r.quantities)]
+        if port:
+            rows = [r for r in rows if r.port.lower() == port.lower()]
+        return rows
+
+    def list(
+        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0
+    ) -> Sequence[ShipmentRow]:
+        return self._filtered(state, port)[offset : offset + limit]
+
+    def page_versions(
+        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0
+    ) -> Sequence[tuple[int, int]]:
+        return [(r.id, r.version) for r in self.list(state=state, port=port, limit=limit, offset=offset)]
+
+    def with_clock_data(self, ids: Sequence[int]) -> Sequence[ShipmentRow]:
+        return [r for r in self._rows() if r.id in set(ids)]
+
+    def references(self) -> set[str]:
+        return {r.reference for r in self._rows()}
+
+
+class MemoryAuditLog:
+    """`AuditLog`: entries recorded here join the store's on commit."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def record(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+    ) -> None:
+        self.uow.new_audit.append(AuditRow(at=dt.datetime.now(dt.UTC), actor=actor, action=action, entity=entity,
+                                           entity_id=entity_id, before=_audit_json(before),
+                                           after=_audit_json(after)))  # fmt: skip
+
+    def for_entity(self, entity: str, entity_id: str, limit: int = 500) -> Sequence[AuditRow]:
+        self.uow.flush()  # as the database's autoflush: entries recorded in this unit of work are seen
+        entries = [*self.uow.store.audit, *self.uow.new_audit]
+        rows = [a for a in entries if (a.entity, a.entity_id) == (entity, entity_id)]
+        return sorted(rows, key=lambda a: a.id)[:limit]
+
+
+class MemoryUnitOfWork:
+    """`AbstractUnitOfWork` in memory. `MemoryUnitOfWork(settings)` starts an empty store of its own."""
+
+    def __init__(self, settings: Settings | None = None, store: MemoryStore | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.store = store or MemoryStore()
+        self._begin()
+
+    def _begin(self) -> None:
+        self.working: dict[int, ShipmentRow] = {}  # shipments read in this unit of work, by id
+        self.read_versions: dict[int, int] = {}  # the version each had in the store when read
+        self.flushed: dict[int, str] = {}  # each one's own columns at its last flush
+        self.flushed_updated_at: dict[int, dt.datetime] = {}
+        self.new: list[ShipmentRow] = []
+        self.new_audit: list[AuditRow] = []
+        self.shipments = MemoryShipmentRepository(self)
+        self.audit = MemoryAuditLog(self)
+
+    @property
+    def database_key(self) -> str:
+        return self.store.key
+
+    def load(self, shipment_id: int) -> ShipmentRow:
+        """The unit of work's copy of a stored shipment, read once (one object per row, as a session)."""
+        if shipment_id not in self.working:
+            row = _copy(self.store.shipments[shipment_id])
+            self.working[shipment_id] = row
+            self.read_versions[shipment_id] = row.version
+            self.flushed[shipment_id] = _fingerprint(row)
+            self.flushed_updated_at[shipment_id] = row.updated_at
+        return self.working[shipment_id]
+
+    def __enter__(self) -> MemoryUnitOfWork:
+        self._begin()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._begin()  # what was not committed is dropped: the store is as it was
+
+    def flush(self) -> None:
+        now = dt.datetime.now(dt.UTC)
+        for row in self.new:
+            if row.id is None:
+                _defaults(row)
+                row.id, row.version = self.store.next_id("shipments"), 1
+                self.working[row.id] = row
+                self.flushed[row.id] = _fingerprint(row)
+        self.new = []
+        for shipment_id, row in self.working.items():
+            for name in CHILDREN:
+                for child in getattr(row, name):
+                    if name != "quantities" and child.id is None:
+                        _defaults(child)
+                        child.id = self.store.next_id(name)
+                    child.shipment_id = row.id
+            state = _fingerprint(row)
+            if state != self.flushed[shipment_id]:
+                row.version += 1  # as the database's version_id_col on an UPDATE
+                if row.updated_at == self.flushed_updated_at.get(shipment_id):
+                    row.updated_at = now  # onupdate=utcnow, unless the change set it
+                self.flushed[shipment_id] = _fingerprint(row)
+            self.flushed_updated_at[shipment_id] = row.updated_at
+        for entry in self.new_audit:
+            if entry.id is None:
+                entry.id = self.store.next_id("audit")
+
+    def commit(self) -> None:
+        self.flush()
+        taken = {r.reference: i for i, r in self.store.shipments.items()}
+        for shipment_id, row in self.working.items():
+            if taken.get(row.reference, shipment_id) != shipment_id:
+                raise ConcurrentChangeError(f"conflicts with stored data: reference {row.reference!r} is taken")
+            stored = self.store.shipments.get(shipment_id)
+            read = self.read_versions.get(shipment_id)
+            if stored is not None and read is not None and row.version != read and stored.version != read:
+                raise ConcurrentChangeError("the record was changed by someone else; reload it and try again")
+        for shipment_id, row in self.working.items():
+            self.store.shipments[shipment_id] = _as_stored(_copy(row))
+            self.read_versions[shipment_id] = row.version
+        self.store.audit += [_copy(a) for a in self.new_audit]
+        self.new_audit = []
+
+
+if TYPE_CHECKING:  # mypy checks here that the in-memory unit of work keeps the protocol the services take
+
+    def _keeps_the_protocol(uow: MemoryUnitOfWork) -> AbstractUnitOfWork:
+        return uow

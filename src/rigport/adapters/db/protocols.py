@@ -1,0 +1,103 @@
+"""What the shipment services need from a unit of work and its repositories, as protocols.
+
+Two implementations keep them: the database's (`uow.UnitOfWork`, SQLAlchemy on SQLite or PostgreSQL) and an
+in-memory one (`memory.MemoryUnitOfWork`) that the fast service tests run on. tests/adapters/test_repository_contract.py
+runs one set of checks against all of them (memory, SQLite, PostgreSQL), so a service test passing on memory says
+something about the database too. Rows are the ORM's row classes either way: in memory they live without a session.
+
+Only what the shipment commands and views use is here; a service that needs more of the database (portfolio
+figures, bulk inserts, screening runs) keeps taking the SQL unit of work until it needs a fast test too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any, Protocol
+
+from rigport.adapters.db.tables import AuditRow, EventRow, ShipmentRow
+from rigport.settings import Settings
+
+
+class ShipmentStore(Protocol):
+    """Shipments by reference, with their children; list pages in arrival order."""
+
+    def add(self, row: ShipmentRow) -> ShipmentRow: ...
+
+    def get(self, reference: str, *, for_update: bool = False) -> ShipmentRow | None:
+        """Under `reference` exactly, else under its canonical form (customs.model.normalize_reference)."""
+        ...
+
+    def get_by_id(self, shipment_id: int) -> ShipmentRow | None: ...
+
+    def event_states(self, shipment_id: int) -> list[tuple[dt.date, str, str | None]]:
+        """(date, event, state) of every event not voided."""
+        ...
+
+    def add_event(self, row: ShipmentRow, event: EventRow) -> None:
+        """Record `event` on the shipment `row` (the history is not loaded for it on the database)."""
+        ...
+
+    def reload_events(self, row: ShipmentRow) -> None:
+        """Make `row.events` read the history again (after `add_event` and a flush)."""
+        ...
+
+    def list(
+        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0
+    ) -> Sequence[ShipmentRow]: ...
+
+    def page_versions(
+        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0
+    ) -> Sequence[tuple[int, int]]: ...
+
+    def with_clock_data(self, ids: Sequence[int]) -> Sequence[ShipmentRow]: ...
+
+    def references(self) -> set[str]: ...
+
+
+class AuditLog(Protocol):
+    """Append-only."""
+
+    def record(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+    ) -> None: ...
+
+    def for_entity(self, entity: str, entity_id: str, limit: int = 500) -> Sequence[AuditRow]: ...
+
+
+class AbstractUnitOfWork(Protocol):
+    """`with uow: ...; uow.commit()`: one transaction per `with`; leaving without commit rolls back.
+
+    `flush` gives new rows their ids and moves changed shipments' versions; `commit` refuses, with
+    ConcurrentChangeError, a change to a shipment another unit of work changed since it was read.
+    """
+
+    settings: Settings
+
+    @property
+    def shipments(self) -> ShipmentStore: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def database_key(self) -> str:
+        """Which store this is, for process-wide caches keyed by row id (two stores never share an entry)."""
+        ...
+
+    def __enter__(self) -> AbstractUnitOfWork: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def commit(self) -> None: ...

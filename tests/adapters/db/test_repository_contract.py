@@ -1,0 +1,170 @@
+"""One contract, three stores: the in-memory unit of work behaves as the database's on SQLite and PostgreSQL.
+
+The fast service tests (tests/services/memory/) run on `MemoryUnitOfWork`; what they show holds for the database
+only as far as the two agree. These checks are the agreement, run on each: add and get by reference (its
+canonical form included), list filters and order, ids and versions, a version conflict between two units of
+work, a taken reference, rollback without commit, the event history and the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rigport.adapters.db.memory import MemoryStore, MemoryUnitOfWork
+from rigport.adapters.db.protocols import AbstractUnitOfWork
+from rigport.adapters.db.tables import EventRow, QuantityRow, ShipmentRow
+from rigport.adapters.db.uow import UnitOfWork
+from rigport.errors import ConcurrentChangeError
+from rigport.settings import Settings
+from tests.helpers import fresh_database
+
+D = dt.date
+JAN_2 = D(2025, 1, 2)
+NewUnit = Callable[[], AbstractUnitOfWork]
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def new_unit(request: pytest.FixtureRequest, tmp_path: Path) -> NewUnit:
+    """Units of work on one fresh store: each call is another connection to the same data."""
+    if request.param == "memory":
+        settings, store = Settings(data_dir=tmp_path), MemoryStore()
+        return lambda: MemoryUnitOfWork(settings, store)
+    settings = fresh_database(request, request.param, tmp_path)
+    return lambda: UnitOfWork(settings)
+
+
+def _row(
+    reference: str, port: str = "Detroit", arrival: dt.date = JAN_2, state: str = "ARRIVED", units: int = 10
+) -> ShipmentRow:
+    row = ShipmentRow(reference=reference, mode="air", port=port, arrival_date=arrival, total_units=units,
+                      declared_value_usd=Decimal("1000"), primary_state=state)  # fmt: skip
+    row.quantities.append(QuantityRow(state=state, quantity=units))
+    return row
+
+
+def _add(new_unit: NewUnit, *rows: ShipmentRow) -> None:
+    with new_unit() as uow:
+        for row in rows:
+            uow.shipments.add(row)
+        uow.commit()
+
+
+def test_add_then_get_by_reference_and_its_canonical_form(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"))
+    with new_unit() as uow:
+        row = uow.shipments.get("AB-1")
+        assert row is not None and row.id >= 1 and row.version == 1 and row.port == "Detroit"
+        assert row.other_agency_hold is False and row.carrier == "" and row.created_at is not None  # defaults
+        assert str(row.declared_value_usd) == "1000.00"  # money read back at its column's scale
+        assert uow.shipments.get(" ab-1 ") is row  # the canonical form finds it; one object per row
+        assert uow.shipments.get_by_id(row.id) is row
+        assert uow.shipments.get("AB-2") is None and uow.shipments.get("not a reference!") is None
+        assert [(q.state, q.quantity) for q in row.quantities] == [("ARRIVED", 10)]
+        assert uow.shipments.references() == {"AB-1"}
+
+
+def test_new_rows_get_ids_at_flush_and_are_seen_before_commit(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        row = uow.shipments.add(_row("AB-1"))
+        uow.flush()
+        assert row.id is not None and row.version == 1
+        assert uow.shipments.get("AB-1") is row
+        uow.commit()
+
+
+def test_list_filters_order_and_pages(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("C-3", port="Detroit", arrival=D(2025, 3, 1), state="DETAINED"),
+         _row("A-1", port="San Francisco", arrival=D(2025, 1, 1)),
+         _row("B-2", port="detroit", arrival=D(2025, 1, 1)))  # fmt: skip
+    with new_unit() as uow:
+        assert [r.reference for r in uow.shipments.list()] == ["A-1", "B-2", "C-3"]  # arrival, then reference
+        assert [r.reference for r in uow.shipments.list(port="DETROIT")] == ["B-2", "C-3"]  # any case
+        assert [r.reference for r in uow.shipments.list(state="DETAINED")] == ["C-3"]
+        assert [r.reference for r in uow.shipments.list(limit=1, offset=1)] == ["B-2"]
+        page = uow.shipments.page_versions(port="detroit")
+        assert page == [(r.id, r.version) for r in uow.shipments.list(port="detroit")]
+        rows = uow.shipments.with_clock_data([page[1][0]])
+        assert [r.reference for r in rows] == ["C-3"] and rows[0].quantities[0].state == "DETAINED"
+
+
+def test_a_change_moves_the_version_and_a_stale_one_is_refused(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"))
+    with new_unit() as first, new_unit() as second:
+        mine = first.shipments.get("AB-1")
+        theirs = second.shipments.get("AB-1")
+        assert mine is not None and theirs is not None and mine.version == theirs.version == 1
+        theirs.carrier = "Other Air"
+        second.commit()
+        assert theirs.version == 2
+        mine.carrier = "My Air"
+        with pytest.raises(ConcurrentChangeError, match="changed by someone else"):
+            first.commit()
+    with new_unit() as uow:
+        row = uow.shipments.get("AB-1")
+        assert row is not None and (row.carrier, row.version) == ("Other Air", 2)
+
+
+def test_a_taken_reference_is_a_conflict(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"))
+    with pytest.raises(ConcurrentChangeError, match="conflicts with stored data"), new_unit() as uow:
+        uow.shipments.add(_row("AB-1"))
+        uow.commit()
+    with new_unit() as uow:
+        assert len(uow.shipments.list()) == 1
+
+
+def test_leaving_without_commit_rolls_back(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"))
+    with new_unit() as uow:
+        row = uow.shipments.get("AB-1")
+        assert row is not None
+        row.port, row.quantities[0].quantity = "Chicago", 3
+        uow.shipments.add(_row("AB-2"))
+        uow.audit.record("tester", "update", "shipment", "AB-1", None, {"port": "Chicago"})
+        uow.flush()
+    with new_unit() as uow:
+        row = uow.shipments.get("AB-1")
+        assert row is not None and (row.port, row.version, row.quantities[0].quantity) == ("Detroit", 1, 10)
+        assert uow.shipments.get("AB-2") is None and uow.audit.for_entity("shipment", "AB-1") == []
+
+
+def test_events_by_shipment_and_their_states(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"))
+    with new_unit() as uow:
+        row = uow.shipments.get("AB-1")
+        assert row is not None
+        for event, day, to_state in (("entry-filed", 3, None), ("detention", 9, "DETAINED")):
+            event_row = EventRow(event=event, occurred_on=D(2025, 1, day), quantity=10, from_state="ARRIVED",
+                                 to_state=to_state, actor="t", data={})  # fmt: skip
+            uow.shipments.add_event(row, event_row)
+        row.updated_at = dt.datetime.now(dt.UTC)  # the service moves the version on for every event
+        uow.flush()
+        uow.shipments.reload_events(row)
+        assert [e.event for e in row.events] == ["entry-filed", "detention"]
+        assert sorted(uow.shipments.event_states(row.id)) == [
+            (D(2025, 1, 3), "entry-filed", "ARRIVED"), (D(2025, 1, 9), "detention", "DETAINED")]  # fmt: skip
+        uow.commit()
+    with new_unit() as uow:
+        row = uow.shipments.get("AB-1")
+        assert row is not None and row.version == 2 and [e.id for e in row.events] == sorted(e.id for e in row.events)
+        row.events[0].voided_at = dt.datetime.now(dt.UTC)
+        uow.flush()
+        assert uow.shipments.event_states(row.id) == [(D(2025, 1, 9), "detention", "DETAINED")]
+
+
+def test_the_audit_log_keeps_entries_in_order_as_json(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        uow.audit.record("a", "create", "shipment", "AB-1", None, {"value": Decimal("1.50"), "on": D(2025, 1, 2)})
+        uow.audit.record("b", "update", "shipment", "AB-1", {"x": 1}, {"x": 2})
+        uow.audit.record("c", "create", "shipment", "AB-2", None, {})
+        uow.commit()
+    with new_unit() as uow:
+        entries = uow.audit.for_entity("shipment", "AB-1")
+        assert [(e.actor, e.action) for e in entries] == [("a", "create"), ("b", "update")]
+        assert entries[0].after == {"value": "1.50", "on": "2025-01-02"} and entries[0].id < entries[1].id
+        assert entries[0].at is not None and len(uow.audit.for_entity("shipment", "AB-1", limit=1)) == 1
