@@ -211,3 +211,22 @@ def test_iter_shipments_reads_in_batches(settings: Settings, monkeypatch: pytest
     book(settings)
     monkeypatch.setattr(shipment_search, "EXPORT_BATCH", 3)
     assert [r["reference"] for r in iter_shipments(ShipmentFilter(), settings, TODAY)] == ["B-2", "A-1", "C-3", "D-4"]
+
+
+def test_screening_export_rows(request: pytest.FixtureRequest, isolated_data_dir: Any) -> None:
+    """The latest stored screening, a row per listed party matched and per clear subject (SQLite: the screening
+    itself is the same on both databases and is slow to build)."""
+    from rigport.services.screening import screen_shipment
+    from tests.helpers import fresh_database
+    from tests.helpers.records import screened_shipment
+
+    settings = fresh_database(request, "sqlite", isolated_data_dir)
+    screened_shipment(settings)
+    screen_shipment("SCR-1", actor="alice", settings=settings)
+    table = export_table("screening", ShipmentFilter(q="scr-1"), settings, TODAY)
+    rows = [dict(zip(table["columns"], row, strict=True)) for row in table["rows"]]
+    assert {r["shipment"] for r in rows} == {"SCR-1"}
+    assert {(r["subject"], r["status"]) for r in rows if r["list"] is None} == {
+        ("Bitmain Technologies Ltd.", "clear"), ("Prairie Summit Hosting LLC", "clear")}  # fmt: skip
+    sophgo = [r for r in rows if r["subject"] == "SOPHGO TECHNOLOGIES LTD."]
+    assert sophgo and {r["list"] for r in sophgo} >= {"restricted-components"} and sophgo[0]["status"] == "hit"
