@@ -60,7 +60,7 @@ def test_every_recorded_field_goes_to_the_row_and_comes_back() -> None:
 
 def test_the_table_has_a_column_for_each_recorded_field_and_no_other() -> None:
     columns = set(ShipmentRow.__table__.columns.keys())
-    bookkeeping = {"id", "primary_state", "created_at", "updated_at", "version"}
+    bookkeeping = {"id", "client_id", "primary_state", "created_at", "updated_at", "version"}
     assert columns - bookkeeping == set(RECORD_FIELDS)
     nullable = {c.name for c in ShipmentRow.__table__.columns if c.nullable and c.name not in bookkeeping}
     assert nullable == set(OPTIONAL_FIELDS)
@@ -68,7 +68,7 @@ def test_the_table_has_a_column_for_each_recorded_field_and_no_other() -> None:
 
 def test_the_summary_view_shows_every_recorded_field() -> None:
     view = summary(new_row(_full_shipment()))
-    assert set(view) - {"id", "state", "quantities", "version"} == set(RECORD_FIELDS)
+    assert set(view) - {"id", "client", "state", "quantities", "version"} == set(RECORD_FIELDS)
     assert view["storage_pallets"] == 3 and view["storage_usd_per_pallet_day"] == "18.50"
     assert view["arrival_date"] == "2026-03-02" and view["declared_value_usd"] == "12345.67"
 
@@ -83,11 +83,12 @@ def test_the_draft_has_the_recorded_fields_with_the_same_defaults() -> None:
 
 def test_the_api_schemas_match_the_recorded_and_editable_fields() -> None:
     created = ShipmentIn.model_fields
-    assert set(created) - {"parties"} == set(RECORD_FIELDS)
+    assert set(created) - {"parties", "client"} == set(RECORD_FIELDS)
     domain = {f.name: f for f in dataclasses.fields(Shipment)}
     for name in RECORD_FIELDS:
         required = domain[name].default is dataclasses.MISSING
         assert created[name].is_required() == required, name
         assert (type(None) in getattr(created[name].annotation, "__args__", ())) == (name in OPTIONAL_FIELDS), name
-    assert set(created) <= set(AssessIn.model_fields)  # a draft to assess: the same body, plus lines and evidence
-    assert set(ShipmentPatch.model_fields) - {"version"} == set(EDITABLE_FIELDS)
+    # a draft to assess: the same body (but its client), plus lines and evidence
+    assert set(created) - {"client"} <= set(AssessIn.model_fields)
+    assert set(ShipmentPatch.model_fields) - {"version", "client"} == set(EDITABLE_FIELDS)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import lookups
+from rigport.adapters.db import scope as client_scope
+from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.tables import TokenRow, UserRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import InputError, NotFoundError
@@ -35,6 +37,15 @@ class Principal:
     role: str
     label: str
     kind: str = "token"  # "token" or "user"; token_id is the user's id for a user
+    client_ids: frozenset[int] | None = None  # the clients it may see (issue #28); None: broker-wide
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.client_ids)
+
+    @property
+    def broker_wide(self) -> bool:
+        return self.client_ids is None
 
     @property
     def actor(self) -> str:
@@ -46,24 +57,49 @@ class Principal:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
+def bind_principal(principal: Principal | None) -> None:
+    """Bind the caller's client scope for the rest of this request: every unit of work opened while handling it
+    is limited to the caller's clients (adapters/db/scope.py). Entry points call this once, where they learn who
+    is calling; anonymous callers bind a scope of no client."""
+    client_scope.bind(principal.scope if principal is not None else Scope(frozenset()))
+
+
+def _scope_ids(stored: str | None) -> frozenset[int] | None:
+    return Scope.parse(stored).client_ids
+
+
+def _client_scope(clients: list[str] | None, settings: Settings | None) -> str | None:
+    """The stored form of a scope given as client names or ids (None or empty: broker-wide)."""
+    if not clients:
+        return None
+    from rigport.services.clients import client_ids
+
+    return Scope.of(client_ids(clients, settings)).stored()
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def create_token(
-    role: str, label: str = "", expires_in_days: int | None = None, settings: Settings | None = None
+    role: str, label: str = "", expires_in_days: int | None = None, settings: Settings | None = None,
+    clients: list[str] | None = None,
 ) -> tuple[str, TokenView]:
-    """Return (plaintext token, its record). The plaintext is never stored."""
+    """Return (plaintext token, its record). The plaintext is never stored. With `clients` (names or ids) the
+    token sees and changes only those clients' data; without, it is broker-wide."""
     if role not in ROLES:
         raise InputError(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
     if expires_in_days is not None and expires_in_days < 1:
         raise InputError(f"expires_in_days: expected 1 or more, got {expires_in_days}")
+    scope = _client_scope(clients, settings)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=expires_in_days) if expires_in_days else None
     with UnitOfWork(settings) as uow:
-        row = uow.tokens.add(TokenRow(token_hash=hash_token(token), role=role, label=label, expires_at=expires))
+        row = uow.tokens.add(TokenRow(token_hash=hash_token(token), role=role, label=label, expires_at=expires,
+                                      client_ids=scope))  # fmt: skip
         uow.flush()
-        uow.audit.record("cli", "create-token", "token", str(row.id), None, {"role": role, "label": label})
+        uow.audit.record("cli", "create-token", "token", str(row.id), None,
+                         {"role": role, "label": label, "client_ids": scope})  # fmt: skip
         uow.commit()
         return token, token_view(row)
 
@@ -77,6 +113,7 @@ class TokenView(TypedDict):
     created_at: dt.datetime
     expires_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    client_ids: list[int] | None  # the clients it is limited to; null: broker-wide
 
 
 class UserView(TypedDict):
@@ -87,11 +124,18 @@ class UserView(TypedDict):
     role: str
     created_at: dt.datetime
     disabled_at: dt.datetime | None
+    client_ids: list[int] | None  # the clients it is limited to; null: broker-wide
+
+
+def _ids_view(stored: str | None) -> list[int] | None:
+    ids = _scope_ids(stored)
+    return None if ids is None else sorted(ids)
 
 
 def token_view(row: TokenRow) -> TokenView:
     return {"id": row.id, "role": row.role, "label": row.label, "created_at": row.created_at,
-            "expires_at": row.expires_at, "revoked_at": row.revoked_at}  # fmt: skip
+            "expires_at": row.expires_at, "revoked_at": row.revoked_at,
+            "client_ids": _ids_view(row.client_ids)}  # fmt: skip
 
 
 def authenticate(token: str, settings: Settings | None = None) -> Principal | None:
@@ -115,7 +159,7 @@ def _principal(presented: str, row: lookups.StoredToken | None) -> Principal | N
         return None
     if not _token_usable(row.revoked_at, row.expires_at):
         return None
-    return Principal(row.id, row.role, row.label)
+    return Principal(row.id, row.role, row.label, client_ids=_scope_ids(row.client_ids))
 
 
 def revoke_token(token_id: int, settings: Settings | None = None) -> TokenView:
@@ -176,19 +220,25 @@ def _check_user_fields(username: str, password: str, role: str) -> None:
 
 def user_view(row: UserRow) -> UserView:
     return {"id": row.id, "username": row.username, "role": row.role, "created_at": row.created_at,
-            "disabled_at": row.disabled_at}  # fmt: skip
+            "disabled_at": row.disabled_at, "client_ids": _ids_view(row.client_ids)}  # fmt: skip
 
 
-def set_user(username: str, password: str, role: str, settings: Settings | None = None) -> UserView:
-    """Create the user, or reset its password and role (and enable it) when it exists."""
+def set_user(
+    username: str, password: str, role: str, settings: Settings | None = None, clients: list[str] | None = None
+) -> UserView:
+    """Create the user, or reset its password, role and client scope (and enable it) when it exists. With
+    `clients` (names or ids) the user sees only those clients' data; without, the user is broker-wide."""
     _check_user_fields(username, password, role)
+    scope = _client_scope(clients, settings)
     with UnitOfWork(settings) as uow:
         row = uow.users.by_name(username)
         before = user_view(row) if row else None
         if row is None:
-            row = uow.users.add(UserRow(username=username, password_hash=hash_password(password), role=role))
+            row = uow.users.add(UserRow(username=username, password_hash=hash_password(password), role=role,
+                                        client_ids=scope))  # fmt: skip
         else:
             row.password_hash, row.role, row.disabled_at = hash_password(password), role, None
+            row.client_ids = scope
             row.session_generation += 1  # a new password or role ends every session issued before it
         uow.flush()
         after = user_view(row)
@@ -222,7 +272,7 @@ def login_with_password(username: str, password: str, settings: Settings | None 
         ok = verify_password(password, row.password_hash if row else _DUMMY_HASH)
         if row is None or not ok or row.disabled_at is not None:
             return None
-        return Principal(row.id, row.role, row.username, kind="user")
+        return Principal(row.id, row.role, row.username, kind="user", client_ids=_scope_ids(row.client_ids))
 
 
 def principal_for_session(
@@ -235,13 +285,13 @@ def principal_for_session(
             user = uow.users.get(ident)
             if user is None or user.disabled_at is not None or user.session_generation != generation:
                 return None
-            return Principal(user.id, user.role, user.username, kind="user")
+            return Principal(user.id, user.role, user.username, kind="user", client_ids=_scope_ids(user.client_ids))
         token = uow.tokens.get(ident)
         if token is None or not _token_usable(token.revoked_at, token.expires_at):
             return None
         if token.session_generation != generation:
             return None
-        return Principal(token.id, token.role, token.label)
+        return Principal(token.id, token.role, token.label, client_ids=_scope_ids(token.client_ids))
 
 
 def session_generation(kind: str, ident: int, settings: Settings | None = None) -> int:

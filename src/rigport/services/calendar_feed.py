@@ -13,8 +13,10 @@ import re
 import secrets
 from typing import Any
 
+from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db.reminder_repository import ReminderRepository
 from rigport.adapters.db.reminder_tables import CalendarFeedRow
+from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import InputError, NotFoundError
 from rigport.services.auth import USERNAME
@@ -86,4 +88,6 @@ def feed_for(secret: str, settings: Settings | None = None, today: dt.date | Non
         user = uow.users.get(feed.user_id) if feed is not None else None
         if feed is None or feed.revoked_at is not None or user is None or user.disabled_at is not None:
             raise NotFoundError("no such calendar")
-    return calendar_bytes(open_clocks_now(settings, today), settings.public_url)
+        user_scope = Scope.parse(user.client_ids)
+    with client_scope.bound(user_scope):  # the feed shows what its user may see (issue #28)
+        return calendar_bytes(open_clocks_now(settings, today), settings.public_url)

@@ -18,7 +18,7 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API
 
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.tariffs import DEFAULT_HTS
-from rigport.services import manifest, shipments
+from rigport.services import clients, manifest, shipments
 from rigport.settings import Settings
 
 ACTOR = "demo-seed"
@@ -194,6 +194,11 @@ def seed(
     today = today or dt.date.today()
     with UnitOfWork(settings) as uow:
         existing = uow.shipments.references()
+        known_clients = {c.name.lower() for c in uow.clients.list(include_archived=True)}
+    # The broker's clients are the importers of record (issue #28): three, with two shipments each.
+    for importer in dict.fromkeys(d.importer for d in SCENARIO):
+        if importer.lower() not in known_clients:
+            clients.create_client(importer, ACTOR, settings)
     created: list[str] = []
     skipped: list[str] = []
     for demo in SCENARIO:
@@ -210,7 +215,7 @@ def seed(
                 {"role": r, "name": n, "country": c} for r, n, c in demo.parties
             ] + [{"role": "importer", "name": demo.importer, "country": "US"}],
         )  # fmt: skip
-        shipments.create_shipment(draft, ACTOR, settings)
+        shipments.create_shipment(draft, ACTOR, settings, client=demo.importer)
         manifest.import_manifest(_manifest_csv(demo), f"{demo.reference}-invoice.csv", demo.reference, ACTOR, settings)
         for kind in demo.documents:
             shipments.add_document(

@@ -23,7 +23,8 @@ from rigport.domain.customs.manifest import OPTIONAL_COLUMNS as OPTIONAL_COLUMNS
 from rigport.domain.customs.manifest import REQUIRED_COLUMNS as REQUIRED_COLUMNS
 from rigport.domain.customs.manifest import Lines, ParsedManifest, Progress
 from rigport.domain.customs.manifest import ManifestError as ManifestError
-from rigport.errors import NotFoundError
+from rigport.errors import InputError, NotFoundError
+from rigport.services import clients
 from rigport.services.catalog import get_catalog
 from rigport.settings import Settings
 
@@ -32,6 +33,7 @@ class ManifestImported(TypedDict):
     """`rigport import manifest --json` and `POST /api/v1/import`: what was added, and whether the units agree."""
 
     shipment: str
+    client: str  # the shipment's client (issue #28)
     source: str
     lines: int
     units: int
@@ -62,14 +64,22 @@ def import_manifest(
     actor: str,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    client: str | None = None,
 ) -> ManifestImported:
-    """Parse, then insert every line item in one transaction (or none)."""
+    """Parse, then insert every line item in one transaction (or none).
+
+    With `client` (id or name), the shipment must be that client's: a manifest filed under the wrong importer
+    is refused before anything is written."""
     lines = check_manifest(data, source, settings, progress)
     units, value_usd = lines.units, lines.value_usd
     with UnitOfWork(settings) as uow:
         row = uow.shipments.get(shipment_reference)
         if row is None:
             raise NotFoundError(f"shipment {shipment_reference!r} not found")
+        if client is not None and client.strip():
+            named = clients.find(uow, client)
+            if named.id != row.client_id:
+                raise InputError(f"shipment {row.reference!r} is not {named.name!r}'s", field="client")
         existing_lines = uow.shipments.line_numbers(row.id)
         stored_serials = uow.shipments.stored_serials(row.id)
         problems = []
@@ -100,6 +110,7 @@ def import_manifest(
         progress(len(lines), len(lines))
     return {
         "shipment": shipment_reference,
+        "client": row.client.name,
         "source": Path(source).name,
         "lines": len(lines),
         "units": units,

@@ -14,10 +14,12 @@ from typing import Any
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import lookups
+from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db.tables import ShipmentRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.model import HELD_STATES, STATE_GROUPS, State, state_group
 from rigport.errors import InputError
+from rigport.services import clients
 from rigport.services.shipment_views import ClockView, CostOfDelay, cost_of_delay, open_clocks
 from rigport.settings import Settings
 
@@ -40,6 +42,7 @@ class DeadlineRow(ClockView):
 
 class ShipmentCost(CostOfDelay):
     reference: str
+    client: str  # added with issue #28
     port: str
     state: str
     total_units: int
@@ -51,6 +54,19 @@ class UnitsOverTime(TypedDict):
 
     dates: list[dt.date]
     series: dict[str, list[int]]
+
+
+class ClientTotal(TypedDict):
+    """One client's share of the book (issue #28): what is held, what it costs per day, its next deadline."""
+
+    client: str
+    shipments: int
+    units_held: int
+    value_held_usd: Decimal
+    cost_per_day_usd: Decimal
+    cost_to_date_usd: Decimal
+    overdue: int
+    next_deadline: DeadlineRow | None
 
 
 class Portfolio(TypedDict):
@@ -72,6 +88,8 @@ class Portfolio(TypedDict):
     cost_by_shipment: list[ShipmentCost]
     units_over_time: UnitsOverTime
     warnings: list[str]
+    by_client: list[ClientTotal]  # added with issue #28, largest value held first
+    client: str | None  # the client the portfolio was asked for, None for the whole (visible) book
 
 
 def _unit_value(row: ShipmentRow) -> Decimal:
@@ -98,6 +116,34 @@ def _value_at_risk(rows: list[ShipmentRow]) -> Decimal:
         Decimal(0),
     )
     return total.quantize(CENT, ROUND_HALF_UP)
+
+
+def by_client(
+    rows: list[ShipmentRow], costs: dict[str, CostOfDelay], deadlines: list[DeadlineRow]
+) -> list[ClientTotal]:
+    """The book client by client (clients without shipments are left out), largest value held first."""
+    held = {s.value for s in HELD_STATES}
+    owners = {r.reference: r.client.name for r in rows}
+    totals: dict[str, ClientTotal] = {}
+    for row in rows:
+        name = owners[row.reference]
+        total = totals.setdefault(name, {
+            "client": name, "shipments": 0, "units_held": 0, "value_held_usd": Decimal(0),
+            "cost_per_day_usd": Decimal(0), "cost_to_date_usd": Decimal(0), "overdue": 0, "next_deadline": None,
+        })  # fmt: skip
+        units = sum(q.quantity for q in row.quantities if q.state in held and q.quantity > 0)
+        total["shipments"] += 1
+        total["units_held"] += units
+        total["value_held_usd"] += _unit_value(row) * units
+        total["cost_per_day_usd"] += costs[row.reference]["cost_per_day_usd"]
+        total["cost_to_date_usd"] += costs[row.reference]["cost_to_date_usd"]
+    for deadline in deadlines:  # soonest first: the first seen is the client's next
+        total = totals[owners[deadline["shipment"]]]
+        total["overdue"] += 1 if deadline["overdue"] else 0
+        total["next_deadline"] = total["next_deadline"] or deadline
+    for total in totals.values():
+        total["value_held_usd"] = total["value_held_usd"].quantize(CENT, ROUND_HALF_UP)
+    return sorted(totals.values(), key=lambda t: (-t["value_held_usd"], t["client"]))
 
 
 def open_deadlines(rows: list[ShipmentRow], today: dt.date, horizon_days: int) -> list[DeadlineRow]:
@@ -155,26 +201,32 @@ async def portfolio_key(settings: Settings, today: dt.date | None = None) -> tup
         await lookups.shipments_fingerprint(settings),
         today or dt.date.today(),
         delay_inputs(settings),
+        client_scope.current().label,  # a scoped caller's portfolio counts its clients only: another view
     )
 
 
 def portfolio(
-    settings: Settings | None = None, today: dt.date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS
+    settings: Settings | None = None, today: dt.date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS,
+    client: str | None = None,
 ) -> Portfolio:
+    """The book the caller may see (a scoped identity: its clients'), or one client's with `client`."""
     today = today or dt.date.today()
     if not 0 <= horizon_days <= 3650:
         raise InputError(f"horizon_days: expected 0 to 3650, got {horizon_days}")
     with UnitOfWork(settings) as uow:
-        rows = list(uow.shipments.all_with_details())
+        client_id = clients.find(uow, client).id if client else None
+        rows = [r for r in uow.shipments.all_with_details() if client_id is None or r.client_id == client_id]
         costs = {r.reference: cost_of_delay(r, uow.settings, today) for r in rows}
         every_deadline = open_deadlines(rows, today, horizon_days)
         deadlines = [c for c in every_deadline if c["within_horizon"]]
         history = units_by_state_over_time(rows, today)
+        clients_total = by_client(rows, costs, every_deadline)
         groups = _by_group(rows)
         at_risk = _value_at_risk(rows)
         declared = sum((r.declared_value_usd for r in rows), Decimal(0))
         shipments: list[ShipmentCost] = [
-            {"reference": r.reference, "port": r.port, "state": r.primary_state, "total_units": r.total_units,
+            {"reference": r.reference, "client": r.client.name, "port": r.port, "state": r.primary_state,
+             "total_units": r.total_units,
              "declared_value_usd": r.declared_value_usd, **costs[r.reference]}
             for r in rows
         ]  # fmt: skip
@@ -196,6 +248,8 @@ def portfolio(
         "cost_by_shipment": shipments,
         "units_over_time": history,
         "warnings": _warnings(settings, today) if rows else [],
+        "by_client": clients_total,
+        "client": client,
     }
 
 

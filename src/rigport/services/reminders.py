@@ -31,6 +31,7 @@ from rigport.domain import reminders as rules
 from rigport.domain.reminders import ClockFacts, Rule
 from rigport.errors import ConflictError, InputError, NotFoundError
 from rigport.services.auth import USERNAME
+from rigport.services.clients import require_broker
 from rigport.services.deadlines import OpenClock, clocks_of, load_shipments, shipment_url
 from rigport.settings import Settings, get_settings
 
@@ -107,6 +108,7 @@ def add_recipient(
     generated = channel != "email" and secret is None
     if generated:
         secret = secrets.token_urlsafe(32)
+    require_broker("adding a reminder recipient")
     with UnitOfWork(settings) as uow:
         repo = ReminderRepository(uow.session)
         if username is not None and (not USERNAME.match(username) or uow.users.by_name(username) is None):
@@ -132,6 +134,7 @@ def update_recipient(
     name: str, *, actor: str = "cli", settings: Settings | None = None, **changes: Any
 ) -> dict[str, Any]:
     """Change a recipient's address or rule (the dashboard's admin edit); only the fields given change."""
+    require_broker("changing a reminder recipient")
     with UnitOfWork(settings) as uow:
         row = ReminderRepository(uow.session).recipient(name)
         if row is None or row.disabled_at is not None:
@@ -151,12 +154,14 @@ def update_recipient(
 
 
 def list_recipients(settings: Settings | None = None) -> list[dict[str, Any]]:
+    require_broker("the reminder recipients")
     with UnitOfWork(settings) as uow:
         return [recipient_view(r) for r in ReminderRepository(uow.session).recipients()]
 
 
 def remove_recipient(name: str, *, actor: str = "cli", settings: Settings | None = None) -> dict[str, Any]:
     """Stop reminding a recipient: it is disabled (its history stays) and its pending reminders cancelled."""
+    require_broker("removing a reminder recipient")
     with UnitOfWork(settings) as uow:
         repo = ReminderRepository(uow.session)
         row = repo.recipient(name)
@@ -382,6 +387,7 @@ def run(settings: Settings | None = None, today: dt.date | None = None, *, dry_r
 
 def status(settings: Settings | None = None, limit: int = 50) -> dict[str, Any]:
     """What was sent, to whom and when; what is failing and why; the recipients and their rules."""
+    require_broker("the reminder outbox")
     with UnitOfWork(settings) as uow:
         repo = ReminderRepository(uow.session)
         counts = repo.counts()

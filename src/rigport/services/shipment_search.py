@@ -25,6 +25,7 @@ from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs import clocks
 from rigport.domain.customs.shipment_filter import ShipmentFilter, check_page
 from rigport.errors import InputError
+from rigport.services import clients
 from rigport.services.shipment_views import ShipmentListRow, cost_of_delay, list_view, open_clocks
 from rigport.settings import Settings
 
@@ -81,6 +82,8 @@ def find_shipments(
     check_page(limit, offset)
     refresh_next_deadlines(settings)
     with UnitOfWork(settings) as uow:
+        if flt.client:
+            clients.find(uow, flt.client)  # an unknown client (or another's, for a scoped identity) is named
         total = store.count(uow.session, flt, today)
         page = store.page_versions(uow.session, flt, today, limit, offset)
         rows = list_views(uow, page, today, list_view)

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import lookups
+from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.shipment_mapping import (
     DocumentView,
@@ -56,6 +57,7 @@ from rigport.domain.customs.model import (
 from rigport.domain.customs.ports import latest_event_date
 from rigport.domain.customs.shipment_filter import ShipmentFilter, check_page
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
+from rigport.services import clients
 from rigport.services.delay import delay_inputs
 from rigport.services.shipment_search import find_shipments
 from rigport.services.shipment_views import ShipmentDetail, ShipmentListRow, detail
@@ -178,15 +180,19 @@ def _unit(settings: Settings | None, uow: AbstractUnitOfWork | None) -> Abstract
 
 
 def create_shipment(
-    draft: ShipmentDraft, actor: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+    draft: ShipmentDraft, actor: str, settings: Settings | None = None, client: str | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:
+    """Open a shipment record for `client` (id or name; see `clients.for_new_shipment` when it is left out)."""
     draft.validate()
     with _unit(settings, uow) as uow:
-        if uow.shipments.get(draft.reference) is not None:
+        owner = clients.for_new_shipment(uow, client)
+        if uow.shipments.exists(draft.reference):  # across clients: references are unique in the book
             raise ConflictError(f"shipment {draft.reference!r} already exists")
         recorded = {name: getattr(draft, name) for name in RECORD_FIELDS}
         shipment = Shipment(**{**recorded, "mode": Mode(draft.mode), "port": draft.port.strip()})
         row = new_row(shipment)
+        row.client_id, row.client = owner.id, owner
         for party in draft.parties:
             row.parties.append(
                 PartyRow(
@@ -230,12 +236,13 @@ async def detail_key(reference: str, settings: Settings, today: dt.date | None =
     children bumps its version, days left and costs depend on the date, costs on the catalog and network data.
     Async: the API awaits it on its event loop (`lookups.read_values_async`).
     """
-    version = await lookups.shipment_version(settings, reference)
-    if version is None and reference != (canonical := _canonical_or_same(reference)):
-        reference, version = canonical, await lookups.shipment_version(settings, canonical)
-    if version is None:
+    found = await lookups.shipment_version(settings, reference)
+    if found is None and reference != (canonical := _canonical_or_same(reference)):
+        reference, found = canonical, await lookups.shipment_version(settings, canonical)
+    scope = client_scope.current()
+    if found is None or not scope.allows(found[1]):  # this read is outside the unit of work: scope it here
         raise NotFoundError(f"shipment {reference!r} not found")
-    return ("shipment", reference, version, today or dt.date.today(), delay_inputs(settings))
+    return ("shipment", reference, found[0], today or dt.date.today(), delay_inputs(settings), scope.label)
 
 
 def _canonical_or_same(reference: str) -> str:
@@ -247,13 +254,15 @@ def _canonical_or_same(reference: str) -> str:
 
 async def list_key(settings: Settings, today: dt.date | None = None) -> tuple[Any, ...]:
     """What every list view is computed from (shipments with their versions, and the date); see detail_key."""
-    return ("shipments", await lookups.shipments_fingerprint(settings), today or dt.date.today())
+    scope = client_scope.current().label  # a scoped caller's list is another view than the broker's
+    return ("shipments", await lookups.shipments_fingerprint(settings), today or dt.date.today(), scope)
 
 
 def list_shipments(
     *,
     state: str | None = None,
     port: str | None = None,
+    client: str | None = None,
     due_within_days: int | None = None,
     limit: int = 100,
     offset: int = 0,
@@ -266,7 +275,7 @@ def list_shipments(
     (search, importer, sort) with them folded in; filtered, sorted and paged in the database's query
     (`services.shipment_search`). A caller's unit of work (the in-memory one of the fast service tests) gets
     the `ShipmentStore` protocol's page instead: state, port and due within N days, in arrival order."""
-    given: dict[str, Any] = {"state": state, "port": port, "due_within": due_within_days}
+    given: dict[str, Any] = {"state": state, "port": port, "client": client, "due_within": due_within_days}
     flt = dataclasses.replace(flt or ShipmentFilter(), **{k: v for k, v in given.items() if v is not None})
     if due_within_days is not None and due_within_days < 0:
         raise InputError(f"due_within_days: expected 0 or more, got {due_within_days}")
@@ -275,8 +284,9 @@ def list_shipments(
     flt, today = flt.checked(), today or dt.date.today()
     check_page(limit, offset)
     with uow:
+        client_id = clients.find(uow, flt.client).id if flt.client else None
         page = uow.shipments.page_versions(state=flt.state or None, port=flt.port or None, limit=limit,
-                                           offset=offset)  # fmt: skip
+                                           offset=offset, client_id=client_id)  # fmt: skip
         views = list_views(uow, page, today, list_view)
     if flt.due_within is not None:
         views = [v for v in views if v["next_deadline"] and v["next_deadline"]["days_left"] <= flt.due_within]
@@ -292,9 +302,12 @@ def update_shipment(
     *,
     uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:
+    changes = dict(changes)
+    move_to = changes.pop("client", None)  # another client (id or name): the shipment moves to it
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise InputError(f"{sorted(unknown)[0]}: not an editable field; editable: {', '.join(EDITABLE_FIELDS)}")
+        raise InputError(f"{sorted(unknown)[0]}: not an editable field; editable: {', '.join(EDITABLE_FIELDS)}, "
+                         "client")  # fmt: skip
     with _unit(settings, uow) as uow:
         row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
@@ -302,6 +315,10 @@ def update_shipment(
                 f"shipment {reference} is at version {row.version}, not {expected_version}: reload it and try again"
             )
         before = summary(row)
+        if move_to is not None:
+            owner = clients.for_new_shipment(uow, str(move_to))  # seen by the caller's scope, and not archived
+            row.client_id, row.client = owner.id, owner
+            row.updated_at = dt.datetime.now(dt.UTC)
         for name, value in changes.items():
             if value is None and name not in OPTIONAL_FIELDS:  # every other editable field is required in the record
                 raise InputError(f"{name}: expected a value, got null")

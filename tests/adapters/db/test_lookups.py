@@ -39,14 +39,15 @@ def test_lookups_equal_core_reads(settings: Settings) -> None:
     stored = lookups.token_by_hash(settings, hash_token(token))
     (core,) = core_read(settings, lookups._TOKEN, {"token_hash": hash_token(token)})
     assert stored is not None and tuple(core) == (
-        stored.id, stored.token_hash, stored.role, stored.label, stored.expires_at, stored.revoked_at
+        stored.id, stored.token_hash, stored.role, stored.label, stored.expires_at, stored.revoked_at,
+        stored.client_ids,
     )  # fmt: skip
     assert isinstance(stored.expires_at, dt.datetime) and isinstance(stored.revoked_at, dt.datetime)
     assert stored.revoked_at < stored.expires_at
     assert lookups.token_by_hash(settings, hash_token("rp_unknown")) is None
 
     version = asyncio.run(lookups.shipment_version(settings, "L-2"))
-    assert version == shipments.get_shipment("L-2", settings)["version"]
+    assert version == (shipments.get_shipment("L-2", settings)["version"], 1)  # and its client: the default
     assert asyncio.run(lookups.shipment_version(settings, "NOPE")) is None
     (fingerprint,) = core_read(settings, lookups._FINGERPRINT)
     assert asyncio.run(lookups.shipments_fingerprint(settings)) == tuple(fingerprint)
@@ -99,7 +100,7 @@ def test_async_lookups_reuse_their_connection_and_agree(settings: Settings) -> N
     (fingerprint,) = core_read(settings, lookups._FINGERPRINT)
     expected = [
         lookups.token_by_hash(settings, hash_token(token)),
-        shipments.get_shipment("A-1", settings)["version"],
+        (shipments.get_shipment("A-1", settings)["version"], 1),  # and its client: the default
         None,
         tuple(fingerprint),
     ]

@@ -37,7 +37,11 @@ def write_backup(target: Path, settings: Settings, engine: Engine) -> None:
             source.close()
         tmp.replace(target)
     else:
-        _pg(["pg_dump", "--format=custom", "--file", str(target), store_engine.libpq_conninfo(engine)])
+        # --enable-row-security: the client tables FORCE row-level security (migration 0012), so an owner role's
+        # pg_dump with its default row_security=off would refuse them; with it on and no client scope set, the
+        # policies let every row through and the dump is whole.
+        _pg(["pg_dump", "--format=custom", "--enable-row-security", "--file", str(target),
+             store_engine.libpq_conninfo(engine)])  # fmt: skip
 
 
 def restore_from(source: Path, settings: Settings, engine: Engine) -> dict[str, Any]:

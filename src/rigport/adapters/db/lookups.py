@@ -35,9 +35,10 @@ from rigport.settings import Settings
 
 # Built once with bound parameters: building a statement per call costs more than running it.
 _TOKEN = select(TokenRow.id, TokenRow.token_hash, TokenRow.role, TokenRow.label, TokenRow.expires_at,
-                TokenRow.revoked_at).where(TokenRow.token_hash == bindparam("token_hash"))  # fmt: skip
+                TokenRow.revoked_at, TokenRow.client_ids,
+                ).where(TokenRow.token_hash == bindparam("token_hash"))  # fmt: skip
 _PING: Select[tuple[Any]] = select(literal_column("1"))
-_VERSION = select(ShipmentRow.version).where(ShipmentRow.reference == bindparam("reference"))
+_VERSION = select(ShipmentRow.version, ShipmentRow.client_id).where(ShipmentRow.reference == bindparam("reference"))
 _DECISIONS = select(
     ScreeningDecisionRow.name_key, ScreeningDecisionRow.name, ScreeningDecisionRow.list_id,
     ScreeningDecisionRow.entry_id, ScreeningDecisionRow.entry_name, ScreeningDecisionRow.entry_fingerprint,
@@ -219,6 +220,7 @@ class StoredToken:
     label: str
     expires_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    client_ids: str | None = None  # the token's client scope as stored (NULL: broker-wide)
 
 
 def token_by_hash(settings: Settings, token_hash: str) -> StoredToken | None:
@@ -252,10 +254,11 @@ async def ping_async(settings: Settings) -> None:
     await read_values_async(settings, _PING)
 
 
-async def shipment_version(settings: Settings, reference: str) -> int | None:
-    """The shipment's version alone: one indexed read, to tell whether a cached view is still current."""
+async def shipment_version(settings: Settings, reference: str) -> tuple[int, int] | None:
+    """The shipment's version and client: one indexed read, to tell whether a cached view is still current
+    (and whether the caller's client scope may see it at all: this read is outside the unit of work)."""
     rows = await read_values_async(settings, _VERSION, {"reference": reference})
-    return int(rows[0][0]) if rows else None
+    return (int(rows[0][0]), int(rows[0][1])) if rows else None
 
 
 async def shipments_fingerprint(settings: Settings) -> tuple[int, int, int]:

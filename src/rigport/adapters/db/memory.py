@@ -26,9 +26,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import inspect
 
+from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.repository import _audit_json
-from rigport.adapters.db.tables import AuditRow, Base, EventRow, ShipmentRow
+from rigport.adapters.db.scope import Scope
+from rigport.adapters.db.tables import AuditRow, Base, ClientRow, EventRow, ShipmentRow
 from rigport.domain.customs.model import normalize_reference
 from rigport.errors import ConcurrentChangeError, InputError
 from rigport.settings import Settings, get_settings
@@ -47,6 +49,8 @@ class MemoryStore:
         self.shipments: dict[int, ShipmentRow] = {}
         self.audit: list[AuditRow] = []
         self._ids: dict[str, Iterator[int]] = {}
+        # the client migration 0012 makes, "Default", id 1 (clients are read-only here)
+        self.clients: dict[int, ClientRow] = {1: ClientRow(id=1, name="Default", created_at=dt.datetime.now(dt.UTC))}
 
     def next_id(self, table: str) -> int:
         return next(self._ids.setdefault(table, itertools.count(1)))
@@ -68,6 +72,7 @@ def _copy(row: _Row) -> _Row:
             if name in _ORDER:
                 children.sort(key=lambda c, key=_ORDER[name]: getattr(c, key) or 0)  # type: ignore[misc]
             setattr(new, name, children)
+        new.client = row.client  # the client row itself, shared: clients are not changed here
     return new
 
 
@@ -108,11 +113,13 @@ class MemoryShipmentRepository:
         self.uow.new.append(row)
         return row
 
-    def _rows(self) -> list[ShipmentRow]:
-        """Every shipment this unit of work sees: the store's (as read here) and its own new ones."""
+    def _rows(self, scoped: bool = True) -> list[ShipmentRow]:
+        """Every shipment this unit of work sees: the store's (as read here) and its own new ones, of the
+        clients in its scope (as the database's session filter, adapters/db/scope.py)."""
         for shipment_id in self.uow.store.shipments:
             self.uow.load(shipment_id)
-        return [*self.uow.working.values(), *(r for r in self.uow.new if r not in self.uow.working.values())]
+        rows = [*self.uow.working.values(), *(r for r in self.uow.new if r not in self.uow.working.values())]
+        return [r for r in rows if not scoped or self.uow.scope.allows(r.client_id)]
 
     def get(self, reference: str, *, for_update: bool = False) -> ShipmentRow | None:
         candidates = [reference]
@@ -123,6 +130,12 @@ class MemoryShipmentRepository:
 
     def get_by_id(self, shipment_id: int) -> ShipmentRow | None:
         return next((r for r in self._rows() if r.id == shipment_id), None)
+
+    def exists(self, reference: str) -> bool:
+        candidates = {reference}
+        with suppress(InputError):
+            candidates.add(normalize_reference(reference))
+        return any(r.reference in candidates for r in self._rows(scoped=False))
 
     def event_states(self, shipment_id: int) -> list[tuple[dt.date, str, str | None]]:
         row = self.get_by_id(shipment_id)
@@ -136,8 +149,10 @@ class MemoryShipmentRepository:
     def reload_events(self, row: ShipmentRow) -> None:
         """Nothing to read again: the history is the list itself."""
 
-    def _filtered(self, state: str | None, port: str | None) -> list[ShipmentRow]:
+    def _filtered(self, state: str | None, port: str | None, client_id: int | None = None) -> list[ShipmentRow]:
         rows = sorted(self._rows(), key=lambda r: (r.arrival_date, r.reference))
+        if client_id is not None:
+            rows = [r for r in rows if r.client_id == client_id]
         if state:
             rows = [r for r in rows if any(q.state == state and q.quantity > 0 for q in r.quantities)]
         if port:
@@ -145,20 +160,43 @@ class MemoryShipmentRepository:
         return rows
 
     def list(
-        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0
+        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0,
+        client_id: int | None = None,
     ) -> Sequence[ShipmentRow]:
-        return self._filtered(state, port)[offset : offset + limit]
+        return self._filtered(state, port, client_id)[offset : offset + limit]
 
     def page_versions(
-        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0
+        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0,
+        client_id: int | None = None,
     ) -> Sequence[tuple[int, int]]:
-        return [(r.id, r.version) for r in self.list(state=state, port=port, limit=limit, offset=offset)]
+        return [(r.id, r.version) for r in self.list(state=state, port=port, limit=limit, offset=offset,
+                                                     client_id=client_id)]  # fmt: skip
 
     def with_clock_data(self, ids: Sequence[int]) -> Sequence[ShipmentRow]:
         return [r for r in self._rows() if r.id in set(ids)]
 
     def references(self) -> set[str]:
         return {r.reference for r in self._rows()}
+
+
+class MemoryClientRepository:
+    """`ClientStore` over the store's clients, as the unit of work's scope sees them."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    def _visible(self) -> list[ClientRow]:
+        return [c for c in self.uow.store.clients.values() if self.uow.scope.allows(c.id)]
+
+    def get(self, client_id: int) -> ClientRow | None:
+        return next((c for c in self._visible() if c.id == client_id), None)
+
+    def by_name(self, name: str) -> ClientRow | None:
+        return next((c for c in self._visible() if c.name.lower() == name.strip().lower()), None)
+
+    def list(self, *, include_archived: bool = False) -> Sequence[ClientRow]:
+        rows = [c for c in self._visible() if include_archived or c.archived_at is None]
+        return sorted(rows, key=lambda c: c.name.lower())
 
 
 class MemoryAuditLog:
@@ -190,9 +228,12 @@ class MemoryAuditLog:
 class MemoryUnitOfWork:
     """`AbstractUnitOfWork` in memory. `MemoryUnitOfWork(settings)` starts an empty store of its own."""
 
-    def __init__(self, settings: Settings | None = None, store: MemoryStore | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, store: MemoryStore | None = None, scope: Scope | None = None
+    ) -> None:
         self.settings = settings or get_settings()
         self.store = store or MemoryStore()
+        self.scope = scope if scope is not None else client_scope.current()
         self._begin()
 
     def _begin(self) -> None:
@@ -203,6 +244,7 @@ class MemoryUnitOfWork:
         self.new: list[ShipmentRow] = []
         self.new_audit: list[AuditRow] = []
         self.shipments = MemoryShipmentRepository(self)
+        self.clients = MemoryClientRepository(self)
         self.audit = MemoryAuditLog(self)
 
     @property

@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol
 
-from rigport.adapters.db.tables import AuditRow, EventRow, ShipmentRow
+from rigport.adapters.db.scope import Scope
+from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow
 from rigport.settings import Settings
 
 
@@ -31,6 +32,10 @@ class ShipmentStore(Protocol):
 
     def get_by_id(self, shipment_id: int) -> ShipmentRow | None: ...
 
+    def exists(self, reference: str) -> bool:
+        """Whether any shipment of any client is stored under `reference` (references are unique in the book)."""
+        ...
+
     def event_states(self, shipment_id: int) -> list[tuple[dt.date, str, str | None]]:
         """(date, event, state) of every event not voided."""
         ...
@@ -44,16 +49,30 @@ class ShipmentStore(Protocol):
         ...
 
     def list(
-        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0
+        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0,
+        client_id: int | None = None,
     ) -> Sequence[ShipmentRow]: ...
 
     def page_versions(
-        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0
+        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0,
+        client_id: int | None = None,
     ) -> Sequence[tuple[int, int]]: ...
 
     def with_clock_data(self, ids: Sequence[int]) -> Sequence[ShipmentRow]: ...
 
     def references(self) -> set[str]: ...
+
+
+class ClientStore(Protocol):
+    """The clients the unit of work's scope sees (issue #28)."""
+
+    def get(self, client_id: int) -> ClientRow | None: ...
+
+    def by_name(self, name: str) -> ClientRow | None:
+        """In any case."""
+        ...
+
+    def list(self, *, include_archived: bool = False) -> Sequence[ClientRow]: ...
 
 
 class AuditLog(Protocol):
@@ -80,9 +99,13 @@ class AbstractUnitOfWork(Protocol):
     """
 
     settings: Settings
+    scope: Scope  # the client scope everything it reads and writes is limited to (adapters/db/scope.py)
 
     @property
     def shipments(self) -> ShipmentStore: ...
+
+    @property
+    def clients(self) -> ClientStore: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -14,9 +14,11 @@ from sqlalchemy import Connection, Select, Table, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from rigport.adapters.db import writers
+from rigport.adapters.db.scope import unscoped
 from rigport.adapters.db.tables import (
     AuditRow,
     Base,
+    ClientRow,
     EventRow,
     LineItemRow,
     QuantityRow,
@@ -50,6 +52,16 @@ class ShipmentRepository:
         found = {row.reference: row for row in self.session.scalars(query)}
         return next((found[c] for c in candidates if c in found), None)
 
+    def exists(self, reference: str) -> bool:
+        """Whether any shipment, of any client, is stored under `reference` (references are unique in the whole
+        book, so a scoped caller creating one learns only that the reference is taken, nothing about it)."""
+        candidates = {reference}
+        with suppress(InputError):
+            candidates.add(normalize_reference(reference))
+        with unscoped(self.session):  # ids only: no other client's row enters this session's identity map
+            return self.session.scalars(select(ShipmentRow.id).where(ShipmentRow.reference.in_(candidates))).first() \
+                is not None
+
     def get_by_id(self, shipment_id: int) -> ShipmentRow | None:
         return self.session.get(ShipmentRow, shipment_id)
 
@@ -76,17 +88,19 @@ class ShipmentRepository:
         port: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        client_id: int | None = None,
     ) -> Sequence[ShipmentRow]:
-        query = _filtered(select(ShipmentRow), state, port).options(
+        query = _filtered(select(ShipmentRow), state, port, client_id).options(
             selectinload(ShipmentRow.quantities), selectinload(ShipmentRow.events)
         )
         return self.session.scalars(query.limit(limit).offset(offset)).all()
 
     def page_versions(
-        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0
+        self, *, state: str | None = None, port: str | None = None, limit: int = 100, offset: int = 0,
+        client_id: int | None = None,
     ) -> Sequence[tuple[int, int]]:
         """(id, version) of the shipments `list` would return, in its order, without loading them."""
-        query = _filtered(select(ShipmentRow.id, ShipmentRow.version), state, port)
+        query = _filtered(select(ShipmentRow.id, ShipmentRow.version), state, port, client_id)
         return [(int(i), int(v)) for i, v in self.session.execute(query.limit(limit).offset(offset))]
 
     def with_clock_data(self, ids: Sequence[int]) -> Sequence[ShipmentRow]:
@@ -137,15 +151,50 @@ class ShipmentRepository:
         return serials
 
 
-def _filtered(query: _Query, state: str | None, port: str | None) -> _Query:
-    """The shipment list's filters and order (arrival, then reference)."""
+def _filtered(query: _Query, state: str | None, port: str | None, client_id: int | None = None) -> _Query:
+    """The shipment list's filters and order (arrival, then reference). The client scope is not here: the unit
+    of work's session adds it to every statement (adapters/db/scope.py); `client_id` is a filter asked for."""
     query = query.order_by(ShipmentRow.arrival_date, ShipmentRow.reference)
+    if client_id is not None:
+        query = query.where(ShipmentRow.client_id == client_id)
     if state:
         holding = select(QuantityRow.shipment_id).where(QuantityRow.state == state, QuantityRow.quantity > 0)
         query = query.where(ShipmentRow.id.in_(holding))
     if port:
         query = query.where(func.lower(ShipmentRow.port) == port.lower())
     return query
+
+
+class ClientRepository:
+    """The broker's clients (what a scoped session sees of them is limited by its scope, adapters/db/scope.py)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: ClientRow) -> ClientRow:
+        self.session.add(row)
+        return row
+
+    def get(self, client_id: int) -> ClientRow | None:
+        return self.session.scalars(select(ClientRow).where(ClientRow.id == client_id)).one_or_none()
+
+    def by_name(self, name: str) -> ClientRow | None:
+        """The client named `name`, in any case (names are unique regardless of case)."""
+        query = select(ClientRow).where(func.lower(ClientRow.name) == name.strip().lower())
+        return self.session.scalars(query).first()
+
+    def list(self, *, include_archived: bool = False) -> Sequence[ClientRow]:
+        query = select(ClientRow).order_by(func.lower(ClientRow.name))
+        if not include_archived:
+            query = query.where(ClientRow.archived_at.is_(None))
+        return self.session.scalars(query).all()
+
+    def names(self, ids: Sequence[int]) -> dict[int, str]:
+        return dict(self.session.execute(select(ClientRow.id, ClientRow.name).where(ClientRow.id.in_(ids))).tuples())
+
+    def shipment_counts(self) -> dict[int, int]:
+        query = select(ShipmentRow.client_id, func.count()).group_by(ShipmentRow.client_id)
+        return {int(c): int(n) for c, n in self.session.execute(query)}
 
 
 class TokenRepository:
@@ -198,10 +247,12 @@ def _audit_json(value: Any) -> Any:
 
 
 class AuditRepository:
-    """Append-only: there is no update or delete here on purpose."""
+    """Append-only: there is no update or delete here on purpose. Each row carries the client scope of the
+    unit of work that wrote it (who acted is the actor; what they could see is the scope)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: str = "broker") -> None:
         self.session = session
+        self.scope = scope
 
     def record(
         self,
@@ -221,6 +272,7 @@ class AuditRepository:
                 entity_id=entity_id,
                 before=_audit_json(before),
                 after=_audit_json(after),
+                scope=self.scope,
             )
         )
 

@@ -91,6 +91,7 @@ class ShipmentSummary(TypedDict):
     storage_facility: str
     storage_pallets: int | None
     storage_usd_per_pallet_day: str | None
+    client: str | None  # the client's name (issue #28); None only for a row not yet stored
     state: str
     quantities: dict[str, int]
     version: int
@@ -149,6 +150,7 @@ def summary(row: ShipmentRow) -> ShipmentSummary:
         "storage_pallets": row.storage_pallets,
         "storage_usd_per_pallet_day": None if row.storage_usd_per_pallet_day is None
         else str(row.storage_usd_per_pallet_day),
+        "client": row.client.name if row.client is not None else None,
         "state": row.primary_state,
         "quantities": {q.state: q.quantity for q in row.quantities if q.quantity > 0},
         "version": row.version,

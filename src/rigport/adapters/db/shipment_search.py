@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rigport.adapters.db import writers
-from rigport.adapters.db.tables import LineItemRow, NextDeadlineRow, PartyRow, QuantityRow, ShipmentRow
+from rigport.adapters.db.tables import ClientRow, LineItemRow, NextDeadlineRow, PartyRow, QuantityRow, ShipmentRow
 from rigport.domain.customs.shipment_filter import SORT_KEYS, ShipmentFilter
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
@@ -51,6 +51,10 @@ def _conditions(flt: ShipmentFilter, today: dt.date) -> list[ColumnElement[bool]
         where.append(func.lower(ShipmentRow.port) == flt.port.lower())
     if flt.importer:
         where.append(func.lower(ShipmentRow.importer_of_record) == flt.importer.lower())
+    if flt.client:  # by id or name, any case (services.clients.find has said it exists for this scope)
+        text = flt.client.strip()
+        named = ClientRow.id == int(text) if text.isdigit() else func.lower(ClientRow.name) == text.lower()
+        where.append(ShipmentRow.client_id.in_(select(ClientRow.id).where(named)))
     if flt.state:
         holding = select(QuantityRow.shipment_id).where(QuantityRow.state == flt.state, QuantityRow.quantity > 0)
         where.append(ShipmentRow.id.in_(holding))

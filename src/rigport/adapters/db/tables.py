@@ -32,10 +32,25 @@ class Base(DeclarativeBase):
     pass
 
 
+class ClientRow(Base):
+    """An importer the broker works for (issue #28): every shipment belongs to one; identities may be scoped to some."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class ShipmentRow(Base):
     __tablename__ = "shipments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The owner: what the unit of work's client scope filters on (adapters/db/scope.py). A row stored without
+    # one goes to "Default" (id 1, migration 0012), as a broker-wide shipment left unassigned does; a scoped
+    # unit of work refuses it unless Default is in its scope.
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True, default=1)
     reference: Mapped[str] = mapped_column(String(64), unique=True)
     mode: Mapped[str] = mapped_column(String(8))
     port: Mapped[str] = mapped_column(String(80), index=True)
@@ -59,6 +74,7 @@ class ShipmentRow(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
+    client: Mapped[ClientRow] = relationship(lazy="joined", innerjoin=True)
     quantities: Mapped[list[QuantityRow]] = relationship(
         back_populates="shipment", cascade="all, delete-orphan", order_by="QuantityRow.state"
     )
@@ -156,6 +172,8 @@ class TokenRow(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Dashboard sessions signed in with this token carry the generation; logout moves it on (issue #26).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Comma-separated client ids this token is limited to; NULL: broker-wide (issue #28).
+    client_ids: Mapped[str | None] = mapped_column(String(2000), nullable=True)
 
 
 class UserRow(Base):
@@ -171,6 +189,8 @@ class UserRow(Base):
     disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Sessions carry the generation they were issued at; logout, password or role change and disable move it on.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Comma-separated client ids this user is limited to; NULL: broker-wide (issue #28).
+    client_ids: Mapped[str | None] = mapped_column(String(2000), nullable=True)
 
 
 class AuditRow(Base):
@@ -185,6 +205,8 @@ class AuditRow(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The client scope of the identity that acted: "broker" or "clients:1,2" (issue #28).
+    scope: Mapped[str | None] = mapped_column(String(2000), nullable=True)
 
 
 class SimulationRow(Base):

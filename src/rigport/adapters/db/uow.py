@@ -5,39 +5,61 @@ from __future__ import annotations
 from functools import lru_cache
 from types import TracebackType
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db import writers
 from rigport.adapters.db.engine import as_unavailable, ensure_schema, get_engine
-from rigport.adapters.db.repository import AuditRepository, ShipmentRepository, TokenRepository, UserRepository
+from rigport.adapters.db.repository import (
+    AuditRepository,
+    ClientRepository,
+    ShipmentRepository,
+    TokenRepository,
+    UserRepository,
+)
+from rigport.adapters.db.scope import Scope
 from rigport.errors import ConcurrentChangeError, InputError, UnavailableError
 from rigport.settings import Settings, get_settings
 
 
 class UnitOfWork:
-    """`with UnitOfWork() as uow: ...; uow.commit()` — leaving without commit rolls back."""
+    """`with UnitOfWork() as uow: ...; uow.commit()` — leaving without commit rolls back.
+
+    Bound to a client scope (issue #28): the one given, else the one the entry point bound for this request
+    (`adapters.db.scope.bind`), else broker-wide. Everything its session reads or writes is limited to that
+    scope (adapters/db/scope.py); on PostgreSQL the transaction also carries it for row-level security.
+    """
 
     session: Session
     shipments: ShipmentRepository
     tokens: TokenRepository
     audit: AuditRepository
     users: UserRepository
+    clients: ClientRepository
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, scope: Scope | None = None) -> None:
         self.settings = settings or get_settings()
+        self.scope = scope if scope is not None else client_scope.current()
         self.engine = get_engine(self.settings)
         ensure_schema(self.engine)
         self._factory = _session_factory(self.engine)
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
+        client_scope.apply(self.session, self.scope)
+        if not self.scope.broker_wide and self.engine.dialect.name == "postgresql":
+            setting = self.scope.setting or "-1"  # scoped to no client: matches no row
+            event.listen(self.session, "after_begin", lambda _s, _tx, connection: connection.execute(
+                text("SELECT set_config('rigport.client_ids', :ids, true)"), {"ids": setting}
+            ))  # fmt: skip
         self.shipments = ShipmentRepository(self.session)
         self.tokens = TokenRepository(self.session)
-        self.audit = AuditRepository(self.session)
+        self.audit = AuditRepository(self.session, self.scope.label)
         self.users = UserRepository(self.session)
+        self.clients = ClientRepository(self.session)
         return self
 
     def __exit__(
@@ -84,6 +106,7 @@ def _session_factory(engine: Engine) -> sessionmaker[Session]:
     """One factory per engine: building a sessionmaker sets up a Session subclass and its event dispatch,
     which cost more than the query itself on a cheap read (measured: docs/reliability.md 8)."""
     factory = sessionmaker(engine, expire_on_commit=False)
+    client_scope.install(factory)  # every session's statements filtered by the client scope it is given
     if engine.dialect.name == "sqlite":  # every flush, autoflush included, writes: queue for the writer slot first
         event.listen(factory, "before_flush", lambda session, _context, _instances: writers.hold(session))
     return factory

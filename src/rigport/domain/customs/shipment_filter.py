@@ -37,6 +37,7 @@ class ShipmentFilter:
     - `q`: part of the reference, transport document (bill of lading / air waybill), entry number, importer,
       carrier, a party's name or a serial number; case does not matter.
     - `port`, `importer`: the whole value, case does not matter.
+    - `client`: a client's id or name (issue #28); within what the identity's scope sees.
     - `state`: shipments with units in that state (a split shipment is in several).
     - `due_within`: the soonest open clock is due within that many days from today (overdue ones included).
     """
@@ -45,13 +46,14 @@ class ShipmentFilter:
     port: str = ""
     state: str = ""
     importer: str = ""
+    client: str = ""
     due_within: int | None = None
     sort: str = DEFAULT_SORT
     order: str = "asc"
 
     def checked(self) -> ShipmentFilter:
         """The same filter tidied (text trimmed, state upper case), or InputError naming the field at fault."""
-        texts = {name: " ".join(str(getattr(self, name) or "").split()) for name in ("q", "port", "importer")}
+        texts = {name: " ".join(str(getattr(self, name) or "").split()) for name in ("q", "port", "importer", "client")}
         for name, text in texts.items():
             if len(text) > MAX_TEXT:
                 raise InputError(f"expected at most {MAX_TEXT} characters, got {len(text)}", field=name)
@@ -71,7 +73,8 @@ class ShipmentFilter:
 
     def as_query(self) -> dict[str, str]:
         """The filter as URL query parameters, leaving out defaults: what a shared link or a download carries."""
-        out = {name: str(getattr(self, name)) for name in ("q", "port", "state", "importer") if getattr(self, name)}
+        out = {name: str(getattr(self, name)) for name in ("q", "port", "state", "importer", "client")
+               if getattr(self, name)}
         if self.due_within is not None:
             out["due_within"] = str(self.due_within)
         if self.sort != DEFAULT_SORT:

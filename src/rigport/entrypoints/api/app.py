@@ -22,6 +22,7 @@ from rigport.entrypoints.api.routers import (
     shipments,
     simulations,
 )
+from rigport.entrypoints.api.routers import clients as clients_router
 from rigport.entrypoints.api.routers import data as data_router
 from rigport.entrypoints.api.routers import screening as screening_router
 from rigport.entrypoints.web import app as web
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(screening_router.router)
     app.include_router(shipments.router)
+    app.include_router(clients_router.router)
     app.include_router(records.router)
     app.include_router(packet.router)
     app.include_router(assess.router)

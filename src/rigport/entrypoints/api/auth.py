@@ -6,7 +6,7 @@ from fastapi import HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rigport.entrypoints.api.limits import principal_of
-from rigport.services.auth import Principal, authenticate_async
+from rigport.services.auth import Principal, authenticate_async, bind_principal
 
 BEARER_DESCRIPTION = "Token from `rigport tokens create --role ...`"
 
@@ -30,6 +30,7 @@ class RoleBearer(HTTPBearer):
         if not principal.can(self.role):
             raise HTTPException(403, f"This needs the {self.role} role; your token has {principal.role}")
         _refuse_repeated_query(request)
+        bind_principal(principal)  # every unit of work of this request sees the caller's clients only
         return principal
 
 

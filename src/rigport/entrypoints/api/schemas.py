@@ -69,11 +69,20 @@ class ShipmentIn(Input):
     storage_pallets: int | None = Field(default=None, ge=0, le=1_000_000, description="With a per-pallet rate.")
     storage_usd_per_pallet_day: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
     parties: list[PartyIn] = Field(default_factory=list, max_length=100)
+    client: str | None = Field(default=None, min_length=1, max_length=120,
+                               description="The client (id or name); needed once more than one client exists.")
+
+
+class ClientIn(Input):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=120, description="The importer's name, unique in any case.")
 
 
 class ShipmentPatch(Input):
     model_config = ConfigDict(extra="forbid")
     version: int = Field(ge=1, le=MAX_ID, description="The version you read; a stale version gets 409.")
+    client: str | None = Field(default=None, min_length=1, max_length=120,
+                               description="Move the shipment to this client (id or name).")
     port: str | None = Field(default=None, min_length=1, max_length=80)
     carrier: str | None = Field(default=None, max_length=120)
     transport_doc: str | None = Field(default=None, max_length=80)

@@ -16,6 +16,7 @@ from rigport.entrypoints.cli import (
     calendar,
     catalog,
     chain,
+    clients,
     customs,
     data,
     db,
@@ -55,6 +56,7 @@ app.command("assess")(assess.assess_command)
 app.command("landed-cost")(landed_cost.landed_cost_command)
 app.command("packet")(packet.packet_command)
 app.add_typer(shipments.app, name="shipments")
+app.add_typer(clients.app, name="clients")
 app.add_typer(shipments.import_app, name="import")
 app.add_typer(db.app, name="db")
 app.add_typer(tokens.app, name="tokens")

@@ -23,6 +23,8 @@ FLAGS = {
     "paths": "--paths",
     "plot": "--plot",
     "output": "--output",
+    "client": "--client",
+    "new_name": "NEW_NAME",
     "days": "--days",
     "rotate_and_revoke": "--rotate and --revoke",
     "unit_price_usd": "--unit-price",

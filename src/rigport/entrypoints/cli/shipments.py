@@ -48,6 +48,7 @@ SEARCH = typer.Option("", "--search", "-q", help="Part of a reference, bill of l
 PORT = typer.Option("", "--port", help="Port of entry (whole name, any case).")
 STATE = typer.Option("", "--state", help="Only shipments with units in this state.")
 IMPORTER = typer.Option("", "--importer", help="Importer of record (whole name, any case).")
+CLIENT = typer.Option("", "--client", help="Only this client's shipments (id or name).")
 DUE_WITHIN = typer.Option(None, "--due-within", help="Next deadline within N days (overdue included).")
 SORT = typer.Option("arrival_date", "--sort", help=f"Sort by one of: {', '.join(SORT_KEYS)}.")
 ORDER = typer.Option("asc", "--order", help="asc or desc.")
@@ -56,11 +57,13 @@ FORMAT = typer.Option(None, "--format", help="json, csv or xlsx; csv and xlsx ho
 OUTPUT = typer.Option(None, "--output", "-o", help="Write the csv or xlsx file here (all or nothing).")
 
 
-def _filter(search: str, port: str, state: str, importer: str, due_within: int | None, sort: str, order: str) -> Any:
+def _filter(
+    search: str, port: str, state: str, importer: str, client: str, due_within: int | None, sort: str, order: str
+) -> Any:
     from rigport.domain.customs.shipment_filter import ShipmentFilter
 
-    return ShipmentFilter(q=search, port=port, state=state, importer=importer, due_within=due_within, sort=sort,
-                          order=order).checked()  # fmt: skip
+    return ShipmentFilter(q=search, port=port, state=state, importer=importer, client=client, due_within=due_within,
+                          sort=sort, order=order).checked()  # fmt: skip
 
 
 def _export(table: str, flt: Any, fmt: str, output: Path | None, as_json: bool) -> None:
@@ -91,6 +94,7 @@ def list_shipments(
     port: str = PORT,
     state: str = STATE,
     importer: str = IMPORTER,
+    client: str = CLIENT,
     due_within: int | None = DUE_WITHIN,
     sort: str = SORT,
     order: str = ORDER,
@@ -103,7 +107,7 @@ def list_shipments(
     """Shipments with their state and next deadline: filter, search, sort, page, or export (csv, xlsx)."""
     from rigport.services.shipments import list_shipments as list_all
 
-    flt = _filter(search, port, state, importer, due_within, sort, order)
+    flt = _filter(search, port, state, importer, client, due_within, sort, order)
     if fmt is not None and fmt != "json":
         _export("shipments", flt, fmt, output, as_json)
         return
@@ -133,6 +137,7 @@ def export_cmd(
     port: str = PORT,
     state: str = STATE,
     importer: str = IMPORTER,
+    client: str = CLIENT,
     due_within: int | None = DUE_WITHIN,
     sort: str = SORT,
     order: str = ORDER,
@@ -143,7 +148,7 @@ def export_cmd(
     """A table of the shipments the filters keep, as CSV (on stdout, or --output FILE) or XLSX: the shipments,
     their open deadlines, their costs of delay, or their latest screening results. Text a spreadsheet would
     run as a formula (= + - @) is neutralised."""
-    _export(table, _filter(search, port, state, importer, due_within, sort, order), fmt, output, as_json)
+    _export(table, _filter(search, port, state, importer, client, due_within, sort, order), fmt, output, as_json)
 
 
 @app.command()
@@ -228,6 +233,9 @@ def create(
     storage_per_pallet_day: str | None = typer.Option(
         None, "--storage-per-pallet-day", help="Storage USD per pallet per day; wins over the unit rate."
     ),
+    client: str | None = typer.Option(
+        None, "--client", help="The client (id or name); needed once more than one client exists."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Open a shipment record at arrival."""
@@ -241,8 +249,11 @@ def create(
         storage_usd_per_pallet_day=None if storage_per_pallet_day is None
         else parse_money(storage_per_pallet_day, "--storage-per-pallet-day", rate=True),
     )  # fmt: skip
-    view = create_shipment(draft, ACTOR)
-    print_json(view) if as_json else console.print(f"created {reference} ({view['state']})")
+    view = create_shipment(draft, ACTOR, client=client)
+    if as_json:
+        print_json(view)
+    else:
+        console.print(f"created {view['reference']} for {view['client']} ({view['state']})", highlight=False)
 
 
 @app.command()
@@ -252,19 +263,24 @@ def update(
         None, "--other-agency-hold/--no-other-agency-hold",
         help="CBP holds the goods for another agency (e.g. FCC): the 19 CFR 151.16 clocks may not apply.",
     ),
+    client: str | None = typer.Option(None, "--client", help="Move the shipment to this client (id or name)."),
     version: int | None = typer.Option(None, "--version", min=1, help="The version you read (refused if stale)."),
     as_json: bool = JSON,
 ) -> None:
-    """Change a shipment's record (for now: whether the hold is another agency's)."""
+    """Change a shipment's record: whether the hold is another agency's, and its client."""
     from rigport.services.shipments import update_shipment
 
-    if other_agency_hold is None:
-        raise InputError("nothing to change: give --other-agency-hold or --no-other-agency-hold")
-    view = update_shipment(reference, {"other_agency_hold": other_agency_hold}, ACTOR, expected_version=version)
+    changes: dict[str, Any] = {} if other_agency_hold is None else {"other_agency_hold": other_agency_hold}
+    if client is not None:
+        changes["client"] = client
+    if not changes:
+        raise InputError("nothing to change: give --other-agency-hold, --no-other-agency-hold or --client")
+    view = update_shipment(reference, changes, ACTOR, expected_version=version)
     if as_json:
         print_json(view)
     else:
-        console.print(f"{reference}: other_agency_hold = {view['other_agency_hold']} (version {view['version']})")
+        console.print(f"{reference}: other_agency_hold = {view['other_agency_hold']}, client = {view['client']} "
+                      f"(version {view['version']})", highlight=False)  # fmt: skip
 
 
 @app.command()
@@ -320,6 +336,7 @@ def audit(reference: str = typer.Argument(...), as_json: bool = JSON) -> None:
 def import_manifest(
     file: Path = typer.Argument(..., help="CSV or XLSX invoice / packing list."),
     shipment: str = typer.Option(..., "--shipment", help="Shipment reference to add the line items to."),
+    client: str | None = typer.Option(None, "--client", help="The shipment's client: refused if it is another's."),
     as_json: bool = JSON,
 ) -> None:
     """Add line items (with serial numbers) to a shipment: all rows or none."""
@@ -334,7 +351,8 @@ def import_manifest(
                   console=console, transient=True, disable=as_json) as progress:  # fmt: skip
         task = progress.add_task(f"checking {file.name}", total=None)
         result = run_import(
-            data, str(file), shipment, ACTOR, progress=lambda done, _total: progress.update(task, completed=done)
+            data, str(file), shipment, ACTOR, progress=lambda done, _total: progress.update(task, completed=done),
+            client=client,
         )
     if as_json:
         print_json(result)

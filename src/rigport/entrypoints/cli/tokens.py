@@ -15,12 +15,15 @@ def create(
     role: str = typer.Option(..., "--role", help="viewer, operator or admin."),
     label: str = typer.Option("", "--label", help="Who or what the token is for."),
     expires_in_days: int | None = typer.Option(None, "--expires-in-days", help="Expire after N days."),
+    client: list[str] = typer.Option(
+        [], "--client", help="Limit the token to this client (id or name); repeat for more. Default: broker-wide."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Create a token; the token itself is printed once, as the last word of the output."""
     from rigport.services.auth import create_token
 
-    token, record = create_token(role, label, expires_in_days)
+    token, record = create_token(role, label, expires_in_days, clients=client)
     if as_json:
         print_json({**record, "token": token})
     else:
@@ -39,9 +42,14 @@ def list_tokens(as_json: bool = JSON) -> None:
     else:
         print_table(
             "API tokens",
-            ["id", "role", "label", "created", "expires", "revoked"],
-            [(r["id"], r["role"], r["label"], r["created_at"], r["expires_at"], r["revoked_at"]) for r in rows],
+            ["id", "role", "label", "clients", "created", "expires", "revoked"],
+            [(r["id"], r["role"], r["label"], _scope(r["client_ids"]), r["created_at"], r["expires_at"],
+              r["revoked_at"]) for r in rows],
         )
+
+
+def _scope(ids: list[int] | None) -> str:
+    return "all (broker)" if ids is None else ", ".join(map(str, ids))
 
 
 @app.command()

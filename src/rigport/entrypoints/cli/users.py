@@ -28,12 +28,15 @@ def set_user(
     username: str = typer.Argument(..., help="Login name (letters, digits, _.@-)."),
     role: str = typer.Option(..., "--role", help="viewer, operator or admin."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    client: list[str] = typer.Option(
+        [], "--client", help="Limit the user to this client (id or name); repeat for more. Default: broker-wide."
+    ),
     as_json: bool = JSON,
 ) -> None:
-    """Create a user, or reset an existing user's password and role."""
+    """Create a user, or reset an existing user's password, role and clients."""
     from rigport.services.auth import set_user as set_it
 
-    record = set_it(username, _read_password(password_stdin), role)
+    record = set_it(username, _read_password(password_stdin), role, clients=client)
     print_json(record) if as_json else console.print(f"user {username} ({role}) saved", highlight=False)
 
 

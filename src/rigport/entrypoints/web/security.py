@@ -46,6 +46,7 @@ def visitor(request: Request) -> Visitor:
         if session else None
     if session is None or principal is None:
         raise LoginRequired
+    auth.bind_principal(principal)  # every unit of work of this request sees the visitor's clients only
     return Visitor(principal, session)
 
 

@@ -39,6 +39,7 @@ def shipment_filter(
     port: str = Query("", max_length=MAX_TEXT, description="Port of entry (whole name, any case)."),
     state: str = Query("", max_length=32, description="Only shipments with units in this state."),
     importer: str = Query("", max_length=MAX_TEXT, description="Importer of record (whole name, any case)."),
+    client: str = Query("", max_length=120, description="Only this client's shipments (id or name)."),
     due_within: int | None = Query(None, ge=0, le=MAX_DUE_WITHIN_DAYS,
                                    description="Next deadline within N days of today (overdue included)."),
     due_within_days: int | None = Query(None, ge=0, le=MAX_DUE_WITHIN_DAYS, description="Older name of due_within."),
@@ -49,7 +50,7 @@ def shipment_filter(
     if due_within is not None and due_within_days is not None and due_within != due_within_days:
         raise InputError("due_within: given twice (due_within and due_within_days) with different values")
     days = due_within if due_within is not None else due_within_days
-    return ShipmentFilter(q=q, port=port, state=state, importer=importer, due_within=days, sort=sort,
+    return ShipmentFilter(q=q, port=port, state=state, importer=importer, client=client, due_within=days, sort=sort,
                           order=order).checked()  # fmt: skip
 
 

@@ -21,10 +21,11 @@ viewer = require("viewer")
 async def portfolio(
     request: Request,
     horizon_days: int = Query(14, ge=0, le=3650, description="Deadlines due within this many days (and overdue)."),
+    client: str | None = Query(None, min_length=1, max_length=120, description="One client's book (id or name)."),
     _: Principal = Depends(viewer),
 ) -> Any:
     settings, today = request.app.state.settings, dt.date.today()
-    key = (*await portfolio_service.portfolio_key(settings, today), horizon_days)
-    return await view_cache(request).respond(request, ("portfolio", horizon_days), key, lambda: (
-        portfolio_service.portfolio(settings, today=today, horizon_days=horizon_days)
+    key = (*await portfolio_service.portfolio_key(settings, today), horizon_days, client)
+    return await view_cache(request).respond(request, ("portfolio", horizon_days, client), key, lambda: (
+        portfolio_service.portfolio(settings, today=today, horizon_days=horizon_days, client=client)
     ))  # fmt: skip

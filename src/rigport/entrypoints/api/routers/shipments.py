@@ -63,9 +63,9 @@ async def list_shipments(
 @router.post("/shipments", status_code=201, responses=answers(ShipmentDetail, 201))
 def create_shipment(request: Request, body: ShipmentIn, who: Principal = Depends(operator)) -> Any:
     draft = shipments.ShipmentDraft(
-        **body.model_dump(exclude={"parties"}), parties=[p.model_dump() for p in body.parties]
+        **body.model_dump(exclude={"parties", "client"}), parties=[p.model_dump() for p in body.parties]
     )
-    return to_jsonable(shipments.create_shipment(draft, who.actor, settings_of(request)))
+    return to_jsonable(shipments.create_shipment(draft, who.actor, settings_of(request), client=body.client))
 
 
 @router.get("/shipments/{reference}", responses=answers(ShipmentDetail))
@@ -140,6 +140,7 @@ async def import_manifest(
     request: Request,
     shipment: str = Form(..., max_length=64),
     file: UploadFile = File(...),
+    client: str | None = Form(None, max_length=120, description="The shipment's client; refused if it is another's."),
     who: Principal = Depends(operator),
 ) -> Any:
     settings = settings_of(request)
@@ -148,7 +149,8 @@ async def import_manifest(
         raise RigportUploadTooLarge(f"file: larger than the {settings.max_upload_bytes:,}-byte upload limit")
     name = (file.filename or "manifest.csv").replace("/", "_").replace("\\", "_")
     try:
-        result = await run_in_threadpool(manifest.import_manifest, data, name, shipment, who.actor, settings)
+        result = await run_in_threadpool(lambda: manifest.import_manifest(data, name, shipment, who.actor, settings,
+                                                                          client=client))  # fmt: skip
     except manifest.ManifestError as exc:
         raise ManifestProblems(exc) from None
     return to_jsonable(result)

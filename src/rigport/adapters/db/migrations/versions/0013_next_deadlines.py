@@ -1,10 +1,11 @@
 """shipment_next_deadlines: each shipment's soonest open clock, for filtering and sorting the list in SQL
 
-Issue #30 (find, sort, export). The rows are derived and filled on first use by `services.shipment_search`,
-so the migration only creates the table.
+Issue #30 (find, sort, export). Numbered 0013: it revises 0012_clients (issue #28), added in parallel.
+The rows are derived and filled on first use by `services.shipment_search`, so the migration only creates
+the table.
 
-Revision ID: 0012_next_deadlines
-Revises: 0011_reminders
+Revision ID: 0013_next_deadlines
+Revises: 0012_clients
 Create Date: 2026-12-07
 """
 
@@ -13,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_next_deadlines"
-down_revision = "0011_reminders"
+revision = "0013_next_deadlines"
+down_revision = "0012_clients"
 branch_labels = None
 depends_on = None
 
