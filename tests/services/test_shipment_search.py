@@ -230,3 +230,20 @@ def test_screening_export_rows(request: pytest.FixtureRequest, isolated_data_dir
         ("Bitmain Technologies Ltd.", "clear"), ("Prairie Summit Hosting LLC", "clear")}  # fmt: skip
     sophgo = [r for r in rows if r["subject"] == "SOPHGO TECHNOLOGIES LTD."]
     assert sophgo and {r["list"] for r in sophgo} >= {"restricted-components"} and sophgo[0]["status"] == "hit"
+
+
+def test_client_filter(settings: Settings) -> None:
+    """Issue #28's client is one more filter: by id or name, any case; an unknown client is named, not empty."""
+    from rigport.errors import NotFoundError
+    from rigport.services import clients
+
+    book(settings)  # the four shipments went to the Default client
+    acme = clients.create_client("Acme Hosting", "t", settings)
+    svc.create_shipment(_draft("E-5", "air", "Detroit", D(2026, 12, 2), 3, "30.00"), "t", settings,
+                        client="acme hosting")  # fmt: skip
+    assert refs(ShipmentFilter(client="ACME HOSTING"), settings) == ["E-5"]
+    assert refs(ShipmentFilter(client=str(acme["id"]), port="detroit"), settings) == ["E-5"]
+    assert refs(ShipmentFilter(client="Default", port="detroit"), settings) == ["B-2"]
+    assert [r["reference"] for r in svc.list_shipments(client="acme hosting", settings=settings)] == ["E-5"]
+    with pytest.raises(NotFoundError, match="^client: no client"):
+        find_shipments(ShipmentFilter(client="Nobody Inc"), settings=settings, today=TODAY)

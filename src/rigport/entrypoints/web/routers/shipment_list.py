@@ -55,7 +55,7 @@ def read_filter(params: Mapping[str, str]) -> ShipmentFilter:
     """The filter the URL carries, checked (a message naming the field when a value is wrong)."""
     due = _whole(params, "due_within", "Deadline within (days)", None, 0, MAX_DUE_WITHIN_DAYS)
     return ShipmentFilter(q=params.get("q", ""), port=params.get("port", ""), state=params.get("state", ""),
-                          importer=params.get("importer", ""), due_within=due,
+                          importer=params.get("importer", ""), client=params.get("client", ""), due_within=due,
                           sort=params.get("sort", "") or "arrival_date", order=params.get("order", "") or "asc",
                           ).checked()  # fmt: skip
 
