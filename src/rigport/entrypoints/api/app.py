@@ -14,6 +14,7 @@ from rigport.entrypoints.api.limits import BodyGuard
 from rigport.entrypoints.api.routers import (
     assess,
     calendar_feed,
+    exports,
     health,
     packet,
     portfolio,
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portfolio.router)
     app.include_router(data_router.router)
     app.include_router(calendar_feed.router)
+    app.include_router(exports.router)
     docs.install(app)
     web.install(app)
     app.add_middleware(BodyGuard, settings=settings)  # strangers refused and sizes capped before any body

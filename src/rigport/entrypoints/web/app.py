@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from rigport.entrypoints.web.pages import is_htmx, page
-from rigport.entrypoints.web.routers import auth, economics, portfolio, reminders, screening, shipments
+from rigport.entrypoints.web.routers import auth, economics, portfolio, reminders, screening, shipment_list, shipments
 from rigport.entrypoints.web.security import Forbidden, LoginRequired, visitor
 from rigport.errors import RigportError
 
@@ -41,7 +41,8 @@ def install(app: FastAPI) -> None:
         return FileResponse(str(icon), media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for group in (auth, portfolio, shipments, screening, economics, reminders):  # in the order the pages were declared
+    # in the order the pages were declared (the shipment list, /shipments, beside the shipment pages)
+    for group in (auth, portfolio, shipment_list, shipments, screening, economics, reminders):
         app.include_router(group.router)
 
     api_errors = app.exception_handlers[RigportError]
