@@ -107,8 +107,9 @@ def test_import_answer_is_its_view(api: tuple[TestClient, dict[str, str], Settin
     csv = b"line,model,quantity,unit_value,hts_code,origin,serials\n2,antminer-s21,2,3400,8471.50.0150,CN,A-1;A-2\n"
     answer = client.post("/api/v1/import", files={"file": ("m.csv", csv)}, data={"shipment": "SCR-1"}, headers=auth)
     assert answer.status_code == 201, answer.text
-    assert answer.json() == {"shipment": "SCR-1", "source": "m.csv", "lines": 1, "units": 2, "value_usd": 6800.0,
-                             "shipment_total_units": 10, "units_match_shipment": False}  # fmt: skip
+    expected = {"shipment": "SCR-1", "client": "Default", "source": "m.csv", "lines": 1, "units": 2,
+                "value_usd": 6800.0, "shipment_total_units": 10, "units_match_shipment": False}  # fmt: skip
+    assert answer.json() == expected
     assert shape_errors(answer.json(), manifest.ManifestImported) == []
 
 

@@ -69,9 +69,14 @@ def require_broker(what: str) -> None:
         raise BrokerOnlyError(f"{what} needs a broker-wide identity; yours is limited to its clients")
 
 
+def _utc(instant: dt.datetime | None) -> dt.datetime | None:
+    """Stored UTC; SQLite gives it back without its zone."""
+    return instant.replace(tzinfo=dt.UTC) if instant is not None and instant.tzinfo is None else instant
+
+
 def _view(row: ClientRow, count: int) -> ClientView:
-    return {"id": row.id, "name": row.name, "created_at": row.created_at, "archived_at": row.archived_at,
-            "shipments": count}  # fmt: skip
+    return {"id": row.id, "name": row.name, "created_at": _utc(row.created_at) or row.created_at,
+            "archived_at": _utc(row.archived_at), "shipments": count}  # fmt: skip
 
 
 def find(uow: AbstractUnitOfWork, client: str, field: str = "client") -> ClientRow:

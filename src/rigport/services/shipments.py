@@ -56,12 +56,15 @@ from rigport.domain.customs.model import (
     normalize_reference,
 )
 from rigport.domain.customs.ports import latest_event_date
+from rigport.domain.customs.shipment_filter import ShipmentFilter, check_page
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
 from rigport.services import clients
 from rigport.services.delay import delay_inputs
 from rigport.services.evidence import forget_file
 from rigport.services.manifest import insert_lines
-from rigport.services.shipment_views import ShipmentDetail, ShipmentListRow, detail, list_view
+from rigport.services.shipment_search import find_shipments
+from rigport.services.shipment_views import ShipmentDetail, ShipmentListRow, detail
+from rigport.services.shipment_views import list_view as list_view  # one list row, as tests and callers make it
 from rigport.settings import Settings
 
 CENT = Decimal("0.01")
@@ -276,26 +279,29 @@ def list_shipments(
     offset: int = 0,
     settings: Settings | None = None,
     today: dt.date | None = None,
+    flt: ShipmentFilter | None = None,
     uow: AbstractUnitOfWork | None = None,
 ) -> list[ShipmentListRow]:
-    today = today or dt.date.today()
-    if state is not None and state.upper() not in State.__members__:
-        raise InputError(f"state: expected one of {', '.join(State.__members__)}, got {state!r}")
-    if not 1 <= limit <= 1000:
-        raise InputError(f"limit: expected 1 to 1000, got {limit}")
-    if offset < 0:
-        raise InputError(f"offset: expected 0 or more, got {offset}")
-    with _unit(settings, uow) as uow:
-        client_id = clients.find(uow, client).id if client else None
-        page = uow.shipments.page_versions(state=state.upper() if state else None, port=port, limit=limit,
+    """A page of shipments: `state`, `port` and `due_within_days` as before, or a whole `ShipmentFilter`
+    (search, importer, sort) with them folded in; filtered, sorted and paged in the database's query
+    (`services.shipment_search`). A caller's unit of work (the in-memory one of the fast service tests) gets
+    the `ShipmentStore` protocol's page instead: state, port and due within N days, in arrival order."""
+    given: dict[str, Any] = {"state": state, "port": port, "client": client, "due_within": due_within_days}
+    flt = dataclasses.replace(flt or ShipmentFilter(), **{k: v for k, v in given.items() if v is not None})
+    if due_within_days is not None and due_within_days < 0:
+        raise InputError(f"due_within_days: expected 0 or more, got {due_within_days}")
+    if uow is None:
+        return find_shipments(flt, limit=limit, offset=offset, settings=settings, today=today)["rows"]
+    flt, today = flt.checked(), today or dt.date.today()
+    check_page(limit, offset)
+    with uow:
+        client_id = clients.find(uow, flt.client).id if flt.client else None
+        page = uow.shipments.page_versions(state=flt.state or None, port=flt.port or None, limit=limit,
                                            offset=offset, client_id=client_id)  # fmt: skip
         views = list_views(uow, page, today, list_view)
-    if due_within_days is not None:
-        if due_within_days < 0:
-            raise InputError(f"due_within_days: expected 0 or more, got {due_within_days}")
-        views = [v for v in views if v["next_deadline"] and v["next_deadline"]["days_left"] <= due_within_days]
+    if flt.due_within is not None:
+        views = [v for v in views if v["next_deadline"] and v["next_deadline"]["days_left"] <= flt.due_within]
     return views
-
 
 
 def update_shipment(

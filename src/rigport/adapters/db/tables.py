@@ -253,3 +253,19 @@ class LoginAttemptRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(80))
     attempted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class NextDeadlineRow(Base):
+    """A shipment's soonest open customs clock, kept so the list can filter and sort by it in SQL (issue #30).
+
+    Derived, never typed: `services.shipment_search` recomputes a row whenever the shipment's version or the
+    clock rules in force (`rules`, a fingerprint) differ from those it was computed at. No open clock: `due` NULL.
+    """
+
+    __tablename__ = "shipment_next_deadlines"
+
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    rules: Mapped[str] = mapped_column(String(32))
+    due: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
+    clock: Mapped[str | None] = mapped_column(String(64), nullable=True)

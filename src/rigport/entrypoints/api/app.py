@@ -15,6 +15,7 @@ from rigport.entrypoints.api.routers import (
     assess,
     audit,
     calendar_feed,
+    exports,
     health,
     packet,
     portfolio,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(data_router.router)
     app.include_router(calendar_feed.router)
     app.include_router(audit.router)
+    app.include_router(exports.router)
     docs.install(app)
     web.install(app)
     app.add_middleware(BodyGuard, settings=settings)  # strangers refused and sizes capped before any body

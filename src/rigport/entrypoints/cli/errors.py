@@ -36,7 +36,11 @@ FLAGS = {
     "difficulty": "--difficulty",
     "price_usd": "--price",
     "fees_btc_per_block": "--fees-btc",
-}
+    # the shipment list's filters (issue #30)
+    "q": "--search", "port": "--port", "state": "--state", "importer": "--importer", "due_within": "--due-within",
+    "sort": "--sort", "order": "--order", "limit": "--limit", "offset": "--offset", "format": "--format",
+    "table": "TABLE",
+}  # fmt: skip
 # how a warning names the inputs that would avoid it: "(unit_price_usd)", "(or give difficulty, price_usd and ...)"
 _FIELD_LIST = re.compile(r"\((or give )?([a-z_]+(?:(?:, | and )[a-z_]+)*)\)")
 _FIELD = re.compile(r"\b(?!and\b)[a-z_]+")

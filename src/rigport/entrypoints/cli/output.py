@@ -16,26 +16,15 @@ from rich.table import Table
 from rich.text import Text
 
 from rigport.adapters.render.jsonable import to_jsonable
+
+# the formula guard lives with the file writers (adapters.render.table_export); the CLI's callers import it here
+from rigport.adapters.render.table_export import FORMULA_SIGNS as FORMULA_SIGNS
+from rigport.adapters.render.table_export import FORMULA_STARTS as FORMULA_STARTS
+from rigport.adapters.render.table_export import spreadsheet_safe as spreadsheet_safe
 from rigport.entrypoints.cli.errors import worded_warning
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_SIGNS = ("=", "+", "-", "@")
-
-
-def spreadsheet_safe(cell: Any) -> Any:
-    """Neutralise CSV formula injection: a text cell a spreadsheet would run as a formula gets a leading '.
-
-    Names screened or echoed back come from outside (lists, invoices, users); "=HYPERLINK(...)" must stay text.
-    Spreadsheets trim leading whitespace before reading a formula, so " =1+1" and "\n@SUM(..)" count too
-    (any Unicode whitespace, e.g. a no-break space; issue #26).
-    """
-    if isinstance(cell, str) and (cell.startswith(FORMULA_STARTS) or cell.lstrip().startswith(FORMULA_SIGNS)):
-        return "'" + cell
-    return cell
 
 
 def print_json(value: Any) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from rigport.domain.customs.shipment_filter import SORT_KEYS
 from rigport.entrypoints.cli.output import (
     console,
     days_left,
@@ -41,21 +43,78 @@ def _next_deadline(view: Mapping[str, Any]) -> tuple[str, str, str, str]:
     return str(deadline["due"]), when, str(deadline["clock"]).replace("_", " "), note
 
 
+SEARCH = typer.Option("", "--search", "-q", help="Part of a reference, bill of lading / air waybill, entry number, "
+                      "importer, carrier, party name or serial number (any case).")
+PORT = typer.Option("", "--port", help="Port of entry (whole name, any case).")
+STATE = typer.Option("", "--state", help="Only shipments with units in this state.")
+IMPORTER = typer.Option("", "--importer", help="Importer of record (whole name, any case).")
+CLIENT = typer.Option("", "--client", help="Only this client's shipments (id or name).")
+DUE_WITHIN = typer.Option(None, "--due-within", help="Next deadline within N days (overdue included).")
+SORT = typer.Option("arrival_date", "--sort", help=f"Sort by one of: {', '.join(SORT_KEYS)}.")
+ORDER = typer.Option("asc", "--order", help="asc or desc.")
+FORMAT = typer.Option(None, "--format", help="json, csv or xlsx; csv and xlsx hold every shipment the filters "
+                      "keep (all pages). xlsx needs --output.")
+OUTPUT = typer.Option(None, "--output", "-o", help="Write the csv or xlsx file here (all or nothing).")
+
+
+def _filter(
+    search: str, port: str, state: str, importer: str, client: str, due_within: int | None, sort: str, order: str
+) -> Any:
+    from rigport.domain.customs.shipment_filter import ShipmentFilter
+
+    return ShipmentFilter(q=search, port=port, state=state, importer=importer, client=client, due_within=due_within,
+                          sort=sort, order=order).checked()  # fmt: skip
+
+
+def _export(table: str, flt: Any, fmt: str, output: Path | None, as_json: bool) -> None:
+    """A table of the view as a file (or CSV on stdout); a summary on stdout (JSON with --json)."""
+    from rigport.adapters.render import table_export
+    from rigport.services.shipment_search import export_table
+
+    if fmt not in table_export.FORMATS:
+        raise InputError(f"expected json, csv or xlsx, got {fmt!r}", field="format")
+    if output is None and (fmt == "xlsx" or as_json):
+        raise InputError(f"give a file for the {fmt} table (--output FILE)", field="output")
+    exported = export_table(table, flt)
+    if output is None:
+        for chunk in table_export.csv_chunks(exported["columns"], exported["rows"], bom=False):
+            sys.stdout.write(chunk)
+        return
+    rows = table_export.write_file(output, fmt, exported["columns"], exported["rows"], exported["name"])
+    summary = {"table": exported["name"], "format": fmt, "rows": rows, "output": str(output), "filter": flt.as_query()}
+    if as_json:
+        print_json(summary)
+    else:
+        console.print(f"{rows:,} rows of {exported['name']} -> {output}", highlight=False, markup=False)
+
+
 @app.command("list")
 def list_shipments(
-    state: str | None = typer.Option(None, "--state", help="Only shipments with units in this state."),
-    port: str | None = typer.Option(None, "--port", help="Port of entry."),
-    client: str | None = typer.Option(None, "--client", help="Only this client's shipments (id or name)."),
-    due_within: int | None = typer.Option(None, "--due-within", min=0, help="Next deadline within N days."),
-    limit: int = typer.Option(100, "--limit", min=1, max=1000),
-    offset: int = typer.Option(0, "--offset", min=0),
+    search: str = SEARCH,
+    port: str = PORT,
+    state: str = STATE,
+    importer: str = IMPORTER,
+    client: str = CLIENT,
+    due_within: int | None = DUE_WITHIN,
+    sort: str = SORT,
+    order: str = ORDER,
+    limit: int = typer.Option(100, "--limit", help="Rows a page (1 to 1000)."),
+    offset: int = typer.Option(0, "--offset", help="Rows to skip."),
+    fmt: str | None = FORMAT,
+    output: Path | None = OUTPUT,
     as_json: bool = JSON,
 ) -> None:
-    """Shipments with their state and next deadline."""
+    """Shipments with their state and next deadline: filter, search, sort, page, or export (csv, xlsx)."""
     from rigport.services.shipments import list_shipments as list_all
 
-    rows = list_all(state=state, port=port, client=client, due_within_days=due_within, limit=limit, offset=offset)
-    if as_json:
+    flt = _filter(search, port, state, importer, client, due_within, sort, order)
+    if fmt is not None and fmt != "json":
+        _export("shipments", flt, fmt, output, as_json)
+        return
+    rows = list_all(flt=flt, limit=limit, offset=offset)
+    if as_json or fmt == "json":
+        if output is not None:
+            raise InputError("--output is for --format csv or xlsx; --json prints to stdout", field="output")
         print_json(rows)
         return
     # References, dates and states are never cut; a narrow terminal drops value, arrival and port, in that
@@ -69,6 +128,27 @@ def list_shipments(
         keep=["reference", "due", "units by state", "arrived", "value"], notes=["note"],
         optional=["port", "arrived", "value"], right=["value"],
     )  # fmt: skip
+
+
+@app.command("export")
+def export_cmd(
+    table: str = typer.Argument(..., help="shipments, deadlines, costs or screening"),
+    search: str = SEARCH,
+    port: str = PORT,
+    state: str = STATE,
+    importer: str = IMPORTER,
+    client: str = CLIENT,
+    due_within: int | None = DUE_WITHIN,
+    sort: str = SORT,
+    order: str = ORDER,
+    fmt: str = typer.Option("csv", "--format", help="csv or xlsx (xlsx needs --output)."),
+    output: Path | None = OUTPUT,
+    as_json: bool = JSON,
+) -> None:
+    """A table of the shipments the filters keep, as CSV (on stdout, or --output FILE) or XLSX: the shipments,
+    their open deadlines, their costs of delay, or their latest screening results. Text a spreadsheet would
+    run as a formula (= + - @) is neutralised."""
+    _export(table, _filter(search, port, state, importer, client, due_within, sort, order), fmt, output, as_json)
 
 
 @app.command()

@@ -25,6 +25,7 @@ from rigport.entrypoints.web.routers import (
     portfolio,
     reminders,
     screening,
+    shipment_list,
     shipments,
 )
 from rigport.entrypoints.web.security import Forbidden, LoginRequired, visitor
@@ -51,8 +52,10 @@ def install(app: FastAPI) -> None:
         return FileResponse(str(icon), media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    # in the order the pages were declared
-    for group in (auth, portfolio, new_shipment, shipments, documents, audit, screening, economics, reminders):
+    # in the order the pages were declared (the shipment list, /shipments, beside the shipment pages; /shipments/new
+    # before /shipments/{reference})
+    for group in (auth, portfolio, shipment_list, new_shipment, shipments, documents, audit, screening, economics,
+                  reminders):
         app.include_router(group.router)
 
     api_errors = app.exception_handlers[RigportError]

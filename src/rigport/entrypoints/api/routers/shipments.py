@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -16,9 +16,11 @@ from rigport.adapters.render.downloads import download_response
 from rigport.adapters.render.jsonable import to_jsonable
 from rigport.domain.customs.evidence_files import check_size
 from rigport.domain.customs.model import DOCUMENT_KINDS
+from rigport.domain.customs.shipment_filter import ShipmentFilter
 from rigport.entrypoints.api.auth import require
 from rigport.entrypoints.api.cache import view_cache
 from rigport.entrypoints.api.limits import ENVELOPE_BYTES
+from rigport.entrypoints.api.routers.exports import FILE_RESPONSES, file_response, shipment_filter, wanted_format
 from rigport.entrypoints.api.schemas import MAX_ID, DocumentIn, EventIn, ShipmentIn, ShipmentPatch, VoidIn, answers
 from rigport.errors import InputError, RigportError, TooLargeError
 from rigport.services import evidence, manifest, shipments
@@ -43,23 +45,26 @@ def settings_of(request: Request) -> Any:
     return request.app.state.settings
 
 
-@router.get("/shipments", responses=answers(list[ShipmentListRow]))
+@router.get("/shipments", responses={200: {"model": list[ShipmentListRow], "content": FILE_RESPONSES[200]["content"]}})
 async def list_shipments(
     request: Request,
-    state: str | None = Query(None, description="Only shipments with units in this state."),
-    port: str | None = Query(None, max_length=80),
-    client: str | None = Query(None, min_length=1, max_length=120, description="Only this client's (id or name)."),
-    due_within_days: int | None = Query(None, ge=0, le=3650),
+    flt: ShipmentFilter = Depends(shipment_filter),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_ID),
+    format: Literal["json", "csv", "xlsx"] | None = Query(
+        None, description="json (the default) or a file of the whole filtered list (every page); also by Accept."
+    ),
     _: Principal = Depends(viewer),
 ) -> Any:
+    """Shipments with their next deadline: filtered, searched and sorted (issue #30), a page at a time."""
+    fmt = wanted_format(request, format)
+    if fmt is not None:
+        return await run_in_threadpool(file_response, "shipments", flt, fmt, request)
     settings, today = settings_of(request), dt.date.today()
-    view = ("shipments", state, port, client, due_within_days, limit, offset)
+    view = ("shipments", flt, limit, offset)
     key = (*await shipments.list_key(settings, today), *view)
     return await view_cache(request).respond(request, view, key, lambda: (
-        shipments.list_shipments(state=state, port=port, client=client, due_within_days=due_within_days,
-                                 limit=limit, offset=offset, settings=settings, today=today)
+        shipments.list_shipments(flt=flt, limit=limit, offset=offset, settings=settings, today=today)
     ))  # fmt: skip
 
 
