@@ -6,10 +6,11 @@ is one source of truth. The bytes live under the data directory, content-address
 (`adapters/evidence_files.py`); the row holds no path. Columns are nullable: a document recorded without a
 file (a lab named by hand) stays valid.
 
-Numbered 0013: it revises 0012_clients (issue #28), added in parallel and re-chained when main was merged.
+Numbered 0014: it revises 0013_next_deadlines, after 0012_clients (issue #28), both added in parallel and
+re-chained when main was merged.
 
-Revision ID: 0013_documents
-Revises: 0012_clients
+Revision ID: 0014_documents
+Revises: 0013_next_deadlines
 Create Date: 2026-12-07
 """
 
@@ -18,8 +19,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_documents"
-down_revision = "0012_clients"
+revision = "0014_documents"
+down_revision = "0013_next_deadlines"
 branch_labels = None
 depends_on = None
 
