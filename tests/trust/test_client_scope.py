@@ -98,8 +98,9 @@ def book(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Book]:
         made = client.post("/api/v1/shipments", json={**_shipment(ref, importer, party), "client": name}, headers=admin)
         assert made.status_code == 201, made.text
         assert made.json()["client"] == name
-        doc = client.post(f"/api/v1/shipments/{ref}/documents",
-                          json={"kind": "test_report", "lab_name": f"{party} lab"}, headers=admin)  # fmt: skip
+        doc = client.post(f"/api/v1/shipments/{ref}/documents", data={"kind": "test_report",
+                          "lab_name": f"{party} lab"}, files={"file": ("report.pdf", b"%PDF-1.4 " + ref.encode(),
+                          "application/pdf")}, headers=admin)  # an uploaded file: its download is in the matrix too
         assert doc.status_code == 201, doc.text
         for step in ("entry-filed", "exam-presented", "detention"):  # detained: the detention clock runs
             event = client.post(f"/api/v1/shipments/{ref}/events", json={"event": step, "date": FILED},
