@@ -48,7 +48,8 @@ typecheck: $(STAMP_TEST)
 ## Refresh the dashboard screenshots in docs/screenshots/ (the browser tests take them; `make test` does not keep them).
 screenshots: $(STAMP_TEST)
 	scripts/install-system-deps
-	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/web/test_dashboard_e2e.py tests/web/test_daily_e2e.py
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/web/test_dashboard_e2e.py tests/web/test_daily_e2e.py \
+		tests/web/test_shipment_list_e2e.py tests/web/test_evidence_e2e.py
 
 ## `make bench` runs every benchmark; `make bench load screening` only those named (words after `bench`).
 BENCH_NAMES := $(filter-out bench,$(MAKECMDGOALS))

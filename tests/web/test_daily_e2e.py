@@ -8,39 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web import test_dashboard_e2e as e2e
+from tests.helpers import browser as browser_helpers
+from tests.helpers.browser import PHONE, SCREENSHOTS, check, sign_in, sync_api, unexpected, watched_page
 
-server = e2e.server  # the same fixtures: `rigport serve` on the demo data, Debian's Chromium
-browser = e2e.browser
-sync_api = e2e.sync_api
-SCREENSHOTS = e2e.SCREENSHOTS
-
-PHONE = {"width": 390, "height": 844}
-
-
-def watched_page(browser: Any, server: dict[str, str], **context: Any) -> Any:
-    """A page whose requests to anything but the server are aborted (as offline), with every console error,
-    page error and failed response (4xx/5xx) recorded."""
-    ctx = browser.new_context(**{"viewport": {"width": 1360, "height": 900}, **context})
-    page = ctx.new_page()
-    page.set_default_timeout(60_000)  # two cores shared with other work: loads can be slow, never wrong
-    page.set_default_navigation_timeout(90_000)
-    page.outside, page.problems = [], []
-    base = server["base"]
-
-    def route(r: Any) -> None:
-        if r.request.url.startswith(base) or r.request.url.startswith("data:"):
-            r.continue_()
-        else:
-            page.outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
-    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
-    page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
-    return page
-
+server = browser_helpers.server  # `rigport serve` on the demo data, Debian's Chromium
+browser = browser_helpers.browser
 
 def test_api_reference_works_offline(server: dict[str, str], browser: Any) -> None:
     page = watched_page(browser, server)
@@ -74,41 +46,6 @@ def test_screening_index_is_built_at_server_start(server: dict[str, str], browse
     page.goto(server["base"] + "/screening")
     sync_api.expect(page.locator("#list-versions tbody tr").first).to_be_visible()
     assert time.monotonic() - started < 5.0  # from memory: no load, no build
-
-
-def sign_in(page: Any, server: dict[str, str]) -> None:
-    page.goto(server["base"] + "/login")
-    page.get_by_label("Username").fill(server["user"])
-    page.get_by_label("Password").fill(server["password"])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server["base"] + "/")
-
-
-def serious_axe_violations(page: Any) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now, one line each."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    found = Axe().run(page).response["violations"]
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in found if v["impact"] in ("serious", "critical")]  # fmt: skip
-
-
-def fits(page: Any) -> tuple[int, int]:
-    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")  # type: ignore[no-any-return]
-
-
-def check(page: Any, name: str, problems: list[str]) -> None:
-    """No sideways scroll, no serious or critical axe-core finding; a full-page screenshot either way."""
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(300)  # Plotly's responsive resize runs after the load
-    width = page.viewport_size["width"]
-    if width < 600:  # the phone views (the desktop ones are test_dashboard_e2e.py's screenshots)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-    scroll, inner = fits(page)
-    if scroll > inner:
-        problems.append(f"{name}: page is {scroll} px wide in a {inner} px window")
-    problems.extend(f"{name}: {v}" for v in serious_axe_violations(page))
 
 
 def visit_every_page(page: Any, server: dict[str, str], tag: str) -> list[str]:
@@ -149,13 +86,6 @@ def visit_every_page(page: Any, server: dict[str, str], tag: str) -> list[str]:
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=20_000)
     check(page, f"{tag}docs", problems)
     return problems
-
-
-def unexpected(problems: list[str]) -> list[str]:
-    """What went wrong besides the two answers the visit asks for: a 404 page and a 422 form error (the
-    browser logs each as a failed resource too; their responses are matched by URL, so a 404 favicon counts)."""
-    expected = ("NO-SUCH-SHIPMENT", "/events", "status of 404 (Not Found)", "status of 422 (Unprocessable Entity)")
-    return [p for p in problems if not any(e in p for e in expected)]
 
 
 def test_every_page_fits_a_phone_and_passes_axe(server: dict[str, str], browser: Any) -> None:

@@ -7,79 +7,11 @@ tests leaves the work tree as it found it.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import os
-import subprocess
-import sys
-import tempfile
-import time
-from collections.abc import Iterator
-from pathlib import Path
+from tests.helpers import browser as browser_helpers
+from tests.helpers.browser import EVIL, SCREENSHOTS, sync_api
 
-import httpx
-import pytest
-
-from tests.pg import _free_port
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
-SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or Path(tempfile.gettempdir()) / "rigport-e2e-screenshots")
-EVIL = "<script>alert(1)</script>"
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing: scripts/install-system-deps installs Debian's chromium")
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def rigport(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rigport", *args], env=env, capture_output=True, text=True,
-                          check=True, timeout=300)  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """`rigport demo --no-serve` then `rigport serve` on a free loopback port, as a user would."""
-    data_dir = tmp_path_factory.mktemp("e2e-data")
-    env = {**os.environ, "RIGPORT_DATA_DIR": str(data_dir)}
-    env.pop("RIGPORT_DATABASE_URL", None)
-    seeded = json.loads(rigport(env, "demo", "--no-serve", "--json").stdout)
-    viewer = json.loads(rigport(env, "tokens", "create", "--role", "viewer", "--json").stdout)["token"]
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "rigport", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError(f"rigport serve did not start: {proc.stdout.read() if proc.stdout else ''}")
-    created = httpx.post(f"{base}/api/v1/shipments", headers={"Authorization": f"Bearer {seeded['operator_token']}"},
-                         json={"reference": "EVIL-1", "mode": "air", "port": "Chicago", "total_units": 5,
-                               "arrival_date": dt.date.today().isoformat(), "declared_value_usd": "1000",
-                               "parties": [{"role": "seller", "name": EVIL, "country": "CN"}]})  # fmt: skip
-    assert created.status_code == 201, created.text
-    yield {"base": base, "user": seeded["dashboard_user"], "password": seeded["dashboard_password"],
-           "viewer_token": viewer, "data_dir": str(data_dir)}  # fmt: skip
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+server = browser_helpers.server  # `rigport serve` on the demo data (plus EVIL-1), Debian's Chromium
+browser = browser_helpers.browser
 
 
 def new_page(browser: object) -> object:

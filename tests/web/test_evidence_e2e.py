@@ -8,12 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.web import test_daily_e2e as daily
-from tests.web import test_dashboard_e2e as e2e
+from tests.helpers import browser as daily
 
-server = e2e.server  # the same fixtures: `rigport serve` on the demo data, Debian's Chromium
-browser = e2e.browser
-sync_api = e2e.sync_api
+server = daily.server  # the same fixtures: `rigport serve` on the demo data, Debian's Chromium
+browser = daily.browser
+sync_api = daily.sync_api
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 LINES = ("line,model,quantity,unit_value,hts_code,origin,serials\n"

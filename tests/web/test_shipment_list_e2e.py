@@ -9,12 +9,11 @@ import io
 from pathlib import Path
 from typing import Any
 
-from tests.web import test_daily_e2e as daily
-from tests.web import test_dashboard_e2e as e2e
+from tests.helpers import browser as daily
 
-server = e2e.server  # the same fixtures: `rigport serve` on the demo data (plus EVIL-1), Debian's Chromium
-browser = e2e.browser
-sync_api = e2e.sync_api
+server = daily.server  # the same fixtures: `rigport serve` on the demo data (plus EVIL-1), Debian's Chromium
+browser = daily.browser
+sync_api = daily.sync_api
 
 
 def _shown(page: Any) -> list[str]:
