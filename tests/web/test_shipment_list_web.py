@@ -98,3 +98,29 @@ def test_downloads_need_a_sign_in(site: tuple[TestClient, Settings]) -> None:
     answer = client.get("/exports/shipments.csv", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
     assert client.get("/shipments", follow_redirects=False).status_code == 303
+
+
+def test_the_client_menu_offers_the_clients_the_visitor_may_see(site: tuple[TestClient, Settings]) -> None:
+    """A broker-wide visitor picks a client from a menu (issue #28's filter by client, #30's filters); a visitor
+    scoped to one client is offered no menu and sees no other client's name in it."""
+    from rigport.services.auth import set_user
+    from rigport.services.clients import list_clients
+
+    client, settings = site
+    sign_in(client, settings, "viewer")
+    owners = sorted(c["name"] for c in list_clients(settings=settings) if c["shipments"])
+    assert len(owners) == 3
+    html = client.get("/shipments").text
+    menu = re.search(r'<select id="f-client" name="client">(.*?)</select>', html, re.S)
+    assert menu and re.findall(r"<option[^>]*>([^<]+)</option>", menu.group(1))[1:] == owners
+    one = owners[0]
+    picked = client.get("/shipments", params={"client": one}).text
+    assert f"<option selected>{one}</option>" in picked
+    assert len(_rows(picked)) == 2 and len(_rows(html)) == 6  # the demo gives each client two shipments
+    client.cookies.clear()  # a new visitor
+    set_user("scoped", "correct horse battery", "viewer", settings, clients=[one])
+    assert client.post("/login", data={"username": "scoped", "password": "correct horse battery"},
+                       follow_redirects=False).status_code == 303  # fmt: skip
+    scoped = client.get("/shipments").text
+    assert 'id="f-client"' not in scoped and len(_rows(scoped)) == 2
+    assert not any(other in scoped for other in owners[1:])

@@ -91,7 +91,7 @@ def find_shipments(
 
 
 def filter_choices(settings: Settings | None = None) -> dict[str, list[str]]:
-    """The ports and importers stored, for the dashboard's filter menus."""
+    """The ports, importers and clients (of the shipments the caller may see), for the dashboard's filter menus."""
     with UnitOfWork(settings) as uow:
         return store.facets(uow.session)
 

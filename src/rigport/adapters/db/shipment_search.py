@@ -107,11 +107,14 @@ def count(session: Session, flt: ShipmentFilter, today: dt.date) -> int:
 
 
 def facets(session: Session) -> dict[str, list[str]]:
-    """The ports and importers stored (each once, sorted), for the dashboard's filter choices."""
+    """The ports, importers and clients stored (each once, sorted), for the dashboard's filter choices. Read
+    through the session's client scope: a scoped visitor is offered its own clients' values only."""
     ports = session.scalars(select(ShipmentRow.port).distinct().order_by(ShipmentRow.port))
     named = select(ShipmentRow.importer_of_record).distinct().where(ShipmentRow.importer_of_record != "")
     importers = session.scalars(named.order_by(ShipmentRow.importer_of_record))
-    return {"ports": list(ports), "importers": list(importers)}
+    owners = select(ClientRow.name).where(ClientRow.id.in_(select(ShipmentRow.client_id).distinct()))
+    clients = session.scalars(owners.order_by(func.lower(ClientRow.name)))
+    return {"ports": list(ports), "importers": list(importers), "clients": list(clients)}
 
 
 def stale_deadlines(session: Session, rules: str, limit: int) -> list[int]:
