@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -359,3 +360,29 @@ def test_which_client_a_new_shipment_goes_to_and_moving_it(book: Book) -> None:
         before, after = conn.execute(text("SELECT before, after FROM audit_log WHERE action = 'update' "
                                           "AND entity_id = 'DEF-1'")).one()  # fmt: skip
     assert '"Default"' in str(before).replace("'", '"') and A_NAME in str(after)
+
+
+def test_simulation_runs_are_seen_by_whoever_started_them_or_the_broker(book: Book) -> None:
+    """Stored simulation runs belong to no client: a scoped identity sees the runs it started and no other (a run
+    the broker made for client B would tell A about B's deal), 404 as for a run that does not exist."""
+    sim = {"model": "antminer-s21", "units": 5, "unit_price": 3400, "power_price": 0.05, "paths": 200, "days": 30,
+           "seed": 1}  # fmt: skip
+    header = {who: {"Authorization": f"Bearer {book.tokens[who]}"} for who in ("operator", "operator@A", "viewer@A")}
+    brokers = book.client.post("/api/v1/simulations", json=sim, headers=header["operator"])
+    own = book.client.post("/api/v1/simulations", json=sim, headers=header["operator@A"])
+    assert brokers.status_code == own.status_code == 202, (brokers.text, own.text)
+    broker_run, own_run = brokers.json()["id"], own.json()["id"]
+    listed = book.client.get("/api/v1/simulations", headers=header["operator@A"]).json()
+    assert [r["id"] for r in listed] == [own_run]
+    assert book.client.get(f"/api/v1/simulations/{own_run}", headers=header["operator@A"]).status_code == 200
+    hidden = book.client.get(f"/api/v1/simulations/{broker_run}", headers=header["operator@A"])
+    missing = book.client.get("/api/v1/simulations/0000nosuchrun", headers=header["operator@A"])
+    assert hidden.status_code == missing.status_code == 404
+    assert book.client.get("/api/v1/simulations", headers=header["viewer@A"]).json() == []  # another identity's run
+    every = {r["id"] for r in book.client.get("/api/v1/simulations", headers=header["operator"]).json()}
+    assert every == {broker_run, own_run}  # broker-wide: all runs
+    deadline = time.monotonic() + 120  # the background runner, outside any request's scope, finishes the run
+    while (run := book.client.get(f"/api/v1/simulations/{own_run}", headers=header["operator@A"]).json())["status"] \
+            not in ("succeeded", "failed") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert run["status"] == "succeeded", run

@@ -41,7 +41,7 @@ class Principal:
 
     @property
     def scope(self) -> Scope:
-        return Scope(self.client_ids)
+        return Scope(self.client_ids, None if self.client_ids is None else self.actor)
 
     @property
     def broker_wide(self) -> bool:

@@ -42,15 +42,19 @@ from rigport.adapters.db.tables import (
     PartyRow,
     QuantityRow,
     ShipmentRow,
+    SimulationRow,
 )
 from rigport.errors import NotFoundError
 
 
 @dataclass(frozen=True)
 class Scope:
-    """The clients an identity may see: `client_ids` None is broker-wide (everything)."""
+    """The clients an identity may see: `client_ids` None is broker-wide (everything). `owner` is the scoped
+    identity itself (its audit actor): stored simulation runs belong to no client, so a scoped identity sees the
+    runs it started and no other (a broker's runs for another client are that client's business)."""
 
     client_ids: frozenset[int] | None = None
+    owner: str | None = None
 
     @property
     def broker_wide(self) -> bool:
@@ -165,7 +169,14 @@ def _add_criteria(state: ORMExecuteState) -> None:
     if scope is None or scope.client_ids is None or state.session.info.get("unscoped"):
         return
     if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(*_criteria(scope.client_ids))
+        state.statement = state.statement.options(*_criteria(scope.client_ids), *_own_runs(scope.owner))
+
+
+@lru_cache(maxsize=1024)
+def _own_runs(owner: str | None) -> tuple[Any, ...]:
+    """Simulation runs: only those the scoped identity started (none when it has no name to own them by)."""
+    runs = SimulationRow.actor == owner if owner is not None else SimulationRow.id.is_(None)
+    return (with_loader_criteria(SimulationRow, runs, include_aliases=True),)
 
 
 def _check_writes(session: Session) -> None:
