@@ -135,3 +135,36 @@ def test_xlsx_exports_of_each_table(api: tuple[TestClient, dict[str, str]]) -> N
     assert {row[2] for row in lines[1:]} == {"entry_due", "general_order_warehouse"}
     screening = client.get("/api/v1/exports/screening", headers=headers)
     assert screening.status_code == 200 and len(screening.content.decode("utf-8-sig").splitlines()) == 1
+
+
+@pytest.mark.parametrize("table", ["shipments", "deadlines", "costs", "screening"])
+@pytest.mark.parametrize("client_name", ["No Such Importer", "0" * 120, "99999"])
+def test_an_unknown_client_is_a_404_before_the_file_starts(
+    api: tuple[TestClient, dict[str, str]], table: str, client_name: str
+) -> None:
+    """The client is looked up before the streamed file begins: once its first byte is sent, an error can only
+    cut the download short (a 200 with half a file), never answer as a problem."""
+    client, headers = api
+    response = client.get(f"/api/v1/exports/{table}", params={"client": client_name, "format": "csv"},
+                          headers=headers)  # fmt: skip
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "client" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("written", ["0", "20261207", "7 Dec 2026", "2026-12-7"])
+def test_dates_are_written_yyyy_mm_dd(api: tuple[TestClient, dict[str, str]], written: str) -> None:
+    """Pydantic alone would read "0" or 0 as a Unix timestamp (1970-01-01); the schema says format: date."""
+    client, headers = api
+    operator, _ = create_token("operator", settings=client.app.state.settings)  # type: ignore[attr-defined]
+    as_operator = {"Authorization": f"Bearer {operator}"}
+    response = client.get("/api/v1/audit", params={"until": written}, headers=as_operator)
+    assert response.status_code == 422, response.text
+    assert "until" in response.text
+    body = _shipment("DATE-1", "Seattle", dt.date.today())
+    for value in (written, 0):
+        refused = client.post("/api/v1/shipments", json={**body, "arrival_date": value}, headers=as_operator)
+        assert refused.status_code == 422, refused.text
+        assert "arrival_date" in refused.text
+    assert client.get("/api/v1/shipments?q=DATE-1", headers=headers).json() == []
+    assert client.get("/api/v1/audit", params={"until": "2026-12-07"}, headers=as_operator).status_code == 200

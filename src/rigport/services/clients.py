@@ -79,10 +79,14 @@ def _view(row: ClientRow, count: int) -> ClientView:
             "archived_at": _utc(row.archived_at), "shipments": count}  # fmt: skip
 
 
+MAX_ID_DIGITS = 18  # a longer run of digits cannot be a stored id (64-bit), so it is looked up as a name
+
+
 def find(uow: AbstractUnitOfWork, client: str, field: str = "client") -> ClientRow:
     """The client given by id or name (any case), as the unit of work's scope sees it; else NotFoundError."""
     text = client.strip()
-    row = uow.clients.get(int(text)) if text.isdigit() else uow.clients.by_name(text)
+    is_id = text.isdigit() and len(text) <= MAX_ID_DIGITS
+    row = uow.clients.get(int(text)) if is_id else uow.clients.by_name(text)
     if row is None:
         raise NotFoundError(f"no client {client!r}; see `clients list`", field=field)
     return row

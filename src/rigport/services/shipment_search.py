@@ -82,12 +82,17 @@ def find_shipments(
     check_page(limit, offset)
     refresh_next_deadlines(settings)
     with UnitOfWork(settings) as uow:
-        if flt.client:
-            clients.find(uow, flt.client)  # an unknown client (or another's, for a scoped identity) is named
+        _check_client(uow, flt)
         total = store.count(uow.session, flt, today)
         page = store.page_versions(uow.session, flt, today, limit, offset)
         rows = list_views(uow, page, today, list_view)
     return {"rows": rows, "total": total, "limit": limit, "offset": offset}
+
+
+def _check_client(uow: UnitOfWork, flt: ShipmentFilter) -> None:
+    """An unknown client (or another's, for a scoped identity) is named as not found, rather than an empty list."""
+    if flt.client:
+        clients.find(uow, flt.client)
 
 
 def filter_choices(settings: Settings | None = None) -> dict[str, list[str]]:
@@ -173,6 +178,8 @@ def export_table(
     """The rows of one table of the current view, streamed. The filter is checked here, before any row."""
     today = today or dt.date.today()
     flt = flt.checked()
+    with UnitOfWork(settings) as uow:  # before the first row is asked for: a streamed response has started by then
+        _check_client(uow, flt)
     if table == "shipments":
         return {"name": "shipments", "columns": SHIPMENT_COLUMNS,
                 "rows": _shipment_rows(iter_shipments(flt, settings, today))}  # fmt: skip

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 
 def answers(view: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
@@ -20,6 +21,22 @@ def answers(view: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
 
 
 MAX_ID = 2**31 - 1  # ids, versions, offsets and line numbers: the largest a 32-bit integer column holds
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day_only(value: Any) -> Any:
+    """A date is written YYYY-MM-DD, as the schema says; pydantic's lax mode would also read the number 0 or the
+    text "0" as a Unix timestamp (1970-01-01), so a typo would pass as a date."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_day_only)]
 
 
 def _accepts_bool(annotation: Any) -> bool:
@@ -56,7 +73,7 @@ class ShipmentIn(Input):
     reference: str = Field(min_length=1, max_length=64)
     mode: Literal["vessel", "air"]
     port: str = Field(min_length=1, max_length=80)
-    arrival_date: dt.date
+    arrival_date: IsoDate
     total_units: int = Field(ge=1, le=10_000_000)
     declared_value_usd: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
     carrier: str = Field(default="", max_length=120)
@@ -99,7 +116,7 @@ class ShipmentPatch(Input):
 class EventIn(Input):
     model_config = ConfigDict(extra="forbid")
     event: str = Field(min_length=1, max_length=40)
-    date: dt.date
+    date: IsoDate
     quantity: int | None = Field(default=None, ge=1, le=10_000_000)
     from_state: str | None = Field(default=None, max_length=32)
     version: int | None = Field(default=None, ge=1, le=MAX_ID, description="If given, a stale version gets 409.")
@@ -115,7 +132,7 @@ class VoidIn(Input):
 class DocumentIn(Input):
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(min_length=1, max_length=40)
-    date: dt.date | None = None
+    date: IsoDate | None = None
     reference: str = Field(default="", max_length=120)
     lab_name: str = Field(default="", max_length=200)
     notes: str = Field(default="", max_length=2000)
@@ -146,7 +163,7 @@ class AssessIn(ShipmentIn):
     """A shipment draft assessed before anything is stored: the shipment body plus line items and evidence."""
 
     reference: str = Field(default="draft", min_length=1, max_length=64)
-    arrival_date: dt.date | None = None  # type: ignore[assignment]
+    arrival_date: IsoDate | None = None  # type: ignore[assignment]
     total_units: int | None = Field(default=None, ge=1, le=10_000_000)  # type: ignore[assignment]
     declared_value_usd: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2)  # type: ignore[assignment]
     line_items: list[LineItemIn] = Field(min_length=1, max_length=10_000)
@@ -191,7 +208,7 @@ class PartyPatch(Input):
 class DocumentPatch(Input):
     model_config = ConfigDict(extra="forbid")
     kind: str | None = Field(default=None, min_length=1, max_length=40)
-    date: dt.date | None = None
+    date: IsoDate | None = None
     reference: str | None = Field(default=None, max_length=120)
     lab_name: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=2000)

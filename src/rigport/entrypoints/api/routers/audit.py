@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from rigport.adapters.render.jsonable import to_jsonable
 from rigport.entrypoints.api.auth import require
-from rigport.entrypoints.api.schemas import answers
+from rigport.entrypoints.api.schemas import IsoDate, answers
 from rigport.services import audit
 from rigport.services.auth import Principal
 
@@ -24,8 +23,8 @@ def audit_trail(
     action: str | None = Query(None, max_length=200, description="What: the action begins with this, e.g. event."),
     entity: str | None = Query(None, max_length=40, description=f"One of {', '.join(audit.ENTITIES)}."),
     ref: str | None = Query(None, max_length=200, description="The record: a shipment reference, a user name..."),
-    since: dt.date | None = Query(None, description="From this UTC day (inclusive)."),
-    until: dt.date | None = Query(None, description="To this UTC day (inclusive)."),
+    since: IsoDate | None = Query(None, description="From this UTC day (inclusive)."),
+    until: IsoDate | None = Query(None, description="To this UTC day (inclusive)."),
     page: int = Query(1, ge=1, le=10**6),
     per_page: int = Query(50, ge=1, le=audit.MAX_PER_PAGE),
     who: Principal = Depends(operator),
