@@ -21,7 +21,7 @@ from rigport.adapters.db.engine import get_engine
 from rigport.adapters.db.scope import Scope, unscoped
 from rigport.adapters.db.tables import EventRow, PartyRow, ShipmentRow
 from rigport.adapters.db.uow import UnitOfWork
-from rigport.services import clients, shipments
+from rigport.services import clients, reminders, shipments
 from rigport.settings import Settings
 from tests.helpers import fresh_database
 
@@ -73,6 +73,38 @@ def test_an_unfiltered_query_under_a_scoped_session_returns_no_other_clients_row
     with UnitOfWork(owner) as uow:  # broker-wide: the same queries see both clients
         assert sorted(uow.session.scalars(select(ShipmentRow.reference))) == ["A-1", "B-1"]
         assert uow.session.execute(text("SELECT count(*) FROM parties")).scalar_one() == 2
+
+
+def test_reminders_of_other_clients_are_hidden_by_the_database_too(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Migration 0015: recipients of a client, their outbox rows and delivery attempts, and the broker-wide
+    recipients (client NULL), under the same policy."""
+    owner = _as_owner_role(fresh_database(request, "postgresql", tmp_path / "data"))
+    ids = _book(owner)
+    closed = "http://127.0.0.1:9"  # the discard port, closed: each webhook is tried once and refused
+    reminders.add_recipient("broker-ops", "webhook", f"{closed}/broker", digest=True, settings=owner)
+    for name in ("Alpha", "Bravo"):
+        reminders.add_recipient(f"{name}-ops", "webhook", f"{closed}/{name}", digest=True, client=name,
+                                settings=owner)  # fmt: skip
+    reminders.run(owner, dt.date(2025, 3, 5))
+    tables = ("reminder_recipients", "reminder_outbox", "reminder_attempts")
+    with UnitOfWork(owner) as uow:
+        everything = {t: uow.session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+        alphas = uow.session.execute(text("SELECT count(*) FROM reminder_outbox WHERE client_id = :a"),
+                                     {"a": ids["Alpha"]}).scalar_one()  # fmt: skip
+    assert everything["reminder_recipients"] == 3 and everything["reminder_attempts"] > 0
+    alpha = Scope(frozenset({ids["Alpha"]}))
+    with UnitOfWork(owner, scope=alpha) as uow, unscoped(uow.session):
+        raw = {t: uow.session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+        names = uow.session.execute(text("SELECT name FROM reminder_recipients")).scalars().all()
+        hidden = uow.session.execute(text("SELECT count(*) FROM reminder_attempts a JOIN reminder_outbox o "
+                                          "ON o.id = a.outbox_id WHERE o.client_id IS DISTINCT FROM :a"),
+                                     {"a": ids["Alpha"]}).scalar_one()  # fmt: skip
+        changed = uow.session.execute(text("UPDATE reminder_recipients SET address = 'me@alpha.example' "
+                                           "WHERE name <> 'Alpha-ops'")).rowcount  # fmt: skip
+    assert names == ["Alpha-ops"] and raw["reminder_outbox"] == alphas > 0
+    assert 0 < raw["reminder_attempts"] < everything["reminder_attempts"] and hidden == 0 and changed == 0
 
 
 def test_a_scoped_session_cannot_write_into_another_client(request: pytest.FixtureRequest, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import os
 import shutil
 import tempfile
 from decimal import Decimal
@@ -23,7 +24,7 @@ from rigport.services import shipments
 from rigport.services.auth import create_token
 from rigport.settings import Settings
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = int(os.environ.get("RIGPORT_FUZZ_EXAMPLES", "25"))  # more for a deeper local run
 
 
 def _fuzz_target() -> tuple[Any, dict[str, str]]:

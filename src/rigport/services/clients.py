@@ -19,7 +19,6 @@ import unicodedata
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
-from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.tables import ClientRow
 from rigport.adapters.db.uow import UnitOfWork
@@ -60,13 +59,6 @@ def check_name(name: str, field: str = "name") -> str:
     if text.isdigit():
         raise InputError(f"expected a name, not a number ({text!r} would read as a client id)", field=field)
     return text
-
-
-def require_broker(what: str) -> None:
-    """Refuse `what` to a scoped caller: broker settings that span every client (reminder recipients, their
-    outbox) are not any one client's to see or change."""
-    if not client_scope.current().broker_wide:
-        raise BrokerOnlyError(f"{what} needs a broker-wide identity; yours is limited to its clients")
 
 
 def _utc(instant: dt.datetime | None) -> dt.datetime | None:

@@ -19,10 +19,12 @@ from typing import Any
 
 import httpx
 
+from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db.engine import get_engine
 from rigport.adapters.db.leases import sender_lock
 from rigport.adapters.db.reminder_repository import ReminderRepository
 from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow, RecipientRow
+from rigport.adapters.db.tables import ClientRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.adapters.notify import DeliveryError
 from rigport.adapters.notify.smtp import SmtpConfig, send_email
@@ -30,8 +32,8 @@ from rigport.adapters.notify.webhook import post_webhook
 from rigport.domain import reminders as rules
 from rigport.domain.reminders import ClockFacts, Rule
 from rigport.errors import ConflictError, InputError, NotFoundError
+from rigport.services import clients
 from rigport.services.auth import USERNAME
-from rigport.services.clients import require_broker
 from rigport.services.deadlines import OpenClock, clocks_of, load_shipments, shipment_url
 from rigport.settings import Settings, get_settings
 
@@ -52,10 +54,10 @@ def smtp_config(settings: Settings) -> SmtpConfig:
 # recipients and rules
 
 
-def recipient_view(row: RecipientRow) -> dict[str, Any]:
-    """A recipient as shown to people: never its webhook secret."""
+def recipient_view(row: RecipientRow, client: str | None = None) -> dict[str, Any]:
+    """A recipient as shown to people: never its webhook secret. `client` None: broker-wide (every client)."""
     return {
-        "name": row.name, "channel": row.channel, "address": row.address, "username": row.username,
+        "name": row.name, "client": client, "channel": row.channel, "address": row.address, "username": row.username,
         "before": [int(d) for d in row.before_days.split(",") if d], "on_day": row.on_day,
         "overdue": row.overdue, "digest": row.digest, "signed": bool(row.secret),
         "created_at": row.created_at, "disabled_at": row.disabled_at,
@@ -96,10 +98,16 @@ def add_recipient(
     overdue: bool = True,
     digest: bool = False,
     username: str | None = None,
+    client: str | None = None,
     actor: str = "cli",
     settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """Add a person or team address. A webhook without a secret gets a new one, returned once in `secret`."""
+    """Add a person or team address. A webhook without a secret gets a new one, returned once in `secret`.
+
+    With `client`, it hears only about that client's shipments; without, a broker-wide caller's recipient hears
+    about every client's, and a caller scoped to one client adds one of that client (scoped to several, it must
+    name the client).
+    """
     _check_fields(name, channel)
     address = _check_address(channel, address)
     days = rules.parse_before(before)
@@ -108,38 +116,72 @@ def add_recipient(
     generated = channel != "email" and secret is None
     if generated:
         secret = secrets.token_urlsafe(32)
-    require_broker("adding a reminder recipient")
     with UnitOfWork(settings) as uow:
         repo = ReminderRepository(uow.session)
-        if username is not None and (not USERNAME.match(username) or uow.users.by_name(username) is None):
-            raise NotFoundError(f"username: no dashboard user {username!r}")
+        owner = _owning_client(uow, client)
+        if username is not None:
+            _check_user(uow, username, owner)
         existing = repo.recipient(name)
         if existing is not None and existing.disabled_at is None:
             raise ConflictError(f"recipient {name!r} already exists; remove it first or pick another name")
         if existing is not None:  # a removed recipient's name is reused: its history stays with it
             existing.name = f"{name[:90]} (removed {existing.id})"  # within the column's 120 characters
             uow.flush()
+        elif repo.name_taken(name):  # another client's, or the broker's: say no more than that it is taken
+            raise ConflictError(f"recipient name {name!r} is taken; pick another name")
         row = repo.add_recipient(RecipientRow(
             name=name, channel=channel, address=address, secret=secret if channel != "email" else None,
             username=username, before_days=",".join(map(str, days)), on_day=on_day, overdue=overdue, digest=digest,
+            client_id=owner.id if owner is not None else None,
         ))  # fmt: skip
         uow.flush()
-        view = recipient_view(row)
+        view = recipient_view(row, owner.name if owner is not None else None)
         uow.audit.record(actor, "add-recipient", "reminder_recipient", name, None, view)
         uow.commit()
     return {**view, "secret": secret} if generated else view
+
+
+def _owning_client(uow: UnitOfWork, client: str | None) -> ClientRow | None:
+    """The client a new recipient belongs to: the one named (as the caller's scope sees it), else none for a
+    broker-wide caller, else the scoped caller's only client."""
+    if client is not None and client.strip():
+        return clients.find(uow, client)
+    scope = uow.scope
+    if scope.client_ids is None:
+        return None
+    if len(scope.client_ids) == 1:
+        return clients.find(uow, str(next(iter(scope.client_ids))))
+    raise InputError("client: your identity works for several clients; name the one this recipient belongs to")
+
+
+def _check_user(uow: UnitOfWork, username: str, owner: ClientRow | None) -> None:
+    """A recipient tied to a dashboard user: the user exists and may see the recipient's client (a user of
+    another client must not receive this client's deadlines)."""
+    user = uow.users.by_name(username) if USERNAME.match(username) else None
+    if user is None:
+        raise NotFoundError(f"username: no dashboard user {username!r}")
+    sees = client_scope.Scope.parse(user.client_ids)
+    if owner is None and not sees.broker_wide:
+        raise InputError(f"username: {username!r} works for some clients only; a broker-wide recipient would send "
+                         "them every client's deadlines: name the recipient's client")  # fmt: skip
+    if owner is not None and not sees.allows(owner.id):
+        raise NotFoundError(f"username: no dashboard user {username!r}")
+
+
+def _client_names(uow: UnitOfWork) -> dict[int, str]:
+    return {c.id: c.name for c in uow.clients.list(include_archived=True)}
 
 
 def update_recipient(
     name: str, *, actor: str = "cli", settings: Settings | None = None, **changes: Any
 ) -> dict[str, Any]:
     """Change a recipient's address or rule (the dashboard's admin edit); only the fields given change."""
-    require_broker("changing a reminder recipient")
     with UnitOfWork(settings) as uow:
         row = ReminderRepository(uow.session).recipient(name)
         if row is None or row.disabled_at is not None:
             raise NotFoundError(f"recipient {name!r} not found")
-        before = recipient_view(row)
+        client = _client_names(uow).get(row.client_id) if row.client_id is not None else None
+        before = recipient_view(row, client)
         if changes.get("address") is not None:
             row.address = _check_address(row.channel, str(changes["address"]))
         if changes.get("before") is not None:
@@ -147,21 +189,22 @@ def update_recipient(
         for flag in ("on_day", "overdue", "digest"):
             if changes.get(flag) is not None:
                 setattr(row, flag, bool(changes[flag]))
-        after = recipient_view(row)
+        after = recipient_view(row, client)
         uow.audit.record(actor, "update-recipient", "reminder_recipient", name, before, after)
         uow.commit()
     return after
 
 
 def list_recipients(settings: Settings | None = None) -> list[dict[str, Any]]:
-    require_broker("the reminder recipients")
+    """The recipients the caller may see: a scoped identity sees its clients' ones only."""
     with UnitOfWork(settings) as uow:
-        return [recipient_view(r) for r in ReminderRepository(uow.session).recipients()]
+        names = _client_names(uow)
+        return [recipient_view(r, names.get(r.client_id) if r.client_id is not None else None)
+                for r in ReminderRepository(uow.session).recipients()]  # fmt: skip
 
 
 def remove_recipient(name: str, *, actor: str = "cli", settings: Settings | None = None) -> dict[str, Any]:
     """Stop reminding a recipient: it is disabled (its history stays) and its pending reminders cancelled."""
-    require_broker("removing a reminder recipient")
     with UnitOfWork(settings) as uow:
         repo = ReminderRepository(uow.session)
         row = repo.recipient(name)
@@ -169,7 +212,7 @@ def remove_recipient(name: str, *, actor: str = "cli", settings: Settings | None
             raise NotFoundError(f"recipient {name!r} not found")
         row.disabled_at = _now()
         cancelled = repo.cancel_pending(row.id)
-        view = recipient_view(row)
+        view = recipient_view(row, _client_names(uow).get(row.client_id) if row.client_id is not None else None)
         uow.audit.record(actor, "remove-recipient", "reminder_recipient", name, None, {"cancelled": cancelled})
         uow.commit()
     return {**view, "cancelled": cancelled}
@@ -189,11 +232,26 @@ def _rule(row: RecipientRow) -> Rule:
     return Rule(before=days, on_day=row.on_day, overdue=row.overdue, digest=row.digest)
 
 
+class ClocksByClient:
+    """The open clocks every recipient may hear about: all of them for a broker-wide recipient, its client's
+    shipments' for a client's recipient."""
+
+    def __init__(self, clocks: Sequence[ClockFacts], client_of: dict[str, int]) -> None:
+        self.all = list(clocks)
+        self._by_client: dict[int, list[ClockFacts]] = {}
+        for c in self.all:
+            self._by_client.setdefault(client_of[c.shipment], []).append(c)
+
+    def of(self, recipient: RecipientRow) -> list[ClockFacts]:
+        return self.all if recipient.client_id is None else self._by_client.get(recipient.client_id, [])
+
+
 def due_now(
-    clocks: Sequence[ClockFacts], recipients: Sequence[RecipientRow], today: dt.date
+    clocks: ClocksByClient, recipients: Sequence[RecipientRow], today: dt.date
 ) -> list[tuple[RecipientRow, rules.Due]]:
-    """Every (recipient, reminder) due today under each recipient's rule: the decision, before any rendering."""
-    return [(r, due) for r in recipients for due in rules.due_reminders(clocks, _rule(r), today)]
+    """Every (recipient, reminder) due today under each recipient's rule, over the clocks it may hear about:
+    the decision, before any rendering."""
+    return [(r, due) for r in recipients for due in rules.due_reminders(clocks.of(r), _rule(r), today)]
 
 
 def outbox_row(
@@ -212,7 +270,8 @@ def outbox_row(
         message = rules.clock_message(by_clock[(due.shipment, due.clock)], due.threshold, key)
     return {
         "key": key, "shipment": due.shipment, "clock": due.clock, "due": due.due, "threshold": due.threshold,
-        "recipient_id": recipient.id, "status": "pending", "subject": message.subject[:500],
+        "recipient_id": recipient.id, "client_id": recipient.client_id, "status": "pending",
+        "subject": message.subject[:500],
         "message": {"text": message.text, "html": message.html, "data": message.data},
         "created_at": now, "next_attempt_at": now, "attempts": 0,
     }  # fmt: skip
@@ -235,8 +294,10 @@ def decide(
         recipients = list(repo.recipients())
         if not recipients:
             return {"decided": 0, "queued": 0, "recipients": 0, "new": []}
-        clocks = facts(clocks_of(load_shipments(uow), today), settings.public_url)
-        due = due_now(clocks, recipients, today)
+        shipments = load_shipments(uow)
+        clocks = facts(clocks_of(shipments, today), settings.public_url)
+        by_client = ClocksByClient(clocks, {row.reference: row.client_id for row in shipments})
+        due = due_now(by_client, recipients, today)
         earliest = min((d.due for _, d in due), default=today)
         known = repo.keys_for([r.id for r in recipients], earliest)
         fresh = [(r, d) for r, d in due if (d.shipment, d.clock, d.due, d.threshold, r.id) not in known]
@@ -244,10 +305,10 @@ def decide(
         names = {r.id: r.name for r in recipients}
         if dry_run:  # what would be queued, subjects only: no message is rendered
             new = [{"key": rules.reminder_key(d.shipment, d.clock, d.due, d.threshold, r.id), "recipient": r.name,
-                    "subject": rules.digest_subject(clocks, today) if d.threshold == rules.DIGEST
+                    "subject": rules.digest_subject(by_client.of(r), today) if d.threshold == rules.DIGEST
                     else rules.clock_subject(by_clock[(d.shipment, d.clock)], d.threshold)} for r, d in fresh]
             return {"decided": len(due), "queued": len(new), "recipients": len(recipients), "new": new}
-        rows = [outbox_row(r, d, clocks, by_clock, today, now) for r, d in fresh]
+        rows = [outbox_row(r, d, by_client.of(r), by_clock, today, now) for r, d in fresh]
         queued = repo.queue(rows)
         uow.commit()
     return {
@@ -386,14 +447,16 @@ def run(settings: Settings | None = None, today: dt.date | None = None, *, dry_r
 
 
 def status(settings: Settings | None = None, limit: int = 50) -> dict[str, Any]:
-    """What was sent, to whom and when; what is failing and why; the recipients and their rules."""
-    require_broker("the reminder outbox")
+    """What was sent, to whom and when; what is failing and why; the recipients and their rules: all of it for
+    a broker-wide caller, its clients' recipients and their reminders for a scoped one."""
     with UnitOfWork(settings) as uow:
         repo = ReminderRepository(uow.session)
+        names = _client_names(uow)
         counts = repo.counts()
         recent = [_outbox_view(row, name) for row, name in repo.recent(limit)]
         pending = [_outbox_view(row, name) for row, name in repo.recent(limit, "pending")]
-        recipients = [recipient_view(r) for r in repo.recipients()]
+        recipients = [recipient_view(r, names.get(r.client_id) if r.client_id is not None else None)
+                      for r in repo.recipients()]  # fmt: skip
     return {
         "outbox": counts,
         "failing": [p for p in pending if p["attempts"] > 0],

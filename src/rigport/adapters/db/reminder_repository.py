@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from rigport.adapters.db import writers
 from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
+from rigport.adapters.db.scope import unscoped
 from rigport.adapters.db.tables import EventRow, QuantityRow, ShipmentRow
 
 KEY_COLUMNS = ("shipment", "clock", "due", "threshold", "recipient_id")
@@ -44,6 +45,7 @@ class ClockShipment:
     total_units: int
     declared_value_usd: Decimal
     other_agency_hold: bool
+    client_id: int
     quantities: list[ClockQuantity] = field(default_factory=list)
     events: list[ClockEvent] = field(default_factory=list)
 
@@ -52,10 +54,11 @@ def clock_data(session: Session) -> list[ClockShipment]:
     """Every shipment with its quantities and events not voided, in three plain queries."""
     shipments = {
         row.id: ClockShipment(row.id, row.reference, row.port, row.arrival_date, row.total_units,
-                              row.declared_value_usd, bool(row.other_agency_hold))
+                              row.declared_value_usd, bool(row.other_agency_hold), row.client_id)
         for row in session.execute(select(ShipmentRow.id, ShipmentRow.reference, ShipmentRow.port,
                                           ShipmentRow.arrival_date, ShipmentRow.total_units,
-                                          ShipmentRow.declared_value_usd, ShipmentRow.other_agency_hold)
+                                          ShipmentRow.declared_value_usd, ShipmentRow.other_agency_hold,
+                                          ShipmentRow.client_id)
                                    .order_by(ShipmentRow.reference))
     }  # fmt: skip
     for shipment_id, state, quantity in session.execute(
@@ -145,6 +148,11 @@ class ReminderRepository:
             "cancelled": found.get("cancelled", 0),
             "failing": int(self.session.scalar(failing) or 0),
         }
+
+    def name_taken(self, name: str) -> bool:
+        """Whether any recipient, in the caller's scope or not, has this name (names are unique book-wide)."""
+        with unscoped(self.session):
+            return self.session.scalar(select(func.count()).where(RecipientRow.name == name)) != 0
 
     def recent(self, limit: int, status: str | None = None) -> Sequence[tuple[OutboxRow, str]]:
         query = select(OutboxRow, RecipientRow.name).join(RecipientRow, RecipientRow.id == OutboxRow.recipient_id)

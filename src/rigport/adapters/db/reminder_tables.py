@@ -27,6 +27,8 @@ class RecipientRow(Base):
     address: Mapped[str] = mapped_column(String(2000))  # e-mail address or webhook URL
     secret: Mapped[str | None] = mapped_column(String(200), nullable=True)  # webhook signing key
     username: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the user it belongs to, if any
+    # the client whose shipments it hears about; NULL: broker-wide, every client's (migration 0015)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), nullable=True, index=True)
     before_days: Mapped[str] = mapped_column(String(64), default="7,3,1")
     on_day: Mapped[bool] = mapped_column(Boolean, default=True)
     overdue: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -50,6 +52,7 @@ class OutboxRow(Base):
     due: Mapped[dt.date] = mapped_column(Date)
     threshold: Mapped[str] = mapped_column(String(16))
     recipient_id: Mapped[int] = mapped_column(ForeignKey("reminder_recipients.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # the recipient's client
     status: Mapped[str] = mapped_column(String(12), index=True)  # pending | sent | cancelled
     subject: Mapped[str] = mapped_column(String(500))
     message: Mapped[dict[str, Any]] = mapped_column(JSON)  # text, html and data, as decided

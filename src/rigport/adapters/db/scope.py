@@ -4,7 +4,8 @@ A broker works for many importers (clients). An identity (API token, dashboard u
 scoped to some clients. The scope is bound to the unit of work, and every ORM statement its session runs,
 whatever the repository or service that wrote it, gets the filter added here by SQLAlchemy's
 `with_loader_criteria`: shipments of other clients, and everything hanging off them (quantities, line items,
-parties, documents, events, screening runs of a shipment), are not in the result. Lazy loads and relationship
+parties, documents, events, screening runs of a shipment; reminder recipients of a client and their outbox), are
+not in the result. Lazy loads and relationship
 loads get the same criteria. So another client's shipment is simply not found (404), for reads and writes
 alike; no route checks anything.
 
@@ -33,6 +34,7 @@ from typing import Any
 from sqlalchemy import event, exists
 from sqlalchemy.orm import ORMExecuteState, Session, aliased, sessionmaker, with_loader_criteria
 
+from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow, RecipientRow
 from rigport.adapters.db.screening_tables import ScreeningRunRow
 from rigport.adapters.db.tables import (
     ClientRow,
@@ -138,6 +140,15 @@ def _criteria(ids: frozenset[int]) -> tuple[Any, ...]:
     ]
     runs = ScreeningRunRow.shipment_id.is_(None) | visible(ScreeningRunRow)
     options.append(with_loader_criteria(ScreeningRunRow, runs, include_aliases=True, propagate_to_loaders=False))
+    # Reminders: a client's recipients and the reminders decided for them; broker-wide recipients (client NULL)
+    # and theirs are the broker's. An attempt is visible with its outbox row.
+    reminder = aliased(OutboxRow, name="scope_reminder")
+    options += [
+        with_loader_criteria(RecipientRow, RecipientRow.client_id.in_(ids), include_aliases=True),
+        with_loader_criteria(OutboxRow, OutboxRow.client_id.in_(ids), include_aliases=True),
+        with_loader_criteria(AttemptRow, exists().where(reminder.id == AttemptRow.outbox_id,
+                                                        reminder.client_id.in_(ids)), include_aliases=True),
+    ]  # fmt: skip
     return tuple(options)
 
 
@@ -188,4 +199,6 @@ def _check_writes(session: Session) -> None:
         if isinstance(obj, ShipmentRow) and obj.client_id is not None and not scope.allows(obj.client_id):
             raise NotFoundError("client not found")
         if isinstance(obj, ClientRow) and obj.id is not None and not scope.allows(obj.id):
+            raise NotFoundError("client not found")
+        if isinstance(obj, RecipientRow) and (obj.client_id is None or not scope.allows(obj.client_id)):
             raise NotFoundError("client not found")

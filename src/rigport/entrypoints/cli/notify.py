@@ -74,6 +74,8 @@ def add_command(
     overdue: bool = typer.Option(True, "--overdue/--no-overdue", help="Remind once when a clock is overdue."),
     digest: bool = typer.Option(False, "--digest/--no-digest", help="A daily digest of the next 14 days."),
     user: str | None = typer.Option(None, "--user", help="The dashboard user this address belongs to."),
+    client: str | None = typer.Option(None, "--client", help="Only this client's shipments (id or name); "
+                                      "default: every client's."),
     secret: str | None = typer.Option(None, "--secret", help="Webhook signing secret (default: new, shown once)."),
     as_json: bool = JSON,
 ) -> None:
@@ -81,11 +83,12 @@ def add_command(
     from rigport.services.reminders import add_recipient
 
     view = add_recipient(name, channel, address, secret=secret, before=before, on_day=on_day, overdue=overdue,
-                         digest=digest, username=user)  # fmt: skip
+                         digest=digest, username=user, client=client)  # fmt: skip
     if as_json:
         print_json(view)
         return
-    console.print(f"recipient {name} ({channel} {view['address']}) added", highlight=False)
+    hears = f"client {view['client']}" if view["client"] else "every client"
+    console.print(f"recipient {name} ({channel} {view['address']}, {hears}) added", highlight=False)
     if view.get("secret"):
         console.print(f"signing secret (shown once): {view['secret']}", highlight=False)
 
@@ -99,9 +102,10 @@ def list_command(as_json: bool = JSON) -> None:
     if as_json:
         print_json(rows)
         return
-    print_table("Reminder recipients", ["name", "channel", "address", "before", "on day", "overdue", "digest"],
-                [(r["name"], r["channel"], r["address"], ",".join(map(str, r["before"])), r["on_day"],
-                  r["overdue"], r["digest"]) for r in rows])  # fmt: skip
+    print_table("Reminder recipients",
+                ["name", "client", "channel", "address", "before", "on day", "overdue", "digest"],
+                [(r["name"], r["client"] or "(every client)", r["channel"], r["address"],
+                  ",".join(map(str, r["before"])), r["on_day"], r["overdue"], r["digest"]) for r in rows])  # fmt: skip
 
 
 @recipients_app.command("set")

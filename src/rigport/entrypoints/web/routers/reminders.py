@@ -1,5 +1,6 @@
 """Deadline reminders on the dashboard (issue #29): what was sent, to whom and when; what is failing and why;
-recipients and their rules, which admins can add, change and remove (the same services as `rigport notify`)."""
+recipients and their rules, which admins can add, change and remove (the same services as `rigport notify`).
+A visitor scoped to some clients sees and manages those clients' recipients and reminders only (issue #28)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from rigport.entrypoints.web import forms
 from rigport.entrypoints.web.pages import page
 from rigport.entrypoints.web.security import Forbidden, Visitor, checked_form, settings_of, visitor
 from rigport.errors import NotFoundError, RigportError
-from rigport.services import reminders
+from rigport.services import clients, reminders
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,8 +33,11 @@ async def _admin_form(request: Request, who: Visitor) -> FormData:
 
 
 def _render(request: Request, who: Visitor, status: int = 200, **context: Any) -> HTMLResponse:
-    book = reminders.status(settings_of(request), limit=100)
+    settings = settings_of(request)
+    book = reminders.status(settings, limit=100)
     context.setdefault("message", None)
+    context["client_choices"] = [c["name"] for c in clients.list_clients(settings=settings)]
+    context["broker_wide"] = who.principal.broker_wide
     context.setdefault("error", None)
     context.setdefault("secret", None)
     return page(request, "reminders.html", who, status, book=book, is_admin=who.principal.can("admin"), **context)
@@ -54,9 +58,10 @@ async def add_recipient(request: Request) -> HTMLResponse:
         channel = forms.text(form, "channel", "Channel", max_length=16)
         address = forms.text(form, "address", "Address", max_length=2000)
         before = forms.text(form, "before", "Days before", required=False, max_length=64) or "7,3,1"
+        client = forms.text(form, "client", "Client", required=False, max_length=120) or None
         made = await run_in_threadpool(lambda: reminders.add_recipient(
             name, channel, address, before=before, on_day=_flag(form, "on_day"), overdue=_flag(form, "overdue"),
-            digest=_flag(form, "digest"), actor=who.principal.actor, settings=settings,
+            digest=_flag(form, "digest"), client=client, actor=who.principal.actor, settings=settings,
         ))  # fmt: skip
     except RigportError as exc:
         return _render(request, who, exc.http_status, error=str(exc))
