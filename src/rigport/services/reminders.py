@@ -15,14 +15,15 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, cast
 
 import httpx
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db.engine import get_engine
 from rigport.adapters.db.leases import sender_lock
-from rigport.adapters.db.reminder_repository import ReminderRepository
+from rigport.adapters.db.reminder_repository import OutboxCounts, ReminderRepository
 from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow, RecipientRow
 from rigport.adapters.db.tables import ClientRow
 from rigport.adapters.db.uow import UnitOfWork
@@ -42,6 +43,112 @@ EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$|^[^@\s<>,;]+@localho
 SEND_BATCH = 1000
 
 
+class RecipientView(TypedDict):
+    """A recipient as people see it (`notify recipients list --json`, the /reminders page): never its secret."""
+
+    name: str
+    client: str | None  # None: broker-wide, it hears about every client's shipments
+    channel: str  # email | webhook | slack
+    address: str
+    username: str | None  # the dashboard user it belongs to, if any
+    before: list[int]  # days before a due date
+    on_day: bool
+    overdue: bool
+    digest: bool
+    signed: bool  # a webhook with a signing secret
+    created_at: dt.datetime
+    disabled_at: dt.datetime | None
+
+
+class RecipientAdded(RecipientView):
+    secret: NotRequired[str]  # a webhook's generated signing secret, given this once and never again
+
+
+class RecipientRemoved(RecipientView):
+    cancelled: int  # its pending reminders, cancelled
+
+
+class OutboxValues(TypedDict):
+    """The columns of one new outbox row, as decided (what `ReminderRepository.queue` inserts)."""
+
+    key: str
+    shipment: str
+    clock: str
+    due: dt.date
+    threshold: str
+    recipient_id: int
+    client_id: int | None
+    status: str
+    subject: str
+    message: dict[str, Any]  # text, html and data, rendered as they will be sent
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime
+    attempts: int
+
+
+class QueuedReminder(TypedDict):
+    key: str
+    recipient: str
+    subject: str
+
+
+class Decided(TypedDict):
+    """What a deciding pass found due today and how many of those were new to the outbox."""
+
+    decided: int
+    queued: int
+    recipients: int
+    new: list[QueuedReminder]
+
+
+class Sending(TypedDict):
+    """What a sending pass did: `sender` is ran, busy (another sender holds the lock) or dry-run."""
+
+    sender: str
+    sent: int
+    failed: int
+    deferred: int  # left for the next pass: their channel was down
+    errors: list[str]
+    config_error: bool
+
+
+class ReminderPass(Decided, Sending):
+    """One background pass inside `rigport serve`: decided, then sent."""
+
+
+class NotifyRun(Decided, Sending):
+    """`rigport notify run --json`."""
+
+    as_of: dt.date
+    dry_run: bool
+    outbox: OutboxCounts
+
+
+class OutboxEntry(TypedDict):
+    key: str
+    recipient: str
+    shipment: str | None  # None for a digest
+    clock: str
+    due: dt.date
+    threshold: str
+    subject: str
+    status: str  # pending | sent | cancelled
+    attempts: int
+    last_error: str | None
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime | None  # while pending
+    sent_at: dt.datetime | None
+
+
+class ReminderStatus(TypedDict):
+    """`rigport notify status --json` and the /reminders page."""
+
+    outbox: OutboxCounts
+    failing: list[OutboxEntry]  # pending after at least one failed attempt
+    recent: list[OutboxEntry]
+    recipients: list[RecipientView]
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -54,7 +161,7 @@ def smtp_config(settings: Settings) -> SmtpConfig:
 # recipients and rules
 
 
-def recipient_view(row: RecipientRow, client: str | None = None) -> dict[str, Any]:
+def recipient_view(row: RecipientRow, client: str | None = None) -> RecipientView:
     """A recipient as shown to people: never its webhook secret. `client` None: broker-wide (every client)."""
     return {
         "name": row.name, "client": client, "channel": row.channel, "address": row.address, "username": row.username,
@@ -101,7 +208,7 @@ def add_recipient(
     client: str | None = None,
     actor: str = "cli",
     settings: Settings | None = None,
-) -> dict[str, Any]:
+) -> RecipientAdded:
     """Add a person or team address. A webhook without a secret gets a new one, returned once in `secret`.
 
     With `client`, it hears only about that client's shipments; without, a broker-wide caller's recipient hears
@@ -138,7 +245,9 @@ def add_recipient(
         view = recipient_view(row, owner.name if owner is not None else None)
         uow.audit.record(actor, "add-recipient", "reminder_recipient", name, None, view)
         uow.commit()
-    return {**view, "secret": secret} if generated else view
+    if generated and secret is not None:
+        return {**view, "secret": secret}
+    return cast(RecipientAdded, view)  # every required key is there; `secret` is absent, as it should be
 
 
 def _owning_client(uow: UnitOfWork, client: str | None) -> ClientRow | None:
@@ -174,7 +283,7 @@ def _client_names(uow: UnitOfWork) -> dict[int, str]:
 
 def update_recipient(
     name: str, *, actor: str = "cli", settings: Settings | None = None, **changes: Any
-) -> dict[str, Any]:
+) -> RecipientView:
     """Change a recipient's address or rule (the dashboard's admin edit); only the fields given change."""
     with UnitOfWork(settings) as uow:
         row = ReminderRepository(uow.session).recipient(name)
@@ -195,7 +304,7 @@ def update_recipient(
     return after
 
 
-def list_recipients(settings: Settings | None = None) -> list[dict[str, Any]]:
+def list_recipients(settings: Settings | None = None) -> list[RecipientView]:
     """The recipients the caller may see: a scoped identity sees its clients' ones only."""
     with UnitOfWork(settings) as uow:
         names = _client_names(uow)
@@ -203,7 +312,7 @@ def list_recipients(settings: Settings | None = None) -> list[dict[str, Any]]:
                 for r in ReminderRepository(uow.session).recipients()]  # fmt: skip
 
 
-def remove_recipient(name: str, *, actor: str = "cli", settings: Settings | None = None) -> dict[str, Any]:
+def remove_recipient(name: str, *, actor: str = "cli", settings: Settings | None = None) -> RecipientRemoved:
     """Stop reminding a recipient: it is disabled (its history stays) and its pending reminders cancelled."""
     with UnitOfWork(settings) as uow:
         repo = ReminderRepository(uow.session)
@@ -261,7 +370,7 @@ def outbox_row(
     by_clock: dict[tuple[str, str], ClockFacts],
     today: dt.date,
     now: dt.datetime,
-) -> dict[str, Any]:
+) -> OutboxValues:
     """The outbox row of one reminder, its message rendered as it will be sent."""
     key = rules.reminder_key(due.shipment, due.clock, due.due, due.threshold, recipient.id)
     if due.threshold == rules.DIGEST:
@@ -279,7 +388,7 @@ def outbox_row(
 
 def decide(
     settings: Settings | None = None, today: dt.date | None = None, *, dry_run: bool = False
-) -> dict[str, Any]:
+) -> Decided:
     """Write every reminder due today to the outbox (insert-or-ignore), in one transaction.
 
     Reminders already in the outbox are skipped before their messages are rendered (a pass every minute
@@ -304,9 +413,12 @@ def decide(
         by_clock = {(c.shipment, c.clock): c for c in clocks}
         names = {r.id: r.name for r in recipients}
         if dry_run:  # what would be queued, subjects only: no message is rendered
-            new = [{"key": rules.reminder_key(d.shipment, d.clock, d.due, d.threshold, r.id), "recipient": r.name,
+            new: list[QueuedReminder] = [
+                {"key": rules.reminder_key(d.shipment, d.clock, d.due, d.threshold, r.id), "recipient": r.name,
                     "subject": rules.digest_subject(by_client.of(r), today) if d.threshold == rules.DIGEST
-                    else rules.clock_subject(by_clock[(d.shipment, d.clock)], d.threshold)} for r, d in fresh]
+                    else rules.clock_subject(by_clock[(d.shipment, d.clock)], d.threshold)}
+                for r, d in fresh
+            ]  # fmt: skip
             return {"decided": len(due), "queued": len(new), "recipients": len(recipients), "new": new}
         rows = [outbox_row(r, d, by_client.of(r), by_clock, today, now) for r, d in fresh]
         queued = repo.queue(rows)
@@ -376,7 +488,7 @@ def _record(settings: Settings, item: _Item, error: DeliveryError | None, elapse
 
 def send_pending(
     settings: Settings | None = None, *, now: dt.datetime | None = None, limit: int = SEND_BATCH
-) -> dict[str, Any]:
+) -> Sending:
     """Deliver the pending reminders whose time has come, if no other sender holds the lock."""
     settings = settings or get_settings()
     with sender_lock(get_engine(settings)) as held:
@@ -385,13 +497,14 @@ def send_pending(
         return _send(settings, now or _now(), limit)
 
 
-def _send(settings: Settings, now: dt.datetime, limit: int) -> dict[str, Any]:
+def _send(settings: Settings, now: dt.datetime, limit: int) -> Sending:
     """Deliver due pending rows one at a time (the caller holds the sender lock): a crash costs one repeat at most.
 
     When a channel is down (DeliveryError.down), its other rows wait for the next pass untried ("deferred"):
     one attempt a pass tells whether it is back, without a timeout's wait for every row.
     """
-    sent, failed, deferred, errors, config_error = 0, 0, 0, [], False
+    sent, failed, deferred, config_error = 0, 0, 0, False
+    errors: list[str] = []
     down: set[str] = set()
     for item in _claimable(settings, now, limit):
         route = "smtp" if item.channel == "email" else item.address
@@ -418,7 +531,7 @@ def _send(settings: Settings, now: dt.datetime, limit: int) -> dict[str, Any]:
             "config_error": config_error}  # fmt: skip
 
 
-def background_pass(settings: Settings, today: dt.date | None = None) -> dict[str, Any] | None:
+def background_pass(settings: Settings, today: dt.date | None = None) -> ReminderPass | None:
     """One pass of the sender inside `rigport serve`: only the lock holder decides and sends (None: not us).
 
     Every server worker runs this on a timer; the advisory lock makes one of them the sender, and when it
@@ -431,13 +544,13 @@ def background_pass(settings: Settings, today: dt.date | None = None) -> dict[st
         return {**decided, **_send(settings, _now(), SEND_BATCH)}
 
 
-def run(settings: Settings | None = None, today: dt.date | None = None, *, dry_run: bool = False) -> dict[str, Any]:
+def run(settings: Settings | None = None, today: dt.date | None = None, *, dry_run: bool = False) -> NotifyRun:
     """`rigport notify run`: decide what is due (into the outbox), then deliver what is pending."""
     settings = settings or get_settings()
     today = today or dt.date.today()
     decided = decide(settings, today, dry_run=dry_run)
     if dry_run:
-        sending: dict[str, Any] = {"sender": "dry-run", "sent": 0, "failed": 0, "deferred": 0, "errors": [],
+        sending: Sending = {"sender": "dry-run", "sent": 0, "failed": 0, "deferred": 0, "errors": [],
                                    "config_error": False}  # fmt: skip
     else:
         sending = send_pending(settings)
@@ -446,7 +559,7 @@ def run(settings: Settings | None = None, today: dt.date | None = None, *, dry_r
     return {"as_of": today, "dry_run": dry_run, **decided, **sending, "outbox": counts}
 
 
-def status(settings: Settings | None = None, limit: int = 50) -> dict[str, Any]:
+def status(settings: Settings | None = None, limit: int = 50) -> ReminderStatus:
     """What was sent, to whom and when; what is failing and why; the recipients and their rules: all of it for
     a broker-wide caller, its clients' recipients and their reminders for a scoped one."""
     with UnitOfWork(settings) as uow:
@@ -465,7 +578,7 @@ def status(settings: Settings | None = None, limit: int = 50) -> dict[str, Any]:
     }
 
 
-def _outbox_view(row: OutboxRow, recipient: str) -> dict[str, Any]:
+def _outbox_view(row: OutboxRow, recipient: str) -> OutboxEntry:
     return {
         "key": row.key, "recipient": recipient, "shipment": row.shipment or None, "clock": row.clock,
         "due": row.due, "threshold": row.threshold, "subject": row.subject, "status": row.status,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -11,6 +11,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import writers
 from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
@@ -18,6 +19,13 @@ from rigport.adapters.db.scope import unscoped
 from rigport.adapters.db.tables import EventRow, QuantityRow, ShipmentRow
 
 KEY_COLUMNS = ("shipment", "clock", "due", "threshold", "recipient_id")
+
+
+class OutboxCounts(TypedDict):
+    pending: int
+    sent: int
+    cancelled: int
+    failing: int  # pending after at least one failed attempt
 
 
 @dataclass
@@ -95,7 +103,7 @@ class ReminderRepository:
         return row
 
     # outbox
-    def queue(self, rows: Sequence[dict[str, Any]]) -> int:
+    def queue(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert the reminders not already in the outbox; a key already there is left alone (insert-or-ignore).
 
         One statement per few hundred rows, in the caller's transaction: the decision and its record commit
@@ -136,7 +144,7 @@ class ReminderRepository:
     def add_attempt(self, row: AttemptRow) -> None:
         self.session.add(row)
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> OutboxCounts:
         query = select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
         found = {str(status): int(n) for status, n in self.session.execute(query)}
         failing = select(func.count()).select_from(OutboxRow).where(
