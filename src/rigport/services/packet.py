@@ -20,7 +20,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
+
 from rigport import __version__
+from rigport.adapters.db.shipment_mapping import DocumentFileView, DocumentView, EventView, LineItemView
 from rigport.adapters.render import packet as document
 from rigport.domain.customs.clocks import (
     ADMIN_FORFEITURE_CITATION,
@@ -30,6 +33,9 @@ from rigport.domain.customs.clocks import (
 )
 from rigport.domain.customs.landed_cost import LandedCost, compare_hts, landed_cost
 from rigport.errors import InputError, RigportError
+from rigport.services.assess import ShipmentAssessment
+from rigport.services.screening import StoredMatch
+from rigport.services.shipment_views import ClockView, ShipmentDetail
 from rigport.settings import Settings, get_settings
 
 # Units in these states are under seizure: a petition for relief (or a supplemental one) is the live remedy.
@@ -44,6 +50,174 @@ PETITION_EXTENSION_CITATION = "19 CFR 171.2(c); 171.15"
 REMISSION_AUTHORITY = "19 USC 1618"
 SEIZURE_AUTHORITY_2025 = "19 USC 1595a(c)(2)(A)"
 SUPPLEMENTAL_CITATION = "19 CFR 171.61"
+
+
+class DutyComponent(TypedDict):
+    code: str
+    rate: Decimal
+    basis: str
+    amount_usd: Decimal
+    citation: str
+    note: str
+    refundable: bool
+    verified_through: dt.date | None
+
+
+class LandedCostGroup(TypedDict):
+    """Duties, fees and landed cost of one (HTS code, origin) group of line items."""
+
+    hts: str
+    origin: str
+    units: int
+    entered_value_usd: Decimal
+    components: list[DutyComponent]
+    total_duties_and_fees_usd: Decimal
+    landed_cost_usd: Decimal
+    landed_cost_per_unit_usd: Decimal
+    potentially_refundable_ieepa_usd: Decimal
+    potentially_refundable_section_122_usd: Decimal
+    warnings: list[str]
+
+
+class HtsOption(TypedDict):
+    hts: str
+    total_duties_and_fees_usd: Decimal
+    difference_usd: Decimal  # against the code declared
+
+
+class PacketLandedCost(TypedDict):
+    """Landed cost of a shipment's line items on its entry date (the packet and the shipment page)."""
+
+    entry_date: dt.date
+    entry_date_basis: str
+    mode: str
+    groups: list[LandedCostGroup]
+    errors: list[str]  # groups that could not be costed, and why
+    hts_options: list[HtsOption]  # other HTS codes, with a single group only
+    multi_group: bool
+    total_duties_and_fees_usd: Decimal
+    landed_cost_usd: Decimal
+    warnings: list[str]
+
+
+class LiveMatch(TypedDict):
+    """A match of a screening run made for the packet and not stored."""
+
+    list: str
+    entry_id: str
+    entry_ids: list[str]
+    name: str
+    relation: str
+    score: float | None
+    status: str  # "hit"
+    explanation: str
+    programs: list[str]
+
+
+class PacketSubject(TypedDict):
+    subject: str
+    role: str
+    matches: list[StoredMatch] | list[LiveMatch]
+    status: str  # hit | dismissed | clear
+
+
+class PacketScreening(TypedDict):
+    """The shipment's latest stored screening run, or (`stored` false) names screened now and not stored."""
+
+    stored: bool
+    run_id: int | None
+    screened_at: dt.datetime
+    actor: str
+    threshold: float | None
+    lists: list[dict[str, Any]]  # the list versions screened against
+    subjects: list[PacketSubject]
+
+
+class SeizedGoods(TypedDict):
+    models: list[str]
+    line_items: list[LineItemView]
+    serial_ranges: list[str]
+    partial: bool  # only some of the shipment's units are seized
+
+
+class SeizedValue(TypedDict):
+    declared_value_usd: Decimal
+    seized_units_value_usd: Decimal
+    per_unit_usd: Decimal
+    forfeiture_route: str
+    forfeiture_route_citation: str
+    bond_usd: Decimal
+    bond_citation: str
+
+
+class Seizure(TypedDict):
+    notice_mailed_on: dt.date | None
+    place: str
+
+
+class PetitionCitations(TypedDict):
+    content: str
+    filing: str
+    extension: str
+    remission: str
+    seizure_authority_2025: str
+    supplemental: str
+
+
+class PetitionWorksheet(TypedDict):
+    """The facts of a petition for relief, from the record (19 CFR 171.1); blanks are for a person to fill."""
+
+    seized_units: int
+    states: dict[str, int]
+    description: SeizedGoods
+    value: SeizedValue
+    seizure: Seizure
+    petition_clock: ClockView | None
+    petition_filed_on: dt.date | None
+    facts: list[str]
+    evidence_missing: list[dict[str, Any]]
+    chronology: list[EventView]
+    documents: list[DocumentView]
+    citations: PetitionCitations
+
+
+class LineTotals(TypedDict):
+    units: int
+    value_usd: Decimal
+
+
+class Attachment(DocumentFileView):
+    """A document's uploaded file as the packet links it."""
+
+    id: int  # a document with a file is stored: it has an id
+    kind: str
+    href: str
+
+
+class PacketData(TypedDict):
+    """Everything the packet shows, as plain values (the template only formats)."""
+
+    generated_on: dt.date
+    generated_at: dt.datetime
+    version: str
+    shipment: ShipmentDetail
+    risk: ShipmentAssessment
+    screening: PacketScreening
+    landed_cost: PacketLandedCost
+    line_totals: LineTotals
+    petition: PetitionWorksheet | None
+    attachments: list[Attachment]
+
+
+class PacketWritten(TypedDict):
+    """`rigport packet --json`: where the packet was written."""
+
+    shipment: str
+    html: str
+    pdf: str | None
+    note: str | None  # why there is no PDF
+    petition_worksheet: bool
+    attachments: list[str]  # the evidence files copied beside the packet
 
 
 def safe_filename(reference: str) -> str:
@@ -61,7 +235,7 @@ def _entry_date(view: Mapping[str, Any]) -> tuple[dt.date, str]:
     return arrival, "arrival date (no entry-filed event recorded)"
 
 
-def _landed_cost_view(cost: LandedCost) -> dict[str, Any]:
+def _landed_cost_view(cost: LandedCost) -> LandedCostGroup:
     return {
         "hts": cost.hts,
         "origin": cost.origin,
@@ -81,7 +255,7 @@ def _landed_cost_view(cost: LandedCost) -> dict[str, Any]:
     }
 
 
-def landed_cost_for(view: Mapping[str, Any]) -> dict[str, Any]:
+def landed_cost_for(view: Mapping[str, Any]) -> PacketLandedCost:
     """Duties and fees per (HTS code, origin) group of the line items, on the entry date.
 
     A group's unit value is its average; MPF minimum/maximum apply per entry (19 CFR 24.23(b)(1)),
@@ -92,49 +266,55 @@ def landed_cost_for(view: Mapping[str, Any]) -> dict[str, Any]:
     for li in view["line_items"]:
         units, value = groups.get((li["hts_code"], li["origin"]), (0, Decimal(0)))
         groups[(li["hts_code"], li["origin"])] = (units + li["quantity"], value + li["unit_value_usd"] * li["quantity"])
-    out: dict[str, Any] = {"entry_date": entry_date, "entry_date_basis": basis, "mode": view["mode"], "groups": [],
-                           "errors": [], "hts_options": [], "multi_group": len(groups) > 1}  # fmt: skip
+    costed: list[LandedCostGroup] = []
+    errors: list[str] = []
+    hts_options: list[HtsOption] = []
     for (hts, origin), (units, value) in sorted(groups.items()):
         unit_value = value / units
         try:
             cost = landed_cost(hts=hts, origin=origin, entry_date=entry_date, mode=view["mode"], units=units,
                                unit_value_usd=unit_value)  # fmt: skip
         except InputError as exc:
-            out["errors"].append(f"{hts} / {origin}: {exc}")
+            errors.append(f"{hts} / {origin}: {exc}")
             continue
-        out["groups"].append(_landed_cost_view(cost))
+        costed.append(_landed_cost_view(cost))
         if len(groups) == 1:
             options = compare_hts(origin=origin, entry_date=entry_date, mode=view["mode"], units=units,
                                   unit_value_usd=unit_value)  # fmt: skip
-            out["hts_options"] = [
+            hts_options = [
                 {"hts": o.hts, "total_duties_and_fees_usd": o.total_duties_and_fees_usd,
                  "difference_usd": o.total_duties_and_fees_usd - cost.total_duties_and_fees_usd}
                 for o in options
             ]  # fmt: skip
-    out["total_duties_and_fees_usd"] = sum((g["total_duties_and_fees_usd"] for g in out["groups"]), Decimal(0))
-    out["landed_cost_usd"] = sum((g["landed_cost_usd"] for g in out["groups"]), Decimal(0))
-    out["warnings"] = list(dict.fromkeys(w for g in out["groups"] for w in g["warnings"]))
-    return out
+    return {
+        "entry_date": entry_date, "entry_date_basis": basis, "mode": view["mode"], "groups": costed,
+        "errors": errors, "hts_options": hts_options, "multi_group": len(groups) > 1,
+        "total_duties_and_fees_usd": sum((g["total_duties_and_fees_usd"] for g in costed), Decimal(0)),
+        "landed_cost_usd": sum((g["landed_cost_usd"] for g in costed), Decimal(0)),
+        "warnings": list(dict.fromkeys(w for g in costed for w in g["warnings"])),
+    }  # fmt: skip
 
 
-def _stored_run_view(run: Any) -> dict[str, Any]:
+def _stored_run_view(run: Any) -> PacketScreening:
     """A stored run grouped by subject: 'hit' if any open (or reopened) match, else 'dismissed' or 'clear'."""
     from rigport.services.screening import add_stored_match
 
-    subjects: dict[tuple[str, str], dict[str, Any]] = {}
+    found: dict[tuple[str, str], list[StoredMatch]] = {}
     for r in run.results:
-        subject = subjects.setdefault((r.subject, r.role), {"subject": r.subject, "role": r.role, "matches": []})
+        matches = found.setdefault((r.subject, r.role), [])
         if r.status != "clear":
-            add_stored_match(subject["matches"], r)  # one row per listed party, every entry id kept
-    for subject in subjects.values():
-        statuses = {m["status"] for m in subject["matches"]}
-        subject["status"] = "hit" if statuses & {"hit", "reopened"} else ("dismissed" if statuses else "clear")
+            add_stored_match(matches, r)  # one row per listed party, every entry id kept
+    subjects: list[PacketSubject] = []
+    for (name, role), matches in found.items():
+        statuses = {m["status"] for m in matches}
+        status = "hit" if statuses & {"hit", "reopened"} else ("dismissed" if statuses else "clear")
+        subjects.append({"subject": name, "role": role, "matches": matches, "status": status})
     return {"stored": True, "run_id": run.id, "screened_at": run.screened_at, "actor": run.actor,
             "threshold": run.threshold, "lists": run.list_versions,
-            "subjects": list(subjects.values())}  # fmt: skip
+            "subjects": subjects}  # fmt: skip
 
 
-def _screening(shipment_id: int, view: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+def _screening(shipment_id: int, view: Mapping[str, Any], settings: Settings) -> PacketScreening:
     """The latest stored screening run of the shipment; if none, screen now without storing (a read stays a read)."""
     from rigport.adapters.db.screening_repository import ScreeningRepository
     from rigport.adapters.db.uow import UnitOfWork
@@ -153,19 +333,24 @@ def _screening(shipment_id: int, view: Mapping[str, Any], settings: Settings) ->
         names.append((view["carrier"], "carrier", "org", None))
     names += [(li["chip_supplier"], f"chip supplier (line {li['line_no']})", "org", None)
               for li in view["line_items"] if li["chip_supplier"]]  # fmt: skip
-    out_subjects, seen = [], set()
+    out_subjects: list[PacketSubject] = []
+    seen = set()
     for name, role, kind, country in names:
         if (name, role) in seen or not name.strip():
             continue
         seen.add((name, role))
         result = screen_name(name, kind=kind, country=country, settings=settings)
-        matches = [{"list": m["list"], "entry_id": m["entry_id"], "entry_ids": m["entry_ids"], "name": m["name"],
-                    "relation": m["relation"], "score": m["score"], "status": "hit",
-                    "explanation": m["explanation"], "programs": m["programs"]}
-                   for m in result["matches"]]  # fmt: skip
+        matches: list[LiveMatch] = [
+            {"list": m["list"], "entry_id": m["entry_id"], "entry_ids": m["entry_ids"], "name": m["name"],
+             "relation": m["relation"], "score": m["score"], "status": "hit", "explanation": m["explanation"],
+             "programs": m["programs"]}
+            for m in result["matches"]
+        ]  # fmt: skip
         out_subjects.append({"subject": name, "role": role, "status": "hit" if matches else "clear",
                              "matches": matches})  # fmt: skip
-    lists = [{k: v[k] for k in ("list", "as_of", "sha256", "source", "entries")} for v in list_versions(settings)]
+    lists: list[dict[str, Any]] = [
+        {k: v[k] for k in ("list", "as_of", "sha256", "source", "entries")} for v in list_versions(settings)
+    ]
     return {"stored": False, "run_id": None, "screened_at": dt.datetime.now(dt.UTC), "actor": "packet",
             "threshold": None, "lists": lists, "subjects": out_subjects}  # fmt: skip
 
@@ -180,8 +365,8 @@ def _serial_ranges(line_items: list[dict[str, Any]]) -> list[str]:
 
 
 def petition_worksheet(
-    view: Mapping[str, Any], risk: Mapping[str, Any], screening: dict[str, Any]
-) -> dict[str, Any] | None:
+    view: Mapping[str, Any], risk: Mapping[str, Any], screening: PacketScreening
+) -> PetitionWorksheet | None:
     """The facts a petition for relief needs, from the record; None unless units are seized or petitioned."""
     quantities = view["quantities"]
     seized_units = sum(quantities.get(s, 0) for s in PETITION_STATES)
@@ -249,7 +434,7 @@ def petition_worksheet(
     }
 
 
-def packet_data(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> dict[str, Any]:
+def packet_data(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> PacketData:
     """Everything the packet shows, as plain values (the template only formats)."""
     from rigport.services.assess import assess_shipment
     from rigport.services.shipments import get_shipment
@@ -276,17 +461,20 @@ def packet_data(reference: str, settings: Settings | None = None, today: dt.date
     }
 
 
-def attachments(view: Mapping[str, Any]) -> list[dict[str, Any]]:
+def attachments(view: Mapping[str, Any]) -> list[Attachment]:
     """The documents with an uploaded file, each linked to the dashboard's download (signed-in users only);
     `write_packet` copies the files beside the packet and links the copies instead."""
     reference = quote(str(view["reference"]))
-    return [
-        {"id": d["id"], "kind": d["kind"], **d["file"], "href": f"/shipments/{reference}/documents/{d['id']}/file"}
-        for d in view["documents"] if d["file"]
-    ]  # fmt: skip
+    out: list[Attachment] = []
+    for d in view["documents"]:
+        file: DocumentFileView | None = d["file"]
+        if file:
+            out.append({"id": d["id"], "kind": d["kind"], **file,
+                        "href": f"/shipments/{reference}/documents/{d['id']}/file"})  # fmt: skip
+    return out
 
 
-def _copy_attachments(data: dict[str, Any], directory: Path, stem: str, settings: Settings | None) -> list[str]:
+def _copy_attachments(data: PacketData, directory: Path, stem: str, settings: Settings | None) -> list[str]:
     """Copy each attached file to `<stem>-files/<id>-<name>` beside the packet and point the packet's links there."""
     from rigport.services.evidence import document_file
 
@@ -327,11 +515,10 @@ def _prepare_dir(output_dir: Path) -> Path:
 def write_packet(
     reference: str, output_dir: Path | str, settings: Settings | None = None, *, pdf: bool = True,
     today: dt.date | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> PacketWritten:  # fmt: skip
     """Write packet-<reference>.html (and .pdf when a headless browser exists) into output_dir.
 
-    Returns `{"shipment", "html", "pdf" (path or None), "note" (why no PDF, or None), "petition_worksheet",
-    "attachments"}` (the paths of the evidence files copied to `packet-<reference>-files/`).
+    `attachments` are the paths of the evidence files copied to `packet-<reference>-files/`.
     """
     output_dir = Path(output_dir)
     data = packet_data(reference, settings, today)  # an unknown shipment fails before anything is written

@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ def _environment() -> Any:
     return env
 
 
-def render_html(data: dict[str, Any]) -> str:
+def render_html(data: Mapping[str, Any]) -> str:
     return str(_environment().get_template("packet.html.j2").render(**data))
 
 
