@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -16,6 +16,15 @@ from rigport.domain.simulate.engine import SimulationParams, run_chunk, summariz
 from rigport.errors import InputError
 from rigport.services.catalog import get_catalog
 from rigport.services.network import current_snapshot
+from rigport.services.simulation_views import (
+    Comparison,
+    HoldAssumptions,
+    HoldFit,
+    HoldSource,
+    OptionResult,
+    SimulationReport,
+    SimulationSummary,
+)
 from rigport.settings import Settings
 
 CHUNK_PATHS = 10_000  # fixed, so the same seed gives the same numbers however many workers run it
@@ -47,8 +56,10 @@ def chunk_plan(paths: int, seed: int | None) -> list[tuple[int, np.random.SeedSe
     return list(zip(sizes, seeds, strict=True))
 
 
-def run(params: SimulationParams, paths: int, seed: int | None = None, *, scheduler: str | None = None,
-        workers: int | None = None, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:  # fmt: skip
+def run(
+    params: SimulationParams, paths: int, seed: int | None = None, *, scheduler: str | None = None,
+    workers: int | None = None, progress: Callable[[int, int], None] | None = None,
+) -> SimulationSummary:  # fmt: skip
     """Run every chunk (locally, or on Dask when given a scheduler address or a worker count)."""
     plan = chunk_plan(paths, seed)
     if scheduler or workers:
@@ -59,12 +70,11 @@ def run(params: SimulationParams, paths: int, seed: int | None = None, *, schedu
             chunks.append(run_chunk(params, size, chunk_seed))
             if progress:
                 progress(done, len(plan))
-    report = summarize(params, chunks, seed)
-    report["chunks"] = len(plan)
-    return report
+    # the domain's summary is a plain dict; SimulationSummary names its keys (tests/simulate walk them)
+    return cast(SimulationSummary, {**summarize(params, chunks, seed), "chunks": len(plan)})
 
 
-def fit_holds(settings: Settings | None = None, min_holds: int = MIN_FITTED_HOLDS) -> dict[str, Any]:
+def fit_holds(settings: Settings | None = None, min_holds: int = MIN_FITTED_HOLDS) -> HoldFit:
     """Mean hold length and hold probability from the system of record.
 
     A hold starts at the first event that puts units in a held state (detention, seizure, ...). It is
@@ -126,15 +136,17 @@ def _hold_of(row: Any) -> tuple[str, int | None]:
 
 
 def resolve_hold(hold_prob: float | None, hold_days_mean: float | None, fit: bool,
-                 settings: Settings | None = None) -> dict[str, Any]:  # fmt: skip
+                 settings: Settings | None = None) -> HoldAssumptions:  # fmt: skip
     """Hold assumptions for a run: a value given explicitly wins, then the fitted one (with fit), then the default."""
     fitted = fit_holds(settings) if fit else None
     use_fit = bool(fitted and fitted["fitted"])
+    observed_probability = fitted["observed_hold_probability"] if use_fit and fitted else None
+    observed_days = fitted["observed_hold_days_mean"] if use_fit and fitted else None
     probability = hold_prob if hold_prob is not None else (
-        fitted["observed_hold_probability"] if use_fit and fitted else DEFAULT_HOLD_PROBABILITY)  # fmt: skip
+        observed_probability if observed_probability is not None else DEFAULT_HOLD_PROBABILITY)  # fmt: skip
     days = hold_days_mean if hold_days_mean is not None else (
-        fitted["observed_hold_days_mean"] if use_fit and fitted else DEFAULT_HOLD_DAYS_MEAN)  # fmt: skip
-    source = {
+        observed_days if observed_days is not None else DEFAULT_HOLD_DAYS_MEAN)  # fmt: skip
+    source: HoldSource = {
         "probability": "given" if hold_prob is not None else ("fitted" if use_fit else "default"),
         "days_mean": "given" if hold_days_mean is not None else ("fitted" if use_fit else "default"),
     }
@@ -146,7 +158,7 @@ def simulate_model(
     seed: int | None = None, *, hold_prob: float | None = None, hold_days_mean: float | None = None,
     fit: bool = False, settings: Settings | None = None, scheduler: str | None = None, workers: int | None = None,
     progress: Callable[[int, int], None] | None = None, **overrides: Any,
-) -> dict[str, Any]:  # fmt: skip
+) -> SimulationReport:  # fmt: skip
     """The one use case behind `rigport simulate` and `POST /api/v1/simulations`: same inputs, same report.
 
     The report holds the summary (`npv_usd`, `payback_probability`, `payback_day`, `expected_hold_cost_usd`,
@@ -157,12 +169,9 @@ def simulate_model(
     params = params_for_model(model, units, unit_price, power_price, days, settings,
                               hold_probability=hold["probability"], hold_days_mean=hold["days_mean"],
                               **overrides)  # fmt: skip
-    report = run(params, paths, seed, scheduler=scheduler, workers=workers, progress=progress)
-    report["model"] = model
-    report["units"] = units
-    report["hold"] = hold
-    report["warnings"] = start_warnings(model, unit_price, settings, overrides)
-    return report
+    summary = run(params, paths, seed, scheduler=scheduler, workers=workers, progress=progress)
+    return {**summary, "model": model, "units": units, "hold": hold,
+            "warnings": start_warnings(model, unit_price, settings, overrides)}  # fmt: skip
 
 
 def start_warnings(model_id: str, unit_price: float | None, settings: Settings | None,
@@ -180,11 +189,11 @@ def start_warnings(model_id: str, unit_price: float | None, settings: Settings |
 
 
 def compare_options(options: list[dict[str, Any]], paths: int, days: int, power_price: float, seed: int,
-                    origin: str, settings: Settings | None = None) -> dict[str, Any]:  # fmt: skip
+                    origin: str, settings: Settings | None = None) -> Comparison:  # fmt: skip
     """Simulate each option with the same seed (common random numbers) and rank them."""
     if len(options) < 2:
         raise InputError(f"{origin}: expected at least two [[option]] tables")
-    reports = []
+    summaries: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (option, its summary)
     npvs = []
     for n, option in enumerate(options, start=1):
         for key in ("name", "model", "units"):
@@ -199,21 +208,23 @@ def compare_options(options: list[dict[str, Any]], paths: int, days: int, power_
         )  # fmt: skip
         chunks = [run_chunk(params, size, chunk_seed) for size, chunk_seed in chunk_plan(paths, seed)]
         npvs.append(np.concatenate([c.npv for c in chunks]))
-        report = summarize(params, chunks, seed)
-        reports.append(
-            {
-                "name": option["name"],
-                "model": option["model"],
-                "origin": option.get("origin", ""),
-                **{k: report[k] for k in ("npv_usd", "payback_probability", "expected_hold_cost_usd")},
-            }
-        )
+        summaries.append((option, summarize(params, chunks, seed)))
     stacked = np.vstack(npvs)
     best = np.argmax(stacked, axis=0)
-    for i, report in enumerate(reports):
-        report["probability_best"] = float((best == i).mean())
-        report["beats"] = {reports[j]["name"]: float((stacked[i] > stacked[j]).mean())
-                           for j in range(len(reports)) if j != i}  # fmt: skip
+    names = [option["name"] for option, _ in summaries]
+    reports: list[OptionResult] = [
+        {
+            "name": option["name"],
+            "model": option["model"],
+            "origin": option.get("origin", ""),
+            "npv_usd": report["npv_usd"],
+            "payback_probability": report["payback_probability"],
+            "expected_hold_cost_usd": report["expected_hold_cost_usd"],
+            "probability_best": float((best == i).mean()),
+            "beats": {names[j]: float((stacked[i] > stacked[j]).mean()) for j in range(len(names)) if j != i},
+        }
+        for i, (option, report) in enumerate(summaries)
+    ]
     reports.sort(key=lambda r: -r["npv_usd"]["mean"])
     warnings = list(dict.fromkeys(
         w for o in options for w in start_warnings(str(o["model"]), o.get("unit_price"), settings)

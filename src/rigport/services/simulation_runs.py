@@ -16,13 +16,15 @@ import secrets
 import socket
 import threading
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, NotRequired
+from typing import Any, NotRequired, cast
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.errors import InputError, NotFoundError, RigportError, UnavailableError
+from rigport.services.simulation_views import SimulationReport
 from rigport.settings import Settings, get_settings
 
 MAX_PATHS = 200_000  # one request must not exhaust the server: paths x chunk memory and minutes of CPU
@@ -58,6 +60,27 @@ OVERRIDES = {
 }  # fmt: skip
 
 
+class SimulationRequest(TypedDict):
+    """A run's parameters once checked: defaults filled in and a seed drawn (what a run stores in `params`)."""
+
+    model: str
+    fit_holds: bool
+    units: int
+    unit_price: float | None  # None: the catalog's reference price
+    power_price: float
+    paths: int
+    days: int
+    hold_prob: float | None  # None: fitted (with fit_holds) or the documented default
+    hold_days_mean: float | None
+    forfeit_prob: float
+    storage_per_day: float
+    volatility: float | None  # None: the engine's default
+    drift: float | None
+    difficulty_growth: float | None
+    discount_rate: float | None
+    seed: int
+
+
 def _runner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -77,7 +100,7 @@ def _number(name: str, value: Any) -> float | int | None:
     return kind(value)  # type: ignore[no-any-return]
 
 
-def validate_params(params: dict[str, Any], settings: Settings) -> dict[str, Any]:
+def validate_params(params: dict[str, Any], settings: Settings) -> SimulationRequest:
     """Normalized parameters (defaults filled, a seed drawn when none given so the run can be repeated)."""
     from rigport.services.catalog import get_catalog
 
@@ -100,13 +123,14 @@ def validate_params(params: dict[str, Any], settings: Settings) -> dict[str, Any
         out["power_price"] = settings.default_power_price_usd_kwh
     if out["seed"] is None:
         out["seed"] = secrets.randbelow(2**32)
-    return out
+    return cast(SimulationRequest, out)  # built field by field from NUMBER_FIELDS, whose names it declares
 
 
-def _simulate(params: dict[str, Any], settings: Settings, progress: Any = None) -> dict[str, Any]:
+def _simulate(params: SimulationRequest, settings: Settings, progress: Any = None) -> SimulationReport:
     from rigport.services.simulation import simulate_model
 
-    overrides = {target: params[name] for name, target in OVERRIDES.items()}
+    fields: Mapping[str, Any] = params
+    overrides = {target: fields[name] for name, target in OVERRIDES.items()}
     return simulate_model(
         params["model"], params["units"], params["unit_price"], params["power_price"], params["paths"],
         params["days"], params["seed"], hold_prob=params["hold_prob"], hold_days_mean=params["hold_days_mean"],
@@ -154,7 +178,7 @@ def _update(run_id: str, settings: Settings, **values: Any) -> None:
         uow.commit()
 
 
-def _execute(pool: _Pool, run_id: str, params: dict[str, Any], settings: Settings) -> None:
+def _execute(pool: _Pool, run_id: str, params: SimulationRequest, settings: Settings) -> None:
     """Runs on a pool thread: every outcome, including a crash, ends as a stored status."""
 
     def progress(done: int, total: int) -> None:
@@ -200,15 +224,15 @@ class SimulationRun(TypedDict):
 
     id: str
     status: str  # queued | running | succeeded | failed | interrupted
-    params: dict[str, Any]
+    params: SimulationRequest
     actor: str
     error: str | None
     created_at: str
     started_at: str | None
     finished_at: str | None
     progress: NotRequired[SimulationProgress]
-    result: NotRequired[Any]  # the report (a JSON object) once succeeded, else null
-    summary: NotRequired[dict[str, Any]]
+    result: NotRequired[SimulationReport | None]  # the report once succeeded, else null
+    summary: NotRequired[dict[str, Any]]  # the report without `fan_chart` and `npv_histogram`
 
 
 def view(row: Any, *, with_result: bool = True, progress: tuple[int, int] | None = None) -> SimulationRun:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ def check_plot_path(path: Path) -> str:
     return suffix
 
 
-def write_plot(report: dict[str, Any], path: Path) -> Path:
+def write_plot(report: Mapping[str, Any], path: Path) -> Path:
     """NPV histogram and price/difficulty fan charts: a self-contained HTML page (works offline) or a PNG."""
     import plotly.graph_objects as go  # type: ignore[import-untyped]
     from plotly.subplots import make_subplots  # type: ignore[import-untyped]

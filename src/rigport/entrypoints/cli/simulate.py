@@ -76,11 +76,11 @@ def run_command(
             forfeiture_probability=forfeit_prob, storage_usd_per_unit_day=storage_per_day, price_volatility=volatility,
             price_drift=drift, difficulty_growth=difficulty_growth, discount_rate=discount_rate,
         )  # fmt: skip
+    shown: dict[str, Any] = {k: v for k, v in report.items() if k not in ("fan_chart", "npv_histogram")}
     if plot:
-        report["plot"] = str(write_plot(report, plot))
+        shown["plot"] = str(write_plot(report, plot))
     if as_json:
-        print_json({k: v for k, v in report.items() if k not in ("fan_chart", "npv_histogram")}
-                   | {"fan_chart_days": days})  # fmt: skip
+        print_json(shown | {"fan_chart_days": days})
         return
     npv, pb = report["npv_usd"], report["payback_day"]
     print_table(f"{model} x {units:,}: {report['paths']:,} paths over {fmt_days(days)}, seed {seed}",

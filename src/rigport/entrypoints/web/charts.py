@@ -47,7 +47,7 @@ def cost_by_shipment(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {"data": data, "layout": layout}
 
 
-def npv_histogram(report: dict[str, Any]) -> dict[str, Any]:
+def npv_histogram(report: Mapping[str, Any]) -> dict[str, Any]:
     hist = report["npv_histogram"]
     centers = [(a + b) / 2 for a, b in zip(hist["edges"][:-1], hist["edges"][1:], strict=True)]
     data = [{"type": "bar", "name": "paths", "x": centers, "y": hist["counts"], "marker": {"color": "#4c78a8"}}]
@@ -56,7 +56,7 @@ def npv_histogram(report: dict[str, Any]) -> dict[str, Any]:
     return {"data": data, "layout": layout}
 
 
-def fan(report: dict[str, Any], key: str, title: str) -> dict[str, Any]:
+def fan(report: Mapping[str, Any], key: str, title: str) -> dict[str, Any]:
     band = report["fan_chart"][key]
     days = list(range(len(band["p50"])))
     data = [
@@ -70,7 +70,7 @@ def fan(report: dict[str, Any], key: str, title: str) -> dict[str, Any]:
     return {"data": data, "layout": layout}
 
 
-def compare_options(result: dict[str, Any]) -> dict[str, Any]:
+def compare_options(result: Mapping[str, Any]) -> dict[str, Any]:
     names = [o["name"] for o in result["options"]]
     data = [
         {"type": "bar", "name": label, "x": names, "y": [o["npv_usd"][key] for o in result["options"]]}

@@ -3,6 +3,7 @@ and side-by-side comparison of purchase options."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -125,15 +126,15 @@ async def economics_simulate(request: Request) -> HTMLResponse:
             inputs["model"], inputs["units"], inputs["unit_price"], inputs["power_price"], inputs["days"], settings,
             hold_probability=inputs["hold_prob"], hold_days_mean=inputs["hold_days_mean"],
         )  # fmt: skip
-        report = await run_in_threadpool(run, params, inputs["paths"], inputs["seed"])
-        report["warnings"] = start_warnings(inputs["model"], inputs["unit_price"], settings)
+        summary = await run_in_threadpool(run, params, inputs["paths"], inputs["seed"])
+        report = {**summary, "warnings": start_warnings(inputs["model"], inputs["unit_price"], settings)}
     except RigportError as exc:
         return _error(request, who, settings, "simulation", form, exc)
     return _answer(request, who, settings, "simulation", "_simulation_result.html", form, r=report,
                    figures=_simulation_figures(report), run=None)  # fmt: skip
 
 
-def _simulation_figures(report: dict[str, Any]) -> dict[str, Any]:
+def _simulation_figures(report: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "npv": charts.npv_histogram(report),
         "price": charts.fan(report, "price_usd", "BTC price fan (USD)"),
@@ -166,8 +167,8 @@ def background_run(request: Request, run_id: str) -> HTMLResponse:
     settings = settings_of(request)
     run = get_simulation(run_id, settings)
     no_form: dict[str, Any] = {}
-    if run["status"] == "succeeded" and run.get("result"):
-        report = run["result"]
+    report = run.get("result")
+    if run["status"] == "succeeded" and report:
         return _answer(request, who, settings, "simulation", "_simulation_result.html", no_form, r=report,
                        figures=_simulation_figures(report), run=run)  # fmt: skip
     return _answer(request, who, settings, "simulation", "_simulation_run.html", no_form, run=run)
