@@ -11,7 +11,8 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.render.calendar import CalendarEntry, render_calendar
 from rigport.errors import InputError
@@ -20,6 +21,18 @@ from rigport.settings import Settings, get_settings
 
 ALARM_DAYS = (7, 2)
 MAY_NOT_APPLY = "[may not apply] "
+
+
+class CalendarExported(TypedDict):
+    """`rigport calendar --json`: the .ics file written and what is in it."""
+
+    output: str
+    as_of: dt.date
+    days: int | None  # the window asked for (None: every open clock)
+    events: int
+    overdue: int
+    may_not_apply: int
+    bytes: int
 
 
 def clock_uid(shipment: str, clock: str) -> str:
@@ -64,7 +77,7 @@ def calendar_bytes(clocks: Sequence[OpenClock], public_url: str, stamp: dt.datet
 
 def export_calendar(
     output: Path, *, days: int | None = None, settings: Settings | None = None, today: dt.date | None = None
-) -> dict[str, Any]:
+) -> CalendarExported:
     """Write the calendar of open clocks (due within `days`, overdue ones included) to `output`, atomically."""
     if days is not None and not 0 <= days <= 3650:
         raise InputError(f"expected 0 to 3650, got {days}", field="days")

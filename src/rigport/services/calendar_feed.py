@@ -11,7 +11,8 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from typing import Any
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db.reminder_repository import ReminderRepository
@@ -27,6 +28,16 @@ from rigport.settings import Settings, get_settings
 SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
+class CalendarUrl(TypedDict):
+    """`rigport users calendar-url --json`: a user's feed, its URL only when a new secret was just made."""
+
+    username: str
+    url: str | None  # shown once, when made or rotated
+    active: bool
+    created_at: dt.datetime | None
+    note: str | None  # why there is no URL although the feed is active
+
+
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -37,7 +48,7 @@ def feed_url(public_url: str, secret: str) -> str:
 
 def calendar_url(
     username: str, *, rotate: bool = False, revoke: bool = False, actor: str = "cli", settings: Settings | None = None
-) -> dict[str, Any]:
+) -> CalendarUrl:
     """Make the user's feed URL (first time, after a revoke, or with `rotate`), or revoke it.
 
     `url` is given only when a new secret was made; otherwise the feed's state is reported.

@@ -6,7 +6,8 @@ The entry points reach the database only through here and the other services (an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters import evidence_files
 from rigport.adapters.db import backup as backup_files
@@ -16,7 +17,29 @@ from rigport.errors import ConflictError, InputError
 from rigport.settings import Settings, get_settings
 
 
-def upgrade(settings: Settings | None = None) -> dict[str, Any]:
+class Upgraded(TypedDict):
+    """`rigport db upgrade --json`."""
+
+    database: str  # the URL, password hidden
+    revision: str | None  # the newest migration now applied
+
+
+class BackupWritten(TypedDict):
+    """`rigport db backup --json`."""
+
+    backup: str  # the file written
+    bytes: int
+    documents: int  # evidence files copied to `<backup>.documents/`
+
+
+class Restored(TypedDict):
+    """`rigport db restore --json`."""
+
+    restored_from: str
+    documents: int  # evidence files brought back
+
+
+def upgrade(settings: Settings | None = None) -> Upgraded:
     settings = settings or get_settings()
     engine = store_engine.get_engine(settings)
     revision = store_engine.upgrade(engine)
@@ -39,7 +62,7 @@ async def ping_async(settings: Settings) -> str:
     return store_engine.get_engine(settings).dialect.name
 
 
-def backup(target: Path, settings: Settings | None = None) -> dict[str, Any]:
+def backup(target: Path, settings: Settings | None = None) -> BackupWritten:
     """SQLite: the online backup API (consistent while in use). PostgreSQL: pg_dump custom format. The
     evidence files go to `<target>.documents/` beside it (`documents`: how many)."""
     settings = settings or get_settings()
@@ -56,7 +79,7 @@ def backup(target: Path, settings: Settings | None = None) -> dict[str, Any]:
     return {"backup": str(target), "bytes": target.stat().st_size, "documents": documents}
 
 
-def restore(source: Path, settings: Settings | None = None) -> dict[str, Any]:
+def restore(source: Path, settings: Settings | None = None) -> Restored:
     """Replace the database with a backup, after checking the backup is sound."""
     settings = settings or get_settings()
     if not source.is_file():
@@ -68,6 +91,6 @@ def restore(source: Path, settings: Settings | None = None) -> dict[str, Any]:
                                 "workers would keep the old database open and lose writes")  # fmt: skip
         folder = evidence_files.companion(source)
         evidence_files.verify_tree(folder)  # a damaged copy of a file stops the restore before anything changes
-        result = backup_files.restore_from(source, settings, engine)
-    result["documents"] = evidence_files.copy_tree(folder, evidence_files.root(settings.data_dir))
-    return result
+        restored = backup_files.restore_from(source, settings, engine)
+    documents = evidence_files.copy_tree(folder, evidence_files.root(settings.data_dir))
+    return {"restored_from": str(restored["restored_from"]), "documents": documents}
