@@ -2,13 +2,15 @@
 
 A TypedDict is documentation to the JSON (it does not build it), so it can drift from the dict a service
 writes. These tests walk real answers (the API's JSON for a screened shipment, a name, the lists, an import,
-and the services' stored screening, economics and demo views) against their declared types: a key written but
-not declared, or declared required but not written, fails here.
+the simulations with their results, and the services' stored screening, economics, demo, simulation,
+reminder, packet, database and calendar views) against their declared types: a key written but not
+declared, or declared required but not written, fails here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 import types
 from collections.abc import Iterator
 from decimal import Decimal
@@ -20,11 +22,24 @@ from fastapi.testclient import TestClient
 from typing_extensions import is_typeddict
 
 from rigport.entrypoints.api.app import create_app
-from rigport.services import demo, manifest, screening
-from rigport.services.auth import create_token
+from rigport.services import (
+    calendar,
+    calendar_feed,
+    db,
+    demo,
+    manifest,
+    packet,
+    reminders,
+    screening,
+    simulation,
+    simulation_runs,
+)
+from rigport.services.auth import create_token, set_user
 from rigport.services.economics import EconomicsReport, EconomicsRequest, run_economics
+from rigport.services.simulation_views import Comparison, SimulationReport
 from rigport.settings import Settings
 from tests.helpers.records import screened_shipment
+from tests.reminders.conftest import seize
 
 
 def _shape_errors(value: Any, annotation: Any, where: str) -> Iterator[str]:
@@ -122,3 +137,98 @@ def test_economics_and_demo_views(isolated_data_dir: Path) -> None:
     assert shape_errors(seeded, demo.DemoSeeded) == []
     assert seeded["units"] == 10_000 and seeded["declared_value_usd"] == Decimal("32860000")
     assert demo.seed(settings)["skipped"] == seeded["created"]  # idempotent
+
+
+def _finished(client: TestClient, auth: dict[str, str], run_id: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run: dict[str, Any] = client.get(f"/api/v1/simulations/{run_id}", headers=auth).json()
+        if run["status"] in ("succeeded", "failed"):
+            return run
+        time.sleep(0.05)
+    raise AssertionError(f"simulation {run_id} did not finish")
+
+
+def test_simulation_answers_are_their_views(api: tuple[TestClient, dict[str, str], Settings]) -> None:
+    client, auth, _ = api
+    body = {"model": "antminer-s21", "units": 5, "paths": 200, "days": 30, "seed": 3, "fit_holds": True}
+    started = client.post("/api/v1/simulations", json=body, headers=auth)
+    assert started.status_code == 202, started.text
+    assert shape_errors(started.json(), simulation_runs.SimulationRun) == []
+    run = _finished(client, auth, started.json()["id"])
+    assert run["status"] == "succeeded", run["error"]
+    assert run["result"]["hold"]["fit"]["fitted"] is False  # the fit is walked too: no holds on record
+    assert shape_errors(run, simulation_runs.SimulationRun) == []  # its params and its result, nested
+    listed = client.get("/api/v1/simulations", headers=auth).json()
+    assert [r["id"] for r in listed] == [run["id"]] and "summary" in listed[0]
+    assert shape_errors(listed, list[simulation_runs.SimulationRun]) == []
+
+
+def test_simulation_service_views(isolated_data_dir: Path) -> None:
+    settings = Settings(data_dir=isolated_data_dir)
+    report = simulation.simulate_model("antminer-s21", 5, None, 0.06, 200, 30, 1, settings=settings)
+    assert report["paths"] == 200 and report["chunks"] == 1
+    assert shape_errors(report, SimulationReport) == []
+    options = [{"name": "a", "model": "antminer-s21", "units": 5}, {"name": "b", "model": "antminer-s21", "units": 9}]
+    compared = simulation.compare_options(options, 200, 30, 0.06, 1, "test", settings)
+    assert {o["name"] for o in compared["options"]} == {"a", "b"} and compared["options"][0]["beats"]
+    assert shape_errors(compared, Comparison) == []
+
+
+def test_reminder_views(isolated_data_dir: Path) -> None:
+    """A seized shipment's petition is due in 3 days: reminders are decided, the webhook refuses, and every
+    answer of `rigport notify` keeps its view's keys (the secret only when one was made)."""
+    settings = Settings(data_dir=isolated_data_dir)
+    today = dt.date.today()
+    screened_shipment(settings)
+    seize(settings, "SCR-1", today - dt.timedelta(days=30))
+    hook = reminders.add_recipient("ops-hook", "webhook", "http://127.0.0.1:9/hook", digest=True, settings=settings)
+    mail = reminders.add_recipient("ops-mail", "email", "ops@example.com", settings=settings)
+    assert hook["secret"] and "secret" not in mail
+    assert shape_errors(hook, reminders.RecipientAdded) == [] and shape_errors(mail, reminders.RecipientAdded) == []
+    assert shape_errors(reminders.list_recipients(settings), list[reminders.RecipientView]) == []
+    dry = reminders.run(settings, today, dry_run=True)
+    assert dry["new"] and shape_errors(dry, reminders.NotifyRun) == []
+    ran = reminders.run(settings, today)
+    assert ran["queued"] == len(dry["new"]) and ran["failed"] > 0  # nothing listens on port 9
+    assert shape_errors(ran, reminders.NotifyRun) == []
+    book = reminders.status(settings)
+    assert book["failing"] and book["recent"] and len(book["recipients"]) == 2
+    assert shape_errors(book, reminders.ReminderStatus) == []
+    updated = reminders.update_recipient("ops-mail", before="5", settings=settings)
+    assert updated["before"] == [5] and shape_errors(updated, reminders.RecipientView) == []
+    removed = reminders.remove_recipient("ops-hook", settings=settings)
+    assert removed["cancelled"] > 0 and shape_errors(removed, reminders.RecipientRemoved) == []
+
+
+def test_packet_views(api: tuple[TestClient, dict[str, str], Settings]) -> None:
+    """The packet's data, live screening then a stored run, with the petition worksheet of a seized shipment."""
+    client, auth, settings = api
+    screened_shipment(settings)
+    seize(settings, "SCR-1", dt.date.today() - dt.timedelta(days=30))
+    live = packet.packet_data("SCR-1", settings)
+    assert live["petition"] is not None and live["screening"]["stored"] is False
+    assert any(s["matches"] for s in live["screening"]["subjects"]) and live["landed_cost"]["groups"]
+    assert shape_errors(live, packet.PacketData) == []
+    assert client.post("/api/v1/shipments/SCR-1/screen", json={}, headers=auth).status_code == 200
+    stored = packet.packet_data("SCR-1", settings)
+    assert stored["screening"]["stored"] is True and any(s["matches"] for s in stored["screening"]["subjects"])
+    assert shape_errors(stored, packet.PacketData) == []
+    assert shape_errors(packet.landed_cost_for(stored["shipment"]), packet.PacketLandedCost) == []
+
+
+def test_database_and_calendar_views(isolated_data_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(data_dir=isolated_data_dir)
+    assert shape_errors(db.upgrade(settings), db.Upgraded) == []
+    screened_shipment(settings)
+    written = db.backup(tmp_path / "b.sqlite", settings)
+    assert written["bytes"] > 0 and shape_errors(written, db.BackupWritten) == []
+    restored = db.restore(tmp_path / "b.sqlite", settings)
+    assert restored["restored_from"] == str(tmp_path / "b.sqlite") and shape_errors(restored, db.Restored) == []
+    exported = calendar.export_calendar(tmp_path / "d.ics", settings=settings)
+    assert exported["events"] > 0 and shape_errors(exported, calendar.CalendarExported) == []
+    set_user("cal", "a long enough password", "viewer", settings)
+    made = calendar_feed.calendar_url("cal", settings=settings)
+    again = calendar_feed.calendar_url("cal", settings=settings)
+    assert made["url"] and again["url"] is None and again["note"]
+    assert shape_errors(made, calendar_feed.CalendarUrl) == [] and shape_errors(again, calendar_feed.CalendarUrl) == []
