@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rigport.domain.customs.risk import EVIDENCE, LineFacts, RiskFacts, assess, checklist
+from rigport.errors import InputError
 from rigport.services.assess import load_config
 from rigport.settings import Settings
 from tests.helpers import run_cli
@@ -141,3 +142,20 @@ def test_stored_shipment_counts_storage_once(tmp_path: Path) -> None:
     days = Decimal(str(costs["ST-0"]["assumptions"]["hold_days_mean"]))
     extra = Decimal(str(costs["ST-5"]["cost_if_held_usd"])) - Decimal(str(costs["ST-0"]["cost_if_held_usd"]))
     assert abs(extra - days * 5 * 100) < 1
+
+
+def test_own_risk_weights_are_read_and_checked(tmp_path: Path) -> None:
+    """RIGPORT_RISK_WEIGHTS_FILE replaces the bundled weights; one without a number the rules read is refused
+    when loaded, naming the file and the key (it raised KeyError in the middle of an assessment before)."""
+    bundled = (Path(__file__).parents[2] / "src/rigport/data/risk_weights.toml").read_text(encoding="utf-8")
+    own = tmp_path / "weights.toml"
+    own.write_text(bundled.replace("base_probability = 0.05", "base_probability = 0.2"), encoding="utf-8")
+    weights = load_config(Settings(risk_weights_file=own))
+    assert weights["base_probability"] == 0.2 and weights["factors"] == CONFIG["factors"]
+    assert assess(CLEAN, weights, Decimal(1000), Decimal(100), Decimal(350_000))["probability"] == pytest.approx(0.2)
+    own.write_text(bundled.replace("base_probability = 0.05", "base_probability = \"high\""), encoding="utf-8")
+    with pytest.raises(InputError, match=r"weights\.toml: base_probability: expected a number, got 'high'"):
+        load_config(Settings(risk_weights_file=own))
+    own.write_text("base_probability = 0.1\nhold_days_mean = 60\npetition_cost_usd = 5000\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"weights\.toml: factors: expected \[factors\.<code>\] tables"):
+        load_config(Settings(risk_weights_file=own))

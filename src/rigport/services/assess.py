@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from importlib import resources
-from typing import Any, cast
+from typing import Any, NotRequired, cast
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
@@ -51,13 +51,36 @@ class ManifestAssessment(HoldRisk):
     manifest: str  # the file name
 
 
-def load_config(settings: Settings) -> dict[str, Any]:
+class RiskWeights(TypedDict):
+    """The risk weights (`data/risk_weights.toml`, or the file RIGPORT_RISK_WEIGHTS_FILE names), as
+    `domain.customs.risk.assess` reads them."""
+
+    base_probability: float
+    hold_days_mean: float
+    petition_cost_usd: float
+    factors: dict[str, dict[str, Any]]  # factor code -> weight, reason and the factor's own keys
+    withdrawn_labs: NotRequired[list[str]]
+    covered_lab_countries: NotRequired[list[str]]
+
+
+def load_config(settings: Settings) -> RiskWeights:
+    """The risk weights in force; a file without the numbers or the factors the rules read is refused here,
+    naming the file and the key, rather than failing later in an assessment."""
     if settings.risk_weights_file is not None:
+        source = str(settings.risk_weights_file)
         try:
-            return tomllib.loads(settings.risk_weights_file.read_text(encoding="utf-8"))
+            document = tomllib.loads(settings.risk_weights_file.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise InputError(f"{settings.risk_weights_file}: cannot read risk weights ({exc})") from None
-    return tomllib.loads(resources.files("rigport.data").joinpath("risk_weights.toml").read_text(encoding="utf-8"))
+            raise InputError(f"{source}: cannot read risk weights ({exc})") from None
+    else:
+        source = "risk_weights.toml (bundled)"
+        document = tomllib.loads(resources.files("rigport.data").joinpath("risk_weights.toml").read_text("utf-8"))
+    for key in ("base_probability", "hold_days_mean", "petition_cost_usd"):
+        if isinstance(document.get(key), bool) or not isinstance(document.get(key), int | float):
+            raise InputError(f"{source}: {key}: expected a number, got {document.get(key)!r}")
+    if not isinstance(document.get("factors"), dict):
+        raise InputError(f"{source}: factors: expected [factors.<code>] tables with a weight and a reason")
+    return cast(RiskWeights, document)
 
 
 def _line(

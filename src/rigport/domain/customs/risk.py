@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -83,7 +84,7 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def factors(facts: RiskFacts, config: dict[str, Any]) -> list[Factor]:
+def factors(facts: RiskFacts, config: Mapping[str, Any]) -> list[Factor]:
     cfg = config["factors"]
     found: list[Factor] = []
 
@@ -135,7 +136,7 @@ def _words(text: str) -> str:
     return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
 
 
-def _weak_lab(lab: str | None, config: dict[str, Any]) -> str | None:
+def _weak_lab(lab: str | None, config: Mapping[str, Any]) -> str | None:
     if lab is None:
         return None
     for name in config.get("withdrawn_labs", []):
@@ -147,7 +148,7 @@ def _weak_lab(lab: str | None, config: dict[str, Any]) -> str | None:
     return None
 
 
-def checklist(facts: RiskFacts, config: dict[str, Any]) -> list[dict[str, str]]:
+def checklist(facts: RiskFacts, config: Mapping[str, Any]) -> list[dict[str, str]]:
     items = []
     for code, (label, citation, action) in EVIDENCE.items():
         if code == "us_responsible_party":
@@ -174,7 +175,7 @@ def checklist(facts: RiskFacts, config: dict[str, Any]) -> list[dict[str, str]]:
 
 def assess(
     facts: RiskFacts,
-    config: dict[str, Any],
+    config: Mapping[str, Any],
     cost_per_day_usd: Decimal,
     storage_per_day_usd: Decimal,
     value_usd: Decimal,
