@@ -132,8 +132,8 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None, *, widt
                                                                separators=(",", ": "), default=str)  # fmt: skip
         return text if len(text) <= width else text[: width - 1] + "…"
 
-    def flat(record: dict[str, Any] | None) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def flat(record: dict[str, Any] | None) -> dict[str, object]:  # "field" or "field.inner" -> its value
+        out: dict[str, object] = {}
         for key, value in (record or {}).items():
             if isinstance(value, dict) and value:
                 out.update({f"{key}.{inner}": v for inner, v in value.items()})
