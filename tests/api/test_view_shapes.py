@@ -62,9 +62,11 @@ def _shape_errors(value: Any, annotation: Any, where: str) -> Iterator[str]:
         for i, item in enumerate(value):
             yield from _shape_errors(item, get_args(annotation)[0], f"{where}[{i}]")
     elif get_origin(annotation) in (Union, types.UnionType) and value is not None:
-        typed = [a for a in get_args(annotation) if is_typeddict(a)]
-        if typed:
-            yield from _shape_errors(value, typed[0], where)
+        # one of the views (or lists of views) in the union must fit; if none does, say how the first one fails
+        walked = [a for a in get_args(annotation) if is_typeddict(a) or get_origin(a) is list]
+        tries = [list(_shape_errors(value, a, where)) for a in walked]
+        if tries and all(tries):
+            yield from tries[0]
 
 
 def shape_errors(value: Any, annotation: Any) -> list[str]:
