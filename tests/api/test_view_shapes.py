@@ -10,6 +10,7 @@ declared, or declared required but not written, fails here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 import types
 from collections.abc import Iterator
@@ -36,8 +37,9 @@ from rigport.services import (
 )
 from rigport.services.auth import create_token, set_user
 from rigport.services.economics import EconomicsReport, EconomicsRequest, run_economics
-from rigport.services.simulation_views import Comparison, SimulationReport
+from rigport.services.simulation_views import Comparison, ReportSummary, SimulationReport
 from rigport.settings import Settings
+from tests.helpers import run_cli
 from tests.helpers.records import screened_shipment
 from tests.reminders.conftest import seize
 
@@ -175,6 +177,12 @@ def test_simulation_service_views(isolated_data_dir: Path) -> None:
     compared = simulation.compare_options(options, 200, 30, 0.06, 1, "test", settings)
     assert {o["name"] for o in compared["options"]} == {"a", "b"} and compared["options"][0]["beats"]
     assert shape_errors(compared, Comparison) == []
+    cli = run_cli("simulate", "--model", "antminer-s21", "--units", "5", "--power-price", "0.06", "--paths", "200",
+                  "--days", "30", "--seed", "1", "--json")  # fmt: skip
+    assert cli.returncode == 0, cli.stderr
+    shown = json.loads(cli.stdout)
+    assert shown.pop("fan_chart_days") == 30 and shown["npv_usd"] == pytest.approx(report["npv_usd"])
+    assert shape_errors(shown, ReportSummary) == []  # the report less its fan chart and histogram
 
 
 def test_reminder_views(isolated_data_dir: Path) -> None:

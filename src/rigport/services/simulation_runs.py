@@ -24,7 +24,7 @@ from typing import Any, NotRequired, cast
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.errors import InputError, NotFoundError, RigportError, UnavailableError
-from rigport.services.simulation_views import SimulationReport
+from rigport.services.simulation_views import ReportSummary, SimulationReport
 from rigport.settings import Settings, get_settings
 
 MAX_PATHS = 200_000  # one request must not exhaust the server: paths x chunk memory and minutes of CPU
@@ -232,7 +232,7 @@ class SimulationRun(TypedDict):
     finished_at: str | None
     progress: NotRequired[SimulationProgress]
     result: NotRequired[SimulationReport | None]  # the report once succeeded, else null
-    summary: NotRequired[dict[str, Any]]  # the report without `fan_chart` and `npv_histogram`
+    summary: NotRequired[ReportSummary]  # the report without `fan_chart` and `npv_histogram`
 
 
 def view(row: Any, *, with_result: bool = True, progress: tuple[int, int] | None = None) -> SimulationRun:
@@ -246,7 +246,8 @@ def view(row: Any, *, with_result: bool = True, progress: tuple[int, int] | None
     if with_result:
         out["result"] = row.result
     elif row.result is not None:
-        out["summary"] = {k: v for k, v in row.result.items() if k not in ("fan_chart", "npv_histogram")}
+        summary = {k: v for k, v in row.result.items() if k not in ("fan_chart", "npv_histogram")}
+        out["summary"] = cast(ReportSummary, summary)  # the stored report (JSON) less its two bulky keys
     return out
 
 

@@ -24,8 +24,8 @@ class Histogram(TypedDict):
     edges: list[float]
 
 
-class SimulationSummary(TypedDict):
-    """A run's numbers (`domain.simulate.engine.summarize`) and how many chunks it took."""
+class SimulationNumbers(TypedDict):
+    """A run's measures (`domain.simulate.engine.summarize`) and how many chunks it took."""
 
     paths: int
     days: int
@@ -35,9 +35,14 @@ class SimulationSummary(TypedDict):
     does_not_pay_back_probability: float
     payback_day: Percentiles
     expected_hold_cost_usd: float
+    chunks: int
+
+
+class SimulationSummary(SimulationNumbers):
+    """What `services.simulation.run` answers: the measures with the fan chart and the NPV histogram."""
+
     fan_chart: dict[str, dict[str, list[float]]]  # price_usd and difficulty -> p5, p50, p95 per day
     npv_histogram: Histogram
-    chunks: int
 
 
 class HoldFit(TypedDict):
@@ -68,13 +73,18 @@ class HoldAssumptions(TypedDict):
     fit: HoldFit | None  # the fit, when asked for
 
 
-class SimulationReport(SimulationSummary):
-    """`rigport simulate --json` (without the fan chart and histogram) and a stored run's result."""
+class ReportSummary(SimulationNumbers):
+    """A report without its fan chart and histogram: a stored run's `summary` in lists (the CLI's --json adds
+    `fan_chart_days`, and `plot` when one was written)."""
 
     model: str
     units: int
     hold: HoldAssumptions
     warnings: list[str]
+
+
+class SimulationReport(SimulationSummary, ReportSummary):
+    """The report of one simulation (`services.simulation.simulate_model`): a stored run's `result`."""
 
 
 class OptionResult(TypedDict):
