@@ -70,7 +70,7 @@ def run(
             chunks.append(run_chunk(params, size, chunk_seed))
             if progress:
                 progress(done, len(plan))
-    # the domain's summary is a plain dict; SimulationSummary names its keys (tests/simulate walk them)
+    # the domain's summary is a plain dict; SimulationSummary names its keys (tests/api/test_view_shapes.py walks them)
     return cast(SimulationSummary, {**summarize(params, chunks, seed), "chunks": len(plan)})
 
 
