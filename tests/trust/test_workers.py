@@ -32,7 +32,7 @@ def _is_helper(cmdline: Path) -> bool:
         text = cmdline.read_bytes()
     except OSError:  # it ended while we looked: not a worker we can count on
         return True
-    return b"resource_tracker" in text or b"warm_index" in text
+    return not text or b"resource_tracker" in text or b"warm_index" in text  # (no command line: ended, unreaped)
 
 
 def listening_inodes(port: int) -> set[str]:
@@ -91,3 +91,33 @@ def test_each_worker_has_its_own_socket_and_a_replacement_inherits_it(tmp_path: 
             assert time.monotonic() < deadline, "the replacement did not take over the dead worker's socket"
             time.sleep(0.2)
         assert {inode for w in replaced for inode in sockets_held(w) & listening} == listening
+
+
+def _state(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]  # R, S, Z ...
+    except OSError:
+        return "gone"
+
+
+def test_the_index_builder_is_reaped_when_it_ends(tmp_path: Path) -> None:
+    """`serve` builds the screening index in a child process at start; once it ends it must be waited for, not
+    left a zombie child for the server's whole life (counted as a worker by anyone looking, this suite included)."""
+    with rigport_server(tmp_path, workers=2) as server:  # (one worker runs in the server's own process)
+        pid = server.process.pid
+        deadline = time.monotonic() + 300  # a build under a loaded CI machine took ~45 s
+        while True:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            left = {c: _state(c) for c in children}
+            if not any(state == "Z" or b"warm_index" in _cmdline(c) for c, state in left.items()):
+                break
+            assert time.monotonic() < deadline, f"the index builder was not reaped: {left}"
+            time.sleep(0.5)
+        assert httpx.get(f"{server.url}/api/v1/health", timeout=60).status_code == 200
+
+
+def _cmdline(pid: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""

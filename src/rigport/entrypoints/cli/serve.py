@@ -68,8 +68,10 @@ def _build_screening_index_in_background() -> subprocess.Popen[bytes] | None:
     (issue #30). A child, not a thread: a build holds the interpreter for seconds, and in the serving
     process it stalled the first requests past their clients' timeouts. The server loads the cache the
     child writes (or builds itself when asked before the cache is there)."""
+    import threading
+
     try:
-        return subprocess.Popen(
+        builder = subprocess.Popen(
             [sys.executable, "-c", _BUILD_INDEX],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
@@ -77,6 +79,10 @@ def _build_screening_index_in_background() -> subprocess.Popen[bytes] | None:
     except OSError as exc:  # the first screen builds (or reports) it instead
         err_console.print(f"screening index not built at start: {exc}", highlight=False)
         return None
+    # Reaped as soon as it ends: else it stayed a zombie child for the server's whole life, which a process
+    # supervisor (or anyone counting the server's workers) takes for a worker.
+    threading.Thread(target=builder.wait, name="index-builder-reaper", daemon=True).start()
+    return builder
 
 
 def serve(
