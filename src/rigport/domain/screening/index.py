@@ -16,6 +16,7 @@ import zlib
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
+from typing import Final
 
 from rigport.domain.screening.match import (
     DEFAULT_THRESHOLD,
@@ -51,14 +52,14 @@ from rigport.domain.screening.normalize import (
 )
 
 MAX_CANDIDATES = 60
-COMMON_DF = 400  # tokens in more names than this only count when the query has nothing rarer
-WEAK_ALIAS_MIN = 0.95
-BOUND_SLACK = 0.1
-BOUND_RANK_DIGITS = 1
-SIMILAR_CACHE_MAX = 1 << 16  # remembered look-ups of similar list words (cleared when full)
-JOINED_RANK = 100.0  # a list name that is the whole query written as one word ranks first
-WINDOW_MARGIN = 1e-9  # the slice is cut this far below the bound needed; each name is then checked exactly
-COUNTRY_BOOST_MAX = 1.05  # adjust() adds at most +0.03: a name scoring below threshold/1.05 cannot become a hit
+COMMON_DF: Final = 400  # tokens in more names than this only count when the query has nothing rarer
+WEAK_ALIAS_MIN: Final = 0.95
+BOUND_SLACK: Final = 0.1
+BOUND_RANK_DIGITS: Final = 1
+SIMILAR_CACHE_MAX: Final = 1 << 16  # remembered look-ups of similar list words (cleared when full)
+JOINED_RANK: Final = 100.0  # a list name that is the whole query written as one word ranks first
+WINDOW_MARGIN: Final = 1e-9  # the slice is cut this far below the bound needed; each name is then checked exactly
+COUNTRY_BOOST_MAX: Final = 1.05  # adjust() adds at most +0.03: a name scoring below threshold/1.05 cannot become a hit
 
 
 def _deletes(token: str) -> set[str]:
@@ -160,7 +161,7 @@ def _one_deleted(short: str, long: str) -> bool:
     return short[i:] == long[i + 1 :]
 
 
-_TAG_CRC = {tag: zlib.crc32(f"{tag} ".encode()) for tag in ("d", "w", "f", "b")}
+_TAG_CRC: Final = {tag: zlib.crc32(f"{tag} ".encode()) for tag in ("d", "w", "f", "b")}
 
 
 def _hash(tag: str, key: str) -> int:
