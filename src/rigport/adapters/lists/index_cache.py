@@ -26,7 +26,7 @@ from rigport.adapters.lists.copies import ListCopy, bundled_copies, list_copies,
 from rigport.domain.screening.index import ScreeningIndex
 from rigport.settings import Settings, get_settings
 
-INDEX_FORMAT = "8"  # bump when the index or normalization changes so old caches are ignored
+INDEX_FORMAT = "9"  # bump when the index or normalization changes so old caches are ignored
 
 
 @lru_cache(maxsize=1)

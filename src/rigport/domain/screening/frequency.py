@@ -18,10 +18,11 @@ import csv
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Final
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "screening" / "person-name-frequency.csv"
-MIN_COUNT = 20  # words in fewer listed person names than this keep their full weight
-PERSON_SHARE = 0.8  # and words mostly found in organisation names too
+DATA: Final = Path(__file__).resolve().parents[2] / "data" / "screening" / "person-name-frequency.csv"
+MIN_COUNT: Final = 20  # words in fewer listed person names than this keep their full weight
+PERSON_SHARE: Final = 0.8  # and words mostly found in organisation names too
 
 
 def load(path: Path = DATA) -> dict[str, int]:

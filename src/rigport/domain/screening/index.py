@@ -9,7 +9,6 @@ scored with the full token alignment in `match`; only candidates are scored.
 
 from __future__ import annotations
 
-import bisect
 import gc
 import heapq
 import math
@@ -17,6 +16,7 @@ import zlib
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
+from typing import Final
 
 from rigport.domain.screening.match import (
     DEFAULT_THRESHOLD,
@@ -52,14 +52,14 @@ from rigport.domain.screening.normalize import (
 )
 
 MAX_CANDIDATES = 60
-COMMON_DF = 400  # tokens in more names than this only count when the query has nothing rarer
-WEAK_ALIAS_MIN = 0.95
-BOUND_SLACK = 0.1
-BOUND_RANK_DIGITS = 1
-SIMILAR_CACHE_MAX = 1 << 16  # remembered look-ups of similar list words (cleared when full)
-JOINED_RANK = 100.0  # a list name that is the whole query written as one word ranks first
-WINDOW_MARGIN = 1e-9  # the slice is cut this far below the bound needed; each name is then checked exactly
-COUNTRY_BOOST_MAX = 1.05  # adjust() adds at most +0.03: a name scoring below threshold/1.05 cannot become a hit
+COMMON_DF: Final = 400  # tokens in more names than this only count when the query has nothing rarer
+WEAK_ALIAS_MIN: Final = 0.95
+BOUND_SLACK: Final = 0.1
+BOUND_RANK_DIGITS: Final = 1
+SIMILAR_CACHE_MAX: Final = 1 << 16  # remembered look-ups of similar list words (cleared when full)
+JOINED_RANK: Final = 100.0  # a list name that is the whole query written as one word ranks first
+WINDOW_MARGIN: Final = 1e-9  # the slice is cut this far below the bound needed; each name is then checked exactly
+COUNTRY_BOOST_MAX: Final = 1.05  # adjust() adds at most +0.03: a name scoring below threshold/1.05 cannot become a hit
 
 
 def _deletes(token: str) -> set[str]:
@@ -100,10 +100,31 @@ def _window(posting: list[int], weights: list[float], matched: float, wq: float,
     """
     if need <= 0.0:
         return 0, len(posting)
-    top = bisect.bisect_left(posting, min(matched, wq), key=weights.__getitem__)
-    lo = bisect.bisect_left(posting, need, hi=top, key=lambda n: _bound(matched, wq, weights[n]))
-    hi = bisect.bisect_right(posting, -need, lo=top, key=lambda n: -_bound(matched, wq, weights[n]))
-    return lo, hi
+    peak = min(matched, wq)
+    lo, hi = 0, len(posting)  # top: the first name weighing `peak` or more
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if weights[posting[mid]] < peak:
+            lo = mid + 1
+        else:
+            hi = mid
+    top = lo
+    lo, hi = 0, top  # start: the first name before `top` whose bound reaches `need` (the bound rises here)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _bound(matched, wq, weights[posting[mid]]) < need:
+            lo = mid + 1
+        else:
+            hi = mid
+    start = lo
+    lo, hi = top, len(posting)  # end: past the last name from `top` on whose bound reaches `need` (it falls)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _bound(matched, wq, weights[posting[mid]]) < need:
+            hi = mid
+        else:
+            lo = mid + 1
+    return start, lo
 
 
 def _sums(reached: list[Reach], names: set[int]) -> tuple[dict[int, float], dict[int, float]]:
@@ -140,8 +161,12 @@ def _one_deleted(short: str, long: str) -> bool:
     return short[i:] == long[i + 1 :]
 
 
+_TAG_CRC: Final = {tag: zlib.crc32(f"{tag} ".encode()) for tag in ("d", "w", "f", "b")}
+
+
 def _hash(tag: str, key: str) -> int:
-    return zlib.crc32(f"{tag} {key}".encode())
+    """CRC-32 of "tag key": the tag's prefix is hashed once (`zlib.crc32` continues from a running value)."""
+    return zlib.crc32(key.encode(), _TAG_CRC[tag])
 
 
 def _pair(key: int, name_no: int) -> int:
@@ -149,36 +174,60 @@ def _pair(key: int, name_no: int) -> int:
     return key << 32 | name_no
 
 
-BUCKET_SHIFT = 16  # a key table is cut into 65,536 buckets by the top 16 bits of its keys (`_lookup`)
+@dataclass
+class KeyTable:
+    """Many names per 32-bit key, looked up by key: (key, name) pairs (`_pair`) as two arrays sorted by key, cut
+    into about as many buckets as there are keys by the top bits of the key (`shift`), and where each bucket
+    starts. A dict of lists took ~70 MB more at its peak (the disk cache's pickling); sorted as plain numbers,
+    not as tuples: a list of 300,000 tuples took seconds to sort and tens of MB to hold.
 
-
-def _key_table(pairs: array[int]) -> tuple[array[int], array[int], array[int]]:
-    """(key, name) pairs (`_pair`) as two arrays sorted by key, and where each bucket of keys starts: many names
-    per key, looked up by bisection within the key's bucket.
-
-    Sorted as plain numbers, not as tuples: a list of 300,000 tuples took seconds to sort and tens of MB to hold.
+    A bucket holds a key or two: most keys a query makes are in none and cost one look at `starts`, and a key
+    that is there is found by a short scan (a bisection boxed a number at each step: with 65,536 buckets of
+    about 8 keys a look-up took a tenth of a batch's time).
     """
-    ordered = sorted(pairs)
-    keys = array("I", [v >> 32 for v in ordered])
-    starts = [0] * ((1 << (32 - BUCKET_SHIFT)) + 1)
-    for key in keys:
-        starts[(key >> BUCKET_SHIFT) + 1] += 1
-    for b in range(1, len(starts)):
-        starts[b] += starts[b - 1]
-    return keys, array("I", [v & 0xFFFFFFFF for v in ordered]), array("I", starts)
 
+    keys: array[int]
+    names: array[int]
+    starts: array[int]
+    shift: int
 
-def _lookup(keys: array[int], names: array[int], starts: array[int], key: int) -> list[int]:
-    """The names of `key`. Its bucket first: a bisection over the whole array boxed a number at each of its ~18
-    steps (a tenth of a batch went there); a bucket holds a few keys, and most keys a query makes are in none."""
-    bucket = key >> BUCKET_SHIFT
-    lo, end = starts[bucket], starts[bucket + 1]
-    if lo == end:
-        return []
-    lo = bisect.bisect_left(keys, key, lo, end)
-    if lo == end or keys[lo] != key:
-        return []
-    return list(names[lo : bisect.bisect_right(keys, key, lo, end)])
+    @classmethod
+    def build(cls, pairs: array[int]) -> KeyTable:
+        ordered = sorted(pairs)
+        keys = array("I", [v >> 32 for v in ordered])
+        bits = min(24, max(8, len(keys).bit_length()))  # 2**bits buckets: at least as many as keys, 64 MB at most
+        shift = 32 - bits
+        starts = [0] * ((1 << bits) + 1)
+        for key in keys:
+            starts[(key >> shift) + 1] += 1
+        for b in range(1, len(starts)):
+            starts[b] += starts[b - 1]
+        return cls(keys, array("I", [v & 0xFFFFFFFF for v in ordered]), array("I", starts), shift)
+
+    def lookup(self, key: int) -> list[int]:
+        """The names of `key`, in name order."""
+        bucket = key >> self.shift
+        starts = self.starts
+        lo, end = starts[bucket], starts[bucket + 1]
+        if lo == end:
+            return []
+        keys = self.keys
+        while lo < end and keys[lo] < key:
+            lo += 1
+        hi = lo
+        while hi < end and keys[hi] == key:
+            hi += 1
+        return list(self.names[lo:hi]) if hi > lo else []
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"keys": self.keys, "names": self.names, "starts": self.starts, "shift": self.shift}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():  # (compiled by mypyc, the class has no __dict__)
+            setattr(self, name, value)
 
 
 def _settle() -> None:
@@ -203,22 +252,15 @@ class ScreeningIndex:
     # The symmetric-delete table (`_deletes`, hashed) -> list words, as numbers into `vocabulary`: a dict of the
     # ~177,000 deletes as strings, each with a list, took ~30 MB and many of the objects the disk cache pickles.
     vocabulary: list[str] = field(default_factory=list)
-    delete_keys: array[int] = field(default_factory=lambda: array("I"))
-    delete_words: array[int] = field(default_factory=lambda: array("I"))
-    delete_starts: array[int] = field(default_factory=lambda: array("I"))
+    deletes: KeyTable = field(default_factory=lambda: KeyTable.build(array("Q")))
     joined: dict[str, list[int]] = field(default_factory=dict)
     skeletons: dict[str, list[str]] = field(default_factory=dict)
     name_weight: list[float] = field(default_factory=list)
     # Identity (`normalize.identity_keys`, hashed): "w" + the name's words in any order -> names; "f" + with the
     # legal form -> names that state one; "b" + the words -> names that state none (a query with a legal form is
-    # also the bare name). And `normalize.slip_keys` -> names. Each a key table (`_key_table`: sorted arrays): a dict of
-    # lists took ~70 MB more at its peak (the disk cache's pickling).
-    identity_keys: array[int] = field(default_factory=lambda: array("I"))
-    identity_names: array[int] = field(default_factory=lambda: array("I"))
-    identity_starts: array[int] = field(default_factory=lambda: array("I"))
-    slip_keys: array[int] = field(default_factory=lambda: array("I"))
-    slip_names: array[int] = field(default_factory=lambda: array("I"))
-    slip_starts: array[int] = field(default_factory=lambda: array("I"))
+    # also the bare name). And `normalize.slip_keys` -> names. Each a `KeyTable`.
+    identities: KeyTable = field(default_factory=lambda: KeyTable.build(array("Q")))
+    slips: KeyTable = field(default_factory=lambda: KeyTable.build(array("Q")))
     versions: list[object] = field(default_factory=list)
     _similar: dict[tuple[str, bool], list[tuple[str, bool]]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -269,8 +311,8 @@ class ScreeningIndex:
                     slips.extend(_pair(key, name_no) for key in set(slip_keys(norm)))
         index.vocabulary = list(postings)
         deletes: array[int] = array("Q")
-        for token_no, token in enumerate(index.vocabulary):
-            deletes.extend(_pair(_hash("d", d), token_no) for d in _deletes(token))
+        for token_no, token in enumerate(index.vocabulary):  # each word under its deletes, and under itself
+            deletes.extend(_pair(_hash("d", d), token_no) for d in (*_deletes(token), token))
         skeletons: dict[str, list[str]] = defaultdict(list)
         for token in postings:
             if token.isalpha() and len(skeleton := consonant_skeleton(token)) >= 2:
@@ -278,9 +320,9 @@ class ScreeningIndex:
         weight = index.name_weight.__getitem__
         index.postings = {token: sorted(names, key=lambda n: (weight(n), n)) for token, names in postings.items()}
         index.joined = dict(joined)
-        index.identity_keys, index.identity_names, index.identity_starts = _key_table(identity)
-        index.slip_keys, index.slip_names, index.slip_starts = _key_table(slips)
-        index.delete_keys, index.delete_words, index.delete_starts = _key_table(deletes)
+        index.identities = KeyTable.build(identity)
+        index.slips = KeyTable.build(slips)
+        index.deletes = KeyTable.build(deletes)
         index.skeletons = dict(skeletons)
         _settle()
         return index
@@ -329,12 +371,11 @@ class ScreeningIndex:
             found.update(self.skeletons.get(skeleton, ()) if len(skeleton) >= 2 else ())
         if len(token) >= SLIP_MIN_LENGTH:  # (a word of one or two letters reaches only itself, as before)
             vocabulary = self.vocabulary
-            for key in _deletes(token) | {token}:
-                for token_no in _lookup(self.delete_keys, self.delete_words, self.delete_starts, _hash("d", key)):
-                    if _one_deleted(key, vocabulary[token_no]):  # (32-bit hashes can collide)
-                        found.add(vocabulary[token_no])
-                if key in self.postings:
-                    found.add(key)
+            for key in _deletes(token) | {token}:  # the list words `key` is, or is one letter less of
+                for token_no in self.deletes.lookup(_hash("d", key)):
+                    vocab = vocabulary[token_no]
+                    if vocab == key or _one_deleted(key, vocab):  # (32-bit hashes can collide)
+                        found.add(vocab)
         similarity = skeleton_similarity if abjad else token_similarity
         words: list[tuple[str, bool]] = []
         for vocab in found:
@@ -498,7 +539,7 @@ class ScreeningIndex:
         return [n for n in found if self._same_identity(n, words, full)]
 
     def _identity(self, tag: str, key: str) -> list[int]:
-        return _lookup(self.identity_keys, self.identity_names, self.identity_starts, _hash(tag, key))
+        return self.identities.lookup(_hash(tag, key))
 
     def _same_identity(self, name_no: int, words: str, full: str) -> bool:
         """A hashed key found it: the name's own keys say whether it is the same (32-bit hashes can collide)."""
@@ -529,7 +570,7 @@ class ScreeningIndex:
         query = SlipQuery(qn)
         tried: set[int] = set()  # (a name one slip away shares two keys with the query: first and last letter)
         for key in set(slip_keys(qn, SLIP_QUERY_MIN, reach=1)):
-            for name_no in _lookup(self.slip_keys, self.slip_names, self.slip_starts, key):
+            for name_no in self.slips.lookup(key):
                 entry_no = self.name_entry[name_no]
                 if entry_no in best or name_no in tried:
                     continue

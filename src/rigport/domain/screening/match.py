@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Final
 
 from jellyfish import metaphone
 from nicknames import NickNamer
@@ -40,75 +41,77 @@ from rigport.domain.screening.normalize import (
     written_words,
 )
 
-DEFAULT_THRESHOLD = 0.75
-NUMBER_CONFLICT_CAP = 0.6  # names that differ in a number (No. 3 / No. 5) are different parties: at most a weak hit
-RELATION_SAME = "same"
-RELATION_AFFILIATE = "possible-affiliate"
+DEFAULT_THRESHOLD: Final = 0.75
+# names that differ in a number (No. 3 / No. 5) are different parties: at most a weak hit
+NUMBER_CONFLICT_CAP: Final = 0.6
+RELATION_SAME: Final = "same"
+RELATION_AFFILIATE: Final = "possible-affiliate"
 # A branch is the entity itself (OFAC lists branches under the bank's own entry), in the languages of the lists.
-BRANCH_WORDS = frozenset({"branch", "branches", "filiale", "filial", "sucursal", "succursale", "agency"})
-TOKEN_MIN_SIMILARITY = 0.8  # below this two tokens are different words (bitmain/bitmax 0.77, kanan/canaan 0.73)
-INITIAL_SIMILARITY = 0.6
-GENERIC_WEIGHT = 0.35
-INITIAL_WEIGHT = 0.5
-CONFLICT_WEIGHT = 0.5
-CONFLICT_MIN_WEIGHT = 0.3  # a particle (bin, de) left against a name is conflicting evidence too
-JOINED_MIN_SIMILARITY = 0.9
-JOINED_MAX_EDITS = 4  # two substituted letters
-JOINED_SLIP_EDITS = 2  # one substituted letter per differing word
-HONORIFIC_WEIGHT = 0.0  # a title (Mr, President, Sheikh) says nothing about who the person is
-PATRONYMIC_SUFFIX_MIN = 2
-PATRONYMIC_SUFFIX_MAX = 6
-PATRONYMIC_WEIGHT = 0.35  # a father's name is often left out (Sergey Lavrov / Sergey Viktorovich Lavrov)
-FUZZY_MIN_LENGTH = 4  # one edit in a 3-letter word (abc / nabc, kim / tim) changes the word
-ANAGRAM_MIN_LENGTH = 5
-ANAGRAM_SIMILARITY = 0.8  # letters scrambled or reversed (nituP / Putin): a known evasion pattern
-SKELETON_SIMILARITY = 0.85
-PHONETIC_MIN_KEY = 3  # metaphone keys shorter than this (MR: Maria, Mario, Mary) say too little
-PHONETIC_MIN_LENGTH = 5  # short given names share keys too easily (Olga / Oleg: OLK)
+BRANCH_WORDS: Final = frozenset({"branch", "branches", "filiale", "filial", "sucursal", "succursale", "agency"})
+TOKEN_MIN_SIMILARITY: Final = 0.8  # below this two tokens are different words (bitmain/bitmax 0.77, kanan/canaan 0.73)
+INITIAL_SIMILARITY: Final = 0.6
+GENERIC_WEIGHT: Final = 0.35
+INITIAL_WEIGHT: Final = 0.5
+CONFLICT_WEIGHT: Final = 0.5
+CONFLICT_MIN_WEIGHT: Final = 0.3  # a particle (bin, de) left against a name is conflicting evidence too
+JOINED_MIN_SIMILARITY: Final = 0.9
+JOINED_MAX_EDITS: Final = 4  # two substituted letters
+JOINED_SLIP_EDITS: Final = 2  # one substituted letter per differing word
+HONORIFIC_WEIGHT: Final = 0.0  # a title (Mr, President, Sheikh) says nothing about who the person is
+PATRONYMIC_SUFFIX_MIN: Final = 2
+PATRONYMIC_SUFFIX_MAX: Final = 6
+PATRONYMIC_WEIGHT: Final = 0.35  # a father's name is often left out (Sergey Lavrov / Sergey Viktorovich Lavrov)
+FUZZY_MIN_LENGTH: Final = 4  # one edit in a 3-letter word (abc / nabc, kim / tim) changes the word
+ANAGRAM_MIN_LENGTH: Final = 5
+ANAGRAM_SIMILARITY: Final = 0.8  # letters scrambled or reversed (nituP / Putin): a known evasion pattern
+SKELETON_SIMILARITY: Final = 0.85
+PHONETIC_MIN_KEY: Final = 3  # metaphone keys shorter than this (MR: Maria, Mario, Mary) say too little
+PHONETIC_MIN_LENGTH: Final = 5  # short given names share keys too easily (Olga / Oleg: OLK)
 # Slavic surnames inflect for gender (Ivanov / Ivanova, Lisitsyn / Lisitsyna, Kovalskiy / Kovalskaya):
 # lists name spouses and children of a listed person, so the two forms are two people.
-_MALE_ENDINGS = ("ov", "ev", "in", "yn")
-_MALE_ADJ = ("skiy", "skii", "sky", "ski", "tskiy", "tskii", "tsky")
-GENDERED_STEM_MIN = 3
-_MASCULINE_ENDINGS = ("us", "os")  # Marcus / Marca, Carlos / Carla
-_MASCULINE_VOWELS = "oe"  # Mario / Maria, Daniele / Daniela; not -i or -u (Qasemi / Qasema, Shaqru / Shaqra)
-_FEMALE_ADJ = ("skaya", "skaia", "ska", "tskaya", "tska")
+_MALE_ENDINGS: Final = ("ov", "ev", "in", "yn")
+_MALE_ADJ: Final = ("skiy", "skii", "sky", "ski", "tskiy", "tskii", "tsky")
+GENDERED_STEM_MIN: Final = 3
+_MASCULINE_ENDINGS: Final = ("us", "os")  # Marcus / Marca, Carlos / Carla
+_MASCULINE_VOWELS: Final = "oe"  # Mario / Maria, Daniele / Daniela; not -i or -u (Qasemi / Qasema, Shaqru / Shaqra)
+_FEMALE_ADJ: Final = ("skaya", "skaia", "ska", "tskaya", "tska")
 # Indian given names built on Indra (Narendra, Surendra, Ravindra) lose the final vowel in Hindi and Punjabi
 # speech and are often written so (Narender, Surender, Ravinder): one name, not a masculine / feminine pair.
-_INDIC_NDR = ("endr", "indr")
-TYPE_MISMATCH_FACTOR = 0.7
-GENERIC_ONLY_CAP = 0.5
-PARTIAL_FLOOR = 0.65
-SYLLABLE_CONFLICT_CAP = 0.6  # two CJK / Hangul names with a character read differently: at most a weak hit
-ROMANIZATION_FLOOR = 0.5  # below this two words are too far apart for a romanization to explain
-PARTIAL_CONFLICT_BELOW = 0.8
-LEGAL_MISMATCH_FACTOR = 0.92  # kindred forms (Inc / Ltd / Corp): often written loosely
+_INDIC_NDR: Final = ("endr", "indr")
+TYPE_MISMATCH_FACTOR: Final = 0.7
+GENERIC_ONLY_CAP: Final = 0.5
+PARTIAL_FLOOR: Final = 0.65
+SYLLABLE_CONFLICT_CAP: Final = 0.6  # two CJK / Hangul names with a character read differently: at most a weak hit
+ROMANIZATION_FLOOR: Final = 0.5  # below this two words are too far apart for a romanization to explain
+PARTIAL_CONFLICT_BELOW: Final = 0.8
+LEGAL_MISMATCH_FACTOR: Final = 0.92  # kindred forms (Inc / Ltd / Corp): often written loosely
 # Different kinds of legal person (AG / GmbH, ANO / LLC): often a different entity (a sister company), but
 # a changed legal form must not hide a listed name (the "hard to fool"): an otherwise identical
 # name still reaches the default threshold (0.8), a name that also differs otherwise does not. Round 3
 # tried 0.7 (two labelled dev pairs right) and kept 0.8: the labels weigh an evasion less than we must.
-DISTINCT_LEGAL_FACTOR = 0.8
-SUBSET_BLEND = 0.5
-ALTERNATIVE_MIN_CHARS = 3
-ORG_SUBSET_BLEND = 0.15  # an organisation with an extra distinctive word is usually another one (a subsidiary)
-SLIP_MIN_LENGTH = 3  # one changed letter in a two-letter word (Li / Lu, Ma / Mo) is another word
+DISTINCT_LEGAL_FACTOR: Final = 0.8
+SUBSET_BLEND: Final = 0.5
+ALTERNATIVE_MIN_CHARS: Final = 3
+ORG_SUBSET_BLEND: Final = 0.15  # an organisation with an extra distinctive word is usually another one (a subsidiary)
+SLIP_MIN_LENGTH: Final = 3  # one changed letter in a two-letter word (Li / Lu, Ma / Mo) is another word
 
-ORG_KINDS = {"org", "component", "vessel", "aircraft"}
+ORG_KINDS: Final = {"org", "component", "vessel", "aircraft"}
 
 # Common words of person names (Ali, Muhammad, Kim, Jose) weigh less, by how many listed person names
 # hold them: 1 up to COMMON_FROM names, falling with the logarithm of the count to COMMON_MIN_WEIGHT at
 # COMMON_AT names and beyond. Still distinctive (above DISTINCTIVE_MIN): a common name can make a hit
 # together with the rest of the name, but sharing it says less than sharing a rare surname.
 PERSON_NAME_COUNTS: dict[str, int] = frequency.load()
-COMMON_FROM = 20
-COMMON_AT = 1000
-COMMON_MIN_WEIGHT = 0.6
-DISTINCTIVE_MIN = 0.55  # weights at or above this are distinctive words (above initials, generic words, patronymics)
+COMMON_FROM: Final = 20
+COMMON_AT: Final = 1000
+COMMON_MIN_WEIGHT: Final = 0.6
+# weights at or above this are distinctive words (above initials, generic words, patronymics)
+DISTINCTIVE_MIN: Final = 0.55
 
 
 # Legal forms that records use interchangeably for the same company: English limited companies, and the
 # Russian joint-stock company before and after the 2014 reform (OAO / ZAO -> PAO / AO).
-_KINDRED_FORMS = (
+_KINDRED_FORMS: Final = (
     frozenset({"company", "corporation", "incorporated", "limited", "llc", "plc"}),
     frozenset({"jsc", "ojsc", "cjsc", "pjsc"}),
 )
@@ -133,7 +136,7 @@ def token_weight(token: str) -> float:
 
 
 # Common given-name short forms (hypocorisms) and cross-language equivalents, each group one person name.
-_NAME_GROUPS = (
+_NAME_GROUPS: Final = (
     "william bill billy will willy", "robert bob bobby rob robbie", "richard rick dick rich", "edward ed ted eddie ned",
     "theodore ted theo", "james jim jimmy jamie", "john jack johnny juan jon johann jean ivan ioannis",
     "michael mike mikey mikhail miguel michel", "benjamin ben benny bibi", "joseph joe joey jose giuseppe iosif",
@@ -177,7 +180,7 @@ def _nickname_table() -> dict[str, frozenset[str]]:
 
 
 NICKNAMES: dict[str, frozenset[str]] = _nickname_table()
-NICKNAME_SIMILARITY = 0.85
+NICKNAME_SIMILARITY: Final = 0.85
 
 
 def _gender_forms(a: str, b: str) -> bool:
@@ -233,7 +236,7 @@ def _same_sound(a: str, b: str) -> bool:
     return len(key) >= PHONETIC_MIN_KEY and key == metaphone(b)
 
 
-_VOWELS = frozenset("aeiouy")
+_VOWELS: Final = frozenset("aeiouy")
 
 
 def _vowel_swap(a: str, b: str) -> bool:
@@ -255,7 +258,7 @@ def _vowel_swap(a: str, b: str) -> bool:
 
 # German and French spellings of names from Cyrillic and Arabic (DIN 1460 / Duden: W for v, S for z,
 # Sch for sh, Tsch for ch, J for y; ou for u, ei / ai for ay) against the English ones.
-_ROMANIZATION_STEPS = (
+_ROMANIZATION_STEPS: Final = (
     ("tsch", "ch"), ("sch", "sh"), ("w", "v"), ("z", "s"), ("j", "y"), ("ou", "u"), ("oo", "u"),
     ("ay", "ai"), ("ey", "ai"), ("ei", "ai"), ("ph", "f"), ("gh", "q"), ("kh", "h"), ("ee", "i"),
 )  # fmt: skip
@@ -263,7 +266,7 @@ _ROMANIZATION_STEPS = (
 # Baqeri, Yaghoubi / Yaqubi); Russian and Ukrainian spellings write kh for Arabic h (Khusein / Husain); Urdu
 # and English spellings write ee for a long i (Saleem / Salim, Nadeem / Nadim) as they write oo for a long u;
 # Belarusian writes -au where Russian writes -ov (Navumau / Naumov: the final letter ў).
-ROMANIZATION_MIN_LENGTH = 6  # in short words the folded letters collide (Zaid / Said are two names)
+ROMANIZATION_MIN_LENGTH: Final = 6  # in short words the folded letters collide (Zaid / Said are two names)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -349,8 +352,8 @@ def token_similarity(a: str, b: str) -> float:
     return sim * (sim - PARTIAL_FLOOR) / (TOKEN_MIN_SIMILARITY - PARTIAL_FLOOR)
 
 
-_SKELETON_MAP = str.maketrans({"p": "b", "v": "f", "z": "s", "c": "k", "q": "k", "x": "k", "g": "j", "o": "u"})
-_SKELETON_DROP = str.maketrans("", "", "aeiuyhw")
+_SKELETON_MAP: Final = str.maketrans({"p": "b", "v": "f", "z": "s", "c": "k", "q": "k", "x": "k", "g": "j", "o": "u"})
+_SKELETON_DROP: Final = str.maketrans("", "", "aeiuyhw")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -383,11 +386,11 @@ def skeleton_similarity(a: str, b: str) -> float:
 # Jingguo): WG writes unaspirated initials with the letters pinyin uses for aspirated ones (the apostrophe
 # that tells them apart is usually lost), hs for x, ts/tz for z, ch for zh and j, -ung for -ong, -ih for -i.
 # Both are folded onto one key: pinyin zh, ch, q and j become j, c becomes z, voiceless p t k voiced.
-_SINITIC_STEPS = (
+_SINITIC_STEPS: Final = (
     ("hs", "x"), ("tz", "z"), ("ts", "z"), ("zh", "j"), ("ch", "j"), ("q", "j"), ("c", "z"), ("ung", "ong"),
     ("ieh", "ie"), ("ien", "ian"), ("ih", "i"), ("uei", "ui"), ("p", "b"), ("t", "d"), ("k", "g"),
 )  # fmt: skip
-SINITIC_SIMILARITY = 0.85
+SINITIC_SIMILARITY: Final = 0.85
 
 
 @lru_cache(maxsize=1 << 14)
@@ -844,7 +847,7 @@ def align(query: NormalName, candidate: NormalName) -> Comparison:
 
 # Roman numerals that number ships, funds and companies in a series (Pacific Carrier II); "i", "v" and "x" are
 # read as numerals only as the last word of a longer name, where initials are rare.
-_ROMAN = frozenset(
+_ROMAN: Final = frozenset(
     [
         "ii",
         "iii",
@@ -865,7 +868,7 @@ _ROMAN = frozenset(
         "xx",
     ]
 )
-_ROMAN_LAST = frozenset({"i", "v", "x"})
+_ROMAN_LAST: Final = frozenset({"i", "v", "x"})
 
 
 def numbers_of(tokens: list[str] | tuple[str, ...]) -> frozenset[str]:
@@ -901,7 +904,7 @@ def relation(query: NormalName, candidate: NormalName, comparison: Comparison, o
     return RELATION_AFFILIATE
 
 
-SLIP_IDENTITY_SCORE = 0.9
+SLIP_IDENTITY_SCORE: Final = 0.9
 
 
 def one_slip_apart(a: NormalName, b: NormalName, person: bool | None = None) -> tuple[str, str] | None:
@@ -980,11 +983,11 @@ def _one_word_slipped(wa: list[str], ordered_a: bool, wb: list[str], ordered_b: 
 
 # "Holding" qualifies a company name without being distinctive: added to a listed name, it names the parent.
 # (Places on the generic-word list, China or Europe, do not: too common in names to tell companies apart.)
-AFFILIATE_QUALIFIERS = frozenset({"holding"})
+AFFILIATE_QUALIFIERS: Final = frozenset({"holding"})
 
 
 # Words of the generic list that are particles of names, not business words.
-_NAME_PARTICLES = frozenset(
+_NAME_PARTICLES: Final = frozenset(
     {"the", "and", "of", "for", "de", "la", "le", "du", "des", "del", "da", "do", "y", "et", "und", "a", "bin"}
     | {"bint", "binti", "ibn", "ould", "al", "abu", "abd", "van", "von", "der", "den", "ter", "di", "dos", "das"}
     | {"mac", "mc", "no", "nr", "number"}
@@ -1041,14 +1044,14 @@ def adjust(
 
 # What a payment message or a shipping document puts around a name: a label in front (BENEFICIARY:, IFO), a
 # care-of party (C/O, ATTN) and an address after a comma (a segment with a digit).
-_LABEL = re.compile(
+_LABEL: Final = re.compile(
     r"^\s*(?:(?:account(?:\s+name)?|acct|a/c|name|consignee|shipper|notify(?:\s+party)?)\s*[:\-]"
     r"|(?:beneficiary|benef|bnf|ifo|fao|f/o|pay(?:ment)?\s+to|in\s+fav(?:ou|o)r\s+of|for\s+(?:the\s+)?account\s+of"
     r"|ordering\s+(?:customer|institution))\b\s*[:\-]?)\s*",
     re.IGNORECASE,
 )
-_CARE_OF = re.compile(r"\s+(?:c/o|c\.o\.|care\s+of|attn\.?|attention)\s*:?\s+", re.IGNORECASE)
-_ADDRESS = re.compile(r",[^,]*\d.*$")
+_CARE_OF: Final = re.compile(r"\s+(?:c/o|c\.o\.|care\s+of|attn\.?|attention)\s*:?\s+", re.IGNORECASE)
+_ADDRESS: Final = re.compile(r",[^,]*\d.*$")
 
 
 def name_parts(text: str) -> list[tuple[str, str]]:
@@ -1080,7 +1083,7 @@ def name_parts(text: str) -> list[tuple[str, str]]:
 
 
 # A slash between two words of two letters or more; a slash inside a short form (A/S, s/o, c/o) is not one.
-_ALTERNATIVES = re.compile(r"(?<=\w\w)\s*/\s*(?=\w\w)")
+_ALTERNATIVES: Final = re.compile(r"(?<=\w\w)\s*/\s*(?=\w\w)")
 
 
 def alternatives(text: str) -> list[str]:

@@ -14,12 +14,13 @@ import re
 import unicodedata
 import zlib
 from functools import lru_cache
+from typing import Final
 
 from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
 # Chinese legal forms (longest first) before transliteration glues the syllables together.
-_CJK_LEGAL = (
+_CJK_LEGAL: Final = (
     ("股份有限公司", " co ltd "),
     ("有限责任公司", " co ltd "),
     ("有限公司", " co ltd "),
@@ -40,7 +41,7 @@ _CJK_LEGAL = (
 # Legal forms of other languages written out (ISO 20275 entity legal forms, in the transliterated spelling the
 # lists use), collapsed to their usual abbreviation before the phrases below. Their words are not marked as
 # legal words (Societe Generale, Capital, Variable name companies too): only the whole phrase is a form.
-_SPELLED_OUT_FORMS = (
+_SPELLED_OUT_FORMS: Final = (
     ("gesellschaft mit beschrankter haftung and compagnie kommanditgesellschaft", "gmbhcokg"),
     ("gesellschaft mit beschraenkter haftung and compagnie kommanditgesellschaft", "gmbhcokg"),
     ("gesellschaft mit beschraenkter haftung", "gmbh"),
@@ -84,7 +85,7 @@ _SPELLED_OUT_FORMS = (
     ("allmennaksjeselskap", "asa"),
 )
 
-_LEGAL_PHRASES = (
+_LEGAL_PHRASES: Final = (
     ("obshchestvo s ogranichennoy otvetstvennostyu", "llc"),
     # Written out in full, as registers and lists often do (German, Dutch, Swedish forms; the Romance ones
     # begin with words that also name companies, Societe Generale, and every phrase word weighs as generic).
@@ -127,7 +128,7 @@ _LEGAL_PHRASES = (
     ("public limited company", "plc"),
 )
 
-LEGAL_FORMS = {
+LEGAL_FORMS: Final = {
     "co": "company", "company": "company", "cos": "company", "companies": "company",
     "corp": "corporation", "corporation": "corporation", "inc": "incorporated", "incorporated": "incorporated",
     "ltd": "limited", "limited": "limited", "ltda": "limited", "llc": "llc", "llp": "llp", "lp": "lp", "plc": "plc",
@@ -144,7 +145,7 @@ LEGAL_FORMS = {
     "ltdsti": "ltdsti", "compania": "company", "compagnie": "company", "cia": "company", "cie": "company",
 }  # fmt: skip
 
-ABBREVIATIONS = {
+ABBREVIATIONS: Final = {
     "tech": "technology", "techs": "technology", "technologies": "technology", "technological": "technology",
     "intl": "international", "int'l": "international", "internat": "international",
     "grp": "group", "hldgs": "holding", "hldg": "holding", "holdings": "holding",
@@ -159,7 +160,7 @@ ABBREVIATIONS = {
 }  # fmt: skip
 
 # Words that describe a business rather than name it: they can support a hit, never make one.
-GENERIC = {
+GENERIC: Final = {
     "technology", "trading", "company", "international", "group", "holding", "industry", "service", "system",
     "global", "import", "export", "general", "development", "investment", "science", "scientific", "electronics",
     "engineering", "product", "manufacturing", "logistics", "commercial", "enterprise", "management", "network",
@@ -177,20 +178,20 @@ GENERIC = {
 
 # Words of legal forms left among the name's words (a form written in an unusual place, "S.A. Unipapel",
 # "Liability Company X Limited"): they describe the form, so they weigh like generic words.
-LEGAL_WORDS = frozenset(w for phrase, _ in _LEGAL_PHRASES for w in phrase.split() if len(w) >= 3) | frozenset(
+LEGAL_WORDS: Final = frozenset(w for phrase, _ in _LEGAL_PHRASES for w in phrase.split() if len(w) >= 3) | frozenset(
     w for w in LEGAL_FORMS if w.isalpha() and w.islower()
 )
-GENERIC |= LEGAL_WORDS
+GENERIC.update(LEGAL_WORDS)
 
-HONORIFICS = {
+HONORIFICS: Final = {
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "sheikh", "shaikh", "sheik", "haji", "hajji", "mullah",
     "general", "gen", "col", "colonel", "maj", "major", "capt", "captain", "lt", "president", "minister", "hon",
 }  # fmt: skip
 
-_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]  # fmt: skip
-_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-NUMBER_WORDS = frozenset(_ONES) | frozenset(_TENS[2:])
+_ONES: Final = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+         "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]  # fmt: skip
+_TENS: Final = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+NUMBER_WORDS: Final = frozenset(_ONES) | frozenset(_TENS[2:])
 
 
 def number_words(digits: str) -> list[str]:
@@ -203,22 +204,22 @@ def number_words(digits: str) -> list[str]:
     return [digits]
 
 
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g"})
-_PREFIX_ONLY = {"ooo", "oao", "zao", "pao", "ao", "tov", "ano"}  # Russian/Ukrainian forms are written first
-_PREFIX_FORMS = {
+_LEET: Final = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g"})
+_PREFIX_ONLY: Final = {"ooo", "oao", "zao", "pao", "ao", "tov", "ano"}  # Russian/Ukrainian forms are written first
+_PREFIX_FORMS: Final = {
     "ano", "ooo", "oao", "zao", "pao", "ao", "ojsc", "cjsc", "pjsc", "jsc", "tov", "srl", "pt", "cv", "kk",
     "llc",  # "LLC Garant", "Limited Liability Company Garant": as the lists write Russian companies
 }  # fmt: skip
-_APOSTROPHES = re.compile(r"['’‘`´ʼʻ\"“”«»]")
-_DOTS = re.compile(r"(?<=\w)\.(?=\w)|\.")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_APOSTROPHES: Final = re.compile(r"['’‘`´ʼʻ\"“”«»]")
+_DOTS: Final = re.compile(r"(?<=\w)\.(?=\w)|\.")
+_NON_WORD: Final = re.compile(r"[^a-z0-9]+")
+_CJK: Final = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Abjad scripts (Arabic, Persian, Urdu, Hebrew) write few or no short vowels: their transliteration is a
 # consonant skeleton ("فرناندو" -> frnndw), to be compared with the skeleton of a Latin spelling.
-_ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
+_ABJAD: Final = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
 # East Slavic patronymics (Viktorovich, Oleksandrovych, Ivanovna): a father's name, often left out.
-_PATRONYMIC_SUFFIXES = ("ovich", "evich", "ovych", "evych", "avich", "ovna", "evna", "ivna", "ichna", "ilyich")
-PATRONYMIC_MIN_LENGTH = 7
+_PATRONYMIC_SUFFIXES: Final = ("ovich", "evich", "ovych", "evych", "avich", "ovna", "evna", "ivna", "ichna", "ilyich")
+PATRONYMIC_MIN_LENGTH: Final = 7
 
 
 class NormalName:
@@ -280,11 +281,11 @@ def _split_words(text: str) -> list[str]:
 
 
 # Long legal-form words get cut off by fixed-width fields ("JOINT STOCK COMPAN").
-_LONG_FORMS = tuple(w for w in LEGAL_FORMS if len(w) >= 7)
-TRUNCATED_MIN = 6  # "limit" is a word of its own; "limite", "compan" are cut off
-TYPO_MIN_LENGTH = 6
+_LONG_FORMS: Final = tuple(w for w in LEGAL_FORMS if len(w) >= 7)
+TRUNCATED_MIN: Final = 6  # "limit" is a word of its own; "limite", "compan" are cut off
+TYPO_MIN_LENGTH: Final = 6
 # Every cut-off form worth recognising (compan, corporat, aktienges ...) -> the full word.
-_TRUNCATED = {f[:n]: f for f in sorted(_LONG_FORMS, key=len, reverse=True) for n in range(TRUNCATED_MIN, len(f))}
+_TRUNCATED: Final = {f[:n]: f for f in sorted(_LONG_FORMS, key=len, reverse=True) for n in range(TRUNCATED_MIN, len(f))}
 
 
 def _vocabulary() -> dict[tuple[str, int], tuple[str, ...]]:
@@ -298,8 +299,8 @@ def _vocabulary() -> dict[tuple[str, int], tuple[str, ...]]:
     return {k: tuple(v) for k, v in table.items()}
 
 
-_VOCABULARY = _vocabulary()
-_KNOWN_WORDS = frozenset(w for group in _VOCABULARY.values() for w in group)
+_VOCABULARY: Final = _vocabulary()
+_KNOWN_WORDS: Final = frozenset(w for group in _VOCABULARY.values() for w in group)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -329,8 +330,8 @@ def _phrase_table(phrases: tuple[tuple[str, str], ...]) -> _PhraseTable:
     return tuple((phrase.split()[0], f" {phrase} ", f" {token} ", tuple(token.split())) for phrase, token in phrases)
 
 
-_SPELLED_OUT_TABLE = _phrase_table(_SPELLED_OUT_FORMS)
-_ALL_PHRASES_TABLE = _phrase_table((*_SPELLED_OUT_FORMS, *_LEGAL_PHRASES))
+_SPELLED_OUT_TABLE: Final = _phrase_table(_SPELLED_OUT_FORMS)
+_ALL_PHRASES_TABLE: Final = _phrase_table((*_SPELLED_OUT_FORMS, *_LEGAL_PHRASES))
 
 
 def _collapse(words: list[str], table: _PhraseTable) -> list[str]:
@@ -348,12 +349,12 @@ def _collapse(words: list[str], table: _PhraseTable) -> list[str]:
     return joined.split() if joined else words
 
 
-PHRASE_SLIP_MIN = 4  # words of a legal phrase this long or longer may carry a slip (JOINT STOAK COMPANY, JONT)
-_PHRASE_WORDS = frozenset(w for phrase, _ in _LEGAL_PHRASES for w in phrase.split() if len(w) >= PHRASE_SLIP_MIN)
+PHRASE_SLIP_MIN: Final = 4  # words of a legal phrase this long or longer may carry a slip (JOINT STOAK COMPANY, JONT)
+_PHRASE_WORDS: Final = frozenset(w for phrase, _ in _LEGAL_PHRASES for w in phrase.split() if len(w) >= PHRASE_SLIP_MIN)
 
 
 # Every word of a phrase of two words or more: a repaired word can only complete a phrase beside one of them.
-_MULTI_PHRASE_WORDS = frozenset(
+_MULTI_PHRASE_WORDS: Final = frozenset(
     w for phrase, _ in (*_SPELLED_OUT_FORMS, *_LEGAL_PHRASES) if " " in phrase for w in phrase.split()
 )
 
@@ -373,7 +374,7 @@ def _phrase_slips() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in table.items()}
 
 
-_PHRASE_SLIPS = _phrase_slips()
+_PHRASE_SLIPS: Final = _phrase_slips()
 
 
 def _phrase_word_meant(word: str) -> str | None:
@@ -459,7 +460,7 @@ def normalize(name: str, person: bool = False) -> NormalName:
 # then a final; the finals without an initial are those pinyin writes so (an, ou, er ...). A Chinese
 # name is a one-syllable surname and a given name of one or two (Xi Jinping, Mao Tse-tung); most other
 # words fail (Tim, Smith, Ian, Osama, Benjamin). Decides whether the two romanizations may be compared.
-_SINITIC = re.compile(
+_SINITIC: Final = re.compile(
     r"(?:(?:zh|ch|sh|hs|ts|tz|ss|sz|[bpmfdtnlgkhjqxrzcsyw])"
     r"(?:iang|iong|uang|iung|ang|eng|ing|ong|ung|ian|ien|iao|ieh|uai|uan|uei|ueh|ai|ei|ao|ou|an|en|ih|ia|ie|iu"
     r"|in|ua|uo|ui|un|ue|a|o|e|i|u)"
@@ -467,7 +468,7 @@ _SINITIC = re.compile(
 )
 
 
-_LATIN = re.compile(r"[A-Za-z]")
+_LATIN: Final = re.compile(r"[A-Za-z]")
 
 
 def _syllables(name: str) -> tuple[str, ...]:
@@ -488,7 +489,7 @@ def looks_patronymic(token: str) -> bool:
 
 
 # Arabic and Malay nasab particles: "son of" / "daughter of" before a father's (or forefather's) name.
-NASAB_PARTICLES = frozenset({"bin", "ibn", "bint", "binti", "ould"})
+NASAB_PARTICLES: Final = frozenset({"bin", "ibn", "bint", "binti", "ould"})
 
 
 def _patronymics(tokens: list[str], legal: list[str]) -> frozenset[str]:
@@ -512,8 +513,8 @@ def _patronymics(tokens: list[str], legal: list[str]) -> frozenset[str]:
 
 
 # "Son of" / "daughter of" in Arabic, Hebrew and Maghrebi names (Ben is also a given name: only mid-name).
-LINEAGE_PARTICLES = NASAB_PARTICLES | {"ben", "bat"}
-ARTICLES = frozenset({"the"})  # "The World Bank" is "World Bank"
+LINEAGE_PARTICLES: Final = NASAB_PARTICLES | {"ben", "bat"}
+ARTICLES: Final = frozenset({"the"})  # "The World Bank" is "World Bank"
 
 
 def identity_keys(name: NormalName) -> tuple[str, str]:
@@ -545,8 +546,8 @@ def _in_name_order(words: list[str], lineage: tuple[str, ...] | list[str]) -> tu
     return sorted(words), False
 
 
-SLIP_WORD_MIN = 5  # the listed word a slip changed: one edit in a shorter word is another word (Lyn / Lin)
-SLIP_QUERY_MIN = 4  # the slipped word (a letter dropped from a five-letter word)
+SLIP_WORD_MIN: Final = 5  # the listed word a slip changed: one edit in a shorter word is another word (Lyn / Lin)
+SLIP_QUERY_MIN: Final = 4  # the slipped word (a letter dropped from a five-letter word)
 
 
 def slip_keys(name: NormalName, min_length: int = SLIP_WORD_MIN, reach: int = 0) -> list[int]:
