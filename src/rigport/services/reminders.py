@@ -277,8 +277,10 @@ def _check_user(uow: UnitOfWork, username: str, owner: ClientRow | None) -> None
         raise NotFoundError(f"username: no dashboard user {username!r}")
 
 
-def _client_names(uow: UnitOfWork) -> dict[int, str]:
-    return {c.id: c.name for c in uow.clients.list(include_archived=True)}
+def _views(uow: UnitOfWork, rows: Sequence[RecipientRow]) -> list[RecipientView]:
+    """The recipients as shown, each with its client's name (one look-up of the clients they name)."""
+    names = uow.clients.names([r.client_id for r in rows if r.client_id is not None])
+    return [recipient_view(r, names.get(r.client_id) if r.client_id is not None else None) for r in rows]
 
 
 def update_recipient(
@@ -289,8 +291,7 @@ def update_recipient(
         row = ReminderRepository(uow.session).recipient(name)
         if row is None or row.disabled_at is not None:
             raise NotFoundError(f"recipient {name!r} not found")
-        client = _client_names(uow).get(row.client_id) if row.client_id is not None else None
-        before = recipient_view(row, client)
+        before = _views(uow, [row])[0]
         if changes.get("address") is not None:
             row.address = _check_address(row.channel, str(changes["address"]))
         if changes.get("before") is not None:
@@ -298,7 +299,7 @@ def update_recipient(
         for flag in ("on_day", "overdue", "digest"):
             if changes.get(flag) is not None:
                 setattr(row, flag, bool(changes[flag]))
-        after = recipient_view(row, client)
+        after = recipient_view(row, before["client"])
         uow.audit.record(actor, "update-recipient", "reminder_recipient", name, before, after)
         uow.commit()
     return after
@@ -307,9 +308,7 @@ def update_recipient(
 def list_recipients(settings: Settings | None = None) -> list[RecipientView]:
     """The recipients the caller may see: a scoped identity sees its clients' ones only."""
     with UnitOfWork(settings) as uow:
-        names = _client_names(uow)
-        return [recipient_view(r, names.get(r.client_id) if r.client_id is not None else None)
-                for r in ReminderRepository(uow.session).recipients()]  # fmt: skip
+        return _views(uow, ReminderRepository(uow.session).recipients())
 
 
 def remove_recipient(name: str, *, actor: str = "cli", settings: Settings | None = None) -> RecipientRemoved:
@@ -321,7 +320,7 @@ def remove_recipient(name: str, *, actor: str = "cli", settings: Settings | None
             raise NotFoundError(f"recipient {name!r} not found")
         row.disabled_at = _now()
         cancelled = repo.cancel_pending(row.id)
-        view = recipient_view(row, _client_names(uow).get(row.client_id) if row.client_id is not None else None)
+        view = _views(uow, [row])[0]
         uow.audit.record(actor, "remove-recipient", "reminder_recipient", name, None, {"cancelled": cancelled})
         uow.commit()
     return {**view, "cancelled": cancelled}
@@ -564,12 +563,10 @@ def status(settings: Settings | None = None, limit: int = 50) -> ReminderStatus:
     a broker-wide caller, its clients' recipients and their reminders for a scoped one."""
     with UnitOfWork(settings) as uow:
         repo = ReminderRepository(uow.session)
-        names = _client_names(uow)
         counts = repo.counts()
         recent = [_outbox_view(row, name) for row, name in repo.recent(limit)]
         pending = [_outbox_view(row, name) for row, name in repo.recent(limit, "pending")]
-        recipients = [recipient_view(r, names.get(r.client_id) if r.client_id is not None else None)
-                      for r in repo.recipients()]  # fmt: skip
+        recipients = _views(uow, repo.recipients())
     return {
         "outbox": counts,
         "failing": [p for p in pending if p["attempts"] > 0],

@@ -197,7 +197,8 @@ class ClientRepository:
         return self.session.scalars(query).all()
 
     def names(self, ids: Sequence[int]) -> dict[int, str]:
-        return dict(self.session.execute(select(ClientRow.id, ClientRow.name).where(ClientRow.id.in_(ids))).tuples())
+        query = select(ClientRow.id, ClientRow.name).where(ClientRow.id.in_(ids))
+        return {int(client_id): str(name) for client_id, name in self.session.execute(query)}
 
     def shipment_counts(self) -> dict[int, int]:
         query = select(ShipmentRow.client_id, func.count()).group_by(ShipmentRow.client_id)
