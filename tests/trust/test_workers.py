@@ -24,15 +24,12 @@ def workers_of(pid: int) -> list[int]:
     """The server's uvicorn workers: its children but multiprocessing's resource tracker and the one-off
     process that builds the screening index at start (cli/serve.py)."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [int(c) for c in children if not _is_helper(Path(f"/proc/{c}/cmdline"))]
+    return [int(c) for c in children if not _is_helper(c)]
 
 
-def _is_helper(cmdline: Path) -> bool:
-    try:
-        text = cmdline.read_bytes()
-    except OSError:  # it ended while we looked: not a worker we can count on
-        return True
-    return not text or b"resource_tracker" in text or b"warm_index" in text  # (no command line: ended, unreaped)
+def _is_helper(pid: str) -> bool:
+    text = _cmdline(pid)  # empty when it ended while we looked, or ended unreaped: not a worker we can count on
+    return not text or b"resource_tracker" in text or b"warm_index" in text
 
 
 def listening_inodes(port: int) -> set[str]:

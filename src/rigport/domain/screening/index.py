@@ -219,9 +219,6 @@ class KeyTable:
             hi += 1
         return list(self.names[lo:hi]) if hi > lo else []
 
-    def __len__(self) -> int:
-        return len(self.keys)
-
     def __getstate__(self) -> dict[str, object]:
         return {"keys": self.keys, "names": self.names, "starts": self.starts, "shift": self.shift}
 
