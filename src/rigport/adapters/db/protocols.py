@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol
 
-from rigport.adapters.db.reminder_repository import OutboxCounts
+from rigport.adapters.db.reminder_repository import ClockShipment, OutboxCounts
 from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow, RecipientRow
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, UserRow
@@ -62,6 +62,20 @@ class ShipmentStore(Protocol):
 
     def with_clock_data(self, ids: Sequence[int]) -> Sequence[ShipmentRow]: ...
 
+    def all_with_details(self) -> Sequence[ShipmentRow]:
+        """Every shipment with its quantities, events and line items (portfolio figures), arrival then reference."""
+        ...
+
+    def clock_data(self) -> Sequence[ClockShipment]:
+        """Every shipment as what its clocks are computed from (plain records: quantities above zero, events not
+        voided in the order recorded), by reference."""
+        ...
+
+    def prior_holds(self, port: str, importer: str, exclude_id: int | None = None) -> tuple[int, int]:
+        """Comparable shipments (same port in any case, or same importer of record), other than `exclude_id`: how
+        many were ever held (a held state reached by an event not voided) and how many there are."""
+        ...
+
     def references(self) -> set[str]: ...
 
 
@@ -76,8 +90,16 @@ class ClientStore(Protocol):
 
     def list(self, *, include_archived: bool = False) -> Sequence[ClientRow]: ...
 
+    def add(self, row: ClientRow) -> ClientRow:
+        """A new client: its id at the next flush; stored at commit, gone without one."""
+        ...
+
     def names(self, ids: Sequence[int]) -> dict[int, str]:
-        """The names of these clients, by id (those the scope sees)."""
+        """The names of those of these clients the scope sees, by id."""
+        ...
+
+    def shipment_counts(self) -> dict[int, int]:
+        """How many shipments the scope sees, per client id (a client without any is left out)."""
         ...
 
 
