@@ -157,7 +157,7 @@ def test_a_recipient_tied_to_a_user_only_for_clients_that_user_sees(
 ) -> None:
     ids = _book(settings, uow)
     with uow:
-        uow.reminders.add_user(UserRow(username="bravo-user", password_hash="-", role="viewer",
+        uow.users.add(UserRow(username="bravo-user", password_hash="-", role="viewer",
                                        client_ids=str(ids["Bravo"])))  # fmt: skip
         uow.commit()
     with pytest.raises(NotFoundError, match="username"):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import inspect
 
 from rigport.adapters.db import scope as client_scope
-from rigport.adapters.db.memory_reminders import MemoryReminderRepository, ReminderTables
+from rigport.adapters.db.memory_reminders import MemoryReminderRepository, MemoryUserRepository, ReminderTables
 from rigport.adapters.db.memory_rows import apply_defaults as _defaults
 from rigport.adapters.db.memory_rows import copy_columns, fingerprint
 from rigport.adapters.db.protocols import AbstractUnitOfWork
@@ -276,7 +276,7 @@ class MemoryUnitOfWork:
         self.clients = MemoryClientRepository(self)
         self.audit = MemoryAuditLog(self)
         self.reminders = MemoryReminderRepository(self.store, self.scope)
-        self.users = self.reminders  # the users a recipient may be tied to live with the reminder tables here
+        self.users = MemoryUserRepository(self.reminders)
         self.working_clients: dict[int, ClientRow] = {}  # clients read or added in this unit of work, by id
         self.read_clients: dict[int, str] = {}  # each one's columns when read ("" for a new one)
         self.new_clients: list[ClientRow] = []
@@ -336,6 +336,9 @@ class MemoryUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._begin()  # what was not committed is dropped: the store is as it was
+
+    def rescoped(self, scope: Scope) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.settings, self.store, scope)
 
     def flush(self) -> None:
         now = dt.datetime.now(dt.UTC)

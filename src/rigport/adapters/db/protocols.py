@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from rigport.adapters.db.reminder_repository import ClockShipment, OutboxCounts
-from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow, RecipientRow
+from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, UserRow
 from rigport.settings import Settings
@@ -122,7 +122,11 @@ class AuditLog(Protocol):
 class UserStore(Protocol):
     """Dashboard users, as far as the services other than auth read them."""
 
+    def add(self, row: UserRow) -> UserRow: ...
+
     def by_name(self, username: str) -> UserRow | None: ...
+
+    def get(self, user_id: int) -> UserRow | None: ...
 
 
 class ReminderStore(Protocol):
@@ -168,6 +172,14 @@ class ReminderStore(Protocol):
         """The newest outbox rows (of one status), each with its recipient's name."""
         ...
 
+    def feed_for_user(self, user_id: int) -> CalendarFeedRow | None:
+        """The user's calendar feed (one per user), revoked or not."""
+        ...
+
+    def feed_by_hash(self, secret_hash: str) -> CalendarFeedRow | None: ...
+
+    def add_feed(self, row: CalendarFeedRow) -> None: ...
+
 
 class AbstractUnitOfWork(Protocol):
     """`with uow: ...; uow.commit()`: one transaction per `with`; leaving without commit rolls back.
@@ -197,6 +209,10 @@ class AbstractUnitOfWork(Protocol):
     @property
     def database_key(self) -> str:
         """Which store this is, for process-wide caches keyed by row id (two stores never share an entry)."""
+        ...
+
+    def rescoped(self, scope: Scope) -> AbstractUnitOfWork:
+        """Another unit of work on the same store, limited to `scope` (a calendar feed shows what its user sees)."""
         ...
 
     def __enter__(self) -> AbstractUnitOfWork: ...
