@@ -19,7 +19,7 @@ from rigport.adapters.db.memory import MemoryStore, MemoryUnitOfWork
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.reminder_tables import CalendarFeedRow, RecipientRow
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import EventRow, QuantityRow, ShipmentRow, UserRow
+from rigport.adapters.db.tables import EventRow, QuantityRow, ShipmentRow, TokenRow, UserRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import ConcurrentChangeError, NotFoundError
 from rigport.settings import Settings
@@ -279,3 +279,19 @@ def test_a_rescoped_unit_works_on_the_same_store_within_its_scope(new_unit: NewU
             assert default_only.shipments.references() == {"AB-1"}  # the shipment is Default's (client 1)
         with uow.rescoped(Scope(frozenset({99}), "other")) as elsewhere:
             assert elsewhere.shipments.references() == set()
+
+
+def test_tokens_by_hash_and_id_with_unique_hashes(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        first = uow.tokens.add(TokenRow(token_hash="a" * 64, role="viewer"))
+        second = uow.tokens.add(TokenRow(token_hash="b" * 64, role="admin", label="ci", client_ids="1"))
+        assert [t.token_hash[0] for t in uow.tokens.list()] == ["a", "b"]  # listed by id, new ones included
+        assert first.id < second.id and first.label == "" and first.session_generation == 0  # column defaults
+        uow.commit()
+    with new_unit() as uow:
+        found = uow.tokens.by_hash("b" * 64)
+        assert found is not None and uow.tokens.get(found.id) is found and found.client_ids == "1"
+        assert uow.tokens.by_hash("c" * 64) is None and uow.tokens.get(found.id + 100) is None
+    with pytest.raises(ConcurrentChangeError, match="conflicts with stored data"), new_unit() as uow:
+        uow.tokens.add(TokenRow(token_hash="a" * 64, role="viewer"))
+        uow.commit()

@@ -26,9 +26,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import inspect
 
 from rigport.adapters.db import scope as client_scope
-from rigport.adapters.db.memory_reminders import MemoryReminderRepository, MemoryUserRepository, ReminderTables
 from rigport.adapters.db.memory_rows import apply_defaults as _defaults
 from rigport.adapters.db.memory_rows import copy_columns, fingerprint
+from rigport.adapters.db.memory_tables import (
+    MemoryReminderRepository,
+    MemoryTokenRepository,
+    MemoryUserRepository,
+    SideTables,
+    WorkingTables,
+)
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.reminder_repository import ClockEvent, ClockQuantity, ClockShipment
 from rigport.adapters.db.repository import _audit_json
@@ -54,7 +60,7 @@ class MemoryStore:
         self._ids: dict[str, Iterator[int]] = {}
         # the client migration 0012 makes, "Default", id 1 (clients are read-only here)
         self.clients: dict[int, ClientRow] = {1: ClientRow(id=1, name="Default", created_at=dt.datetime.now(dt.UTC))}
-        self.reminders = ReminderTables()  # recipients, outbox, attempts, users (memory_reminders.py)
+        self.side_tables = SideTables()  # reminders, calendar feeds, users and tokens (memory_tables.py)
         self._ids["clients"] = itertools.count(2)  # new clients come after Default
 
     def next_id(self, table: str) -> int:
@@ -275,8 +281,10 @@ class MemoryUnitOfWork:
         self.shipments = MemoryShipmentRepository(self)
         self.clients = MemoryClientRepository(self)
         self.audit = MemoryAuditLog(self)
-        self.reminders = MemoryReminderRepository(self.store, self.scope)
-        self.users = MemoryUserRepository(self.reminders)
+        self.side_tables = WorkingTables(self.store, self.scope)
+        self.reminders = MemoryReminderRepository(self.side_tables)
+        self.users = MemoryUserRepository(self.side_tables)
+        self.tokens = MemoryTokenRepository(self.side_tables)
         self.working_clients: dict[int, ClientRow] = {}  # clients read or added in this unit of work, by id
         self.read_clients: dict[int, str] = {}  # each one's columns when read ("" for a new one)
         self.new_clients: list[ClientRow] = []
@@ -369,7 +377,7 @@ class MemoryUnitOfWork:
         for entry in self.new_audit:
             if entry.id is None:
                 entry.id = self.store.next_id("audit")
-        self.reminders.flush()
+        self.side_tables.flush()
 
     def commit(self) -> None:
         self.flush()
@@ -388,7 +396,7 @@ class MemoryUnitOfWork:
         self._commit_clients()
         self.store.audit += [_copy(a) for a in self.new_audit]
         self.new_audit = []
-        self.reminders.commit()
+        self.side_tables.commit()
 
 
 if TYPE_CHECKING:  # mypy checks here that the in-memory unit of work keeps the protocol the services take

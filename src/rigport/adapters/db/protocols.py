@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from rigport.adapters.db.reminder_repository import ClockShipment, OutboxCounts
 from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, UserRow
+from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, TokenRow, UserRow
 from rigport.settings import Settings
 
 
@@ -128,6 +128,24 @@ class UserStore(Protocol):
 
     def get(self, user_id: int) -> UserRow | None: ...
 
+    def list(self) -> Sequence[UserRow]:
+        """By username."""
+        ...
+
+
+class TokenStore(Protocol):
+    """API tokens: only their SHA-256 hashes are stored."""
+
+    def add(self, row: TokenRow) -> TokenRow: ...
+
+    def by_hash(self, token_hash: str) -> TokenRow | None: ...
+
+    def get(self, token_id: int) -> TokenRow | None: ...
+
+    def list(self) -> Sequence[TokenRow]:
+        """By id."""
+        ...
+
 
 class ReminderStore(Protocol):
     """Reminder recipients and the outbox (issue #29), as the caller's scope sees them (adapters/db/scope.py)."""
@@ -202,6 +220,9 @@ class AbstractUnitOfWork(Protocol):
 
     @property
     def users(self) -> UserStore: ...
+
+    @property
+    def tokens(self) -> TokenStore: ...
 
     @property
     def reminders(self) -> ReminderStore: ...
