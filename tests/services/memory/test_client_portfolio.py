@@ -32,9 +32,10 @@ def test_the_book_in_money(uow: MemoryUnitOfWork) -> None:
                      "A-2": ("Alpha", Decimal("2.00"), Decimal("20.00"), 0),
                      "B-1": ("Bravo", Decimal("7.00"), Decimal("70.00"), 20)}  # fmt: skip
     assert book["warnings"] == [] and book["client"] is None
-    history = book["units_over_time"]  # arrivals 01-02, exams 01-06 (at the port still), detentions 01-09, today
-    assert [d.day for d in history["dates"]] == [2, 6, 9, 12]
-    assert (history["series"]["at_port"], history["series"]["detained"]) == ([35, 35, 11, 11], [0, 0, 24, 24])
+    history = book["units_over_time"]  # arrivals 01-02, entries 01-03 and exams 01-06 (at the port still),
+    assert [d.day for d in history["dates"]] == [2, 3, 6, 9, 12]  # detentions 01-09, today
+    assert history["series"]["at_port"] == [35, 35, 35, 11, 11]
+    assert history["series"]["detained"] == [0, 0, 0, 24, 24]
 
 
 def test_the_book_by_client_with_its_next_deadline(uow: MemoryUnitOfWork) -> None:
