@@ -19,7 +19,7 @@ from rigport.adapters.db.memory import MemoryStore, MemoryUnitOfWork
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.reminder_tables import CalendarFeedRow, RecipientRow
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import EventRow, QuantityRow, ShipmentRow, TokenRow, UserRow
+from rigport.adapters.db.tables import ClientRow, EventRow, LineItemRow, QuantityRow, ShipmentRow, TokenRow, UserRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import ConcurrentChangeError, NotFoundError
 from rigport.settings import Settings
@@ -295,3 +295,118 @@ def test_tokens_by_hash_and_id_with_unique_hashes(new_unit: NewUnit) -> None:
     with pytest.raises(ConcurrentChangeError, match="conflicts with stored data"), new_unit() as uow:
         uow.tokens.add(TokenRow(token_hash="a" * 64, role="viewer"))
         uow.commit()
+
+
+# --- clients, portfolio rows, clock data and prior holds (the services of clients, portfolio, deadlines, assess)
+
+
+def _event(
+    event: str, day: int, to_state: str | None, *, from_state: str | None = "ARRIVED", voided: bool = False
+) -> EventRow:
+    return EventRow(event=event, occurred_on=D(2025, 1, day), quantity=10, from_state=from_state, to_state=to_state,
+                    actor="t", data={}, voided_at=dt.datetime.now(dt.UTC) if voided else None)  # fmt: skip
+
+
+def test_clients_added_at_commit_named_and_counted_as_the_scope_sees_them(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        alpha = uow.clients.add(ClientRow(name="Alpha"))
+        uow.flush()
+        assert alpha.id is not None and alpha.id != 1 and alpha.created_at is not None and alpha.archived_at is None
+        assert uow.clients.by_name(" alpha ") is alpha and uow.clients.get(alpha.id) is alpha
+        alpha_id = alpha.id
+        uow.commit()
+    with new_unit() as uow:
+        uow.clients.add(ClientRow(name="Bravo"))
+        uow.flush()
+        assert uow.clients.by_name("Bravo") is not None  # seen in its unit of work, gone without a commit
+    with new_unit() as uow:
+        assert [c.name for c in uow.clients.list()] == ["Alpha", "Default"]
+        owned = _row("A-1")
+        owned.client_id = alpha_id
+        uow.shipments.add(owned)
+        uow.shipments.add(_row("D-1"))
+        uow.shipments.add(_row("D-2"))
+        uow.commit()
+    with new_unit() as uow:
+        assert uow.clients.shipment_counts() == {alpha_id: 1, 1: 2}
+        assert uow.clients.names([alpha_id, 1, 999]) == {alpha_id: "Alpha", 1: "Default"}
+    scoped = new_unit()
+    scoped.scope = Scope.of([alpha_id])
+    with scoped as uow:
+        assert [c.name for c in uow.clients.list()] == ["Alpha"] and uow.clients.get(1) is None
+        assert uow.clients.by_name("Default") is None
+        assert uow.clients.names([alpha_id, 1]) == {alpha_id: "Alpha"}
+        assert uow.clients.shipment_counts() == {alpha_id: 1}
+
+
+def test_a_taken_client_name_is_a_conflict_and_a_rename_rolls_back(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        uow.clients.add(ClientRow(name="Alpha"))
+        uow.commit()
+    with pytest.raises(ConcurrentChangeError, match="conflicts with stored data"), new_unit() as uow:
+        uow.clients.add(ClientRow(name="Alpha"))
+        uow.commit()
+    with new_unit() as uow:
+        alpha = uow.clients.by_name("Alpha")
+        assert alpha is not None
+        alpha.name = "Renamed"
+        uow.flush()
+    with new_unit() as uow:
+        assert [c.name for c in uow.clients.list(include_archived=True)] == ["Alpha", "Default"]
+        alpha = uow.clients.by_name("Alpha")
+        assert alpha is not None
+        alpha.archived_at = dt.datetime.now(dt.UTC)
+        uow.commit()
+    with new_unit() as uow:
+        assert [c.name for c in uow.clients.list()] == ["Default"]
+        assert [c.name for c in uow.clients.list(include_archived=True)] == ["Alpha", "Default"]
+
+
+def test_every_shipment_with_details_in_arrival_order(new_unit: NewUnit) -> None:
+    late, early = _row("B-2", arrival=D(2025, 3, 1)), _row("A-1", arrival=D(2025, 3, 1))
+    first = _row("Z-9", arrival=D(2025, 1, 1))
+    first.line_items.append(LineItemRow(line_no=1, model_id=None, description="S21", quantity=10,
+                                        unit_value_usd=Decimal("100"), hts_code="8471.50.0150",
+                                        origin="CN"))  # fmt: skip
+    _add(new_unit, late, early, first)
+    with new_unit() as uow:
+        rows = uow.shipments.all_with_details()
+        assert [r.reference for r in rows] == ["Z-9", "A-1", "B-2"]
+        assert [(li.line_no, li.quantity, str(li.unit_value_usd)) for li in rows[0].line_items] == [(1, 10, "100.00")]
+        assert rows[0].client.name == "Default" and [q.quantity for q in rows[1].quantities] == [10]
+
+
+def test_clock_data_is_what_clocks_are_computed_from(new_unit: NewUnit) -> None:
+    held = _row("B-2", state="DETAINED")
+    held.quantities.append(QuantityRow(state="RELEASED", quantity=0))
+    held.events += [_event("arrival", 2, "ARRIVED", from_state=None), _event("entry-filed", 3, None, voided=True),
+                    _event("detention", 9, "DETAINED")]  # fmt: skip
+    other = _row("A-1", port="Chicago")
+    other.other_agency_hold = True
+    _add(new_unit, held, other)
+    with new_unit() as uow:
+        data = uow.shipments.clock_data()
+        assert [(s.reference, s.port, s.arrival_date, s.total_units, s.other_agency_hold, s.client_id)
+                for s in data] == [("A-1", "Chicago", JAN_2, 10, True, 1), ("B-2", "Detroit", JAN_2, 10, False, 1)]
+        assert str(data[1].declared_value_usd) == "1000.00"
+        assert [(q.state, q.quantity) for q in data[1].quantities] == [("DETAINED", 10)]  # none of zero units
+        assert [(e.event, e.occurred_on) for e in data[1].events] == [("arrival", D(2025, 1, 2)),
+                                                                       ("detention", D(2025, 1, 9))]  # fmt: skip
+        assert data[0].events == []
+
+
+def test_prior_holds_count_comparable_shipments_ever_held(new_unit: NewUnit) -> None:
+    held = _row("H-1", port="Detroit")
+    held.events.append(_event("detention", 9, "DETAINED"))
+    voided = _row("V-1", port="DETROIT")
+    voided.events.append(_event("detention", 9, "DETAINED", voided=True))  # a voided hold is no hold
+    importer = _row("I-1", port="Chicago")
+    importer.importer_of_record = "Prairie LLC"
+    importer.events.append(_event("seizure-notice-mailed", 9, "SEIZED"))
+    _add(new_unit, held, voided, importer, _row("X-1", port="Chicago"))
+    with new_unit() as uow:
+        assert uow.shipments.prior_holds("detroit", "") == (1, 2)
+        assert uow.shipments.prior_holds("Detroit", "Prairie LLC") == (2, 3)
+        own = uow.shipments.get("H-1")
+        assert own is not None and uow.shipments.prior_holds("Detroit", "", exclude_id=own.id) == (0, 1)
+        assert uow.shipments.prior_holds("", "") == (0, 0)
