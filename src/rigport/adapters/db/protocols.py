@@ -14,11 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from rigport.adapters.db.repository import AuditFilters
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow
 from rigport.settings import Settings
+
+if TYPE_CHECKING:  # the manifest rules (pycountry, csv) are not loaded for a type
+    from rigport.domain.customs.manifest import Lines
 
 
 class ShipmentStore(Protocol):
@@ -46,6 +50,25 @@ class ShipmentStore(Protocol):
 
     def reload_events(self, row: ShipmentRow) -> None:
         """Make `row.events` read the history again (after `add_event` and a flush)."""
+        ...
+
+    # --- line items and evidence files (services/manifest.py, services/evidence.py) ---
+
+    def line_numbers(self, shipment_id: int) -> set[int]:
+        """The line numbers already stored for a shipment (a manifest may not repeat one)."""
+        ...
+
+    def stored_serials(self, shipment_id: int) -> set[str]:
+        """Every serial number already stored for a shipment."""
+        ...
+
+    def add_line_items(self, row: ShipmentRow, lines: Lines) -> None:
+        """Add checked lines (`Lines`, column by column) to the stored shipment `row` in this transaction: on the
+        database in bulk, without an object per line. `row.line_items` reads them afterwards (after a flush)."""
+        ...
+
+    def documents_with_file(self, sha256: str) -> int:
+        """How many documents of the shipments this unit of work sees refer to the stored file with this digest."""
         ...
 
     def list(
@@ -90,6 +113,10 @@ class AuditLog(Protocol):
 
     def for_entity(self, entity: str, entity_id: str, limit: int = 500) -> Sequence[AuditRow]: ...
 
+    def search(self, filters: AuditFilters, *, limit: int, offset: int) -> tuple[Sequence[AuditRow], int]:
+        """One page of the entries every given filter keeps, newest first (by id), and how many match in all."""
+        ...
+
 
 class AbstractUnitOfWork(Protocol):
     """`with uow: ...; uow.commit()`: one transaction per `with`; leaving without commit rolls back.
@@ -124,3 +151,8 @@ class AbstractUnitOfWork(Protocol):
     def flush(self) -> None: ...
 
     def commit(self) -> None: ...
+
+    def broker_wide_unit(self) -> AbstractUnitOfWork:
+        """Another unit of work on the same store that sees every client: for a check that must span the book and
+        says nothing of what it reads (is a stored file still referred to by any document?)."""
+        ...

@@ -100,6 +100,11 @@ class UnitOfWork:
         finally:
             writers.release(self.session)
 
+    def broker_wide_unit(self) -> UnitOfWork:
+        """A unit of work on the same database that sees every client (its transaction carries no client scope,
+        so PostgreSQL's row-level security does not narrow it either)."""
+        return UnitOfWork(self.settings, scope=Scope())
+
 
 @lru_cache(maxsize=8)
 def _session_factory(engine: Engine) -> sessionmaker[Session]:
