@@ -118,7 +118,7 @@ def import_manifest(
             named = clients.find(uow, client)
             if named.id != row.client_id:
                 raise InputError(f"shipment {row.reference!r} is not {named.name!r}'s", field="client")
-        insert_lines(uow, row, lines, source, actor, shipment_reference)
+        insert_lines(uow, row, lines, source, actor, row.reference)  # audited under the stored reference
         uow.commit()
     if progress:
         progress(len(lines), len(lines))
