@@ -5,8 +5,9 @@ in-memory one (`memory.MemoryUnitOfWork`) that the fast service tests run on. te
 runs one set of checks against all of them (memory, SQLite, PostgreSQL), so a service test passing on memory says
 something about the database too. Rows are the ORM's row classes either way: in memory they live without a session.
 
-Only what the shipment commands and views use is here; a service that needs more of the database (portfolio
-figures, bulk inserts, screening runs) keeps taking the SQL unit of work until it needs a fast test too.
+Only what the services with a fast test use is here (the shipment commands and views; manifest import, evidence
+files, the audit search); a service that needs more of the database (portfolio figures, screening runs) keeps
+taking the SQL unit of work until it needs a fast test too.
 """
 
 from __future__ import annotations
