@@ -22,8 +22,8 @@ from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.repository import AuditFilters as AuditFilters
 from rigport.adapters.db.shipment_mapping import Instant
 from rigport.adapters.db.shipment_reads import get_row
-from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import InputError
+from rigport.services._unit import unit
 from rigport.services.clients import BrokerOnlyError
 from rigport.settings import Settings
 
@@ -79,7 +79,7 @@ def search_audit(
         if filters.entity in ACCOUNT_ENTITIES:
             raise InputError(f"entries about {filters.entity}s are for admins", field="entity")
         filters = AuditFilters(**{**filters.__dict__, "hide_entities": ACCOUNT_ENTITIES})
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         if not _shipment_checked and not uow.scope.broker_wide:
             raise BrokerOnlyError("the overall audit trail spans every client; yours is limited to its clients: "
                                   "read a shipment's own trail on its page")  # fmt: skip
@@ -98,16 +98,12 @@ def shipment_audit(
     uow: AbstractUnitOfWork | None = None,
 ) -> AuditPage:
     """A shipment's own trail, filtered and paged like the overall one (the shipment must exist)."""
-    with _unit(settings, uow) as unit:
-        stored = get_row(unit, reference).reference
+    with unit(settings, uow) as work:
+        stored = get_row(work, reference).reference
     scoped = AuditFilters(**{**filters.__dict__, "entity": "shipment", "entity_id": stored})
     return search_audit(scoped, page=page, per_page=per_page, accounts=False, settings=settings,
                         _shipment_checked=True, uow=uow)  # the shipment was found in the caller's scope
 
-
-def _unit(settings: Settings | None, uow: AbstractUnitOfWork | None) -> AbstractUnitOfWork:
-    """The caller's unit of work (a test's in-memory one), else one on the database `settings` name."""
-    return uow if uow is not None else UnitOfWork(settings)
 
 
 def parse_day(text: str | None, field: str) -> dt.date | None:

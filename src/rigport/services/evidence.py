@@ -27,6 +27,7 @@ from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.evidence_files import check_upload
 from rigport.domain.customs.model import DOCUMENT_KINDS, check_record_date
 from rigport.errors import InputError, NotFoundError
+from rigport.services._unit import unit
 from rigport.settings import Settings, get_settings
 
 MAX_LAB = 200
@@ -80,18 +81,18 @@ def attach_document(
     checked = check_upload(filename, data, settings.max_document_bytes)
     stored = files.put(settings.data_dir, data)
     try:
-        with _unit(settings, uow) as unit:
-            row = get_row(unit, reference)
+        with unit(settings, uow) as work:
+            row = get_row(work, reference)
             doc = DocumentRow(kind=kind, date=date, reference=doc_reference, lab_name=lab_name, notes=notes,
                               filename=checked.filename, media_type=checked.media_type,
                               size_bytes=checked.size_bytes, sha256=stored.sha256, uploaded_by=actor,
                               uploaded_at=dt.datetime.now(dt.UTC))  # fmt: skip
             row.documents.append(doc)
             row.updated_at = dt.datetime.now(dt.UTC)  # the shipment's version moves on: cached views renew
-            unit.flush()
+            work.flush()
             view = document_view(doc)
-            unit.audit.record(actor, "attach-document", "shipment", row.reference, None, view)
-            unit.commit()
+            work.audit.record(actor, "attach-document", "shipment", row.reference, None, view)
+            work.commit()
             return view
     except BaseException:
         _take_back(stored, settings, uow)
@@ -101,10 +102,6 @@ def attach_document(
 def _settings(settings: Settings | None, uow: AbstractUnitOfWork | None) -> Settings:
     return settings if settings is not None else uow.settings if uow is not None else get_settings()
 
-
-def _unit(settings: Settings | None, uow: AbstractUnitOfWork | None) -> AbstractUnitOfWork:
-    """The caller's unit of work (a test's in-memory one), else one on the database `settings` name."""
-    return uow if uow is not None else UnitOfWork(settings)
 
 
 def _take_back(stored: files.Stored, settings: Settings, uow: AbstractUnitOfWork | None = None) -> None:
@@ -121,9 +118,9 @@ def _take_back(stored: files.Stored, settings: Settings, uow: AbstractUnitOfWork
 def references_to(sha256: str, settings: Settings, *, uow: AbstractUnitOfWork | None = None) -> int:
     """Documents of any client referring to the content: counted broker-wide, never in the caller's client
     scope (issue #28), or a scoped upload that failed would delete a file another client's document holds.
-    With `uow`, on a broker-wide unit of work of the same store (`broker_wide_unit`)."""
-    with (uow.broker_wide_unit() if uow is not None else UnitOfWork(settings, scope=Scope())) as unit:
-        return unit.shipments.documents_with_file(sha256)
+    With `uow`, on a broker-wide unit of work of the same store (`uow.rescoped(Scope())`)."""
+    with (uow.rescoped(Scope()) if uow is not None else UnitOfWork(settings, scope=Scope())) as work:
+        return work.shipments.documents_with_file(sha256)
 
 
 def document_file(
@@ -131,7 +128,7 @@ def document_file(
 ) -> Download:
     """The stored file of one document of a shipment (NotFoundError for a document without a file)."""
     settings = _settings(settings, uow)
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         row = get_row(uow, reference)
         doc = next((d for d in row.documents if d.id == document_id), None)
         if doc is None:

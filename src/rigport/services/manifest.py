@@ -17,7 +17,6 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API
 
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.tables import ShipmentRow
-from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs import manifest as rules
 from rigport.domain.customs.manifest import COUNTRIES as COUNTRIES
 from rigport.domain.customs.manifest import OPTIONAL_COLUMNS as OPTIONAL_COLUMNS
@@ -26,6 +25,7 @@ from rigport.domain.customs.manifest import Lines, ParsedManifest, Progress
 from rigport.domain.customs.manifest import ManifestError as ManifestError
 from rigport.errors import InputError, NotFoundError
 from rigport.services import clients
+from rigport.services._unit import unit
 from rigport.services.catalog import get_catalog
 from rigport.settings import Settings
 
@@ -57,10 +57,6 @@ def check_manifest(
     """Validate every row against the catalog in force; the lines column by column (see `rules.Lines`)."""
     return rules.check_manifest(data, source, get_catalog(settings), progress)
 
-
-def _unit(settings: Settings | None, uow: AbstractUnitOfWork | None) -> AbstractUnitOfWork:
-    """The caller's unit of work (a test's in-memory one), else one on the database `settings` name."""
-    return uow if uow is not None else UnitOfWork(settings)
 
 
 def insert_lines(
@@ -110,7 +106,7 @@ def import_manifest(
     settings = settings if settings is not None or uow is None else uow.settings  # the catalog it checks against
     lines = check_manifest(data, source, settings, progress)
     units, value_usd = lines.units, lines.value_usd
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         row = uow.shipments.get(shipment_reference)
         if row is None:
             raise NotFoundError(f"shipment {shipment_reference!r} not found")

@@ -121,7 +121,7 @@ def test_a_document_recorded_by_hand_has_no_file_to_fetch(uow: MemoryUnitOfWork)
 
 
 def test_a_file_another_clients_document_holds_is_kept(uow: MemoryUnitOfWork) -> None:
-    """Whether a file is still referred to is counted across every client (`broker_wide_unit`), not in the scope
+    """Whether a file is still referred to is counted across every client (`uow.rescoped(Scope())`), not in the scope
     of the identity that removed a document: it cannot see the other client's document, but must keep its file."""
     uow.store.clients[2] = ClientRow(id=2, name="Acme Hosting", created_at=dt.datetime.now(dt.UTC))
     _shipment(uow, "EV-1")  # the Default client's

@@ -15,7 +15,6 @@ One `MemoryStore` is one database: pass the same `MemoryUnitOfWork` (or store) t
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,11 +26,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import inspect
 
 from rigport.adapters.db import scope as client_scope
+from rigport.adapters.db.memory_reminders import MemoryReminderRepository, MemoryUserRepository, ReminderTables
+from rigport.adapters.db.memory_rows import apply_defaults as _defaults
+from rigport.adapters.db.memory_rows import copy_columns, fingerprint
 from rigport.adapters.db.protocols import AbstractUnitOfWork
+from rigport.adapters.db.reminder_repository import ClockEvent, ClockQuantity, ClockShipment
 from rigport.adapters.db.repository import AuditFilters, _audit_json
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.tables import AuditRow, Base, ClientRow, EventRow, LineItemRow, ShipmentRow
-from rigport.domain.customs.model import normalize_reference
+from rigport.domain.customs.model import HELD_STATES, normalize_reference
 from rigport.errors import ConcurrentChangeError, InputError
 from rigport.settings import Settings, get_settings
 
@@ -54,20 +57,16 @@ class MemoryStore:
         self._ids: dict[str, Iterator[int]] = {}
         # the client migration 0012 makes, "Default", id 1 (clients are read-only here)
         self.clients: dict[int, ClientRow] = {1: ClientRow(id=1, name="Default", created_at=dt.datetime.now(dt.UTC))}
+        self.reminders = ReminderTables()  # recipients, outbox, attempts, users (memory_reminders.py)
+        self._ids["clients"] = itertools.count(2)  # new clients come after Default
 
     def next_id(self, table: str) -> int:
         return next(self._ids.setdefault(table, itertools.count(1)))
 
 
-def _columns(row: Base) -> dict[str, Any]:
-    return {a.key: getattr(row, a.key) for a in inspect(type(row)).column_attrs}
-
-
 def _copy(row: _Row) -> _Row:
     """A detached copy of a row and, for a shipment, of its children (JSON values copied deeply)."""
-    new = type(row)()
-    for key, value in _columns(row).items():
-        setattr(new, key, copy.deepcopy(value) if isinstance(value, dict | list) else value)
+    new = copy_columns(row)
     if isinstance(row, ShipmentRow):
         assert isinstance(new, ShipmentRow)
         for name in CHILDREN:
@@ -81,7 +80,7 @@ def _copy(row: _Row) -> _Row:
 
 def _fingerprint(row: ShipmentRow) -> str:
     """The shipment's own columns: a change to them is an UPDATE of its row, which moves its version."""
-    return repr(sorted((k, v) for k, v in _columns(row).items() if k != "version"))
+    return fingerprint(row, leave_out="version")
 
 
 def _as_stored(row: _Row) -> _Row:
@@ -95,15 +94,6 @@ def _as_stored(row: _Row) -> _Row:
         for child in getattr(row, name):
             _as_stored(child)
     return row
-
-
-def _defaults(row: Base) -> None:
-    """The columns' Python-side defaults, as an INSERT applies them (`default=utcnow`, `default=""`, ...)."""
-    for attr in inspect(type(row)).column_attrs:
-        default = attr.columns[0].default
-        if getattr(row, attr.key) is None and default is not None:
-            value = default.arg(None) if default.is_callable else default.arg
-            setattr(row, attr.key, value)
 
 
 class MemoryShipmentRepository:
@@ -202,18 +192,57 @@ class MemoryShipmentRepository:
     def with_clock_data(self, ids: Sequence[int]) -> Sequence[ShipmentRow]:
         return [r for r in self._rows() if r.id in set(ids)]
 
+    def all_with_details(self) -> Sequence[ShipmentRow]:
+        return self._filtered(None, None)
+
+    def clock_data(self) -> Sequence[ClockShipment]:
+        """As `reminder_repository.clock_data`: by reference, quantities above zero, events not voided in order."""
+        return [
+            ClockShipment(r.id, r.reference, r.port, r.arrival_date, r.total_units, r.declared_value_usd,
+                          bool(r.other_agency_hold), r.client_id,
+                          [ClockQuantity(q.state, q.quantity) for q in r.quantities if q.quantity > 0],
+                          [ClockEvent(e.event, e.occurred_on) for e in sorted(r.events, key=lambda e: e.id or 0)
+                           if e.voided_at is None])
+            for r in sorted(self._rows(), key=lambda r: r.reference)
+        ]  # fmt: skip
+
+    def prior_holds(self, port: str, importer: str, exclude_id: int | None = None) -> tuple[int, int]:
+        held = {s.value for s in HELD_STATES}
+        others = [s for s in self._rows() if s.id != exclude_id and (
+            (port and s.port.lower() == port.lower()) or (importer and s.importer_of_record == importer))]
+        ever_held = [s for s in others if any(e.to_state in held and e.voided_at is None for e in s.events)]
+        return len(ever_held), len(others)
+
     def references(self) -> set[str]:
         return {r.reference for r in self._rows()}
 
 
 class MemoryClientRepository:
-    """`ClientStore` over the store's clients, as the unit of work's scope sees them."""
+    """`ClientStore` over the unit of work's copies of the store's clients, as its scope sees them."""
 
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self.uow = uow
 
     def _visible(self) -> list[ClientRow]:
-        return [c for c in self.uow.store.clients.values() if self.uow.scope.allows(c.id)]
+        self.uow.flush_clients()  # as the database's autoflush: a client added here is found, with its id
+        for client_id in self.uow.store.clients:
+            self.uow.load_client(client_id)
+        return [c for c in self.uow.working_clients.values() if self.uow.scope.allows(c.id)]
+
+    def add(self, row: ClientRow) -> ClientRow:
+        self.uow.new_clients.append(row)
+        return row
+
+    def names(self, ids: Sequence[int]) -> dict[int, str]:
+        wanted = set(ids)
+        return {c.id: c.name for c in self._visible() if c.id in wanted}
+
+    def shipment_counts(self) -> dict[int, int]:
+        self.uow.flush()  # as the database's autoflush: new shipments have their client
+        counts: dict[int, int] = {}
+        for row in self.uow.shipments._rows():
+            counts[row.client_id] = counts.get(row.client_id, 0) + 1
+        return counts
 
     def get(self, client_id: int) -> ClientRow | None:
         return next((c for c in self._visible() if c.id == client_id), None)
@@ -299,6 +328,11 @@ class MemoryUnitOfWork:
         self.shipments = MemoryShipmentRepository(self)
         self.clients = MemoryClientRepository(self)
         self.audit = MemoryAuditLog(self)
+        self.reminders = MemoryReminderRepository(self.store, self.scope)
+        self.users = MemoryUserRepository(self.reminders)
+        self.working_clients: dict[int, ClientRow] = {}  # clients read or added in this unit of work, by id
+        self.read_clients: dict[int, str] = {}  # each one's columns when read ("" for a new one)
+        self.new_clients: list[ClientRow] = []
 
     @property
     def database_key(self) -> str:
@@ -308,11 +342,44 @@ class MemoryUnitOfWork:
         """The unit of work's copy of a stored shipment, read once (one object per row, as a session)."""
         if shipment_id not in self.working:
             row = _copy(self.store.shipments[shipment_id])
+            if row.client_id in self.store.clients:  # its client as this unit of work reads it (renamed here too)
+                row.client = self.load_client(row.client_id)
             self.working[shipment_id] = row
             self.read_versions[shipment_id] = row.version
             self.flushed[shipment_id] = _fingerprint(row)
             self.flushed_updated_at[shipment_id] = row.updated_at
         return self.working[shipment_id]
+
+    def load_client(self, client_id: int) -> ClientRow:
+        """The unit of work's copy of a stored client, read once; its shipments read point to it."""
+        if client_id not in self.working_clients:
+            row = _copy(self.store.clients[client_id])
+            self.working_clients[client_id] = row
+            self.read_clients[client_id] = fingerprint(row)
+        return self.working_clients[client_id]
+
+    def flush_clients(self) -> None:
+        """New clients get their ids and defaults (created_at), as an INSERT."""
+        for row in self.new_clients:
+            _defaults(row)
+            row.id = self.store.next_id("clients")
+            self.working_clients[row.id] = row
+            self.read_clients[row.id] = ""
+        self.new_clients = []
+
+    def _check_clients(self) -> None:
+        """Client names are unique (the database's unique index, exact text): refused before anything is stored."""
+        names = [c.name for c in {**self.store.clients, **self.working_clients}.values()]
+        taken = sorted({name for name in names if names.count(name) > 1})
+        if taken:
+            raise ConcurrentChangeError(f"conflicts with stored data: client name {taken[0]!r} is taken")
+
+    def _commit_clients(self) -> None:
+        """The clients added or changed here replace the store's; those only read leave it as it is."""
+        for client_id, row in self.working_clients.items():
+            if fingerprint(row) != self.read_clients[client_id]:
+                self.store.clients[client_id] = _as_stored(_copy(row))
+                self.read_clients[client_id] = fingerprint(row)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._begin()
@@ -323,12 +390,18 @@ class MemoryUnitOfWork:
     ) -> None:
         self._begin()  # what was not committed is dropped: the store is as it was
 
+    def rescoped(self, scope: Scope) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.settings, self.store, scope)
+
     def flush(self) -> None:
         now = dt.datetime.now(dt.UTC)
+        self.flush_clients()
         for row in self.new:
             if row.id is None:
                 _defaults(row)
                 row.id, row.version = self.store.next_id("shipments"), 1
+                if row.client is None and row.client_id in self.store.clients:  # as the joined load reads it
+                    row.client = self.load_client(row.client_id)
                 self.working[row.id] = row
                 self.flushed[row.id] = _fingerprint(row)
         self.new = []
@@ -349,9 +422,11 @@ class MemoryUnitOfWork:
         for entry in self.new_audit:
             if entry.id is None:
                 entry.id = self.store.next_id("audit")
+        self.reminders.flush()
 
     def commit(self) -> None:
         self.flush()
+        self._check_clients()
         taken = {r.reference: i for i, r in self.store.shipments.items()}
         for shipment_id, row in self.working.items():
             if taken.get(row.reference, shipment_id) != shipment_id:
@@ -363,12 +438,10 @@ class MemoryUnitOfWork:
         for shipment_id, row in self.working.items():
             self.store.shipments[shipment_id] = _as_stored(_copy(row))
             self.read_versions[shipment_id] = row.version
+        self._commit_clients()
         self.store.audit += [_copy(a) for a in self.new_audit]
         self.new_audit = []
-
-    def broker_wide_unit(self) -> MemoryUnitOfWork:
-        """A unit of work on the same store that sees every client."""
-        return MemoryUnitOfWork(self.settings, self.store, scope=Scope())
+        self.reminders.commit()
 
 
 if TYPE_CHECKING:  # mypy checks here that the in-memory unit of work keeps the protocol the services take

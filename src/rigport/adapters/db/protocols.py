@@ -17,9 +17,11 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from rigport.adapters.db.reminder_repository import ClockShipment, OutboxCounts
+from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
 from rigport.adapters.db.repository import AuditFilters
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow
+from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, UserRow
 from rigport.settings import Settings
 
 if TYPE_CHECKING:  # the manifest rules (pycountry, csv) are not loaded for a type
@@ -84,6 +86,20 @@ class ShipmentStore(Protocol):
 
     def with_clock_data(self, ids: Sequence[int]) -> Sequence[ShipmentRow]: ...
 
+    def all_with_details(self) -> Sequence[ShipmentRow]:
+        """Every shipment with its quantities, events and line items (portfolio figures), arrival then reference."""
+        ...
+
+    def clock_data(self) -> Sequence[ClockShipment]:
+        """Every shipment as what its clocks are computed from (plain records: quantities above zero, events not
+        voided in the order recorded), by reference."""
+        ...
+
+    def prior_holds(self, port: str, importer: str, exclude_id: int | None = None) -> tuple[int, int]:
+        """Comparable shipments (same port in any case, or same importer of record), other than `exclude_id`: how
+        many were ever held (a held state reached by an event not voided) and how many there are."""
+        ...
+
     def references(self) -> set[str]: ...
 
 
@@ -97,6 +113,18 @@ class ClientStore(Protocol):
         ...
 
     def list(self, *, include_archived: bool = False) -> Sequence[ClientRow]: ...
+
+    def add(self, row: ClientRow) -> ClientRow:
+        """A new client: its id at the next flush; stored at commit, gone without one."""
+        ...
+
+    def names(self, ids: Sequence[int]) -> dict[int, str]:
+        """The names of those of these clients the scope sees, by id."""
+        ...
+
+    def shipment_counts(self) -> dict[int, int]:
+        """How many shipments the scope sees, per client id (a client without any is left out)."""
+        ...
 
 
 class AuditLog(Protocol):
@@ -119,6 +147,68 @@ class AuditLog(Protocol):
         ...
 
 
+class UserStore(Protocol):
+    """Dashboard users, as far as the services other than auth read them."""
+
+    def add(self, row: UserRow) -> UserRow: ...
+
+    def by_name(self, username: str) -> UserRow | None: ...
+
+    def get(self, user_id: int) -> UserRow | None: ...
+
+
+class ReminderStore(Protocol):
+    """Reminder recipients and the outbox (issue #29), as the caller's scope sees them (adapters/db/scope.py)."""
+
+    def recipients(self, *, include_disabled: bool = False) -> Sequence[RecipientRow]:
+        """By name."""
+        ...
+
+    def recipient(self, name: str) -> RecipientRow | None: ...
+
+    def recipient_by_id(self, recipient_id: int) -> RecipientRow | None: ...
+
+    def add_recipient(self, row: RecipientRow) -> RecipientRow: ...
+
+    def name_taken(self, name: str) -> bool:
+        """Whether any recipient, in the caller's scope or not, has this name (names are unique book-wide)."""
+        ...
+
+    def cancel_pending(self, recipient_id: int) -> int:
+        """Mark the recipient's pending reminders cancelled; how many."""
+        ...
+
+    def queue(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert the outbox rows whose key is not there yet (insert-or-ignore); how many were new."""
+        ...
+
+    def keys_for(self, recipient_ids: Sequence[int], since: dt.date) -> set[tuple[str, str, dt.date, str, int]]:
+        """(shipment, clock, due, threshold, recipient id) of the reminders decided for due dates from `since`."""
+        ...
+
+    def pending(self, now: dt.datetime, limit: int) -> Sequence[OutboxRow]:
+        """Pending reminders whose next try is due, the earliest first."""
+        ...
+
+    def outbox_row(self, outbox_id: int) -> OutboxRow | None: ...
+
+    def add_attempt(self, row: AttemptRow) -> None: ...
+
+    def counts(self) -> OutboxCounts: ...
+
+    def recent(self, limit: int, status: str | None = None) -> Sequence[tuple[OutboxRow, str]]:
+        """The newest outbox rows (of one status), each with its recipient's name."""
+        ...
+
+    def feed_for_user(self, user_id: int) -> CalendarFeedRow | None:
+        """The user's calendar feed (one per user), revoked or not."""
+        ...
+
+    def feed_by_hash(self, secret_hash: str) -> CalendarFeedRow | None: ...
+
+    def add_feed(self, row: CalendarFeedRow) -> None: ...
+
+
 class AbstractUnitOfWork(Protocol):
     """`with uow: ...; uow.commit()`: one transaction per `with`; leaving without commit rolls back.
 
@@ -139,8 +229,18 @@ class AbstractUnitOfWork(Protocol):
     def audit(self) -> AuditLog: ...
 
     @property
+    def users(self) -> UserStore: ...
+
+    @property
+    def reminders(self) -> ReminderStore: ...
+
+    @property
     def database_key(self) -> str:
         """Which store this is, for process-wide caches keyed by row id (two stores never share an entry)."""
+        ...
+
+    def rescoped(self, scope: Scope) -> AbstractUnitOfWork:
+        """Another unit of work on the same store, limited to `scope` (a calendar feed shows what its user sees)."""
         ...
 
     def __enter__(self) -> AbstractUnitOfWork: ...
@@ -152,8 +252,3 @@ class AbstractUnitOfWork(Protocol):
     def flush(self) -> None: ...
 
     def commit(self) -> None: ...
-
-    def broker_wide_unit(self) -> AbstractUnitOfWork:
-        """Another unit of work on the same store that sees every client: for a check that must span the book and
-        says nothing of what it reads (is a stored file still referred to by any document?)."""
-        ...
