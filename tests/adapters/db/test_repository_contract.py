@@ -29,6 +29,7 @@ from rigport.adapters.db.tables import (
     LineItemRow,
     QuantityRow,
     ShipmentRow,
+    SimulationRow,
     TokenRow,
     UserRow,
 )
@@ -515,3 +516,22 @@ def test_prior_holds_count_comparable_shipments_ever_held(new_unit: NewUnit) -> 
         own = uow.shipments.get("H-1")
         assert own is not None and uow.shipments.prior_holds("Detroit", "", exclude_id=own.id) == (0, 1)
         assert uow.shipments.prior_holds("", "") == (0, 0)
+
+
+def test_simulation_runs_newest_first_and_seen_by_who_started_them(new_unit: NewUnit) -> None:
+    start = dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC)
+    with new_unit() as uow:
+        for n, (actor, status) in enumerate((("user:alice", "succeeded"), ("user:bob", "running"),
+                                             ("user:alice", "queued"))):  # fmt: skip
+            uow.simulations.add(SimulationRow(id=f"run{n}", status=status, params={"n": n}, actor=actor,
+                                              created_at=start + dt.timedelta(minutes=n)))  # fmt: skip
+        uow.commit()
+    with new_unit() as uow:
+        assert [r.id for r in uow.simulations.recent(2)] == ["run2", "run1"]
+        assert sorted(r.id for r in uow.simulations.unfinished()) == ["run1", "run2"]
+        run = uow.simulations.get("run0")
+        assert run is not None and run.params == {"n": 0} and run.runner == "" and uow.simulations.get("x") is None
+    with new_unit(Scope(frozenset({1}), "user:alice")) as uow:
+        assert [r.id for r in uow.simulations.recent(10)] == ["run2", "run0"] and uow.simulations.get("run1") is None
+    with new_unit(Scope(frozenset({1}))) as uow:  # scoped, with no identity to own runs by: none
+        assert uow.simulations.recent(10) == []

@@ -30,6 +30,7 @@ from rigport.adapters.db.memory_rows import apply_defaults as _defaults
 from rigport.adapters.db.memory_rows import copy_columns, fingerprint
 from rigport.adapters.db.memory_tables import (
     MemoryReminderRepository,
+    MemorySimulationRepository,
     MemoryTokenRepository,
     MemoryUserRepository,
     SideTables,
@@ -63,7 +64,7 @@ class MemoryStore:
         self._ids: dict[str, Iterator[int]] = {}
         # the client migration 0012 makes, "Default", id 1 (clients are read-only here)
         self.clients: dict[int, ClientRow] = {1: ClientRow(id=1, name="Default", created_at=dt.datetime.now(dt.UTC))}
-        self.side_tables = SideTables()  # reminders, calendar feeds, users and tokens (memory_tables.py)
+        self.side_tables = SideTables()  # reminders, feeds, users, tokens, simulation runs (memory_tables.py)
         self._ids["clients"] = itertools.count(2)  # new clients come after Default
 
     def next_id(self, table: str) -> int:
@@ -338,6 +339,7 @@ class MemoryUnitOfWork:
         self.reminders = MemoryReminderRepository(self.side_tables)
         self.users = MemoryUserRepository(self.side_tables)
         self.tokens = MemoryTokenRepository(self.side_tables)
+        self.simulations = MemorySimulationRepository(self.side_tables)
         self.working_clients: dict[int, ClientRow] = {}  # clients read or added in this unit of work, by id
         self.read_clients: dict[int, str] = {}  # each one's columns when read ("" for a new one)
         self.new_clients: list[ClientRow] = []

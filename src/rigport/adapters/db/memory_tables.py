@@ -1,6 +1,6 @@
 """The tables besides shipments and clients, in memory, for the fast service tests: reminder recipients, the
 outbox and its attempts, calendar feeds (`ReminderStore`), dashboard users (`UserStore`) and API tokens
-(`TokenStore`).
+(`TokenStore`), stored simulation runs (`SimulationStore`).
 
 They behave as the database's (tests/adapters/db/test_repository_contract.py checks it): a unit of work reads
 copies of what is committed and writes them back only on commit; the values the database keeps unique (recipient
@@ -24,7 +24,7 @@ from rigport.adapters.db.memory_rows import Row, apply_defaults, copy_columns, f
 from rigport.adapters.db.reminder_repository import KEY_COLUMNS, OutboxCounts
 from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import TokenRow, UserRow
+from rigport.adapters.db.tables import SimulationRow, TokenRow, UserRow
 from rigport.errors import ConcurrentChangeError, NotFoundError
 
 
@@ -39,24 +39,26 @@ class SideTables:
     feeds: list[CalendarFeedRow] = field(default_factory=list)
     users: list[UserRow] = field(default_factory=list)
     tokens: list[TokenRow] = field(default_factory=list)
+    simulations: list[SimulationRow] = field(default_factory=list)
 
     def copy(self) -> SideTables:
         def rows(table: Sequence[Row]) -> list[Row]:
             return [copy_columns(r) for r in table]
 
         return SideTables(rows(self.recipients), rows(self.outbox), rows(self.attempts), rows(self.feeds),
-                          rows(self.users), rows(self.tokens))  # fmt: skip
+                          rows(self.users), rows(self.tokens), rows(self.simulations))  # fmt: skip
 
     def by_name(self) -> dict[str, list[Any]]:
         """Each table's rows by the database's table name (what the id counters are kept by)."""
         return {"reminder_recipients": self.recipients, "reminder_outbox": self.outbox,
                 "reminder_attempts": self.attempts, "calendar_feeds": self.feeds, "users": self.users,
-                "api_tokens": self.tokens}  # fmt: skip
+                "api_tokens": self.tokens, "simulations": self.simulations}  # fmt: skip
 
 
 # (table, column) pairs the database keeps unique: a second row with the same value is a conflict at flush
 UNIQUE = (("reminder_recipients", "name"), ("reminder_outbox", "key"), ("calendar_feeds", "user_id"),
-          ("calendar_feeds", "secret_hash"), ("users", "username"), ("api_tokens", "token_hash"))  # fmt: skip
+          ("calendar_feeds", "secret_hash"), ("users", "username"), ("api_tokens", "token_hash"),
+          ("simulations", "id"))  # fmt: skip
 
 
 class Store(Protocol):
@@ -74,11 +76,13 @@ class WorkingTables:
         self.store, self.scope = store, scope
         self._tables: SideTables | None = None
         self._read: dict[int, str] = {}  # each recipient's columns as read: a changed one is checked at flush
+        self._stored: set[int] = set()  # the row objects read or flushed (by identity): any other one is new
 
     @property
     def tables(self) -> SideTables:
         if self._tables is None:
             self._tables = self.store.side_tables.copy()
+            self._stored = {id(row) for rows in self._tables.by_name().values() for row in rows}
             self._read = {r.id: fingerprint(r) for r in self._tables.recipients}
         return self._tables
 
@@ -93,9 +97,11 @@ class WorkingTables:
             return
         for name, rows in self._tables.by_name().items():
             for row in rows:
-                if row.id is None:
+                if id(row) not in self._stored:  # new here: an INSERT's defaults, and an id unless it has one
                     apply_defaults(row)
-                    row.id = self.store.next_id(name)
+                    if row.id is None:
+                        row.id = self.store.next_id(name)
+                    self._stored.add(id(row))
         for recipient in self._tables.recipients:
             changed = self._read.get(recipient.id) != fingerprint(recipient)
             if changed and not self.sees(recipient.client_id):
@@ -250,3 +256,30 @@ class MemoryTokenRepository:
     def list(self) -> Sequence[TokenRow]:
         self.working.flush()  # as the database's autoflush: new tokens are listed in id order
         return sorted(self.working.tables.tokens, key=lambda t: t.id)
+
+
+class MemorySimulationRepository:
+    """`SimulationStore`: a scoped unit of work sees the runs its identity (`Scope.owner`) started, as the
+    database's scope filter; broker-wide, every run."""
+
+    def __init__(self, working: WorkingTables) -> None:
+        self.working = working
+
+    def _visible(self) -> list[SimulationRow]:
+        scope = self.working.scope
+        runs = self.working.tables.simulations
+        return runs if scope.broker_wide else [r for r in runs if scope.owner is not None and r.actor == scope.owner]
+
+    def add(self, row: SimulationRow) -> SimulationRow:
+        self.working.tables.simulations.append(row)
+        return row
+
+    def get(self, run_id: str) -> SimulationRow | None:
+        return next((r for r in self._visible() if r.id == run_id), None)
+
+    def recent(self, limit: int) -> Sequence[SimulationRow]:
+        self.working.flush()  # as the database's autoflush: the defaults of a run added here
+        return sorted(self._visible(), key=lambda r: (-r.created_at.timestamp(), r.id))[:limit]
+
+    def unfinished(self) -> Sequence[SimulationRow]:
+        return [r for r in self._visible() if r.status in ("queued", "running")]

@@ -21,7 +21,7 @@ from rigport.adapters.db.reminder_repository import ClockShipment, OutboxCounts
 from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
 from rigport.adapters.db.repository import AuditFilters
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, TokenRow, UserRow
+from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, SimulationRow, TokenRow, UserRow
 from rigport.settings import Settings
 
 if TYPE_CHECKING:  # the manifest rules (pycountry, csv) are not loaded for a type
@@ -227,6 +227,22 @@ class ReminderStore(Protocol):
     def add_feed(self, row: CalendarFeedRow) -> None: ...
 
 
+class SimulationStore(Protocol):
+    """Stored Monte Carlo runs: a scoped identity sees the runs it started only (adapters/db/scope.py)."""
+
+    def add(self, row: SimulationRow) -> SimulationRow: ...
+
+    def get(self, run_id: str) -> SimulationRow | None: ...
+
+    def recent(self, limit: int) -> Sequence[SimulationRow]:
+        """Newest first."""
+        ...
+
+    def unfinished(self) -> Sequence[SimulationRow]:
+        """Queued or running."""
+        ...
+
+
 class AbstractUnitOfWork(Protocol):
     """`with uow: ...; uow.commit()`: one transaction per `with`; leaving without commit rolls back.
 
@@ -251,6 +267,9 @@ class AbstractUnitOfWork(Protocol):
 
     @property
     def tokens(self) -> TokenStore: ...
+
+    @property
+    def simulations(self) -> SimulationStore: ...
 
     @property
     def reminders(self) -> ReminderStore: ...

@@ -22,6 +22,7 @@ from rigport.adapters.db.repository import (
     UserRepository,
 )
 from rigport.adapters.db.scope import Scope
+from rigport.adapters.db.simulation_repository import SimulationRepository
 from rigport.errors import ConcurrentChangeError, InputError, UnavailableError
 from rigport.settings import Settings, get_settings
 
@@ -41,6 +42,7 @@ class UnitOfWork:
     users: UserRepository
     clients: ClientRepository
     reminders: ReminderRepository
+    simulations: SimulationRepository
 
     def __init__(self, settings: Settings | None = None, scope: Scope | None = None) -> None:
         self.settings = settings or get_settings()
@@ -63,6 +65,7 @@ class UnitOfWork:
         self.users = UserRepository(self.session)
         self.clients = ClientRepository(self.session)
         self.reminders = ReminderRepository(self.session)
+        self.simulations = SimulationRepository(self.session)
         return self
 
     def __exit__(
