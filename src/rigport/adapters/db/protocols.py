@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from rigport.adapters.db.scope import Scope
+from rigport.adapters.db.screening_tables import ScreeningDecisionRow, ScreeningRunRow
 from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow
 from rigport.settings import Settings
 
@@ -91,6 +92,35 @@ class AuditLog(Protocol):
     def for_entity(self, entity: str, entity_id: str, limit: int = 500) -> Sequence[AuditRow]: ...
 
 
+class ScreeningStore(Protocol):
+    """Screening runs of shipments (with their results) and reviewer decisions (task 27c-c).
+
+    A decision is one per (name key, list, entry): `save_decision` replaces the one stored under that key.
+    """
+
+    def add_run(self, run: ScreeningRunRow) -> ScreeningRunRow:
+        """Store `run` with its `results` (ids at flush)."""
+        ...
+
+    def runs_for_shipment(self, shipment_id: int, limit: int = 20) -> Sequence[ScreeningRunRow]:
+        """The shipment's runs, newest first, each with its results in the order they were added."""
+        ...
+
+    def decisions(self, name_key: str | None = None) -> Sequence[ScreeningDecisionRow]:
+        """Every reviewer decision, or those on one normalized name."""
+        ...
+
+    def decision(self, name_key: str, list_id: str, entry_id: str) -> ScreeningDecisionRow | None: ...
+
+    def save_decision(self, row: ScreeningDecisionRow) -> ScreeningDecisionRow:
+        """Insert or replace the decision for (name_key, list_id, entry_id); the row now stored is returned."""
+        ...
+
+    def stored_parties(self) -> list[tuple[str, str, str]]:
+        """Every distinct (name, kind, country) of stored parties ('' kind) and chip suppliers ('org', '')."""
+        ...
+
+
 class AbstractUnitOfWork(Protocol):
     """`with uow: ...; uow.commit()`: one transaction per `with`; leaving without commit rolls back.
 
@@ -109,6 +139,9 @@ class AbstractUnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def screening(self) -> ScreeningStore: ...
 
     @property
     def database_key(self) -> str:

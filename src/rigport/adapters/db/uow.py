@@ -21,6 +21,7 @@ from rigport.adapters.db.repository import (
     UserRepository,
 )
 from rigport.adapters.db.scope import Scope
+from rigport.adapters.db.screening_repository import ScreeningRepository
 from rigport.errors import ConcurrentChangeError, InputError, UnavailableError
 from rigport.settings import Settings, get_settings
 
@@ -39,6 +40,7 @@ class UnitOfWork:
     audit: AuditRepository
     users: UserRepository
     clients: ClientRepository
+    screening: ScreeningRepository
 
     def __init__(self, settings: Settings | None = None, scope: Scope | None = None) -> None:
         self.settings = settings or get_settings()
@@ -60,6 +62,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session, self.scope.label)
         self.users = UserRepository(self.session)
         self.clients = ClientRepository(self.session)
+        self.screening = ScreeningRepository(self.session)
         return self
 
     def __exit__(
