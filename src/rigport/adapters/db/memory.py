@@ -15,7 +15,6 @@ One `MemoryStore` is one database: pass the same `MemoryUnitOfWork` (or store) t
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,6 +26,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import inspect
 
 from rigport.adapters.db import scope as client_scope
+from rigport.adapters.db.memory_reminders import MemoryReminderRepository, ReminderTables
+from rigport.adapters.db.memory_rows import apply_defaults as _defaults
+from rigport.adapters.db.memory_rows import copy_columns, fingerprint
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.repository import _audit_json
 from rigport.adapters.db.scope import Scope
@@ -54,20 +56,15 @@ class MemoryStore:
         self._ids: dict[str, Iterator[int]] = {}
         # the client migration 0012 makes, "Default", id 1 (clients are read-only here)
         self.clients: dict[int, ClientRow] = {1: ClientRow(id=1, name="Default", created_at=dt.datetime.now(dt.UTC))}
+        self.reminders = ReminderTables()  # recipients, outbox, attempts, users (memory_reminders.py)
 
     def next_id(self, table: str) -> int:
         return next(self._ids.setdefault(table, itertools.count(1)))
 
 
-def _columns(row: Base) -> dict[str, Any]:
-    return {a.key: getattr(row, a.key) for a in inspect(type(row)).column_attrs}
-
-
 def _copy(row: _Row) -> _Row:
     """A detached copy of a row and, for a shipment, of its children (JSON values copied deeply)."""
-    new = type(row)()
-    for key, value in _columns(row).items():
-        setattr(new, key, copy.deepcopy(value) if isinstance(value, dict | list) else value)
+    new = copy_columns(row)
     if isinstance(row, ShipmentRow):
         assert isinstance(new, ShipmentRow)
         for name in CHILDREN:
@@ -81,7 +78,7 @@ def _copy(row: _Row) -> _Row:
 
 def _fingerprint(row: ShipmentRow) -> str:
     """The shipment's own columns: a change to them is an UPDATE of its row, which moves its version."""
-    return repr(sorted((k, v) for k, v in _columns(row).items() if k != "version"))
+    return fingerprint(row, leave_out="version")
 
 
 def _as_stored(row: _Row) -> _Row:
@@ -95,15 +92,6 @@ def _as_stored(row: _Row) -> _Row:
         for child in getattr(row, name):
             _as_stored(child)
     return row
-
-
-def _defaults(row: Base) -> None:
-    """The columns' Python-side defaults, as an INSERT applies them (`default=utcnow`, `default=""`, ...)."""
-    for attr in inspect(type(row)).column_attrs:
-        default = attr.columns[0].default
-        if getattr(row, attr.key) is None and default is not None:
-            value = default.arg(None) if default.is_callable else default.arg
-            setattr(row, attr.key, value)
 
 
 class MemoryShipmentRepository:
@@ -201,6 +189,9 @@ class MemoryClientRepository:
         rows = [c for c in self._visible() if include_archived or c.archived_at is None]
         return sorted(rows, key=lambda c: c.name.lower())
 
+    def names(self, ids: Sequence[int]) -> dict[int, str]:
+        return {c.id: c.name for c in self._visible() if c.id in set(ids)}
+
 
 class MemoryAuditLog:
     """`AuditLog`: entries recorded here join the store's on commit."""
@@ -250,6 +241,8 @@ class MemoryUnitOfWork:
         self.screening = MemoryScreeningRepository(self)
         self.clients = MemoryClientRepository(self)
         self.audit = MemoryAuditLog(self)
+        self.reminders = MemoryReminderRepository(self.store, self.scope)
+        self.users = self.reminders  # the users a recipient may be tied to live with the reminder tables here
 
     @property
     def database_key(self) -> str:
@@ -301,6 +294,7 @@ class MemoryUnitOfWork:
         for entry in self.new_audit:
             if entry.id is None:
                 entry.id = self.store.next_id("audit")
+        self.reminders.flush()
 
     def commit(self) -> None:
         self.flush()
@@ -318,6 +312,7 @@ class MemoryUnitOfWork:
         self.screening.commit()
         self.store.audit += [_copy(a) for a in self.new_audit]
         self.new_audit = []
+        self.reminders.commit()
 
 
 class MemoryScreeningRepository:

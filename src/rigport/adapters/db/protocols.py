@@ -16,9 +16,11 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol
 
+from rigport.adapters.db.reminder_repository import OutboxCounts
+from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow, RecipientRow
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.screening_tables import ScreeningDecisionRow, ScreeningRunRow
-from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow
+from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, UserRow
 from rigport.settings import Settings
 
 
@@ -75,6 +77,10 @@ class ClientStore(Protocol):
 
     def list(self, *, include_archived: bool = False) -> Sequence[ClientRow]: ...
 
+    def names(self, ids: Sequence[int]) -> dict[int, str]:
+        """The names of these clients, by id (those the scope sees)."""
+        ...
+
 
 class AuditLog(Protocol):
     """Append-only."""
@@ -121,6 +127,56 @@ class ScreeningStore(Protocol):
         ...
 
 
+class UserStore(Protocol):
+    """Dashboard users, as far as the services other than auth read them."""
+
+    def by_name(self, username: str) -> UserRow | None: ...
+
+
+class ReminderStore(Protocol):
+    """Reminder recipients and the outbox (issue #29), as the caller's scope sees them (adapters/db/scope.py)."""
+
+    def recipients(self, *, include_disabled: bool = False) -> Sequence[RecipientRow]:
+        """By name."""
+        ...
+
+    def recipient(self, name: str) -> RecipientRow | None: ...
+
+    def recipient_by_id(self, recipient_id: int) -> RecipientRow | None: ...
+
+    def add_recipient(self, row: RecipientRow) -> RecipientRow: ...
+
+    def name_taken(self, name: str) -> bool:
+        """Whether any recipient, in the caller's scope or not, has this name (names are unique book-wide)."""
+        ...
+
+    def cancel_pending(self, recipient_id: int) -> int:
+        """Mark the recipient's pending reminders cancelled; how many."""
+        ...
+
+    def queue(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert the outbox rows whose key is not there yet (insert-or-ignore); how many were new."""
+        ...
+
+    def keys_for(self, recipient_ids: Sequence[int], since: dt.date) -> set[tuple[str, str, dt.date, str, int]]:
+        """(shipment, clock, due, threshold, recipient id) of the reminders decided for due dates from `since`."""
+        ...
+
+    def pending(self, now: dt.datetime, limit: int) -> Sequence[OutboxRow]:
+        """Pending reminders whose next try is due, the earliest first."""
+        ...
+
+    def outbox_row(self, outbox_id: int) -> OutboxRow | None: ...
+
+    def add_attempt(self, row: AttemptRow) -> None: ...
+
+    def counts(self) -> OutboxCounts: ...
+
+    def recent(self, limit: int, status: str | None = None) -> Sequence[tuple[OutboxRow, str]]:
+        """The newest outbox rows (of one status), each with its recipient's name."""
+        ...
+
+
 class AbstractUnitOfWork(Protocol):
     """`with uow: ...; uow.commit()`: one transaction per `with`; leaving without commit rolls back.
 
@@ -142,6 +198,12 @@ class AbstractUnitOfWork(Protocol):
 
     @property
     def screening(self) -> ScreeningStore: ...
+
+    @property
+    def users(self) -> UserStore: ...
+
+    @property
+    def reminders(self) -> ReminderStore: ...
 
     @property
     def database_key(self) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db import writers
 from rigport.adapters.db.engine import as_unavailable, ensure_schema, get_engine
+from rigport.adapters.db.reminder_repository import ReminderRepository
 from rigport.adapters.db.repository import (
     AuditRepository,
     ClientRepository,
@@ -41,6 +42,7 @@ class UnitOfWork:
     users: UserRepository
     clients: ClientRepository
     screening: ScreeningRepository
+    reminders: ReminderRepository
 
     def __init__(self, settings: Settings | None = None, scope: Scope | None = None) -> None:
         self.settings = settings or get_settings()
@@ -63,6 +65,7 @@ class UnitOfWork:
         self.users = UserRepository(self.session)
         self.clients = ClientRepository(self.session)
         self.screening = ScreeningRepository(self.session)
+        self.reminders = ReminderRepository(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,175 @@
+"""The reminder tables in memory (`ReminderStore`, `UserStore`) for the fast service tests.
+
+They behave as the database's (tests/adapters/db/test_repository_contract.py checks it): a unit of work reads
+copies of what is committed and writes them back only on commit; recipient names and outbox keys are unique;
+the outbox insert ignores a reminder already there; a scoped unit of work sees its clients' recipients and their
+reminders only, and a flush refuses a recipient outside its scope as the database's session does.
+
+Committing writes every reminder row the unit of work read back at once (the last committer wins): the fast tests
+run one unit of work at a time. The races of the outbox and the sender are the database's, and tested there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rigport.adapters.db.memory_rows import Row, apply_defaults, copy_columns, fingerprint
+from rigport.adapters.db.reminder_repository import KEY_COLUMNS, OutboxCounts
+from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow, RecipientRow
+from rigport.adapters.db.scope import Scope
+from rigport.adapters.db.tables import UserRow
+from rigport.errors import ConcurrentChangeError, NotFoundError
+
+
+@dataclass
+class ReminderTables:
+    """Recipients, outbox rows and delivery attempts; users (for recipients tied to a dashboard user)."""
+
+    recipients: list[RecipientRow] = field(default_factory=list)
+    outbox: list[OutboxRow] = field(default_factory=list)
+    attempts: list[AttemptRow] = field(default_factory=list)
+    users: list[UserRow] = field(default_factory=list)
+
+    def copy(self) -> ReminderTables:
+        def rows(table: Sequence[Row]) -> list[Row]:
+            return [copy_columns(r) for r in table]
+
+        return ReminderTables(rows(self.recipients), rows(self.outbox), rows(self.attempts), rows(self.users))
+
+
+class Store(Protocol):
+    """What of `memory.MemoryStore` the reminder tables use (what is committed, and the id counters)."""
+
+    reminders: ReminderTables
+
+    def next_id(self, table: str) -> int: ...
+
+
+class MemoryReminderRepository:
+    """`ReminderStore` and `UserStore` of one unit of work: a copy of the committed tables, read on first use."""
+
+    def __init__(self, store: Store, scope: Scope) -> None:
+        self.store, self.scope = store, scope
+        self._tables: ReminderTables | None = None
+        self._read: dict[int, str] = {}  # each recipient's columns as read: a changed one is written at flush
+
+    @property
+    def tables(self) -> ReminderTables:
+        if self._tables is None:
+            self._tables = self.store.reminders.copy()
+            self._read = {r.id: fingerprint(r) for r in self._tables.recipients}
+        return self._tables
+
+    def _sees(self, client_id: int | None) -> bool:
+        """A scoped unit of work sees its clients' recipients and reminders; the broker's (no client) are not."""
+        return self.scope.broker_wide or (client_id is not None and self.scope.allows(client_id))
+
+    # recipients
+    def recipients(self, *, include_disabled: bool = False) -> Sequence[RecipientRow]:
+        rows = [r for r in self.tables.recipients if self._sees(r.client_id)]
+        return sorted((r for r in rows if include_disabled or r.disabled_at is None), key=lambda r: r.name)
+
+    def recipient(self, name: str) -> RecipientRow | None:
+        return next((r for r in self.recipients(include_disabled=True) if r.name == name), None)
+
+    def recipient_by_id(self, recipient_id: int) -> RecipientRow | None:
+        return next((r for r in self.recipients(include_disabled=True) if r.id == recipient_id), None)
+
+    def add_recipient(self, row: RecipientRow) -> RecipientRow:
+        self.tables.recipients.append(row)
+        return row
+
+    def name_taken(self, name: str) -> bool:
+        return any(r.name == name for r in self.tables.recipients)
+
+    def cancel_pending(self, recipient_id: int) -> int:
+        rows = [r for r in self._outbox() if r.recipient_id == recipient_id and r.status == "pending"]
+        for row in rows:
+            row.status = "cancelled"
+        return len(rows)
+
+    # the outbox
+    def _outbox(self) -> list[OutboxRow]:
+        return [r for r in self.tables.outbox if self._sees(r.client_id)]
+
+    def queue(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert-or-ignore on the key and on (shipment, clock, due, threshold, recipient), as the database's
+        constraints (which see every client's rows)."""
+        keys = {r.key for r in self.tables.outbox}
+        tuples = {tuple(getattr(r, c) for c in KEY_COLUMNS) for r in self.tables.outbox}
+        added = 0
+        for values in rows:
+            if values["key"] in keys or tuple(values[c] for c in KEY_COLUMNS) in tuples:
+                continue
+            self.tables.outbox.append(OutboxRow(**values))
+            keys.add(values["key"])
+            tuples.add(tuple(values[c] for c in KEY_COLUMNS))
+            added += 1
+        self.flush()  # the database's INSERT ... RETURNING gives the rows their ids at once
+        return added
+
+    def keys_for(self, recipient_ids: Sequence[int], since: dt.date) -> set[tuple[str, str, dt.date, str, int]]:
+        wanted = set(recipient_ids)
+        return {(r.shipment, r.clock, r.due, r.threshold, r.recipient_id) for r in self._outbox()
+                if r.recipient_id in wanted and r.due >= since}  # fmt: skip
+
+    def pending(self, now: dt.datetime, limit: int) -> Sequence[OutboxRow]:
+        rows = [r for r in self._outbox() if r.status == "pending" and r.next_attempt_at <= now]
+        return sorted(rows, key=lambda r: (r.next_attempt_at, r.id))[:limit]
+
+    def outbox_row(self, outbox_id: int) -> OutboxRow | None:
+        return next((r for r in self._outbox() if r.id == outbox_id), None)
+
+    def add_attempt(self, row: AttemptRow) -> None:
+        self.tables.attempts.append(row)
+
+    def counts(self) -> OutboxCounts:
+        rows = self._outbox()
+
+        def count(status: str) -> int:
+            return sum(r.status == status for r in rows)
+
+        return {"pending": count("pending"), "sent": count("sent"), "cancelled": count("cancelled"),
+                "failing": sum(r.status == "pending" and r.attempts > 0 for r in rows)}  # fmt: skip
+
+    def recent(self, limit: int, status: str | None = None) -> Sequence[tuple[OutboxRow, str]]:
+        names = {r.id: r.name for r in self.tables.recipients}
+        rows = [r for r in self._outbox() if status is None or r.status == status]
+        return [(r, names[r.recipient_id]) for r in sorted(rows, key=lambda r: r.id, reverse=True)[:limit]]
+
+    # users
+    def by_name(self, username: str) -> UserRow | None:
+        return next((u for u in self.tables.users if u.username == username), None)
+
+    def add_user(self, row: UserRow) -> UserRow:
+        self.tables.users.append(row)
+        return row
+
+    # the unit of work's flush and commit
+    def flush(self) -> None:
+        """New rows get their ids and column defaults; a recipient outside the scope, or a name taken twice, is
+        refused as the database's session refuses it."""
+        if self._tables is None:
+            return
+        for name, rows in (("reminder_recipients", self._tables.recipients), ("reminder_outbox", self._tables.outbox),
+                           ("reminder_attempts", self._tables.attempts), ("users", self._tables.users)):  # fmt: skip
+            for row in rows:
+                if row.id is None:
+                    apply_defaults(row)
+                    row.id = self.store.next_id(name)
+        for recipient in self._tables.recipients:
+            changed = self._read.get(recipient.id) != fingerprint(recipient)
+            if changed and not self._sees(recipient.client_id):
+                raise NotFoundError("client not found")
+        names = [r.name for r in self._tables.recipients]
+        if len(names) != len(set(names)):
+            raise ConcurrentChangeError("conflicts with stored data: a recipient name is taken")
+        self._read = {r.id: fingerprint(r) for r in self._tables.recipients}
+
+    def commit(self) -> None:
+        if self._tables is not None:
+            self.flush()
+            self.store.reminders = self._tables.copy()
