@@ -7,21 +7,18 @@ and tests/screening/ (the stored rows themselves, the API and the dashboard).
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 
 from rigport.adapters.db.memory import MemoryUnitOfWork
-from rigport.adapters.db.tables import LineItemRow
 from rigport.domain.screening.match import DEFAULT_THRESHOLD
 from rigport.errors import InputError, NotFoundError
 from rigport.services import screening
-from rigport.services import shipments as svc
 from rigport.settings import Settings
+from tests.helpers.records import screened_shipment
 
+# the shipment of tests/helpers/records.screened_shipment: a listed seller and chip supplier, an invented importer
 SELLER = "Huawei Technologies Co., Ltd."
-IMPORTER = "Prairie Summit Hosting LLC"  # an invented name: no list has it
+IMPORTER = "Prairie Summit Hosting LLC"  # no list has it
 CHIPS = "SOPHGO TECHNOLOGIES LTD."
 HUAWEI = "Huawei Technologies Co., Ltd. (Huawei)"
 EL = "Entity List (EL) - Bureau of Industry and Security"
@@ -38,25 +35,6 @@ def _index(bundled_index: None) -> None:
     """Every test here screens against the bundled lists (tests/services/memory/conftest.py)."""
 
 
-def _shipment(settings: Settings, uow: MemoryUnitOfWork, reference: str = "SCR-1") -> None:
-    """tests/helpers/records.screened_shipment in memory: a listed seller, an invented importer, a listed chip
-    supplier on line 1."""
-    draft = svc.ShipmentDraft(
-        reference=reference, mode="air", port="Detroit", arrival_date=dt.date(2025, 2, 1), total_units=10,
-        declared_value_usd=Decimal("34000.00"), importer_of_record=IMPORTER,
-        parties=[{"role": "manufacturer", "name": "Bitmain Technologies Ltd.", "country": "CN"},
-                 {"role": "seller", "name": SELLER, "country": "CN"}],
-    )  # fmt: skip
-    svc.create_shipment(draft, "test", settings, uow=uow)
-    with uow:
-        ship = uow.shipments.get(reference)
-        assert ship is not None
-        ship.line_items.append(LineItemRow(line_no=1, model_id=None, description="S21", quantity=10,
-                                           unit_value_usd=Decimal("3400.00"), hts_code="8471.50.0150", origin="CN",
-                                           chip_supplier=CHIPS, serials=""))  # fmt: skip
-        uow.commit()
-
-
 def _subject(result: dict[str, object] | object, name: str) -> dict[str, object]:
     subjects = result["subjects"]  # type: ignore[index]
     return next(s for s in subjects if s["subject"] == name)
@@ -67,7 +45,7 @@ def _el_rows(matches: list[dict[str, object]]) -> list[dict[str, object]]:
 
 
 def test_a_listed_party_is_a_hit_and_an_invented_one_clear(settings: Settings, uow: MemoryUnitOfWork) -> None:
-    _shipment(settings, uow)
+    screened_shipment(settings, uow=uow)
     result = screening.screen_shipment("SCR-1", actor="alice", settings=settings, uow=uow)
     assert result["shipment"] == "SCR-1" and result["run_id"] == 1 and result["threshold"] == DEFAULT_THRESHOLD
     assert {v["list"] for v in result["lists"]} >= {"ofac-sdn", "csl"}  # the versions screened against
@@ -87,7 +65,7 @@ def test_a_listed_party_is_a_hit_and_an_invented_one_clear(settings: Settings, u
 
 
 def test_the_latest_run_reads_back_as_it_was_screened(settings: Settings, uow: MemoryUnitOfWork) -> None:
-    _shipment(settings, uow)
+    screened_shipment(settings, uow=uow)
     assert screening.latest_shipment_screening("SCR-1", uow=uow) is None  # never screened
     screening.screen_shipment("SCR-1", settings=settings, uow=uow)
     second = screening.screen_shipment("SCR-1", actor="bob", settings=settings, uow=uow)
@@ -110,7 +88,7 @@ def test_the_latest_run_reads_back_as_it_was_screened(settings: Settings, uow: M
 def test_a_dismissed_hit_is_audited_and_the_next_screening_shows_it_dismissed(
     settings: Settings, uow: MemoryUnitOfWork
 ) -> None:
-    _shipment(settings, uow)
+    screened_shipment(settings, uow=uow)
     screening.screen_shipment("SCR-1", settings=settings, uow=uow)
     ids = sorted(HUAWEI_EL_IDS)
     decisions = screening.mark_false_positives(SELLER, "csl", ids, "  a reseller of the same name ",
@@ -166,7 +144,7 @@ def test_a_refused_dismissal_writes_nothing(settings: Settings, uow: MemoryUnitO
 
 
 def test_screening_an_unknown_shipment_stores_no_run(settings: Settings, uow: MemoryUnitOfWork) -> None:
-    _shipment(settings, uow)
+    screened_shipment(settings, uow=uow)
     with pytest.raises(NotFoundError, match="NOPE-1"):
         screening.screen_shipment("NOPE-1", settings=settings, uow=uow)
     assert uow.store.screening_runs == []
@@ -175,7 +153,7 @@ def test_screening_an_unknown_shipment_stores_no_run(settings: Settings, uow: Me
 
 def test_a_list_update_rescreens_the_stored_parties(settings: Settings, uow: MemoryUnitOfWork) -> None:
     """With nothing screened before, every hit of a stored party or chip supplier is new; the invented one has none."""
-    _shipment(settings, uow)
+    screened_shipment(settings, uow=uow)
     changes = screening.rescreen(settings, {}, uow=uow)
     names = {h["name"] for h in changes["new_hits"]}
     assert SELLER in names and CHIPS in names and IMPORTER not in names
