@@ -33,6 +33,7 @@ from rigport.domain.customs.clocks import (
 )
 from rigport.domain.customs.landed_cost import LandedCost, compare_hts, landed_cost
 from rigport.errors import InputError, RigportError
+from rigport.services._unit import unit
 from rigport.services.assess import ShipmentAssessment
 from rigport.services.screening import StoredMatch
 from rigport.services.shipment_views import ClockView, ShipmentDetail
@@ -321,11 +322,10 @@ def _screening(
     shipment_id: int, view: Mapping[str, Any], settings: Settings, uow: AbstractUnitOfWork | None = None
 ) -> PacketScreening:
     """The latest stored screening run of the shipment; if none, screen now without storing (a read stays a read)."""
-    from rigport.adapters.db.uow import UnitOfWork
     from rigport.services.screening import list_versions, screen_name
 
-    with uow if uow is not None else UnitOfWork(settings) as unit:
-        runs = unit.screening.runs_for_shipment(shipment_id, limit=1)
+    with unit(settings, uow) as reading:
+        runs = reading.screening.runs_for_shipment(shipment_id, limit=1)
         if runs:
             return _stored_run_view(runs[0])
     names: list[tuple[str, str, str | None, str | None]] = [
