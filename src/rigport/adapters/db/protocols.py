@@ -6,7 +6,7 @@ runs one set of checks against all of them (memory, SQLite, PostgreSQL), so a se
 something about the database too. Rows are the ORM's row classes either way: in memory they live without a session.
 
 Only what the shipment commands and views use is here; a service that needs more of the database (portfolio
-figures, bulk inserts, screening runs) keeps taking the SQL unit of work until it needs a fast test too.
+figures, bulk inserts) keeps taking the SQL unit of work until it needs a fast test too.
 """
 
 from __future__ import annotations
