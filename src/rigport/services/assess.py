@@ -10,12 +10,13 @@ from typing import Any, NotRequired, cast
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.tables import ShipmentRow
-from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.catalog import Catalog
 from rigport.domain.customs.model import AT_PORT_STATES, DOCUMENT_KINDS, HELD_STATES, LineItem, State
 from rigport.domain.customs.risk import LineFacts, RiskFacts, assess
 from rigport.errors import InputError, NotFoundError
+from rigport.services._unit import unit
 from rigport.services.catalog import get_catalog
 from rigport.services.delay import delay_cost_per_unit_day, storage_rate_per_unit_day
 from rigport.services.manifest import COUNTRIES, parse_manifest
@@ -121,10 +122,12 @@ def _screen(names: list[str], party_names: list[str], settings: Settings) -> tup
     return restricted, party_hits
 
 
-def assess_shipment(reference: str, settings: Settings | None = None) -> ShipmentAssessment:
-    settings = settings or get_settings()
+def assess_shipment(
+    reference: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> ShipmentAssessment:
+    settings = settings or (uow.settings if uow is not None else get_settings())
     catalog = get_catalog(settings)
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         row = uow.shipments.get(reference)
         if row is None:
             raise NotFoundError(f"shipment {reference!r} not found")
@@ -159,12 +162,12 @@ def assess_shipment(reference: str, settings: Settings | None = None) -> Shipmen
     })  # fmt: skip
 
 
-def _prior(uow: UnitOfWork, row: ShipmentRow) -> tuple[int, int]:
+def _prior(uow: AbstractUnitOfWork, row: ShipmentRow) -> tuple[int, int]:
     """Comparable shipments in the user's own records (same port or importer) and how many were held."""
     return _prior_for(uow, row.port, row.importer_of_record, exclude_id=row.id)
 
 
-def _prior_for(uow: UnitOfWork, port: str, importer: str, exclude_id: int | None = None) -> tuple[int, int]:
+def _prior_for(uow: AbstractUnitOfWork, port: str, importer: str, exclude_id: int | None = None) -> tuple[int, int]:
     return uow.shipments.prior_holds(port, importer, exclude_id)
 
 
@@ -264,14 +267,16 @@ class AssessmentDraft:
                              f"got {self.total_units}")  # fmt: skip
 
 
-def assess_draft(draft: AssessmentDraft, settings: Settings | None = None) -> ShipmentAssessment:
+def assess_draft(
+    draft: AssessmentDraft, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> ShipmentAssessment:
     """The stored-shipment assessment for a draft, before anything is stored (nothing is written).
 
     Same output as `assess_shipment` (`GET /api/v1/shipments/{ref}/risk`), with `shipment` = the draft's
     reference. Prior holds at the same port or importer come from the user's records when a port or
     importer is given.
     """
-    settings = settings or get_settings()
+    settings = settings or (uow.settings if uow is not None else get_settings())
     catalog = get_catalog(settings)
     draft.validate(catalog)
     items = [replace(i, origin=i.origin.upper()) for i in draft.items]
@@ -284,7 +289,7 @@ def assess_draft(draft: AssessmentDraft, settings: Settings | None = None) -> Sh
                        for p in draft.parties)  # fmt: skip
     prior_holds, prior_total = 0, 0
     if draft.port or draft.importer_of_record:
-        with UnitOfWork(settings) as uow:
+        with unit(settings, uow) as uow:
             prior_holds, prior_total = _prior_for(uow, draft.port, draft.importer_of_record)
     restricted, party_hits = _screen(chip_names, party_names, settings)
     facts = RiskFacts(lines, dict(draft.documents), us_party, restricted, party_hits, prior_holds, prior_total)

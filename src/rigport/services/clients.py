@@ -21,8 +21,8 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API
 
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.tables import ClientRow
-from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import ConflictError, InputError, NotFoundError, RigportError
+from rigport.services._unit import unit
 from rigport.settings import Settings
 
 MAX_NAME = 120
@@ -108,9 +108,11 @@ def for_new_shipment(uow: AbstractUnitOfWork, client: str | None, field: str = "
     raise InputError(f"name the client: there is more than one ({names})", field=field)
 
 
-def create_client(name: str, actor: str, settings: Settings | None = None) -> ClientView:
+def create_client(
+    name: str, actor: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> ClientView:
     name = check_name(name)
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         if not uow.scope.broker_wide:
             raise BrokerOnlyError("adding a client needs a broker-wide identity; yours is limited to its clients")
         if uow.clients.by_name(name) is not None:
@@ -123,21 +125,25 @@ def create_client(name: str, actor: str, settings: Settings | None = None) -> Cl
         return view
 
 
-def list_clients(include_archived: bool = False, settings: Settings | None = None) -> list[ClientView]:
-    with UnitOfWork(settings) as uow:
+def list_clients(
+    include_archived: bool = False, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> list[ClientView]:
+    with unit(settings, uow) as uow:
         counts = uow.clients.shipment_counts()
         return [_view(r, counts.get(r.id, 0)) for r in uow.clients.list(include_archived=include_archived)]
 
 
-def show_client(client: str, settings: Settings | None = None) -> ClientView:
-    with UnitOfWork(settings) as uow:
+def show_client(client: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None) -> ClientView:
+    with unit(settings, uow) as uow:
         row = find(uow, client)
         return _view(row, uow.clients.shipment_counts().get(row.id, 0))
 
 
-def rename_client(client: str, new_name: str, actor: str, settings: Settings | None = None) -> ClientView:
+def rename_client(
+    client: str, new_name: str, actor: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> ClientView:
     new_name = check_name(new_name, "new_name")
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         row = find(uow, client)
         other = uow.clients.by_name(new_name)
         if other is not None and other.id != row.id:
@@ -151,9 +157,11 @@ def rename_client(client: str, new_name: str, actor: str, settings: Settings | N
         return view
 
 
-def archive_client(client: str, actor: str, settings: Settings | None = None) -> ClientView:
+def archive_client(
+    client: str, actor: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> ClientView:
     """Archive: the client keeps its shipments (still shown) and takes no new ones."""
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         row = find(uow, client)
         if row.archived_at is None:
             row.archived_at = dt.datetime.now(dt.UTC)
@@ -164,7 +172,9 @@ def archive_client(client: str, actor: str, settings: Settings | None = None) ->
         return view
 
 
-def client_ids(names: list[str], settings: Settings | None = None) -> list[int]:
+def client_ids(
+    names: list[str], settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> list[int]:
     """The ids of the named clients (for scoping a token or user), each found or NotFoundError naming it."""
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         return sorted({find(uow, name).id for name in names})

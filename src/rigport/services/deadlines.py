@@ -15,10 +15,10 @@ from functools import lru_cache
 from typing import cast
 from urllib.parse import quote
 
-from rigport.adapters.db.reminder_repository import clock_data
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.tables import ShipmentRow
-from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.clocks import ClockRule, rules
+from rigport.services._unit import unit
 from rigport.services.portfolio import open_deadlines
 from rigport.settings import Settings
 
@@ -89,21 +89,22 @@ def clocks_of(rows: Sequence[ShipmentRow], today: dt.date) -> list[OpenClock]:
     return result
 
 
-def load_shipments(uow: UnitOfWork) -> list[ShipmentRow]:
+def load_shipments(uow: AbstractUnitOfWork) -> list[ShipmentRow]:
     """Every shipment with its quantities and events (what clocks are computed from), in three queries.
 
     Plain records with a ShipmentRow's attributes (`reminder_repository.clock_data`), so `open_clocks` reads
     them unchanged: one computation of the clocks, without building ORM rows.
     """
-    return cast(list[ShipmentRow], clock_data(uow.session))
+    return cast(list[ShipmentRow], list(uow.shipments.clock_data()))
 
 
 def open_clocks_now(
-    settings: Settings | None = None, today: dt.date | None = None, within_days: int | None = None
+    settings: Settings | None = None, today: dt.date | None = None, within_days: int | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
 ) -> list[OpenClock]:
     """Every open clock today (overdue ones included); with `within_days`, only those due by then."""
     today = today or dt.date.today()
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         clocks = clocks_of(load_shipments(uow), today)
     if within_days is not None:
         clocks = [c for c in clocks if c.days_left <= within_days]

@@ -15,11 +15,12 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API
 
 from rigport.adapters.db import lookups
 from rigport.adapters.db import scope as client_scope
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.tables import ShipmentRow
-from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.model import HELD_STATES, STATE_GROUPS, State, state_group
 from rigport.errors import InputError
 from rigport.services import clients
+from rigport.services._unit import unit
 from rigport.services.shipment_views import ClockView, CostOfDelay, cost_of_delay, open_clocks
 from rigport.settings import Settings
 
@@ -207,13 +208,14 @@ async def portfolio_key(settings: Settings, today: dt.date | None = None) -> tup
 
 def portfolio(
     settings: Settings | None = None, today: dt.date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS,
-    client: str | None = None,
+    client: str | None = None, *, uow: AbstractUnitOfWork | None = None,
 ) -> Portfolio:
     """The book the caller may see (a scoped identity: its clients'), or one client's with `client`."""
     today = today or dt.date.today()
     if not 0 <= horizon_days <= 3650:
         raise InputError(f"horizon_days: expected 0 to 3650, got {horizon_days}")
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
+        settings = uow.settings
         client_id = clients.find(uow, client).id if client else None
         rows = [r for r in uow.shipments.all_with_details() if client_id is None or r.client_id == client_id]
         costs = {r.reference: cost_of_delay(r, uow.settings, today) for r in rows}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from rigport.services.simulation_views import (
     SimulationSummary,
 )
 from rigport.settings import Settings
+
+if TYPE_CHECKING:  # the database's modules load only when a fit reads it (workers start without them)
+    from rigport.adapters.db.protocols import AbstractUnitOfWork
 
 CHUNK_PATHS = 10_000  # fixed, so the same seed gives the same numbers however many workers run it
 DEFAULT_HOLD_PROBABILITY = 0.0  # docs/simulation.md: no hold unless you say so (or fit it)
@@ -74,7 +77,9 @@ def run(
     return cast(SimulationSummary, {**summarize(params, chunks, seed), "chunks": len(plan)})
 
 
-def fit_holds(settings: Settings | None = None, min_holds: int = MIN_FITTED_HOLDS) -> HoldFit:
+def fit_holds(
+    settings: Settings | None = None, min_holds: int = MIN_FITTED_HOLDS, *, uow: AbstractUnitOfWork | None = None
+) -> HoldFit:
     """Mean hold length and hold probability from the system of record.
 
     A hold starts at the first event that puts units in a held state (detention, seizure, ...). It is
@@ -83,16 +88,17 @@ def fit_holds(settings: Settings | None = None, min_holds: int = MIN_FITTED_HOLD
     understates long holds while many are open; the result says how many). Probability = shipments
     ever held / shipments with a customs decision (a release or a hold). Fitted only with at least
     `min_holds` completed holds; otherwise `fitted` is false and the documented defaults apply.
+    `uow`: the unit of work to read (a fast test's in-memory one), else the database of `settings` if it exists.
     """
     from rigport.settings import get_settings
 
     settings = settings or get_settings()
     durations: list[int] = []
     held = decided = open_holds = 0
-    if settings.database_url is not None or settings.sqlite_path.exists():  # never create a database to read it
-        from rigport.adapters.db.uow import UnitOfWork
+    if uow is not None or settings.database_url is not None or settings.sqlite_path.exists():  # never create one
+        from rigport.services._unit import unit
 
-        with UnitOfWork(settings) as uow:
+        with unit(settings, uow) as uow:
             for row in uow.shipments.list(limit=1_000_000):
                 kind, days = _hold_of(row)
                 decided += kind != "undecided"

@@ -17,10 +17,10 @@ import pytest
 
 from rigport.adapters.db.memory import MemoryStore, MemoryUnitOfWork
 from rigport.adapters.db.protocols import AbstractUnitOfWork
-from rigport.adapters.db.reminder_tables import RecipientRow
+from rigport.adapters.db.reminder_tables import CalendarFeedRow, RecipientRow
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.screening_tables import ScreeningDecisionRow, ScreeningResultRow, ScreeningRunRow
-from rigport.adapters.db.tables import EventRow, LineItemRow, PartyRow, QuantityRow, ShipmentRow
+from rigport.adapters.db.tables import EventRow, LineItemRow, PartyRow, QuantityRow, ShipmentRow, UserRow
 from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import ConcurrentChangeError, NotFoundError
 from rigport.settings import Settings
@@ -349,3 +349,29 @@ def test_a_scoped_unit_sees_its_clients_recipients_and_reminders_only(new_unit: 
         uow.flush()
     with new_unit() as uow:
         assert uow.reminders.counts()["pending"] == 2 and uow.reminders.recipient("sneaky") is None
+
+
+def test_users_and_their_calendar_feeds(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        ann = uow.users.add(UserRow(username="ann", password_hash="-", role="viewer", client_ids="1"))
+        uow.flush()
+        uow.reminders.add_feed(CalendarFeedRow(user_id=ann.id, secret_hash="a" * 64))
+        uow.commit()
+    with new_unit() as uow:
+        found = uow.users.by_name("ann")
+        assert found is not None and uow.users.get(found.id) is found and uow.users.by_name("bob") is None
+        feed = uow.reminders.feed_by_hash("a" * 64)
+        assert feed is not None and uow.reminders.feed_for_user(found.id) is feed and feed.created_at is not None
+        assert uow.reminders.feed_by_hash("b" * 64) is None
+    with pytest.raises(ConcurrentChangeError, match="conflicts with stored data"), new_unit() as uow:
+        uow.users.add(UserRow(username="ann", password_hash="-", role="admin"))
+        uow.commit()
+
+
+def test_a_rescoped_unit_works_on_the_same_store_within_its_scope(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"))
+    with new_unit() as uow:
+        with uow.rescoped(Scope(frozenset({1}), "one")) as default_only:
+            assert default_only.shipments.references() == {"AB-1"}  # the shipment is Default's (client 1)
+        with uow.rescoped(Scope(frozenset({99}), "other")) as elsewhere:
+            assert elsewhere.shipments.references() == set()

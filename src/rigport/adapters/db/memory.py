@@ -26,15 +26,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import inspect
 
 from rigport.adapters.db import scope as client_scope
-from rigport.adapters.db.memory_reminders import MemoryReminderRepository, ReminderTables
+from rigport.adapters.db.memory_reminders import MemoryReminderRepository, MemoryUserRepository, ReminderTables
 from rigport.adapters.db.memory_rows import apply_defaults as _defaults
 from rigport.adapters.db.memory_rows import copy_columns, fingerprint
 from rigport.adapters.db.protocols import AbstractUnitOfWork
+from rigport.adapters.db.reminder_repository import ClockEvent, ClockQuantity, ClockShipment
 from rigport.adapters.db.repository import _audit_json
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.screening_tables import ScreeningDecisionRow, ScreeningRunRow
 from rigport.adapters.db.tables import AuditRow, Base, ClientRow, EventRow, ShipmentRow
-from rigport.domain.customs.model import normalize_reference
+from rigport.domain.customs.model import HELD_STATES, normalize_reference
 from rigport.errors import ConcurrentChangeError, InputError
 from rigport.settings import Settings, get_settings
 
@@ -57,6 +58,7 @@ class MemoryStore:
         # the client migration 0012 makes, "Default", id 1 (clients are read-only here)
         self.clients: dict[int, ClientRow] = {1: ClientRow(id=1, name="Default", created_at=dt.datetime.now(dt.UTC))}
         self.reminders = ReminderTables()  # recipients, outbox, attempts, users (memory_reminders.py)
+        self._ids["clients"] = itertools.count(2)  # new clients come after Default
 
     def next_id(self, table: str) -> int:
         return next(self._ids.setdefault(table, itertools.count(1)))
@@ -166,18 +168,57 @@ class MemoryShipmentRepository:
     def with_clock_data(self, ids: Sequence[int]) -> Sequence[ShipmentRow]:
         return [r for r in self._rows() if r.id in set(ids)]
 
+    def all_with_details(self) -> Sequence[ShipmentRow]:
+        return self._filtered(None, None)
+
+    def clock_data(self) -> Sequence[ClockShipment]:
+        """As `reminder_repository.clock_data`: by reference, quantities above zero, events not voided in order."""
+        return [
+            ClockShipment(r.id, r.reference, r.port, r.arrival_date, r.total_units, r.declared_value_usd,
+                          bool(r.other_agency_hold), r.client_id,
+                          [ClockQuantity(q.state, q.quantity) for q in r.quantities if q.quantity > 0],
+                          [ClockEvent(e.event, e.occurred_on) for e in sorted(r.events, key=lambda e: e.id or 0)
+                           if e.voided_at is None])
+            for r in sorted(self._rows(), key=lambda r: r.reference)
+        ]  # fmt: skip
+
+    def prior_holds(self, port: str, importer: str, exclude_id: int | None = None) -> tuple[int, int]:
+        held = {s.value for s in HELD_STATES}
+        others = [s for s in self._rows() if s.id != exclude_id and (
+            (port and s.port.lower() == port.lower()) or (importer and s.importer_of_record == importer))]
+        ever_held = [s for s in others if any(e.to_state in held and e.voided_at is None for e in s.events)]
+        return len(ever_held), len(others)
+
     def references(self) -> set[str]:
         return {r.reference for r in self._rows()}
 
 
 class MemoryClientRepository:
-    """`ClientStore` over the store's clients, as the unit of work's scope sees them."""
+    """`ClientStore` over the unit of work's copies of the store's clients, as its scope sees them."""
 
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self.uow = uow
 
     def _visible(self) -> list[ClientRow]:
-        return [c for c in self.uow.store.clients.values() if self.uow.scope.allows(c.id)]
+        self.uow.flush_clients()  # as the database's autoflush: a client added here is found, with its id
+        for client_id in self.uow.store.clients:
+            self.uow.load_client(client_id)
+        return [c for c in self.uow.working_clients.values() if self.uow.scope.allows(c.id)]
+
+    def add(self, row: ClientRow) -> ClientRow:
+        self.uow.new_clients.append(row)
+        return row
+
+    def names(self, ids: Sequence[int]) -> dict[int, str]:
+        wanted = set(ids)
+        return {c.id: c.name for c in self._visible() if c.id in wanted}
+
+    def shipment_counts(self) -> dict[int, int]:
+        self.uow.flush()  # as the database's autoflush: new shipments have their client
+        counts: dict[int, int] = {}
+        for row in self.uow.shipments._rows():
+            counts[row.client_id] = counts.get(row.client_id, 0) + 1
+        return counts
 
     def get(self, client_id: int) -> ClientRow | None:
         return next((c for c in self._visible() if c.id == client_id), None)
@@ -188,9 +229,6 @@ class MemoryClientRepository:
     def list(self, *, include_archived: bool = False) -> Sequence[ClientRow]:
         rows = [c for c in self._visible() if include_archived or c.archived_at is None]
         return sorted(rows, key=lambda c: c.name.lower())
-
-    def names(self, ids: Sequence[int]) -> dict[int, str]:
-        return {c.id: c.name for c in self._visible() if c.id in set(ids)}
 
 
 class MemoryAuditLog:
@@ -242,7 +280,10 @@ class MemoryUnitOfWork:
         self.clients = MemoryClientRepository(self)
         self.audit = MemoryAuditLog(self)
         self.reminders = MemoryReminderRepository(self.store, self.scope)
-        self.users = self.reminders  # the users a recipient may be tied to live with the reminder tables here
+        self.users = MemoryUserRepository(self.reminders)
+        self.working_clients: dict[int, ClientRow] = {}  # clients read or added in this unit of work, by id
+        self.read_clients: dict[int, str] = {}  # each one's columns when read ("" for a new one)
+        self.new_clients: list[ClientRow] = []
 
     @property
     def database_key(self) -> str:
@@ -252,11 +293,44 @@ class MemoryUnitOfWork:
         """The unit of work's copy of a stored shipment, read once (one object per row, as a session)."""
         if shipment_id not in self.working:
             row = _copy(self.store.shipments[shipment_id])
+            if row.client_id in self.store.clients:  # its client as this unit of work reads it (renamed here too)
+                row.client = self.load_client(row.client_id)
             self.working[shipment_id] = row
             self.read_versions[shipment_id] = row.version
             self.flushed[shipment_id] = _fingerprint(row)
             self.flushed_updated_at[shipment_id] = row.updated_at
         return self.working[shipment_id]
+
+    def load_client(self, client_id: int) -> ClientRow:
+        """The unit of work's copy of a stored client, read once; its shipments read point to it."""
+        if client_id not in self.working_clients:
+            row = _copy(self.store.clients[client_id])
+            self.working_clients[client_id] = row
+            self.read_clients[client_id] = fingerprint(row)
+        return self.working_clients[client_id]
+
+    def flush_clients(self) -> None:
+        """New clients get their ids and defaults (created_at), as an INSERT."""
+        for row in self.new_clients:
+            _defaults(row)
+            row.id = self.store.next_id("clients")
+            self.working_clients[row.id] = row
+            self.read_clients[row.id] = ""
+        self.new_clients = []
+
+    def _check_clients(self) -> None:
+        """Client names are unique (the database's unique index, exact text): refused before anything is stored."""
+        names = [c.name for c in {**self.store.clients, **self.working_clients}.values()]
+        taken = sorted({name for name in names if names.count(name) > 1})
+        if taken:
+            raise ConcurrentChangeError(f"conflicts with stored data: client name {taken[0]!r} is taken")
+
+    def _commit_clients(self) -> None:
+        """The clients added or changed here replace the store's; those only read leave it as it is."""
+        for client_id, row in self.working_clients.items():
+            if fingerprint(row) != self.read_clients[client_id]:
+                self.store.clients[client_id] = _as_stored(_copy(row))
+                self.read_clients[client_id] = fingerprint(row)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._begin()
@@ -267,13 +341,19 @@ class MemoryUnitOfWork:
     ) -> None:
         self._begin()  # what was not committed is dropped: the store is as it was
 
+    def rescoped(self, scope: Scope) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.settings, self.store, scope)
+
     def flush(self) -> None:
         self.screening.flush()
         now = dt.datetime.now(dt.UTC)
+        self.flush_clients()
         for row in self.new:
             if row.id is None:
                 _defaults(row)
                 row.id, row.version = self.store.next_id("shipments"), 1
+                if row.client is None and row.client_id in self.store.clients:  # as the joined load reads it
+                    row.client = self.load_client(row.client_id)
                 self.working[row.id] = row
                 self.flushed[row.id] = _fingerprint(row)
         self.new = []
@@ -298,6 +378,7 @@ class MemoryUnitOfWork:
 
     def commit(self) -> None:
         self.flush()
+        self._check_clients()
         taken = {r.reference: i for i, r in self.store.shipments.items()}
         for shipment_id, row in self.working.items():
             if taken.get(row.reference, shipment_id) != shipment_id:
@@ -309,6 +390,7 @@ class MemoryUnitOfWork:
         for shipment_id, row in self.working.items():
             self.store.shipments[shipment_id] = _as_stored(_copy(row))
             self.read_versions[shipment_id] = row.version
+        self._commit_clients()
         self.screening.commit()
         self.store.audit += [_copy(a) for a in self.new_audit]
         self.new_audit = []

@@ -1,4 +1,4 @@
-"""The reminder tables in memory (`ReminderStore`, `UserStore`) for the fast service tests.
+"""The reminder tables and users in memory (`ReminderStore`, `UserStore`) for the fast service tests.
 
 They behave as the database's (tests/adapters/db/test_repository_contract.py checks it): a unit of work reads
 copies of what is committed and writes them back only on commit; recipient names and outbox keys are unique;
@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from rigport.adapters.db.memory_rows import Row, apply_defaults, copy_columns, fingerprint
 from rigport.adapters.db.reminder_repository import KEY_COLUMNS, OutboxCounts
-from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow, RecipientRow
+from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.tables import UserRow
 from rigport.errors import ConcurrentChangeError, NotFoundError
@@ -32,12 +32,14 @@ class ReminderTables:
     outbox: list[OutboxRow] = field(default_factory=list)
     attempts: list[AttemptRow] = field(default_factory=list)
     users: list[UserRow] = field(default_factory=list)
+    feeds: list[CalendarFeedRow] = field(default_factory=list)
 
     def copy(self) -> ReminderTables:
         def rows(table: Sequence[Row]) -> list[Row]:
             return [copy_columns(r) for r in table]
 
-        return ReminderTables(rows(self.recipients), rows(self.outbox), rows(self.attempts), rows(self.users))
+        return ReminderTables(rows(self.recipients), rows(self.outbox), rows(self.attempts), rows(self.users),
+                              rows(self.feeds))
 
 
 class Store(Protocol):
@@ -49,7 +51,7 @@ class Store(Protocol):
 
 
 class MemoryReminderRepository:
-    """`ReminderStore` and `UserStore` of one unit of work: a copy of the committed tables, read on first use."""
+    """`ReminderStore` of one unit of work: a copy of the committed tables, read on first use."""
 
     def __init__(self, store: Store, scope: Scope) -> None:
         self.store, self.scope = store, scope
@@ -140,13 +142,15 @@ class MemoryReminderRepository:
         rows = [r for r in self._outbox() if status is None or r.status == status]
         return [(r, names[r.recipient_id]) for r in sorted(rows, key=lambda r: r.id, reverse=True)[:limit]]
 
-    # users
-    def by_name(self, username: str) -> UserRow | None:
-        return next((u for u in self.tables.users if u.username == username), None)
+    # calendar feeds
+    def feed_for_user(self, user_id: int) -> CalendarFeedRow | None:
+        return next((f for f in self.tables.feeds if f.user_id == user_id), None)
 
-    def add_user(self, row: UserRow) -> UserRow:
-        self.tables.users.append(row)
-        return row
+    def feed_by_hash(self, secret_hash: str) -> CalendarFeedRow | None:
+        return next((f for f in self.tables.feeds if f.secret_hash == secret_hash), None)
+
+    def add_feed(self, row: CalendarFeedRow) -> None:
+        self.tables.feeds.append(row)
 
     # the unit of work's flush and commit
     def flush(self) -> None:
@@ -155,7 +159,8 @@ class MemoryReminderRepository:
         if self._tables is None:
             return
         for name, rows in (("reminder_recipients", self._tables.recipients), ("reminder_outbox", self._tables.outbox),
-                           ("reminder_attempts", self._tables.attempts), ("users", self._tables.users)):  # fmt: skip
+                           ("reminder_attempts", self._tables.attempts), ("users", self._tables.users),
+                           ("calendar_feeds", self._tables.feeds)):  # fmt: skip
             for row in rows:
                 if row.id is None:
                     apply_defaults(row)
@@ -164,12 +169,31 @@ class MemoryReminderRepository:
             changed = self._read.get(recipient.id) != fingerprint(recipient)
             if changed and not self._sees(recipient.client_id):
                 raise NotFoundError("client not found")
-        names = [r.name for r in self._tables.recipients]
-        if len(names) != len(set(names)):
-            raise ConcurrentChangeError("conflicts with stored data: a recipient name is taken")
+        for table, column in ((self._tables.recipients, "name"), (self._tables.users, "username"),
+                              (self._tables.feeds, "user_id"), (self._tables.feeds, "secret_hash")):  # fmt: skip
+            values = [getattr(row, column) for row in table]
+            if len(values) != len(set(values)):
+                raise ConcurrentChangeError(f"conflicts with stored data: a {column} is taken")
         self._read = {r.id: fingerprint(r) for r in self._tables.recipients}
 
     def commit(self) -> None:
         if self._tables is not None:
             self.flush()
             self.store.reminders = self._tables.copy()
+
+
+class MemoryUserRepository:
+    """`UserStore`: dashboard users, kept with the reminder tables (recipients and feeds belong to users)."""
+
+    def __init__(self, reminders: MemoryReminderRepository) -> None:
+        self.reminders = reminders
+
+    def add(self, row: UserRow) -> UserRow:
+        self.reminders.tables.users.append(row)
+        return row
+
+    def by_name(self, username: str) -> UserRow | None:
+        return next((u for u in self.reminders.tables.users if u.username == username), None)
+
+    def get(self, user_id: int) -> UserRow | None:
+        return next((u for u in self.reminders.tables.users if u.id == user_id), None)

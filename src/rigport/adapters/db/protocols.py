@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol
 
-from rigport.adapters.db.reminder_repository import OutboxCounts
-from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow, RecipientRow
+from rigport.adapters.db.reminder_repository import ClockShipment, OutboxCounts
+from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.screening_tables import ScreeningDecisionRow, ScreeningRunRow
 from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, UserRow
@@ -63,6 +63,20 @@ class ShipmentStore(Protocol):
 
     def with_clock_data(self, ids: Sequence[int]) -> Sequence[ShipmentRow]: ...
 
+    def all_with_details(self) -> Sequence[ShipmentRow]:
+        """Every shipment with its quantities, events and line items (portfolio figures), arrival then reference."""
+        ...
+
+    def clock_data(self) -> Sequence[ClockShipment]:
+        """Every shipment as what its clocks are computed from (plain records: quantities above zero, events not
+        voided in the order recorded), by reference."""
+        ...
+
+    def prior_holds(self, port: str, importer: str, exclude_id: int | None = None) -> tuple[int, int]:
+        """Comparable shipments (same port in any case, or same importer of record), other than `exclude_id`: how
+        many were ever held (a held state reached by an event not voided) and how many there are."""
+        ...
+
     def references(self) -> set[str]: ...
 
 
@@ -77,8 +91,16 @@ class ClientStore(Protocol):
 
     def list(self, *, include_archived: bool = False) -> Sequence[ClientRow]: ...
 
+    def add(self, row: ClientRow) -> ClientRow:
+        """A new client: its id at the next flush; stored at commit, gone without one."""
+        ...
+
     def names(self, ids: Sequence[int]) -> dict[int, str]:
-        """The names of these clients, by id (those the scope sees)."""
+        """The names of those of these clients the scope sees, by id."""
+        ...
+
+    def shipment_counts(self) -> dict[int, int]:
+        """How many shipments the scope sees, per client id (a client without any is left out)."""
         ...
 
 
@@ -130,7 +152,11 @@ class ScreeningStore(Protocol):
 class UserStore(Protocol):
     """Dashboard users, as far as the services other than auth read them."""
 
+    def add(self, row: UserRow) -> UserRow: ...
+
     def by_name(self, username: str) -> UserRow | None: ...
+
+    def get(self, user_id: int) -> UserRow | None: ...
 
 
 class ReminderStore(Protocol):
@@ -176,6 +202,14 @@ class ReminderStore(Protocol):
         """The newest outbox rows (of one status), each with its recipient's name."""
         ...
 
+    def feed_for_user(self, user_id: int) -> CalendarFeedRow | None:
+        """The user's calendar feed (one per user), revoked or not."""
+        ...
+
+    def feed_by_hash(self, secret_hash: str) -> CalendarFeedRow | None: ...
+
+    def add_feed(self, row: CalendarFeedRow) -> None: ...
+
 
 class AbstractUnitOfWork(Protocol):
     """`with uow: ...; uow.commit()`: one transaction per `with`; leaving without commit rolls back.
@@ -208,6 +242,10 @@ class AbstractUnitOfWork(Protocol):
     @property
     def database_key(self) -> str:
         """Which store this is, for process-wide caches keyed by row id (two stores never share an entry)."""
+        ...
+
+    def rescoped(self, scope: Scope) -> AbstractUnitOfWork:
+        """Another unit of work on the same store, limited to `scope` (a calendar feed shows what its user sees)."""
         ...
 
     def __enter__(self) -> AbstractUnitOfWork: ...

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Select, Table, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from rigport.adapters.db import writers
+from rigport.adapters.db.reminder_repository import ClockShipment, clock_data
 from rigport.adapters.db.scope import unscoped
 from rigport.adapters.db.tables import (
     AuditRow,
@@ -119,6 +120,10 @@ class ShipmentRepository:
             selectinload(ShipmentRow.line_items),
         ).order_by(ShipmentRow.arrival_date, ShipmentRow.reference)  # fmt: skip
         return self.session.scalars(query).all()
+
+    def clock_data(self) -> Sequence[ClockShipment]:
+        """Every shipment as what its clocks are computed from, in three plain queries (no ORM rows built)."""
+        return clock_data(self.session)
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(ShipmentRow)) or 0)

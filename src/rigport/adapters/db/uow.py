@@ -91,6 +91,9 @@ class UnitOfWork:
         """The database's URL: process-wide caches keyed by row id keep test databases apart by it."""
         return self.settings.effective_database_url
 
+    def rescoped(self, scope: Scope) -> UnitOfWork:
+        return UnitOfWork(self.settings, scope)
+
     def flush(self) -> None:
         try:
             self.session.flush()
