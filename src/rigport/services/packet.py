@@ -449,7 +449,7 @@ def packet_data(
     settings = settings or (uow.settings if uow is not None else get_settings())
     today = today or dt.date.today()
     view = get_shipment(reference, settings, today, uow=uow)  # NotFoundError (exit 2 / 404) for an unknown one
-    risk = assess_shipment(reference, settings)
+    risk = assess_shipment(reference, settings, uow=uow)
     screening = _screening(view["id"], view, settings, uow)
     return {
         "generated_on": today,
