@@ -270,6 +270,25 @@ def test_stored_parties_are_distinct_names_and_chip_suppliers(new_unit: NewUnit)
                                                           ("Zed Inc", "", "")]  # fmt: skip
 
 
+def test_a_scoped_unit_sees_the_runs_and_parties_of_its_clients_shipments_only(new_unit: NewUnit) -> None:
+    row = _row("AB-1")  # the Default client's (id 1)
+    row.parties.append(PartyRow(role="seller", name="Acme Ltd", country="CN"))
+    _add(new_unit, row)
+    with new_unit() as uow:
+        shipment = uow.shipments.get("AB-1")
+        assert shipment is not None
+        uow.screening.add_run(_run(shipment.id, "alice", "Acme Ltd"))
+        uow.screening.save_decision(_decision("acme ltd", "e-1", "not them"))
+        uow.commit()
+        shipment_id = shipment.id
+    with new_unit(Scope(frozenset({1}), "default-only")) as uow:
+        assert [r.actor for r in uow.screening.runs_for_shipment(shipment_id)] == ["alice"]
+        assert uow.screening.stored_parties() == [("Acme Ltd", "", "CN")]
+    with new_unit(Scope(frozenset({99}), "other")) as uow:
+        assert uow.screening.runs_for_shipment(shipment_id) == [] and uow.screening.stored_parties() == []
+        assert [d.reason for d in uow.screening.decisions()] == ["not them"]  # a decision is on a name, no client's
+
+
 # --- the reminder tables (issue #29): recipients and the outbox ---------------------------------------------------
 
 
