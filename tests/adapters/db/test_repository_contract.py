@@ -256,6 +256,22 @@ def test_a_decision_is_one_per_name_list_and_entry_and_saving_again_replaces_it(
         assert uow.screening.decision("acme", "csl", "e-3") is None
 
 
+def test_a_decision_only_read_is_not_written_back_over_another_units(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        uow.screening.save_decision(_decision("acme", "e-1", "first look"))
+        uow.commit()
+    with new_unit() as reader:
+        assert [d.reason for d in reader.screening.decisions()] == ["first look"]
+        with new_unit() as writer:
+            writer.screening.save_decision(_decision("acme", "e-1", "second look"))
+            writer.commit()
+        reader.screening.save_decision(_decision("beta", "e-2", "another name"))
+        reader.commit()
+    with new_unit() as uow:
+        assert sorted((d.name_key, d.reason) for d in uow.screening.decisions()) == [
+            ("acme", "second look"), ("beta", "another name"),
+        ]
+
 def test_stored_parties_are_distinct_names_and_chip_suppliers(new_unit: NewUnit) -> None:
     one, two = _row("AB-1"), _row("AB-2")
     one.parties += [PartyRow(role="seller", name="Acme Ltd", country="CN"), PartyRow(role="buyer", name="Zed Inc")]

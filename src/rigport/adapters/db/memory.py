@@ -408,6 +408,7 @@ class MemoryScreeningRepository:
         self.uow = uow
         self.new_runs: list[ScreeningRunRow] = []
         self._decisions: list[ScreeningDecisionRow] | None = None  # this unit of work's copies, once read
+        self._read: dict[int, str] = {}  # each stored decision's columns as read: only a changed one is written
 
     def add_run(self, run: ScreeningRunRow) -> ScreeningRunRow:
         self.new_runs.append(run)
@@ -424,6 +425,7 @@ class MemoryScreeningRepository:
     def _all_decisions(self) -> list[ScreeningDecisionRow]:
         if self._decisions is None:
             self._decisions = [_copy(d) for d in self.uow.store.screening_decisions]
+            self._read = {d.id: fingerprint(d) for d in self._decisions}
         return self._decisions
 
     def decisions(self, name_key: str | None = None) -> Sequence[ScreeningDecisionRow]:
@@ -472,7 +474,8 @@ class MemoryScreeningRepository:
         self.new_runs = []
         stored = {(d.name_key, d.list_id, d.entry_id): d for d in self.uow.store.screening_decisions}
         for d in self._decisions or []:  # one per key, as the table's unique constraint; others' stay
-            stored[(d.name_key, d.list_id, d.entry_id)] = _copy(d)
+            if self._read.get(d.id) != fingerprint(d):  # new or changed here (an UPDATE or INSERT of its row)
+                stored[(d.name_key, d.list_id, d.entry_id)] = _copy(d)
         self.uow.store.screening_decisions = list(stored.values())
 
 
