@@ -51,20 +51,6 @@ def settings(isolated_data_dir: Path) -> Settings:
     return Settings(data_dir=isolated_data_dir)
 
 
-def test_fit_from_recorded_holds(settings: Settings) -> None:
-    _record(settings)
-    fit = fit_holds(settings)
-    assert fit["fitted"] is True and fit["completed_holds"] == 6 and fit["open_holds"] == 1
-    assert fit["observed_hold_days_mean"] == 35.0  # last release - detention, averaged
-    assert (fit["held_shipments"], fit["decided_shipments"]) == (7, 9)  # WAITING has no customs decision yet
-    assert fit["observed_hold_probability"] == pytest.approx(7 / 9, abs=1e-4)
-    hold = resolve_hold(None, None, True, settings)
-    assert hold["days_mean"] == 35.0 and hold["probability"] == pytest.approx(0.7778)
-    assert hold["source"] == {"probability": "fitted", "days_mean": "fitted"}
-    given = resolve_hold(0.1, None, True, settings)  # a value given explicitly wins over the fit
-    assert given["probability"] == 0.1 and given["days_mean"] == 35.0
-
-
 def test_fitted_run_equals_the_explicit_run(settings: Settings) -> None:
     _record(settings)
     fitted = simulate_model("antminer-s21", 10, 3400, 0.05, 500, 120, 3, fit=True, settings=settings)

@@ -141,10 +141,10 @@ def _hold_of(row: Any) -> tuple[str, int | None]:
     return "open", None
 
 
-def resolve_hold(hold_prob: float | None, hold_days_mean: float | None, fit: bool,
-                 settings: Settings | None = None) -> HoldAssumptions:  # fmt: skip
+def resolve_hold(hold_prob: float | None, hold_days_mean: float | None, fit: bool, settings: Settings | None = None,
+                 *, uow: AbstractUnitOfWork | None = None) -> HoldAssumptions:  # fmt: skip
     """Hold assumptions for a run: a value given explicitly wins, then the fitted one (with fit), then the default."""
-    fitted = fit_holds(settings) if fit else None
+    fitted = fit_holds(settings, uow=uow) if fit else None
     use_fit = bool(fitted and fitted["fitted"])
     observed_probability = fitted["observed_hold_probability"] if use_fit and fitted else None
     observed_days = fitted["observed_hold_days_mean"] if use_fit and fitted else None

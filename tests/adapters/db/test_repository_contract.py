@@ -3,7 +3,8 @@
 The fast service tests (tests/services/memory/) run on `MemoryUnitOfWork`; what they show holds for the database
 only as far as the two agree. These checks are the agreement, run on each: add and get by reference (its
 canonical form included), list filters and order, ids and versions, a version conflict between two units of
-work, a taken reference, rollback without commit, the event history and the audit log.
+work, a taken reference, rollback without commit, the event history and the audit log; line items added in
+bulk with their numbers and serials, documents counted by their file (broker-wide too), the audit search.
 """
 
 from __future__ import annotations
@@ -12,16 +13,29 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rigport.adapters.db.memory import MemoryStore, MemoryUnitOfWork
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.reminder_tables import CalendarFeedRow, RecipientRow
+from rigport.adapters.db.repository import AuditFilters
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.screening_tables import ScreeningDecisionRow, ScreeningResultRow, ScreeningRunRow
-from rigport.adapters.db.tables import EventRow, LineItemRow, PartyRow, QuantityRow, ShipmentRow, UserRow
+from rigport.adapters.db.tables import (
+    ClientRow,
+    DocumentRow,
+    EventRow,
+    LineItemRow,
+    PartyRow,
+    QuantityRow,
+    ShipmentRow,
+    TokenRow,
+    UserRow,
+)
 from rigport.adapters.db.uow import UnitOfWork
+from rigport.domain.customs.manifest import Lines
 from rigport.errors import ConcurrentChangeError, NotFoundError
 from rigport.settings import Settings
 from tests.helpers import fresh_database
@@ -272,6 +286,7 @@ def test_a_decision_only_read_is_not_written_back_over_another_units(new_unit: N
             ("acme", "second look"), ("beta", "another name"),
         ]
 
+
 def test_stored_parties_are_distinct_names_and_chip_suppliers(new_unit: NewUnit) -> None:
     one, two = _row("AB-1"), _row("AB-2")
     one.parties += [PartyRow(role="seller", name="Acme Ltd", country="CN"), PartyRow(role="buyer", name="Zed Inc")]
@@ -303,6 +318,98 @@ def test_a_scoped_unit_sees_the_runs_and_parties_of_its_clients_shipments_only(n
     with new_unit(Scope(frozenset({99}), "other")) as uow:
         assert uow.screening.runs_for_shipment(shipment_id) == [] and uow.screening.stored_parties() == []
         assert [d.reason for d in uow.screening.decisions()] == ["not them"]  # a decision is on a name, no client's
+
+
+# --- line items, evidence files and the audit search (services/manifest.py, evidence.py, audit.py) ---
+
+
+def _lines(*rows: tuple[int, str]) -> Lines:
+    """Checked lines as the manifest rules give them: (line number, serials newline-separated) per line."""
+    return Lines([n for n, _ in rows], ["antminer-s21"] * len(rows), [f"line {n}" for n, _ in rows],
+                 [2] * len(rows), [Decimal("3400.5")] * len(rows), ["8471.50.0150"] * len(rows),
+                 ["CN"] * len(rows), [""] * len(rows), [s for _, s in rows])  # fmt: skip
+
+
+def test_line_items_go_in_with_their_numbers_and_serials(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"), _row("AB-2"))
+    with new_unit() as uow:
+        row = uow.shipments.get("AB-1")
+        assert row is not None and uow.shipments.line_numbers(row.id) == set() == uow.shipments.stored_serials(row.id)
+        uow.shipments.add_line_items(row, _lines((3, "S3"), (1, "S1a\nS1b")))
+        row.updated_at = dt.datetime.now(dt.UTC)  # the service moves the version on for new lines
+        uow.flush()
+        assert [li.line_no for li in row.line_items] == [1, 3]  # in line order, as the relationship reads them
+        assert uow.shipments.line_numbers(row.id) == {1, 3} and uow.shipments.stored_serials(row.id) == {
+            "S1a", "S1b", "S3"}  # fmt: skip
+        uow.commit()
+    with new_unit() as uow:
+        row, other = uow.shipments.get("AB-1"), uow.shipments.get("AB-2")
+        assert row is not None and other is not None and row.version == 2
+        first = row.line_items[0]
+        assert (first.line_no, first.model_id, first.quantity, first.serials) == (1, "antminer-s21", 2, "S1a\nS1b")
+        assert str(first.unit_value_usd) == "3400.50" and first.id is not None and first.shipment_id == row.id
+        assert uow.shipments.line_numbers(other.id) == set()  # another shipment's lines are not these
+        uow.shipments.add_line_items(row, _lines((4, "S4")))
+        uow.flush()
+        assert uow.shipments.line_numbers(row.id) == {1, 3, 4}
+    with new_unit() as uow:  # left without commit: the fourth line is gone
+        row = uow.shipments.get("AB-1")
+        assert row is not None and uow.shipments.line_numbers(row.id) == {1, 3}
+
+
+def test_documents_with_a_file_are_counted_across_shipments_and_clients(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"), _row("AB-2"))
+    with new_unit() as uow:
+        for reference, sha in (("AB-1", "a" * 64), ("AB-2", "a" * 64), ("AB-2", "b" * 64)):
+            row = uow.shipments.get(reference)
+            assert row is not None
+            row.documents.append(DocumentRow(kind="fcc_sdoc", sha256=sha, filename="x.pdf"))
+        uow.flush()
+        assert uow.shipments.documents_with_file("a" * 64) == 2  # pending documents count
+        uow.commit()
+    with new_unit() as uow:
+        counts = [uow.shipments.documents_with_file(c * 64) for c in "abc"]
+        assert counts == [2, 1, 0]
+    with new_unit(Scope.of([999])) as uow:  # a client with none of these shipments
+        assert not uow.scope.broker_wide and uow.shipments.documents_with_file("a" * 64) == 0
+        with uow.rescoped(Scope()) as everyone:
+            assert everyone.scope.broker_wide and everyone.shipments.documents_with_file("a" * 64) == 2
+
+
+def test_the_audit_search_filters_pages_and_counts(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        for actor, action, entity, entity_id in (
+            ("alice", "create", "shipment", "AU-1"), ("bob", "create", "shipment", "AU-2"),
+            ("alice", "event:entry-filed", "shipment", "AU-1"), ("Bob", "event:release", "shipment", "AU-1"),
+            ("admin", "set-user", "user", "carol"),
+        ):  # fmt: skip
+            uow.audit.record(actor, action, entity, entity_id, None, {})
+        uow.commit()
+    with new_unit() as uow:  # one entry a day from 2026-11-01, at the last second of the day (UTC)
+        entries = [e for ref in ("AU-1", "AU-2") for e in uow.audit.for_entity("shipment", ref)]
+        entries += uow.audit.for_entity("user", "carol")
+        for entry in entries:
+            entry.at = dt.datetime(2026, 11, entry.id - min(e.id for e in entries) + 1, 23, 59, 59, tzinfo=dt.UTC)
+        uow.commit()
+
+    def found(**filters: Any) -> tuple[list[str], int]:
+        with new_unit() as uow:
+            limit, offset = filters.pop("limit", 100), filters.pop("offset", 0)
+            rows, total = uow.audit.search(AuditFilters(**filters), limit=limit, offset=offset)
+            return [f"{r.entity_id}:{r.action}" for r in rows], total
+
+    assert found() == (["carol:set-user", "AU-1:event:release", "AU-1:event:entry-filed", "AU-2:create",
+                        "AU-1:create"], 5)  # fmt: skip
+    assert found(actor="BOB") == (["AU-1:event:release", "AU-2:create"], 2)  # any case
+    assert found(action="event") == (["AU-1:event:release", "AU-1:event:entry-filed"], 2)  # a prefix
+    assert found(action="event_") == ([], 0) and found(action="%") == ([], 0)  # wildcards are matched as typed
+    assert found(entity_id="au-2") == (["AU-2:create"], 1)  # a reference in any case
+    assert found(entity="user") == (["carol:set-user"], 1)
+    assert found(hide_entities=("user", "token"))[1] == 4
+    assert found(since=D(2026, 11, 2), until=D(2026, 11, 3)) == (
+        ["AU-1:event:entry-filed", "AU-2:create"], 2)  # fmt: skip  # 23:59:59 on the 3rd is inside
+    assert found(limit=2, offset=3) == (["AU-2:create", "AU-1:create"], 5)
+    assert found(limit=2, offset=6) == ([], 5)
 
 
 # --- the reminder tables (issue #29): recipients and the outbox ---------------------------------------------------
@@ -410,3 +517,134 @@ def test_a_rescoped_unit_works_on_the_same_store_within_its_scope(new_unit: NewU
             assert default_only.shipments.references() == {"AB-1"}  # the shipment is Default's (client 1)
         with uow.rescoped(Scope(frozenset({99}), "other")) as elsewhere:
             assert elsewhere.shipments.references() == set()
+
+
+def test_tokens_by_hash_and_id_with_unique_hashes(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        first = uow.tokens.add(TokenRow(token_hash="a" * 64, role="viewer"))
+        second = uow.tokens.add(TokenRow(token_hash="b" * 64, role="admin", label="ci", client_ids="1"))
+        assert [t.token_hash[0] for t in uow.tokens.list()] == ["a", "b"]  # listed by id, new ones included
+        assert first.id < second.id and first.label == "" and first.session_generation == 0  # column defaults
+        uow.commit()
+    with new_unit() as uow:
+        found = uow.tokens.by_hash("b" * 64)
+        assert found is not None and uow.tokens.get(found.id) is found and found.client_ids == "1"
+        assert uow.tokens.by_hash("c" * 64) is None and uow.tokens.get(found.id + 100) is None
+    with pytest.raises(ConcurrentChangeError, match="conflicts with stored data"), new_unit() as uow:
+        uow.tokens.add(TokenRow(token_hash="a" * 64, role="viewer"))
+        uow.commit()
+
+
+# --- clients, portfolio rows, clock data and prior holds (the services of clients, portfolio, deadlines, assess)
+
+
+def _event(
+    event: str, day: int, to_state: str | None, *, from_state: str | None = "ARRIVED", voided: bool = False
+) -> EventRow:
+    return EventRow(event=event, occurred_on=D(2025, 1, day), quantity=10, from_state=from_state, to_state=to_state,
+                    actor="t", data={}, voided_at=dt.datetime.now(dt.UTC) if voided else None)  # fmt: skip
+
+
+def test_clients_added_at_commit_named_and_counted_as_the_scope_sees_them(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        alpha = uow.clients.add(ClientRow(name="Alpha"))
+        uow.flush()
+        assert alpha.id is not None and alpha.id != 1 and alpha.created_at is not None and alpha.archived_at is None
+        assert uow.clients.by_name(" alpha ") is alpha and uow.clients.get(alpha.id) is alpha
+        alpha_id = alpha.id
+        uow.commit()
+    with new_unit() as uow:
+        uow.clients.add(ClientRow(name="Bravo"))
+        uow.flush()
+        assert uow.clients.by_name("Bravo") is not None  # seen in its unit of work, gone without a commit
+    with new_unit() as uow:
+        assert [c.name for c in uow.clients.list()] == ["Alpha", "Default"]
+        owned = _row("A-1")
+        owned.client_id = alpha_id
+        uow.shipments.add(owned)
+        uow.shipments.add(_row("D-1"))
+        uow.shipments.add(_row("D-2"))
+        uow.commit()
+    with new_unit() as uow:
+        assert uow.clients.shipment_counts() == {alpha_id: 1, 1: 2}
+        assert uow.clients.names([alpha_id, 1, 999]) == {alpha_id: "Alpha", 1: "Default"}
+    scoped = new_unit()
+    scoped.scope = Scope.of([alpha_id])
+    with scoped as uow:
+        assert [c.name for c in uow.clients.list()] == ["Alpha"] and uow.clients.get(1) is None
+        assert uow.clients.by_name("Default") is None
+        assert uow.clients.names([alpha_id, 1]) == {alpha_id: "Alpha"}
+        assert uow.clients.shipment_counts() == {alpha_id: 1}
+
+
+def test_a_taken_client_name_is_a_conflict_and_a_rename_rolls_back(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        uow.clients.add(ClientRow(name="Alpha"))
+        uow.commit()
+    with pytest.raises(ConcurrentChangeError, match="conflicts with stored data"), new_unit() as uow:
+        uow.clients.add(ClientRow(name="Alpha"))
+        uow.commit()
+    with new_unit() as uow:
+        alpha = uow.clients.by_name("Alpha")
+        assert alpha is not None
+        alpha.name = "Renamed"
+        uow.flush()
+    with new_unit() as uow:
+        assert [c.name for c in uow.clients.list(include_archived=True)] == ["Alpha", "Default"]
+        alpha = uow.clients.by_name("Alpha")
+        assert alpha is not None
+        alpha.archived_at = dt.datetime.now(dt.UTC)
+        uow.commit()
+    with new_unit() as uow:
+        assert [c.name for c in uow.clients.list()] == ["Default"]
+        assert [c.name for c in uow.clients.list(include_archived=True)] == ["Alpha", "Default"]
+
+
+def test_every_shipment_with_details_in_arrival_order(new_unit: NewUnit) -> None:
+    late, early = _row("B-2", arrival=D(2025, 3, 1)), _row("A-1", arrival=D(2025, 3, 1))
+    first = _row("Z-9", arrival=D(2025, 1, 1))
+    first.line_items.append(LineItemRow(line_no=1, model_id=None, description="S21", quantity=10,
+                                        unit_value_usd=Decimal("100"), hts_code="8471.50.0150",
+                                        origin="CN"))  # fmt: skip
+    _add(new_unit, late, early, first)
+    with new_unit() as uow:
+        rows = uow.shipments.all_with_details()
+        assert [r.reference for r in rows] == ["Z-9", "A-1", "B-2"]
+        assert [(li.line_no, li.quantity, str(li.unit_value_usd)) for li in rows[0].line_items] == [(1, 10, "100.00")]
+        assert rows[0].client.name == "Default" and [q.quantity for q in rows[1].quantities] == [10]
+
+
+def test_clock_data_is_what_clocks_are_computed_from(new_unit: NewUnit) -> None:
+    held = _row("B-2", state="DETAINED")
+    held.quantities.append(QuantityRow(state="RELEASED", quantity=0))
+    held.events += [_event("arrival", 2, "ARRIVED", from_state=None), _event("entry-filed", 3, None, voided=True),
+                    _event("detention", 9, "DETAINED")]  # fmt: skip
+    other = _row("A-1", port="Chicago")
+    other.other_agency_hold = True
+    _add(new_unit, held, other)
+    with new_unit() as uow:
+        data = uow.shipments.clock_data()
+        assert [(s.reference, s.port, s.arrival_date, s.total_units, s.other_agency_hold, s.client_id)
+                for s in data] == [("A-1", "Chicago", JAN_2, 10, True, 1), ("B-2", "Detroit", JAN_2, 10, False, 1)]
+        assert str(data[1].declared_value_usd) == "1000.00"
+        assert [(q.state, q.quantity) for q in data[1].quantities] == [("DETAINED", 10)]  # none of zero units
+        assert [(e.event, e.occurred_on) for e in data[1].events] == [("arrival", D(2025, 1, 2)),
+                                                                       ("detention", D(2025, 1, 9))]  # fmt: skip
+        assert data[0].events == []
+
+
+def test_prior_holds_count_comparable_shipments_ever_held(new_unit: NewUnit) -> None:
+    held = _row("H-1", port="Detroit")
+    held.events.append(_event("detention", 9, "DETAINED"))
+    voided = _row("V-1", port="DETROIT")
+    voided.events.append(_event("detention", 9, "DETAINED", voided=True))  # a voided hold is no hold
+    importer = _row("I-1", port="Chicago")
+    importer.importer_of_record = "Prairie LLC"
+    importer.events.append(_event("seizure-notice-mailed", 9, "SEIZED"))
+    _add(new_unit, held, voided, importer, _row("X-1", port="Chicago"))
+    with new_unit() as uow:
+        assert uow.shipments.prior_holds("detroit", "") == (1, 2)
+        assert uow.shipments.prior_holds("Detroit", "Prairie LLC") == (2, 3)
+        own = uow.shipments.get("H-1")
+        assert own is not None and uow.shipments.prior_holds("Detroit", "", exclude_id=own.id) == (0, 1)
+        assert uow.shipments.prior_holds("", "") == (0, 0)

@@ -71,7 +71,7 @@ def test_a_feed_is_made_rotated_and_revoked_and_only_its_hash_is_kept(uow: Memor
     assert set(_summaries(feed_for(secret, uow.settings, TODAY, uow=uow))) == {
         "LAX-1 (Los Angeles): entry due", "LAX-1 (Los Angeles): general order warehouse"}  # fmt: skip
     with uow:
-        stored = [f.secret_hash for f in uow.store.reminders.feeds]
+        stored = [f.secret_hash for f in uow.store.side_tables.feeds]
     assert len(stored) == 1 and secret not in stored[0] and len(stored[0]) == 64
     again = calendar_url("ann", settings=uow.settings, uow=uow)
     assert again["url"] is None and again["active"] and again["note"] is not None  # not shown twice

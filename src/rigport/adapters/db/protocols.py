@@ -5,8 +5,9 @@ in-memory one (`memory.MemoryUnitOfWork`) that the fast service tests run on. te
 runs one set of checks against all of them (memory, SQLite, PostgreSQL), so a service test passing on memory says
 something about the database too. Rows are the ORM's row classes either way: in memory they live without a session.
 
-Only what the shipment commands and views use is here; a service that needs more of the database (portfolio
-figures, bulk inserts) keeps taking the SQL unit of work until it needs a fast test too.
+Only what the services with a fast test use is here (the shipment commands and views; manifest import, evidence
+files, the audit search; screening runs and decisions); a service that needs more of the database (portfolio
+figures) keeps taking the SQL unit of work until it needs a fast test too.
 """
 
 from __future__ import annotations
@@ -14,14 +15,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rigport.adapters.db.reminder_repository import ClockShipment, OutboxCounts
 from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
+from rigport.adapters.db.repository import AuditFilters
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.screening_tables import ScreeningDecisionRow, ScreeningRunRow
-from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, UserRow
+from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, TokenRow, UserRow
 from rigport.settings import Settings
+
+if TYPE_CHECKING:  # the manifest rules (pycountry, csv) are not loaded for a type
+    from rigport.domain.customs.manifest import Lines
 
 
 class ShipmentStore(Protocol):
@@ -49,6 +54,25 @@ class ShipmentStore(Protocol):
 
     def reload_events(self, row: ShipmentRow) -> None:
         """Make `row.events` read the history again (after `add_event` and a flush)."""
+        ...
+
+    # --- line items and evidence files (services/manifest.py, services/evidence.py) ---
+
+    def line_numbers(self, shipment_id: int) -> set[int]:
+        """The line numbers already stored for a shipment (a manifest may not repeat one)."""
+        ...
+
+    def stored_serials(self, shipment_id: int) -> set[str]:
+        """Every serial number already stored for a shipment."""
+        ...
+
+    def add_line_items(self, row: ShipmentRow, lines: Lines) -> None:
+        """Add checked lines (`Lines`, column by column) to the stored shipment `row` in this transaction: on the
+        database in bulk, without an object per line. `row.line_items` reads them afterwards (after a flush)."""
+        ...
+
+    def documents_with_file(self, sha256: str) -> int:
+        """How many documents of the shipments this unit of work sees refer to the stored file with this digest."""
         ...
 
     def list(
@@ -119,6 +143,10 @@ class AuditLog(Protocol):
 
     def for_entity(self, entity: str, entity_id: str, limit: int = 500) -> Sequence[AuditRow]: ...
 
+    def search(self, filters: AuditFilters, *, limit: int, offset: int) -> tuple[Sequence[AuditRow], int]:
+        """One page of the entries every given filter keeps, newest first (by id), and how many match in all."""
+        ...
+
 
 class ScreeningStore(Protocol):
     """Screening runs of shipments (with their results) and reviewer decisions (task 27c-c).
@@ -157,6 +185,24 @@ class UserStore(Protocol):
     def by_name(self, username: str) -> UserRow | None: ...
 
     def get(self, user_id: int) -> UserRow | None: ...
+
+    def list(self) -> Sequence[UserRow]:
+        """By username."""
+        ...
+
+
+class TokenStore(Protocol):
+    """API tokens: only their SHA-256 hashes are stored."""
+
+    def add(self, row: TokenRow) -> TokenRow: ...
+
+    def by_hash(self, token_hash: str) -> TokenRow | None: ...
+
+    def get(self, token_id: int) -> TokenRow | None: ...
+
+    def list(self) -> Sequence[TokenRow]:
+        """By id."""
+        ...
 
 
 class ReminderStore(Protocol):
@@ -235,6 +281,9 @@ class AbstractUnitOfWork(Protocol):
 
     @property
     def users(self) -> UserStore: ...
+
+    @property
+    def tokens(self) -> TokenStore: ...
 
     @property
     def reminders(self) -> ReminderStore: ...

@@ -1,12 +1,16 @@
-"""The reminder tables and users in memory (`ReminderStore`, `UserStore`) for the fast service tests.
+"""The tables besides shipments and clients, in memory, for the fast service tests: reminder recipients, the
+outbox and its attempts, calendar feeds (`ReminderStore`), dashboard users (`UserStore`) and API tokens
+(`TokenStore`).
 
 They behave as the database's (tests/adapters/db/test_repository_contract.py checks it): a unit of work reads
-copies of what is committed and writes them back only on commit; recipient names and outbox keys are unique;
-the outbox insert ignores a reminder already there; a scoped unit of work sees its clients' recipients and their
-reminders only, and a flush refuses a recipient outside its scope as the database's session does.
+copies of what is committed and writes them back only on commit; the values the database keeps unique (recipient
+names, outbox keys, usernames, token hashes, one feed per user) conflict at flush; the outbox insert ignores a
+reminder already there; a scoped unit of work sees its clients' recipients and their reminders only, and a flush
+refuses a recipient outside its scope as the database's session does.
 
-Committing writes every reminder row the unit of work read back at once (the last committer wins): the fast tests
-run one unit of work at a time. The races of the outbox and the sender are the database's, and tested there.
+Committing writes back every row of these tables the unit of work read (the last committer wins): the fast tests
+run one unit of work at a time. The races of the outbox, the sender and the login limit are the database's, and
+tested there.
 """
 
 from __future__ import annotations
@@ -20,54 +24,107 @@ from rigport.adapters.db.memory_rows import Row, apply_defaults, copy_columns, f
 from rigport.adapters.db.reminder_repository import KEY_COLUMNS, OutboxCounts
 from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import UserRow
+from rigport.adapters.db.tables import TokenRow, UserRow
 from rigport.errors import ConcurrentChangeError, NotFoundError
 
 
 @dataclass
-class ReminderTables:
-    """Recipients, outbox rows and delivery attempts; users (for recipients tied to a dashboard user)."""
+class SideTables:
+    """The tables kept besides shipments and clients: reminder recipients, outbox rows and delivery attempts,
+    calendar feeds, dashboard users and API tokens."""
 
     recipients: list[RecipientRow] = field(default_factory=list)
     outbox: list[OutboxRow] = field(default_factory=list)
     attempts: list[AttemptRow] = field(default_factory=list)
-    users: list[UserRow] = field(default_factory=list)
     feeds: list[CalendarFeedRow] = field(default_factory=list)
+    users: list[UserRow] = field(default_factory=list)
+    tokens: list[TokenRow] = field(default_factory=list)
 
-    def copy(self) -> ReminderTables:
+    def copy(self) -> SideTables:
         def rows(table: Sequence[Row]) -> list[Row]:
             return [copy_columns(r) for r in table]
 
-        return ReminderTables(rows(self.recipients), rows(self.outbox), rows(self.attempts), rows(self.users),
-                              rows(self.feeds))
+        return SideTables(rows(self.recipients), rows(self.outbox), rows(self.attempts), rows(self.feeds),
+                          rows(self.users), rows(self.tokens))  # fmt: skip
+
+    def by_name(self) -> dict[str, list[Any]]:
+        """Each table's rows by the database's table name (what the id counters are kept by)."""
+        return {"reminder_recipients": self.recipients, "reminder_outbox": self.outbox,
+                "reminder_attempts": self.attempts, "calendar_feeds": self.feeds, "users": self.users,
+                "api_tokens": self.tokens}  # fmt: skip
+
+
+# (table, column) pairs the database keeps unique: a second row with the same value is a conflict at flush
+UNIQUE = (("reminder_recipients", "name"), ("reminder_outbox", "key"), ("calendar_feeds", "user_id"),
+          ("calendar_feeds", "secret_hash"), ("users", "username"), ("api_tokens", "token_hash"))  # fmt: skip
 
 
 class Store(Protocol):
-    """What of `memory.MemoryStore` the reminder tables use (what is committed, and the id counters)."""
+    """What of `memory.MemoryStore` these tables use (what is committed, and the id counters)."""
 
-    reminders: ReminderTables
+    side_tables: SideTables
 
     def next_id(self, table: str) -> int: ...
 
 
-class MemoryReminderRepository:
-    """`ReminderStore` of one unit of work: a copy of the committed tables, read on first use."""
+class WorkingTables:
+    """One unit of work's copy of the committed side tables, read on first use, written back at commit."""
 
     def __init__(self, store: Store, scope: Scope) -> None:
         self.store, self.scope = store, scope
-        self._tables: ReminderTables | None = None
-        self._read: dict[int, str] = {}  # each recipient's columns as read: a changed one is written at flush
+        self._tables: SideTables | None = None
+        self._read: dict[int, str] = {}  # each recipient's columns as read: a changed one is checked at flush
 
     @property
-    def tables(self) -> ReminderTables:
+    def tables(self) -> SideTables:
         if self._tables is None:
-            self._tables = self.store.reminders.copy()
+            self._tables = self.store.side_tables.copy()
             self._read = {r.id: fingerprint(r) for r in self._tables.recipients}
         return self._tables
 
-    def _sees(self, client_id: int | None) -> bool:
+    def sees(self, client_id: int | None) -> bool:
         """A scoped unit of work sees its clients' recipients and reminders; the broker's (no client) are not."""
         return self.scope.broker_wide or (client_id is not None and self.scope.allows(client_id))
+
+    def flush(self) -> None:
+        """New rows get their ids and column defaults; a recipient outside the scope, or a unique value taken
+        twice, is refused as the database's session refuses it."""
+        if self._tables is None:
+            return
+        for name, rows in self._tables.by_name().items():
+            for row in rows:
+                if row.id is None:
+                    apply_defaults(row)
+                    row.id = self.store.next_id(name)
+        for recipient in self._tables.recipients:
+            changed = self._read.get(recipient.id) != fingerprint(recipient)
+            if changed and not self.sees(recipient.client_id):
+                raise NotFoundError("client not found")
+        tables = self._tables.by_name()
+        for table, column in UNIQUE:
+            values = [getattr(row, column) for row in tables[table]]
+            if len(values) != len(set(values)):
+                raise ConcurrentChangeError(f"conflicts with stored data: {table}.{column} is taken")
+        self._read = {r.id: fingerprint(r) for r in self._tables.recipients}
+
+    def commit(self) -> None:
+        if self._tables is not None:
+            self.flush()
+            self.store.side_tables = self._tables.copy()
+
+
+class MemoryReminderRepository:
+    """`ReminderStore` over a unit of work's working tables."""
+
+    def __init__(self, working: WorkingTables) -> None:
+        self.working = working
+
+    @property
+    def tables(self) -> SideTables:
+        return self.working.tables
+
+    def _sees(self, client_id: int | None) -> bool:
+        return self.working.sees(client_id)
 
     # recipients
     def recipients(self, *, include_disabled: bool = False) -> Sequence[RecipientRow]:
@@ -110,7 +167,7 @@ class MemoryReminderRepository:
             keys.add(values["key"])
             tuples.add(tuple(values[c] for c in KEY_COLUMNS))
             added += 1
-        self.flush()  # the database's INSERT ... RETURNING gives the rows their ids at once
+        self.working.flush()  # the database's INSERT ... RETURNING gives the rows their ids at once
         return added
 
     def keys_for(self, recipient_ids: Sequence[int], since: dt.date) -> set[tuple[str, str, dt.date, str, int]]:
@@ -152,48 +209,44 @@ class MemoryReminderRepository:
     def add_feed(self, row: CalendarFeedRow) -> None:
         self.tables.feeds.append(row)
 
-    # the unit of work's flush and commit
-    def flush(self) -> None:
-        """New rows get their ids and column defaults; a recipient outside the scope, or a name taken twice, is
-        refused as the database's session refuses it."""
-        if self._tables is None:
-            return
-        for name, rows in (("reminder_recipients", self._tables.recipients), ("reminder_outbox", self._tables.outbox),
-                           ("reminder_attempts", self._tables.attempts), ("users", self._tables.users),
-                           ("calendar_feeds", self._tables.feeds)):  # fmt: skip
-            for row in rows:
-                if row.id is None:
-                    apply_defaults(row)
-                    row.id = self.store.next_id(name)
-        for recipient in self._tables.recipients:
-            changed = self._read.get(recipient.id) != fingerprint(recipient)
-            if changed and not self._sees(recipient.client_id):
-                raise NotFoundError("client not found")
-        for table, column in ((self._tables.recipients, "name"), (self._tables.users, "username"),
-                              (self._tables.feeds, "user_id"), (self._tables.feeds, "secret_hash")):  # fmt: skip
-            values = [getattr(row, column) for row in table]
-            if len(values) != len(set(values)):
-                raise ConcurrentChangeError(f"conflicts with stored data: a {column} is taken")
-        self._read = {r.id: fingerprint(r) for r in self._tables.recipients}
-
-    def commit(self) -> None:
-        if self._tables is not None:
-            self.flush()
-            self.store.reminders = self._tables.copy()
 
 
 class MemoryUserRepository:
-    """`UserStore`: dashboard users, kept with the reminder tables (recipients and feeds belong to users)."""
+    """`UserStore`: dashboard users."""
 
-    def __init__(self, reminders: MemoryReminderRepository) -> None:
-        self.reminders = reminders
+    def __init__(self, working: WorkingTables) -> None:
+        self.working = working
 
     def add(self, row: UserRow) -> UserRow:
-        self.reminders.tables.users.append(row)
+        self.working.tables.users.append(row)
         return row
 
     def by_name(self, username: str) -> UserRow | None:
-        return next((u for u in self.reminders.tables.users if u.username == username), None)
+        return next((u for u in self.working.tables.users if u.username == username), None)
 
     def get(self, user_id: int) -> UserRow | None:
-        return next((u for u in self.reminders.tables.users if u.id == user_id), None)
+        return next((u for u in self.working.tables.users if u.id == user_id), None)
+
+    def list(self) -> Sequence[UserRow]:
+        return sorted(self.working.tables.users, key=lambda u: u.username)
+
+
+class MemoryTokenRepository:
+    """`TokenStore`: API tokens (only their hashes)."""
+
+    def __init__(self, working: WorkingTables) -> None:
+        self.working = working
+
+    def add(self, row: TokenRow) -> TokenRow:
+        self.working.tables.tokens.append(row)
+        return row
+
+    def by_hash(self, token_hash: str) -> TokenRow | None:
+        return next((t for t in self.working.tables.tokens if t.token_hash == token_hash), None)
+
+    def get(self, token_id: int) -> TokenRow | None:
+        return next((t for t in self.working.tables.tokens if t.id == token_id), None)
+
+    def list(self) -> Sequence[TokenRow]:
+        self.working.flush()  # as the database's autoflush: new tokens are listed in id order
+        return sorted(self.working.tables.tokens, key=lambda t: t.id)
