@@ -6,8 +6,8 @@ runs one set of checks against all of them (memory, SQLite, PostgreSQL), so a se
 something about the database too. Rows are the ORM's row classes either way: in memory they live without a session.
 
 Only what the services with a fast test use is here (the shipment commands and views; manifest import, evidence
-files, the audit search); a service that needs more of the database (portfolio figures, screening runs) keeps
-taking the SQL unit of work until it needs a fast test too.
+files, the audit search; screening runs and decisions); a service that needs more of the database (portfolio
+figures) keeps taking the SQL unit of work until it needs a fast test too.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from rigport.adapters.db.reminder_repository import ClockShipment, OutboxCounts
 from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
 from rigport.adapters.db.repository import AuditFilters
 from rigport.adapters.db.scope import Scope
+from rigport.adapters.db.screening_tables import ScreeningDecisionRow, ScreeningRunRow
 from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, SimulationRow, TokenRow, UserRow
 from rigport.settings import Settings
 
@@ -147,6 +148,35 @@ class AuditLog(Protocol):
         ...
 
 
+class ScreeningStore(Protocol):
+    """Screening runs of shipments (with their results) and reviewer decisions (task 27c-c).
+
+    A decision is one per (name key, list, entry): `save_decision` replaces the one stored under that key.
+    """
+
+    def add_run(self, run: ScreeningRunRow) -> ScreeningRunRow:
+        """Store `run` with its `results` (ids at flush)."""
+        ...
+
+    def runs_for_shipment(self, shipment_id: int, limit: int = 20) -> Sequence[ScreeningRunRow]:
+        """The shipment's runs, newest first, each with its results in the order they were added."""
+        ...
+
+    def decisions(self, name_key: str | None = None) -> Sequence[ScreeningDecisionRow]:
+        """Every reviewer decision, or those on one normalized name."""
+        ...
+
+    def decision(self, name_key: str, list_id: str, entry_id: str) -> ScreeningDecisionRow | None: ...
+
+    def save_decision(self, row: ScreeningDecisionRow) -> ScreeningDecisionRow:
+        """Insert or replace the decision for (name_key, list_id, entry_id); the row now stored is returned."""
+        ...
+
+    def stored_parties(self) -> list[tuple[str, str, str]]:
+        """Every distinct (name, kind, country) of stored parties ('' kind) and chip suppliers ('org', '')."""
+        ...
+
+
 class UserStore(Protocol):
     """Dashboard users, as far as the services other than auth read them."""
 
@@ -261,6 +291,9 @@ class AbstractUnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def screening(self) -> ScreeningStore: ...
 
     @property
     def users(self) -> UserStore: ...

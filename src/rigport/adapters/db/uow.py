@@ -22,6 +22,7 @@ from rigport.adapters.db.repository import (
     UserRepository,
 )
 from rigport.adapters.db.scope import Scope
+from rigport.adapters.db.screening_repository import ScreeningRepository
 from rigport.adapters.db.simulation_repository import SimulationRepository
 from rigport.errors import ConcurrentChangeError, InputError, UnavailableError
 from rigport.settings import Settings, get_settings
@@ -41,6 +42,7 @@ class UnitOfWork:
     audit: AuditRepository
     users: UserRepository
     clients: ClientRepository
+    screening: ScreeningRepository
     reminders: ReminderRepository
     simulations: SimulationRepository
 
@@ -64,6 +66,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session, self.scope.label)
         self.users = UserRepository(self.session)
         self.clients = ClientRepository(self.session)
+        self.screening = ScreeningRepository(self.session)
         self.reminders = ReminderRepository(self.session)
         self.simulations = SimulationRepository(self.session)
         return self
