@@ -668,3 +668,19 @@ def test_simulation_runs_newest_first_and_seen_by_who_started_them(new_unit: New
         assert [r.id for r in uow.simulations.recent(10)] == ["run2", "run0"] and uow.simulations.get("run1") is None
     with new_unit(Scope(frozenset({1}))) as uow:  # scoped, with no identity to own runs by: none
         assert uow.simulations.recent(10) == []
+
+
+def test_two_units_writing_different_rows_both_keep_their_writes(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        uow.reminders.add_recipient(_recipient("ops"))
+        uow.commit()
+    with new_unit() as first, new_unit() as second:
+        ops = first.reminders.recipient("ops")
+        assert ops is not None and second.reminders.recipient("ops") is not None  # both have read it
+        ops.address = "desk@example.com"
+        first.commit()
+        second.reminders.add_recipient(_recipient("night"))
+        second.commit()  # it read "ops" before the change and did not touch it: the change stays
+    with new_unit() as uow:
+        ops = uow.reminders.recipient("ops")
+        assert ops is not None and ops.address == "desk@example.com" and uow.reminders.recipient("night") is not None

@@ -8,15 +8,16 @@ names, outbox keys, usernames, token hashes, one feed per user) conflict at flus
 reminder already there; a scoped unit of work sees its clients' recipients and their reminders only, and a flush
 refuses a recipient outside its scope as the database's session does.
 
-Committing writes back every row of these tables the unit of work read (the last committer wins): the fast tests
-run one unit of work at a time. The races of the outbox, the sender and the login limit are the database's, and
-tested there.
+Committing writes the rows the unit of work added or changed over the latest committed ones, under a lock (the
+simulation pool commits from its threads). The races of the outbox, the sender and the login limit are the
+database's, and tested there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -70,53 +71,80 @@ class Store(Protocol):
 
 
 class WorkingTables:
-    """One unit of work's copy of the committed side tables, read on first use, written back at commit."""
+    """One unit of work's copy of the committed side tables: read on first use; at commit, the rows it added or
+    changed are written over the store's latest (a row it only read is left as another unit of work left it, as
+    an UPDATE touches only the rows it names)."""
 
     def __init__(self, store: Store, scope: Scope) -> None:
         self.store, self.scope = store, scope
         self._tables: SideTables | None = None
-        self._read: dict[int, str] = {}  # each recipient's columns as read: a changed one is checked at flush
-        self._stored: set[int] = set()  # the row objects read or flushed (by identity): any other one is new
+        self._as_read: dict[tuple[str, int | str], str] = {}  # (table, id) -> the row's columns when read or written
+        self._flushed: set[int] = set()  # the row objects read or flushed (by identity): any other one is new
 
     @property
     def tables(self) -> SideTables:
         if self._tables is None:
-            self._tables = self.store.side_tables.copy()
-            self._stored = {id(row) for rows in self._tables.by_name().values() for row in rows}
-            self._read = {r.id: fingerprint(r) for r in self._tables.recipients}
+            with _COMMITS:
+                self._tables = self.store.side_tables.copy()
+            rows = [(name, row) for name, table in self._tables.by_name().items() for row in table]
+            self._as_read = {(name, row.id): fingerprint(row) for name, row in rows}
+            self._flushed = {id(row) for _, row in rows}
         return self._tables
 
     def sees(self, client_id: int | None) -> bool:
         """A scoped unit of work sees its clients' recipients and reminders; the broker's (no client) are not."""
         return self.scope.broker_wide or (client_id is not None and self.scope.allows(client_id))
 
+    def _changed(self) -> Iterator[tuple[str, Any]]:
+        """(table, row) of every row added or changed here since it was read."""
+        for name, table in self.tables.by_name().items():
+            yield from ((name, row) for row in table if self._as_read.get((name, row.id)) != fingerprint(row))
+
     def flush(self) -> None:
-        """New rows get their ids and column defaults; a recipient outside the scope, or a unique value taken
-        twice, is refused as the database's session refuses it."""
+        """New rows get their ids and column defaults; a recipient written outside the scope, or a unique value
+        taken twice, is refused as the database's session refuses it."""
         if self._tables is None:
             return
-        for name, rows in self._tables.by_name().items():
-            for row in rows:
-                if id(row) not in self._stored:  # new here: an INSERT's defaults, and an id unless it has one
+        for name, table in self._tables.by_name().items():
+            for row in table:
+                if id(row) not in self._flushed:  # new here: an INSERT's defaults, and an id unless it has one
                     apply_defaults(row)
                     if row.id is None:
                         row.id = self.store.next_id(name)
-                    self._stored.add(id(row))
-        for recipient in self._tables.recipients:
-            changed = self._read.get(recipient.id) != fingerprint(recipient)
-            if changed and not self.sees(recipient.client_id):
+                    self._flushed.add(id(row))
+        for _, row in self._changed():
+            if isinstance(row, RecipientRow) and not self.sees(row.client_id):
                 raise NotFoundError("client not found")
-        tables = self._tables.by_name()
-        for table, column in UNIQUE:
-            values = [getattr(row, column) for row in tables[table]]
-            if len(values) != len(set(values)):
-                raise ConcurrentChangeError(f"conflicts with stored data: {table}.{column} is taken")
-        self._read = {r.id: fingerprint(r) for r in self._tables.recipients}
+        _check_unique(self._tables)
 
     def commit(self) -> None:
-        if self._tables is not None:
-            self.flush()
-            self.store.side_tables = self._tables.copy()
+        if self._tables is None:
+            return
+        self.flush()
+        with _COMMITS:  # the simulation pool commits from its threads
+            latest = self.store.side_tables.copy()
+            tables = latest.by_name()
+            for name, row in list(self._changed()):
+                table = tables[name]
+                at = next((i for i, stored in enumerate(table) if stored.id == row.id), None)
+                if at is None:
+                    table.append(copy_columns(row))
+                else:
+                    table[at] = copy_columns(row)
+                self._as_read[(name, row.id)] = fingerprint(row)
+            _check_unique(latest)  # another unit of work may have taken the same value meanwhile
+            self.store.side_tables = latest
+
+
+_COMMITS = threading.Lock()
+
+
+def _check_unique(tables: SideTables) -> None:
+    by_name = tables.by_name()
+    for table, column in UNIQUE:
+        values = [getattr(row, column) for row in by_name[table]]
+        if len(values) != len(set(values)):
+            raise ConcurrentChangeError(f"conflicts with stored data: {table}.{column} is taken")
 
 
 class MemoryReminderRepository:
