@@ -684,3 +684,18 @@ def test_two_units_writing_different_rows_both_keep_their_writes(new_unit: NewUn
     with new_unit() as uow:
         ops = uow.reminders.recipient("ops")
         assert ops is not None and ops.address == "desk@example.com" and uow.reminders.recipient("night") is not None
+
+
+def test_a_unit_that_only_read_a_shipment_leaves_anothers_change(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"))
+    with new_unit() as reader, new_unit() as writer:
+        assert reader.shipments.get("AB-1") is not None
+        row = writer.shipments.get("AB-1")
+        assert row is not None
+        row.carrier = "Other Air"
+        writer.commit()
+        reader.audit.record("t", "read", "shipment", "AB-1", None, {})
+        reader.commit()
+    with new_unit() as uow:
+        row = uow.shipments.get("AB-1")
+        assert row is not None and (row.carrier, row.version) == ("Other Air", 2)

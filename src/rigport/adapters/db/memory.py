@@ -93,6 +93,13 @@ def _fingerprint(row: ShipmentRow) -> str:
     return fingerprint(row, leave_out="version")
 
 
+def _whole(row: ShipmentRow) -> str:
+    """The shipment with its children: unchanged since read, a commit leaves the stored one alone (the database
+    writes no row that did not change, so another unit of work's later change stays)."""
+    children = [fingerprint(child) for name in CHILDREN for child in getattr(row, name)]
+    return fingerprint(row) + repr(children)
+
+
 def _as_stored(row: _Row) -> _Row:
     """The row as the database gives it back: money at its column's scale (Numeric(16, 2): 1000 -> 1000.00)."""
     for attr in inspect(type(row)).column_attrs:
@@ -331,6 +338,7 @@ class MemoryUnitOfWork:
     def _begin(self) -> None:
         self.working: dict[int, ShipmentRow] = {}  # shipments read in this unit of work, by id
         self.read_versions: dict[int, int] = {}  # the version each had in the store when read
+        self.read_whole: dict[int, str] = {}  # each one with its children, as read (see `_whole`)
         self.flushed: dict[int, str] = {}  # each one's own columns at its last flush
         self.flushed_updated_at: dict[int, dt.datetime] = {}
         self.new: list[ShipmentRow] = []
@@ -360,6 +368,7 @@ class MemoryUnitOfWork:
                 row.client = self.load_client(row.client_id)
             self.working[shipment_id] = row
             self.read_versions[shipment_id] = row.version
+            self.read_whole[shipment_id] = _whole(row)
             self.flushed[shipment_id] = _fingerprint(row)
             self.flushed_updated_at[shipment_id] = row.updated_at
         return self.working[shipment_id]
@@ -451,8 +460,11 @@ class MemoryUnitOfWork:
             if stored is not None and read is not None and row.version != read and stored.version != read:
                 raise ConcurrentChangeError("the record was changed by someone else; reload it and try again")
         for shipment_id, row in self.working.items():
+            if self.read_whole.get(shipment_id) == _whole(row):
+                continue  # only read here
             self.store.shipments[shipment_id] = _as_stored(_copy(row))
             self.read_versions[shipment_id] = row.version
+            self.read_whole[shipment_id] = _whole(row)
         self._commit_clients()
         self.screening.commit()
         self.store.audit += [_copy(a) for a in self.new_audit]
