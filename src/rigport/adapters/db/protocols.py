@@ -1,9 +1,10 @@
 """What the services need from a unit of work and its repositories, as protocols.
 
 Two implementations keep them: the database's (`uow.UnitOfWork`, SQLAlchemy on SQLite or PostgreSQL) and an
-in-memory one (`memory.MemoryUnitOfWork`) that the fast service tests run on. tests/adapters/db/test_repository_contract.py
-runs one set of checks against all of them (memory, SQLite, PostgreSQL), so a service test passing on memory says
-something about the database too. Rows are the ORM's row classes either way: in memory they live without a session.
+in-memory one (`memory.MemoryUnitOfWork`) that the fast service tests run on.
+tests/adapters/db/test_repository_contract.py runs one set of checks against all of them (memory, SQLite,
+PostgreSQL), so a service test passing on memory says something about the database too. Rows are the ORM's row
+classes either way: in memory they live without a session.
 
 Only what a service asks of the store is here. What stays on the database alone (the shipment search's query,
 the reminder sender's lock and claims, the login limit, backups, the token look-up on every request) uses its
