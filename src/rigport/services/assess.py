@@ -107,16 +107,19 @@ def _line(
     )
 
 
-def _screen(names: list[str], party_names: list[str], settings: Settings) -> tuple[list[str], list[str]]:
+def _screen(
+    names: list[str], party_names: list[str], settings: Settings, uow: AbstractUnitOfWork | None = None
+) -> tuple[list[str], list[str]]:
+    """Chip suppliers on a restricted list, and parties with any hit (reviewers' dismissals read through `uow`)."""
     from rigport.services.screening import screen_name
 
     restricted, party_hits = [], []
     for name in {n for n in names if n.strip()}:
-        for match in screen_name(name, settings=settings)["matches"]:
+        for match in screen_name(name, settings=settings, uow=uow)["matches"]:
             if str(match["list"]).lower().startswith(RESTRICTED_LIST_PREFIX):
                 restricted.append(f"{name} ~ {match['name']}")
     for name in {n for n in party_names if n.strip()}:
-        matches = screen_name(name, settings=settings)["matches"]
+        matches = screen_name(name, settings=settings, uow=uow)["matches"]
         if matches:
             party_hits.append(f"{name} ~ {matches[0]['name']} ({matches[0]['list']})")
     return restricted, party_hits
@@ -127,6 +130,7 @@ def assess_shipment(
 ) -> ShipmentAssessment:
     settings = settings or (uow.settings if uow is not None else get_settings())
     catalog = get_catalog(settings)
+    given = uow  # the screening below opens its own, on the same store
     with unit(settings, uow) as uow:
         row = uow.shipments.get(reference)
         if row is None:
@@ -150,7 +154,7 @@ def assess_shipment(
         value = row.declared_value_usd * not_yet_held / row.total_units if row.total_units else Decimal(0)
         held = sum(q.quantity for q in row.quantities if State(q.state) in HELD_STATES)
         total = row.total_units
-    restricted, party_hits = _screen(chip_names, parties, settings)
+    restricted, party_hits = _screen(chip_names, parties, settings, given)
     facts = RiskFacts(lines, documents, us_party, restricted, party_hits, prior_holds, prior_total)
     result = assess(facts, load_config(settings), per_day, storage, value)
     if not not_yet_held:  # nothing left that a hold could still catch
@@ -289,9 +293,9 @@ def assess_draft(
                        for p in draft.parties)  # fmt: skip
     prior_holds, prior_total = 0, 0
     if draft.port or draft.importer_of_record:
-        with unit(settings, uow) as uow:
-            prior_holds, prior_total = _prior_for(uow, draft.port, draft.importer_of_record)
-    restricted, party_hits = _screen(chip_names, party_names, settings)
+        with unit(settings, uow) as store:
+            prior_holds, prior_total = _prior_for(store, draft.port, draft.importer_of_record)
+    restricted, party_hits = _screen(chip_names, party_names, settings, uow)
     facts = RiskFacts(lines, dict(draft.documents), us_party, restricted, party_hits, prior_holds, prior_total)
     units = sum(i.quantity for i in items)
     value = draft.declared_value_usd if draft.declared_value_usd is not None else sum(

@@ -13,6 +13,7 @@ from rigport.adapters.db.memory import MemoryUnitOfWork
 from rigport.domain.screening.match import DEFAULT_THRESHOLD
 from rigport.errors import InputError, NotFoundError
 from rigport.services import screening
+from rigport.services.assess import assess_shipment
 from rigport.settings import Settings
 from tests.helpers.records import EL, HUAWEI, HUAWEI_EL_IDS, LISTED_SELLER, screened_shipment
 
@@ -153,3 +154,18 @@ def test_a_list_update_rescreens_the_stored_parties(settings: Settings, uow: Mem
     assert changes["cleared_hits"] == []
     after = screening.rescreen(settings, screening._watch_snapshot(settings, uow), uow=uow)
     assert after == {"new_hits": [], "cleared_hits": []}  # nothing changed since
+
+
+def test_an_assessment_reads_the_reviewers_dismissals_from_the_same_store(
+    settings: Settings, uow: MemoryUnitOfWork
+) -> None:
+    screened_shipment(settings, uow=uow)
+
+    def party_hit() -> str:
+        factors = assess_shipment("SCR-1", settings, uow=uow)["factors"]
+        return next(f["detail"] for f in factors if f["code"] == "party_screening_hit")
+
+    assert party_hit() == f"{SELLER} ~ {HUAWEI} (csl)"
+    screening.mark_false_positives(SELLER, "csl", sorted(HUAWEI_EL_IDS), "a reseller of the same name",
+                                   settings=settings, uow=uow)  # fmt: skip
+    assert party_hit() == f"{SELLER} ~ HUAWEI TECHNOLOGIES CO., LTD. (csl)"  # the next entry; the dismissed are gone
