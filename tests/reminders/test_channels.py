@@ -45,7 +45,7 @@ def test_email_over_smtp(settings: Settings) -> None:
     assert len(keys) == 2 and len(box.messages) == 2
     assert {m["Message-ID"] for m in box.messages} == {f"<{k}@rigport>" for k in keys}
     entry = next(m for m in box.messages if "entry due" in m["Subject"])
-    assert entry["Subject"] == f"[rigport] LAX-1: entry due due in 5 days ({TODAY + dt.timedelta(days=5)})"
+    assert entry["Subject"] == f"[rigport] LAX-1: entry due in 5 days ({TODAY + dt.timedelta(days=5)})"
     assert entry["To"] == "ops@example.com" and entry["X-Envelope-To"] == "ops@example.com"
     text = entry.get_body(("plain",))
     html = entry.get_body(("html",))

@@ -55,7 +55,7 @@ def _make_book(settings: Settings) -> dict[str, int]:
 def _outbox(settings: Settings, scope: Scope | None = None) -> dict[str, list[OutboxRow]]:
     by_recipient: dict[str, list[OutboxRow]] = {}
     with UnitOfWork(settings, scope=scope) as uow:
-        names = {r.id: r.name for r in svc.ReminderRepository(uow.session).recipients()}
+        names = {r.id: r.name for r in uow.reminders.recipients()}
         for row in uow.session.scalars(select(OutboxRow).order_by(OutboxRow.id)):
             by_recipient.setdefault(names.get(row.recipient_id, "?"), []).append(row)
         uow.session.expunge_all()

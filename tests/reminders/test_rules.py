@@ -63,6 +63,12 @@ def test_key_and_messages() -> None:
     digest = r.digest_message([clock(5), clock(-1, "entry_due")], TODAY, "d")
     assert digest.data["kind"] == "digest" and len(digest.data["items"]) == 2  # type: ignore[arg-type]
     assert "OVERDUE by 1 day:" in digest.text
+    # a clock named "..._due" is not "due" twice
+    entry = [r.clock_message(clock(n, "entry_due"), t, "k").subject for n, t in ((3, "before-3"), (0, "on-day"),
+                                                                                 (-2, "overdue"))]  # fmt: skip
+    assert entry == ["[rigport] SFO-1: entry due in 3 days (2026-12-10)",
+                     "[rigport] SFO-1: entry due TODAY (2026-12-07)",
+                     "[rigport] SFO-1: entry OVERDUE by 2 days (2026-12-05)"]  # fmt: skip
 
 
 def test_backoff_doubles_up_to_an_hour() -> None:

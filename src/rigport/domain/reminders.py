@@ -142,14 +142,20 @@ def _status(days_left: int) -> str:
     return _when(OVERDUE if days_left < 0 else ON_DAY if days_left == 0 else "before", days_left)
 
 
+def _words(clock: str) -> str:
+    """The clock in words, before "due ...", "OVERDUE ..." or "due TODAY": `entry_due` is "entry", not "entry due
+    due in 3 days"."""
+    return clock.removesuffix("_due").replace("_", " ")
+
+
 def _line(c: ClockFacts) -> str:
     mark = " [may not apply]" if c.may_not_apply else ""
-    return (f"{c.shipment} ({c.port}): {c.clock.replace('_', ' ')} due {c.due.isoformat()}{mark}; "
+    return (f"{c.shipment} ({c.port}): {_words(c.clock)} due {c.due.isoformat()}{mark}; "
             f"{c.units:,} units, ${c.value_at_stake_usd:,.2f} at stake; {c.citation}; {c.url}")  # fmt: skip
 
 
 def clock_subject(c: ClockFacts, threshold_name: str) -> str:
-    subject = f"[rigport] {c.shipment}: {c.clock.replace('_', ' ')} {_when(threshold_name, c.days_left)} " \
+    subject = f"[rigport] {c.shipment}: {_words(c.clock)} {_when(threshold_name, c.days_left)} " \
               f"({c.due.isoformat()})"  # fmt: skip
     return subject + " [may not apply]" if c.may_not_apply else subject
 
@@ -162,7 +168,7 @@ def digest_subject(clocks: Sequence[ClockFacts], today: dt.date) -> str:
 def clock_message(c: ClockFacts, threshold_name: str, key: str) -> Message:
     """The reminder of one clock: plain text, HTML and the JSON fields a webhook receives."""
     when = _when(threshold_name, c.days_left)
-    words = c.clock.replace("_", " ")
+    words = _words(c.clock)
     subject = clock_subject(c, threshold_name)
     text = f"{subject}\n\n{_line(c)}\n\nReminder key: {key}\n"
     body = (

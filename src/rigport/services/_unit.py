@@ -1,4 +1,4 @@
-"""The unit of work a service call runs in: the caller's (a fast test's in-memory one), else the database's."""
+"""The one choice every service makes: the caller's unit of work, else one on the database."""
 
 from __future__ import annotations
 
@@ -8,5 +8,6 @@ from rigport.settings import Settings
 
 
 def unit(settings: Settings | None, uow: AbstractUnitOfWork | None) -> AbstractUnitOfWork:
-    """`uow` when given (every service takes an optional `uow=`), else a new one on the database `settings` name."""
+    """`uow` when given (a fast test's in-memory one, tests/services/memory/), else a database unit of work on the
+    store `settings` names. Services take `uow` as an optional keyword so entry points call them as before."""
     return uow if uow is not None else UnitOfWork(settings)

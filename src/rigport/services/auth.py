@@ -18,10 +18,11 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API
 
 from rigport.adapters.db import lookups
 from rigport.adapters.db import scope as client_scope
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.tables import TokenRow, UserRow
-from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import InputError, NotFoundError
+from rigport.services._unit import unit
 from rigport.settings import Settings, get_settings
 
 ROLES = ("viewer", "operator", "admin")
@@ -68,13 +69,15 @@ def _scope_ids(stored: str | None) -> frozenset[int] | None:
     return Scope.parse(stored).client_ids
 
 
-def _client_scope(clients: list[str] | None, settings: Settings | None) -> str | None:
+def _client_scope(
+    clients: list[str] | None, settings: Settings | None, uow: AbstractUnitOfWork | None
+) -> str | None:
     """The stored form of a scope given as client names or ids (None or empty: broker-wide)."""
     if not clients:
         return None
     from rigport.services.clients import client_ids
 
-    return Scope.of(client_ids(clients, settings)).stored()
+    return Scope.of(client_ids(clients, settings, uow=uow)).stored()
 
 
 def hash_token(token: str) -> str:
@@ -83,7 +86,7 @@ def hash_token(token: str) -> str:
 
 def create_token(
     role: str, label: str = "", expires_in_days: int | None = None, settings: Settings | None = None,
-    clients: list[str] | None = None,
+    clients: list[str] | None = None, *, uow: AbstractUnitOfWork | None = None,
 ) -> tuple[str, TokenView]:
     """Return (plaintext token, its record). The plaintext is never stored. With `clients` (names or ids) the
     token sees and changes only those clients' data; without, it is broker-wide."""
@@ -91,10 +94,10 @@ def create_token(
         raise InputError(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
     if expires_in_days is not None and expires_in_days < 1:
         raise InputError(f"expires_in_days: expected 1 or more, got {expires_in_days}")
-    scope = _client_scope(clients, settings)
+    scope = _client_scope(clients, settings, uow)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=expires_in_days) if expires_in_days else None
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         row = uow.tokens.add(TokenRow(token_hash=hash_token(token), role=role, label=label, expires_at=expires,
                                       client_ids=scope))  # fmt: skip
         uow.flush()
@@ -162,8 +165,10 @@ def _principal(presented: str, row: lookups.StoredToken | None) -> Principal | N
     return Principal(row.id, row.role, row.label, client_ids=_scope_ids(row.client_ids))
 
 
-def revoke_token(token_id: int, settings: Settings | None = None) -> TokenView:
-    with UnitOfWork(settings) as uow:
+def revoke_token(
+    token_id: int, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> TokenView:
+    with unit(settings, uow) as uow:
         row = uow.tokens.get(token_id)
         if row is None:
             raise NotFoundError(f"token {token_id} not found")
@@ -175,8 +180,8 @@ def revoke_token(token_id: int, settings: Settings | None = None) -> TokenView:
         return token_view(row)
 
 
-def list_tokens(settings: Settings | None = None) -> list[TokenView]:
-    with UnitOfWork(settings) as uow:
+def list_tokens(settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None) -> list[TokenView]:
+    with unit(settings, uow) as uow:
         return [token_view(r) for r in uow.tokens.list()]
 
 
@@ -224,13 +229,14 @@ def user_view(row: UserRow) -> UserView:
 
 
 def set_user(
-    username: str, password: str, role: str, settings: Settings | None = None, clients: list[str] | None = None
+    username: str, password: str, role: str, settings: Settings | None = None, clients: list[str] | None = None,
+    *, uow: AbstractUnitOfWork | None = None,
 ) -> UserView:
     """Create the user, or reset its password, role and client scope (and enable it) when it exists. With
     `clients` (names or ids) the user sees only those clients' data; without, the user is broker-wide."""
     _check_user_fields(username, password, role)
-    scope = _client_scope(clients, settings)
-    with UnitOfWork(settings) as uow:
+    scope = _client_scope(clients, settings, uow)
+    with unit(settings, uow) as uow:
         row = uow.users.by_name(username)
         before = user_view(row) if row else None
         if row is None:
@@ -247,8 +253,8 @@ def set_user(
         return after
 
 
-def disable_user(username: str, settings: Settings | None = None) -> UserView:
-    with UnitOfWork(settings) as uow:
+def disable_user(username: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None) -> UserView:
+    with unit(settings, uow) as uow:
         row = uow.users.by_name(username)
         if row is None:
             raise NotFoundError(f"user {username!r} not found")
@@ -260,14 +266,16 @@ def disable_user(username: str, settings: Settings | None = None) -> UserView:
         return user_view(row)
 
 
-def list_users(settings: Settings | None = None) -> list[UserView]:
-    with UnitOfWork(settings) as uow:
+def list_users(settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None) -> list[UserView]:
+    with unit(settings, uow) as uow:
         return [user_view(r) for r in uow.users.list()]
 
 
-def login_with_password(username: str, password: str, settings: Settings | None = None) -> Principal | None:
+def login_with_password(
+    username: str, password: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> Principal | None:
     """The user's principal when the password is right and the user enabled; same work either way."""
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         row = uow.users.by_name(username) if USERNAME.match(username) else None
         ok = verify_password(password, row.password_hash if row else _DUMMY_HASH)
         if row is None or not ok or row.disabled_at is not None:
@@ -276,11 +284,12 @@ def login_with_password(username: str, password: str, settings: Settings | None 
 
 
 def principal_for_session(
-    kind: str, ident: int, settings: Settings | None = None, generation: int | None = None
+    kind: str, ident: int, settings: Settings | None = None, generation: int | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
 ) -> Principal | None:
     """Re-check a logged-in session on every request, so revoking a token or disabling a user ends it, and so
     does any change of the user's or token's session generation (logout, password or role change)."""
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         if kind == "user":
             user = uow.users.get(ident)
             if user is None or user.disabled_at is not None or user.session_generation != generation:
@@ -294,18 +303,22 @@ def principal_for_session(
         return Principal(token.id, token.role, token.label, client_ids=_scope_ids(token.client_ids))
 
 
-def session_generation(kind: str, ident: int, settings: Settings | None = None) -> int:
+def session_generation(
+    kind: str, ident: int, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> int:
     """The generation a new dashboard session for this user or token is issued at."""
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         row = uow.users.get(ident) if kind == "user" else uow.tokens.get(ident)
         if row is None:
             raise NotFoundError(f"{kind} {ident} not found")
         return row.session_generation
 
 
-def end_sessions(kind: str, ident: int, settings: Settings | None = None) -> None:
+def end_sessions(
+    kind: str, ident: int, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> None:
     """Logout: move the generation on, so this cookie and every copy of it stop working on the next request."""
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         row = uow.users.get(ident) if kind == "user" else uow.tokens.get(ident)
         if row is None:
             return

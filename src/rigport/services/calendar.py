@@ -14,6 +14,7 @@ from pathlib import Path
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.render.calendar import CalendarEntry, render_calendar
 from rigport.errors import InputError
 from rigport.services.deadlines import OpenClock, open_clocks_now, shipment_url
@@ -76,14 +77,15 @@ def calendar_bytes(clocks: Sequence[OpenClock], public_url: str, stamp: dt.datet
 
 
 def export_calendar(
-    output: Path, *, days: int | None = None, settings: Settings | None = None, today: dt.date | None = None
+    output: Path, *, days: int | None = None, settings: Settings | None = None, today: dt.date | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> CalendarExported:
     """Write the calendar of open clocks (due within `days`, overdue ones included) to `output`, atomically."""
     if days is not None and not 0 <= days <= 3650:
         raise InputError(f"expected 0 to 3650, got {days}", field="days")
     settings = settings or get_settings()
     today = today or dt.date.today()
-    clocks = open_clocks_now(settings, today, days)
+    clocks = open_clocks_now(settings, today, days, uow=uow)
     data = calendar_bytes(clocks, settings.public_url)
     if output.is_dir():
         raise InputError(f"{output} is a directory; expected a file name such as deadlines.ics", field="output")

@@ -14,12 +14,11 @@ import secrets
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
-from rigport.adapters.db import scope as client_scope
-from rigport.adapters.db.reminder_repository import ReminderRepository
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.reminder_tables import CalendarFeedRow
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import InputError, NotFoundError
+from rigport.services._unit import unit
 from rigport.services.auth import USERNAME
 from rigport.services.calendar import calendar_bytes
 from rigport.services.deadlines import open_clocks_now
@@ -47,7 +46,8 @@ def feed_url(public_url: str, secret: str) -> str:
 
 
 def calendar_url(
-    username: str, *, rotate: bool = False, revoke: bool = False, actor: str = "cli", settings: Settings | None = None
+    username: str, *, rotate: bool = False, revoke: bool = False, actor: str = "cli", settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> CalendarUrl:
     """Make the user's feed URL (first time, after a revoke, or with `rotate`), or revoke it.
 
@@ -56,11 +56,11 @@ def calendar_url(
     if rotate and revoke:
         raise InputError("give one or the other, not both", field="rotate_and_revoke")
     settings = settings or get_settings()
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         user = uow.users.by_name(username) if USERNAME.match(username) else None
         if user is None:
             raise NotFoundError(f"user {username!r} not found")
-        repo = ReminderRepository(uow.session)
+        repo = uow.reminders
         feed = repo.feed_for_user(user.id)
         now = dt.datetime.now(dt.UTC)
         secret = None
@@ -89,16 +89,19 @@ def calendar_url(
     }
 
 
-def feed_for(secret: str, settings: Settings | None = None, today: dt.date | None = None) -> bytes:
+def feed_for(
+    secret: str, settings: Settings | None = None, today: dt.date | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> bytes:
     """The calendar behind a feed secret; NotFoundError for an unknown, revoked or disabled user's secret."""
     settings = settings or get_settings()
     if not SECRET_SHAPE.match(secret):
         raise NotFoundError("no such calendar")
-    with UnitOfWork(settings) as uow:
-        feed = ReminderRepository(uow.session).feed_by_hash(_hash(secret))
+    with unit(settings, uow) as uow:
+        feed = uow.reminders.feed_by_hash(_hash(secret))
         user = uow.users.get(feed.user_id) if feed is not None else None
         if feed is None or feed.revoked_at is not None or user is None or user.disabled_at is not None:
             raise NotFoundError("no such calendar")
         user_scope = Scope.parse(user.client_ids)
-    with client_scope.bound(user_scope):  # the feed shows what its user may see (issue #28)
-        return calendar_bytes(open_clocks_now(settings, today), settings.public_url)
+    clocks = open_clocks_now(settings, today, uow=uow.rescoped(user_scope))  # what its user may see (issue #28)
+    return calendar_bytes(clocks, settings.public_url)

@@ -23,7 +23,8 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API
 from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db.engine import get_engine
 from rigport.adapters.db.leases import sender_lock
-from rigport.adapters.db.reminder_repository import OutboxCounts, ReminderRepository
+from rigport.adapters.db.protocols import AbstractUnitOfWork
+from rigport.adapters.db.reminder_repository import OutboxCounts
 from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow, RecipientRow
 from rigport.adapters.db.tables import ClientRow
 from rigport.adapters.db.uow import UnitOfWork
@@ -34,6 +35,7 @@ from rigport.domain import reminders as rules
 from rigport.domain.reminders import ClockFacts, Rule
 from rigport.errors import ConflictError, InputError, NotFoundError
 from rigport.services import clients
+from rigport.services._unit import unit
 from rigport.services.auth import USERNAME
 from rigport.services.deadlines import OpenClock, clocks_of, load_shipments, shipment_url
 from rigport.settings import Settings, get_settings
@@ -208,6 +210,7 @@ def add_recipient(
     client: str | None = None,
     actor: str = "cli",
     settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> RecipientAdded:
     """Add a person or team address. A webhook without a secret gets a new one, returned once in `secret`.
 
@@ -223,8 +226,8 @@ def add_recipient(
     generated = channel != "email" and secret is None
     if generated:
         secret = secrets.token_urlsafe(32)
-    with UnitOfWork(settings) as uow:
-        repo = ReminderRepository(uow.session)
+    with unit(settings, uow) as uow:
+        repo = uow.reminders
         owner = _owning_client(uow, client)
         if username is not None:
             _check_user(uow, username, owner)
@@ -250,7 +253,7 @@ def add_recipient(
     return cast(RecipientAdded, view)  # every required key is there; `secret` is absent, as it should be
 
 
-def _owning_client(uow: UnitOfWork, client: str | None) -> ClientRow | None:
+def _owning_client(uow: AbstractUnitOfWork, client: str | None) -> ClientRow | None:
     """The client a new recipient belongs to: the one named (as the caller's scope sees it), else none for a
     broker-wide caller, else the scoped caller's only client."""
     if client is not None and client.strip():
@@ -263,7 +266,7 @@ def _owning_client(uow: UnitOfWork, client: str | None) -> ClientRow | None:
     raise InputError("client: your identity works for several clients; name the one this recipient belongs to")
 
 
-def _check_user(uow: UnitOfWork, username: str, owner: ClientRow | None) -> None:
+def _check_user(uow: AbstractUnitOfWork, username: str, owner: ClientRow | None) -> None:
     """A recipient tied to a dashboard user: the user exists and may see the recipient's client (a user of
     another client must not receive this client's deadlines)."""
     user = uow.users.by_name(username) if USERNAME.match(username) else None
@@ -277,18 +280,19 @@ def _check_user(uow: UnitOfWork, username: str, owner: ClientRow | None) -> None
         raise NotFoundError(f"username: no dashboard user {username!r}")
 
 
-def _views(uow: UnitOfWork, rows: Sequence[RecipientRow]) -> list[RecipientView]:
+def _views(uow: AbstractUnitOfWork, rows: Sequence[RecipientRow]) -> list[RecipientView]:
     """The recipients as shown, each with its client's name (one look-up of the clients they name)."""
     names = uow.clients.names([r.client_id for r in rows if r.client_id is not None])
     return [recipient_view(r, names.get(r.client_id) if r.client_id is not None else None) for r in rows]
 
 
 def update_recipient(
-    name: str, *, actor: str = "cli", settings: Settings | None = None, **changes: Any
+    name: str, *, actor: str = "cli", settings: Settings | None = None, uow: AbstractUnitOfWork | None = None,
+    **changes: Any,
 ) -> RecipientView:
     """Change a recipient's address or rule (the dashboard's admin edit); only the fields given change."""
-    with UnitOfWork(settings) as uow:
-        row = ReminderRepository(uow.session).recipient(name)
+    with unit(settings, uow) as uow:
+        row = uow.reminders.recipient(name)
         if row is None or row.disabled_at is not None:
             raise NotFoundError(f"recipient {name!r} not found")
         before = _views(uow, [row])[0]
@@ -305,16 +309,18 @@ def update_recipient(
     return after
 
 
-def list_recipients(settings: Settings | None = None) -> list[RecipientView]:
+def list_recipients(settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None) -> list[RecipientView]:
     """The recipients the caller may see: a scoped identity sees its clients' ones only."""
-    with UnitOfWork(settings) as uow:
-        return _views(uow, ReminderRepository(uow.session).recipients())
+    with unit(settings, uow) as uow:
+        return _views(uow, uow.reminders.recipients())
 
 
-def remove_recipient(name: str, *, actor: str = "cli", settings: Settings | None = None) -> RecipientRemoved:
+def remove_recipient(
+    name: str, *, actor: str = "cli", settings: Settings | None = None, uow: AbstractUnitOfWork | None = None
+) -> RecipientRemoved:
     """Stop reminding a recipient: it is disabled (its history stays) and its pending reminders cancelled."""
-    with UnitOfWork(settings) as uow:
-        repo = ReminderRepository(uow.session)
+    with unit(settings, uow) as uow:
+        repo = uow.reminders
         row = repo.recipient(name)
         if row is None or row.disabled_at is not None:
             raise NotFoundError(f"recipient {name!r} not found")
@@ -386,7 +392,8 @@ def outbox_row(
 
 
 def decide(
-    settings: Settings | None = None, today: dt.date | None = None, *, dry_run: bool = False
+    settings: Settings | None = None, today: dt.date | None = None, *, dry_run: bool = False,
+    uow: AbstractUnitOfWork | None = None,
 ) -> Decided:
     """Write every reminder due today to the outbox (insert-or-ignore), in one transaction.
 
@@ -397,8 +404,8 @@ def decide(
     settings = settings or get_settings()
     today = today or dt.date.today()
     now = _now()
-    with UnitOfWork(settings) as uow:
-        repo = ReminderRepository(uow.session)
+    with unit(settings, uow) as uow:
+        repo = uow.reminders
         recipients = list(repo.recipients())
         if not recipients:
             return {"decided": 0, "queued": 0, "recipients": 0, "new": []}
@@ -455,7 +462,7 @@ def deliver(item: _Item, settings: Settings) -> None:
 
 def _claimable(settings: Settings, now: dt.datetime, limit: int) -> list[_Item]:
     with UnitOfWork(settings) as uow:
-        repo = ReminderRepository(uow.session)
+        repo = uow.reminders
         items = []
         for row in repo.pending(now, limit):
             recipient = repo.recipient_by_id(row.recipient_id)
@@ -469,7 +476,7 @@ def _claimable(settings: Settings, now: dt.datetime, limit: int) -> list[_Item]:
 def _record(settings: Settings, item: _Item, error: DeliveryError | None, elapsed_ms: int) -> None:
     """The attempt and its outcome in one transaction: sent, or pending again after the backoff."""
     with UnitOfWork(settings) as uow:
-        repo = ReminderRepository(uow.session)
+        repo = uow.reminders
         row: OutboxRow | None = repo.outbox_row(item.outbox_id)
         if row is None:
             return
@@ -554,15 +561,17 @@ def run(settings: Settings | None = None, today: dt.date | None = None, *, dry_r
     else:
         sending = send_pending(settings)
     with UnitOfWork(settings) as uow:
-        counts = ReminderRepository(uow.session).counts()
+        counts = uow.reminders.counts()
     return {"as_of": today, "dry_run": dry_run, **decided, **sending, "outbox": counts}
 
 
-def status(settings: Settings | None = None, limit: int = 50) -> ReminderStatus:
+def status(
+    settings: Settings | None = None, limit: int = 50, *, uow: AbstractUnitOfWork | None = None
+) -> ReminderStatus:
     """What was sent, to whom and when; what is failing and why; the recipients and their rules: all of it for
     a broker-wide caller, its clients' recipients and their reminders for a scoped one."""
-    with UnitOfWork(settings) as uow:
-        repo = ReminderRepository(uow.session)
+    with unit(settings, uow) as uow:
+        repo = uow.reminders
         counts = repo.counts()
         recent = [_outbox_view(row, name) for row, name in repo.recent(limit)]
         pending = [_outbox_view(row, name) for row, name in repo.recent(limit, "pending")]

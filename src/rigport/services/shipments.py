@@ -59,6 +59,7 @@ from rigport.domain.customs.ports import latest_event_date
 from rigport.domain.customs.shipment_filter import ShipmentFilter, check_page
 from rigport.errors import ConcurrentChangeError, ConflictError, InputError, NotFoundError, TooLargeError
 from rigport.services import clients
+from rigport.services._unit import unit
 from rigport.services.delay import delay_inputs
 from rigport.services.evidence import forget_file
 from rigport.services.manifest import insert_lines
@@ -177,11 +178,6 @@ def check_pallet_storage(pallets: int | None, rate: Decimal | None) -> None:
 # --- use cases ---------------------------------------------------------------------------------
 
 
-def _unit(settings: Settings | None, uow: AbstractUnitOfWork | None) -> AbstractUnitOfWork:
-    """The caller's unit of work (a test's in-memory one), else one on the database `settings` name."""
-    return uow if uow is not None else UnitOfWork(settings)
-
-
 def create_shipment(
     draft: ShipmentDraft, actor: str, settings: Settings | None = None, client: str | None = None, *,
     uow: AbstractUnitOfWork | None = None, lines: Lines | None = None, lines_source: str = "line items",
@@ -190,7 +186,7 @@ def create_shipment(
     `lines` (a checked manifest) its line items go in the same transaction, so the shipment is created with all
     its lines or not at all (the dashboard's form, issue #30)."""
     draft.validate()
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         owner = clients.for_new_shipment(uow, client)
         if uow.shipments.exists(draft.reference):  # across clients: references are unique in the book
             raise ConflictError(f"shipment {draft.reference!r} already exists")
@@ -236,7 +232,7 @@ def get_shipment(
     reference: str, settings: Settings | None = None, today: dt.date | None = None, *,
     uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentDetail:  # fmt: skip
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         return detail(get_row(uow, reference), uow.settings, today)
 
 
@@ -319,7 +315,7 @@ def update_shipment(
     if unknown:
         raise InputError(f"{sorted(unknown)[0]}: not an editable field; editable: {', '.join(EDITABLE_FIELDS)}, "
                          "client")  # fmt: skip
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
@@ -413,7 +409,7 @@ def _record_event_once(
         if from_state.upper() not in State.__members__:
             raise InputError(f"from_state: expected one of {', '.join(State.__members__)}, got {from_state!r}")
         source = State(from_state.upper())
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
@@ -492,7 +488,7 @@ def void_event(
         raise InputError("reason: say why the event is voided (it is kept in the history and the audit log)")
     if len(reason) > 500:
         raise InputError(f"reason: expected at most 500 characters, got {len(reason)}")
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         row = get_row(uow, reference)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
@@ -548,7 +544,7 @@ def preview_event(
         raise InputError(f"event: expected one of {', '.join(TRANSITIONS)}, got {event!r}")
     if from_state is not None and from_state.upper() not in State.__members__:
         raise InputError(f"from_state: expected one of {', '.join(State.__members__)}, got {from_state!r}")
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         row = get_row(uow, reference)
         shipment = to_domain(row)
         t = apply_event(shipment, event, occurred_on, actor="preview", quantity=quantity,
@@ -578,7 +574,7 @@ def add_document(
         raise InputError(f"kind: expected one of {', '.join(DOCUMENT_KINDS)}, got {kind!r}")
     if date is not None:
         check_record_date(date, "date", dt.date.today())
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         row = get_row(uow, reference)
         doc = DocumentRow(kind=kind, date=date, reference=doc_reference, lab_name=lab_name, notes=notes)
         row.documents.append(doc)
@@ -604,7 +600,7 @@ def add_party(
         raise InputError(f"role: expected one of {', '.join(PARTY_ROLES)}, got {role!r}")
     if not name.strip():
         raise InputError("name: expected a name, got nothing")
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         row = get_row(uow, reference)
         party = PartyRow(role=role, name=name.strip(), country=country.upper(), address=address)
         row.parties.append(party)
@@ -641,14 +637,14 @@ def update_party(
         return text.upper() if name == "country" else text
 
     return _update_child(reference, "parties", party_id, "party", party_view, changes, party_value, actor,
-                         _unit(settings, uow))  # fmt: skip
+                         unit(settings, uow))  # fmt: skip
 
 
 def remove_party(
     reference: str, party_id: int, actor: str, settings: Settings | None = None, *,
     uow: AbstractUnitOfWork | None = None,
 ) -> PartyView:  # fmt: skip
-    return _remove_child(reference, "parties", party_id, "party", party_view, actor, _unit(settings, uow))
+    return _remove_child(reference, "parties", party_id, "party", party_view, actor, unit(settings, uow))
 
 
 def update_document(
@@ -668,7 +664,7 @@ def update_document(
         return value if name == "date" else str(value or "")
 
     return _update_child(reference, "documents", document_id, "document", document_view, changes, document_value,
-                         actor, _unit(settings, uow))  # fmt: skip
+                         actor, unit(settings, uow))  # fmt: skip
 
 
 def remove_document(
@@ -677,7 +673,7 @@ def remove_document(
 ) -> DocumentView:  # fmt: skip
     """Remove a document; its uploaded file goes too once no other document refers to the same content."""
     removed = _remove_child(reference, "documents", document_id, "document", document_view, actor,
-                            _unit(settings, uow))  # fmt: skip
+                            unit(settings, uow))  # fmt: skip
     if removed["file"] is not None:
         forget_file(removed["file"]["sha256"], settings)
     return removed
@@ -723,7 +719,7 @@ def _remove_child(
 def audit_trail(
     reference: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
 ) -> list[AuditEntry]:
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         get_row(uow, reference)
         return [
             {"id": a.id, "at": a.at, "actor": a.actor, "action": a.action, "before": a.before, "after": a.after}

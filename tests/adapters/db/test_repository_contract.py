@@ -17,26 +17,29 @@ import pytest
 
 from rigport.adapters.db.memory import MemoryStore, MemoryUnitOfWork
 from rigport.adapters.db.protocols import AbstractUnitOfWork
+from rigport.adapters.db.reminder_tables import CalendarFeedRow, RecipientRow
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import ClientRow, EventRow, LineItemRow, QuantityRow, ShipmentRow
+from rigport.adapters.db.tables import ClientRow, EventRow, LineItemRow, QuantityRow, ShipmentRow, TokenRow, UserRow
 from rigport.adapters.db.uow import UnitOfWork
-from rigport.errors import ConcurrentChangeError
+from rigport.errors import ConcurrentChangeError, NotFoundError
 from rigport.settings import Settings
 from tests.helpers import fresh_database
 
 D = dt.date
+BROKER = Scope(None)
 JAN_2 = D(2025, 1, 2)
-NewUnit = Callable[[], AbstractUnitOfWork]
+NewUnit = Callable[..., AbstractUnitOfWork]
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def new_unit(request: pytest.FixtureRequest, tmp_path: Path) -> NewUnit:
-    """Units of work on one fresh store: each call is another connection to the same data."""
+    """Units of work on one fresh store: each call is another connection to the same data (`scope=`: a client
+    scope's, adapters/db/scope.py; broker-wide without)."""
     if request.param == "memory":
         settings, store = Settings(data_dir=tmp_path), MemoryStore()
-        return lambda: MemoryUnitOfWork(settings, store)
+        return lambda scope=BROKER: MemoryUnitOfWork(settings, store, scope)
     settings = fresh_database(request, request.param, tmp_path)
-    return lambda: UnitOfWork(settings)
+    return lambda scope=BROKER: UnitOfWork(settings, scope)
 
 
 def _row(
@@ -171,6 +174,128 @@ def test_the_audit_log_keeps_entries_in_order_as_json(new_unit: NewUnit) -> None
         assert entries[0].at is not None and len(uow.audit.for_entity("shipment", "AB-1", limit=1)) == 1
 
 
+# --- the reminder tables (issue #29): recipients and the outbox ---------------------------------------------------
+
+
+def _recipient(name: str, client_id: int | None = None) -> RecipientRow:
+    return RecipientRow(name=name, channel="email", address=f"{name}@example.com", client_id=client_id)
+
+
+def _reminder(key: str, recipient_id: int, client_id: int | None = None, shipment: str = "AB-1") -> dict[str, object]:
+    now = dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC)
+    return {"key": key, "shipment": shipment, "clock": "entry_due", "due": D(2026, 3, 9), "threshold": "before-7",
+            "recipient_id": recipient_id, "client_id": client_id, "status": "pending", "subject": key,
+            "message": {"text": key, "html": key, "data": {}}, "created_at": now, "next_attempt_at": now,
+            "attempts": 0}  # fmt: skip
+
+
+def test_recipients_by_name_with_unique_names(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        ops = uow.reminders.add_recipient(_recipient("ops"))
+        uow.reminders.add_recipient(_recipient("alpha", client_id=1))
+        uow.flush()
+        assert ops.id is not None and ops.on_day is True and ops.before_days == "7,3,1"  # column defaults
+        uow.commit()
+    with new_unit() as uow:
+        assert [r.name for r in uow.reminders.recipients()] == ["alpha", "ops"]
+        ops = uow.reminders.recipient("ops")
+        assert ops is not None and uow.reminders.recipient_by_id(ops.id) is ops
+        ops.disabled_at = dt.datetime.now(dt.UTC)
+        uow.commit()
+    with new_unit() as uow:
+        assert [r.name for r in uow.reminders.recipients()] == ["alpha"]
+        assert [r.name for r in uow.reminders.recipients(include_disabled=True)] == ["alpha", "ops"]
+    with pytest.raises(ConcurrentChangeError, match="conflicts with stored data"), new_unit() as uow:
+        uow.reminders.add_recipient(_recipient("ops"))
+        uow.commit()
+
+
+def test_the_outbox_inserts_each_key_once(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        ops = uow.reminders.add_recipient(_recipient("ops"))
+        uow.flush()
+        assert uow.reminders.queue([_reminder("k1", ops.id), _reminder("k2", ops.id, shipment="AB-2")]) == 2
+        uow.commit()
+    with new_unit() as uow:
+        again = [_reminder("k1", ops.id), _reminder("k1-twin", ops.id), _reminder("k3", ops.id, shipment="AB-3")]
+        assert uow.reminders.queue(again) == 1  # "k1" by its key, its twin by (shipment, clock, due, ...)
+        assert uow.reminders.keys_for([ops.id], D(2026, 3, 9)) == {
+            (s, "entry_due", D(2026, 3, 9), "before-7", ops.id) for s in ("AB-1", "AB-2", "AB-3")}  # fmt: skip
+        assert uow.reminders.keys_for([ops.id], D(2026, 3, 10)) == set()
+        assert [(row.key, name) for row, name in uow.reminders.recent(2)] == [("k3", "ops"), ("k2", "ops")]
+        assert len(uow.reminders.pending(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), 10)) == 3
+        assert uow.reminders.pending(dt.datetime(2026, 3, 2, 7, tzinfo=dt.UTC), 10) == []  # not yet due
+        assert uow.reminders.cancel_pending(ops.id) == 3
+        uow.commit()
+    with new_unit() as uow:
+        assert uow.reminders.counts() == {"pending": 0, "sent": 0, "cancelled": 3, "failing": 0}
+        assert [row.key for row, _ in uow.reminders.recent(10, "cancelled")] == ["k3", "k2", "k1"]
+        uow.reminders.queue([_reminder("k4", ops.id, shipment="AB-4")])
+    with new_unit() as uow:  # left without commit: "k4" was never written
+        assert uow.reminders.counts()["pending"] == 0
+
+
+def test_a_scoped_unit_sees_its_clients_recipients_and_reminders_only(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        broker = uow.reminders.add_recipient(_recipient("broker-ops"))
+        client = uow.reminders.add_recipient(_recipient("client-ops", client_id=1))
+        uow.flush()
+        uow.reminders.queue([_reminder("b", broker.id), _reminder("c", client.id, client_id=1)])
+        uow.commit()
+    scoped = Scope(frozenset({1}), "client-admin")
+    with new_unit(scoped) as uow:
+        assert [r.name for r in uow.reminders.recipients()] == ["client-ops"]
+        assert uow.reminders.recipient("broker-ops") is None and uow.reminders.name_taken("broker-ops")
+        assert [row.key for row, _ in uow.reminders.recent(10)] == ["c"]
+        assert uow.reminders.counts()["pending"] == 1 and uow.reminders.cancel_pending(broker.id) == 0
+    with pytest.raises(NotFoundError, match="client not found"), new_unit(scoped) as uow:
+        uow.reminders.add_recipient(_recipient("sneaky"))  # a broker-wide recipient made by a scoped identity
+        uow.flush()
+    with new_unit() as uow:
+        assert uow.reminders.counts()["pending"] == 2 and uow.reminders.recipient("sneaky") is None
+
+
+def test_users_and_their_calendar_feeds(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        ann = uow.users.add(UserRow(username="ann", password_hash="-", role="viewer", client_ids="1"))
+        uow.flush()
+        uow.reminders.add_feed(CalendarFeedRow(user_id=ann.id, secret_hash="a" * 64))
+        uow.commit()
+    with new_unit() as uow:
+        found = uow.users.by_name("ann")
+        assert found is not None and uow.users.get(found.id) is found and uow.users.by_name("bob") is None
+        feed = uow.reminders.feed_by_hash("a" * 64)
+        assert feed is not None and uow.reminders.feed_for_user(found.id) is feed and feed.created_at is not None
+        assert uow.reminders.feed_by_hash("b" * 64) is None
+    with pytest.raises(ConcurrentChangeError, match="conflicts with stored data"), new_unit() as uow:
+        uow.users.add(UserRow(username="ann", password_hash="-", role="admin"))
+        uow.commit()
+
+
+def test_a_rescoped_unit_works_on_the_same_store_within_its_scope(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"))
+    with new_unit() as uow:
+        with uow.rescoped(Scope(frozenset({1}), "one")) as default_only:
+            assert default_only.shipments.references() == {"AB-1"}  # the shipment is Default's (client 1)
+        with uow.rescoped(Scope(frozenset({99}), "other")) as elsewhere:
+            assert elsewhere.shipments.references() == set()
+
+
+def test_tokens_by_hash_and_id_with_unique_hashes(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        first = uow.tokens.add(TokenRow(token_hash="a" * 64, role="viewer"))
+        second = uow.tokens.add(TokenRow(token_hash="b" * 64, role="admin", label="ci", client_ids="1"))
+        assert [t.token_hash[0] for t in uow.tokens.list()] == ["a", "b"]  # listed by id, new ones included
+        assert first.id < second.id and first.label == "" and first.session_generation == 0  # column defaults
+        uow.commit()
+    with new_unit() as uow:
+        found = uow.tokens.by_hash("b" * 64)
+        assert found is not None and uow.tokens.get(found.id) is found and found.client_ids == "1"
+        assert uow.tokens.by_hash("c" * 64) is None and uow.tokens.get(found.id + 100) is None
+    with pytest.raises(ConcurrentChangeError, match="conflicts with stored data"), new_unit() as uow:
+        uow.tokens.add(TokenRow(token_hash="a" * 64, role="viewer"))
+        uow.commit()
+
 # --- clients, portfolio rows, clock data and prior holds (the services of clients, portfolio, deadlines, assess)
 
 
@@ -204,9 +329,7 @@ def test_clients_added_at_commit_named_and_counted_as_the_scope_sees_them(new_un
     with new_unit() as uow:
         assert uow.clients.shipment_counts() == {alpha_id: 1, 1: 2}
         assert uow.clients.names([alpha_id, 1, 999]) == {alpha_id: "Alpha", 1: "Default"}
-    scoped = new_unit()
-    scoped.scope = Scope.of([alpha_id])
-    with scoped as uow:
+    with new_unit(Scope.of([alpha_id])) as uow:
         assert [c.name for c in uow.clients.list()] == ["Alpha"] and uow.clients.get(1) is None
         assert uow.clients.by_name("Default") is None
         assert uow.clients.names([alpha_id, 1]) == {alpha_id: "Alpha"}

@@ -15,7 +15,6 @@ One `MemoryStore` is one database: pass the same `MemoryUnitOfWork` (or store) t
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,6 +26,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import inspect
 
 from rigport.adapters.db import scope as client_scope
+from rigport.adapters.db.memory_rows import apply_defaults as _defaults
+from rigport.adapters.db.memory_rows import copy_columns, fingerprint
+from rigport.adapters.db.memory_tables import (
+    MemoryReminderRepository,
+    MemoryTokenRepository,
+    MemoryUserRepository,
+    SideTables,
+    WorkingTables,
+)
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.reminder_repository import ClockEvent, ClockQuantity, ClockShipment
 from rigport.adapters.db.repository import _audit_json
@@ -52,21 +60,16 @@ class MemoryStore:
         self._ids: dict[str, Iterator[int]] = {}
         # the client migration 0012 makes, "Default", id 1 (clients are read-only here)
         self.clients: dict[int, ClientRow] = {1: ClientRow(id=1, name="Default", created_at=dt.datetime.now(dt.UTC))}
+        self.side_tables = SideTables()  # reminders, calendar feeds, users and tokens (memory_tables.py)
         self._ids["clients"] = itertools.count(2)  # new clients come after Default
 
     def next_id(self, table: str) -> int:
         return next(self._ids.setdefault(table, itertools.count(1)))
 
 
-def _columns(row: Base) -> dict[str, Any]:
-    return {a.key: getattr(row, a.key) for a in inspect(type(row)).column_attrs}
-
-
 def _copy(row: _Row) -> _Row:
     """A detached copy of a row and, for a shipment, of its children (JSON values copied deeply)."""
-    new = type(row)()
-    for key, value in _columns(row).items():
-        setattr(new, key, copy.deepcopy(value) if isinstance(value, dict | list) else value)
+    new = copy_columns(row)
     if isinstance(row, ShipmentRow):
         assert isinstance(new, ShipmentRow)
         for name in CHILDREN:
@@ -80,7 +83,7 @@ def _copy(row: _Row) -> _Row:
 
 def _fingerprint(row: ShipmentRow) -> str:
     """The shipment's own columns: a change to them is an UPDATE of its row, which moves its version."""
-    return repr(sorted((k, v) for k, v in _columns(row).items() if k != "version"))
+    return fingerprint(row, leave_out="version")
 
 
 def _as_stored(row: _Row) -> _Row:
@@ -94,15 +97,6 @@ def _as_stored(row: _Row) -> _Row:
         for child in getattr(row, name):
             _as_stored(child)
     return row
-
-
-def _defaults(row: Base) -> None:
-    """The columns' Python-side defaults, as an INSERT applies them (`default=utcnow`, `default=""`, ...)."""
-    for attr in inspect(type(row)).column_attrs:
-        default = attr.columns[0].default
-        if getattr(row, attr.key) is None and default is not None:
-            value = default.arg(None) if default.is_callable else default.arg
-            setattr(row, attr.key, value)
 
 
 class MemoryShipmentRepository:
@@ -287,6 +281,10 @@ class MemoryUnitOfWork:
         self.shipments = MemoryShipmentRepository(self)
         self.clients = MemoryClientRepository(self)
         self.audit = MemoryAuditLog(self)
+        self.side_tables = WorkingTables(self.store, self.scope)
+        self.reminders = MemoryReminderRepository(self.side_tables)
+        self.users = MemoryUserRepository(self.side_tables)
+        self.tokens = MemoryTokenRepository(self.side_tables)
         self.working_clients: dict[int, ClientRow] = {}  # clients read or added in this unit of work, by id
         self.read_clients: dict[int, str] = {}  # each one's columns when read ("" for a new one)
         self.new_clients: list[ClientRow] = []
@@ -312,7 +310,7 @@ class MemoryUnitOfWork:
         if client_id not in self.working_clients:
             row = _copy(self.store.clients[client_id])
             self.working_clients[client_id] = row
-            self.read_clients[client_id] = repr(sorted(_columns(row).items()))
+            self.read_clients[client_id] = fingerprint(row)
         return self.working_clients[client_id]
 
     def flush_clients(self) -> None:
@@ -334,9 +332,9 @@ class MemoryUnitOfWork:
     def _commit_clients(self) -> None:
         """The clients added or changed here replace the store's; those only read leave it as it is."""
         for client_id, row in self.working_clients.items():
-            if repr(sorted(_columns(row).items())) != self.read_clients[client_id]:
+            if fingerprint(row) != self.read_clients[client_id]:
                 self.store.clients[client_id] = _as_stored(_copy(row))
-                self.read_clients[client_id] = repr(sorted(_columns(row).items()))
+                self.read_clients[client_id] = fingerprint(row)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._begin()
@@ -346,6 +344,9 @@ class MemoryUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._begin()  # what was not committed is dropped: the store is as it was
+
+    def rescoped(self, scope: Scope) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.settings, self.store, scope)
 
     def flush(self) -> None:
         now = dt.datetime.now(dt.UTC)
@@ -376,6 +377,7 @@ class MemoryUnitOfWork:
         for entry in self.new_audit:
             if entry.id is None:
                 entry.id = self.store.next_id("audit")
+        self.side_tables.flush()
 
     def commit(self) -> None:
         self.flush()
@@ -394,6 +396,7 @@ class MemoryUnitOfWork:
         self._commit_clients()
         self.store.audit += [_copy(a) for a in self.new_audit]
         self.new_audit = []
+        self.side_tables.commit()
 
 
 if TYPE_CHECKING:  # mypy checks here that the in-memory unit of work keeps the protocol the services take

@@ -16,9 +16,10 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol
 
-from rigport.adapters.db.reminder_repository import ClockShipment
+from rigport.adapters.db.reminder_repository import ClockShipment, OutboxCounts
+from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow
+from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, TokenRow, UserRow
 from rigport.settings import Settings
 
 
@@ -118,6 +119,86 @@ class AuditLog(Protocol):
     def for_entity(self, entity: str, entity_id: str, limit: int = 500) -> Sequence[AuditRow]: ...
 
 
+class UserStore(Protocol):
+    """Dashboard users, as far as the services other than auth read them."""
+
+    def add(self, row: UserRow) -> UserRow: ...
+
+    def by_name(self, username: str) -> UserRow | None: ...
+
+    def get(self, user_id: int) -> UserRow | None: ...
+
+    def list(self) -> Sequence[UserRow]:
+        """By username."""
+        ...
+
+
+class TokenStore(Protocol):
+    """API tokens: only their SHA-256 hashes are stored."""
+
+    def add(self, row: TokenRow) -> TokenRow: ...
+
+    def by_hash(self, token_hash: str) -> TokenRow | None: ...
+
+    def get(self, token_id: int) -> TokenRow | None: ...
+
+    def list(self) -> Sequence[TokenRow]:
+        """By id."""
+        ...
+
+
+class ReminderStore(Protocol):
+    """Reminder recipients and the outbox (issue #29), as the caller's scope sees them (adapters/db/scope.py)."""
+
+    def recipients(self, *, include_disabled: bool = False) -> Sequence[RecipientRow]:
+        """By name."""
+        ...
+
+    def recipient(self, name: str) -> RecipientRow | None: ...
+
+    def recipient_by_id(self, recipient_id: int) -> RecipientRow | None: ...
+
+    def add_recipient(self, row: RecipientRow) -> RecipientRow: ...
+
+    def name_taken(self, name: str) -> bool:
+        """Whether any recipient, in the caller's scope or not, has this name (names are unique book-wide)."""
+        ...
+
+    def cancel_pending(self, recipient_id: int) -> int:
+        """Mark the recipient's pending reminders cancelled; how many."""
+        ...
+
+    def queue(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert the outbox rows whose key is not there yet (insert-or-ignore); how many were new."""
+        ...
+
+    def keys_for(self, recipient_ids: Sequence[int], since: dt.date) -> set[tuple[str, str, dt.date, str, int]]:
+        """(shipment, clock, due, threshold, recipient id) of the reminders decided for due dates from `since`."""
+        ...
+
+    def pending(self, now: dt.datetime, limit: int) -> Sequence[OutboxRow]:
+        """Pending reminders whose next try is due, the earliest first."""
+        ...
+
+    def outbox_row(self, outbox_id: int) -> OutboxRow | None: ...
+
+    def add_attempt(self, row: AttemptRow) -> None: ...
+
+    def counts(self) -> OutboxCounts: ...
+
+    def recent(self, limit: int, status: str | None = None) -> Sequence[tuple[OutboxRow, str]]:
+        """The newest outbox rows (of one status), each with its recipient's name."""
+        ...
+
+    def feed_for_user(self, user_id: int) -> CalendarFeedRow | None:
+        """The user's calendar feed (one per user), revoked or not."""
+        ...
+
+    def feed_by_hash(self, secret_hash: str) -> CalendarFeedRow | None: ...
+
+    def add_feed(self, row: CalendarFeedRow) -> None: ...
+
+
 class AbstractUnitOfWork(Protocol):
     """`with uow: ...; uow.commit()`: one transaction per `with`; leaving without commit rolls back.
 
@@ -138,8 +219,21 @@ class AbstractUnitOfWork(Protocol):
     def audit(self) -> AuditLog: ...
 
     @property
+    def users(self) -> UserStore: ...
+
+    @property
+    def tokens(self) -> TokenStore: ...
+
+    @property
+    def reminders(self) -> ReminderStore: ...
+
+    @property
     def database_key(self) -> str:
         """Which store this is, for process-wide caches keyed by row id (two stores never share an entry)."""
+        ...
+
+    def rescoped(self, scope: Scope) -> AbstractUnitOfWork:
+        """Another unit of work on the same store, limited to `scope` (a calendar feed shows what its user sees)."""
         ...
 
     def __enter__(self) -> AbstractUnitOfWork: ...

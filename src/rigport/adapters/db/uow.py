@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from rigport.adapters.db import scope as client_scope
 from rigport.adapters.db import writers
 from rigport.adapters.db.engine import as_unavailable, ensure_schema, get_engine
+from rigport.adapters.db.reminder_repository import ReminderRepository
 from rigport.adapters.db.repository import (
     AuditRepository,
     ClientRepository,
@@ -39,6 +40,7 @@ class UnitOfWork:
     audit: AuditRepository
     users: UserRepository
     clients: ClientRepository
+    reminders: ReminderRepository
 
     def __init__(self, settings: Settings | None = None, scope: Scope | None = None) -> None:
         self.settings = settings or get_settings()
@@ -60,6 +62,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session, self.scope.label)
         self.users = UserRepository(self.session)
         self.clients = ClientRepository(self.session)
+        self.reminders = ReminderRepository(self.session)
         return self
 
     def __exit__(
@@ -84,6 +87,9 @@ class UnitOfWork:
     def database_key(self) -> str:
         """The database's URL: process-wide caches keyed by row id keep test databases apart by it."""
         return self.settings.effective_database_url
+
+    def rescoped(self, scope: Scope) -> UnitOfWork:
+        return UnitOfWork(self.settings, scope)
 
     def flush(self) -> None:
         try:
