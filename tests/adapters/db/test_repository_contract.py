@@ -296,6 +296,7 @@ def test_tokens_by_hash_and_id_with_unique_hashes(new_unit: NewUnit) -> None:
         uow.tokens.add(TokenRow(token_hash="a" * 64, role="viewer"))
         uow.commit()
 
+
 # --- clients, portfolio rows, clock data and prior holds (the services of clients, portfolio, deadlines, assess)
 
 
