@@ -18,11 +18,12 @@ from typing import Any
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.repository import AuditFilters as AuditFilters
 from rigport.adapters.db.shipment_mapping import Instant
 from rigport.adapters.db.shipment_reads import get_row
-from rigport.adapters.db.uow import UnitOfWork
 from rigport.errors import InputError
+from rigport.services._unit import unit
 from rigport.services.clients import BrokerOnlyError
 from rigport.settings import Settings
 
@@ -63,11 +64,12 @@ def check_filters(filters: AuditFilters) -> None:
 
 def search_audit(
     filters: AuditFilters, *, page: int = 1, per_page: int = 50, accounts: bool = False,
-    settings: Settings | None = None, _shipment_checked: bool = False,
+    settings: Settings | None = None, _shipment_checked: bool = False, uow: AbstractUnitOfWork | None = None,
 ) -> AuditPage:  # fmt: skip
     """One page (from 1) of the entries that match, newest first; without `accounts`, user and token entries
     are left out (see the module's doc). The overall trail spans every client: an identity scoped to some
-    clients (issue #28) is refused it (403) and reads its shipments' trails instead."""
+    clients (issue #28) is refused it (403) and reads its shipments' trails instead. `uow`: the caller's unit of
+    work (the fast tests' in-memory one), else the database's of `settings`."""
     check_filters(filters)
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise InputError(f"expected 1 to {MAX_PER_PAGE}, got {per_page}", field="per_page")
@@ -77,7 +79,7 @@ def search_audit(
         if filters.entity in ACCOUNT_ENTITIES:
             raise InputError(f"entries about {filters.entity}s are for admins", field="entity")
         filters = AuditFilters(**{**filters.__dict__, "hide_entities": ACCOUNT_ENTITIES})
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         if not _shipment_checked and not uow.scope.broker_wide:
             raise BrokerOnlyError("the overall audit trail spans every client; yours is limited to its clients: "
                                   "read a shipment's own trail on its page")  # fmt: skip
@@ -92,14 +94,16 @@ def search_audit(
 
 
 def shipment_audit(
-    reference: str, filters: AuditFilters, *, page: int = 1, per_page: int = 50, settings: Settings | None = None
+    reference: str, filters: AuditFilters, *, page: int = 1, per_page: int = 50, settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> AuditPage:
     """A shipment's own trail, filtered and paged like the overall one (the shipment must exist)."""
-    with UnitOfWork(settings) as uow:
-        stored = get_row(uow, reference).reference
+    with unit(settings, uow) as work:
+        stored = get_row(work, reference).reference
     scoped = AuditFilters(**{**filters.__dict__, "entity": "shipment", "entity_id": stored})
     return search_audit(scoped, page=page, per_page=per_page, accounts=False, settings=settings,
-                        _shipment_checked=True)  # the shipment was found in the caller's scope
+                        _shipment_checked=True, uow=uow)  # the shipment was found in the caller's scope
+
 
 
 def parse_day(text: str | None, field: str) -> dt.date | None:

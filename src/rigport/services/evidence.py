@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rigport.adapters import evidence_files as files
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.shipment_mapping import DocumentView, document_view
 from rigport.adapters.db.shipment_reads import get_row
@@ -26,6 +27,7 @@ from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.evidence_files import check_upload
 from rigport.domain.customs.model import DOCUMENT_KINDS, check_record_date
 from rigport.errors import InputError, NotFoundError
+from rigport.services._unit import unit
 from rigport.settings import Settings, get_settings
 
 MAX_LAB = 200
@@ -68,54 +70,65 @@ def attach_document(
     date: dt.date | None = None,
     notes: str = "",
     settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> DocumentView:
-    """Attach an evidence file to a shipment as a document of `kind`; audited as `attach-document`."""
-    settings = settings or get_settings()
+    """Attach an evidence file to a shipment as a document of `kind`; audited as `attach-document`. `uow`: the
+    caller's unit of work (the fast tests' in-memory one), else the database's of `settings`; the file goes under
+    the data directory of the settings either way."""
+    settings = _settings(settings, uow)
     lab_name, doc_reference = lab_name.strip(), doc_reference.strip()
     _check_fields(kind, lab_name, doc_reference, date)
     checked = check_upload(filename, data, settings.max_document_bytes)
     stored = files.put(settings.data_dir, data)
     try:
-        with UnitOfWork(settings) as uow:
-            row = get_row(uow, reference)
+        with unit(settings, uow) as work:
+            row = get_row(work, reference)
             doc = DocumentRow(kind=kind, date=date, reference=doc_reference, lab_name=lab_name, notes=notes,
                               filename=checked.filename, media_type=checked.media_type,
                               size_bytes=checked.size_bytes, sha256=stored.sha256, uploaded_by=actor,
                               uploaded_at=dt.datetime.now(dt.UTC))  # fmt: skip
             row.documents.append(doc)
             row.updated_at = dt.datetime.now(dt.UTC)  # the shipment's version moves on: cached views renew
-            uow.flush()
+            work.flush()
             view = document_view(doc)
-            uow.audit.record(actor, "attach-document", "shipment", row.reference, None, view)
-            uow.commit()
+            work.audit.record(actor, "attach-document", "shipment", row.reference, None, view)
+            work.commit()
             return view
     except BaseException:
-        _take_back(stored, settings)
+        _take_back(stored, settings, uow)
         raise
 
 
-def _take_back(stored: files.Stored, settings: Settings) -> None:
+def _settings(settings: Settings | None, uow: AbstractUnitOfWork | None) -> Settings:
+    return settings if settings is not None else uow.settings if uow is not None else get_settings()
+
+
+
+def _take_back(stored: files.Stored, settings: Settings, uow: AbstractUnitOfWork | None = None) -> None:
     """Remove a file this upload created, unless a committed document refers to the same content meanwhile."""
     if not stored.created:
         return
     try:
-        if references_to(stored.sha256, settings) == 0:
+        if references_to(stored.sha256, settings, uow=uow) == 0:
             files.discard(stored)
     except Exception:  # the database is down too: the file has no row, so removing it loses nothing
         files.discard(stored)
 
 
-def references_to(sha256: str, settings: Settings) -> int:
+def references_to(sha256: str, settings: Settings, *, uow: AbstractUnitOfWork | None = None) -> int:
     """Documents of any client referring to the content: counted broker-wide, never in the caller's client
-    scope (issue #28), or a scoped upload that failed would delete a file another client's document holds."""
-    with UnitOfWork(settings, scope=Scope()) as uow:
-        return uow.shipments.documents_with_file(sha256)
+    scope (issue #28), or a scoped upload that failed would delete a file another client's document holds.
+    With `uow`, on a broker-wide unit of work of the same store (`uow.rescoped(Scope())`)."""
+    with (uow.rescoped(Scope()) if uow is not None else UnitOfWork(settings, scope=Scope())) as work:
+        return work.shipments.documents_with_file(sha256)
 
 
-def document_file(reference: str, document_id: int, settings: Settings | None = None) -> Download:
+def document_file(
+    reference: str, document_id: int, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> Download:
     """The stored file of one document of a shipment (NotFoundError for a document without a file)."""
-    settings = settings or get_settings()
-    with UnitOfWork(settings) as uow:
+    settings = _settings(settings, uow)
+    with unit(settings, uow) as uow:
         row = get_row(uow, reference)
         doc = next((d for d in row.documents if d.id == document_id), None)
         if doc is None:
@@ -130,8 +143,8 @@ def document_file(reference: str, document_id: int, settings: Settings | None = 
                         doc.size_bytes or 0)  # fmt: skip
 
 
-def forget_file(sha256: str | None, settings: Settings | None = None) -> None:
+def forget_file(sha256: str | None, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None) -> None:
     """After a document was removed: delete its stored content if no other document refers to it."""
-    settings = settings or get_settings()
-    if sha256 and references_to(sha256, settings) == 0:
+    settings = _settings(settings, uow)
+    if sha256 and references_to(sha256, settings, uow=uow) == 0:
         files.remove_unreferenced(settings.data_dir, sha256)

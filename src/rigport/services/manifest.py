@@ -3,7 +3,8 @@
 Reading and checking the file are the domain's rules (`rigport.domain.customs.manifest`): every row is
 checked before anything is written, and any problem means nothing is stored. This module adds what needs
 the store: the lines and serials already stored for the shipment, and one transaction for the insert
-(column by column in multi-row INSERTs, `adapters.db.repository.bulk_insert`).
+(`ShipmentStore.add_line_items`: on the database column by column in multi-row INSERTs,
+`adapters.db.repository.bulk_insert`). Each takes an optional `uow`, as `services.shipments` does.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from pathlib import Path
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
-from rigport.adapters.db.repository import bulk_insert
-from rigport.adapters.db.tables import LineItemRow, ShipmentRow
-from rigport.adapters.db.uow import UnitOfWork
+from rigport.adapters.db.protocols import AbstractUnitOfWork
+from rigport.adapters.db.tables import ShipmentRow
 from rigport.domain.customs import manifest as rules
 from rigport.domain.customs.manifest import COUNTRIES as COUNTRIES
 from rigport.domain.customs.manifest import OPTIONAL_COLUMNS as OPTIONAL_COLUMNS
@@ -25,6 +25,7 @@ from rigport.domain.customs.manifest import Lines, ParsedManifest, Progress
 from rigport.domain.customs.manifest import ManifestError as ManifestError
 from rigport.errors import InputError, NotFoundError
 from rigport.services import clients
+from rigport.services._unit import unit
 from rigport.services.catalog import get_catalog
 from rigport.settings import Settings
 
@@ -57,9 +58,13 @@ def check_manifest(
     return rules.check_manifest(data, source, get_catalog(settings), progress)
 
 
-def insert_lines(uow: UnitOfWork, row: ShipmentRow, lines: Lines, source: str, actor: str, label: str) -> None:
+
+def insert_lines(
+    uow: AbstractUnitOfWork, row: ShipmentRow, lines: Lines, source: str, actor: str, label: str
+) -> None:
     """Add checked lines to a shipment inside the caller's transaction (nothing is committed here): refused with
-    every clash (a line number or serial already stored) named, else inserted in bulk and audited."""
+    every clash (a line number or serial already stored) named, else inserted (in bulk on the database) and
+    audited."""
     existing_lines = uow.shipments.line_numbers(row.id) if row.id is not None else set()
     stored_serials = uow.shipments.stored_serials(row.id) if row.id is not None else set()
     problems = []
@@ -75,12 +80,7 @@ def insert_lines(uow: UnitOfWork, row: ShipmentRow, lines: Lines, source: str, a
     if problems:
         raise ManifestError(source, problems)
     with rules.gc_paused():
-        bulk_insert(uow.session, LineItemRow, {
-            "shipment_id": [row.id] * len(lines), "line_no": lines.line_no, "model_id": lines.model_id,
-            "description": lines.description, "quantity": lines.quantity, "unit_value_usd": lines.unit_value_usd,
-            "hts_code": lines.hts_code, "origin": lines.origin, "chip_supplier": lines.chip_supplier,
-            "serials": lines.serial_texts,
-        })  # fmt: skip
+        uow.shipments.add_line_items(row, lines)
     row.updated_at = dt.datetime.now(dt.UTC)  # new line items are a change to the shipment: its version moves
     uow.audit.record(actor, "import-manifest", "shipment", label, None,
                      {"source": Path(source).name, "lines": len(lines), "units": lines.units,
@@ -95,14 +95,18 @@ def import_manifest(
     settings: Settings | None = None,
     progress: Progress | None = None,
     client: str | None = None,
+    *,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ManifestImported:
     """Parse, then insert every line item in one transaction (or none).
 
     With `client` (id or name), the shipment must be that client's: a manifest filed under the wrong importer
-    is refused before anything is written."""
+    is refused before anything is written. `uow`: the caller's unit of work (the fast tests' in-memory one), else
+    the database's of `settings`."""
+    settings = settings if settings is not None or uow is None else uow.settings  # the catalog it checks against
     lines = check_manifest(data, source, settings, progress)
     units, value_usd = lines.units, lines.value_usd
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         row = uow.shipments.get(shipment_reference)
         if row is None:
             raise NotFoundError(f"shipment {shipment_reference!r} not found")
@@ -110,7 +114,7 @@ def import_manifest(
             named = clients.find(uow, client)
             if named.id != row.client_id:
                 raise InputError(f"shipment {row.reference!r} is not {named.name!r}'s", field="client")
-        insert_lines(uow, row, lines, source, actor, shipment_reference)
+        insert_lines(uow, row, lines, source, actor, row.reference)  # audited under the stored reference
         uow.commit()
     if progress:
         progress(len(lines), len(lines))

@@ -38,7 +38,6 @@ from rigport.adapters.db.shipment_mapping import (
 )
 from rigport.adapters.db.shipment_reads import get_row, list_views
 from rigport.adapters.db.tables import DocumentRow, EventRow, PartyRow, ShipmentRow
-from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.lifecycle import TRANSITIONS, apply_event, states_since
 from rigport.domain.customs.manifest import Lines
 from rigport.domain.customs.model import (
@@ -218,11 +217,8 @@ def create_shipment(
         uow.flush()
         uow.audit.record(actor, "create", "shipment", row.reference, None, summary(row))
         if lines is not None:
-            if not isinstance(uow, UnitOfWork):  # the lines go in with a bulk INSERT: the database's unit of work
-                raise TypeError("line items are inserted on the database's unit of work, not an in-memory one")
-            insert_lines(uow, row, lines, lines_source, actor, row.reference)
+            insert_lines(uow, row, lines, lines_source, actor, row.reference)  # row.line_items reads them after
             uow.flush()
-            uow.session.expire(row, ["line_items"])
         view = detail(row, uow.settings)  # every derived value before the commit: an error here stores nothing
         uow.commit()
         return view
@@ -675,7 +671,7 @@ def remove_document(
     removed = _remove_child(reference, "documents", document_id, "document", document_view, actor,
                             unit(settings, uow))  # fmt: skip
     if removed["file"] is not None:
-        forget_file(removed["file"]["sha256"], settings)
+        forget_file(removed["file"]["sha256"], settings, uow=uow)
     return removed
 
 

@@ -3,7 +3,8 @@
 The fast service tests (tests/services/memory/) run on `MemoryUnitOfWork`; what they show holds for the database
 only as far as the two agree. These checks are the agreement, run on each: add and get by reference (its
 canonical form included), list filters and order, ids and versions, a version conflict between two units of
-work, a taken reference, rollback without commit, the event history and the audit log.
+work, a taken reference, rollback without commit, the event history and the audit log; line items added in
+bulk with their numbers and serials, documents counted by their file (broker-wide too), the audit search.
 """
 
 from __future__ import annotations
@@ -12,15 +13,27 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rigport.adapters.db.memory import MemoryStore, MemoryUnitOfWork
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.reminder_tables import CalendarFeedRow, RecipientRow
+from rigport.adapters.db.repository import AuditFilters
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import ClientRow, EventRow, LineItemRow, QuantityRow, ShipmentRow, TokenRow, UserRow
+from rigport.adapters.db.tables import (
+    ClientRow,
+    DocumentRow,
+    EventRow,
+    LineItemRow,
+    QuantityRow,
+    ShipmentRow,
+    TokenRow,
+    UserRow,
+)
 from rigport.adapters.db.uow import UnitOfWork
+from rigport.domain.customs.manifest import Lines
 from rigport.errors import ConcurrentChangeError, NotFoundError
 from rigport.settings import Settings
 from tests.helpers import fresh_database
@@ -172,6 +185,98 @@ def test_the_audit_log_keeps_entries_in_order_as_json(new_unit: NewUnit) -> None
         assert [(e.actor, e.action) for e in entries] == [("a", "create"), ("b", "update")]
         assert entries[0].after == {"value": "1.50", "on": "2025-01-02"} and entries[0].id < entries[1].id
         assert entries[0].at is not None and len(uow.audit.for_entity("shipment", "AB-1", limit=1)) == 1
+
+
+# --- line items, evidence files and the audit search (services/manifest.py, evidence.py, audit.py) ---
+
+
+def _lines(*rows: tuple[int, str]) -> Lines:
+    """Checked lines as the manifest rules give them: (line number, serials newline-separated) per line."""
+    return Lines([n for n, _ in rows], ["antminer-s21"] * len(rows), [f"line {n}" for n, _ in rows],
+                 [2] * len(rows), [Decimal("3400.5")] * len(rows), ["8471.50.0150"] * len(rows),
+                 ["CN"] * len(rows), [""] * len(rows), [s for _, s in rows])  # fmt: skip
+
+
+def test_line_items_go_in_with_their_numbers_and_serials(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"), _row("AB-2"))
+    with new_unit() as uow:
+        row = uow.shipments.get("AB-1")
+        assert row is not None and uow.shipments.line_numbers(row.id) == set() == uow.shipments.stored_serials(row.id)
+        uow.shipments.add_line_items(row, _lines((3, "S3"), (1, "S1a\nS1b")))
+        row.updated_at = dt.datetime.now(dt.UTC)  # the service moves the version on for new lines
+        uow.flush()
+        assert [li.line_no for li in row.line_items] == [1, 3]  # in line order, as the relationship reads them
+        assert uow.shipments.line_numbers(row.id) == {1, 3} and uow.shipments.stored_serials(row.id) == {
+            "S1a", "S1b", "S3"}  # fmt: skip
+        uow.commit()
+    with new_unit() as uow:
+        row, other = uow.shipments.get("AB-1"), uow.shipments.get("AB-2")
+        assert row is not None and other is not None and row.version == 2
+        first = row.line_items[0]
+        assert (first.line_no, first.model_id, first.quantity, first.serials) == (1, "antminer-s21", 2, "S1a\nS1b")
+        assert str(first.unit_value_usd) == "3400.50" and first.id is not None and first.shipment_id == row.id
+        assert uow.shipments.line_numbers(other.id) == set()  # another shipment's lines are not these
+        uow.shipments.add_line_items(row, _lines((4, "S4")))
+        uow.flush()
+        assert uow.shipments.line_numbers(row.id) == {1, 3, 4}
+    with new_unit() as uow:  # left without commit: the fourth line is gone
+        row = uow.shipments.get("AB-1")
+        assert row is not None and uow.shipments.line_numbers(row.id) == {1, 3}
+
+
+def test_documents_with_a_file_are_counted_across_shipments_and_clients(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"), _row("AB-2"))
+    with new_unit() as uow:
+        for reference, sha in (("AB-1", "a" * 64), ("AB-2", "a" * 64), ("AB-2", "b" * 64)):
+            row = uow.shipments.get(reference)
+            assert row is not None
+            row.documents.append(DocumentRow(kind="fcc_sdoc", sha256=sha, filename="x.pdf"))
+        uow.flush()
+        assert uow.shipments.documents_with_file("a" * 64) == 2  # pending documents count
+        uow.commit()
+    with new_unit() as uow:
+        counts = [uow.shipments.documents_with_file(c * 64) for c in "abc"]
+        assert counts == [2, 1, 0]
+    with new_unit(Scope.of([999])) as uow:  # a client with none of these shipments
+        assert not uow.scope.broker_wide and uow.shipments.documents_with_file("a" * 64) == 0
+        with uow.rescoped(Scope()) as everyone:
+            assert everyone.scope.broker_wide and everyone.shipments.documents_with_file("a" * 64) == 2
+
+
+def test_the_audit_search_filters_pages_and_counts(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        for actor, action, entity, entity_id in (
+            ("alice", "create", "shipment", "AU-1"), ("bob", "create", "shipment", "AU-2"),
+            ("alice", "event:entry-filed", "shipment", "AU-1"), ("Bob", "event:release", "shipment", "AU-1"),
+            ("admin", "set-user", "user", "carol"),
+        ):  # fmt: skip
+            uow.audit.record(actor, action, entity, entity_id, None, {})
+        uow.commit()
+    with new_unit() as uow:  # one entry a day from 2026-11-01, at the last second of the day (UTC)
+        entries = [e for ref in ("AU-1", "AU-2") for e in uow.audit.for_entity("shipment", ref)]
+        entries += uow.audit.for_entity("user", "carol")
+        for entry in entries:
+            entry.at = dt.datetime(2026, 11, entry.id - min(e.id for e in entries) + 1, 23, 59, 59, tzinfo=dt.UTC)
+        uow.commit()
+
+    def found(**filters: Any) -> tuple[list[str], int]:
+        with new_unit() as uow:
+            limit, offset = filters.pop("limit", 100), filters.pop("offset", 0)
+            rows, total = uow.audit.search(AuditFilters(**filters), limit=limit, offset=offset)
+            return [f"{r.entity_id}:{r.action}" for r in rows], total
+
+    assert found() == (["carol:set-user", "AU-1:event:release", "AU-1:event:entry-filed", "AU-2:create",
+                        "AU-1:create"], 5)  # fmt: skip
+    assert found(actor="BOB") == (["AU-1:event:release", "AU-2:create"], 2)  # any case
+    assert found(action="event") == (["AU-1:event:release", "AU-1:event:entry-filed"], 2)  # a prefix
+    assert found(action="event_") == ([], 0) and found(action="%") == ([], 0)  # wildcards are matched as typed
+    assert found(entity_id="au-2") == (["AU-2:create"], 1)  # a reference in any case
+    assert found(entity="user") == (["carol:set-user"], 1)
+    assert found(hide_entities=("user", "token"))[1] == 4
+    assert found(since=D(2026, 11, 2), until=D(2026, 11, 3)) == (
+        ["AU-1:event:entry-filed", "AU-2:create"], 2)  # fmt: skip  # 23:59:59 on the 3rd is inside
+    assert found(limit=2, offset=3) == (["AU-2:create", "AU-1:create"], 5)
+    assert found(limit=2, offset=6) == ([], 5)
 
 
 # --- the reminder tables (issue #29): recipients and the outbox ---------------------------------------------------

@@ -37,12 +37,15 @@ from rigport.adapters.db.memory_tables import (
 )
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.reminder_repository import ClockEvent, ClockQuantity, ClockShipment
-from rigport.adapters.db.repository import _audit_json
+from rigport.adapters.db.repository import AuditFilters, _audit_json
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import AuditRow, Base, ClientRow, EventRow, ShipmentRow
+from rigport.adapters.db.tables import AuditRow, Base, ClientRow, EventRow, LineItemRow, ShipmentRow
 from rigport.domain.customs.model import HELD_STATES, normalize_reference
 from rigport.errors import ConcurrentChangeError, InputError
 from rigport.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from rigport.domain.customs.manifest import Lines
 
 _Row = TypeVar("_Row", bound=Base)
 _stores = itertools.count(1)
@@ -144,6 +147,30 @@ class MemoryShipmentRepository:
 
     def reload_events(self, row: ShipmentRow) -> None:
         """Nothing to read again: the history is the list itself."""
+
+    # --- line items and evidence files (services/manifest.py, services/evidence.py) ---
+
+    def line_numbers(self, shipment_id: int) -> set[int]:
+        row = self.get_by_id(shipment_id)
+        return {li.line_no for li in row.line_items} if row is not None else set()
+
+    def stored_serials(self, shipment_id: int) -> set[str]:
+        row = self.get_by_id(shipment_id)
+        return {s for li in (row.line_items if row is not None else []) for s in li.serials.split("\n") if s}
+
+    def add_line_items(self, row: ShipmentRow, lines: Lines) -> None:
+        """One row object per line (no bulk INSERT to imitate), kept in line order as the relationship's order_by."""
+        new = [
+            LineItemRow(shipment_id=row.id, line_no=n, model_id=m, description=d, quantity=q, unit_value_usd=v,
+                        hts_code=h, origin=o, chip_supplier=c, serials=s)
+            for n, m, d, q, v, h, o, c, s in zip(lines.line_no, lines.model_id, lines.description, lines.quantity,
+                                                 lines.unit_value_usd, lines.hts_code, lines.origin,
+                                                 lines.chip_supplier, lines.serial_texts, strict=True)
+        ]  # fmt: skip
+        row.line_items = sorted([*row.line_items, *new], key=lambda li: li.line_no)
+
+    def documents_with_file(self, sha256: str) -> int:
+        return sum(1 for r in self._rows() for d in r.documents if d.sha256 == sha256)
 
     def _filtered(self, state: str | None, port: str | None, client_id: int | None = None) -> list[ShipmentRow]:
         rows = sorted(self._rows(), key=lambda r: (r.arrival_date, r.reference))
@@ -258,6 +285,32 @@ class MemoryAuditLog:
         entries = [*self.uow.store.audit, *self.uow.new_audit]
         rows = [a for a in entries if (a.entity, a.entity_id) == (entity, entity_id)]
         return sorted(rows, key=lambda a: a.id)[:limit]
+
+    def search(self, filters: AuditFilters, *, limit: int, offset: int) -> tuple[Sequence[AuditRow], int]:
+        """As the database's query: actor in any case, action by prefix, entity_id as given, upper-cased or
+        canonical, UTC days inclusive; newest (highest id) first."""
+        self.uow.flush()
+        rows = [a for a in [*self.uow.store.audit, *self.uow.new_audit] if self._keeps(a, filters)]
+        rows.sort(key=lambda a: a.id, reverse=True)
+        return rows[offset : offset + limit], len(rows)
+
+    @staticmethod
+    def _keeps(entry: AuditRow, filters: AuditFilters) -> bool:
+        ids: set[str] = set()
+        if filters.entity_id:
+            ids = {filters.entity_id, filters.entity_id.upper()}
+            with suppress(InputError):
+                ids.add(normalize_reference(filters.entity_id))
+        day = entry.at.astimezone(dt.UTC).date()
+        return all((
+            not filters.actor or entry.actor.lower() == filters.actor.lower(),
+            not filters.action or entry.action.startswith(filters.action),
+            not filters.entity or entry.entity == filters.entity,
+            not filters.entity_id or entry.entity_id in ids,
+            filters.since is None or day >= filters.since,
+            filters.until is None or day <= filters.until,
+            entry.entity not in filters.hide_entities,
+        ))  # fmt: skip
 
 
 class MemoryUnitOfWork:

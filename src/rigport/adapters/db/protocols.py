@@ -5,8 +5,9 @@ in-memory one (`memory.MemoryUnitOfWork`) that the fast service tests run on. te
 runs one set of checks against all of them (memory, SQLite, PostgreSQL), so a service test passing on memory says
 something about the database too. Rows are the ORM's row classes either way: in memory they live without a session.
 
-Only what the shipment commands and views use is here; a service that needs more of the database (portfolio
-figures, bulk inserts, screening runs) keeps taking the SQL unit of work until it needs a fast test too.
+Only what the services with a fast test use is here (the shipment commands and views; manifest import, evidence
+files, the audit search); a service that needs more of the database (portfolio figures, screening runs) keeps
+taking the SQL unit of work until it needs a fast test too.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rigport.adapters.db.reminder_repository import ClockShipment, OutboxCounts
 from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
+from rigport.adapters.db.repository import AuditFilters
 from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, TokenRow, UserRow
 from rigport.settings import Settings
+
+if TYPE_CHECKING:  # the manifest rules (pycountry, csv) are not loaded for a type
+    from rigport.domain.customs.manifest import Lines
 
 
 class ShipmentStore(Protocol):
@@ -48,6 +53,25 @@ class ShipmentStore(Protocol):
 
     def reload_events(self, row: ShipmentRow) -> None:
         """Make `row.events` read the history again (after `add_event` and a flush)."""
+        ...
+
+    # --- line items and evidence files (services/manifest.py, services/evidence.py) ---
+
+    def line_numbers(self, shipment_id: int) -> set[int]:
+        """The line numbers already stored for a shipment (a manifest may not repeat one)."""
+        ...
+
+    def stored_serials(self, shipment_id: int) -> set[str]:
+        """Every serial number already stored for a shipment."""
+        ...
+
+    def add_line_items(self, row: ShipmentRow, lines: Lines) -> None:
+        """Add checked lines (`Lines`, column by column) to the stored shipment `row` in this transaction: on the
+        database in bulk, without an object per line. `row.line_items` reads them afterwards (after a flush)."""
+        ...
+
+    def documents_with_file(self, sha256: str) -> int:
+        """How many documents of the shipments this unit of work sees refer to the stored file with this digest."""
         ...
 
     def list(
@@ -117,6 +141,10 @@ class AuditLog(Protocol):
     ) -> None: ...
 
     def for_entity(self, entity: str, entity_id: str, limit: int = 500) -> Sequence[AuditRow]: ...
+
+    def search(self, filters: AuditFilters, *, limit: int, offset: int) -> tuple[Sequence[AuditRow], int]:
+        """One page of the entries every given filter keeps, newest first (by id), and how many match in all."""
+        ...
 
 
 class UserStore(Protocol):

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Connection, Select, Table, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -31,6 +31,9 @@ from rigport.adapters.db.tables import (
 )
 from rigport.domain.customs.model import HELD_STATES, normalize_reference
 from rigport.errors import InputError
+
+if TYPE_CHECKING:  # the manifest rules (pycountry, csv) are not loaded for a type
+    from rigport.domain.customs.manifest import Lines
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
@@ -161,6 +164,17 @@ class ShipmentRepository:
         for text in self.session.scalars(select(LineItemRow.serials).where(LineItemRow.shipment_id == shipment_id)):
             serials.update(s for s in text.split("\n") if s)
         return serials
+
+    def add_line_items(self, row: ShipmentRow, lines: Lines) -> None:
+        """Checked lines of a stored shipment in one bulk INSERT (`bulk_insert`: no object per line); the next read
+        of `row.line_items` queries them."""
+        bulk_insert(self.session, LineItemRow, {
+            "shipment_id": [row.id] * len(lines), "line_no": lines.line_no, "model_id": lines.model_id,
+            "description": lines.description, "quantity": lines.quantity, "unit_value_usd": lines.unit_value_usd,
+            "hts_code": lines.hts_code, "origin": lines.origin, "chip_supplier": lines.chip_supplier,
+            "serials": lines.serial_texts,
+        })  # fmt: skip
+        self.session.expire(row, ["line_items"])
 
 
 def _filtered(query: _Query, state: str | None, port: str | None, client_id: int | None = None) -> _Query:
