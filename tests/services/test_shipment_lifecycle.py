@@ -7,6 +7,7 @@ whole use case's agreement is the first test here.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
@@ -15,7 +16,11 @@ from typing import Any
 from rigport.adapters.db.memory import MemoryUnitOfWork
 from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.render.jsonable import to_jsonable
+from rigport.services import demo, reminders
 from rigport.services import shipments as svc
+from rigport.services.assess import assess_shipment
+from rigport.services.deadlines import open_clocks_now
+from rigport.services.portfolio import portfolio
 from rigport.settings import Settings
 from tests.helpers.records import make, walk_to_detained
 
@@ -71,3 +76,29 @@ def test_cli_update_sets_other_agency_hold(settings: Settings) -> None:
     assert svc.get_shipment("SFO-1", settings)["other_agency_hold"] is True
     nothing = run_cli("shipments", "update", "SFO-1", env=env)
     assert nothing.returncode == 2 and "nothing to change" in nothing.stderr
+
+
+def _demo_book(settings: Settings, uow: AbstractUnitOfWork | None) -> list[Any]:
+    """The demo seeded, then every read a user makes of it: the book, each shipment, its clocks, its assessment,
+    its audit trail, and the reminders a broker-wide recipient would be sent (instants aside)."""
+    today = D(2026, 3, 2)
+    views: list[Any] = [demo.seed(settings, today, uow=uow)]
+    references = views[0]["created"]
+    views.append(portfolio(settings, today, uow=uow))
+    views.append(svc.list_shipments(settings=settings, today=today, limit=50, uow=uow))
+    views.append([dataclasses.asdict(c) for c in open_clocks_now(settings, today, uow=uow)])
+    for reference in references:
+        views.append(svc.get_shipment(reference, settings, today, uow=uow))
+        views.append(assess_shipment(reference, settings, uow=uow))
+        views.append(svc.audit_trail(reference, settings, uow=uow))
+    reminders.add_recipient("ops", "email", "ops@example.com", digest=True, settings=settings, uow=uow)
+    views.append(reminders.decide(settings, today, dry_run=True, uow=uow))
+    return _without_instants(to_jsonable(views))
+
+
+def test_the_demo_book_answers_the_same_in_memory_and_on_the_database(settings: Settings) -> None:
+    on_database = _demo_book(settings, None)
+    in_memory = _demo_book(Settings(data_dir=settings.data_dir), MemoryUnitOfWork(settings))
+    assert len(on_database) == 4 + 6 * 3 + 1  # six shipments: the comparison below covers them all
+    for database_view, memory_view in zip(on_database, in_memory, strict=True):
+        assert memory_view == database_view

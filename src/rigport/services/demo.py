@@ -16,9 +16,10 @@ from decimal import Decimal
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
-from rigport.adapters.db.uow import UnitOfWork
+from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.domain.customs.tariffs import DEFAULT_HTS
 from rigport.services import clients, manifest, shipments
+from rigport.services._unit import unit
 from rigport.settings import Settings
 
 ACTOR = "demo-seed"
@@ -188,17 +189,18 @@ def _manifest_csv(demo: DemoShipment) -> bytes:
 
 
 def seed(
-    settings: Settings | None = None, today: dt.date | None = None, progress: Callable[[str], None] | None = None
+    settings: Settings | None = None, today: dt.date | None = None, progress: Callable[[str], None] | None = None,
+    *, uow: AbstractUnitOfWork | None = None,
 ) -> DemoSeeded:
     """Create every demo shipment that does not exist yet; return what was created and skipped."""
     today = today or dt.date.today()
-    with UnitOfWork(settings) as uow:
+    with unit(settings, uow) as uow:
         existing = uow.shipments.references()
         known_clients = {c.name.lower() for c in uow.clients.list(include_archived=True)}
     # The broker's clients are the importers of record (issue #28): three, with two shipments each.
     for importer in dict.fromkeys(d.importer for d in SCENARIO):
         if importer.lower() not in known_clients:
-            clients.create_client(importer, ACTOR, settings)
+            clients.create_client(importer, ACTOR, settings, uow=uow)
     created: list[str] = []
     skipped: list[str] = []
     for demo in SCENARIO:
@@ -215,8 +217,9 @@ def seed(
                 {"role": r, "name": n, "country": c} for r, n, c in demo.parties
             ] + [{"role": "importer", "name": demo.importer, "country": "US"}],
         )  # fmt: skip
-        shipments.create_shipment(draft, ACTOR, settings, client=demo.importer)
-        manifest.import_manifest(_manifest_csv(demo), f"{demo.reference}-invoice.csv", demo.reference, ACTOR, settings)
+        shipments.create_shipment(draft, ACTOR, settings, client=demo.importer, uow=uow)
+        manifest.import_manifest(_manifest_csv(demo), f"{demo.reference}-invoice.csv", demo.reference, ACTOR, settings,
+                                 uow=uow)  # fmt: skip
         for kind in demo.documents:
             shipments.add_document(
                 demo.reference,
@@ -226,6 +229,7 @@ def seed(
                 doc_reference=f"{kind}-{demo.reference}",
                 notes=f"demo; mirrors: {demo.mirrors}",
                 settings=settings,
+                uow=uow,
             )
         for event, after_days, quantity in demo.events:
             shipments.record_event(
@@ -236,6 +240,7 @@ def seed(
                 quantity=quantity,
                 data={"demo": True},
                 settings=settings,
+                uow=uow,
             )
         created.append(demo.reference)
         if progress:
