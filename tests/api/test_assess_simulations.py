@@ -167,7 +167,7 @@ def test_simulation_does_not_block_the_server(api: Api, monkeypatch: pytest.Monk
     client, headers, _ = api
     release = threading.Event()
 
-    def slow(params: dict[str, Any], settings: Settings, progress: Any = None) -> dict[str, Any]:
+    def slow(params: dict[str, Any], settings: Settings, progress: Any = None, uow: Any = None) -> dict[str, Any]:
         release.wait(30)
         return {"paths": params["paths"], "seed": params["seed"]}
 
@@ -184,7 +184,7 @@ def test_simulation_does_not_block_the_server(api: Api, monkeypatch: pytest.Monk
 def test_failed_run_stores_its_error(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     client, headers, _ = api
 
-    def boom(params: dict[str, Any], settings: Settings, progress: Any = None) -> dict[str, Any]:
+    def boom(params: dict[str, Any], settings: Settings, progress: Any = None, uow: Any = None) -> dict[str, Any]:
         raise RuntimeError("chunk exploded")
 
     monkeypatch.setattr(simulation_runs, "_simulate", boom)
@@ -256,7 +256,7 @@ def test_shutdown_stops_runs_and_stores_them_failed(tmp_path: Path, monkeypatch:
     settings = Settings(data_dir=tmp_path)
     gate = threading.Event()
 
-    def waits(params: dict[str, Any], settings: Settings, progress: Any = None) -> dict[str, Any]:
+    def waits(params: dict[str, Any], settings: Settings, progress: Any = None, uow: Any = None) -> dict[str, Any]:
         gate.wait(5)
         progress(1, 2)  # the next chunk boundary: the stop flag is noticed here
         return {}

@@ -38,19 +38,29 @@ def walk_to_detained(settings: Settings, ref: str = "SFO-1", *, uow: AbstractUni
         svc.record_event(ref, event, D(2025, 1, day), "tester", settings=settings, uow=uow)
 
 
-def screened_shipment(settings: Settings, reference: str = "SCR-1") -> None:
-    """A shipment whose parties and chip supplier the bundled lists flag: what the screening tests screen."""
+def screened_shipment(settings: Settings, reference: str = "SCR-1", *, uow: AbstractUnitOfWork | None = None) -> None:
+    """A shipment whose parties and chip supplier the bundled lists flag: what the screening tests screen.
+
+    `uow`: an in-memory unit of work (tests/services/memory/), else the database of `settings`."""
     draft = svc.ShipmentDraft(
         reference=reference, mode="air", port="Detroit", arrival_date=dt.date(2025, 2, 1), total_units=10,
         declared_value_usd=Decimal("34000.00"), importer_of_record="Prairie Summit Hosting LLC",
         parties=[{"role": "manufacturer", "name": "Bitmain Technologies Ltd.", "country": "CN"},
                  {"role": "seller", "name": "Huawei Technologies Co., Ltd.", "country": "CN"}],
     )  # fmt: skip
-    svc.create_shipment(draft, "test", settings)
-    with UnitOfWork(settings) as uow:
-        ship = uow.shipments.get(reference)
+    svc.create_shipment(draft, "test", settings, uow=uow)
+    line = LineItemRow(line_no=1, model_id=None, description="S21", quantity=10, unit_value_usd=Decimal("3400.00"),
+                       hts_code="8471.50.0150", origin="CN", chip_supplier="SOPHGO TECHNOLOGIES LTD.", serials="")
+    if uow is not None:
+        with uow:
+            ship = uow.shipments.get(reference)
+            assert ship is not None
+            ship.line_items.append(line)
+            uow.commit()
+        return
+    with UnitOfWork(settings) as db:
+        ship = db.shipments.get(reference)
         assert ship is not None
-        uow.session.add(LineItemRow(shipment_id=ship.id, line_no=1, model_id=None, description="S21", quantity=10,
-                                    unit_value_usd=Decimal("3400.00"), hts_code="8471.50.0150", origin="CN",
-                                    chip_supplier="SOPHGO TECHNOLOGIES LTD.", serials=""))  # fmt: skip
-        uow.commit()
+        line.shipment_id = ship.id
+        db.session.add(line)
+        db.commit()

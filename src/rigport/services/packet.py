@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
@@ -33,10 +33,14 @@ from rigport.domain.customs.clocks import (
 )
 from rigport.domain.customs.landed_cost import LandedCost, compare_hts, landed_cost
 from rigport.errors import InputError, RigportError
+from rigport.services._unit import unit
 from rigport.services.assess import ShipmentAssessment
 from rigport.services.screening import StoredMatch
 from rigport.services.shipment_views import ClockView, ShipmentDetail
 from rigport.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from rigport.adapters.db.protocols import AbstractUnitOfWork
 
 # Units in these states are under seizure: a petition for relief (or a supplemental one) is the live remedy.
 PETITION_STATES = ("SEIZED", "PETITIONED", "PETITION_DENIED", "SUPPLEMENTAL_PETITION")
@@ -314,14 +318,14 @@ def _stored_run_view(run: Any) -> PacketScreening:
             "subjects": subjects}  # fmt: skip
 
 
-def _screening(shipment_id: int, view: Mapping[str, Any], settings: Settings) -> PacketScreening:
+def _screening(
+    shipment_id: int, view: Mapping[str, Any], settings: Settings, uow: AbstractUnitOfWork | None = None
+) -> PacketScreening:
     """The latest stored screening run of the shipment; if none, screen now without storing (a read stays a read)."""
-    from rigport.adapters.db.screening_repository import ScreeningRepository
-    from rigport.adapters.db.uow import UnitOfWork
     from rigport.services.screening import list_versions, screen_name
 
-    with UnitOfWork(settings) as uow:
-        runs = ScreeningRepository(uow.session).runs_for_shipment(shipment_id, limit=1)
+    with unit(settings, uow) as reading:
+        runs = reading.screening.runs_for_shipment(shipment_id, limit=1)
         if runs:
             return _stored_run_view(runs[0])
     names: list[tuple[str, str, str | None, str | None]] = [
@@ -339,7 +343,7 @@ def _screening(shipment_id: int, view: Mapping[str, Any], settings: Settings) ->
         if (name, role) in seen or not name.strip():
             continue
         seen.add((name, role))
-        result = screen_name(name, kind=kind, country=country, settings=settings)
+        result = screen_name(name, kind=kind, country=country, settings=settings, uow=uow)
         matches: list[LiveMatch] = [
             {"list": m["list"], "entry_id": m["entry_id"], "entry_ids": m["entry_ids"], "name": m["name"],
              "relation": m["relation"], "score": m["score"], "status": "hit", "explanation": m["explanation"],
@@ -434,16 +438,19 @@ def petition_worksheet(
     }
 
 
-def packet_data(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> PacketData:
-    """Everything the packet shows, as plain values (the template only formats)."""
+def packet_data(
+    reference: str, settings: Settings | None = None, today: dt.date | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> PacketData:  # fmt: skip
+    """Everything the packet shows, as plain values (the template only formats); read through `uow` when given."""
     from rigport.services.assess import assess_shipment
     from rigport.services.shipments import get_shipment
 
-    settings = settings or get_settings()
+    settings = settings or (uow.settings if uow is not None else get_settings())
     today = today or dt.date.today()
-    view = get_shipment(reference, settings, today)  # NotFoundError (exit 2 / 404) for an unknown reference
-    risk = assess_shipment(reference, settings)
-    screening = _screening(view["id"], view, settings)
+    view = get_shipment(reference, settings, today, uow=uow)  # NotFoundError (exit 2 / 404) for an unknown one
+    risk = assess_shipment(reference, settings, uow=uow)
+    screening = _screening(view["id"], view, settings, uow)
     return {
         "generated_on": today,
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -495,9 +502,12 @@ def _copy_attachments(data: PacketData, directory: Path, stem: str, settings: Se
     return copied
 
 
-def render_packet_html(reference: str, settings: Settings | None = None, today: dt.date | None = None) -> str:
+def render_packet_html(
+    reference: str, settings: Settings | None = None, today: dt.date | None = None, *,
+    uow: AbstractUnitOfWork | None = None,
+) -> str:  # fmt: skip
     """The packet as one self-contained HTML page (inline CSS, no external assets), ready to print."""
-    return document.render_html(packet_data(reference, settings, today))
+    return document.render_html(packet_data(reference, settings, today, uow=uow))
 
 
 def _prepare_dir(output_dir: Path) -> Path:

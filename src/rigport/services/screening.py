@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NotRequired, cast
+from typing import TYPE_CHECKING, Any, NotRequired, cast
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
@@ -39,6 +39,9 @@ from rigport.services.screening_groups import (
     split_source_list,
 )
 from rigport.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # for the annotations only: importing it at run time would load SQLAlchemy (see above)
+    from rigport.adapters.db.protocols import AbstractUnitOfWork
 
 KINDS = ("ofac-sdn", "csl", "user")
 UPDATE_HINT = "run `rigport lists update` (online) or `rigport lists load FILE --kind ofac-sdn|csl|user`"
@@ -250,12 +253,15 @@ def screen_name(
     country: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ScreenReport:
-    """One name against every list in force: `{"query", "lists", "warnings", "matches", "dismissed", ...}`."""
-    settings = settings or get_settings()
+    """One name against every list in force: `{"query", "lists", "warnings", "matches", "dismissed", ...}`.
+
+    Reviewer decisions come from `uow` when given (a test's in-memory one), else from the database."""
+    settings = _settings(settings, uow)
     index = get_index(settings)
     hits = find_hits(index, name, kind=kind, country=country, threshold=threshold)
-    decisions = load_decisions(settings, name) if hits else {}  # a clear name has nothing to dismiss
+    decisions = load_decisions(settings, name, uow=uow) if hits else {}  # a clear name has nothing to dismiss
     return screen_report(
         index, name, hits, decisions, kind=kind, country=country, threshold=threshold, settings=settings
     )
@@ -347,14 +353,15 @@ def screen_many(
     threshold: float = DEFAULT_THRESHOLD,
     settings: Settings | None = None,
     progress: Callable[[int], None] | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> list[tuple[str, list[PartyHits]]]:
     """Batch screening: (name, type, country) rows -> open hits per name, one per listed party, in input order.
 
     Dismissed entries are left out; a party stays while any of its entries is open.
     """
-    settings = settings or get_settings()
+    settings = _settings(settings, uow)
     index = get_index(settings)
-    decisions = load_decisions(settings)
+    decisions = load_decisions(settings, uow=uow)
     out = []
     for i, (name, kind, country) in enumerate(rows, start=1):
         hits = index.screen(name, kind=kind, country=country, threshold=threshold)
@@ -382,19 +389,40 @@ def _decision_key(name: str, list_id: str, entry_id: str) -> str:
     return f"{_name_key(name)}|{list_id}|{entry_id}"
 
 
-def load_decisions(settings: Settings, name: str | None = None) -> dict[str, Decision]:
-    """Reviewer decisions (on `name` alone when given), keyed by normalized name, list and entry id."""
+def load_decisions(
+    settings: Settings, name: str | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> dict[str, Decision]:
+    """Reviewer decisions (on `name` alone when given), keyed by normalized name, list and entry id.
+
+    From `uow` when given; else from the database, where one name is read by the fast lookup (no ORM session)."""
+    if uow is not None:
+        with uow:
+            return _decisions_by_key(uow.screening.decisions(None if name is None else _name_key(name)))
     if _no_database_yet(settings):
         return {}
     if name is not None:
         from rigport.adapters.db import lookups
 
         return _decisions_by_key(lookups.decisions_for_name(settings, _name_key(name)))
-    from rigport.adapters.db.screening_repository import ScreeningRepository
+    with _unit(settings, None) as uow:
+        return _decisions_by_key(uow.screening.decisions())
+
+
+def _unit(settings: Settings | None, uow: AbstractUnitOfWork | None) -> AbstractUnitOfWork:
+    """The caller's unit of work (a test's in-memory one), else one on the database `settings` name.
+
+    Local to this module, not `services.shipments._unit`: the database's unit of work is imported only here,
+    when a use case needs it, so screening a name never loads SQLAlchemy."""
+    if uow is not None:
+        return uow
     from rigport.adapters.db.uow import UnitOfWork
 
-    with UnitOfWork(settings) as uow:
-        return _decisions_by_key(ScreeningRepository(uow.session).decisions())
+    return UnitOfWork(settings)
+
+
+def _settings(settings: Settings | None, uow: AbstractUnitOfWork | None) -> Settings:
+    """The settings given, else the unit of work's (a test's), else the environment's."""
+    return settings or (uow.settings if uow is not None else get_settings())
 
 
 async def load_decisions_async(settings: Settings, name: str) -> dict[str, Decision]:
@@ -489,10 +517,11 @@ def relation_counts(matches: list[PartyMatch]) -> RelationCounts:
 
 
 def mark_false_positive(
-    name: str, list_id: str, entry_id: str, reason: str, *, reviewer: str = "", settings: Settings | None = None
+    name: str, list_id: str, entry_id: str, reason: str, *, reviewer: str = "", settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> Decision:
     """Remember that `name` is not list entry (list_id, entry_id); reopened automatically if the entry changes."""
-    return mark_false_positives(name, list_id, [entry_id], reason, reviewer=reviewer, settings=settings)[0]
+    return mark_false_positives(name, list_id, [entry_id], reason, reviewer=reviewer, settings=settings, uow=uow)[0]
 
 
 def mark_false_positives(
@@ -503,16 +532,15 @@ def mark_false_positives(
     *,
     reviewer: str = "",
     settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> list[Decision]:
     """`mark_false_positive` for every entry of a listed party at once (a result row's `entry_ids`).
 
     All or nothing: every id is checked against the lists in force before any decision is written.
     """
-    from rigport.adapters.db.screening_repository import ScreeningRepository
     from rigport.adapters.db.screening_tables import ScreeningDecisionRow
-    from rigport.adapters.db.uow import UnitOfWork
 
-    settings = settings or get_settings()
+    settings = _settings(settings, uow)
     if not reason.strip():
         raise InputError("say why this hit is a false positive", field="reason")
     if not name.strip():
@@ -525,10 +553,10 @@ def mark_false_positives(
     if missing:
         raise NotFoundError(f"list entry {list_id}/{missing[0]} not found in the lists in force; nothing recorded")
     records = []
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         for entry_id in dict.fromkeys(entry_ids):
             entry = by_id[entry_id]
-            row = ScreeningRepository(uow.session).save_decision(
+            row = uow.screening.save_decision(
                 ScreeningDecisionRow(
                     name_key=_name_key(name), name=name.strip(), list_id=list_id, entry_id=entry_id,
                     entry_name=entry.name, entry_fingerprint=entry.fingerprint, verdict="false_positive",
@@ -547,21 +575,22 @@ def mark_false_positives(
 
 
 def screen_shipment(
-    reference: str, *, actor: str = "cli", threshold: float = DEFAULT_THRESHOLD, settings: Settings | None = None
+    reference: str, *, actor: str = "cli", threshold: float = DEFAULT_THRESHOLD, settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ShipmentScreening:
-    """Screen every party, the importer, the carrier and each line's chip supplier of a stored shipment."""
-    from rigport.adapters.db.screening_repository import ScreeningRepository
-    from rigport.adapters.db.screening_tables import ScreeningResultRow, ScreeningRunRow
-    from rigport.adapters.db.uow import UnitOfWork
+    """Screen every party, the importer, the carrier and each line's chip supplier of a stored shipment.
 
-    settings = settings or get_settings()
+    The run, its results and an audit entry are stored in one transaction; decisions are read in the same one."""
+    from rigport.adapters.db.screening_tables import ScreeningResultRow, ScreeningRunRow
+
+    settings = _settings(settings, uow)
     index = get_index(settings)
     versions = list_versions(settings)
-    decisions = load_decisions(settings)
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         ship = uow.shipments.get(reference)
         if ship is None:
             raise NotFoundError(f"shipment {reference!r} not found")
+        decisions = _decisions_by_key(uow.screening.decisions())
         subjects: list[tuple[str, str, str | None, str | None]] = []
         for party in ship.parties:
             subjects.append((party.name, party.role, None, party.country or None))
@@ -609,7 +638,7 @@ def screen_shipment(
                 run.results.append(ScreeningResultRow(subject=name, role=role, status="clear", list_id="", entry_id="",
                                                       entry_name="", matched_name="", score=None, programs=[],
                                                       explanation="", entry_fingerprint=""))  # fmt: skip
-        ScreeningRepository(uow.session).add_run(run)
+        uow.screening.add_run(run)
         uow.audit.record(
             actor, "screen", "shipment", reference, None, {"hits": total_hits, "subjects": len(out_subjects)}
         )
@@ -628,16 +657,15 @@ def screen_shipment(
     }
 
 
-def latest_shipment_screening(reference: str, settings: Settings | None = None) -> StoredScreening | None:
+def latest_shipment_screening(
+    reference: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> StoredScreening | None:
     """The most recent stored screening of a shipment (read-only), or None when it was never screened."""
-    from rigport.adapters.db.screening_repository import ScreeningRepository
-    from rigport.adapters.db.uow import UnitOfWork
-
-    with UnitOfWork(settings) as uow:
+    with _unit(settings, uow) as uow:
         ship = uow.shipments.get(reference)
         if ship is None:
             raise NotFoundError(f"shipment {reference!r} not found")
-        runs = ScreeningRepository(uow.session).runs_for_shipment(ship.id, limit=1)
+        runs = uow.screening.runs_for_shipment(ship.id, limit=1)
         if not runs:
             return None
         run = runs[0]
@@ -740,6 +768,7 @@ def update_lists(
     url: str | None = None,
     lists: tuple[str, ...] = ("ofac-sdn", "csl"),
     settings: Settings | None = None,
+    uow: AbstractUnitOfWork | None = None,
 ) -> ListUpdate:
     """Download the official files (or from `url`, a base holding sdn.csv, add.csv, alt.csv, consolidated.csv).
 
@@ -747,10 +776,10 @@ def update_lists(
     truncated or malformed download leaves the previous version in force. Returns the new versions
     and, per list, new and cleared hits for the names screened before (see `rescreen`).
     """
-    settings = settings or get_settings()
+    settings = _settings(settings, uow)
     urls = download.urls_from(url)
     today = dt.date.today()
-    before = _watch_snapshot(settings)
+    before = _watch_snapshot(settings, uow)
     updated: list[str] = []
     errors: list[str] = []
     with download.client(settings.http_timeout_s) as client:
@@ -785,7 +814,7 @@ def update_lists(
             index_cache.forget()
             updated.append(list_id)
     versions = list_status(settings)["lists"]
-    changes: Rescreen = rescreen(settings, before) if updated else {"new_hits": [], "cleared_hits": []}
+    changes: Rescreen = rescreen(settings, before, uow=uow) if updated else {"new_hits": [], "cleared_hits": []}
     return {"updated": updated, "errors": errors, "lists": versions, "rescreen": changes}
 
 
@@ -802,29 +831,30 @@ def remember_party(name: str, kind: str | None, country: str | None, settings: S
         watchlist.write(settings, names)
 
 
-def _stored_parties(settings: Settings) -> list[tuple[str, str | None, str | None]]:
-    if settings.database_url is None and not settings.sqlite_path.exists():
+def _stored_parties(
+    settings: Settings, uow: AbstractUnitOfWork | None = None
+) -> list[tuple[str, str | None, str | None]]:
+    if uow is None and _no_database_yet(settings):
         return []  # nothing stored yet
-    from rigport.adapters.db.screening_repository import ScreeningRepository
-    from rigport.adapters.db.uow import UnitOfWork
-
-    with UnitOfWork(settings) as uow:
-        return [(n, k or None, c or None) for n, k, c in ScreeningRepository(uow.session).stored_parties()]
+    with _unit(settings, uow) as uow:
+        return [(n, k or None, c or None) for n, k, c in uow.screening.stored_parties()]
 
 
-def _watch_snapshot(settings: Settings) -> dict[str, set[tuple[str, str]]]:
+def _watch_snapshot(settings: Settings, uow: AbstractUnitOfWork | None = None) -> dict[str, set[tuple[str, str]]]:
     """Current hits of every stored party and chip supplier, and of names kept with remember_party."""
     rows = [(n["name"], n.get("type"), n.get("country")) for n in watchlist.read(settings)]
-    rows += [r for r in _stored_parties(settings) if r not in rows]
+    rows += [r for r in _stored_parties(settings, uow) if r not in rows]
     if not rows:
         return {}
-    results = screen_many(rows, settings=settings)
+    results = screen_many(rows, settings=settings, uow=uow)
     return {name: {(h.entry.list_id, h.entry.entry_id) for p in parties for h in p.hits} for name, parties in results}
 
 
-def rescreen(settings: Settings, before: dict[str, set[tuple[str, str]]]) -> Rescreen:
+def rescreen(
+    settings: Settings, before: dict[str, set[tuple[str, str]]], *, uow: AbstractUnitOfWork | None = None
+) -> Rescreen:
     """Screen every remembered party again and report hits that appeared or disappeared."""
-    after = _watch_snapshot(settings)
+    after = _watch_snapshot(settings, uow)
     new: list[ChangedHit] = []
     cleared: list[ChangedHit] = []
     for name in sorted(set(before) | set(after)):

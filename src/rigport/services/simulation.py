@@ -163,7 +163,7 @@ def simulate_model(
     model: str, units: int, unit_price: float | None, power_price: float, paths: int, days: int,
     seed: int | None = None, *, hold_prob: float | None = None, hold_days_mean: float | None = None,
     fit: bool = False, settings: Settings | None = None, scheduler: str | None = None, workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None, **overrides: Any,
+    progress: Callable[[int, int], None] | None = None, uow: AbstractUnitOfWork | None = None, **overrides: Any,
 ) -> SimulationReport:  # fmt: skip
     """The one use case behind `rigport simulate` and `POST /api/v1/simulations`: same inputs, same report.
 
@@ -171,7 +171,7 @@ def simulate_model(
     `paths`, `days`, `seed`), `fan_chart` and `npv_histogram`, plus `model`, `units` and `hold` (the hold
     assumptions used and where they came from, with the fit when asked for).
     """
-    hold = resolve_hold(hold_prob, hold_days_mean, fit, settings)
+    hold = resolve_hold(hold_prob, hold_days_mean, fit, settings, uow=uow)
     params = params_for_model(model, units, unit_price, power_price, days, settings,
                               hold_probability=hold["probability"], hold_days_mean=hold["days_mean"],
                               **overrides)  # fmt: skip

@@ -16,16 +16,21 @@ import secrets
 import socket
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, NotRequired, cast
+from typing import TYPE_CHECKING, Any, NotRequired, cast
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.errors import InputError, NotFoundError, RigportError, UnavailableError
 from rigport.services.simulation_views import ReportSummary, SimulationReport
 from rigport.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the database's modules load on first use: `rigport simulate` never needs them
+    from rigport.adapters.db.protocols import AbstractUnitOfWork
+
+UnitFactory = Callable[[], "AbstractUnitOfWork"]
 
 MAX_PATHS = 200_000  # one request must not exhaust the server: paths x chunk memory and minutes of CPU
 MAX_DAYS = 3650
@@ -126,7 +131,9 @@ def validate_params(params: dict[str, Any], settings: Settings) -> SimulationReq
     return cast(SimulationRequest, out)  # built field by field from NUMBER_FIELDS, whose names it declares
 
 
-def _simulate(params: SimulationRequest, settings: Settings, progress: Any = None) -> SimulationReport:
+def _simulate(
+    params: SimulationRequest, settings: Settings, progress: Any = None, uow: AbstractUnitOfWork | None = None
+) -> SimulationReport:
     from rigport.services.simulation import simulate_model
 
     fields: Mapping[str, Any] = params
@@ -134,7 +141,7 @@ def _simulate(params: SimulationRequest, settings: Settings, progress: Any = Non
     return simulate_model(
         params["model"], params["units"], params["unit_price"], params["power_price"], params["paths"],
         params["days"], params["seed"], hold_prob=params["hold_prob"], hold_days_mean=params["hold_days_mean"],
-        fit=params["fit_holds"], settings=settings, progress=progress, **overrides,
+        fit=params["fit_holds"], settings=settings, progress=progress, uow=uow, **overrides,
     )  # fmt: skip
 
 
@@ -165,12 +172,22 @@ class _Interrupted(RigportError):
     """Raised from the progress callback when the server is stopping."""
 
 
-def _update(run_id: str, settings: Settings, **values: Any) -> None:
-    from rigport.adapters.db.simulation_repository import SimulationRepository
-    from rigport.adapters.db.uow import UnitOfWork
+def _units(settings: Settings, uow: AbstractUnitOfWork | None) -> UnitFactory:
+    """How a pool thread opens its units of work: on the caller's store when a unit of work was given (the fast
+    tests' memory), broker-wide there (the runner updates the run it was handed, whoever started it); else on the
+    database, as the thread's own."""
+    from rigport.adapters.db.scope import Scope
+    from rigport.services._unit import unit
 
-    with UnitOfWork(settings) as uow:
-        row = SimulationRepository(uow.session).get(run_id)
+    if uow is not None:
+        given = uow
+        return lambda: given.rescoped(Scope())
+    return lambda: unit(settings, None)
+
+
+def _update(run_id: str, units: UnitFactory, **values: Any) -> None:
+    with units() as uow:
+        row = uow.simulations.get(run_id)
         if row is None:
             return
         for name, value in values.items():
@@ -178,7 +195,9 @@ def _update(run_id: str, settings: Settings, **values: Any) -> None:
         uow.commit()
 
 
-def _execute(pool: _Pool, run_id: str, params: SimulationRequest, settings: Settings) -> None:
+def _execute(
+    pool: _Pool, run_id: str, params: SimulationRequest, settings: Settings, units: UnitFactory, in_memory: bool
+) -> None:
     """Runs on a pool thread: every outcome, including a crash, ends as a stored status."""
 
     def progress(done: int, total: int) -> None:
@@ -189,13 +208,13 @@ def _execute(pool: _Pool, run_id: str, params: SimulationRequest, settings: Sett
     try:
         if pool.stop.is_set():
             raise _Interrupted(INTERRUPTED)
-        _update(run_id, settings, status="running", started_at=_now())
-        report = _simulate(params, settings, progress)
-        _update(run_id, settings, status="succeeded", result=_jsonable(report), finished_at=_now())
+        _update(run_id, units, status="running", started_at=_now())
+        report = _simulate(params, settings, progress, units() if in_memory else None)
+        _update(run_id, units, status="succeeded", result=_jsonable(report), finished_at=_now())
     except RigportError as exc:
-        _update(run_id, settings, status="failed", error=str(exc), finished_at=_now())
+        _update(run_id, units, status="failed", error=str(exc), finished_at=_now())
     except Exception as exc:  # the stored error is what the user sees; never leave a run 'running'
-        _update(run_id, settings, status="failed", error=f"{type(exc).__name__}: {exc}", finished_at=_now())
+        _update(run_id, units, status="failed", error=f"{type(exc).__name__}: {exc}", finished_at=_now())
     finally:
         with pool.lock:
             pool.pending.discard(run_id)
@@ -251,11 +270,12 @@ def view(row: Any, *, with_result: bool = True, progress: tuple[int, int] | None
     return out
 
 
-def start_simulation(params: dict[str, Any], actor: str, settings: Settings | None = None) -> SimulationRun:
+def start_simulation(
+    params: dict[str, Any], actor: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> SimulationRun:
     """Validate, store as queued and hand to the pool; returns the stored run (status queued or running)."""
-    from rigport.adapters.db.simulation_repository import SimulationRepository
     from rigport.adapters.db.tables import SimulationRow
-    from rigport.adapters.db.uow import UnitOfWork
+    from rigport.services._unit import unit
 
     settings = settings or get_settings()
     clean = validate_params(params, settings)
@@ -266,13 +286,14 @@ def start_simulation(params: dict[str, Any], actor: str, settings: Settings | No
         run_id = uuid.uuid4().hex
         pool.pending.add(run_id)
     try:
-        with UnitOfWork(settings) as uow:
+        units = _units(settings, uow)
+        with unit(settings, uow) as store:
             row = SimulationRow(id=run_id, status="queued", params=clean, actor=actor, runner=_runner(),
                                 created_at=_now())  # fmt: skip
-            SimulationRepository(uow.session).add(row)
-            uow.commit()
+            store.simulations.add(row)
+            store.commit()
             result = view(row)
-        pool.executor.submit(_execute, pool, run_id, clean, settings)
+        pool.executor.submit(_execute, pool, run_id, clean, settings, units, uow is not None)
     except BaseException:
         with pool.lock:
             pool.pending.discard(run_id)
@@ -280,30 +301,32 @@ def start_simulation(params: dict[str, Any], actor: str, settings: Settings | No
     return result
 
 
-def get_simulation(run_id: str, settings: Settings | None = None) -> SimulationRun:
+def get_simulation(
+    run_id: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
+) -> SimulationRun:
     """One run: status, parameters, and the result once it succeeded (or the error once it failed)."""
-    from rigport.adapters.db.simulation_repository import SimulationRepository
-    from rigport.adapters.db.uow import UnitOfWork
+    from rigport.services._unit import unit
 
     settings = settings or get_settings()
-    with UnitOfWork(settings) as uow:
-        row = SimulationRepository(uow.session).get(run_id)
+    with unit(settings, uow) as uow:
+        row = uow.simulations.get(run_id)
         if row is None:
             raise NotFoundError(f"simulation {run_id!r} not found")
         progress = _POOL.progress.get(run_id) if _POOL is not None and row.status == "running" else None
         return view(row, progress=progress)
 
 
-def list_simulations(settings: Settings | None = None, limit: int = 50) -> list[SimulationRun]:
+def list_simulations(
+    settings: Settings | None = None, limit: int = 50, *, uow: AbstractUnitOfWork | None = None
+) -> list[SimulationRun]:
     """Newest first, without the bulky fan chart: each finished run carries its `summary`."""
-    from rigport.adapters.db.simulation_repository import SimulationRepository
-    from rigport.adapters.db.uow import UnitOfWork
+    from rigport.services._unit import unit
 
     if not 1 <= limit <= 500:
         raise InputError(f"limit: expected 1 to 500, got {limit}")
     settings = settings or get_settings()
-    with UnitOfWork(settings) as uow:
-        return [view(r, with_result=False) for r in SimulationRepository(uow.session).recent(limit)]
+    with unit(settings, uow) as uow:
+        return [view(r, with_result=False) for r in uow.simulations.recent(limit)]
 
 
 def _pid_alive(pid: int) -> bool:
@@ -324,14 +347,13 @@ def _owner_gone(runner: str) -> bool:
     return host == socket.gethostname() and int(pid) != os.getpid() and not _pid_alive(int(pid))
 
 
-def mark_interrupted(settings: Settings | None = None) -> int:
+def mark_interrupted(settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None) -> int:
     """On startup: runs left queued/running by a process that no longer exists become failed (interrupted)."""
-    from rigport.adapters.db.simulation_repository import SimulationRepository
-    from rigport.adapters.db.uow import UnitOfWork
+    from rigport.services._unit import unit
 
     settings = settings or get_settings()
-    with UnitOfWork(settings) as uow:
-        stale = [r for r in SimulationRepository(uow.session).unfinished() if _owner_gone(r.runner)]
+    with unit(settings, uow) as uow:
+        stale = [r for r in uow.simulations.unfinished() if _owner_gone(r.runner)]
         for row in stale:
             row.status, row.error, row.finished_at = "failed", INTERRUPTED, _now()
         uow.commit()
@@ -351,4 +373,4 @@ def shutdown(settings: Settings | None = None) -> None:
         with pool.lock:
             leftover = list(pool.pending)
         for run_id in leftover:  # cancelled before they started: _execute never ran for them
-            _update(run_id, settings, status="failed", error=INTERRUPTED, finished_at=_now())
+            _update(run_id, _units(settings, None), status="failed", error=INTERRUPTED, finished_at=_now())

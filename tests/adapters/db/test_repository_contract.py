@@ -22,13 +22,16 @@ from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.reminder_tables import CalendarFeedRow, RecipientRow
 from rigport.adapters.db.repository import AuditFilters
 from rigport.adapters.db.scope import Scope
+from rigport.adapters.db.screening_tables import ScreeningDecisionRow, ScreeningResultRow, ScreeningRunRow
 from rigport.adapters.db.tables import (
     ClientRow,
     DocumentRow,
     EventRow,
     LineItemRow,
+    PartyRow,
     QuantityRow,
     ShipmentRow,
+    SimulationRow,
     TokenRow,
     UserRow,
 )
@@ -185,6 +188,137 @@ def test_the_audit_log_keeps_entries_in_order_as_json(new_unit: NewUnit) -> None
         assert [(e.actor, e.action) for e in entries] == [("a", "create"), ("b", "update")]
         assert entries[0].after == {"value": "1.50", "on": "2025-01-02"} and entries[0].id < entries[1].id
         assert entries[0].at is not None and len(uow.audit.for_entity("shipment", "AB-1", limit=1)) == 1
+
+
+# ---- the screening store (runs of a shipment with their results, reviewer decisions, stored parties) ----
+
+
+def _run(shipment_id: int, actor: str, *subjects: str) -> ScreeningRunRow:
+    run = ScreeningRunRow(shipment_id=shipment_id, actor=actor, threshold=0.75,
+                          list_versions=[{"list": "csl", "as_of": "2022-04-21"}])  # fmt: skip
+    for subject in subjects:
+        run.results.append(ScreeningResultRow(subject=subject, status="hit", list_id="csl", entry_id=f"e-{subject}",
+                                              score=0.91, programs=["EL"]))  # fmt: skip
+    return run
+
+
+def _decision(name_key: str, entry_id: str, reason: str) -> ScreeningDecisionRow:
+    """Every field given, as the service gives them: saving again copies each onto the stored row."""
+    return ScreeningDecisionRow(name_key=name_key, name=name_key.title(), list_id="csl", entry_id=entry_id,
+                                entry_name=f"{name_key.upper()} LTD", entry_fingerprint="f1", verdict="false_positive",
+                                reason=reason, reviewer="alice", decided_at=dt.datetime.now(dt.UTC))  # fmt: skip
+
+
+def test_screening_runs_newest_first_with_their_results_in_order(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"), _row("AB-2"))
+    with new_unit() as uow:
+        one, two = uow.shipments.get("AB-1"), uow.shipments.get("AB-2")
+        assert one is not None and two is not None
+        first = uow.screening.add_run(_run(one.id, "alice", "Acme", "Beta"))
+        uow.flush()
+        assert first.id is not None and [r.run_id for r in first.results] == [first.id, first.id]
+        uow.screening.add_run(_run(one.id, "bob", "Gamma"))
+        uow.screening.add_run(_run(two.id, "carol", "Delta"))
+        assert [r.actor for r in uow.screening.runs_for_shipment(one.id)] == ["bob", "alice"]  # seen before commit
+        uow.commit()
+        ids = one.id, two.id
+    with new_unit() as uow:
+        runs = uow.screening.runs_for_shipment(ids[0])
+        assert [r.actor for r in runs] == ["bob", "alice"] and runs[0].id > runs[1].id
+        assert [r.actor for r in uow.screening.runs_for_shipment(ids[0], limit=1)] == ["bob"]
+        alice = runs[1]
+        assert [(r.subject, r.status, r.entry_id, r.score) for r in alice.results] == [
+            ("Acme", "hit", "e-Acme", 0.91), ("Beta", "hit", "e-Beta", 0.91)]  # fmt: skip
+        acme = alice.results[0]
+        assert (acme.role, acme.relation, acme.programs, acme.explanation) == ("", "same", ["EL"], "")  # defaults
+        assert alice.screened_at is not None and alice.list_versions == [{"list": "csl", "as_of": "2022-04-21"}]
+        assert [r.actor for r in uow.screening.runs_for_shipment(ids[1])] == ["carol"]
+        assert uow.screening.runs_for_shipment(ids[1] + 100) == []
+
+
+def test_a_screening_run_not_committed_is_not_stored(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"))
+    with new_unit() as uow:
+        row = uow.shipments.get("AB-1")
+        assert row is not None
+        uow.screening.add_run(_run(row.id, "alice", "Acme"))
+        uow.screening.save_decision(_decision("acme", "e-1", "not them"))
+        uow.flush()
+        shipment_id = row.id
+    with new_unit() as uow:
+        assert uow.screening.runs_for_shipment(shipment_id) == [] and uow.screening.decisions() == []
+
+
+def test_a_decision_is_one_per_name_list_and_entry_and_saving_again_replaces_it(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        uow.screening.save_decision(_decision("acme", "e-1", "first look"))
+        uow.screening.save_decision(_decision("acme", "e-2", "another entry"))
+        uow.screening.save_decision(_decision("beta", "e-1", "another name"))
+        uow.commit()
+    with new_unit() as uow:
+        again = uow.screening.save_decision(_decision("acme", "e-1", "second look"))
+        assert again.reason == "second look" and again.id is not None  # the stored row, replaced
+        uow.commit()
+    with new_unit() as uow:
+        rows = uow.screening.decisions()
+        assert sorted((d.name_key, d.entry_id, d.reason) for d in rows) == [
+            ("acme", "e-1", "second look"), ("acme", "e-2", "another entry"), ("beta", "e-1", "another name"),
+        ]
+        assert sorted(d.entry_id for d in uow.screening.decisions("acme")) == ["e-1", "e-2"]
+        assert uow.screening.decisions("gamma") == []
+        found = uow.screening.decision("acme", "csl", "e-1")
+        assert found is not None and (found.entry_name, found.name, found.reviewer) == ("ACME LTD", "Acme", "alice")
+        assert uow.screening.decision("acme", "csl", "e-3") is None
+
+
+def test_a_decision_only_read_is_not_written_back_over_another_units(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        uow.screening.save_decision(_decision("acme", "e-1", "first look"))
+        uow.commit()
+    with new_unit() as reader:
+        assert [d.reason for d in reader.screening.decisions()] == ["first look"]
+        with new_unit() as writer:
+            writer.screening.save_decision(_decision("acme", "e-1", "second look"))
+            writer.commit()
+        reader.screening.save_decision(_decision("beta", "e-2", "another name"))
+        reader.commit()
+    with new_unit() as uow:
+        assert sorted((d.name_key, d.reason) for d in uow.screening.decisions()) == [
+            ("acme", "second look"), ("beta", "another name"),
+        ]
+
+
+def test_stored_parties_are_distinct_names_and_chip_suppliers(new_unit: NewUnit) -> None:
+    one, two = _row("AB-1"), _row("AB-2")
+    one.parties += [PartyRow(role="seller", name="Acme Ltd", country="CN"), PartyRow(role="buyer", name="Zed Inc")]
+    two.parties += [PartyRow(role="manufacturer", name="Acme Ltd", country="CN")]
+    for row, chips in ((one, ("Chipco", "")), (two, ("Chipco",))):
+        row.line_items += [LineItemRow(line_no=i, description="S21", quantity=1, unit_value_usd=Decimal("10"),
+                                       hts_code="8471.50.0150", origin="CN", chip_supplier=chip)
+                           for i, chip in enumerate(chips, start=1)]  # fmt: skip
+    _add(new_unit, one, two)
+    with new_unit() as uow:
+        assert sorted(uow.screening.stored_parties()) == [("Acme Ltd", "", "CN"), ("Chipco", "org", ""),
+                                                          ("Zed Inc", "", "")]  # fmt: skip
+
+
+def test_a_scoped_unit_sees_the_runs_and_parties_of_its_clients_shipments_only(new_unit: NewUnit) -> None:
+    row = _row("AB-1")  # the Default client's (id 1)
+    row.parties.append(PartyRow(role="seller", name="Acme Ltd", country="CN"))
+    _add(new_unit, row)
+    with new_unit() as uow:
+        shipment = uow.shipments.get("AB-1")
+        assert shipment is not None
+        uow.screening.add_run(_run(shipment.id, "alice", "Acme Ltd"))
+        uow.screening.save_decision(_decision("acme ltd", "e-1", "not them"))
+        uow.commit()
+        shipment_id = shipment.id
+    with new_unit(Scope(frozenset({1}), "default-only")) as uow:
+        assert [r.actor for r in uow.screening.runs_for_shipment(shipment_id)] == ["alice"]
+        assert uow.screening.stored_parties() == [("Acme Ltd", "", "CN")]
+    with new_unit(Scope(frozenset({99}), "other")) as uow:
+        assert uow.screening.runs_for_shipment(shipment_id) == [] and uow.screening.stored_parties() == []
+        assert [d.reason for d in uow.screening.decisions()] == ["not them"]  # a decision is on a name, no client's
 
 
 # --- line items, evidence files and the audit search (services/manifest.py, evidence.py, audit.py) ---
@@ -513,3 +647,53 @@ def test_prior_holds_count_comparable_shipments_ever_held(new_unit: NewUnit) -> 
         own = uow.shipments.get("H-1")
         assert own is not None and uow.shipments.prior_holds("Detroit", "", exclude_id=own.id) == (0, 1)
         assert uow.shipments.prior_holds("", "") == (0, 0)
+
+
+def test_simulation_runs_newest_first_and_seen_by_who_started_them(new_unit: NewUnit) -> None:
+    start = dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC)
+    with new_unit() as uow:
+        for n, (actor, status) in enumerate((("user:alice", "succeeded"), ("user:bob", "running"),
+                                             ("user:alice", "queued"))):  # fmt: skip
+            uow.simulations.add(SimulationRow(id=f"run{n}", status=status, params={"n": n}, actor=actor,
+                                              created_at=start + dt.timedelta(minutes=n)))  # fmt: skip
+        uow.commit()
+    with new_unit() as uow:
+        assert [r.id for r in uow.simulations.recent(2)] == ["run2", "run1"]
+        assert sorted(r.id for r in uow.simulations.unfinished()) == ["run1", "run2"]
+        run = uow.simulations.get("run0")
+        assert run is not None and run.params == {"n": 0} and run.runner == "" and uow.simulations.get("x") is None
+    with new_unit(Scope(frozenset({1}), "user:alice")) as uow:
+        assert [r.id for r in uow.simulations.recent(10)] == ["run2", "run0"] and uow.simulations.get("run1") is None
+    with new_unit(Scope(frozenset({1}))) as uow:  # scoped, with no identity to own runs by: none
+        assert uow.simulations.recent(10) == []
+
+
+def test_two_units_writing_different_rows_both_keep_their_writes(new_unit: NewUnit) -> None:
+    with new_unit() as uow:
+        uow.reminders.add_recipient(_recipient("ops"))
+        uow.commit()
+    with new_unit() as first, new_unit() as second:
+        ops = first.reminders.recipient("ops")
+        assert ops is not None and second.reminders.recipient("ops") is not None  # both have read it
+        ops.address = "desk@example.com"
+        first.commit()
+        second.reminders.add_recipient(_recipient("night"))
+        second.commit()  # it read "ops" before the change and did not touch it: the change stays
+    with new_unit() as uow:
+        ops = uow.reminders.recipient("ops")
+        assert ops is not None and ops.address == "desk@example.com" and uow.reminders.recipient("night") is not None
+
+
+def test_a_unit_that_only_read_a_shipment_leaves_anothers_change(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"))
+    with new_unit() as reader, new_unit() as writer:
+        assert reader.shipments.get("AB-1") is not None
+        row = writer.shipments.get("AB-1")
+        assert row is not None
+        row.carrier = "Other Air"
+        writer.commit()
+        reader.audit.record("t", "read", "shipment", "AB-1", None, {})
+        reader.commit()
+    with new_unit() as uow:
+        row = uow.shipments.get("AB-1")
+        assert row is not None and (row.carrier, row.version) == ("Other Air", 2)

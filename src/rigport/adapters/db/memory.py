@@ -30,6 +30,7 @@ from rigport.adapters.db.memory_rows import apply_defaults as _defaults
 from rigport.adapters.db.memory_rows import copy_columns, fingerprint
 from rigport.adapters.db.memory_tables import (
     MemoryReminderRepository,
+    MemorySimulationRepository,
     MemoryTokenRepository,
     MemoryUserRepository,
     SideTables,
@@ -39,6 +40,7 @@ from rigport.adapters.db.protocols import AbstractUnitOfWork
 from rigport.adapters.db.reminder_repository import ClockEvent, ClockQuantity, ClockShipment
 from rigport.adapters.db.repository import AuditFilters, _audit_json
 from rigport.adapters.db.scope import Scope
+from rigport.adapters.db.screening_tables import ScreeningDecisionRow, ScreeningRunRow
 from rigport.adapters.db.tables import AuditRow, Base, ClientRow, EventRow, LineItemRow, ShipmentRow
 from rigport.domain.customs.model import HELD_STATES, normalize_reference
 from rigport.errors import ConcurrentChangeError, InputError
@@ -60,10 +62,12 @@ class MemoryStore:
         self.key = f"memory:{next(_stores)}"
         self.shipments: dict[int, ShipmentRow] = {}
         self.audit: list[AuditRow] = []
+        self.screening_runs: list[ScreeningRunRow] = []  # committed runs with their results (MemoryScreeningRepository)
+        self.screening_decisions: list[ScreeningDecisionRow] = []
         self._ids: dict[str, Iterator[int]] = {}
         # the client migration 0012 makes, "Default", id 1 (clients are read-only here)
         self.clients: dict[int, ClientRow] = {1: ClientRow(id=1, name="Default", created_at=dt.datetime.now(dt.UTC))}
-        self.side_tables = SideTables()  # reminders, calendar feeds, users and tokens (memory_tables.py)
+        self.side_tables = SideTables()  # reminders, feeds, users, tokens, simulation runs (memory_tables.py)
         self._ids["clients"] = itertools.count(2)  # new clients come after Default
 
     def next_id(self, table: str) -> int:
@@ -87,6 +91,13 @@ def _copy(row: _Row) -> _Row:
 def _fingerprint(row: ShipmentRow) -> str:
     """The shipment's own columns: a change to them is an UPDATE of its row, which moves its version."""
     return fingerprint(row, leave_out="version")
+
+
+def _whole(row: ShipmentRow) -> str:
+    """The shipment with its children: unchanged since read, a commit leaves the stored one alone (the database
+    writes no row that did not change, so another unit of work's later change stays)."""
+    children = [fingerprint(child) for name in CHILDREN for child in getattr(row, name)]
+    return fingerprint(row) + repr(children)
 
 
 def _as_stored(row: _Row) -> _Row:
@@ -327,17 +338,20 @@ class MemoryUnitOfWork:
     def _begin(self) -> None:
         self.working: dict[int, ShipmentRow] = {}  # shipments read in this unit of work, by id
         self.read_versions: dict[int, int] = {}  # the version each had in the store when read
+        self.read_whole: dict[int, str] = {}  # each one with its children, as read (see `_whole`)
         self.flushed: dict[int, str] = {}  # each one's own columns at its last flush
         self.flushed_updated_at: dict[int, dt.datetime] = {}
         self.new: list[ShipmentRow] = []
         self.new_audit: list[AuditRow] = []
         self.shipments = MemoryShipmentRepository(self)
+        self.screening = MemoryScreeningRepository(self)
         self.clients = MemoryClientRepository(self)
         self.audit = MemoryAuditLog(self)
         self.side_tables = WorkingTables(self.store, self.scope)
         self.reminders = MemoryReminderRepository(self.side_tables)
         self.users = MemoryUserRepository(self.side_tables)
         self.tokens = MemoryTokenRepository(self.side_tables)
+        self.simulations = MemorySimulationRepository(self.side_tables)
         self.working_clients: dict[int, ClientRow] = {}  # clients read or added in this unit of work, by id
         self.read_clients: dict[int, str] = {}  # each one's columns when read ("" for a new one)
         self.new_clients: list[ClientRow] = []
@@ -354,6 +368,7 @@ class MemoryUnitOfWork:
                 row.client = self.load_client(row.client_id)
             self.working[shipment_id] = row
             self.read_versions[shipment_id] = row.version
+            self.read_whole[shipment_id] = _whole(row)
             self.flushed[shipment_id] = _fingerprint(row)
             self.flushed_updated_at[shipment_id] = row.updated_at
         return self.working[shipment_id]
@@ -402,6 +417,7 @@ class MemoryUnitOfWork:
         return MemoryUnitOfWork(self.settings, self.store, scope)
 
     def flush(self) -> None:
+        self.screening.flush()
         now = dt.datetime.now(dt.UTC)
         self.flush_clients()
         for row in self.new:
@@ -444,12 +460,105 @@ class MemoryUnitOfWork:
             if stored is not None and read is not None and row.version != read and stored.version != read:
                 raise ConcurrentChangeError("the record was changed by someone else; reload it and try again")
         for shipment_id, row in self.working.items():
+            if self.read_whole.get(shipment_id) == _whole(row):
+                continue  # only read here
             self.store.shipments[shipment_id] = _as_stored(_copy(row))
             self.read_versions[shipment_id] = row.version
+            self.read_whole[shipment_id] = _whole(row)
         self._commit_clients()
+        self.screening.commit()
         self.store.audit += [_copy(a) for a in self.new_audit]
         self.new_audit = []
         self.side_tables.commit()
+
+
+class MemoryScreeningRepository:
+    """`ScreeningStore` over the store's runs and decisions: the unit of work reads copies, writes them at commit.
+
+    Runs are never changed once stored: new ones join the store at commit. Decisions are read once per unit of
+    work (one object per row, as a session) and written back at commit, replaced under their key.
+    """
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+        self.new_runs: list[ScreeningRunRow] = []
+        self._decisions: list[ScreeningDecisionRow] | None = None  # this unit of work's copies, once read
+        self._read: dict[int, str] = {}  # each stored decision's columns as read: only a changed one is written
+
+    def add_run(self, run: ScreeningRunRow) -> ScreeningRunRow:
+        self.new_runs.append(run)
+        return run
+
+    def runs_for_shipment(self, shipment_id: int, limit: int = 20) -> Sequence[ScreeningRunRow]:
+        if self.uow.shipments.get_by_id(shipment_id) is None:  # another client's shipment: its runs are not seen
+            return []
+        self.flush()  # as the database's autoflush: runs added in this unit of work are seen
+        stored = [_run_copy(r) for r in self.uow.store.screening_runs if r.shipment_id == shipment_id]
+        runs = stored + [r for r in self.new_runs if r.shipment_id == shipment_id]
+        return sorted(runs, key=lambda r: r.id, reverse=True)[:limit]
+
+    def _all_decisions(self) -> list[ScreeningDecisionRow]:
+        if self._decisions is None:
+            self._decisions = [_copy(d) for d in self.uow.store.screening_decisions]
+            self._read = {d.id: fingerprint(d) for d in self._decisions}
+        return self._decisions
+
+    def decisions(self, name_key: str | None = None) -> Sequence[ScreeningDecisionRow]:
+        return [d for d in self._all_decisions() if name_key is None or d.name_key == name_key]
+
+    def decision(self, name_key: str, list_id: str, entry_id: str) -> ScreeningDecisionRow | None:
+        key = (name_key, list_id, entry_id)
+        return next((d for d in self._all_decisions() if (d.name_key, d.list_id, d.entry_id) == key), None)
+
+    def save_decision(self, row: ScreeningDecisionRow) -> ScreeningDecisionRow:
+        current = self.decision(row.name_key, row.list_id, row.entry_id)
+        if current is None:
+            self._all_decisions().append(row)
+            return row
+        for field in ("name", "entry_name", "entry_fingerprint", "verdict", "reason", "reviewer", "decided_at"):
+            setattr(current, field, getattr(row, field))
+        return current
+
+    def stored_parties(self) -> list[tuple[str, str, str]]:
+        rows = self.uow.shipments._rows()  # the shipments in scope, as the database's session filter
+        parties = dict.fromkeys((p.name, p.country or "") for r in rows for p in r.parties)
+        chips = dict.fromkeys(li.chip_supplier for r in rows for li in r.line_items)
+        out = [(name, "", country) for name, country in parties if name]
+        return out + [(c, "org", "") for c in chips if c]
+
+    def flush(self) -> None:
+        """Ids and column defaults for new runs, their results and new decisions."""
+        for run in self.new_runs:
+            if run.id is None:
+                _defaults(run)
+                run.id = self.uow.store.next_id("screening_runs")
+            for result in run.results:
+                if result.id is None:
+                    _defaults(result)
+                    result.id = self.uow.store.next_id("screening_results")
+                result.run_id = run.id
+        for decision in self._decisions or []:
+            if decision.id is None:
+                _defaults(decision)
+                decision.id = self.uow.store.next_id("screening_decisions")
+
+    def commit(self) -> None:
+        """After the unit of work's checks passed: new runs join the store, decisions replace the stored ones."""
+        self.flush()
+        self.uow.store.screening_runs += [_run_copy(r) for r in self.new_runs]
+        self.new_runs = []
+        stored = {(d.name_key, d.list_id, d.entry_id): d for d in self.uow.store.screening_decisions}
+        for d in self._decisions or []:  # one per key, as the table's unique constraint; others' stay
+            if self._read.get(d.id) != fingerprint(d):  # new or changed here (an UPDATE or INSERT of its row)
+                stored[(d.name_key, d.list_id, d.entry_id)] = _copy(d)
+        self.uow.store.screening_decisions = list(stored.values())
+
+
+def _run_copy(run: ScreeningRunRow) -> ScreeningRunRow:
+    """A detached copy of a run and of its results (in the order they were added, as the relationship's)."""
+    new = _copy(run)
+    new.results = [_copy(r) for r in sorted(run.results, key=lambda r: r.id or 0)]
+    return new
 
 
 if TYPE_CHECKING:  # mypy checks here that the in-memory unit of work keeps the protocol the services take

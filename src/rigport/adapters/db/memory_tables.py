@@ -1,6 +1,6 @@
 """The tables besides shipments and clients, in memory, for the fast service tests: reminder recipients, the
 outbox and its attempts, calendar feeds (`ReminderStore`), dashboard users (`UserStore`) and API tokens
-(`TokenStore`).
+(`TokenStore`), stored simulation runs (`SimulationStore`).
 
 They behave as the database's (tests/adapters/db/test_repository_contract.py checks it): a unit of work reads
 copies of what is committed and writes them back only on commit; the values the database keeps unique (recipient
@@ -8,15 +8,16 @@ names, outbox keys, usernames, token hashes, one feed per user) conflict at flus
 reminder already there; a scoped unit of work sees its clients' recipients and their reminders only, and a flush
 refuses a recipient outside its scope as the database's session does.
 
-Committing writes back every row of these tables the unit of work read (the last committer wins): the fast tests
-run one unit of work at a time. The races of the outbox, the sender and the login limit are the database's, and
-tested there.
+Committing writes the rows the unit of work added or changed over the latest committed ones, under a lock (the
+simulation pool commits from its threads). The races of the outbox, the sender and the login limit are the
+database's, and tested there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,7 +25,7 @@ from rigport.adapters.db.memory_rows import Row, apply_defaults, copy_columns, f
 from rigport.adapters.db.reminder_repository import KEY_COLUMNS, OutboxCounts
 from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import TokenRow, UserRow
+from rigport.adapters.db.tables import SimulationRow, TokenRow, UserRow
 from rigport.errors import ConcurrentChangeError, NotFoundError
 
 
@@ -39,24 +40,26 @@ class SideTables:
     feeds: list[CalendarFeedRow] = field(default_factory=list)
     users: list[UserRow] = field(default_factory=list)
     tokens: list[TokenRow] = field(default_factory=list)
+    simulations: list[SimulationRow] = field(default_factory=list)
 
     def copy(self) -> SideTables:
         def rows(table: Sequence[Row]) -> list[Row]:
             return [copy_columns(r) for r in table]
 
         return SideTables(rows(self.recipients), rows(self.outbox), rows(self.attempts), rows(self.feeds),
-                          rows(self.users), rows(self.tokens))  # fmt: skip
+                          rows(self.users), rows(self.tokens), rows(self.simulations))  # fmt: skip
 
     def by_name(self) -> dict[str, list[Any]]:
         """Each table's rows by the database's table name (what the id counters are kept by)."""
         return {"reminder_recipients": self.recipients, "reminder_outbox": self.outbox,
                 "reminder_attempts": self.attempts, "calendar_feeds": self.feeds, "users": self.users,
-                "api_tokens": self.tokens}  # fmt: skip
+                "api_tokens": self.tokens, "simulations": self.simulations}  # fmt: skip
 
 
 # (table, column) pairs the database keeps unique: a second row with the same value is a conflict at flush
 UNIQUE = (("reminder_recipients", "name"), ("reminder_outbox", "key"), ("calendar_feeds", "user_id"),
-          ("calendar_feeds", "secret_hash"), ("users", "username"), ("api_tokens", "token_hash"))  # fmt: skip
+          ("calendar_feeds", "secret_hash"), ("users", "username"), ("api_tokens", "token_hash"),
+          ("simulations", "id"))  # fmt: skip
 
 
 class Store(Protocol):
@@ -68,49 +71,80 @@ class Store(Protocol):
 
 
 class WorkingTables:
-    """One unit of work's copy of the committed side tables, read on first use, written back at commit."""
+    """One unit of work's copy of the committed side tables: read on first use; at commit, the rows it added or
+    changed are written over the store's latest (a row it only read is left as another unit of work left it, as
+    an UPDATE touches only the rows it names)."""
 
     def __init__(self, store: Store, scope: Scope) -> None:
         self.store, self.scope = store, scope
         self._tables: SideTables | None = None
-        self._read: dict[int, str] = {}  # each recipient's columns as read: a changed one is checked at flush
+        self._as_read: dict[tuple[str, int | str], str] = {}  # (table, id) -> the row's columns when read or written
+        self._flushed: set[int] = set()  # the row objects read or flushed (by identity): any other one is new
 
     @property
     def tables(self) -> SideTables:
         if self._tables is None:
-            self._tables = self.store.side_tables.copy()
-            self._read = {r.id: fingerprint(r) for r in self._tables.recipients}
+            with _COMMITS:
+                self._tables = self.store.side_tables.copy()
+            rows = [(name, row) for name, table in self._tables.by_name().items() for row in table]
+            self._as_read = {(name, row.id): fingerprint(row) for name, row in rows}
+            self._flushed = {id(row) for _, row in rows}
         return self._tables
 
     def sees(self, client_id: int | None) -> bool:
         """A scoped unit of work sees its clients' recipients and reminders; the broker's (no client) are not."""
         return self.scope.broker_wide or (client_id is not None and self.scope.allows(client_id))
 
+    def _changed(self) -> Iterator[tuple[str, Any]]:
+        """(table, row) of every row added or changed here since it was read."""
+        for name, table in self.tables.by_name().items():
+            yield from ((name, row) for row in table if self._as_read.get((name, row.id)) != fingerprint(row))
+
     def flush(self) -> None:
-        """New rows get their ids and column defaults; a recipient outside the scope, or a unique value taken
-        twice, is refused as the database's session refuses it."""
+        """New rows get their ids and column defaults; a recipient written outside the scope, or a unique value
+        taken twice, is refused as the database's session refuses it."""
         if self._tables is None:
             return
-        for name, rows in self._tables.by_name().items():
-            for row in rows:
-                if row.id is None:
+        for name, table in self._tables.by_name().items():
+            for row in table:
+                if id(row) not in self._flushed:  # new here: an INSERT's defaults, and an id unless it has one
                     apply_defaults(row)
-                    row.id = self.store.next_id(name)
-        for recipient in self._tables.recipients:
-            changed = self._read.get(recipient.id) != fingerprint(recipient)
-            if changed and not self.sees(recipient.client_id):
+                    if row.id is None:
+                        row.id = self.store.next_id(name)
+                    self._flushed.add(id(row))
+        for _, row in self._changed():
+            if isinstance(row, RecipientRow) and not self.sees(row.client_id):
                 raise NotFoundError("client not found")
-        tables = self._tables.by_name()
-        for table, column in UNIQUE:
-            values = [getattr(row, column) for row in tables[table]]
-            if len(values) != len(set(values)):
-                raise ConcurrentChangeError(f"conflicts with stored data: {table}.{column} is taken")
-        self._read = {r.id: fingerprint(r) for r in self._tables.recipients}
+        _check_unique(self._tables)
 
     def commit(self) -> None:
-        if self._tables is not None:
-            self.flush()
-            self.store.side_tables = self._tables.copy()
+        if self._tables is None:
+            return
+        self.flush()
+        with _COMMITS:  # the simulation pool commits from its threads
+            latest = self.store.side_tables.copy()
+            tables = latest.by_name()
+            for name, row in list(self._changed()):
+                table = tables[name]
+                at = next((i for i, stored in enumerate(table) if stored.id == row.id), None)
+                if at is None:
+                    table.append(copy_columns(row))
+                else:
+                    table[at] = copy_columns(row)
+                self._as_read[(name, row.id)] = fingerprint(row)
+            _check_unique(latest)  # another unit of work may have taken the same value meanwhile
+            self.store.side_tables = latest
+
+
+_COMMITS = threading.Lock()
+
+
+def _check_unique(tables: SideTables) -> None:
+    by_name = tables.by_name()
+    for table, column in UNIQUE:
+        values = [getattr(row, column) for row in by_name[table]]
+        if len(values) != len(set(values)):
+            raise ConcurrentChangeError(f"conflicts with stored data: {table}.{column} is taken")
 
 
 class MemoryReminderRepository:
@@ -250,3 +284,30 @@ class MemoryTokenRepository:
     def list(self) -> Sequence[TokenRow]:
         self.working.flush()  # as the database's autoflush: new tokens are listed in id order
         return sorted(self.working.tables.tokens, key=lambda t: t.id)
+
+
+class MemorySimulationRepository:
+    """`SimulationStore`: a scoped unit of work sees the runs its identity (`Scope.owner`) started, as the
+    database's scope filter; broker-wide, every run."""
+
+    def __init__(self, working: WorkingTables) -> None:
+        self.working = working
+
+    def _visible(self) -> list[SimulationRow]:
+        scope = self.working.scope
+        runs = self.working.tables.simulations
+        return runs if scope.broker_wide else [r for r in runs if scope.owner is not None and r.actor == scope.owner]
+
+    def add(self, row: SimulationRow) -> SimulationRow:
+        self.working.tables.simulations.append(row)
+        return row
+
+    def get(self, run_id: str) -> SimulationRow | None:
+        return next((r for r in self._visible() if r.id == run_id), None)
+
+    def recent(self, limit: int) -> Sequence[SimulationRow]:
+        self.working.flush()  # as the database's autoflush: the defaults of a run added here
+        return sorted(self._visible(), key=lambda r: (-r.created_at.timestamp(), r.id))[:limit]
+
+    def unfinished(self) -> Sequence[SimulationRow]:
+        return [r for r in self._visible() if r.status in ("queued", "running")]

@@ -1,13 +1,14 @@
-"""What the shipment services need from a unit of work and its repositories, as protocols.
+"""What the services need from a unit of work and its repositories, as protocols.
 
 Two implementations keep them: the database's (`uow.UnitOfWork`, SQLAlchemy on SQLite or PostgreSQL) and an
-in-memory one (`memory.MemoryUnitOfWork`) that the fast service tests run on. tests/adapters/test_repository_contract.py
-runs one set of checks against all of them (memory, SQLite, PostgreSQL), so a service test passing on memory says
-something about the database too. Rows are the ORM's row classes either way: in memory they live without a session.
+in-memory one (`memory.MemoryUnitOfWork`) that the fast service tests run on.
+tests/adapters/db/test_repository_contract.py runs one set of checks against all of them (memory, SQLite,
+PostgreSQL), so a service test passing on memory says something about the database too. Rows are the ORM's row
+classes either way: in memory they live without a session.
 
-Only what the services with a fast test use is here (the shipment commands and views; manifest import, evidence
-files, the audit search); a service that needs more of the database (portfolio figures, screening runs) keeps
-taking the SQL unit of work until it needs a fast test too.
+Only what a service asks of the store is here. What stays on the database alone (the shipment search's query,
+the reminder sender's lock and claims, the login limit, backups, the token look-up on every request) uses its
+own adapters; docs/architecture.md ("Tests in layers") says why.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from rigport.adapters.db.reminder_repository import ClockShipment, OutboxCounts
 from rigport.adapters.db.reminder_tables import AttemptRow, CalendarFeedRow, OutboxRow, RecipientRow
 from rigport.adapters.db.repository import AuditFilters
 from rigport.adapters.db.scope import Scope
-from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, TokenRow, UserRow
+from rigport.adapters.db.screening_tables import ScreeningDecisionRow, ScreeningRunRow
+from rigport.adapters.db.tables import AuditRow, ClientRow, EventRow, ShipmentRow, SimulationRow, TokenRow, UserRow
 from rigport.settings import Settings
 
 if TYPE_CHECKING:  # the manifest rules (pycountry, csv) are not loaded for a type
@@ -147,6 +149,35 @@ class AuditLog(Protocol):
         ...
 
 
+class ScreeningStore(Protocol):
+    """Screening runs of shipments (with their results) and reviewer decisions (task 27c-c).
+
+    A decision is one per (name key, list, entry): `save_decision` replaces the one stored under that key.
+    """
+
+    def add_run(self, run: ScreeningRunRow) -> ScreeningRunRow:
+        """Store `run` with its `results` (ids at flush)."""
+        ...
+
+    def runs_for_shipment(self, shipment_id: int, limit: int = 20) -> Sequence[ScreeningRunRow]:
+        """The shipment's runs, newest first, each with its results in the order they were added."""
+        ...
+
+    def decisions(self, name_key: str | None = None) -> Sequence[ScreeningDecisionRow]:
+        """Every reviewer decision, or those on one normalized name."""
+        ...
+
+    def decision(self, name_key: str, list_id: str, entry_id: str) -> ScreeningDecisionRow | None: ...
+
+    def save_decision(self, row: ScreeningDecisionRow) -> ScreeningDecisionRow:
+        """Insert or replace the decision for (name_key, list_id, entry_id); the row now stored is returned."""
+        ...
+
+    def stored_parties(self) -> list[tuple[str, str, str]]:
+        """Every distinct (name, kind, country) of stored parties ('' kind) and chip suppliers ('org', '')."""
+        ...
+
+
 class UserStore(Protocol):
     """Dashboard users, as far as the services other than auth read them."""
 
@@ -227,6 +258,22 @@ class ReminderStore(Protocol):
     def add_feed(self, row: CalendarFeedRow) -> None: ...
 
 
+class SimulationStore(Protocol):
+    """Stored Monte Carlo runs: a scoped identity sees the runs it started only (adapters/db/scope.py)."""
+
+    def add(self, row: SimulationRow) -> SimulationRow: ...
+
+    def get(self, run_id: str) -> SimulationRow | None: ...
+
+    def recent(self, limit: int) -> Sequence[SimulationRow]:
+        """Newest first."""
+        ...
+
+    def unfinished(self) -> Sequence[SimulationRow]:
+        """Queued or running."""
+        ...
+
+
 class AbstractUnitOfWork(Protocol):
     """`with uow: ...; uow.commit()`: one transaction per `with`; leaving without commit rolls back.
 
@@ -247,10 +294,16 @@ class AbstractUnitOfWork(Protocol):
     def audit(self) -> AuditLog: ...
 
     @property
+    def screening(self) -> ScreeningStore: ...
+
+    @property
     def users(self) -> UserStore: ...
 
     @property
     def tokens(self) -> TokenStore: ...
+
+    @property
+    def simulations(self) -> SimulationStore: ...
 
     @property
     def reminders(self) -> ReminderStore: ...

@@ -12,6 +12,8 @@ from rigport.adapters.db.tables import LineItemRow, PartyRow
 
 
 class ScreeningRepository:
+    """`protocols.ScreeningStore` on the database (`UnitOfWork.screening`)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -29,8 +31,11 @@ class ScreeningRepository:
         )
         return self.session.scalars(query).all()
 
-    def decisions(self) -> Sequence[ScreeningDecisionRow]:
-        return self.session.scalars(select(ScreeningDecisionRow)).all()
+    def decisions(self, name_key: str | None = None) -> Sequence[ScreeningDecisionRow]:
+        query = select(ScreeningDecisionRow)
+        if name_key is not None:  # the unique (name_key, list_id, entry_id) index serves it
+            query = query.where(ScreeningDecisionRow.name_key == name_key)
+        return self.session.scalars(query).all()
 
     def decision(self, name_key: str, list_id: str, entry_id: str) -> ScreeningDecisionRow | None:
         query = select(ScreeningDecisionRow).where(

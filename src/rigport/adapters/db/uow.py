@@ -22,6 +22,8 @@ from rigport.adapters.db.repository import (
     UserRepository,
 )
 from rigport.adapters.db.scope import Scope
+from rigport.adapters.db.screening_repository import ScreeningRepository
+from rigport.adapters.db.simulation_repository import SimulationRepository
 from rigport.errors import ConcurrentChangeError, InputError, UnavailableError
 from rigport.settings import Settings, get_settings
 
@@ -40,7 +42,9 @@ class UnitOfWork:
     audit: AuditRepository
     users: UserRepository
     clients: ClientRepository
+    screening: ScreeningRepository
     reminders: ReminderRepository
+    simulations: SimulationRepository
 
     def __init__(self, settings: Settings | None = None, scope: Scope | None = None) -> None:
         self.settings = settings or get_settings()
@@ -62,7 +66,9 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session, self.scope.label)
         self.users = UserRepository(self.session)
         self.clients = ClientRepository(self.session)
+        self.screening = ScreeningRepository(self.session)
         self.reminders = ReminderRepository(self.session)
+        self.simulations = SimulationRepository(self.session)
         return self
 
     def __exit__(
