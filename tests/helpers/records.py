@@ -38,6 +38,18 @@ def walk_to_detained(settings: Settings, ref: str = "SFO-1", *, uow: AbstractUni
         svc.record_event(ref, event, D(2025, 1, day), "tester", settings=settings, uow=uow)
 
 
+# What the bundled lists answer for the seller `screened_shipment` names
+LISTED_SELLER = "Huawei Technologies Co., Ltd."
+HUAWEI = "Huawei Technologies Co., Ltd. (Huawei)"
+EL = "Entity List (EL) - Bureau of Industry and Security"
+# the three rows of the bundled CSL (2022-04-21) that print this name on the Entity List, one per address
+HUAWEI_EL_IDS = frozenset({
+    "1a3ccc08ecbb40155a4cce8d9c9ace917f54cc74",
+    "6bcb81e3dedb7bb330d74e8784035bc96d9c9ab3",
+    "d05d55fa214aff19c1eb3270d54905e4e362d445",
+})  # fmt: skip
+
+
 def screened_shipment(settings: Settings, reference: str = "SCR-1", *, uow: AbstractUnitOfWork | None = None) -> None:
     """A shipment whose parties and chip supplier the bundled lists flag: what the screening tests screen.
 

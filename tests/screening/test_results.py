@@ -25,15 +25,7 @@ from rigport.services.screening import (
 from rigport.services.screening_groups import group_hits, merge_notices, split_source_list
 from rigport.settings import Settings
 from tests.helpers import run_cli
-
-HUAWEI = "Huawei Technologies Co., Ltd. (Huawei)"
-EL = "Entity List (EL) - Bureau of Industry and Security"
-# the three rows of the bundled CSL (2022-04-21) that print this name on the Entity List, one per address
-HUAWEI_EL_IDS = {
-    "1a3ccc08ecbb40155a4cce8d9c9ace917f54cc74",
-    "6bcb81e3dedb7bb330d74e8784035bc96d9c9ab3",
-    "d05d55fa214aff19c1eb3270d54905e4e362d445",
-}
+from tests.helpers.records import EL, HUAWEI, HUAWEI_EL_IDS, screened_shipment
 
 
 @pytest.fixture
@@ -105,8 +97,6 @@ def test_a_party_leaves_the_matches_only_when_every_entry_is_dismissed(settings:
 
 
 def test_shipment_result_is_one_row_per_party_and_stores_each_entry(settings: Settings) -> None:
-    from tests.helpers.records import screened_shipment
-
     screened_shipment(settings)
     result = screen_shipment("SCR-1", actor="alice", settings=settings)
     seller = next(s for s in result["subjects"] if s["subject"] == "Huawei Technologies Co., Ltd.")
@@ -255,7 +245,6 @@ def test_stored_run_keeps_relation_and_sub_list_and_the_shipment_page_shows_affi
 
     from rigport.adapters.db.screening_tables import ScreeningResultRow
     from rigport.adapters.db.uow import UnitOfWork
-    from tests.helpers.records import screened_shipment
     from tests.helpers.web import sign_in
 
     screened_shipment(settings)
@@ -285,7 +274,6 @@ def test_stored_run_keeps_relation_and_sub_list_and_the_shipment_page_shows_affi
 
 def test_packet_lists_a_party_once_with_every_entry_id_stored_or_not(settings: Settings) -> None:
     from rigport.services import packet
-    from tests.helpers.records import screened_shipment
 
     screened_shipment(settings)
     for stored in (False, True):

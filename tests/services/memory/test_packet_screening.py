@@ -10,17 +10,10 @@ from rigport.adapters.db.memory import MemoryUnitOfWork
 from rigport.errors import NotFoundError
 from rigport.services import packet, screening
 from rigport.settings import Settings
-from tests.helpers.records import screened_shipment
+from tests.helpers.records import EL, HUAWEI, HUAWEI_EL_IDS, LISTED_SELLER, screened_shipment
 
-SELLER = "Huawei Technologies Co., Ltd."  # tests/helpers/records.screened_shipment: listed
+SELLER = LISTED_SELLER
 IMPORTER = "Prairie Summit Hosting LLC"  # invented
-HUAWEI = "Huawei Technologies Co., Ltd. (Huawei)"
-EL = "Entity List (EL) - Bureau of Industry and Security"
-HUAWEI_EL_IDS = {
-    "1a3ccc08ecbb40155a4cce8d9c9ace917f54cc74",
-    "6bcb81e3dedb7bb330d74e8784035bc96d9c9ab3",
-    "d05d55fa214aff19c1eb3270d54905e4e362d445",
-}
 
 
 @pytest.fixture(autouse=True)

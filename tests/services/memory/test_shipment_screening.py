@@ -14,20 +14,12 @@ from rigport.domain.screening.match import DEFAULT_THRESHOLD
 from rigport.errors import InputError, NotFoundError
 from rigport.services import screening
 from rigport.settings import Settings
-from tests.helpers.records import screened_shipment
+from tests.helpers.records import EL, HUAWEI, HUAWEI_EL_IDS, LISTED_SELLER, screened_shipment
 
 # the shipment of tests/helpers/records.screened_shipment: a listed seller and chip supplier, an invented importer
-SELLER = "Huawei Technologies Co., Ltd."
+SELLER = LISTED_SELLER
 IMPORTER = "Prairie Summit Hosting LLC"  # no list has it
 CHIPS = "SOPHGO TECHNOLOGIES LTD."
-HUAWEI = "Huawei Technologies Co., Ltd. (Huawei)"
-EL = "Entity List (EL) - Bureau of Industry and Security"
-# the three rows of the bundled CSL (2022-04-21) that print this name on the Entity List, one per address
-HUAWEI_EL_IDS = {
-    "1a3ccc08ecbb40155a4cce8d9c9ace917f54cc74",
-    "6bcb81e3dedb7bb330d74e8784035bc96d9c9ab3",
-    "d05d55fa214aff19c1eb3270d54905e4e362d445",
-}
 
 
 @pytest.fixture(autouse=True)
