@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 
 from rigport.entrypoints.api.app import create_app
 from rigport.services import shipments as svc
-from rigport.services.assess import assess_shipment
 from rigport.services.auth import create_token
 from rigport.settings import Settings
 from tests.helpers.records import make
@@ -21,18 +20,6 @@ def pallet_shipment(settings: Settings, ref: str = "PAL-1") -> dict[str, object]
                               storage_usd_per_unit_day=Decimal("2.00"), storage_pallets=10,
                               storage_usd_per_pallet_day=Decimal("45.00"))  # fmt: skip
     return svc.create_shipment(draft, "tester", settings)
-
-
-def test_correcting_a_test_report_lab_changes_the_risk(settings: Settings) -> None:
-    make(settings)
-    doc = svc.add_document("SFO-1", "test_report", "alice", lab_name="Example EMC Lab (US)", settings=settings)
-    assert "weak_test_report" not in {f["code"] for f in assess_shipment("SFO-1", settings)["factors"]}
-    svc.update_document("SFO-1", int(doc["id"]), {"lab_name": "UL-CCIC (Suzhou) Co., Ltd."}, "alice", settings)
-    assert "weak_test_report" in {f["code"] for f in assess_shipment("SFO-1", settings)["factors"]}
-    svc.remove_document("SFO-1", int(doc["id"]), "alice", settings)
-    assert svc.get_shipment("SFO-1", settings)["documents"] == []
-    actions = [a["action"] for a in svc.audit_trail("SFO-1", settings)]
-    assert actions[-3:] == ["add-document", "update-document", "remove-document"]
 
 
 def test_record_routes(tmp_path: Path) -> None:

@@ -569,9 +569,7 @@ def test_clients_added_at_commit_named_and_counted_as_the_scope_sees_them(new_un
     with new_unit() as uow:
         assert uow.clients.shipment_counts() == {alpha_id: 1, 1: 2}
         assert uow.clients.names([alpha_id, 1, 999]) == {alpha_id: "Alpha", 1: "Default"}
-    scoped = new_unit()
-    scoped.scope = Scope.of([alpha_id])
-    with scoped as uow:
+    with new_unit(Scope.of([alpha_id])) as uow:
         assert [c.name for c in uow.clients.list()] == ["Alpha"] and uow.clients.get(1) is None
         assert uow.clients.by_name("Default") is None
         assert uow.clients.names([alpha_id, 1]) == {alpha_id: "Alpha"}

@@ -87,3 +87,17 @@ def test_a_draft_reads_prior_holds_from_the_store_and_writes_nothing(uow: Memory
 def test_an_unknown_shipment(uow: MemoryUnitOfWork) -> None:
     with pytest.raises(NotFoundError, match="shipment 'NOPE' not found"):
         assess.assess_shipment("NOPE", uow=uow)
+
+
+def test_correcting_a_test_report_lab_changes_the_risk(uow: MemoryUnitOfWork) -> None:
+    """Moved from tests/services/test_records_and_pallets.py (it ran on SQLite and PostgreSQL), on a shipment
+    without parties (nothing to screen: a lab is judged from the withdrawn-labs list of the risk weights)."""
+    shipment(uow, "SFO-1", None, 100, "340000", "2.00", held=None)
+    doc = svc.add_document("SFO-1", "test_report", "alice", lab_name="Example EMC Lab (US)", uow=uow)
+    assert "weak_test_report" not in {f["code"] for f in assess.assess_shipment("SFO-1", uow=uow)["factors"]}
+    svc.update_document("SFO-1", int(doc["id"]), {"lab_name": "UL-CCIC (Suzhou) Co., Ltd."}, "alice", uow=uow)
+    assert "weak_test_report" in {f["code"] for f in assess.assess_shipment("SFO-1", uow=uow)["factors"]}
+    svc.remove_document("SFO-1", int(doc["id"]), "alice", uow=uow)
+    assert svc.get_shipment("SFO-1", uow=uow)["documents"] == []
+    actions = [a["action"] for a in svc.audit_trail("SFO-1", uow=uow)]
+    assert actions[-3:] == ["add-document", "update-document", "remove-document"]
