@@ -20,7 +20,7 @@ import unicodedata
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.adapters.db.protocols import AbstractUnitOfWork
-from rigport.adapters.db.tables import ClientRow
+from rigport.adapters.db.tables import DEFAULT_CLIENT_ID, ClientRow
 from rigport.errors import ConflictError, InputError, NotFoundError, RigportError
 from rigport.services._unit import unit
 from rigport.settings import Settings
@@ -82,9 +82,6 @@ def find(uow: AbstractUnitOfWork, client: str, field: str = "client") -> ClientR
     if row is None:
         raise NotFoundError(f"no client {client!r}; see `clients list`", field=field)
     return row
-
-
-DEFAULT_CLIENT_ID = 1  # "Default", made by migration 0012 for the shipments stored before clients existed
 
 
 def for_new_shipment(uow: AbstractUnitOfWork, client: str | None, field: str = "client") -> ClientRow:

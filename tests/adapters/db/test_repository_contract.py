@@ -697,3 +697,18 @@ def test_a_unit_that_only_read_a_shipment_leaves_anothers_change(new_unit: NewUn
     with new_unit() as uow:
         row = uow.shipments.get("AB-1")
         assert row is not None and (row.carrier, row.version) == ("Other Air", 2)
+
+
+def test_a_scoped_unit_writes_only_its_clients_shipments(new_unit: NewUnit) -> None:
+    _add(new_unit, _row("AB-1"))  # Default's (client 1)
+    elsewhere = Scope(frozenset({99}), "other")
+    with pytest.raises(NotFoundError, match="client not found"), new_unit(Scope(frozenset({1}), "one")) as uow:
+        row = uow.shipments.get("AB-1")
+        assert row is not None
+        row.client_id = 99  # moved to a client the unit may not write
+        uow.flush()
+    with pytest.raises(NotFoundError, match="client not found"), new_unit(elsewhere) as uow:
+        uow.shipments.add(_row("AB-2"))  # a new shipment of Default's, by a unit scoped to another client
+        uow.flush()
+    with new_unit() as uow:
+        assert uow.shipments.references() == {"AB-1"} and uow.shipments.get("AB-1").client_id == 1  # type: ignore[union-attr]

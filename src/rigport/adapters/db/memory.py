@@ -43,7 +43,7 @@ from rigport.adapters.db.scope import Scope
 from rigport.adapters.db.screening_tables import ScreeningDecisionRow, ScreeningRunRow
 from rigport.adapters.db.tables import AuditRow, Base, ClientRow, EventRow, LineItemRow, ShipmentRow
 from rigport.domain.customs.model import HELD_STATES, normalize_reference
-from rigport.errors import ConcurrentChangeError, InputError
+from rigport.errors import ConcurrentChangeError, InputError, NotFoundError
 from rigport.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -417,6 +417,7 @@ class MemoryUnitOfWork:
         return MemoryUnitOfWork(self.settings, self.store, scope)
 
     def flush(self) -> None:
+        self._check_scope()
         self.screening.flush()
         now = dt.datetime.now(dt.UTC)
         self.flush_clients()
@@ -447,6 +448,15 @@ class MemoryUnitOfWork:
             if entry.id is None:
                 entry.id = self.store.next_id("audit")
         self.side_tables.flush()
+
+    def _check_scope(self) -> None:
+        """A scoped unit of work writes shipments of its clients only; another client's is, to it, a client not
+        found (the database's session refuses it the same way: adapters/db/scope.py, `_check_writes`)."""
+        if self.scope.broker_wide:
+            return
+        changed = [*self.new, *(r for i, r in self.working.items() if _fingerprint(r) != self.flushed[i])]
+        if any(not self.scope.allows(client_scope.client_of(r)) for r in changed):
+            raise NotFoundError("client not found")
 
     def commit(self) -> None:
         self.flush()

@@ -37,6 +37,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, aliased, sessionmaker, with
 from rigport.adapters.db.reminder_tables import AttemptRow, OutboxRow, RecipientRow
 from rigport.adapters.db.screening_tables import ScreeningRunRow
 from rigport.adapters.db.tables import (
+    DEFAULT_CLIENT_ID,
     ClientRow,
     DocumentRow,
     EventRow,
@@ -190,13 +191,18 @@ def _own_runs(owner: str | None) -> tuple[Any, ...]:
     return (with_loader_criteria(SimulationRow, runs, include_aliases=True),)
 
 
+def client_of(row: ShipmentRow) -> int:
+    """The client a shipment is stored under: its own, or the column's default when none was set."""
+    return row.client_id if row.client_id is not None else DEFAULT_CLIENT_ID
+
+
 def _check_writes(session: Session) -> None:
     """A scoped session stores shipments of its clients only; anything else is, to it, a client not found."""
     scope: Scope | None = session.info.get("client_scope")
     if scope is None or scope.client_ids is None:
         return
     for obj in (*session.new, *session.dirty):
-        if isinstance(obj, ShipmentRow) and obj.client_id is not None and not scope.allows(obj.client_id):
+        if isinstance(obj, ShipmentRow) and not scope.allows(client_of(obj)):
             raise NotFoundError("client not found")
         if isinstance(obj, ClientRow) and obj.id is not None and not scope.allows(obj.id):
             raise NotFoundError("client not found")

@@ -44,6 +44,9 @@ class ClientRow(Base):
     archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+DEFAULT_CLIENT_ID = 1  # "Default", made by migration 0012 for the shipments stored before clients existed
+
+
 class ShipmentRow(Base):
     __tablename__ = "shipments"
 
@@ -51,7 +54,7 @@ class ShipmentRow(Base):
     # The owner: what the unit of work's client scope filters on (adapters/db/scope.py). A row stored without
     # one goes to "Default" (id 1, migration 0012), as a broker-wide shipment left unassigned does; a scoped
     # unit of work refuses it unless Default is in its scope.
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True, default=1)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True, default=DEFAULT_CLIENT_ID)
     reference: Mapped[str] = mapped_column(String(64), unique=True)
     mode: Mapped[str] = mapped_column(String(8))
     port: Mapped[str] = mapped_column(String(80), index=True)
