@@ -16,7 +16,7 @@ from rigport.domain.catalog import Catalog
 from rigport.domain.customs.model import AT_PORT_STATES, DOCUMENT_KINDS, HELD_STATES, LineItem, State
 from rigport.domain.customs.risk import LineFacts, RiskFacts, assess
 from rigport.errors import InputError, NotFoundError
-from rigport.services._unit import unit
+from rigport.services._unit import settings_of, unit
 from rigport.services.catalog import get_catalog
 from rigport.services.delay import delay_cost_per_unit_day, storage_rate_per_unit_day
 from rigport.services.manifest import COUNTRIES, parse_manifest
@@ -128,7 +128,7 @@ def _screen(
 def assess_shipment(
     reference: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
 ) -> ShipmentAssessment:
-    settings = settings or (uow.settings if uow is not None else get_settings())
+    settings = settings_of(settings, uow)
     catalog = get_catalog(settings)
     given = uow  # the screening below opens its own, on the same store
     with unit(settings, uow) as uow:
@@ -280,7 +280,7 @@ def assess_draft(
     reference. Prior holds at the same port or importer come from the user's records when a port or
     importer is given.
     """
-    settings = settings or (uow.settings if uow is not None else get_settings())
+    settings = settings_of(settings, uow)
     catalog = get_catalog(settings)
     draft.validate(catalog)
     items = [replace(i, origin=i.origin.upper()) for i in draft.items]

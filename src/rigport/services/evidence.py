@@ -27,8 +27,8 @@ from rigport.adapters.db.uow import UnitOfWork
 from rigport.domain.customs.evidence_files import check_upload
 from rigport.domain.customs.model import DOCUMENT_KINDS, check_record_date
 from rigport.errors import InputError, NotFoundError
-from rigport.services._unit import unit
-from rigport.settings import Settings, get_settings
+from rigport.services._unit import settings_of, unit
+from rigport.settings import Settings
 
 MAX_LAB = 200
 MAX_REFERENCE = 120
@@ -75,7 +75,7 @@ def attach_document(
     """Attach an evidence file to a shipment as a document of `kind`; audited as `attach-document`. `uow`: the
     caller's unit of work (the fast tests' in-memory one), else the database's of `settings`; the file goes under
     the data directory of the settings either way."""
-    settings = _settings(settings, uow)
+    settings = settings_of(settings, uow)
     lab_name, doc_reference = lab_name.strip(), doc_reference.strip()
     _check_fields(kind, lab_name, doc_reference, date)
     checked = check_upload(filename, data, settings.max_document_bytes)
@@ -97,10 +97,6 @@ def attach_document(
     except BaseException:
         _take_back(stored, settings, uow)
         raise
-
-
-def _settings(settings: Settings | None, uow: AbstractUnitOfWork | None) -> Settings:
-    return settings if settings is not None else uow.settings if uow is not None else get_settings()
 
 
 
@@ -127,7 +123,7 @@ def document_file(
     reference: str, document_id: int, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
 ) -> Download:
     """The stored file of one document of a shipment (NotFoundError for a document without a file)."""
-    settings = _settings(settings, uow)
+    settings = settings_of(settings, uow)
     with unit(settings, uow) as uow:
         row = get_row(uow, reference)
         doc = next((d for d in row.documents if d.id == document_id), None)
@@ -145,6 +141,6 @@ def document_file(
 
 def forget_file(sha256: str | None, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None) -> None:
     """After a document was removed: delete its stored content if no other document refers to it."""
-    settings = _settings(settings, uow)
+    settings = settings_of(settings, uow)
     if sha256 and references_to(sha256, settings, uow=uow) == 0:
         files.remove_unreferenced(settings.data_dir, sha256)

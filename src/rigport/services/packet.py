@@ -33,11 +33,11 @@ from rigport.domain.customs.clocks import (
 )
 from rigport.domain.customs.landed_cost import LandedCost, compare_hts, landed_cost
 from rigport.errors import InputError, RigportError
-from rigport.services._unit import unit
+from rigport.services._unit import settings_of, unit
 from rigport.services.assess import ShipmentAssessment
 from rigport.services.screening import StoredMatch
 from rigport.services.shipment_views import ClockView, ShipmentDetail
-from rigport.settings import Settings, get_settings
+from rigport.settings import Settings
 
 if TYPE_CHECKING:
     from rigport.adapters.db.protocols import AbstractUnitOfWork
@@ -446,7 +446,7 @@ def packet_data(
     from rigport.services.assess import assess_shipment
     from rigport.services.shipments import get_shipment
 
-    settings = settings or (uow.settings if uow is not None else get_settings())
+    settings = settings_of(settings, uow)
     today = today or dt.date.today()
     view = get_shipment(reference, settings, today, uow=uow)  # NotFoundError (exit 2 / 404) for an unknown one
     risk = assess_shipment(reference, settings, uow=uow)

@@ -29,6 +29,7 @@ from rigport.domain.screening.match import DEFAULT_THRESHOLD, compare_relation
 from rigport.domain.screening.model import Hit, ListVersion
 from rigport.domain.screening.normalize import normalize
 from rigport.errors import InputError, NotFoundError, UnavailableError
+from rigport.services._unit import settings_of, unit
 from rigport.services.screening_groups import (
     SAME,
     Decision,
@@ -258,7 +259,7 @@ def screen_name(
     """One name against every list in force: `{"query", "lists", "warnings", "matches", "dismissed", ...}`.
 
     Reviewer decisions come from `uow` when given (a test's in-memory one), else from the database."""
-    settings = _settings(settings, uow)
+    settings = settings_of(settings, uow)
     index = get_index(settings)
     hits = find_hits(index, name, kind=kind, country=country, threshold=threshold)
     decisions = load_decisions(settings, name, uow=uow) if hits else {}  # a clear name has nothing to dismiss
@@ -359,7 +360,7 @@ def screen_many(
 
     Dismissed entries are left out; a party stays while any of its entries is open.
     """
-    settings = _settings(settings, uow)
+    settings = settings_of(settings, uow)
     index = get_index(settings)
     decisions = load_decisions(settings, uow=uow)
     out = []
@@ -404,25 +405,8 @@ def load_decisions(
         from rigport.adapters.db import lookups
 
         return _decisions_by_key(lookups.decisions_for_name(settings, _name_key(name)))
-    with _unit(settings, None) as uow:
+    with unit(settings, None) as uow:
         return _decisions_by_key(uow.screening.decisions())
-
-
-def _unit(settings: Settings | None, uow: AbstractUnitOfWork | None) -> AbstractUnitOfWork:
-    """The caller's unit of work (a test's in-memory one), else one on the database `settings` name.
-
-    Local to this module, not `services.shipments._unit`: the database's unit of work is imported only here,
-    when a use case needs it, so screening a name never loads SQLAlchemy."""
-    if uow is not None:
-        return uow
-    from rigport.adapters.db.uow import UnitOfWork
-
-    return UnitOfWork(settings)
-
-
-def _settings(settings: Settings | None, uow: AbstractUnitOfWork | None) -> Settings:
-    """The settings given, else the unit of work's (a test's), else the environment's."""
-    return settings or (uow.settings if uow is not None else get_settings())
 
 
 async def load_decisions_async(settings: Settings, name: str) -> dict[str, Decision]:
@@ -540,7 +524,7 @@ def mark_false_positives(
     """
     from rigport.adapters.db.screening_tables import ScreeningDecisionRow
 
-    settings = _settings(settings, uow)
+    settings = settings_of(settings, uow)
     if not reason.strip():
         raise InputError("say why this hit is a false positive", field="reason")
     if not name.strip():
@@ -553,7 +537,7 @@ def mark_false_positives(
     if missing:
         raise NotFoundError(f"list entry {list_id}/{missing[0]} not found in the lists in force; nothing recorded")
     records = []
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         for entry_id in dict.fromkeys(entry_ids):
             entry = by_id[entry_id]
             row = uow.screening.save_decision(
@@ -583,10 +567,10 @@ def screen_shipment(
     The run, its results and an audit entry are stored in one transaction; decisions are read in the same one."""
     from rigport.adapters.db.screening_tables import ScreeningResultRow, ScreeningRunRow
 
-    settings = _settings(settings, uow)
+    settings = settings_of(settings, uow)
     index = get_index(settings)
     versions = list_versions(settings)
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         ship = uow.shipments.get(reference)
         if ship is None:
             raise NotFoundError(f"shipment {reference!r} not found")
@@ -661,7 +645,7 @@ def latest_shipment_screening(
     reference: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
 ) -> StoredScreening | None:
     """The most recent stored screening of a shipment (read-only), or None when it was never screened."""
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         ship = uow.shipments.get(reference)
         if ship is None:
             raise NotFoundError(f"shipment {reference!r} not found")
@@ -776,7 +760,7 @@ def update_lists(
     truncated or malformed download leaves the previous version in force. Returns the new versions
     and, per list, new and cleared hits for the names screened before (see `rescreen`).
     """
-    settings = _settings(settings, uow)
+    settings = settings_of(settings, uow)
     urls = download.urls_from(url)
     today = dt.date.today()
     before = _watch_snapshot(settings, uow)
@@ -836,7 +820,7 @@ def _stored_parties(
 ) -> list[tuple[str, str | None, str | None]]:
     if uow is None and _no_database_yet(settings):
         return []  # nothing stored yet
-    with _unit(settings, uow) as uow:
+    with unit(settings, uow) as uow:
         return [(n, k or None, c or None) for n, k, c in uow.screening.stored_parties()]
 
 

@@ -14,6 +14,7 @@ from rigport.adapters.render.plots import check_plot_path as check_plot_path
 from rigport.adapters.render.plots import write_plot as write_plot
 from rigport.domain.simulate.engine import SimulationParams, run_chunk, summarize
 from rigport.errors import InputError
+from rigport.services._unit import unit
 from rigport.services.catalog import get_catalog
 from rigport.services.network import current_snapshot
 from rigport.services.simulation_views import (
@@ -96,8 +97,6 @@ def fit_holds(
     durations: list[int] = []
     held = decided = open_holds = 0
     if uow is not None or settings.database_url is not None or settings.sqlite_path.exists():  # never create one
-        from rigport.services._unit import unit
-
         with unit(settings, uow) as uow:
             for row in uow.shipments.list(limit=1_000_000):
                 kind, days = _hold_of(row)

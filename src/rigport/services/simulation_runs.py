@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NotRequired, cast
 from typing_extensions import TypedDict  # pydantic reads TypedDicts for the API schemas only from here on 3.11
 
 from rigport.errors import InputError, NotFoundError, RigportError, UnavailableError
+from rigport.services._unit import unit
 from rigport.services.simulation_views import ReportSummary, SimulationReport
 from rigport.settings import Settings, get_settings
 
@@ -177,7 +178,6 @@ def _units(settings: Settings, uow: AbstractUnitOfWork | None) -> UnitFactory:
     tests' memory), broker-wide there (the runner updates the run it was handed, whoever started it); else on the
     database, as the thread's own."""
     from rigport.adapters.db.scope import Scope
-    from rigport.services._unit import unit
 
     if uow is not None:
         given = uow
@@ -275,7 +275,6 @@ def start_simulation(
 ) -> SimulationRun:
     """Validate, store as queued and hand to the pool; returns the stored run (status queued or running)."""
     from rigport.adapters.db.tables import SimulationRow
-    from rigport.services._unit import unit
 
     settings = settings or get_settings()
     clean = validate_params(params, settings)
@@ -305,8 +304,6 @@ def get_simulation(
     run_id: str, settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None
 ) -> SimulationRun:
     """One run: status, parameters, and the result once it succeeded (or the error once it failed)."""
-    from rigport.services._unit import unit
-
     settings = settings or get_settings()
     with unit(settings, uow) as uow:
         row = uow.simulations.get(run_id)
@@ -320,8 +317,6 @@ def list_simulations(
     settings: Settings | None = None, limit: int = 50, *, uow: AbstractUnitOfWork | None = None
 ) -> list[SimulationRun]:
     """Newest first, without the bulky fan chart: each finished run carries its `summary`."""
-    from rigport.services._unit import unit
-
     if not 1 <= limit <= 500:
         raise InputError(f"limit: expected 1 to 500, got {limit}")
     settings = settings or get_settings()
@@ -349,8 +344,6 @@ def _owner_gone(runner: str) -> bool:
 
 def mark_interrupted(settings: Settings | None = None, *, uow: AbstractUnitOfWork | None = None) -> int:
     """On startup: runs left queued/running by a process that no longer exists become failed (interrupted)."""
-    from rigport.services._unit import unit
-
     settings = settings or get_settings()
     with unit(settings, uow) as uow:
         stale = [r for r in uow.simulations.unfinished() if _owner_gone(r.runner)]
